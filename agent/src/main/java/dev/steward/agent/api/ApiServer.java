@@ -1,0 +1,49 @@
+package dev.steward.agent.api;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.steward.agent.events.EventBus;
+import dev.steward.agent.metrics.Metrics;
+import dev.steward.agent.supervisor.Jobs;
+import dev.steward.agent.supervisor.Supervisor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** The agent's HTTP API and metrics on one Armeria server. */
+public final class ApiServer implements AutoCloseable {
+    /** The largest request body the API takes: specs are small. */
+    public static final int MAX_BODY = 1 << 20;
+    private final Server server;
+
+    public ApiServer(InetSocketAddress address, Supervisor sup, Jobs jobs, EventBus bus, Metrics metrics, Supplier<Object> agentInfo) {
+        ServerBuilder sb = Server.builder()
+                .http(address)
+                .maxRequestLength(MAX_BODY)
+                .requestTimeout(Duration.ofSeconds(60))
+                .errorHandler(new Errors());
+        new ServiceRoutes(sup).bind(sb);
+        new JobRoutes(jobs).bind(sb);
+        new LogRoutes(sup, jobs).bind(sb);
+        new EventRoutes(bus).bind(sb);
+        sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));
+        sb.route().get("/metrics").build((ctx, req) ->
+                HttpResponse.of(HttpStatus.OK, MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
+        sb.route().get("/").build((ctx, req) -> HttpResponse.ofRedirect("/ui/"));
+        sb.route().get("/ui/").build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.HTML_UTF_8, Ui.PAGE));
+        server = sb.build();
+        server.start().join();
+    }
+
+    public int port() {
+        return server.activeLocalPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop().join();
+    }
+}

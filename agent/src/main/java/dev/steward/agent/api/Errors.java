@@ -1,0 +1,83 @@
+package dev.steward.agent.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpData;
+import dev.steward.agent.Json;
+import dev.steward.agent.supervisor.ConflictException;
+import dev.steward.agent.supervisor.NotFoundException;
+import dev.steward.model.InvalidSpecException;
+import dev.steward.model.Problem;
+import java.util.List;
+
+/** Turns every failure into a JSON error: 4xx for the caller's mistakes, 5xx only for the agent's own. */
+final class Errors implements ServerErrorHandler {
+
+    static HttpResponse of(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return switch (t) {
+            case ApiException a -> json(a.status(), a.getMessage(), a.details());
+            case InvalidSpecException s -> json(400, "invalid spec", s.problems().stream().map(Problem::toString).toList());
+            case NotFoundException n -> json(404, n.getMessage(), List.of());
+            case ConflictException c -> json(409, c.getMessage(), List.of());
+            case ContentTooLargeException c -> json(413, "the request body is too large", List.of("limit: " + c.maxContentLength() + " bytes"));
+            case IllegalArgumentException i -> json(400, i.getMessage(), List.of());
+            default -> {
+                System.err.println("steward: internal error: " + t);
+                yield json(500, "internal error: " + t.getMessage(), List.of());
+            }
+        };
+    }
+
+    static HttpResponse json(int status, String message, List<String> details) {
+        ObjectNode body = Json.object();
+        body.put("error", message);
+        ArrayNode d = body.putArray("details");
+        details.forEach(d::add);
+        return HttpResponse.of(HttpStatus.valueOf(status), MediaType.JSON_UTF_8, Json.write(body));
+    }
+
+    @Override
+    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+        return of(cause);
+    }
+
+    @Override
+    public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
+                                                      String description, Throwable cause) {
+        return render(headers, status, description);
+    }
+
+    @Override
+    public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
+                                               HttpStatus status, String description, Throwable cause) {
+        return render(headers, status, description);
+    }
+
+    private static AggregatedHttpResponse render(RequestHeaders headers, HttpStatus status, String description) {
+        String message = switch (status.code()) {
+            case 404 -> "no such route" + (headers == null ? "" : ": " + headers.path());
+            case 405 -> "method not allowed" + (headers == null ? "" : ": " + headers.method() + " " + headers.path());
+            case 413 -> "the request body is too large (limit: " + ApiServer.MAX_BODY + " bytes)";
+            case 431 -> "the request headers are too large";
+            default -> description != null ? description : status.reasonPhrase();
+        };
+        ObjectNode body = Json.object();
+        body.put("error", message);
+        body.putArray("details");
+        return AggregatedHttpResponse.of(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8),
+                HttpData.ofUtf8(Json.write(body)), HttpHeaders.of());
+    }
+}

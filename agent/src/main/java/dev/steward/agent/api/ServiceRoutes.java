@@ -1,0 +1,102 @@
+package dev.steward.agent.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.steward.agent.Json;
+import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.model.InvalidSpecException;
+import dev.steward.model.SpecParser;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /v1/services}: register, apply, modify, unregister, start, stop, use, release, query. */
+final class ServiceRoutes {
+    private final Supervisor sup;
+
+    ServiceRoutes(Supervisor sup) {
+        this.sup = sup;
+    }
+
+    void bind(ServerBuilder sb) {
+        String one = "/v1/services/{name}";
+        sb.route().get("/v1/services").build(Blocking.of((ctx, req) -> Requests.ok(sup.views())));
+        sb.route().post("/v1/services").build(Blocking.of((ctx, req) -> {
+            boolean run = Requests.flag(ctx, "run");
+            return Requests.json(HttpStatus.CREATED, sup.register(Requests.spec(req), Requests.owner(req), run));
+        }));
+        sb.route().get(one).build(Blocking.of((ctx, req) -> Requests.ok(sup.view(Requests.name(ctx)))));
+        sb.route().put(one).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            SpecParser.Parsed p = Requests.spec(req);
+            requireSameName(name, p);
+            return Requests.ok(sup.apply(p, Requests.owner(req)));
+        }));
+        sb.route().patch(one).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            List<String> sets = Requests.all(ctx, "set");
+            if (sets.isEmpty()) {
+                SpecParser.Parsed p = Requests.spec(req);
+                requireSameName(name, p);
+                return Requests.ok(sup.modify(name, p));
+            }
+            Requests.noBody(req);
+            return Requests.ok(sup.modify(name, withSets(name, sets)));
+        }));
+        sb.route().delete(one).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            sup.unregister(name, Duration.ofSeconds(30));
+            return Requests.ok(Map.of("name", name, "unregistered", true));
+        }));
+        sb.route().post(one + "/start").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            Integer n = Requests.intParam(ctx, "instances", 0, dev.steward.model.Instances.LIMIT);
+            sup.controller(name).start(n);
+            return Requests.ok(sup.view(name));
+        }));
+        sb.route().post(one + "/stop").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            var before = sup.view(name);
+            if (before.state().equals("stopped") || (before.state().equals("disabled") && before.instances().isEmpty())) {
+                throw new ApiException(409, "service " + name + " is already " + before.state());
+            }
+            sup.stop(name);
+            var after = sup.view(name);
+            return Requests.ok(Map.of("name", name, "was", before.state(), "state", after.state(), "service", after));
+        }));
+        sb.route().post(one + "/use").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            sup.controller(name).use();
+            return Requests.ok(sup.view(name));
+        }));
+        sb.route().post(one + "/release").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            var c = sup.controller(name);
+            if (c.view().references() == 0) throw new ApiException(409, "service " + name + " has no references to release");
+            c.release();
+            return Requests.ok(sup.view(name));
+        }));
+        sb.route().get(one + "/instances").build(Blocking.of((ctx, req) -> Requests.ok(sup.view(Requests.name(ctx)).instances())));
+    }
+
+    private static void requireSameName(String name, SpecParser.Parsed p) {
+        if (!p.spec().name().equals(name)) {
+            throw new InvalidSpecException("name", "'" + p.spec().name() + "' does not match the URL's '" + name + "'");
+        }
+    }
+
+    private SpecParser.Parsed withSets(String name, List<String> sets) {
+        ObjectNode tree = (ObjectNode) Json.tree(sup.controller(name).record().spec());
+        for (String s : sets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new ApiException(400, "set: '" + s + "' (expected: key=value)");
+            String key = s.substring(0, eq);
+            if (key.equals("name")) throw new ApiException(400, "set: a service cannot be renamed");
+            SpecParser.set(tree, key, SpecParser.scalar(s.substring(eq + 1)));
+        }
+        String dir = tree.path("dir").asText(null);
+        return SpecParser.fromTree(tree, dir == null ? null : Path.of(dir));
+    }
+}

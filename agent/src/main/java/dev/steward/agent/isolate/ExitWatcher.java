@@ -1,0 +1,86 @@
+package dev.steward.agent.isolate;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Sees the exit of processes that are not the agent's children (instances adopted after an agent
+ * restart) when it happens: one pidfd per process, all in one epoll set, waited on by one thread.
+ */
+public final class ExitWatcher implements AutoCloseable {
+    private static final int EVENT_SIZE = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
+    private static final int DATA_OFFSET = EVENT_SIZE == 12 ? 4 : 8;
+
+    private final int epfd;
+    private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private record Watch(int pidfd, CompletableFuture<Void> exited) {}
+
+    public ExitWatcher() {
+        epfd = LibC.INSTANCE.epoll_create1(0);
+        if (epfd < 0) throw new IllegalStateException("epoll_create1 failed: errno " + Native.getLastError());
+        thread = Thread.ofPlatform().name("steward-exit-watcher").daemon().start(this::loop);
+    }
+
+    /** Completes when {@code pid} exits; at once when it has already gone. */
+    public CompletableFuture<Void> watch(long pid) {
+        CompletableFuture<Void> exited = new CompletableFuture<>();
+        int pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, (int) pid, 0);
+        if (pidfd < 0) {
+            exited.complete(null);
+            return exited;
+        }
+        watches.put(pidfd, new Watch(pidfd, exited));
+        try (Memory ev = new Memory(EVENT_SIZE)) {
+            ev.clear();
+            ev.setInt(0, LibC.EPOLLIN);
+            ev.setLong(DATA_OFFSET, pidfd);
+            if (LibC.INSTANCE.epoll_ctl(epfd, LibC.EPOLL_CTL_ADD, pidfd, ev) != 0) {
+                watches.remove(pidfd);
+                LibC.INSTANCE.close(pidfd);
+                throw new IllegalStateException("epoll_ctl failed: errno " + Native.getLastError());
+            }
+        }
+        return exited;
+    }
+
+    private void loop() {
+        int max = 64;
+        try (Memory events = new Memory((long) EVENT_SIZE * max)) {
+            while (!closed) {
+                int n = LibC.INSTANCE.epoll_wait(epfd, events, max, 500);
+                for (int i = 0; i < n; i++) {
+                    int pidfd = (int) events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
+                    Watch w = watches.remove(pidfd);
+                    if (w == null) continue;
+                    LibC.INSTANCE.epoll_ctl(epfd, LibC.EPOLL_CTL_DEL, pidfd, null);
+                    LibC.INSTANCE.close(pidfd);
+                    w.exited().complete(null);
+                }
+            }
+        }
+    }
+
+    public int watching() {
+        return watches.size();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        watches.values().forEach(w -> LibC.INSTANCE.close(w.pidfd()));
+        watches.clear();
+        LibC.INSTANCE.close(epfd);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.steward.agent.isolate;
+
+import java.util.concurrent.CompletableFuture;
+
+/** A running instance as its isolate sees it. */
+public interface InstanceHandle {
+    long pid();
+
+    /** The process start time in clock ticks after boot; with the pid it names the process for adoption. */
+    long startTicks();
+
+    /** Completes once when the instance has ended, with how it ended. */
+    CompletableFuture<ExitStatus> exit();
+
+    /** Asks the instance to stop (SIGTERM to its whole group). */
+    void terminate();
+
+    /** Ends the instance and everything it started (SIGKILL to its whole group). */
+    void kill();
+
+    /** Whether this handle was adopted after an agent restart rather than spawned. */
+    boolean adopted();
+}

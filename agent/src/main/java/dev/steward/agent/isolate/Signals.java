@@ -1,0 +1,25 @@
+package dev.steward.agent.isolate;
+
+/** Sends signals to whole process groups. */
+public final class Signals {
+    private Signals() {}
+
+    /** Signals every process in the group led by {@code pgid}; false when no such group is left. */
+    public static boolean group(long pgid, int signal) {
+        if (pgid <= 1) throw new IllegalArgumentException("pgid: " + pgid + " (expected: more than 1)");
+        return LibC.INSTANCE.kill((int) -pgid, signal) == 0;
+    }
+
+    public static boolean terminateGroup(long pgid) {
+        return group(pgid, LibC.SIGTERM);
+    }
+
+    public static boolean killGroup(long pgid) {
+        return group(pgid, LibC.SIGKILL);
+    }
+
+    /** Whether any process of the group is left. */
+    public static boolean groupAlive(long pgid) {
+        return group(pgid, 0);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.steward.agent.isolate;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Everything an isolate needs to start one instance; the command is already expanded. */
+public record SpawnRequest(String service, String instance, List<String> command, Path dir, Map<String, String> env, Path log) {
+    public SpawnRequest {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(instance, "instance");
+        command = List.copyOf(command);
+        if (command.isEmpty()) throw new IllegalArgumentException("command is empty");
+        Objects.requireNonNull(dir, "dir");
+        env = Map.copyOf(env);
+        Objects.requireNonNull(log, "log");
+    }
+}

@@ -1,0 +1,2 @@
+/** Instance log files: tailing, following and rotating them. */
+package dev.steward.agent.logs;

@@ -1,0 +1,49 @@
+package dev.steward.agent.metrics;
+
+import dev.steward.agent.events.EventBus;
+import dev.steward.agent.supervisor.PingResult;
+import dev.steward.agent.supervisor.ServiceController;
+import dev.steward.model.Event;
+import dev.steward.model.InstanceState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Collection;
+import java.util.function.Supplier;
+
+/** The agent's meters, fed by the event bus and the pingers, scraped at {@code /metrics}. */
+public final class Metrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public Metrics(EventBus bus, Supplier<Collection<ServiceController>> services) {
+        for (InstanceState s : InstanceState.values()) {
+            Gauge.builder("steward_instances", () -> services.get().stream()
+                            .mapToInt(c -> c.countByState().getOrDefault(s, 0)).sum())
+                    .tag("state", s.wire()).description("Instances by state").register(registry);
+        }
+        Gauge.builder("steward_services", () -> services.get().size()).description("Registered services").register(registry);
+        bus.listen(this::count);
+    }
+
+    private void count(Event e) {
+        if (e instanceof Event.InstanceChanged i) {
+            if (i.state() == InstanceState.STARTING) {
+                Counter.builder("steward_instance_starts").tag("service", i.service()).register(registry).increment();
+                if (i.restarts() > 0) Counter.builder("steward_instance_restarts").tag("service", i.service()).register(registry).increment();
+            } else if (i.state() == InstanceState.FAILED) {
+                Counter.builder("steward_instance_failures").tag("service", i.service()).register(registry).increment();
+            }
+        }
+    }
+
+    public void pinged(String service, PingResult r) {
+        Timer.builder("steward_ping_latency").tag("service", service).tag("result", r.passed() ? "pass" : "fail")
+                .publishPercentileHistogram().register(registry).record(r.latency());
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

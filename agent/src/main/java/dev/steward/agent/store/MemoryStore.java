@@ -1,0 +1,68 @@
+package dev.steward.agent.store;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** A store in memory, for tests and for custom runs that must leave nothing behind. */
+public final class MemoryStore implements Store {
+    private final TreeMap<String, String> data = new TreeMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+
+    @Override
+    public Optional<String> get(String key) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(data.get(key));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Map<String, String> list(String prefix) {
+        lock.lock();
+        try {
+            return new LinkedHashMap<>(data.subMap(prefix, prefix + Character.MAX_VALUE));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void put(String key, String value) {
+        apply(Map.of(key, value), List.of());
+    }
+
+    @Override
+    public void delete(String key) {
+        apply(Map.of(), List.of(key));
+    }
+
+    @Override
+    public void apply(Map<String, String> puts, List<String> deletes) {
+        lock.lock();
+        try {
+            deletes.forEach(data::remove);
+            data.putAll(puts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void deletePrefix(String prefix) {
+        lock.lock();
+        try {
+            data.subMap(prefix, prefix + Character.MAX_VALUE).clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,29 @@
+package dev.steward.agent.supervisor;
+
+import dev.steward.agent.events.EventBus;
+import dev.steward.agent.isolate.Isolate;
+import dev.steward.agent.store.StateRepository;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** What every service controller shares: the clock, isolate, ports, pinger, events, store and timers. */
+public record Context(Clock clock, Isolate isolate, PortAllocator ports, Pinger pinger, EventBus events,
+                      StateRepository repo, ScheduledExecutorService timer, Path dataDir, String node, Duration stopGrace,
+                      java.util.function.BiConsumer<String, PingResult> pingListener) {
+
+    /** Runs {@code task} on a new virtual thread after {@code delay}. */
+    public void later(Duration delay, Runnable task) {
+        if (delay.isZero() || delay.isNegative()) {
+            Thread.ofVirtual().start(task);
+        } else {
+            timer.schedule(() -> Thread.ofVirtual().start(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    public Path logFile(String service, String instance) {
+        return dataDir.resolve("logs").resolve(service).resolve(instance + ".log");
+    }
+}

@@ -1,0 +1,533 @@
+package dev.steward.agent.supervisor;
+
+import dev.steward.agent.isolate.ExitStatus;
+import dev.steward.agent.isolate.InstanceHandle;
+import dev.steward.agent.isolate.SpawnRequest;
+import dev.steward.agent.store.InstanceRecord;
+import dev.steward.agent.store.ServiceRecord;
+import dev.steward.model.Event;
+import dev.steward.model.Health;
+import dev.steward.model.InstanceState;
+import dev.steward.model.PolicyKind;
+import dev.steward.model.ServiceState;
+import dev.steward.model.Spec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Keeps one service's instances at the number its policy wants: spawns, restarts with back-off,
+ * stops, and publishes every change. The one owner of the service's mutable state, behind one lock.
+ */
+public final class ServiceController {
+    private final Context ctx;
+    private final Needs needs;
+    private final boolean custom;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<String, Instance> instances = new LinkedHashMap<>();
+    private final RestartTracker restarts;
+    private final Stats stats = new Stats();
+    private final PingLoop pings;
+    private ServiceRecord record;
+    private Spec spec;
+    private Integer manualCount;
+    private int references;
+    private Instant lingerUntil = Instant.MIN;
+    private boolean disabled;
+    private String disabledReason = "";
+    private boolean holdingNeeds;
+    private boolean removed;
+    private ServiceState lastState = ServiceState.STOPPED;
+    private Health lastHealth = Health.UNKNOWN;
+
+    public ServiceController(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom) {
+        this.ctx = ctx;
+        this.needs = needs;
+        this.record = record;
+        this.spec = spec;
+        this.custom = custom;
+        this.restarts = new RestartTracker(spec.restart());
+        this.pings = new PingLoop(ctx, this);
+    }
+
+    /** Begins work after construction: a ping-only service starts being pinged. */
+    public void activate() {
+        locked(() -> {
+            if (spec.isPingOnly() && !removed && instances.isEmpty()) {
+                Instance ext = new Instance("endpoint", spec.pingOnly().getPort(), null);
+                ext.state = InstanceState.RUNNING;
+                ext.started = ctx.clock().instant();
+                instances.put(ext.id, ext);
+                pings.start(ext, ext.generation, spec);
+            }
+            publishState();
+            return null;
+        });
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public Spec spec() {
+        return locked(() -> spec);
+    }
+
+    public ServiceRecord record() {
+        return locked(() -> record);
+    }
+
+    public boolean custom() {
+        return custom;
+    }
+
+    // ---- commands -------------------------------------------------------------------------
+
+    /** Starts the service (enabling it again after a failure limit), optionally with a count. */
+    public void start(Integer count) {
+        locked(() -> {
+            if (count != null) manualCount = spec.instances().clamp(count);
+            disabled = false;
+            disabledReason = "";
+            restarts.reset();
+            setEnabled(true);
+            reconcile();
+            return null;
+        });
+    }
+
+    public void stop() {
+        locked(() -> {
+            setEnabled(false);
+            manualCount = null;
+            lingerUntil = Instant.MIN;
+            reconcile();
+            return null;
+        });
+    }
+
+    public void use() {
+        locked(() -> {
+            references++;
+            reconcile();
+            return null;
+        });
+    }
+
+    public void release() {
+        locked(() -> {
+            if (references == 0) return null;
+            references--;
+            if (references == 0 && spec.policy() == PolicyKind.LINGERING) {
+                lingerUntil = ctx.clock().instant().plus(spec.linger());
+                ctx.later(spec.linger().plusMillis(5), this::reconcileLocked);
+            }
+            reconcile();
+            return null;
+        });
+    }
+
+    /** Replaces the spec; running instances are replaced by ones of the new spec. */
+    public void update(Spec newSpec, ServiceRecord newRecord) {
+        locked(() -> {
+            boolean rerun = !newSpec.command().equals(spec.command()) || !newSpec.env().equals(spec.env())
+                    || !java.util.Objects.equals(newSpec.dir(), spec.dir()) || !newSpec.isolate().equals(spec.isolate());
+            spec = newSpec;
+            record = newRecord;
+            restarts.policy(newSpec.restart());
+            if (manualCount != null) manualCount = spec.instances().clamp(manualCount);
+            if (rerun) instances.values().forEach(this::stopInstance);
+            reconcile();
+            return null;
+        });
+    }
+
+    /** Stops everything and forgets the service; returns once its instances are gone or {@code wait} passed. */
+    public void remove(Duration wait) {
+        locked(() -> {
+            removed = true;
+            reconcile();
+            return null;
+        });
+        awaitStopped(wait);
+    }
+
+    public boolean awaitStopped(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        lock.lock();
+        try {
+            while (instances.values().stream().anyMatch(i -> i.state.live() || i.state == InstanceState.PENDING)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                changed.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes over instances a previous agent left; those that died meanwhile are started again. */
+    public void adopt(List<InstanceRecord> stored) {
+        locked(() -> {
+            for (InstanceRecord r : stored) {
+                Instance inst = new Instance(r.id(), r.port(), Path.of(r.log()));
+                inst.restarts = r.restarts();
+                inst.started = Instant.ofEpochMilli(r.started());
+                if (r.port() > 0) ctx.ports().reserve(r.port());
+                instances.put(r.id(), inst);
+                var handle = ctx.isolate().adopt(r.pid(), r.startTicks());
+                if (handle.isPresent()) {
+                    attach(inst, handle.get(), "adopted after an agent restart");
+                } else {
+                    inst.state = InstanceState.FAILED;
+                    inst.reason = "ended while the agent was down";
+                    emit(inst);
+                    respawnLater(inst, Duration.ZERO);
+                }
+            }
+            reconcile();
+            return null;
+        });
+    }
+
+    // ---- reconciling ----------------------------------------------------------------------
+
+    void reconcileLocked() {
+        locked(() -> {
+            reconcile();
+            return null;
+        });
+    }
+
+    int wanted() {
+        if (removed || disabled || spec.isPingOnly()) return 0;
+        int count = manualCount != null ? manualCount : spec.instances().max();
+        boolean on = record.enabled();
+        return switch (spec.policy()) {
+            case PERMANENT -> on ? count : 0;
+            case ON_DEMAND -> on || references > 0 ? count : 0;
+            case LINGERING -> on || references > 0 || ctx.clock().instant().isBefore(lingerUntil) ? count : 0;
+            case DYNAMIC -> on || references > 0
+                    ? spec.instances().clamp(Math.max(manualCount == null ? spec.instances().min() : manualCount, references)) : 0;
+        };
+    }
+
+    private void reconcile() {
+        if (spec.isPingOnly()) {
+            if (removed) List.copyOf(instances.values()).forEach(this::forgetExternal);
+            publishState();
+            changed.signalAll();
+            return;
+        }
+        int wanted = wanted();
+        holdNeeds(wanted > 0);
+        List<Instance> counting = instances.values().stream().filter(Instance::counts).toList();
+        if (counting.size() > wanted) {
+            // Stop the newest first: the oldest have proven themselves.
+            List<Instance> extra = new ArrayList<>(counting.subList(wanted, counting.size()));
+            extra.forEach(this::stopInstance);
+        } else if (counting.size() < wanted && needsMet()) {
+            for (int i = counting.size(); i < wanted; i++) {
+                String id = newId();
+                Instance inst = new Instance(id, spec.hasPort() ? ctx.ports().allocate() : 0, ctx.logFile(spec.name(), id));
+                instances.put(id, inst);
+                spawn(inst);
+            }
+        }
+        publishState();
+        changed.signalAll();
+    }
+
+    private boolean needsMet() {
+        return spec.needs().stream().allMatch(needs::available);
+    }
+
+    private void holdNeeds(boolean hold) {
+        if (hold == holdingNeeds) return;
+        if (!hold && instances.values().stream().anyMatch(i -> i.state.live())) return;
+        holdingNeeds = hold;
+        for (String n : spec.needs()) {
+            if (hold) needs.use(n);
+            else needs.release(n);
+        }
+    }
+
+    private String newId() {
+        String id;
+        do {
+            id = UUID.randomUUID().toString().substring(0, 8);
+        } while (instances.containsKey(id));
+        return id;
+    }
+
+    // ---- one instance ---------------------------------------------------------------------
+
+    private void spawn(Instance inst) {
+        inst.generation++;
+        inst.state = InstanceState.STARTING;
+        inst.ready = false;
+        inst.health = Health.UNKNOWN;
+        inst.passes = 0;
+        inst.fails = 0;
+        inst.reason = "";
+        emit(inst);
+        Map<String, String> env = environment(inst);
+        Path dir = spec.dir() != null ? Path.of(spec.dir()) : ctx.dataDir();
+        try {
+            List<String> argv = Expand.all(spec.command(), merged(env));
+            InstanceHandle h = ctx.isolate().spawn(new SpawnRequest(spec.name(), inst.id, argv, dir, env, inst.log));
+            stats.starts++;
+            inst.started = ctx.clock().instant();
+            attach(inst, h, "");
+            save(inst);
+        } catch (Exception e) {
+            inst.state = InstanceState.FAILED;
+            inst.reason = "cannot start: " + e.getMessage();
+            stats.failures++;
+            stats.lastExit = "not started";
+            stats.lastExitReason = inst.reason;
+            emit(inst);
+            decideAfterEnd(inst, Duration.ZERO, true);
+        }
+    }
+
+    private void attach(Instance inst, InstanceHandle h, String reason) {
+        inst.handle = h;
+        inst.state = InstanceState.RUNNING;
+        inst.reason = reason;
+        long gen = inst.generation;
+        emit(inst);
+        h.exit().whenComplete((status, err) -> Thread.ofVirtual().start(() -> exited(inst, gen, status)));
+        if (spec.ping() != null) pings.start(inst, gen, spec);
+        else inst.ready = true;
+    }
+
+    private Map<String, String> environment(Instance inst) {
+        Map<String, String> env = new HashMap<>(spec.env());
+        if (inst.port > 0) env.put("PORT", Integer.toString(inst.port));
+        env.put("STEWARD_SERVICE", spec.name());
+        env.put("STEWARD_INSTANCE", inst.id);
+        env.put("STEWARD_NODE", ctx.node());
+        return env;
+    }
+
+    private static Map<String, String> merged(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(System.getenv());
+        all.putAll(env);
+        return all;
+    }
+
+    private void stopInstance(Instance inst) {
+        if (inst.stopRequested && inst.state != InstanceState.PENDING && inst.state != InstanceState.FAILED) return;
+        inst.stopRequested = true;
+        if (!inst.state.live()) {
+            forget(inst);
+            return;
+        }
+        inst.state = InstanceState.STOPPING;
+        inst.reason = "stop requested";
+        emit(inst);
+        inst.handle.terminate();
+        long gen = inst.generation;
+        ctx.later(ctx.stopGrace(), () -> locked(() -> {
+            if (inst.generation == gen && inst.state == InstanceState.STOPPING) {
+                inst.reason = "did not stop within " + ctx.stopGrace().toMillis() + "ms; killed";
+                inst.handle.kill();
+            }
+            return null;
+        }));
+    }
+
+    private void exited(Instance inst, long gen, ExitStatus status) {
+        lock.lock();
+        try {
+            if (inst.generation != gen || !instances.containsKey(inst.id)) return;
+            inst.generation++;
+            ExitStatus st = status == null ? new ExitStatus.Unknown() : status;
+            inst.lastExit = st;
+            Duration ran = inst.started == null ? Duration.ZERO : Duration.between(inst.started, ctx.clock().instant());
+            if (inst.stopRequested) {
+                inst.state = InstanceState.EXITED;
+                inst.reason = "stopped (" + st.describe() + ")";
+                emit(inst);
+                forget(inst);
+            } else {
+                boolean failed = !st.clean();
+                inst.state = failed ? InstanceState.FAILED : InstanceState.EXITED;
+                inst.reason = inst.health == Health.UNHEALTHY ? "unhealthy, restarted (" + st.describe() + ")" : st.describe();
+                if (failed) stats.failures++;
+                stats.lastExit = st.describe();
+                stats.lastExitReason = inst.reason;
+                emit(inst);
+                decideAfterEnd(inst, ran, failed);
+            }
+            reconcile();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void decideAfterEnd(Instance inst, Duration ran, boolean failed) {
+        switch (restarts.ended(ctx.clock().instant(), ran, failed)) {
+            case RestartTracker.Decision.Restart r -> respawnLater(inst, r.after());
+            case RestartTracker.Decision.Disable d -> {
+                disabled = true;
+                disabledReason = "failure limit reached: " + d.reason() + "; last: " + inst.reason;
+                instances.values().forEach(this::stopInstance);
+                forget(inst);
+            }
+        }
+    }
+
+    private void respawnLater(Instance inst, Duration delay) {
+        long gen = inst.generation;
+        ctx.later(delay, () -> locked(() -> {
+            if (inst.generation != gen || !instances.containsKey(inst.id) || inst.stopRequested) return null;
+            long counting = instances.values().stream().filter(Instance::counts).count();
+            if (counting > wanted() || disabled) {
+                forget(inst);
+            } else {
+                inst.restarts++;
+                spawn(inst);
+            }
+            reconcile();
+            return null;
+        }));
+    }
+
+    private void forgetExternal(Instance inst) {
+        instances.remove(inst.id);
+        inst.generation++;
+        inst.state = InstanceState.EXITED;
+    }
+
+    private void forget(Instance inst) {
+        instances.remove(inst.id);
+        inst.generation++;
+        if (inst.port > 0) ctx.ports().release(inst.port);
+        if (!custom) ctx.repo().removeInstance(spec.name(), inst.id);
+        holdNeeds(wanted() > 0);
+    }
+
+    private void save(Instance inst) {
+        if (custom || inst.handle == null) return;
+        ctx.repo().save(new InstanceRecord(inst.id, spec.name(), inst.handle.pid(), inst.handle.startTicks(), inst.port,
+                inst.started.toEpochMilli(), inst.restarts, inst.log.toString()));
+    }
+
+    private void setEnabled(boolean on) {
+        if (record.enabled() == on) return;
+        record = record.withEnabled(on, ctx.clock().millis());
+        if (!custom) ctx.repo().save(record);
+    }
+
+    // ---- pings ----------------------------------------------------------------------------
+
+    /** A ping of instance {@code inst} (of generation {@code gen}) came back; false when the loop should end. */
+    boolean pinged(Instance inst, long gen, PingResult r) {
+        lock.lock();
+        try {
+            if (inst.generation != gen || inst.state != InstanceState.RUNNING) return false;
+            PingPolicy.apply(spec.ping(), inst, r);
+            if (inst.health == Health.UNHEALTHY && inst.ready) {
+                inst.reason = "unhealthy: " + r.message();
+                if (inst.handle == null) {
+                    inst.ready = false;
+                    emit(inst);
+                    return true;
+                }
+                emit(inst);
+                inst.handle.kill();
+                return false;
+            }
+            publishState();
+            changed.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- state out ------------------------------------------------------------------------
+
+    private void emit(Instance inst) {
+        ctx.events().publish(new Event.InstanceChanged(ctx.clock().instant(), spec.name(), inst.id, inst.state,
+                inst.handle == null ? 0 : inst.handle.pid(), inst.restarts, inst.reason));
+        publishState();
+    }
+
+    private void publishState() {
+        ServiceState s = state();
+        Health h = StateRules.health(instances.values());
+        if (s == lastState && h == lastHealth) return;
+        lastState = s;
+        lastHealth = h;
+        ctx.events().publish(new Event.ServiceChanged(ctx.clock().instant(), spec.name(), s, h, disabled ? disabledReason : ""));
+        Thread.ofVirtual().start(() -> needs.changed(spec.name()));
+    }
+
+    private ServiceState state() {
+        if (spec.isPingOnly()) {
+            if (removed) return ServiceState.STOPPED;
+            return instances.values().stream().anyMatch(i -> i.ready) ? ServiceState.AVAILABLE : ServiceState.WAITING;
+        }
+        return StateRules.state(disabled, wanted(), instances.values());
+    }
+
+    public ServiceState currentState() {
+        return locked(this::state);
+    }
+
+    public ServiceView view() {
+        return locked(() -> Views.service(this, spec, record, custom, state(), StateRules.health(instances.values()),
+                disabled ? disabledReason : "", wanted(), references, instances.values(), stats, ctx));
+    }
+
+    public List<Path> logs(String instance) {
+        return locked(() -> instances.values().stream().filter(i -> instance == null || i.id.equals(instance))
+                .map(i -> i.log).filter(java.util.Objects::nonNull).toList());
+    }
+
+    /** Live instance counts by state, for metrics. */
+    public Map<InstanceState, Integer> countByState() {
+        return locked(() -> {
+            Map<InstanceState, Integer> m = new java.util.EnumMap<>(InstanceState.class);
+            instances.values().forEach(i -> m.merge(i.state, 1, Integer::sum));
+            return m;
+        });
+    }
+
+    public long restartCount() {
+        return locked(() -> instances.values().stream().mapToLong(i -> i.restarts).sum());
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> work) {
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counters kept since the agent started. */
+    static final class Stats {
+        long starts;
+        long failures;
+        String lastExit = "";
+        String lastExitReason = "";
+    }
+}

@@ -1,0 +1,12 @@
+package dev.steward.agent.supervisor;
+
+import java.util.List;
+
+/** A service as the API shows it. */
+public record ServiceView(String name, String kind, String policy, String state, String health, String reason,
+                          boolean custom, boolean enabled, String owner, String uuid, int wanted, int references,
+                          List<InstanceView> instances, Statistics statistics, Object spec) {
+
+    /** What happened to a service since it was registered (or since the agent started). */
+    public record Statistics(long starts, long failures, String lastExit, String lastExitReason, long uptimeSeconds) {}
+}

@@ -1,0 +1,93 @@
+package dev.steward.cli;
+
+import dev.steward.agent.Agent;
+import dev.steward.agent.config.AgentConfig;
+import dev.steward.model.Durations;
+import dev.steward.model.Names;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code steward agent}: runs the agent in the foreground until it is told to stop. */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run the agent.")
+final class AgentCommand implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--dev", description = "Dev mode: data in ./.steward, the specs in ./examples applied, instances stopped with the agent.")
+    boolean dev;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where specs, state and logs are kept (default ~/.local/share/steward).")
+    Path dataDir;
+
+    @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7700", description = "API and web UI (default ${DEFAULT-VALUE}; port 0 chooses one).")
+    String api;
+
+    @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name (default: the host name).")
+    String nodeName;
+
+    @Option(names = "--stop-grace", paramLabel = "DURATION", defaultValue = "5s", description = "How long an instance gets between SIGTERM and SIGKILL (default ${DEFAULT-VALUE}).")
+    String stopGrace;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig config;
+        try {
+            config = new AgentConfig(AgentConfig.address("--api", api), dataDir(), nodeName(),
+                    Durations.parse(stopGrace), dev ? examples() : List.of(), dev);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(2, e.getMessage());
+        }
+        Agent agent;
+        try {
+            agent = Agent.start(config);
+        } catch (IllegalStateException | IOException e) {
+            throw new CliException(1, "cannot start the agent: " + e.getMessage());
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new CliException(1, "cannot start the agent: " + cause.getMessage());
+        }
+        String host = config.api().getHostString();
+        System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath());
+        System.out.println("steward: api listening on http://" + host + ":" + agent.apiPort());
+        System.out.println("steward: web ui at http://" + host + ":" + agent.apiPort() + "/ui/");
+        System.out.flush();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            done.countDown();
+        }));
+        done.await();
+        return 0;
+    }
+
+    private Path dataDir() {
+        if (dataDir != null) return dataDir;
+        if (dev) return Path.of(".steward");
+        return Path.of(System.getProperty("user.home"), ".local", "share", "steward");
+    }
+
+    private String nodeName() {
+        if (nodeName != null) {
+            if (!Names.valid(nodeName)) throw new IllegalArgumentException("--node-name: " + Names.problem(nodeName));
+            return nodeName;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static List<Path> examples() throws IOException {
+        Path dir = Path.of("examples");
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+}

@@ -1,0 +1,97 @@
+package dev.steward.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** Talks to the agent's HTTP API; turns its JSON errors into {@link CliException}s with the right exit code. */
+final class ApiClient {
+    private final URI base;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ApiClient(String addr, String token) {
+        String a = addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr;
+        try {
+            this.base = URI.create(a);
+            if (base.getScheme() == null || base.getHost() == null) throw new IllegalArgumentException();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(2, "--addr: '" + addr + "' (expected: http://HOST:PORT)");
+        }
+        this.token = token;
+    }
+
+    JsonNode get(String path) {
+        return json(send("GET", path, null, Map.of()));
+    }
+
+    JsonNode call(String method, String path, String body, Map<String, String> headers) {
+        return json(send(method, path, body, headers));
+    }
+
+    String text(String path) {
+        return send("GET", path, null, Map.of());
+    }
+
+    String send(String method, String path, String body, Map<String, String> headers) {
+        HttpResponse<String> res = exchange(method, path, body, headers, HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() >= 400) throw error(res.statusCode(), res.body());
+        return res.body();
+    }
+
+    /** Streams a response body to {@code sink} as it arrives (logs -f). */
+    void stream(String path, java.io.OutputStream sink) throws IOException {
+        HttpResponse<InputStream> res = exchange("GET", path, null, Map.of(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = res.body()) {
+            if (res.statusCode() >= 400) throw error(res.statusCode(), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sink.write(buf, 0, n);
+                sink.flush();
+            }
+        }
+    }
+
+    private <T> HttpResponse<T> exchange(String method, String path, String body, Map<String, String> headers, HttpResponse.BodyHandler<T> handler) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        if (token != null && !token.isEmpty()) b.header("Authorization", "Bearer " + token);
+        try {
+            return http.send(b.build(), handler);
+        } catch (ConnectException e) {
+            throw new CliException(1, "cannot reach the agent at " + base + ": connection refused (is 'steward agent' running?)");
+        } catch (IOException e) {
+            throw new CliException(1, "cannot reach the agent at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(1, "interrupted");
+        }
+    }
+
+    private static JsonNode json(String body) {
+        return body == null || body.isBlank() ? Json.object() : Json.tree(body);
+    }
+
+    private static CliException error(int status, String body) {
+        String message = "the agent answered " + status;
+        StringBuilder details = new StringBuilder();
+        try {
+            JsonNode n = Json.tree(body);
+            message = n.path("error").asText(message);
+            n.path("details").forEach(d -> details.append("\n  - ").append(d.asText()));
+        } catch (RuntimeException ignored) {
+            // not JSON: keep the status line
+        }
+        return new CliException(status >= 500 ? 1 : 2, message + details);
+    }
+}

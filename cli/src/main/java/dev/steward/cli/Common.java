@@ -1,0 +1,30 @@
+package dev.steward.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.Json;
+import picocli.CommandLine.Option;
+
+/** The options every command takes. */
+final class Common {
+    @Option(names = "--json", description = "Print machine-readable JSON.")
+    boolean json;
+
+    @Option(names = "--addr", description = "The agent's API (env STEWARD_ADDR; default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:STEWARD_ADDR:-http://127.0.0.1:7700}")
+    String addr;
+
+    @Option(names = "--token", description = "An API token (env STEWARD_TOKEN).", defaultValue = "${env:STEWARD_TOKEN}")
+    String token;
+
+    ApiClient client() {
+        return new ApiClient(addr, token);
+    }
+
+    void printJson(JsonNode node) {
+        try {
+            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CliException(1, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.steward.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Human-readable forms of the agent's answers. */
+final class Printer {
+    private Printer() {}
+
+    static String summary(JsonNode v) {
+        int running = 0;
+        StringBuilder ports = new StringBuilder();
+        for (JsonNode i : v.path("instances")) {
+            if (i.path("state").asText().equals("running")) running++;
+            if (i.path("port").asInt() > 0 && ports.length() < 200) ports.append(ports.length() == 0 ? "" : ", ").append("127.0.0.1:").append(i.path("port").asInt());
+        }
+        String reason = v.path("reason").asText("");
+        return v.path("name").asText() + ": " + v.path("state").asText() + ", " + v.path("health").asText() + ", "
+                + running + " running" + (ports.length() > 0 ? " on " + ports : "") + (reason.isEmpty() ? "" : " (" + reason + ")");
+    }
+
+    static String list(JsonNode list) {
+        Table t = new Table("NAME", "KIND", "POLICY", "STATE", "HEALTH", "INSTANCES", "RESTARTS");
+        for (JsonNode v : list) {
+            int running = 0;
+            int restarts = 0;
+            for (JsonNode i : v.path("instances")) {
+                if (i.path("state").asText().equals("running")) running++;
+                restarts += i.path("restarts").asInt();
+            }
+            t.row(v.path("name").asText(), v.path("kind").asText(), v.path("policy").asText(), v.path("state").asText(),
+                    v.path("health").asText(), running + "/" + v.path("wanted").asInt(), restarts);
+        }
+        return t.render();
+    }
+
+    static String detail(JsonNode v) {
+        StringBuilder sb = new StringBuilder();
+        line(sb, "name", v.path("name").asText());
+        line(sb, "kind", v.path("kind").asText());
+        line(sb, "policy", v.path("policy").asText() + (v.path("custom").asBoolean() ? " (custom: not stored)" : ""));
+        line(sb, "state", v.path("state").asText() + (v.path("reason").asText("").isEmpty() ? "" : " (" + v.path("reason").asText() + ")"));
+        line(sb, "health", v.path("health").asText());
+        line(sb, "owner", v.path("owner").asText());
+        line(sb, "uuid", v.path("uuid").asText());
+        line(sb, "wanted", v.path("wanted").asText() + " instance(s), " + v.path("references").asInt() + " reference(s)");
+        JsonNode s = v.path("statistics");
+        line(sb, "statistics", "starts " + s.path("starts").asLong() + ", failures " + s.path("failures").asLong()
+                + ", uptime " + s.path("uptimeSeconds").asLong() + "s");
+        if (!s.path("lastExit").asText("").isEmpty()) line(sb, "last exit", s.path("lastExitReason").asText());
+        sb.append('\n');
+        Table t = new Table("INSTANCE", "STATE", "HEALTH", "PID", "PORT", "STARTED", "RESTARTS", "REASON");
+        for (JsonNode i : v.path("instances")) {
+            t.row(i.path("id").asText(), i.path("state").asText(), i.path("health").asText(), i.path("pid").asLong(),
+                    i.path("port").asInt() == 0 ? "-" : i.path("port").asInt(), i.path("started").asText("-"),
+                    i.path("restarts").asInt(), i.path("reason").asText(""));
+        }
+        sb.append(t.render());
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String key, String value) {
+        sb.append(String.format("%-11s %s%n", key + ":", value));
+    }
+}

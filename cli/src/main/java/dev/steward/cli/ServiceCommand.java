@@ -1,0 +1,16 @@
+package dev.steward.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code steward service}: the registry's commands. */
+@Command(name = "service", mixinStandardHelpOptions = true, description = "Register, start, stop, query and modify services.",
+        subcommands = {ServiceRegister.class, ServiceUnregister.class, ServiceStart.class, ServiceStop.class, ServiceQuery.class,
+                ServiceModify.class, ServiceLogs.class, ServiceRun.class, ServiceUse.class, ServiceRelease.class})
+final class ServiceCommand implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.err);
+        throw new CliException(2, "a command is required");
+    }
+}

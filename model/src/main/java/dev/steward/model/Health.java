@@ -1,0 +1,12 @@
+package dev.steward.model;
+
+import java.util.Locale;
+
+/** What the pings say. */
+public enum Health {
+    HEALTHY, UNHEALTHY, UNKNOWN;
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.steward.model;
+
+/** What a spec defines. */
+public enum Kind {
+    SERVICE, APP, FUNCTION, JOB;
+
+    public String wire() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,285 @@
+package dev.steward.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads one spec tree field by field; problems go to {@link Fields}. */
+final class SpecReader {
+    private static final Set<String> TOP = Set.of("kind", "name", "description", "command", "dir", "env", "isolate",
+            "image", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs");
+    private static final Set<String> ISOLATES = Set.of("process", "sandbox", "container");
+    private static final Duration DEFAULT_LINGER = Duration.ofSeconds(30);
+
+    private final Fields f;
+    private final ObjectNode tree;
+    private final Path baseDir;
+
+    SpecReader(Fields f, ObjectNode tree, Path baseDir) {
+        this.f = f;
+        this.tree = tree;
+        this.baseDir = baseDir;
+    }
+
+    Spec read() {
+        f.onlyKnown(tree, "", TOP);
+        Kind kind = kind();
+        String name = f.text(tree.get("name"), "name");
+        if (name == null && !tree.has("name")) f.problem("name", "a name is required");
+        else if (name != null && Names.problem(name) != null) f.problem("name", Names.problem(name));
+        f.text(tree.get("description"), "description");
+        URI pingOnly = pingOnly();
+        List<String> command = command(pingOnly != null);
+        String dir = dir();
+        Map<String, String> env = SpecParser.emptyIfNull(f.stringMap(tree.get("env"), "env"));
+        IsolateSpec isolate = isolate();
+        String image = f.text(tree.get("image"), "image");
+        if (image != null && (isolate == null || !isolate.type().equals("container"))) f.problem("image", "only the container isolate takes an image");
+        Resources resources = resources();
+        PolicyKind policy = policy(kind);
+        Instances instances = instances(policy);
+        Duration linger = linger(policy);
+        RestartPolicy restart = restart();
+        Ping ping = ping(kind, pingOnly != null);
+        Route route = route();
+        List<String> needs = needs(name);
+        if (!f.problems().isEmpty()) return null;
+        try {
+            return new Spec(kind, name, command, dir, env, isolate, image, resources, policy, instances, linger,
+                    restart, ping, pingOnly, route, needs);
+        } catch (IllegalArgumentException e) {
+            f.problem("", e.getMessage());
+            return null;
+        }
+    }
+
+    private Kind kind() {
+        String k = f.text(tree.get("kind"), "kind");
+        if (k == null) return Kind.SERVICE;
+        return switch (k) {
+            case "service" -> Kind.SERVICE;
+            case "job" -> Kind.JOB;
+            case "app", "function" -> {
+                f.problem("kind", "'" + k + "' specs are registered with 'steward " + (k.equals("app") ? "app upload" : "fn add") + "'");
+                yield Kind.SERVICE;
+            }
+            default -> {
+                f.problem("kind", "'" + k + "' is not a kind (expected: service or job)");
+                yield Kind.SERVICE;
+            }
+        };
+    }
+
+    private List<String> command(boolean pingOnly) {
+        JsonNode node = tree.get("command");
+        if (pingOnly) {
+            if (node != null) f.problem("command", "a ping-only service is not run, so it takes no command");
+            return List.of();
+        }
+        if (node == null || node.isNull()) {
+            f.problem("command", "a command is required");
+            return List.of();
+        }
+        if (node.isTextual()) {
+            if (node.asText().isBlank()) f.problem("command", "the command is empty");
+            return List.of("/bin/sh", "-c", node.asText());
+        }
+        List<String> cmd = f.strings(node, "command");
+        if (cmd != null && cmd.isEmpty()) f.problem("command", "the command is empty");
+        return cmd == null ? List.of() : cmd;
+    }
+
+    private String dir() {
+        String d = f.text(tree.get("dir"), "dir");
+        if (d == null) return null;
+        Path p = baseDir == null ? Path.of(d) : baseDir.resolve(d);
+        p = p.toAbsolutePath().normalize();
+        if (!Files.isDirectory(p)) {
+            f.problem("dir", "'" + p + "' is not a directory");
+            return null;
+        }
+        tree.put("dir", p.toString());
+        return p.toString();
+    }
+
+    private IsolateSpec isolate() {
+        JsonNode node = tree.get("isolate");
+        if (node == null || node.isNull()) return IsolateSpec.PROCESS;
+        String type;
+        Map<String, String> options = Map.of();
+        if (node.isObject()) {
+            type = f.text(node.get("type"), "isolate.type");
+            if (type == null) f.problem("isolate.type", "an isolate type is required");
+            JsonNode opts = node.get("options");
+            if (opts != null) options = SpecParser.emptyIfNull(f.stringMap(opts, "isolate.options"));
+            f.onlyKnown(node, "isolate", Set.of("type", "options"));
+        } else {
+            type = f.text(node, "isolate");
+        }
+        if (type == null) return IsolateSpec.PROCESS;
+        if (!ISOLATES.contains(type)) {
+            f.problem(node.isObject() ? "isolate.type" : "isolate", "'" + type + "' is not an isolate (expected: process, sandbox or container)");
+            return IsolateSpec.PROCESS;
+        }
+        return new IsolateSpec(type, options);
+    }
+
+    private Resources resources() {
+        JsonNode node = tree.get("resources");
+        if (!f.isObject(node, "resources")) return Resources.NONE;
+        f.onlyKnown(node, "resources", Set.of("memory", "cpu", "pids"));
+        Long memory = f.size(node.get("memory"), "resources.memory");
+        Double cpu = f.number(node.get("cpu"), "resources.cpu");
+        if (cpu != null && (cpu <= 0 || cpu > 1024)) f.problem("resources.cpu", cpu + " (expected: more than 0, at most 1024)");
+        Integer pids = f.integer(node.get("pids"), "resources.pids", 1, 1_000_000);
+        return new Resources(memory == null ? 0 : memory, cpu == null ? 0 : cpu, pids == null ? 0 : pids);
+    }
+
+    private PolicyKind policy(Kind kind) {
+        PolicyKind p = f.parsed(tree.get("policy"), "policy", PolicyKind::of);
+        if (kind == Kind.JOB && tree.has("policy")) f.problem("policy", "a job runs to completion and takes no policy");
+        return p == null ? PolicyKind.PERMANENT : p;
+    }
+
+    private Instances instances(PolicyKind policy) {
+        JsonNode node = tree.get("instances");
+        if (node == null || node.isNull()) return policy == PolicyKind.DYNAMIC ? new Instances(0, 8, 10) : Instances.fixed(1);
+        if (node.isObject()) {
+            if (policy != PolicyKind.DYNAMIC) f.problem("instances", "a range {min, max} is only for the dynamic policy; give a number");
+            f.onlyKnown(node, "instances", Set.of("min", "max", "target-concurrency"));
+            Integer min = f.integer(node.get("min"), "instances.min", 0, Instances.LIMIT);
+            Integer max = f.integer(node.get("max"), "instances.max", 1, Instances.LIMIT);
+            Integer target = f.integer(node.get("target-concurrency"), "instances.target-concurrency", 1, 1_000_000);
+            int lo = min == null ? 0 : min;
+            int hi = max == null ? Math.max(lo, 8) : max;
+            if (lo > hi) {
+                f.problem("instances.min", "min " + lo + " is more than max " + hi);
+                return Instances.fixed(1);
+            }
+            return new Instances(lo, hi, target == null ? 10 : target);
+        }
+        Integer n = f.integer(node, "instances", policy == PolicyKind.DYNAMIC ? 0 : 1, Instances.LIMIT);
+        if (n == null) return Instances.fixed(1);
+        return policy == PolicyKind.DYNAMIC ? new Instances(0, Math.max(1, n), 10) : Instances.fixed(n);
+    }
+
+    private Duration linger(PolicyKind policy) {
+        Duration d = f.duration(tree.get("linger"), "linger");
+        if (d != null && policy != PolicyKind.LINGERING) f.problem("linger", "only the lingering policy takes linger");
+        return d == null ? DEFAULT_LINGER : d;
+    }
+
+    private RestartPolicy restart() {
+        JsonNode node = tree.get("restart");
+        if (!f.isObject(node, "restart")) return RestartPolicy.DEFAULT;
+        f.onlyKnown(node, "restart", Set.of("delay", "max-delay", "failures-limit", "window"));
+        RestartPolicy d = RestartPolicy.DEFAULT;
+        Duration delay = f.duration(node.get("delay"), "restart.delay");
+        Duration maxDelay = f.duration(node.get("max-delay"), "restart.max-delay");
+        Integer limit = f.integer(node.get("failures-limit"), "restart.failures-limit", 1, 1_000_000);
+        Duration window = f.duration(node.get("window"), "restart.window");
+        if (window != null && window.isZero()) f.problem("restart.window", "must be more than 0");
+        delay = delay == null ? d.delay() : delay;
+        maxDelay = maxDelay == null ? (delay.compareTo(d.maxDelay()) > 0 ? delay : d.maxDelay()) : maxDelay;
+        if (maxDelay.compareTo(delay) < 0) {
+            f.problem("restart.max-delay", Durations.format(maxDelay) + " is less than delay " + Durations.format(delay));
+            return d;
+        }
+        return new RestartPolicy(delay, maxDelay, limit == null ? d.failuresLimit() : limit,
+                window == null || window.isZero() ? d.window() : window);
+    }
+
+    private Ping ping(Kind kind, boolean pingOnly) {
+        JsonNode node = tree.get("ping");
+        if (node == null || node.isNull()) {
+            if (kind == Kind.JOB) return null;
+            return pingOnly ? new Ping(new Ping.Check.Tcp(), Ping.DEFAULT_INTERVAL, Ping.DEFAULT_TIMEOUT, 1, 3) : Ping.tcpDefault();
+        }
+        if (kind == Kind.JOB) {
+            f.problem("ping", "a job is not pinged");
+            return null;
+        }
+        if (!f.isObject(node, "ping")) return null;
+        f.onlyKnown(node, "ping", Set.of("http", "tcp", "exec", "interval", "timeout", "successes", "failures"));
+        List<Ping.Check> checks = new java.util.ArrayList<>();
+        if (node.has("http")) {
+            String path = f.text(node.get("http"), "ping.http");
+            if (path != null && !path.startsWith("/")) f.problem("ping.http", "'" + path + "' must start with /");
+            else if (path != null) checks.add(new Ping.Check.Http(path));
+        }
+        if (node.has("tcp")) {
+            Boolean tcp = f.bool(node.get("tcp"), "ping.tcp");
+            if (Boolean.TRUE.equals(tcp)) checks.add(new Ping.Check.Tcp());
+        }
+        if (node.has("exec")) {
+            List<String> cmd = f.strings(node.get("exec"), "ping.exec");
+            if (cmd != null && cmd.isEmpty()) f.problem("ping.exec", "the command is empty");
+            else if (cmd != null) checks.add(new Ping.Check.Exec(cmd));
+        }
+        if (checks.size() > 1) f.problem("ping", "give one of http, tcp or exec, not several");
+        if (checks.isEmpty() && !node.has("http") && !node.has("tcp") && !node.has("exec")) f.problem("ping", "one of http, tcp or exec is required");
+        Duration interval = f.duration(node.get("interval"), "ping.interval");
+        if (interval != null && interval.toMillis() < 10) f.problem("ping.interval", "must be at least 10ms");
+        Duration timeout = f.duration(node.get("timeout"), "ping.timeout");
+        if (timeout != null && timeout.isZero()) f.problem("ping.timeout", "must be more than 0");
+        Integer successes = f.integer(node.get("successes"), "ping.successes", 1, 100);
+        Integer failures = f.integer(node.get("failures"), "ping.failures", 1, 100);
+        if (checks.size() != 1) return null;
+        return new Ping(checks.get(0), interval == null || interval.toMillis() < 10 ? Ping.DEFAULT_INTERVAL : interval,
+                timeout == null || timeout.isZero() ? Ping.DEFAULT_TIMEOUT : timeout,
+                successes == null ? 1 : successes, failures == null ? 3 : failures);
+    }
+
+    private URI pingOnly() {
+        JsonNode node = tree.get("ping-only");
+        if (!f.isObject(node, "ping-only")) return null;
+        f.onlyKnown(node, "ping-only", Set.of("endpoint"));
+        String endpoint = f.text(node.get("endpoint"), "ping-only.endpoint");
+        if (endpoint == null) {
+            if (!node.has("endpoint")) f.problem("ping-only.endpoint", "an endpoint is required");
+            return null;
+        }
+        try {
+            URI uri = new URI(endpoint);
+            if (uri.getHost() == null || uri.getPort() < 1 || !List.of("http", "tcp").contains(String.valueOf(uri.getScheme()))) {
+                f.problem("ping-only.endpoint", "'" + endpoint + "' (expected: http://HOST:PORT or tcp://HOST:PORT)");
+                return null;
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            f.problem("ping-only.endpoint", "'" + endpoint + "' is not a URI: " + e.getReason());
+            return null;
+        }
+    }
+
+    private Route route() {
+        JsonNode node = tree.get("route");
+        if (!f.isObject(node, "route")) return null;
+        f.onlyKnown(node, "route", Set.of("path", "host"));
+        String path = f.text(node.get("path"), "route.path");
+        if (path != null && (!path.startsWith("/") || path.contains(".."))) f.problem("route.path", "'" + path + "' must start with / and not contain '..'");
+        String host = f.text(node.get("host"), "route.host");
+        if (host != null && !host.matches("[A-Za-z0-9.-]{1,253}")) f.problem("route.host", "'" + host + "' is not a host name");
+        return new Route(path, host);
+    }
+
+    private List<String> needs(String self) {
+        List<String> needs = f.strings(tree.get("needs"), "needs");
+        if (needs == null) return List.of();
+        for (int i = 0; i < needs.size(); i++) {
+            String n = needs.get(i);
+            String problem = Names.problem(n);
+            if (problem != null) f.problem("needs[" + i + "]", problem);
+            else if (n.equals(self)) f.problem("needs[" + i + "]", "a service cannot need itself");
+        }
+        if (needs.stream().distinct().count() != needs.size()) f.problem("needs", "a name is listed twice");
+        return needs;
+    }
+}

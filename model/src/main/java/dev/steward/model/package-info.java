@@ -1,0 +1,2 @@
+/** Specs, states and events: the records every module exchanges. */
+package dev.steward.model;
