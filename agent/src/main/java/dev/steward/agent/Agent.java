@@ -119,7 +119,7 @@ public final class Agent implements AutoCloseable {
     public void close() {
         api.close();
         if (config.dev()) {
-            supervisor.controllers().forEach(c -> c.stop());
+            supervisor.controllers().forEach(c -> c.halt());
             supervisor.controllers().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
         }
         supervisor.detach();

@@ -36,7 +36,7 @@ final class SpecReader {
         else if (name != null && Names.problem(name) != null) f.problem("name", Names.problem(name));
         f.text(tree.get("description"), "description");
         URI pingOnly = pingOnly();
-        List<String> command = command(pingOnly != null);
+        List<String> command = command(tree.has("ping-only"));
         String dir = dir();
         Map<String, String> env = SpecParser.emptyIfNull(f.stringMap(tree.get("env"), "env"));
         IsolateSpec isolate = isolate();

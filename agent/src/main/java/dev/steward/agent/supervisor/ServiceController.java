@@ -46,6 +46,7 @@ public final class ServiceController {
     private String disabledReason = "";
     private boolean holdingNeeds;
     private boolean removed;
+    private boolean halting;
     private ServiceState lastState = ServiceState.STOPPED;
     private Health lastHealth = Health.UNKNOWN;
 
@@ -95,7 +96,7 @@ public final class ServiceController {
     /** Starts the service (enabling it again after a failure limit), optionally with a count. */
     public void start(Integer count) {
         locked(() -> {
-            if (count != null) manualCount = spec.instances().clamp(count);
+            if (count != null) manualCount = spec.policy() == PolicyKind.DYNAMIC ? spec.instances().clamp(count) : count;
             disabled = false;
             disabledReason = "";
             restarts.reset();
@@ -110,6 +111,15 @@ public final class ServiceController {
             setEnabled(false);
             manualCount = null;
             lingerUntil = Instant.MIN;
+            reconcile();
+            return null;
+        });
+    }
+
+    /** Stops the instances for an agent shutdown, without recording the service as stopped. */
+    public void halt() {
+        locked(() -> {
+            halting = true;
             reconcile();
             return null;
         });
@@ -144,7 +154,7 @@ public final class ServiceController {
             spec = newSpec;
             record = newRecord;
             restarts.policy(newSpec.restart());
-            if (manualCount != null) manualCount = spec.instances().clamp(manualCount);
+            if (manualCount != null && spec.policy() == PolicyKind.DYNAMIC) manualCount = spec.instances().clamp(manualCount);
             if (rerun) instances.values().forEach(this::stopInstance);
             reconcile();
             return null;
@@ -213,7 +223,7 @@ public final class ServiceController {
     }
 
     int wanted() {
-        if (removed || disabled || spec.isPingOnly()) return 0;
+        if (removed || halting || disabled || spec.isPingOnly()) return 0;
         int count = manualCount != null ? manualCount : spec.instances().max();
         boolean on = record.enabled();
         return switch (spec.policy()) {

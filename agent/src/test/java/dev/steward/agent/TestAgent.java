@@ -1,0 +1,115 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.config.AgentConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A real agent in the test JVM: port 0, its own data dir, real child processes and SQLite. Closing
+ * it stops every instance it started.
+ */
+public final class TestAgent implements AutoCloseable {
+    private final Agent agent;
+    private final HttpClient http = HttpClient.newHttpClient();
+    public final Path dataDir;
+    public final String base;
+
+    private TestAgent(Path dataDir) throws IOException {
+        this.dataDir = dataDir;
+        this.agent = Agent.start(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), dataDir, "test-node",
+                Duration.ofSeconds(2), List.of(), true));
+        this.base = "http://127.0.0.1:" + agent.apiPort();
+    }
+
+    public static TestAgent start(Path dataDir) throws IOException {
+        return new TestAgent(dataDir);
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    /** A response: status and body. */
+    public record Res(int status, String body) {
+        public JsonNode json() {
+            return Json.tree(body);
+        }
+    }
+
+    public Res call(String method, String path, String body, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Res(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Res call(String method, String path, String body) {
+        return call(method, path, body, Map.of());
+    }
+
+    public JsonNode ok(String method, String path, String body) {
+        Res r = call(method, path, body);
+        if (r.status() >= 300) throw new AssertionError(method + " " + path + " -> " + r.status() + ": " + r.body());
+        return r.json();
+    }
+
+    public JsonNode get(String path) {
+        return ok("GET", path, null);
+    }
+
+    public JsonNode register(String spec) {
+        return ok("POST", "/v1/services", spec);
+    }
+
+    public JsonNode service(String name) {
+        return get("/v1/services/" + name);
+    }
+
+    /** Waits until the service's view matches; fails with the last view after {@code timeout}. */
+    public JsonNode await(String name, Predicate<JsonNode> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode v = service(name);
+        while (!condition.test(v)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting on " + name + ": " + v);
+            sleep(20);
+            v = service(name);
+        }
+        return v;
+    }
+
+    public JsonNode awaitState(String name, String state) {
+        return await(name, v -> v.path("state").asText().equals(state), Duration.ofSeconds(20));
+    }
+
+    public static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+    }
+}
