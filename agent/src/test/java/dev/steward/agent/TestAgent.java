@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  */
 public final class TestAgent implements AutoCloseable {
     private final Agent agent;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     public final Path dataDir;
     public final String base;
 

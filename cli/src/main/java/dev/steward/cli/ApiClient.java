@@ -16,7 +16,8 @@ import java.util.Map;
 final class ApiClient {
     private final URI base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     ApiClient(String addr, String token) {
         String a = addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr;

@@ -6,6 +6,7 @@ import java.util.Locale;
 public enum Health {
     HEALTHY, UNHEALTHY, UNKNOWN;
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
     }

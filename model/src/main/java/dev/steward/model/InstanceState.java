@@ -6,6 +6,7 @@ import java.util.Locale;
 public enum InstanceState {
     PENDING, SPOOLING, STARTING, RUNNING, PAUSED, STOPPING, EXITED, FAILED;
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
     }

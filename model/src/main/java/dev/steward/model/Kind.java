@@ -4,6 +4,7 @@ package dev.steward.model;
 public enum Kind {
     SERVICE, APP, FUNCTION, JOB;
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -17,6 +17,7 @@ public enum PolicyKind {
         this.wire = wire;
     }
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String wire() {
         return wire;
     }

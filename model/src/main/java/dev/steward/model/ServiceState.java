@@ -6,6 +6,7 @@ import java.util.Locale;
 public enum ServiceState {
     DISABLED, STOPPED, STOPPING, STARTING, WAITING, AVAILABLE;
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -24,6 +24,8 @@ public final class ApiServer implements AutoCloseable {
                 .http(address)
                 .maxRequestLength(MAX_BODY)
                 .requestTimeout(Duration.ofSeconds(60))
+                .gracefulShutdownTimeoutMillis(0, 500)
+                .connectionDrainDurationMicros(0)
                 .errorHandler(new Errors());
         new ServiceRoutes(sup).bind(sb);
         new JobRoutes(jobs).bind(sb);
@@ -44,6 +46,16 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop().join();
+        // Stopping closes the listener at once; Netty's event loops then take about two seconds to wind
+        // down, which nothing needs to wait for.
+        try {
+            server.stop().get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // still winding down in the background
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            System.err.println("steward: api server stop: " + e.getCause());
+        }
     }
 }

@@ -26,8 +26,16 @@ import java.util.List;
 final class Errors implements ServerErrorHandler {
 
     static HttpResponse of(Throwable e) {
-        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
         return switch (t) {
+            case com.linecorp.armeria.server.HttpStatusException h ->
+                    render(null, h.httpStatus(), null).toHttpResponse();
+            case com.linecorp.armeria.common.ResponseCompleteException c -> HttpResponse.ofFailure(c);
+            case com.linecorp.armeria.common.ClosedSessionException c -> HttpResponse.ofFailure(c);
             case ApiException a -> json(a.status(), a.getMessage(), a.details());
             case InvalidSpecException s -> json(400, "invalid spec", s.problems().stream().map(Problem::toString).toList());
             case NotFoundException n -> json(404, n.getMessage(), List.of());

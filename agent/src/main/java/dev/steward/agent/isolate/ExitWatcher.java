@@ -54,7 +54,7 @@ public final class ExitWatcher implements AutoCloseable {
         int max = 64;
         try (Memory events = new Memory((long) EVENT_SIZE * max)) {
             while (!closed) {
-                int n = LibC.INSTANCE.epoll_wait(epfd, events, max, 500);
+                int n = LibC.INSTANCE.epoll_wait(epfd, events, max, 100);
                 for (int i = 0; i < n; i++) {
                     int pidfd = (int) events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
                     Watch w = watches.remove(pidfd);

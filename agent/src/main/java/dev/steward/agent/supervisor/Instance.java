@@ -27,6 +27,8 @@ final class Instance {
     int passes;
     int fails;
     String reason = "";
+    /** What the last ping said, with its latency. */
+    String lastPing = "";
     ExitStatus lastExit;
 
     Instance(String id, int port, Path log) {

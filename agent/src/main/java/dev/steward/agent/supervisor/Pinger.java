@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs one check against one endpoint, always within the ping's timeout. */
 public final class Pinger {
-    private final HttpClient http = HttpClient.newBuilder()
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER)
             .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
@@ -47,6 +47,10 @@ public final class Pinger {
             HttpResponse<Void> res = http.send(req, HttpResponse.BodyHandlers.discarding());
             int code = res.statusCode();
             return code >= 200 && code < 400 ? null : "http " + path + ": status " + code;
+        } catch (java.net.http.HttpTimeoutException e) {
+            return "http " + path + ": timed out after " + timeout.toMillis() + "ms";
+        } catch (java.net.ConnectException e) {
+            return "http " + path + ": connection refused";
         } catch (IOException e) {
             return "http " + path + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         } catch (InterruptedException e) {

@@ -13,7 +13,6 @@ import dev.steward.model.SpecParser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -146,9 +145,10 @@ public final class Supervisor implements Needs {
             if (!services.containsKey(n)) problems.add(new Problem("needs[" + i + "]", "no service '" + n + "' is registered"));
         }
         if (!problems.isEmpty()) throw new InvalidSpecException(problems);
-        Map<String, List<String>> graph = new HashMap<>();
-        services.values().forEach(s -> graph.put(s.name(), s.spec().needs()));
+        // The changed spec first, so that a cycle is told from its point of view.
+        Map<String, List<String>> graph = new java.util.LinkedHashMap<>();
         graph.put(spec.name(), spec.needs());
+        services.values().forEach(s -> graph.putIfAbsent(s.name(), s.spec().needs()));
         List<String> cycle = NeedsGraph.cycle(graph);
         if (cycle != null) throw new InvalidSpecException("needs", "a cycle: " + String.join(" -> ", cycle));
     }

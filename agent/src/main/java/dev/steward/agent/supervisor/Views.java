@@ -31,6 +31,6 @@ final class Views {
 
     static InstanceView instance(Instance i, String node) {
         return new InstanceView(i.id, i.state.wire(), i.health.wire(), i.pid(), i.port, node, i.started, i.restarts,
-                i.reason, i.log == null ? null : i.log.toString());
+                i.reason, i.lastPing, i.log == null ? null : i.log.toString());
     }
 }

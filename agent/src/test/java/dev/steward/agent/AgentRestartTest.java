@@ -1,0 +1,171 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent is killed with SIGKILL while services run, and comes back without harm. */
+class AgentRestartTest {
+    @TempDir Path tmp;
+    final List<Process> agents = new ArrayList<>();
+    final List<Long> strays = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        agents.forEach(Process::destroyForcibly);
+        strays.forEach(Procs::kill9);
+    }
+
+    /** An agent in its own JVM, so that it can be SIGKILLed; talks to it through the same helper. */
+    final class Remote {
+        final Process process;
+        final String base;
+        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        Remote(Path data) throws Exception {
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), TestAgentMain.class.getName(), data.toString())
+                    .redirectError(tmp.resolve("agent-" + agents.size() + ".err").toFile()).start();
+            agents.add(process);
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
+            String line = out.readLine();
+            assertThat(line).as("agent start").startsWith("port=");
+            base = "http://127.0.0.1:" + line.substring(5);
+        }
+
+        JsonNode call(String method, String path, String body) throws Exception {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isLessThan(300);
+            return Json.tree(r.body());
+        }
+
+        String text(String path) throws Exception {
+            return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+
+        JsonNode await(String name, java.util.function.Predicate<JsonNode> ok) throws Exception {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            JsonNode v = call("GET", "/v1/services/" + name, null);
+            while (!ok.test(v)) {
+                assertThat(System.nanoTime()).as("waiting on " + v).isLessThan(deadline);
+                Thread.sleep(20);
+                v = call("GET", "/v1/services/" + name, null);
+            }
+            return v;
+        }
+
+        void kill9() throws Exception {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    static boolean available(JsonNode v) {
+        return v.path("state").asText().equals("available");
+    }
+
+    static int get(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/adopted-check")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void specsComeBackRunningInstancesAreAdoptedAndDeadOnesRestarted() throws Exception {
+        Path data = tmp.resolve("data");
+        Remote a = new Remote(data);
+        a.call("POST", "/v1/services", "name: web\ncommand: " + Procs.httpServer() + "\nping: {http: /}\n");
+        a.call("POST", "/v1/services", "name: victim\ncommand: [sleep, \"600\"]\nping: {exec: [\"true\"]}\n");
+        a.call("POST", "/v1/services", "name: idle\ncommand: [sleep, \"600\"]\npolicy: on-demand\n");
+        JsonNode web = a.await("web", AgentRestartTest::available).path("instances").get(0);
+        JsonNode victim = a.await("victim", AgentRestartTest::available).path("instances").get(0);
+        strays.add(web.path("pid").asLong());
+        strays.add(victim.path("pid").asLong());
+
+        a.kill9();
+        assertThat(Procs.alive(web.path("pid").asLong())).isTrue();
+        Procs.kill9(victim.path("pid").asLong());
+
+        Remote b = new Remote(data);
+        JsonNode list = b.call("GET", "/v1/services", null);
+        assertThat(list).hasSize(3);
+        JsonNode webAgain = b.await("web", AgentRestartTest::available).path("instances").get(0);
+        assertThat(webAgain.path("pid").asLong()).isEqualTo(web.path("pid").asLong());
+        assertThat(webAgain.path("id").asText()).isEqualTo(web.path("id").asText());
+        assertThat(webAgain.path("reason").asText()).contains("adopted");
+        JsonNode victimAgain = b.await("victim", v -> available(v) && v.path("instances").get(0).path("restarts").asInt() == 1).path("instances").get(0);
+        assertThat(victimAgain.path("pid").asLong()).isNotEqualTo(victim.path("pid").asLong());
+        assertThat(b.call("GET", "/v1/services/idle", null).path("state").asText()).isEqualTo("stopped");
+
+        // Logs go on in the same file.
+        assertThat(get(web.path("port").asInt())).isEqualTo(404);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!b.text("/v1/services/web/logs").contains("/adopted-check")) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+
+        // The adopted instance is watched: its death is seen and it is restarted.
+        Procs.kill9(web.path("pid").asLong());
+        JsonNode restarted = b.await("web", v -> available(v) && v.path("instances").get(0).path("restarts").asInt() == 1);
+        strays.add(restarted.path("instances").get(0).path("pid").asLong());
+        strays.add(victimAgain.path("pid").asLong());
+        assertThat(restarted.path("statistics").path("lastExitReason").asText()).contains("status unknown");
+    }
+
+    @Test
+    void aProcessWithTheSamePidButAnotherStartTimeIsNeverAdopted() throws Exception {
+        Path data = tmp.resolve("data");
+        Remote a = new Remote(data);
+        a.call("POST", "/v1/services", "name: s\ncommand: [sleep, \"600\"]\nping: {exec: [\"true\"]}\n");
+        JsonNode inst = a.await("s", AgentRestartTest::available).path("instances").get(0);
+        long pid = inst.path("pid").asLong();
+        strays.add(pid);
+        a.kill9();
+        // Make the stored record claim the same pid started at another time: as if the pid had been reused.
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("steward.db"))) {
+            String key = "instances/s/" + inst.path("id").asText();
+            String value;
+            try (PreparedStatement ps = db.prepareStatement("SELECT value FROM kv WHERE key = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    value = rs.getString(1);
+                }
+            }
+            ObjectNode rec = (ObjectNode) Json.tree(value);
+            rec.put("startTicks", rec.path("startTicks").asLong() + 1);
+            try (PreparedStatement ps = db.prepareStatement("UPDATE kv SET value = ? WHERE key = ?")) {
+                ps.setString(1, Json.write(rec));
+                ps.setString(2, key);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+        }
+        Remote b = new Remote(data);
+        JsonNode v = b.await("s", AgentRestartTest::available);
+        long newPid = v.path("instances").get(0).path("pid").asLong();
+        strays.add(newPid);
+        assertThat(newPid).isNotEqualTo(pid);
+        assertThat(v.path("instances").get(0).path("restarts").asInt()).isEqualTo(1);
+        // The process that was not adopted is left alone: it is not the agent's to signal.
+        assertThat(Procs.alive(pid)).isTrue();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The event stream, following logs, and Prometheus metrics. */
+class ObservabilityTest {
+    @TempDir Path tmp;
+    TestAgent agent;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        agent = TestAgent.start(tmp.resolve("data"));
+    }
+
+    @AfterEach
+    void stop() {
+        agent.close();
+    }
+
+    /** Reads lines of a streamed response on a virtual thread into {@code lines}. */
+    private InputStream follow(String path, List<String> lines) throws Exception {
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(agent.base + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        InputStream in = r.body();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader br = new BufferedReader(new InputStreamReader(in))) {
+                String line;
+                while ((line = br.readLine()) != null) lines.add(line);
+            } catch (Exception ignored) {
+                // closed by the test
+            }
+        });
+        return in;
+    }
+
+    private static void awaitLine(List<String> lines, String contains) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (lines.stream().noneMatch(l -> l.contains(contains))) {
+            assertThat(System.nanoTime()).as("no line with " + contains + " in " + lines).isLessThan(deadline);
+            TestAgent.sleep(20);
+        }
+    }
+
+    @Test
+    void theEventStreamCarriesEveryStateChange() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (InputStream in = follow("/v1/events", lines)) {
+            awaitLine(lines, "steward events");
+            agent.register("name: ev\ncommand: " + Procs.httpServer() + "\n");
+            agent.awaitState("ev", "available");
+            agent.ok("POST", "/v1/services/ev/stop", null);
+            agent.awaitState("ev", "stopped");
+            awaitLine(lines, "\"state\":\"stopped\"");
+            List<String> data = lines.stream().filter(l -> l.startsWith("data: ")).toList();
+            List<String> states = new ArrayList<>();
+            for (String d : data) {
+                var n = Json.tree(d.substring(6));
+                states.add(n.path("type").asText() + ":" + n.path("state").asText(n.path("action").asText()));
+            }
+            assertThat(states).containsSubsequence("spec:registered", "instance:starting", "instance:running",
+                    "service:available", "instance:stopping", "instance:exited", "service:stopped");
+        }
+    }
+
+    @Test
+    void logsFollowShowsNewLinesAsTheyAreWritten() throws Exception {
+        agent.register("name: ticker\ncommand: [/bin/sh, -c, 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done']\nping: {exec: [\"true\"]}\n");
+        agent.awaitState("ticker", "available");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (InputStream in = follow("/v1/services/ticker/logs?follow=true&tail=1", lines)) {
+            awaitLine(lines, "tick ");
+            int first = Integer.parseInt(lines.get(0).replace("tick ", "").trim());
+            awaitLine(lines, "tick " + (first + 5));
+        }
+    }
+
+    @Test
+    void metricsCountInstancesStartsFailuresAndPings() {
+        agent.register("name: met\ncommand: " + Procs.httpServer() + "\nping: {http: /, interval: 100ms}\n");
+        long pid = agent.awaitState("met", "available").path("instances").get(0).path("pid").asLong();
+        Procs.kill9(pid);
+        agent.await("met", v -> v.path("instances").get(0).path("restarts").asInt() == 1 && v.path("state").asText().equals("available"),
+                java.time.Duration.ofSeconds(10));
+        String m = agent.call("GET", "/metrics", null).body();
+        assertThat(m).contains("steward_instances{state=\"running\"} 1.0");
+        assertThat(m).contains("steward_instance_failures_total{service=\"met\"} 1.0");
+        assertThat(m).contains("steward_instance_restarts_total{service=\"met\"} 1.0");
+        assertThat(m).containsPattern("steward_ping_latency_seconds_count\\{result=\"pass\",service=\"met\"} [1-9]");
+    }
+
+    @Test
+    void theAgentDescribesItself() {
+        var info = agent.get("/v1/agent");
+        assertThat(info.path("listeners").path("api").asText()).isEqualTo(agent.base);
+        assertThat(info.path("node").asText()).isEqualTo("test-node");
+        assertThat(agent.call("GET", "/ui/", null).body()).contains("<title>Steward</title>");
+    }
+}

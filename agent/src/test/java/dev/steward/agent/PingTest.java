@@ -1,0 +1,109 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** http, tcp and exec pings; waiting, available, unhealthy; enforced timeouts; ping-only services. */
+class PingTest {
+    /** An HTTP server on $PORT whose /healthz fails while ./sick exists and hangs while ./hang exists. */
+    static final String HEALTH_SERVER = """
+            import http.server, os, time
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    if os.path.exists('hang'): time.sleep(30)
+                    code = 500 if os.path.exists('sick') else 200
+                    self.send_response(code); self.end_headers(); self.wfile.write(b'ok')
+                def log_message(self, *a): pass
+            http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
+            """;
+
+    @TempDir Path tmp;
+    TestAgent agent;
+    Path work;
+
+    @BeforeEach
+    void start() throws Exception {
+        agent = TestAgent.start(tmp.resolve("data"));
+        work = Files.createDirectories(tmp.resolve("work"));
+        Files.writeString(work.resolve("health.py"), HEALTH_SERVER);
+    }
+
+    @AfterEach
+    void stop() {
+        agent.close();
+    }
+
+    @Test
+    void anExecPingKeepsTheServiceWaitingUntilItPasses() throws Exception {
+        agent.register("name: w\ncommand: [sleep, \"600\"]\ndir: " + work + "\nping: {exec: [test, -f, ready], interval: 100ms}\n");
+        JsonNode v = agent.awaitState("w", "waiting");
+        assertThat(v.path("health").asText()).isEqualTo("unknown");
+        TestAgent.sleep(300);
+        assertThat(agent.service("w").path("state").asText()).isEqualTo("waiting");
+        Files.writeString(work.resolve("ready"), "");
+        v = agent.awaitState("w", "available");
+        assertThat(v.path("health").asText()).isEqualTo("healthy");
+    }
+
+    @Test
+    void anHttpPingThatKeepsFailingMarksTheInstanceUnhealthyAndRestartsIt() throws Exception {
+        agent.register("name: h\ncommand: [python3, health.py]\ndir: " + work
+                + "\nping: {http: /healthz, interval: 100ms, failures: 2}\nrestart: {delay: 10ms, failures-limit: 100}\n");
+        JsonNode first = agent.awaitState("h", "available").path("instances").get(0);
+        Files.writeString(work.resolve("sick"), "");
+        JsonNode v = agent.await("h", x -> x.path("instances").get(0).path("restarts").asInt() >= 1, Duration.ofSeconds(10));
+        assertThat(v.path("statistics").path("lastExitReason").asText()).contains("unhealthy");
+        assertThat(v.path("instances").get(0).path("pid").asLong()).isNotEqualTo(first.path("pid").asLong());
+        Files.delete(work.resolve("sick"));
+        agent.awaitState("h", "available");
+    }
+
+    @Test
+    void everyPingIsCutOffAtItsTimeout() throws Exception {
+        Files.writeString(work.resolve("hang"), "");
+        agent.register("name: slow\ncommand: [python3, health.py]\ndir: " + work + "\nping: {http: /healthz, interval: 1s, timeout: 150ms}\n");
+        JsonNode v = agent.await("slow", x -> x.path("instances").size() == 1
+                && x.path("instances").get(0).path("ping").asText().contains("timed out"), Duration.ofSeconds(10));
+        String ping = v.path("instances").get(0).path("ping").asText();
+        long ms = Long.parseLong(ping.substring(ping.lastIndexOf('(') + 1, ping.lastIndexOf("ms)")));
+        assertThat(ms).isBetween(140L, 1000L);
+        assertThat(v.path("state").asText()).isEqualTo("waiting");
+    }
+
+    @Test
+    void aTcpPingPassesOnceThePortListens() {
+        agent.register("name: t\ncommand: [/bin/sh, -c, 'sleep 0.5; exec python3 -m http.server $PORT --bind 127.0.0.1']\nping: {tcp: true}\n");
+        assertThat(agent.awaitState("t", "waiting").path("health").asText()).isEqualTo("unknown");
+        agent.awaitState("t", "available");
+    }
+
+    @Test
+    void aPingOnlyServiceIsPingedAndNeverStarted() throws Exception {
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process external = new ProcessBuilder(List.of("python3", "-m", "http.server", Integer.toString(port), "--bind", "127.0.0.1"))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("ext.log").toFile()).start();
+        try {
+            agent.register("name: ext\nping-only: {endpoint: \"http://127.0.0.1:" + port + "\"}\nping: {http: /, interval: 100ms, failures: 1}\n");
+            JsonNode v = agent.awaitState("ext", "available");
+            assertThat(v.path("instances").get(0).path("pid").asLong()).isZero();
+            assertThat(v.path("statistics").path("starts").asInt()).isZero();
+            external.destroyForcibly().waitFor();
+            v = agent.awaitState("ext", "waiting");
+            assertThat(v.path("health").asText()).isEqualTo("unhealthy");
+        } finally {
+            external.destroyForcibly();
+        }
+    }
+}
