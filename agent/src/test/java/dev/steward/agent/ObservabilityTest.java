@@ -9,30 +9,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The event stream, following logs, and Prometheus metrics. */
-class ObservabilityTest {
-    @TempDir Path tmp;
-    TestAgent agent;
+class ObservabilityTest extends AgentTestBase {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    @BeforeEach
-    void start() throws Exception {
-        agent = TestAgent.start(tmp.resolve("data"));
-    }
-
-    @AfterEach
-    void stop() {
-        agent.close();
-    }
 
     /** Reads lines of a streamed response on a virtual thread into {@code lines}. */
     private InputStream follow(String path, List<String> lines) throws Exception {

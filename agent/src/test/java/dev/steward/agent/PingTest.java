@@ -7,13 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** http, tcp and exec pings; waiting, available, unhealthy; enforced timeouts; ping-only services. */
-class PingTest {
+class PingTest extends AgentTestBase {
     /** An HTTP server on $PORT whose /healthz fails while ./sick exists and hangs while ./hang exists. */
     static final String HEALTH_SERVER = """
             import http.server, os, time
@@ -26,20 +24,12 @@ class PingTest {
             http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
             """;
 
-    @TempDir Path tmp;
-    TestAgent agent;
     Path work;
 
     @BeforeEach
-    void start() throws Exception {
-        agent = TestAgent.start(tmp.resolve("data"));
+    void workDir() throws Exception {
         work = Files.createDirectories(tmp.resolve("work"));
         Files.writeString(work.resolve("health.py"), HEALTH_SERVER);
-    }
-
-    @AfterEach
-    void stop() {
-        agent.close();
     }
 
     @Test

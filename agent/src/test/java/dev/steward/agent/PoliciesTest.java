@@ -7,25 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** on-demand, lingering and dynamic policies; references; needs ordering; jobs. */
-class PoliciesTest {
-    @TempDir Path tmp;
-    TestAgent agent;
-
-    @BeforeEach
-    void start() throws Exception {
-        agent = TestAgent.start(tmp.resolve("data"));
-    }
-
-    @AfterEach
-    void stop() {
-        agent.close();
-    }
+class PoliciesTest extends AgentTestBase {
 
     static String svc(String name, String extra) {
         return "name: " + name + "\ncommand: " + Procs.httpServer() + "\n" + extra;

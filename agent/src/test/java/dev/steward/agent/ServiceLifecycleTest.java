@@ -9,25 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Register, query, modify, stop, start, apply and unregister through the API with real processes. */
-class ServiceLifecycleTest {
-    @TempDir Path tmp;
-    TestAgent agent;
-
-    @BeforeEach
-    void start() throws Exception {
-        agent = TestAgent.start(tmp.resolve("data"));
-    }
-
-    @AfterEach
-    void stop() {
-        agent.close();
-    }
+class ServiceLifecycleTest extends AgentTestBase {
 
     static String web(String name) {
         return "kind: service\nname: " + name + "\ncommand: " + Procs.httpServer() + "\nping: {http: /, interval: 1s}\n";

@@ -5,25 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Restarts with back-off, failure limits, stopping whole process groups. */
-class SupervisionTest {
-    @TempDir Path tmp;
-    TestAgent agent;
-
-    @BeforeEach
-    void start() throws Exception {
-        agent = TestAgent.start(tmp.resolve("data"));
-    }
-
-    @AfterEach
-    void stop() {
-        agent.close();
-    }
+class SupervisionTest extends AgentTestBase {
 
     @Test
     void aKilledInstanceIsRestartedAtOnce() {

@@ -13,12 +13,11 @@ final class ApplyCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;
 
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "SPEC", description = "The spec file (YAML or JSON; - for stdin).")
-    String file;
+    @Mixin SpecOption spec;
 
     @Override
     public Integer call() {
-        Specs.SpecFile f = Specs.read(file);
+        Specs.SpecFile f = spec.read();
         String name;
         try {
             ObjectNode tree = SpecParser.readTree(f.text());

@@ -11,12 +11,11 @@ import picocli.CommandLine.Option;
 final class JobRun implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "SPEC", description = "The job spec (YAML or JSON; - for stdin).")
-    String file;
+    @Mixin SpecOption spec;
 
     @Override
     public Integer call() {
-        Specs.SpecFile f = Specs.read(file);
+        Specs.SpecFile f = spec.read();
         ApiClient c = common.client();
         JsonNode job = c.call("POST", "/v1/jobs", f.text(), f.headers());
         String id = job.path("id").asText();

@@ -11,12 +11,11 @@ final class ServiceRegister implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;
 
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "SPEC", description = "The spec file (YAML or JSON; - for stdin).")
-    String file;
+    @Mixin SpecOption spec;
 
     @Override
     public Integer call() {
-        Specs.SpecFile f = Specs.read(file);
+        Specs.SpecFile f = spec.read();
         ApiClient c = common.client();
         JsonNode v = c.call("POST", "/v1/services", f.text(), f.headers());
         return waiting.finish(common, c, v);

@@ -10,12 +10,11 @@ final class ServiceRun implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;
 
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "SPEC", description = "The spec file (YAML or JSON; - for stdin).")
-    String file;
+    @Mixin SpecOption spec;
 
     @Override
     public Integer call() {
-        Specs.SpecFile f = Specs.read(file);
+        Specs.SpecFile f = spec.read();
         ApiClient c = common.client();
         return waiting.finish(common, c, c.call("POST", "/v1/services?run=true", f.text(), f.headers()));
     }

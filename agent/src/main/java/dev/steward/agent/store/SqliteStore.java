@@ -62,16 +62,6 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public void put(String key, String value) {
-        apply(Map.of(key, value), List.of());
-    }
-
-    @Override
-    public void delete(String key) {
-        apply(Map.of(), List.of(key));
-    }
-
-    @Override
     public void apply(Map<String, String> puts, List<String> deletes) {
         locked(() -> {
             db.setAutoCommit(false);

@@ -14,9 +14,13 @@ public interface Store extends AutoCloseable {
     /** Every key under {@code prefix}, in key order. */
     Map<String, String> list(String prefix);
 
-    void put(String key, String value);
+    default void put(String key, String value) {
+        apply(Map.of(key, value), List.of());
+    }
 
-    void delete(String key);
+    default void delete(String key) {
+        apply(Map.of(), List.of(key));
+    }
 
     /** Applies all puts and deletes at once or none of them. */
     void apply(Map<String, String> puts, List<String> deletes);

@@ -1,0 +1,137 @@
+package dev.steward.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.AgentTestBase;
+import dev.steward.agent.Json;
+import dev.steward.agent.Procs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The steward command against a real agent: output, waiting, and exit codes 0, 1 and 2. */
+class CliTest extends AgentTestBase {
+
+    record Run(int code, String out, String err) {
+        JsonNode json() {
+            return Json.tree(out);
+        }
+    }
+
+    Run steward(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        if (!all.contains("--addr") && !all.contains("--version") && !args[0].equals("agent")) {
+            all.add("--addr");
+            all.add(agent.base);
+        }
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(all.toArray(String[]::new));
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    Path spec(String name, String text) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("specs"));
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    void registerWaitsUntilAvailableAndQueryShowsIt() throws Exception {
+        Files.createDirectories(tmp.resolve("specs/site"));
+        Files.writeString(tmp.resolve("specs/site/index.html"), "hi from site");
+        Path f = spec("web.yaml", "kind: service\nname: web\ndir: site\ncommand: " + Procs.httpServer() + "\nping: {http: /index.html}\n");
+        Run r = steward("service", "register", "-f", f.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("web: available, healthy, 1 running on 127.0.0.1:");
+        Run q = steward("service", "query", "web", "--json");
+        JsonNode v = q.json();
+        assertThat(v.path("state").asText()).isEqualTo("available");
+        assertThat(v.path("spec").path("dir").asText()).isEqualTo(tmp.resolve("specs/site").toString());
+        JsonNode i = v.path("instances").get(0);
+        for (String field : List.of("id", "state", "pid", "port", "node", "started", "restarts")) assertThat(i.has(field)).as(field).isTrue();
+        Run table = steward("service", "query");
+        assertThat(table.out()).contains("NAME").contains("web").contains("available");
+        assertThat(steward("service", "query", "web").out()).contains("state:      available").contains("INSTANCE");
+        assertThat(steward("status").out()).contains("1 services: 1 available");
+    }
+
+    @Test
+    void stopModifyLogsAndUnregister() throws Exception {
+        Path f = spec("t.yaml", "name: t\ncommand: [/bin/sh, -c, 'echo hello-log; exec sleep 600']\nping: {exec: [\"true\"]}\n");
+        assertThat(steward("apply", "-f", f.toString()).code()).isZero();
+        Run mod = steward("service", "modify", "t", "--set", "instances=2");
+        assertThat(mod.code()).as(mod.err()).isZero();
+        assertThat(mod.out()).contains("2 running");
+        assertThat(steward("service", "logs", "t", "--tail", "5").out()).contains("hello-log");
+        Run stop = steward("service", "stop", "t");
+        assertThat(stop.code()).isZero();
+        assertThat(stop.out()).isEqualTo("t: stopped\n");
+        Run again = steward("service", "stop", "t");
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("already stopped");
+        assertThat(steward("service", "start", "t", "--instances", "1").out()).contains("t: available");
+        assertThat(steward("service", "unregister", "t").code()).isZero();
+        assertThat(steward("service", "query", "--json").json()).isEmpty();
+    }
+
+    @Test
+    void aJobExitsWithItsStatusAndPrintsItsLog() throws Exception {
+        Path f = spec("j.yaml", "kind: job\nname: j\ncommand: [/bin/sh, -c, 'echo job-output; exit 3']\n");
+        Run r = steward("job", "run", "-f", f.toString());
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(r.out()).contains("job-output");
+        Path ok = spec("ok.yaml", "kind: job\nname: ok\ncommand: [\"true\"]\n");
+        assertThat(steward("job", "run", "-f", ok.toString()).code()).isZero();
+    }
+
+    @Test
+    void invalidInputExitsWith2AndNamesTheProblem() throws Exception {
+        Path bad = spec("bad.yaml", "name: bad\ncommand: [x]\npolicy: sometimes\nextra: 1\n");
+        Run r = steward("service", "register", "-f", bad.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("invalid spec").contains("policy: 'sometimes' is not a policy").contains("extra: unknown field");
+        assertThat(steward("service", "register", "-f", tmp.resolve("missing.yaml").toString()).err()).contains("is not a file");
+        assertThat(steward("service", "query", "nope").code()).isEqualTo(2);
+        assertThat(steward("service", "query", "../etc").err()).contains("must not contain");
+        assertThat(steward("service", "start", "nope").code()).isEqualTo(2);
+        assertThat(steward("service", "modify", "nope").code()).isEqualTo(2);
+        assertThat(steward("service", "logs", "x", "--tail", "-1").code()).isEqualTo(2);
+        Path malformed = spec("m.yaml", "name: [\n");
+        Run m = steward("apply", "-f", malformed.toString());
+        assertThat(m.code()).isEqualTo(2);
+        assertThat(m.err()).contains("malformed YAML");
+        assertThat(steward("service", "query", "--json").json()).isEmpty();
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        assertThat(steward("service").code()).isEqualTo(2);
+        assertThat(steward("service", "register", "--addr", agent.base).code()).isEqualTo(2);
+        assertThat(steward("service", "frobnicate", "--addr", agent.base).code()).isEqualTo(2);
+        assertThat(steward("agent", "--api", "nonsense").code()).isEqualTo(2);
+        assertThat(steward("--version").code()).isZero();
+    }
+
+    @Test
+    void anUnreachableAgentIsAFailureThatSaysSo() {
+        Run r = steward("service", "query", "--addr", "http://127.0.0.1:1");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot reach the agent at http://127.0.0.1:1");
+        assertThat(steward("service", "query", "--addr", "not a url").code()).isEqualTo(2);
+    }
+}
