@@ -57,6 +57,40 @@ class PoliciesTest extends AgentTestBase {
         assertThat(agent.service("dyn").path("wanted").asInt()).isEqualTo(3);
     }
 
+    /** An HTTP server on $PORT whose every answer carries X-Steward-Recommend with the number in ./recommend. */
+    static final String RECOMMENDER = """
+            import http.server, os
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(200)
+                    if os.path.exists('recommend'):
+                        self.send_header('X-Steward-Recommend', open('recommend').read().strip())
+                    self.end_headers()
+                def log_message(self, *a): pass
+            http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
+            """;
+
+    @Test
+    void aPingMayRecommendACountWhichStaysWithinMinMaxAndAboveReferences() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("rec"));
+        Files.writeString(work.resolve("rec.py"), RECOMMENDER);
+        agent.register("name: rec\ncommand: [python3, rec.py]\ndir: " + work
+                + "\npolicy: dynamic\ninstances: {min: 1, max: 4}\nping: {http: /, interval: 100ms}\n");
+        agent.await("rec", v -> v.path("instances").size() == 1 && v.path("state").asText().equals("available"), Duration.ofSeconds(10));
+        Files.writeString(work.resolve("recommend"), "3");
+        agent.await("rec", v -> v.path("instances").size() == 3 && v.path("wanted").asInt() == 3, Duration.ofSeconds(10));
+        Files.writeString(work.resolve("recommend"), "99");
+        agent.await("rec", v -> v.path("instances").size() == 4 && v.path("wanted").asInt() == 4, Duration.ofSeconds(10));
+        agent.ok("POST", "/v1/services/rec/use", null);
+        agent.ok("POST", "/v1/services/rec/use", null);
+        Files.writeString(work.resolve("recommend"), "0");
+        JsonNode v = agent.await("rec", x -> x.path("wanted").asInt() == 2 && x.path("instances").size() == 2, Duration.ofSeconds(10));
+        assertThat(v.path("references").asInt()).isEqualTo(2);
+        agent.ok("POST", "/v1/services/rec/release", null);
+        agent.ok("POST", "/v1/services/rec/release", null);
+        agent.await("rec", x -> x.path("wanted").asInt() == 1 && x.path("instances").size() == 1, Duration.ofSeconds(10));
+    }
+
     @Test
     void aServiceStartsOnlyOnceWhatItNeedsIsAvailableAndHoldsAReferenceOnIt() throws Exception {
         Path work = Files.createDirectories(tmp.resolve("w"));

@@ -206,6 +206,10 @@ final class SpecReader {
             f.problem("ping", "a job is not pinged");
             return null;
         }
+        if ((node.isTextual() && node.asText().equals("none")) || (node.isBoolean() && !node.booleanValue())) {
+            if (pingOnly) f.problem("ping", "a ping-only service must be pinged");
+            return null;
+        }
         if (!f.isObject(node, "ping")) return null;
         f.onlyKnown(node, "ping", Set.of("http", "tcp", "exec", "interval", "timeout", "successes", "failures"));
         List<Ping.Check> checks = new java.util.ArrayList<>();

@@ -159,6 +159,13 @@ class SpecParserTest {
     }
 
     @Test
+    void pingNoneMeansRunningIsReady() {
+        assertThat(SpecParser.parse("name: a\ncommand: [x]\nping: none\n", null).spec().ping()).isNull();
+        assertThat(SpecParser.parse("name: a\ncommand: [x]\nping: false\n", null).spec().ping()).isNull();
+        assertThat(problems("name: a\nping: none\nping-only: {endpoint: \"tcp://h:1\"}\n")).contains("ping: a ping-only service must be pinged");
+    }
+
+    @Test
     void pingOnlyServicesTakeNoCommand() {
         Spec s = SpecParser.parse("name: ext\nping-only: {endpoint: \"http://127.0.0.1:9000\"}\n", null).spec();
         assertThat(s.isPingOnly()).isTrue();

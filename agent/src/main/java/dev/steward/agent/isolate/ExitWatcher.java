@@ -20,7 +20,7 @@ public final class ExitWatcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    private record Watch(int pidfd, CompletableFuture<Void> exited) {}
+    private record Watch(int pidfd, long pid, boolean child, CompletableFuture<ExitStatus> exited) {}
 
     public ExitWatcher() {
         epfd = LibC.INSTANCE.epoll_create1(0);
@@ -28,15 +28,23 @@ public final class ExitWatcher implements AutoCloseable {
         thread = Thread.ofPlatform().name("steward-exit-watcher").daemon().start(this::loop);
     }
 
-    /** Completes when {@code pid} exits; at once when it has already gone. */
-    public CompletableFuture<Void> watch(long pid) {
-        CompletableFuture<Void> exited = new CompletableFuture<>();
+    /** Completes when {@code pid}, not a child of the agent, exits; at once when it has already gone. */
+    public CompletableFuture<ExitStatus> watch(long pid) {
+        return watch(pid, false);
+    }
+
+    /**
+     * Completes when {@code pid} exits; a child of the agent is then reaped and its status given,
+     * any other process's status is unknown.
+     */
+    public CompletableFuture<ExitStatus> watch(long pid, boolean child) {
+        CompletableFuture<ExitStatus> exited = new CompletableFuture<>();
         int pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, (int) pid, 0);
         if (pidfd < 0) {
-            exited.complete(null);
+            exited.complete(child ? Spawner.reap(pid) : new ExitStatus.Unknown());
             return exited;
         }
-        watches.put(pidfd, new Watch(pidfd, exited));
+        watches.put(pidfd, new Watch(pidfd, pid, child, exited));
         try (Memory ev = new Memory(EVENT_SIZE)) {
             ev.clear();
             ev.setInt(0, LibC.EPOLLIN);
@@ -61,7 +69,7 @@ public final class ExitWatcher implements AutoCloseable {
                     if (w == null) continue;
                     LibC.INSTANCE.epoll_ctl(epfd, LibC.EPOLL_CTL_DEL, pidfd, null);
                     LibC.INSTANCE.close(pidfd);
-                    w.exited().complete(null);
+                    w.exited().complete(w.child() ? Spawner.reap(w.pid()) : new ExitStatus.Unknown());
                 }
             }
         }

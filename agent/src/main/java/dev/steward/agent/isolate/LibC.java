@@ -28,4 +28,46 @@ interface LibC extends Library {
     int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
 
     int close(int fd);
+
+    int WNOHANG = 1;
+    short POSIX_SPAWN_SETSIGDEF = 0x04;
+    short POSIX_SPAWN_SETSIGMASK = 0x08;
+    short POSIX_SPAWN_SETSID = 0x80;
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_CREAT = 0x40;
+    int O_APPEND = 0x400;
+
+    int waitpid(int pid, com.sun.jna.ptr.IntByReference status, int options);
+
+    int posix_spawnp(com.sun.jna.ptr.IntByReference pid, String file, Pointer fileActions, Pointer attr,
+                     com.sun.jna.StringArray argv, com.sun.jna.StringArray envp);
+
+    int posix_spawn_file_actions_init(Pointer fa);
+
+    int posix_spawn_file_actions_destroy(Pointer fa);
+
+    int posix_spawn_file_actions_addopen(Pointer fa, int fd, String path, int oflag, int mode);
+
+    int posix_spawn_file_actions_adddup2(Pointer fa, int fd, int newfd);
+
+    int posix_spawn_file_actions_addchdir_np(Pointer fa, String path);
+
+    int posix_spawn_file_actions_addclosefrom_np(Pointer fa, int from);
+
+    int posix_spawnattr_init(Pointer attr);
+
+    int posix_spawnattr_destroy(Pointer attr);
+
+    int posix_spawnattr_setflags(Pointer attr, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+
+    int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+
+    int sigemptyset(Pointer set);
+
+    int sigfillset(Pointer set);
+
+    String strerror(int errnum);
 }

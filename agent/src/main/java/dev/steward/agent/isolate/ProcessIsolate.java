@@ -2,17 +2,16 @@ package dev.steward.agent.isolate;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The plain process isolate: each instance in its own session and process group (through
- * {@code setsid}, which keeps the pid), appending its stdout and stderr to its log file.
+ * The plain process isolate: each instance in its own session and process group, appending its
+ * stdout and stderr to its log file, its exit seen through a pidfd.
  */
 public final class ProcessIsolate implements Isolate {
-    private static final String SETSID = "/usr/bin/setsid";
     private final ExitWatcher watcher;
 
     public ProcessIsolate(ExitWatcher watcher) {
@@ -27,26 +26,17 @@ public final class ProcessIsolate implements Isolate {
     @Override
     public InstanceHandle spawn(SpawnRequest r) throws IOException {
         Files.createDirectories(r.log().getParent());
-        List<String> argv = new ArrayList<>(r.command().size() + 1);
-        argv.add(SETSID);
-        argv.addAll(r.command());
-        ProcessBuilder pb = new ProcessBuilder(argv)
-                .directory(r.dir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(r.log().toFile()))
-                .redirectErrorStream(true);
-        pb.environment().putAll(r.env());
-        Process p = pb.start();
-        long ticks = ProcStat.read(p.pid()).map(ProcStat::startTicks).orElse(0L);
-        CompletableFuture<ExitStatus> exit = p.onExit().thenApply(done -> ExitStatus.ofJdk(done.exitValue()));
-        return new GroupHandle(p.pid(), ticks, exit, false);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(r.env());
+        long pid = Spawner.spawn(r.command(), r.dir(), env, r.log());
+        long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
+        return new GroupHandle(pid, ticks, watcher.watch(pid, true), false);
     }
 
     @Override
     public Optional<InstanceHandle> adopt(long pid, long startTicks) {
         if (!ProcStat.same(pid, startTicks)) return Optional.empty();
-        CompletableFuture<ExitStatus> exit = watcher.watch(pid).thenApply(v -> new ExitStatus.Unknown());
-        return Optional.of(new GroupHandle(pid, startTicks, exit, true));
+        return Optional.of(new GroupHandle(pid, startTicks, watcher.watch(pid, false), true));
     }
 
     /** An instance that leads its own process group. */

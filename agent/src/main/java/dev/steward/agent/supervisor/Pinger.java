@@ -24,12 +24,26 @@ public final class Pinger {
 
     public PingResult check(Ping.Check check, String host, int port, Duration timeout, Path dir, Map<String, String> env) {
         long t0 = System.nanoTime();
-        String failure = switch (check) {
-            case Ping.Check.Tcp t -> tcp(host, port, timeout);
+        Outcome o = switch (check) {
+            case Ping.Check.Tcp t -> new Outcome(tcp(host, port, timeout), null);
             case Ping.Check.Http h -> http(host, port, h.path(), timeout);
             case Ping.Check.Exec e -> exec(e, timeout, dir, env);
         };
-        return new PingResult(failure == null, Duration.ofNanos(System.nanoTime() - t0), failure == null ? "ok" : failure);
+        return new PingResult(o.failure() == null, Duration.ofNanos(System.nanoTime() - t0),
+                o.failure() == null ? "ok" : o.failure(), o.recommend());
+    }
+
+    /** A check's failure (null when it passed) and the instance count it recommended (or null). */
+    private record Outcome(String failure, Integer recommend) {}
+
+    private static final java.util.regex.Pattern RECOMMEND = java.util.regex.Pattern.compile("(?m)^recommend[=:] *(\\d{1,6}) *$");
+
+    static Integer recommendation(String text) {
+        if (text == null) return null;
+        java.util.regex.Matcher m = RECOMMEND.matcher(text.strip());
+        Integer last = null;
+        while (m.find()) last = Integer.parseInt(m.group(1));
+        return last;
     }
 
     private static String tcp(String host, int port, Duration timeout) {
@@ -41,53 +55,67 @@ public final class Pinger {
         }
     }
 
-    private String http(String host, int port, String path, Duration timeout) {
+    private Outcome http(String host, int port, String path, Duration timeout) {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).timeout(timeout).GET().build();
             HttpResponse<Void> res = http.send(req, HttpResponse.BodyHandlers.discarding());
             int code = res.statusCode();
-            return code >= 200 && code < 400 ? null : "http " + path + ": status " + code;
+            Integer recommend = res.headers().firstValue("X-Steward-Recommend").map(v -> recommendation("recommend=" + v.strip())).orElse(null);
+            return new Outcome(code >= 200 && code < 400 ? null : "http " + path + ": status " + code, recommend);
         } catch (java.net.http.HttpTimeoutException e) {
-            return "http " + path + ": timed out after " + timeout.toMillis() + "ms";
+            return failed("http " + path + ": timed out after " + timeout.toMillis() + "ms");
         } catch (java.net.ConnectException e) {
-            return "http " + path + ": connection refused";
+            return failed("http " + path + ": connection refused");
         } catch (IOException e) {
-            return "http " + path + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            return failed("http " + path + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            return failed("interrupted");
         } catch (IllegalArgumentException e) {
-            return "http " + path + ": " + e.getMessage();
+            return failed("http " + path + ": " + e.getMessage());
         }
     }
 
-    private static String exec(Ping.Check.Exec e, Duration timeout, Path dir, Map<String, String> env) {
+    private static Outcome failed(String why) {
+        return new Outcome(why, null);
+    }
+
+    /** Runs the command; its output (the first 4 KiB) may carry a {@code recommend=N} line. */
+    private static Outcome exec(Ping.Check.Exec e, Duration timeout, Path dir, Map<String, String> env) {
+        String name = e.command().get(0);
         try {
             ProcessBuilder pb = new ProcessBuilder(e.command()).directory(dir.toFile()).redirectErrorStream(true);
             pb.environment().putAll(env);
             Process p = pb.start();
-            try (InputStream out = p.getInputStream()) {
-                Thread.ofVirtual().start(() -> drain(out));
+            java.util.concurrent.CompletableFuture<String> out = new java.util.concurrent.CompletableFuture<>();
+            String text;
+            try (InputStream in = p.getInputStream()) {
+                Thread.ofVirtual().start(() -> out.complete(head(in)));
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
-                    return "exec " + e.command().get(0) + ": timed out after " + timeout.toMillis() + "ms";
+                    return failed("exec " + name + ": timed out after " + timeout.toMillis() + "ms");
                 }
+                text = out.completeOnTimeout("", 100, TimeUnit.MILLISECONDS).join();
             }
-            return p.exitValue() == 0 ? null : "exec " + e.command().get(0) + ": exit status " + p.exitValue();
+            Integer recommend = recommendation(text);
+            return new Outcome(p.exitValue() == 0 ? null : "exec " + name + ": exit status " + p.exitValue(), recommend);
         } catch (IOException ex) {
-            return "exec " + e.command().get(0) + ": " + ex.getMessage();
+            return failed("exec " + name + ": " + ex.getMessage());
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            return failed("interrupted");
         }
     }
 
-    private static void drain(InputStream in) {
+    /** The first 4 KiB of a stream, the rest read and dropped. */
+    private static String head(InputStream in) {
         try {
+            byte[] first = in.readNBytes(4096);
             in.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (IOException ignored) {
-            // the check is over; its output does not matter
+            return new String(first, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 }

@@ -40,6 +40,8 @@ public final class ServiceController {
     private ServiceRecord record;
     private Spec spec;
     private Integer manualCount;
+    /** The instance count the pings last recommended (dynamic services), or null. */
+    private Integer recommended;
     private int references;
     private Instant lingerUntil = Instant.MIN;
     private boolean disabled;
@@ -97,6 +99,7 @@ public final class ServiceController {
     public void start(Integer count) {
         locked(() -> {
             if (count != null) manualCount = spec.policy() == PolicyKind.DYNAMIC ? spec.instances().clamp(count) : count;
+            if (count != null) recommended = null;
             disabled = false;
             disabledReason = "";
             restarts.reset();
@@ -230,9 +233,14 @@ public final class ServiceController {
             case PERMANENT -> on ? count : 0;
             case ON_DEMAND -> on || references > 0 ? count : 0;
             case LINGERING -> on || references > 0 || ctx.clock().instant().isBefore(lingerUntil) ? count : 0;
-            case DYNAMIC -> on || references > 0
-                    ? spec.instances().clamp(Math.max(manualCount == null ? spec.instances().min() : manualCount, references)) : 0;
+            case DYNAMIC -> on || references > 0 ? spec.instances().clamp(Math.max(dynamicBase(), references)) : 0;
         };
+    }
+
+    /** What a dynamic service wants before references: the pings' recommendation, else a manual count, else min. */
+    private int dynamicBase() {
+        if (recommended != null) return recommended;
+        return manualCount == null ? spec.instances().min() : manualCount;
     }
 
     private void reconcile() {
@@ -452,6 +460,11 @@ public final class ServiceController {
         try {
             if (inst.generation != gen || inst.state != InstanceState.RUNNING) return false;
             PingPolicy.apply(spec.ping(), inst, r);
+            if (r.recommend() != null && spec.policy() == PolicyKind.DYNAMIC && !r.recommend().equals(recommended)) {
+                // Within min and max, and never below what references need: wanted() clamps it.
+                recommended = r.recommend();
+                reconcile();
+            }
             if (inst.health == Health.UNHEALTHY && inst.ready) {
                 inst.reason = "unhealthy: " + r.message();
                 if (inst.handle == null) {

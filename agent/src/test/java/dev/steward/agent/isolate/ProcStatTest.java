@@ -21,7 +21,7 @@ class ProcStatTest {
 
     @Test
     void theExitWatcherSeesAnExitOfAProcessThatIsNotItsChild() throws Exception {
-        Process shell = new ProcessBuilder("/bin/sh", "-c", "sleep 0.3 & echo $!").start();
+        Process shell = new ProcessBuilder("/bin/sh", "-c", "sleep 0.4 >/dev/null 2>&1 & echo $!").start();
         long grandchild = Long.parseLong(new String(shell.getInputStream().readAllBytes()).trim());
         try (ExitWatcher w = new ExitWatcher()) {
             long t0 = System.nanoTime();

@@ -80,6 +80,14 @@ class PureRulesTest {
     }
 
     @Test
+    void aRecommendationIsTheLastWellFormedLine() {
+        assertThat(Pinger.recommendation("load high\nrecommend=3\n")).isEqualTo(3);
+        assertThat(Pinger.recommendation("recommend: 2\nrecommend=5")).isEqualTo(5);
+        assertThat(Pinger.recommendation("recommend=-1\nrecommend=lots\nrecommended=4")).isNull();
+        assertThat(Pinger.recommendation(null)).isNull();
+    }
+
+    @Test
     void commandsExpandVariables() {
         Map<String, String> env = Map.of("PORT", "8080", "NAME", "x");
         assertThat(Expand.all(List.of("serve", "--port=${PORT}", "${NAME}-${NAME}", "$${PORT}", "${MISSING}"), env))

@@ -1,0 +1,95 @@
+package dev.steward.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.Json;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first run, as a user types it: the packaged agent in dev mode, the packaged CLI against it. */
+class FirstRunIT {
+    @TempDir Path work;
+
+    static final Path ROOT = Path.of(System.getProperty("steward.root", "..")).toAbsolutePath().normalize();
+
+    static List<String> java(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                ROOT.resolve("cli/target/steward-cli.jar") + ":" + ROOT.resolve("cli/target/lib") + "/*", "dev.steward.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    record Run(int code, String out) {}
+
+    Run cli(String... args) throws Exception {
+        Process p = new ProcessBuilder(java(args)).directory(work.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out);
+    }
+
+    static void copy(Path from, Path to) throws Exception {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t);
+            }
+        }
+    }
+
+    @Test
+    void theDevAgentRunsTheExampleAndTheCliSeesItAvailable() throws Exception {
+        copy(ROOT.resolve("examples"), work.resolve("examples"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String addr = "http://127.0.0.1:" + port;
+        Process agent = new ProcessBuilder(java("agent", "--dev", "--api", "127.0.0.1:" + port))
+                .directory(work.toFile()).redirectError(work.resolve("agent.err").toFile()).start();
+        long pid = 0;
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream()));
+            String line;
+            do {
+                line = out.readLine();
+                assertThat(line).as("agent output ended early; see " + work.resolve("agent.err")).isNotNull();
+            } while (!line.contains("api listening on"));
+            assertThat(line).endsWith(addr);
+
+            Run start = cli("service", "start", "hello", "--addr", addr);
+            assertThat(start.code()).as(start.out()).isZero();
+            assertThat(start.out()).contains("hello: available");
+            Run query = cli("service", "query", "hello", "--json", "--addr", addr);
+            JsonNode v = Json.tree(query.out());
+            assertThat(v.path("state").asText()).isEqualTo("available");
+            JsonNode i = v.path("instances").get(0);
+            pid = i.path("pid").asLong();
+            String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.path("port").asInt() + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(page).contains("Hello!");
+            assertThat(cli("status", "--addr", addr).out()).contains("1 services: 1 available");
+            assertThat(work.resolve(".steward/steward.db")).exists();
+        } finally {
+            agent.destroy();
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        long gone = pid;
+        assertThat(ProcessHandle.of(gone).map(ProcessHandle::isAlive).orElse(false)).as("dev mode stops instances with the agent").isFalse();
+    }
+}
