@@ -4,7 +4,7 @@ import dev.steward.agent.api.ApiServer;
 import dev.steward.agent.config.AgentConfig;
 import dev.steward.agent.events.EventBus;
 import dev.steward.agent.isolate.ExitWatcher;
-import dev.steward.agent.isolate.ProcessIsolate;
+import dev.steward.agent.isolate.Isolates;
 import dev.steward.agent.logs.LogFiles;
 import dev.steward.agent.metrics.Metrics;
 import dev.steward.agent.store.SqliteStore;
@@ -43,6 +43,7 @@ public final class Agent implements AutoCloseable {
     private final Supervisor supervisor;
     private final ApiServer api;
     private final Instant started;
+    private final Isolates isolates;
 
     private Agent(AgentConfig config) throws IOException {
         this.config = config;
@@ -61,7 +62,8 @@ public final class Agent implements AutoCloseable {
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
         Metrics[] metrics = new Metrics[1];
-        Context ctx = new Context(clock, new ProcessIsolate(watcher), new PortAllocator(), new Pinger(), bus,
+        isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"));
+        Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
                 new StateRepository(store), timer, data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result));
         supervisor = new Supervisor(ctx);
@@ -108,6 +110,7 @@ public final class Agent implements AutoCloseable {
         m.put("dev", config.dev());
         m.put("listeners", Map.of("api", "http://" + config.api().getHostString() + ":" + api.port()));
         m.put("services", supervisor.controllers().size());
+        m.put("isolates", Map.of("available", java.util.List.copyOf(isolates.names()), "unavailable", isolates.unavailable()));
         return m;
     }
 

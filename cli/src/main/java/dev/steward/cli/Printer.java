@@ -6,16 +6,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class Printer {
     private Printer() {}
 
+    /** Prints a service view as JSON or as its one-line summary; exit code 0. */
+    static int show(Common common, JsonNode v) {
+        if (common.json) common.printJson(v);
+        else System.out.println(summary(v));
+        return 0;
+    }
+
     static String summary(JsonNode v) {
         int running = 0;
+        int paused = 0;
         StringBuilder ports = new StringBuilder();
         for (JsonNode i : v.path("instances")) {
             if (i.path("state").asText().equals("running")) running++;
+            if (i.path("state").asText().equals("paused")) paused++;
             if (i.path("port").asInt() > 0 && ports.length() < 200) ports.append(ports.length() == 0 ? "" : ", ").append("127.0.0.1:").append(i.path("port").asInt());
         }
         String reason = v.path("reason").asText("");
         return v.path("name").asText() + ": " + v.path("state").asText() + ", " + v.path("health").asText() + ", "
-                + running + " running" + (ports.length() > 0 ? " on " + ports : "") + (reason.isEmpty() ? "" : " (" + reason + ")");
+                + running + " running" + (paused > 0 ? ", " + paused + " paused" : "") + (ports.length() > 0 ? " on " + ports : "") + (reason.isEmpty() ? "" : " (" + reason + ")");
     }
 
     static String list(JsonNode list) {
@@ -48,14 +57,27 @@ final class Printer {
                 + ", uptime " + s.path("uptimeSeconds").asLong() + "s");
         if (!s.path("lastExit").asText("").isEmpty()) line(sb, "last exit", s.path("lastExitReason").asText());
         sb.append('\n');
-        Table t = new Table("INSTANCE", "STATE", "HEALTH", "PID", "PORT", "STARTED", "RESTARTS", "REASON");
+        Table t = new Table("INSTANCE", "STATE", "HEALTH", "PID", "PORT", "STARTED", "RESTARTS", "CPU", "MEMORY", "PEAK", "PIDS", "REASON");
         for (JsonNode i : v.path("instances")) {
+            JsonNode u = i.path("usage");
             t.row(i.path("id").asText(), i.path("state").asText(), i.path("health").asText(), i.path("pid").asLong(),
                     i.path("port").asInt() == 0 ? "-" : i.path("port").asInt(), i.path("started").asText("-"),
-                    i.path("restarts").asInt(), i.path("reason").asText(""));
+                    i.path("restarts").asInt(), cpu(u.path("cpuNanos").asLong(-1)), bytes(u.path("memoryBytes").asLong(-1)),
+                    bytes(u.path("memoryPeakBytes").asLong(-1)), u.path("pids").asLong(-1) < 0 ? "-" : u.path("pids").asLong(),
+                    i.path("reason").asText(""));
         }
         sb.append(t.render());
         return sb.toString();
+    }
+
+    static String cpu(long nanos) {
+        return nanos < 0 ? "-" : String.format("%.2fs", nanos / 1e9);
+    }
+
+    static String bytes(long b) {
+        if (b < 0) return "-";
+        if (b < 1 << 20) return (b >> 10) + "Ki";
+        return String.format("%.1fMi", b / 1048576.0);
     }
 
     private static void line(StringBuilder sb, String key, String value) {

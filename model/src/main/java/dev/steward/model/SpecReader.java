@@ -14,7 +14,7 @@ import java.util.Set;
 /** Reads one spec tree field by field; problems go to {@link Fields}. */
 final class SpecReader {
     private static final Set<String> TOP = Set.of("kind", "name", "description", "command", "dir", "env", "isolate",
-            "image", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs");
+            "image", "user", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs");
     private static final Set<String> ISOLATES = Set.of("process", "sandbox", "container");
     private static final Duration DEFAULT_LINGER = Duration.ofSeconds(30);
 
@@ -39,7 +39,7 @@ final class SpecReader {
         List<String> command = command(tree.has("ping-only"));
         String dir = dir();
         Map<String, String> env = SpecParser.emptyIfNull(f.stringMap(tree.get("env"), "env"));
-        IsolateSpec isolate = isolate();
+        IsolateSpec isolate = withUser(isolate(tree.has("resources")));
         String image = f.text(tree.get("image"), "image");
         if (image != null && (isolate == null || !isolate.type().equals("container"))) f.problem("image", "only the container isolate takes an image");
         Resources resources = resources();
@@ -109,9 +109,26 @@ final class SpecReader {
         return p.toString();
     }
 
-    private IsolateSpec isolate() {
+    private IsolateSpec withUser(IsolateSpec isolate) {
+        String user = f.text(tree.get("user"), "user");
+        if (user == null) return isolate;
+        if (!user.matches("[a-z_][a-z0-9_-]{0,31}|\\d{1,10}")) {
+            f.problem("user", "'" + user + "' is not a user name or id");
+            return isolate;
+        }
+        if (!isolate.type().equals("sandbox")) {
+            f.problem("user", "only the sandbox isolate runs instances as another user");
+            return isolate;
+        }
+        java.util.Map<String, String> options = new java.util.HashMap<>(isolate.options());
+        options.put("user", user);
+        return new IsolateSpec(isolate.type(), options);
+    }
+
+    private IsolateSpec isolate(boolean hasResources) {
         JsonNode node = tree.get("isolate");
-        if (node == null || node.isNull()) return IsolateSpec.PROCESS;
+        // Limits need a cgroup: a spec with resources and no isolate runs in the sandbox.
+        if (node == null || node.isNull()) return hasResources ? new IsolateSpec("sandbox", Map.of()) : IsolateSpec.PROCESS;
         String type;
         Map<String, String> options = Map.of();
         if (node.isObject()) {
@@ -128,7 +145,23 @@ final class SpecReader {
             f.problem(node.isObject() ? "isolate.type" : "isolate", "'" + type + "' is not an isolate (expected: process, sandbox or container)");
             return IsolateSpec.PROCESS;
         }
+        if (type.equals("sandbox")) sandboxOptions(options);
+        else if (type.equals("process") && tree.has("resources")) f.problem("resources", "the process isolate cannot enforce limits; use isolate: sandbox");
         return new IsolateSpec(type, options);
+    }
+
+    private void sandboxOptions(Map<String, String> options) {
+        for (var e : options.entrySet()) {
+            switch (e.getKey()) {
+                case "network" -> {
+                    if (!e.getValue().equals("host") && !e.getValue().equals("none")) {
+                        f.problem("isolate.options.network", "'" + e.getValue() + "' (expected: host or none)");
+                    }
+                }
+                case "user" -> f.problem("isolate.options.user", "give the user as the spec's top-level user field");
+                default -> f.problem("isolate.options." + e.getKey(), "unknown sandbox option (expected: network)");
+            }
+        }
     }
 
     private Resources resources() {

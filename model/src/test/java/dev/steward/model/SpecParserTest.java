@@ -195,6 +195,20 @@ class SpecParserTest {
     }
 
     @Test
+    void resourcesMeanTheSandboxAndItsOptionsAreChecked() {
+        assertThat(SpecParser.parse("name: a\ncommand: [x]\nresources: {memory: 1Mi}\n", null).spec().isolate().type()).isEqualTo("sandbox");
+        assertThat(problems("name: a\ncommand: [x]\nisolate: process\nresources: {pids: 5}\n")).contains(
+                "resources: the process isolate cannot enforce limits; use isolate: sandbox");
+        assertThat(problems("name: a\ncommand: [x]\nisolate: {type: sandbox, options: {network: wide, disk: big}}\n"))
+                .contains("isolate.options.network: 'wide' (expected: host or none)")
+                .anyMatch(p -> p.startsWith("isolate.options.disk: unknown sandbox option"));
+        Spec s = SpecParser.parse("name: a\ncommand: [x]\nisolate: sandbox\nuser: nobody\n", null).spec();
+        assertThat(s.isolate().options()).containsEntry("user", "nobody");
+        assertThat(problems("name: a\ncommand: [x]\nuser: nobody\n")).contains("user: only the sandbox isolate runs instances as another user");
+        assertThat(problems("name: a\ncommand: [x]\nisolate: sandbox\nuser: ../root\n")).contains("user: '../root' is not a user name or id");
+    }
+
+    @Test
     void wrongTypesAreNamed() {
         assertThat(problems("name: a\ncommand: [x]\ninstances: two\nenv: [a]\nresources: {cpu: lots}\n"))
                 .contains("instances: expected a whole number, got the string 'two'", "env: expected a map, got a list",

@@ -66,6 +66,16 @@ final class ServiceRoutes {
             var after = sup.view(name);
             return Requests.ok(Map.of("name", name, "was", before.state(), "state", after.state(), "service", after));
         }));
+        sb.route().post(one + "/pause").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            sup.controller(name).pause();
+            return Requests.ok(sup.view(name));
+        }));
+        sb.route().post(one + "/resume").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            sup.controller(name).resume();
+            return Requests.ok(sup.view(name));
+        }));
         sb.route().post(one + "/use").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             sup.controller(name).use();

@@ -24,6 +24,13 @@ public sealed interface ExitStatus {
         }
     }
 
+    /** The kernel killed the instance at its memory limit. */
+    record OutOfMemory(ExitStatus as) implements ExitStatus {
+        public String describe() {
+            return "out of memory (killed at its memory limit; " + as.describe() + ")";
+        }
+    }
+
     record Unknown() implements ExitStatus {
         public String describe() {
             return "exited (status unknown: the instance was adopted)";

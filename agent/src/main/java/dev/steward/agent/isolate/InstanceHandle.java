@@ -20,4 +20,13 @@ public interface InstanceHandle {
 
     /** Whether this handle was adopted after an agent restart rather than spawned. */
     boolean adopted();
+
+    /** Stops every process of the instance where it is, without ending them. */
+    void pause() throws java.io.IOException;
+
+    /** Lets a paused instance go on. */
+    void resume() throws java.io.IOException;
+
+    /** What the instance uses now. */
+    dev.steward.agent.isolate.cgroup.Usage usage();
 }

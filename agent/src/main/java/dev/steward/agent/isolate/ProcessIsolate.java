@@ -1,7 +1,9 @@
 package dev.steward.agent.isolate;
 
+import dev.steward.agent.isolate.cgroup.Usage;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * stdout and stderr to its log file, its exit seen through a pidfd.
  */
 public final class ProcessIsolate implements Isolate {
+    private static final long TICK_NANOS = 10_000_000L;
     private final ExitWatcher watcher;
 
     public ProcessIsolate(ExitWatcher watcher) {
@@ -25,16 +28,21 @@ public final class ProcessIsolate implements Isolate {
 
     @Override
     public InstanceHandle spawn(SpawnRequest r) throws IOException {
-        Files.createDirectories(r.log().getParent());
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putAll(r.env());
-        long pid = Spawner.spawn(r.command(), r.dir(), env, r.log());
+        long pid = Spawner.spawn(r.command(), r.dir(), environment(r), r.log());
         long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
         return new GroupHandle(pid, ticks, watcher.watch(pid, true), false);
     }
 
+    /** The agent's environment with the request's on top; the log's directory made. */
+    static Map<String, String> environment(SpawnRequest r) throws IOException {
+        Files.createDirectories(r.log().getParent());
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(r.env());
+        return env;
+    }
+
     @Override
-    public Optional<InstanceHandle> adopt(long pid, long startTicks) {
+    public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks) {
         if (!ProcStat.same(pid, startTicks)) return Optional.empty();
         return Optional.of(new GroupHandle(pid, startTicks, watcher.watch(pid, false), true));
     }
@@ -49,12 +57,41 @@ public final class ProcessIsolate implements Isolate {
 
         @Override
         public void terminate() {
+            Signals.group(pid, LibC.SIGCONT);
             Signals.terminateGroup(pid);
         }
 
         @Override
         public void kill() {
             Signals.killGroup(pid);
+        }
+
+        @Override
+        public void pause() {
+            Signals.group(pid, LibC.SIGSTOP);
+        }
+
+        @Override
+        public void resume() {
+            Signals.group(pid, LibC.SIGCONT);
+        }
+
+        @Override
+        public Usage usage() {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS;
+                long rss = -1;
+                long peak = -1;
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                    if (line.startsWith("VmRSS:")) rss = Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                    if (line.startsWith("VmHWM:")) peak = Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+                return new Usage(cpu, rss, peak, -1);
+            } catch (IOException | RuntimeException e) {
+                return Usage.UNKNOWN;
+            }
         }
     }
 }

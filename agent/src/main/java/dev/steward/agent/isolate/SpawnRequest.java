@@ -5,8 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** Everything an isolate needs to start one instance; the command is already expanded. */
-public record SpawnRequest(String service, String instance, List<String> command, Path dir, Map<String, String> env, Path log) {
+/**
+ * Everything an isolate needs to start one instance; the command is already expanded. {@code options}
+ * are the isolate's own (for the sandbox: {@code user}, {@code network}).
+ */
+public record SpawnRequest(String service, String instance, List<String> command, Path dir, Map<String, String> env, Path log,
+                           dev.steward.model.Resources resources, Map<String, String> options) {
     public SpawnRequest {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(instance, "instance");
@@ -15,5 +19,11 @@ public record SpawnRequest(String service, String instance, List<String> command
         Objects.requireNonNull(dir, "dir");
         env = Map.copyOf(env);
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(resources, "resources");
+        options = Map.copyOf(options);
+    }
+
+    public SpawnRequest(String service, String instance, List<String> command, Path dir, Map<String, String> env, Path log) {
+        this(service, instance, command, dir, env, log, dev.steward.model.Resources.NONE, Map.of());
     }
 }

@@ -1,7 +1,7 @@
 package dev.steward.agent.supervisor;
 
 import dev.steward.agent.events.EventBus;
-import dev.steward.agent.isolate.Isolate;
+import dev.steward.agent.isolate.Isolates;
 import dev.steward.agent.store.StateRepository;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -10,7 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** What every service controller shares: the clock, isolate, ports, pinger, events, store and timers. */
-public record Context(Clock clock, Isolate isolate, PortAllocator ports, Pinger pinger, EventBus events,
+public record Context(Clock clock, Isolates isolates, PortAllocator ports, Pinger pinger, EventBus events,
                       StateRepository repo, ScheduledExecutorService timer, Path dataDir, String node, Duration stopGrace,
                       java.util.function.BiConsumer<String, PingResult> pingListener) {
 

@@ -47,6 +47,7 @@ public final class Jobs {
             }
         }
         if (!problems.isEmpty()) throw new InvalidSpecException(problems);
+        supervisor.requireIsolate(spec);
         Context ctx = supervisor.context();
         String id = spec.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path log = ctx.dataDir().resolve("logs").resolve("jobs").resolve(id + ".log");
@@ -71,7 +72,8 @@ public final class Jobs {
             Map<String, String> all = new HashMap<>(System.getenv());
             all.putAll(env);
             Path dir = spec.dir() != null ? Path.of(spec.dir()) : ctx.dataDir();
-            InstanceHandle h = ctx.isolate().spawn(new SpawnRequest(spec.name(), v.id(), Expand.all(spec.command(), all), dir, env, Path.of(v.log())));
+            InstanceHandle h = ctx.isolates().of(spec.isolate()).spawn(new SpawnRequest(spec.name(), v.id(), Expand.all(spec.command(), all),
+                    dir, env, Path.of(v.log()), spec.resources(), spec.isolate().options()));
             put(new JobView(v.id(), v.name(), "running", null, "", v.started(), null, v.log()));
             ExitStatus st = h.exit().join();
             Integer code = st instanceof ExitStatus.Code c ? c.code() : null;

@@ -32,6 +32,12 @@ final class PingLoop {
         Duration interval = spec.ping().interval();
         try {
             while (true) {
+                Boolean go = owner.pingable(inst, gen);
+                if (go == null) return;
+                if (!go) {
+                    Thread.sleep(interval);
+                    continue;
+                }
                 PingResult r = ctx.pinger().check(spec.ping().check(), host, port, spec.ping().timeout(), dir, env);
                 ctx.pingListener().accept(spec.name(), r);
                 if (!owner.pinged(inst, gen, r)) return;

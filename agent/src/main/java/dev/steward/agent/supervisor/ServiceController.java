@@ -128,6 +128,44 @@ public final class ServiceController {
         });
     }
 
+    /** Freezes every running instance; refused when none runs. */
+    public int pause() {
+        return locked(() -> {
+            List<Instance> running = instances.values().stream().filter(i -> i.state == InstanceState.RUNNING && i.handle != null).toList();
+            if (running.isEmpty()) throw new ConflictException("service " + spec.name() + " has no running instance to pause");
+            for (Instance i : running) {
+                try {
+                    i.handle.pause();
+                    i.state = InstanceState.PAUSED;
+                    i.reason = "paused";
+                } catch (java.io.IOException e) {
+                    i.reason = "cannot pause: " + e.getMessage();
+                }
+                emit(i);
+            }
+            return running.size();
+        });
+    }
+
+    /** Thaws every paused instance; refused when none is paused. */
+    public int resume() {
+        return locked(() -> {
+            List<Instance> paused = instances.values().stream().filter(i -> i.state == InstanceState.PAUSED).toList();
+            if (paused.isEmpty()) throw new ConflictException("service " + spec.name() + " has no paused instance to resume");
+            for (Instance i : paused) {
+                try {
+                    i.handle.resume();
+                    i.state = InstanceState.RUNNING;
+                    i.reason = "";
+                } catch (java.io.IOException e) {
+                    i.reason = "cannot resume: " + e.getMessage();
+                }
+                emit(i);
+            }
+            return paused.size();
+        });
+    }
+
     public void use() {
         locked(() -> {
             references++;
@@ -153,7 +191,8 @@ public final class ServiceController {
     public void update(Spec newSpec, ServiceRecord newRecord) {
         locked(() -> {
             boolean rerun = !newSpec.command().equals(spec.command()) || !newSpec.env().equals(spec.env())
-                    || !java.util.Objects.equals(newSpec.dir(), spec.dir()) || !newSpec.isolate().equals(spec.isolate());
+                    || !java.util.Objects.equals(newSpec.dir(), spec.dir()) || !newSpec.isolate().equals(spec.isolate())
+                    || !newSpec.resources().equals(spec.resources());
             spec = newSpec;
             record = newRecord;
             restarts.policy(newSpec.restart());
@@ -201,7 +240,7 @@ public final class ServiceController {
                 inst.started = Instant.ofEpochMilli(r.started());
                 if (r.port() > 0) ctx.ports().reserve(r.port());
                 instances.put(r.id(), inst);
-                var handle = ctx.isolate().adopt(r.pid(), r.startTicks());
+                var handle = ctx.isolates().of(spec.isolate()).adopt(spec.name(), r.id(), r.pid(), r.startTicks());
                 if (handle.isPresent()) {
                     attach(inst, handle.get(), "adopted after an agent restart");
                 } else {
@@ -306,7 +345,8 @@ public final class ServiceController {
         Path dir = spec.dir() != null ? Path.of(spec.dir()) : ctx.dataDir();
         try {
             List<String> argv = Expand.all(spec.command(), merged(env));
-            InstanceHandle h = ctx.isolate().spawn(new SpawnRequest(spec.name(), inst.id, argv, dir, env, inst.log));
+            InstanceHandle h = ctx.isolates().of(spec.isolate()).spawn(new SpawnRequest(spec.name(), inst.id, argv, dir, env, inst.log,
+                    spec.resources(), spec.isolate().options()));
             stats.starts++;
             inst.started = ctx.clock().instant();
             attach(inst, h, "");
@@ -455,10 +495,17 @@ public final class ServiceController {
     // ---- pings ----------------------------------------------------------------------------
 
     /** A ping of instance {@code inst} (of generation {@code gen}) came back; false when the loop should end. */
+    /** Whether instance {@code inst} of generation {@code gen} should be pinged now: null when its loop should end. */
+    Boolean pingable(Instance inst, long gen) {
+        return locked(() -> inst.generation != gen || !inst.state.live() || inst.state == InstanceState.STOPPING ? null
+                : inst.state == InstanceState.RUNNING);
+    }
+
     boolean pinged(Instance inst, long gen, PingResult r) {
         lock.lock();
         try {
-            if (inst.generation != gen || inst.state != InstanceState.RUNNING) return false;
+            if (inst.generation != gen || !inst.state.live() || inst.state == InstanceState.STOPPING) return false;
+            if (inst.state == InstanceState.PAUSED) return true;
             PingPolicy.apply(spec.ping(), inst, r);
             if (r.recommend() != null && spec.policy() == PolicyKind.DYNAMIC && !r.recommend().equals(recommended)) {
                 // Within min and max, and never below what references need: wanted() clamps it.
@@ -531,6 +578,11 @@ public final class ServiceController {
             instances.values().forEach(i -> m.merge(i.state, 1, Integer::sum));
             return m;
         });
+    }
+
+    /** {@code service/instance} of every instance whose process may be alive. */
+    public List<String> liveNames() {
+        return locked(() -> instances.values().stream().filter(i -> i.state.live()).map(i -> spec.name() + "/" + i.id).toList());
     }
 
     public long restartCount() {

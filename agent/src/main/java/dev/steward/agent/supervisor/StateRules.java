@@ -14,7 +14,9 @@ final class StateRules {
         boolean anyLive = instances.stream().anyMatch(i -> i.state.live());
         if (wanted == 0 || disabled) return anyLive ? ServiceState.STOPPING : ServiceState.STOPPED;
         if (instances.stream().anyMatch(i -> i.state == InstanceState.RUNNING && i.ready && !i.stopRequested)) return ServiceState.AVAILABLE;
-        if (instances.stream().anyMatch(i -> i.state == InstanceState.RUNNING && !i.stopRequested)) return ServiceState.WAITING;
+        if (instances.stream().anyMatch(i -> (i.state == InstanceState.RUNNING || i.state == InstanceState.PAUSED) && !i.stopRequested)) {
+            return ServiceState.WAITING;
+        }
         return ServiceState.STARTING;
     }
 

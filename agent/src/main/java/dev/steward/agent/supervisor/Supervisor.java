@@ -56,10 +56,14 @@ public final class Supervisor implements Needs {
             services.put(r.name(), c);
             loaded.add(c);
         }
+        java.util.Set<String> keep = new java.util.HashSet<>();
         for (ServiceController c : loaded) {
             c.adopt(ctx.repo().instances(c.name()));
+            keep.addAll(c.liveNames());
             c.activate();
         }
+        // What an earlier agent left that nobody adopted (cgroups of instances that died) goes.
+        ctx.isolates().cleanup(keep);
     }
 
     // ---- registry ---------------------------------------------------------------------------
@@ -136,6 +140,16 @@ public final class Supervisor implements Needs {
 
     private void requireService(Spec spec) {
         if (spec.kind() != Kind.SERVICE) throw new InvalidSpecException("kind", "'" + spec.kind().wire() + "' specs are run with 'steward job run', not registered as services");
+        requireIsolate(spec);
+    }
+
+    /** Refuses a spec whose isolate this node cannot run. */
+    void requireIsolate(Spec spec) {
+        try {
+            ctx.isolates().of(spec.isolate());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException("isolate", e.getMessage());
+        }
     }
 
     private void checkNeeds(Spec spec) {

@@ -31,6 +31,7 @@ final class Views {
 
     static InstanceView instance(Instance i, String node) {
         return new InstanceView(i.id, i.state.wire(), i.health.wire(), i.pid(), i.port, node, i.started, i.restarts,
-                i.reason, i.lastPing, i.log == null ? null : i.log.toString());
+                i.reason, i.lastPing, i.log == null ? null : i.log.toString(),
+                i.handle != null && i.state.live() ? i.handle.usage() : null);
     }
 }

@@ -1,0 +1,181 @@
+package dev.steward.agent.isolate;
+
+import dev.steward.agent.isolate.cgroup.Cgroup;
+import dev.steward.agent.isolate.cgroup.Cgroups;
+import dev.steward.agent.isolate.cgroup.Usage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The sandbox isolate: each instance in its own cgroup (limits from {@code resources}) and in new
+ * PID, mount (with its own /proc), IPC and UTS namespaces, optionally a network namespace with only
+ * loopback, with {@code no_new_privs} and optionally as another user.
+ *
+ * <p>The spawned process joins its cgroup before it execs anything, so no child escapes the limits;
+ * then {@code unshare} makes the namespaces and forks a small init (pid 1 inside) that forwards
+ * SIGTERM to the program and exits with its status.
+ */
+public final class SandboxIsolate implements Isolate {
+    /** Joins every cgroup.procs file given before "--", then execs the rest. */
+    private static final String JOIN = "for f; do shift; [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; done; exec \"$@\"";
+    /** pid 1 inside: runs the program, forwards TERM/INT/HUP to it, exits with its status. */
+    private static final String INIT = "trap 'kill -TERM $c 2>/dev/null' TERM; trap 'kill -INT $c 2>/dev/null' INT; "
+            + "trap 'kill -HUP $c 2>/dev/null' HUP; \"$@\" & c=$!; "
+            + "while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || exit $s; done";
+    private static final String LOOPBACK = "ip link set lo up 2>/dev/null || true; exec \"$@\"";
+
+    private final ExitWatcher watcher;
+    private final Cgroups cgroups;
+
+    public SandboxIsolate(ExitWatcher watcher, Cgroups cgroups) {
+        this.watcher = watcher;
+        this.cgroups = cgroups;
+    }
+
+    @Override
+    public String type() {
+        return "sandbox";
+    }
+
+    public String cgroupVersion() {
+        return cgroups.version();
+    }
+
+    @Override
+    public InstanceHandle spawn(SpawnRequest r) throws IOException {
+        Cgroup cg = cgroups.create(r.service(), r.instance(), r.resources());
+        try {
+            long pid = Spawner.spawn(argv(r, cg), r.dir(), ProcessIsolate.environment(r), r.log());
+            long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
+            return new SandboxHandle(pid, ticks, cg, watcher.watch(pid, true), false);
+        } catch (IOException | RuntimeException e) {
+            cg.killAll();
+            cg.remove();
+            throw e;
+        }
+    }
+
+    static List<String> argv(SpawnRequest r, Cgroup cg) {
+        List<String> a = new ArrayList<>(List.of("/bin/sh", "-c", JOIN, "join"));
+        cg.procsFiles().forEach(p -> a.add(p.toString()));
+        a.add("--");
+        boolean isolatedNet = "none".equals(r.options().get("network"));
+        a.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc", "--ipc", "--uts"));
+        if (isolatedNet) a.addAll(List.of("--net", "/bin/sh", "-c", LOOPBACK, "lo"));
+        a.addAll(List.of("setpriv", "--no-new-privs"));
+        String user = r.options().get("user");
+        if (user != null) a.addAll(Users.setprivArgs(user));
+        a.addAll(List.of("--", "/bin/sh", "-c", INIT, "init"));
+        a.addAll(r.command());
+        return a;
+    }
+
+    @Override
+    public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks) {
+        if (!ProcStat.same(pid, startTicks)) return Optional.empty();
+        Optional<Cgroup> cg = cgroups.find(service, instance);
+        if (cg.isEmpty()) return Optional.empty();
+        return Optional.of(new SandboxHandle(pid, startTicks, cg.get(), watcher.watch(pid, false), true));
+    }
+
+    @Override
+    public void cleanup(Set<String> keep) {
+        for (Cgroup cg : cgroups.all()) {
+            if (keep.contains(cg.name())) continue;
+            cg.killAll();
+            cg.remove();
+        }
+    }
+
+    /** A sandboxed instance: the tracked pid is the process that made the namespaces; its cgroup holds all. */
+    private static final class SandboxHandle implements InstanceHandle {
+        private final long pid;
+        private final long startTicks;
+        private final Cgroup cg;
+        private final CompletableFuture<ExitStatus> exit;
+        private final boolean adopted;
+
+        SandboxHandle(long pid, long startTicks, Cgroup cg, CompletableFuture<ExitStatus> raw, boolean adopted) {
+            this.pid = pid;
+            this.startTicks = startTicks;
+            this.cg = cg;
+            this.adopted = adopted;
+            // When it ends: nothing left in the group, the cause named when it was the memory limit, the group removed.
+            this.exit = raw.thenApply(status -> {
+                long ooms = cg.oomKills();
+                cg.killAll();
+                cg.remove();
+                return ooms > 0 ? new ExitStatus.OutOfMemory(status) : status;
+            });
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public long startTicks() {
+            return startTicks;
+        }
+
+        @Override
+        public CompletableFuture<ExitStatus> exit() {
+            return exit;
+        }
+
+        @Override
+        public boolean adopted() {
+            return adopted;
+        }
+
+        /** SIGTERM goes to the init inside, which forwards it; the outer process must live to report the status. */
+        @Override
+        public void terminate() {
+            try {
+                cg.thaw();
+            } catch (IOException ignored) {
+                // not frozen
+            }
+            List<Long> inits = children(pid);
+            if (inits.isEmpty()) Signals.terminateGroup(pid);
+            else inits.forEach(c -> LibC.INSTANCE.kill(c.intValue(), LibC.SIGTERM));
+        }
+
+        @Override
+        public void kill() {
+            cg.killAll();
+        }
+
+        @Override
+        public void pause() throws IOException {
+            cg.freeze();
+        }
+
+        @Override
+        public void resume() throws IOException {
+            cg.thaw();
+        }
+
+        @Override
+        public Usage usage() {
+            return cg.usage();
+        }
+
+        private static List<Long> children(long pid) {
+            try {
+                String s = Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).strip();
+                if (s.isEmpty()) return List.of();
+                return java.util.Arrays.stream(s.split("\\s+")).map(Long::parseLong).toList();
+            } catch (IOException | NumberFormatException e) {
+                return List.of();
+            }
+        }
+    }
+}

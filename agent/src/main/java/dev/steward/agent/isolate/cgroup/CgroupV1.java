@@ -1,0 +1,146 @@
+package dev.steward.agent.isolate.cgroup;
+
+import dev.steward.model.Resources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** cgroup v1: one directory per instance in each of the memory, cpu, cpuacct, pids and freezer hierarchies. */
+final class CgroupV1 implements Cgroups {
+    private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer");
+    private static final long PERIOD_US = 100_000;
+    private final Path root;
+
+    CgroupV1(Path root) {
+        this.root = root;
+    }
+
+    @Override
+    public String version() {
+        return "v1";
+    }
+
+    private List<String> controllers() {
+        return CONTROLLERS.stream().filter(c -> Files.isDirectory(root.resolve(c))).toList();
+    }
+
+    @Override
+    public Cgroup create(String service, String instance, Resources limits) throws IOException {
+        Group g = new Group(service, instance);
+        for (String c : controllers()) Files.createDirectories(g.dir(c));
+        if (limits.memoryBytes() > 0) {
+            CgroupFiles.write(g.dir("memory").resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+            Path swap = g.dir("memory").resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(swap)) CgroupFiles.write(swap, Long.toString(limits.memoryBytes()));
+        }
+        if (limits.cpu() > 0) {
+            CgroupFiles.write(g.dir("cpu").resolve("cpu.cfs_period_us"), Long.toString(PERIOD_US));
+            CgroupFiles.write(g.dir("cpu").resolve("cpu.cfs_quota_us"), Long.toString(Math.max(1000, Math.round(limits.cpu() * PERIOD_US))));
+        }
+        if (limits.pids() > 0) CgroupFiles.write(g.dir("pids").resolve("pids.max"), Integer.toString(limits.pids()));
+        return g;
+    }
+
+    @Override
+    public Optional<Cgroup> find(String service, String instance) {
+        Group g = new Group(service, instance);
+        return Files.isDirectory(g.dir("memory")) || Files.isDirectory(g.dir("freezer")) ? Optional.of(g) : Optional.empty();
+    }
+
+    @Override
+    public List<Cgroup> all() {
+        List<Cgroup> out = new ArrayList<>();
+        for (Path p : CgroupFiles.instances(root.resolve("freezer").resolve("steward"))) {
+            out.add(new Group(p.getParent().getFileName().toString(), p.getFileName().toString()));
+        }
+        return out;
+    }
+
+    private final class Group implements Cgroup {
+        private final String service;
+        private final String instance;
+
+        Group(String service, String instance) {
+            this.service = service;
+            this.instance = instance;
+        }
+
+        Path dir(String controller) {
+            return root.resolve(controller).resolve("steward").resolve(service).resolve(instance);
+        }
+
+        @Override
+        public String name() {
+            return service + "/" + instance;
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return controllers().stream().map(c -> dir(c).resolve("cgroup.procs")).toList();
+        }
+
+        @Override
+        public void freeze() throws IOException {
+            CgroupFiles.write(dir("freezer").resolve("freezer.state"), "FROZEN");
+            for (int i = 0; i < 200 && !state().equals("FROZEN"); i++) sleep();
+        }
+
+        @Override
+        public void thaw() throws IOException {
+            CgroupFiles.write(dir("freezer").resolve("freezer.state"), "THAWED");
+        }
+
+        private String state() {
+            try {
+                return Files.readString(dir("freezer").resolve("freezer.state")).strip();
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        @Override
+        public Usage usage() {
+            return new Usage(CgroupFiles.readLong(dir("cpuacct").resolve("cpuacct.usage")),
+                    CgroupFiles.readLong(dir("memory").resolve("memory.usage_in_bytes")),
+                    CgroupFiles.readLong(dir("memory").resolve("memory.max_usage_in_bytes")),
+                    CgroupFiles.readLong(dir("pids").resolve("pids.current")));
+        }
+
+        @Override
+        public long oomKills() {
+            long kills = CgroupFiles.keyed(dir("memory").resolve("memory.oom_control"), "oom_kill");
+            return Math.max(0, kills);
+        }
+
+        @Override
+        public List<Long> pids() {
+            return CgroupFiles.pids(dir("freezer").resolve("cgroup.procs"));
+        }
+
+        @Override
+        public void killAll() {
+            try {
+                thaw();
+            } catch (IOException ignored) {
+                // a group without a freezer file is not frozen
+            }
+            CgroupFiles.killAndWait(this::pids);
+        }
+
+        @Override
+        public void remove() {
+            for (String c : controllers()) CgroupFiles.removeUpTo(dir(c), root.resolve(c).resolve("steward"));
+        }
+    }
+
+    static void sleep() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
