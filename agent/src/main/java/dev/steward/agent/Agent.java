@@ -65,7 +65,8 @@ public final class Agent implements AutoCloseable {
         isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"));
         Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
                 new StateRepository(store), timer, data, config.nodeName(), config.stopGrace(),
-                (service, result) -> metrics[0].pinged(service, result));
+                (service, result) -> metrics[0].pinged(service, result),
+                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT));
         supervisor = new Supervisor(ctx);
         metrics[0] = new Metrics(bus, supervisor::controllers);
         Jobs jobs = new Jobs(supervisor, Duration.ofMinutes(5));

@@ -84,6 +84,28 @@ class ServiceLifecycleTest extends AgentTestBase {
     }
 
     @Test
+    void codeCanComeFromAnArchiveAndAHostileOneIsRefusedAtRegister() throws Exception {
+        java.nio.file.Path site = java.nio.file.Files.createDirectories(tmp.resolve("site"));
+        java.nio.file.Files.writeString(site.resolve("index.html"), "from the archive");
+        java.nio.file.Path archive = tmp.resolve("site.tar.gz");
+        Process tar = new ProcessBuilder("tar", "czf", archive.toString(), "-C", site.toString(), "index.html").start();
+        assertThat(tar.waitFor()).isZero();
+        agent.register("name: packed\ndir: " + archive + "\ncommand: " + Procs.httpServer() + "\nping: {http: /}\n");
+        JsonNode i = agent.awaitState("packed", "available").path("instances").get(0);
+        String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.path("port").asInt() + "/index.html")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(page).isEqualTo("from the archive");
+
+        java.nio.file.Path evil = tmp.resolve("evil.tar");
+        Process bad = new ProcessBuilder("tar", "cf", evil.toString(), "-P", "--transform", "s,^,../../,", "-C", site.toString(), "index.html").start();
+        assertThat(bad.waitFor()).isZero();
+        TestAgent.Res r = agent.call("POST", "/v1/services", "name: evil\ndir: " + evil + "\ncommand: [x]\n");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().path("details").get(0).asText()).startsWith("dir: ").contains("outside");
+        assertThat(agent.call("GET", "/v1/services/evil", null).status()).isEqualTo(404);
+    }
+
+    @Test
     void unregisterStopsAndForgets() {
         agent.register(web("gone"));
         long pid = agent.awaitState("gone", "available").path("instances").get(0).path("pid").asLong();

@@ -101,8 +101,10 @@ final class SpecReader {
         if (d == null) return null;
         Path p = baseDir == null ? Path.of(d) : baseDir.resolve(d);
         p = p.toAbsolutePath().normalize();
-        if (!Files.isDirectory(p)) {
-            f.problem("dir", "'" + p + "' is not a directory");
+        String n = p.getFileName() == null ? "" : p.getFileName().toString();
+        boolean archive = Files.isRegularFile(p) && (n.endsWith(".tar.gz") || n.endsWith(".tgz") || n.endsWith(".tar") || n.endsWith(".zip"));
+        if (!Files.isDirectory(p) && !archive) {
+            f.problem("dir", "'" + p + "' is not a directory nor a .tar.gz, .tgz, .tar or .zip archive");
             return null;
         }
         tree.put("dir", p.toString());

@@ -139,7 +139,7 @@ class SpecParserTest {
     @Test
     void aMissingDirIsRefused() {
         assertThat(problems("name: a\ncommand: [x]\ndir: /no/such/dir\n")).singleElement().asString()
-                .startsWith("dir: '/no/such/dir' is not a directory");
+                .startsWith("dir: '/no/such/dir' is not a directory nor a .tar.gz");
     }
 
     @Test

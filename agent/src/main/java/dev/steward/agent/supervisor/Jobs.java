@@ -71,7 +71,7 @@ public final class Jobs {
             env.put("STEWARD_INSTANCE", v.id());
             Map<String, String> all = new HashMap<>(System.getenv());
             all.putAll(env);
-            Path dir = spec.dir() != null ? Path.of(spec.dir()) : ctx.dataDir();
+            Path dir = ctx.workDir(spec);
             InstanceHandle h = ctx.isolates().of(spec.isolate()).spawn(new SpawnRequest(spec.name(), v.id(), Expand.all(spec.command(), all),
                     dir, env, Path.of(v.log()), spec.resources(), spec.isolate().options()));
             put(new JobView(v.id(), v.name(), "running", null, "", v.started(), null, v.log()));

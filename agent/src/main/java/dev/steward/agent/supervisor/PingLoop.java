@@ -22,7 +22,7 @@ final class PingLoop {
     void start(Instance inst, long gen, Spec spec) {
         String host = spec.isPingOnly() ? spec.pingOnly().getHost() : "127.0.0.1";
         int port = spec.isPingOnly() ? spec.pingOnly().getPort() : inst.port;
-        Path dir = spec.dir() != null ? Path.of(spec.dir()) : ctx.dataDir();
+        Path dir = ctx.workDir(spec);
         Map<String, String> env = Map.of("PORT", Integer.toString(port), "STEWARD_SERVICE", spec.name(), "STEWARD_INSTANCE", inst.id);
         Thread.ofVirtual().name("ping-" + spec.name() + "-" + inst.id).start(() -> run(inst, gen, spec, host, port, dir, env));
     }

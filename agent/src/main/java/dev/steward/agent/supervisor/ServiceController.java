@@ -130,39 +130,34 @@ public final class ServiceController {
 
     /** Freezes every running instance; refused when none runs. */
     public int pause() {
-        return locked(() -> {
-            List<Instance> running = instances.values().stream().filter(i -> i.state == InstanceState.RUNNING && i.handle != null).toList();
-            if (running.isEmpty()) throw new ConflictException("service " + spec.name() + " has no running instance to pause");
-            for (Instance i : running) {
-                try {
-                    i.handle.pause();
-                    i.state = InstanceState.PAUSED;
-                    i.reason = "paused";
-                } catch (java.io.IOException e) {
-                    i.reason = "cannot pause: " + e.getMessage();
-                }
-                emit(i);
-            }
-            return running.size();
-        });
+        return move(InstanceState.RUNNING, InstanceState.PAUSED, "pause", InstanceHandle::pause);
     }
 
     /** Thaws every paused instance; refused when none is paused. */
     public int resume() {
+        return move(InstanceState.PAUSED, InstanceState.RUNNING, "resume", InstanceHandle::resume);
+    }
+
+    private interface HandleAction {
+        void apply(InstanceHandle h) throws java.io.IOException;
+    }
+
+    /** Applies {@code action} to every instance in state {@code from}, moving it to {@code to}. */
+    private int move(InstanceState from, InstanceState to, String verb, HandleAction action) {
         return locked(() -> {
-            List<Instance> paused = instances.values().stream().filter(i -> i.state == InstanceState.PAUSED).toList();
-            if (paused.isEmpty()) throw new ConflictException("service " + spec.name() + " has no paused instance to resume");
-            for (Instance i : paused) {
+            List<Instance> chosen = instances.values().stream().filter(i -> i.state == from && i.handle != null).toList();
+            if (chosen.isEmpty()) throw new ConflictException("service " + spec.name() + " has no " + from.wire() + " instance to " + verb);
+            for (Instance i : chosen) {
                 try {
-                    i.handle.resume();
-                    i.state = InstanceState.RUNNING;
-                    i.reason = "";
+                    action.apply(i.handle);
+                    i.state = to;
+                    i.reason = to == InstanceState.PAUSED ? "paused" : "";
                 } catch (java.io.IOException e) {
-                    i.reason = "cannot resume: " + e.getMessage();
+                    i.reason = "cannot " + verb + ": " + e.getMessage();
                 }
                 emit(i);
             }
-            return paused.size();
+            return chosen.size();
         });
     }
 
@@ -342,8 +337,8 @@ public final class ServiceController {
         inst.reason = "";
         emit(inst);
         Map<String, String> env = environment(inst);
-        Path dir = spec.dir() != null ? Path.of(spec.dir()) : ctx.dataDir();
         try {
+            Path dir = ctx.workDir(spec);
             List<String> argv = Expand.all(spec.command(), merged(env));
             InstanceHandle h = ctx.isolates().of(spec.isolate()).spawn(new SpawnRequest(spec.name(), inst.id, argv, dir, env, inst.log,
                     spec.resources(), spec.isolate().options()));

@@ -143,8 +143,13 @@ public final class Supervisor implements Needs {
         requireIsolate(spec);
     }
 
-    /** Refuses a spec whose isolate this node cannot run. */
+    /** Refuses a spec whose isolate this node cannot run, or whose code cannot be spooled. */
     void requireIsolate(Spec spec) {
+        try {
+            ctx.workDir(spec);
+        } catch (dev.steward.agent.spool.SpoolException e) {
+            throw new InvalidSpecException("dir", e.getMessage());
+        }
         try {
             ctx.isolates().of(spec.isolate());
         } catch (IllegalArgumentException e) {
