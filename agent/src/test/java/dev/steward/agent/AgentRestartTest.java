@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -34,51 +31,6 @@ class AgentRestartTest {
         strays.forEach(Procs::kill9);
     }
 
-    /** An agent in its own JVM, so that it can be SIGKILLed; talks to it through the same helper. */
-    final class Remote {
-        final Process process;
-        final String base;
-        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-        Remote(Path data) throws Exception {
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), TestAgentMain.class.getName(), data.toString())
-                    .redirectError(tmp.resolve("agent-" + agents.size() + ".err").toFile()).start();
-            agents.add(process);
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
-            String line = out.readLine();
-            assertThat(line).as("agent start").startsWith("port=");
-            base = "http://127.0.0.1:" + line.substring(5);
-        }
-
-        JsonNode call(String method, String path, String body) throws Exception {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(r.body()).isLessThan(300);
-            return Json.tree(r.body());
-        }
-
-        String text(String path) throws Exception {
-            return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        }
-
-        JsonNode await(String name, java.util.function.Predicate<JsonNode> ok) throws Exception {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            JsonNode v = call("GET", "/v1/services/" + name, null);
-            while (!ok.test(v)) {
-                assertThat(System.nanoTime()).as("waiting on " + v).isLessThan(deadline);
-                Thread.sleep(20);
-                v = call("GET", "/v1/services/" + name, null);
-            }
-            return v;
-        }
-
-        void kill9() throws Exception {
-            process.destroyForcibly().waitFor();
-        }
-    }
-
     static boolean available(JsonNode v) {
         return v.path("state").asText().equals("available");
     }
@@ -91,7 +43,7 @@ class AgentRestartTest {
     @Test
     void specsComeBackRunningInstancesAreAdoptedAndDeadOnesRestarted() throws Exception {
         Path data = tmp.resolve("data");
-        Remote a = new Remote(data);
+        RemoteAgent a = RemoteAgent.start(data, tmp, null, agents);
         a.call("POST", "/v1/services", "name: web\ncommand: " + Procs.httpServer() + "\nping: {http: /}\n");
         a.call("POST", "/v1/services", "name: victim\ncommand: [sleep, \"600\"]\nping: {exec: [\"true\"]}\n");
         a.call("POST", "/v1/services", "name: idle\ncommand: [sleep, \"600\"]\npolicy: on-demand\n");
@@ -104,7 +56,7 @@ class AgentRestartTest {
         assertThat(Procs.alive(web.path("pid").asLong())).isTrue();
         Procs.kill9(victim.path("pid").asLong());
 
-        Remote b = new Remote(data);
+        RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
         JsonNode list = b.call("GET", "/v1/services", null);
         assertThat(list).hasSize(3);
         JsonNode webAgain = b.await("web", AgentRestartTest::available).path("instances").get(0);
@@ -134,7 +86,7 @@ class AgentRestartTest {
     @Test
     void aProcessWithTheSamePidButAnotherStartTimeIsNeverAdopted() throws Exception {
         Path data = tmp.resolve("data");
-        Remote a = new Remote(data);
+        RemoteAgent a = RemoteAgent.start(data, tmp, null, agents);
         a.call("POST", "/v1/services", "name: s\ncommand: [sleep, \"600\"]\nping: {exec: [\"true\"]}\n");
         JsonNode inst = a.await("s", AgentRestartTest::available).path("instances").get(0);
         long pid = inst.path("pid").asLong();
@@ -159,7 +111,7 @@ class AgentRestartTest {
                 assertThat(ps.executeUpdate()).isEqualTo(1);
             }
         }
-        Remote b = new Remote(data);
+        RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
         JsonNode v = b.await("s", AgentRestartTest::available);
         long newPid = v.path("instances").get(0).path("pid").asLong();
         strays.add(newPid);

@@ -117,6 +117,7 @@ class BadInputTest {
         assertThat(error(agent.call("GET", "/v1/services/known/logs?tail=-5", null), 400).path("error").asText()).contains("tail");
         assertThat(error(agent.call("GET", "/v1/services/known/logs?follow=maybe", null), 400).path("error").asText()).contains("follow");
         assertThat(error(agent.call("GET", "/v1/services/known/logs?instance=zzz", null), 404).path("error").asText()).contains("zzz");
+        assertThat(error(agent.call("GET", "/v1/services/known/logs?instance=x.y%2Fz", null), 400).path("error").asText()).contains("instance");
         assertThat(agent.service("known").path("state").asText()).isEqualTo("stopped");
     }
 

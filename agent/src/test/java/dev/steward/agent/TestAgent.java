@@ -24,15 +24,20 @@ public final class TestAgent implements AutoCloseable {
     public final Path dataDir;
     public final String base;
 
-    private TestAgent(Path dataDir) throws IOException {
+    private TestAgent(Path dataDir, String dockerHost) throws IOException {
         this.dataDir = dataDir;
         this.agent = Agent.start(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), dataDir, "test-node",
-                Duration.ofSeconds(2), List.of(), true));
+                Duration.ofSeconds(2), List.of(), true, dockerHost));
         this.base = "http://127.0.0.1:" + agent.apiPort();
     }
 
     public static TestAgent start(Path dataDir) throws IOException {
-        return new TestAgent(dataDir);
+        return new TestAgent(dataDir, null);
+    }
+
+    /** An agent whose container isolate talks to the engine at {@code dockerHost}. */
+    public static TestAgent start(Path dataDir, String dockerHost) throws IOException {
+        return new TestAgent(dataDir, dockerHost);
     }
 
     public Agent agent() {

@@ -42,6 +42,7 @@ final class SpecReader {
         IsolateSpec isolate = withUser(isolate(tree.has("resources")));
         String image = f.text(tree.get("image"), "image");
         if (image != null && (isolate == null || !isolate.type().equals("container"))) f.problem("image", "only the container isolate takes an image");
+        if (image == null && isolate != null && isolate.type().equals("container")) f.problem("image", "the container isolate needs an image");
         Resources resources = resources();
         PolicyKind policy = policy(kind);
         Instances instances = instances(policy);

@@ -26,6 +26,7 @@ final class LogRoutes {
         sb.route().get("/v1/services/{name}/logs").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             String instance = ctx.queryParam("instance");
+            if (instance != null && !instance.matches("[a-z0-9-]{1,64}")) throw new ApiException(400, "instance: '" + instance + "' is not an instance id");
             List<Path> files = sup.controller(name).logs(instance);
             if (instance != null && files.isEmpty()) throw new ApiException(404, "service " + name + " has no instance '" + instance + "'");
             return respond(ctx, files, files.size() > 1);

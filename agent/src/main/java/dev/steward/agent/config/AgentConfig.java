@@ -11,12 +11,27 @@ import java.util.Objects;
  * (dev mode applies the examples).
  */
 public record AgentConfig(InetSocketAddress api, Path dataDir, String nodeName, Duration stopGrace, List<Path> applyAtStart,
-                          boolean dev) {
+                          boolean dev, String dockerHost) {
     public AgentConfig {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(nodeName, "nodeName");
         applyAtStart = List.copyOf(applyAtStart);
+        if (dockerHost == null) dockerHost = defaultDockerHost();
+    }
+
+    public AgentConfig(InetSocketAddress api, Path dataDir, String nodeName, Duration stopGrace, List<Path> applyAtStart, boolean dev) {
+        this(api, dataDir, nodeName, stopGrace, applyAtStart, dev, null);
+    }
+
+    /** $DOCKER_HOST, else the first engine socket that exists: Podman's, then Docker's. */
+    public static String defaultDockerHost() {
+        String env = System.getenv("DOCKER_HOST");
+        if (env != null && !env.isBlank()) return env;
+        for (String s : List.of("/run/podman/podman.sock", "/var/run/docker.sock")) {
+            if (java.nio.file.Files.exists(Path.of(s))) return "unix://" + s;
+        }
+        return "unix:///var/run/docker.sock";
     }
 
     /** Parses {@code HOST:PORT} strictly; port 0 lets the system choose. */

@@ -11,7 +11,7 @@ public interface Isolate {
     InstanceHandle spawn(SpawnRequest request) throws IOException;
 
     /** Takes over an instance left running by an earlier agent, if {@code pid} is still that very process. */
-    Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks);
+    Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log);
 
     /** Removes what instances left behind (cgroups, containers) except those named {@code service/instance} in {@code keep}. */
     default void cleanup(java.util.Set<String> keep) {}

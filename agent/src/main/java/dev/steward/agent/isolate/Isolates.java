@@ -13,7 +13,7 @@ public final class Isolates {
     private final Map<String, Isolate> available = new LinkedHashMap<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
 
-    public Isolates(ExitWatcher watcher, Path cgroupRoot) {
+    public Isolates(ExitWatcher watcher, Path cgroupRoot, String dockerHost) {
         available.put("process", new ProcessIsolate(watcher));
         String why = sandboxProblem(cgroupRoot);
         if (why == null) {
@@ -21,7 +21,9 @@ public final class Isolates {
         } else {
             unavailable.put("sandbox", why);
         }
-        unavailable.put("container", "the container isolate is not built yet");
+        StringBuilder engine = new StringBuilder();
+        ContainerIsolate.connect(dockerHost, watcher, engine).ifPresentOrElse(c -> available.put("container", c),
+                () -> unavailable.put("container", engine.toString()));
     }
 
     private static String sandboxProblem(Path cgroupRoot) {

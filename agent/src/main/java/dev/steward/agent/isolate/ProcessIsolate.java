@@ -42,7 +42,7 @@ public final class ProcessIsolate implements Isolate {
     }
 
     @Override
-    public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks) {
+    public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log) {
         if (!ProcStat.same(pid, startTicks)) return Optional.empty();
         return Optional.of(new GroupHandle(pid, startTicks, watcher.watch(pid, false), true));
     }

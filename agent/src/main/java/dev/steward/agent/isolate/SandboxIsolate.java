@@ -77,7 +77,7 @@ public final class SandboxIsolate implements Isolate {
     }
 
     @Override
-    public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks) {
+    public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log) {
         if (!ProcStat.same(pid, startTicks)) return Optional.empty();
         Optional<Cgroup> cg = cgroups.find(service, instance);
         if (cg.isEmpty()) return Optional.empty();

@@ -55,6 +55,11 @@ final class Spawner {
         if (rc != 0) throw new IOException("posix_spawn " + what + ": " + LibC.INSTANCE.strerror(rc));
     }
 
+    /** Waits for a child that no {@link ExitWatcher} watches, and reaps it. */
+    static void reapBlocking(long pid) {
+        LibC.INSTANCE.waitpid((int) pid, new IntByReference(), 0);
+    }
+
     /** Reaps an exited child and says how it ended; unknown when it was not ours to reap. */
     static ExitStatus reap(long pid) {
         IntByReference status = new IntByReference();

@@ -73,7 +73,7 @@ public final class Jobs {
             all.putAll(env);
             Path dir = ctx.workDir(spec);
             InstanceHandle h = ctx.isolates().of(spec.isolate()).spawn(new SpawnRequest(spec.name(), v.id(), Expand.all(spec.command(), all),
-                    dir, env, Path.of(v.log()), spec.resources(), spec.isolate().options()));
+                    dir, env, Path.of(v.log()), spec.resources(), ServiceController.isolateOptions(spec)));
             put(new JobView(v.id(), v.name(), "running", null, "", v.started(), null, v.log()));
             ExitStatus st = h.exit().join();
             Integer code = st instanceof ExitStatus.Code c ? c.code() : null;

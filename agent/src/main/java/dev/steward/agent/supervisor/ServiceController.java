@@ -235,7 +235,7 @@ public final class ServiceController {
                 inst.started = Instant.ofEpochMilli(r.started());
                 if (r.port() > 0) ctx.ports().reserve(r.port());
                 instances.put(r.id(), inst);
-                var handle = ctx.isolates().of(spec.isolate()).adopt(spec.name(), r.id(), r.pid(), r.startTicks());
+                var handle = ctx.isolates().of(spec.isolate()).adopt(spec.name(), r.id(), r.pid(), r.startTicks(), inst.log);
                 if (handle.isPresent()) {
                     attach(inst, handle.get(), "adopted after an agent restart");
                 } else {
@@ -341,7 +341,7 @@ public final class ServiceController {
             Path dir = ctx.workDir(spec);
             List<String> argv = Expand.all(spec.command(), merged(env));
             InstanceHandle h = ctx.isolates().of(spec.isolate()).spawn(new SpawnRequest(spec.name(), inst.id, argv, dir, env, inst.log,
-                    spec.resources(), spec.isolate().options()));
+                    spec.resources(), isolateOptions(spec)));
             stats.starts++;
             inst.started = ctx.clock().instant();
             attach(inst, h, "");
@@ -366,6 +366,14 @@ public final class ServiceController {
         h.exit().whenComplete((status, err) -> Thread.ofVirtual().start(() -> exited(inst, gen, status)));
         if (spec.ping() != null) pings.start(inst, gen, spec);
         else inst.ready = true;
+    }
+
+    /** The isolate's options, with the image for the container isolate. */
+    static Map<String, String> isolateOptions(Spec spec) {
+        if (spec.image() == null) return spec.isolate().options();
+        Map<String, String> o = new HashMap<>(spec.isolate().options());
+        o.put("image", spec.image());
+        return o;
     }
 
     private Map<String, String> environment(Instance inst) {
@@ -561,9 +569,29 @@ public final class ServiceController {
                 disabled ? disabledReason : "", wanted(), references, instances.values(), stats, ctx));
     }
 
+    /**
+     * The log files of the service's instances, those gone included (so that a crashed or disabled
+     * service still shows why), oldest first; or of one instance.
+     */
     public List<Path> logs(String instance) {
-        return locked(() -> instances.values().stream().filter(i -> instance == null || i.id.equals(instance))
-                .map(i -> i.log).filter(java.util.Objects::nonNull).toList());
+        Path dir = ctx.dataDir().resolve("logs").resolve(spec.name());
+        if (instance != null) {
+            Path one = dir.resolve(instance + ".log");
+            return java.nio.file.Files.exists(one) ? List.of(one) : List.of();
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".log")).sorted(java.util.Comparator.comparing(ServiceController::modified)).toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime modified(Path p) {
+        try {
+            return java.nio.file.Files.getLastModifiedTime(p);
+        } catch (java.io.IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
     }
 
     /** Live instance counts by state, for metrics. */

@@ -1,0 +1,302 @@
+package dev.steward.agent.isolate;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Statistics;
+import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.steward.agent.isolate.cgroup.Usage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The container isolate, over the Docker Engine API (Docker, or Podman's compatible service): the
+ * image checked (or pulled), a container created with the command, environment, limits, ulimits and
+ * the working directory mounted, host networking so that {@code PORT} is reachable, and labels that
+ * let a restarted agent find and adopt it. Its output is copied from the API into the instance's log.
+ */
+public final class ContainerIsolate implements Isolate {
+    static final String SERVICE = "steward.service";
+    static final String INSTANCE = "steward.instance";
+    private final DockerClient docker;
+    private final ExitWatcher watcher;
+
+    private ContainerIsolate(DockerClient docker, ExitWatcher watcher) {
+        this.docker = docker;
+        this.watcher = watcher;
+    }
+
+    /** Connects to {@code host} (unix:///path or tcp://host:port); empty with the reason when no engine answers. */
+    public static Optional<ContainerIsolate> connect(String host, ExitWatcher watcher, StringBuilder why) {
+        try {
+            var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).withApiVersion("1.41").build();
+            var http = new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost())
+                    .connectionTimeout(Duration.ofSeconds(2)).responseTimeout(Duration.ofSeconds(60)).build();
+            DockerClient client = DockerClientImpl.getInstance(config, http);
+            client.pingCmd().exec();
+            return Optional.of(new ContainerIsolate(client, watcher));
+        } catch (RuntimeException e) {
+            why.append("no container engine answers at ").append(host).append(": ").append(e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String type() {
+        return "container";
+    }
+
+    static String name(String service, String instance) {
+        return "steward-" + service + "-" + instance;
+    }
+
+    @Override
+    public InstanceHandle spawn(SpawnRequest r) throws IOException {
+        String image = r.options().get("image");
+        if (image == null) throw new IOException("the container isolate needs an image");
+        ensureImage(image);
+        String name = name(r.service(), r.instance());
+        removeQuietly(name);
+        HostConfig host = HostConfig.newHostConfig().withNetworkMode("host")
+                .withBinds(new Bind(r.dir().toString(), new Volume(r.dir().toString())))
+                .withUlimits(List.of(new com.github.dockerjava.api.model.Ulimit("nofile", 4096L, 4096L),
+                        new com.github.dockerjava.api.model.Ulimit("nproc", 4096L, 4096L)));
+        if (r.resources().memoryBytes() > 0) host.withMemory(r.resources().memoryBytes()).withMemorySwap(r.resources().memoryBytes());
+        if (r.resources().cpu() > 0) host.withNanoCPUs(Math.round(r.resources().cpu() * 1e9));
+        if (r.resources().pids() > 0) host.withPidsLimit((long) r.resources().pids());
+        CreateContainerResponse created = docker.createContainerCmd(image).withName(name).withCmd(r.command())
+                .withEnv(r.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                .withWorkingDir(r.dir().toString())
+                .withLabels(Map.of(SERVICE, r.service(), INSTANCE, r.instance()))
+                .withHostConfig(host).exec();
+        try {
+            docker.startContainerCmd(created.getId()).exec();
+            InspectContainerResponse info = docker.inspectContainerCmd(created.getId()).exec();
+            long pid = info.getState().getPidLong() == null ? 0 : info.getState().getPidLong();
+            if (pid <= 0) throw new IOException("container " + name + " did not start: " + info.getState().getError());
+            Files.createDirectories(r.log().getParent());
+            copyLogs(created.getId(), r.log(), 0);
+            return handle(created.getId(), pid, false);
+        } catch (RuntimeException e) {
+            removeQuietly(created.getId());
+            throw new IOException("container " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void ensureImage(String image) throws IOException {
+        try {
+            docker.inspectImageCmd(image).exec();
+        } catch (NotFoundException e) {
+            try {
+                docker.pullImageCmd(image).start().awaitCompletion();
+            } catch (RuntimeException | InterruptedException pull) {
+                throw new IOException("image " + image + " is not on this node and cannot be pulled: " + pull.getMessage());
+            }
+        }
+    }
+
+    /** Appends the container's output (since {@code sinceSeconds}, or all) to the instance's log file as it comes. */
+    private void copyLogs(String id, java.nio.file.Path log, int sinceSeconds) throws IOException {
+        OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        var cmd = docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true);
+        if (sinceSeconds > 0) cmd.withSince(sinceSeconds);
+        cmd.exec(new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame frame) {
+                try {
+                    out.write(frame.getPayload());
+                    out.flush();
+                } catch (IOException e) {
+                    // the log file went away; nothing to write to
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                super.close();
+                out.close();
+            }
+        });
+    }
+
+    private InstanceHandle handle(String id, long pid, boolean adopted) {
+        long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
+        CompletableFuture<ExitStatus> exit = watcher.watch(pid, false).thenApply(x -> ended(id));
+        return new ContainerHandle(id, pid, ticks, exit, adopted);
+    }
+
+    /** How a container ended, from the engine; then it is removed. */
+    private ExitStatus ended(String id) {
+        try {
+            InspectContainerResponse.ContainerState st = null;
+            for (int i = 0; i < 50; i++) {
+                st = docker.inspectContainerCmd(id).exec().getState();
+                if (!Boolean.TRUE.equals(st.getRunning())) break;
+                Thread.sleep(20);
+            }
+            ExitStatus status = st == null || st.getExitCodeLong() == null ? new ExitStatus.Unknown()
+                    : ExitStatus.ofJdk(st.getExitCodeLong().intValue());
+            return st != null && Boolean.TRUE.equals(st.getOOMKilled()) ? new ExitStatus.OutOfMemory(status) : status;
+        } catch (RuntimeException e) {
+            return new ExitStatus.Unknown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ExitStatus.Unknown();
+        } finally {
+            removeQuietly(id);
+        }
+    }
+
+    private void removeQuietly(String idOrName) {
+        try {
+            docker.removeContainerCmd(idOrName).withForce(true).exec();
+        } catch (RuntimeException ignored) {
+            // already gone
+        }
+    }
+
+    @Override
+    public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log) {
+        try {
+            InspectContainerResponse info = docker.inspectContainerCmd(name(service, instance)).exec();
+            Long running = info.getState().getPidLong();
+            if (!Boolean.TRUE.equals(info.getState().getRunning()) || running == null || running != pid || !ProcStat.same(pid, startTicks)) {
+                return Optional.empty();
+            }
+            copyLogs(info.getId(), log, (int) (System.currentTimeMillis() / 1000));
+            return Optional.of(handle(info.getId(), pid, true));
+        } catch (RuntimeException | IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void cleanup(Set<String> keep) {
+        List<Container> mine = docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(SERVICE)).exec();
+        for (Container c : mine) {
+            String n = c.getLabels().get(SERVICE) + "/" + c.getLabels().get(INSTANCE);
+            if (!keep.contains(n)) removeQuietly(c.getId());
+        }
+    }
+
+    /** A running container. */
+    private final class ContainerHandle implements InstanceHandle {
+        private final String id;
+        private final long pid;
+        private final long ticks;
+        private final CompletableFuture<ExitStatus> exit;
+        private final boolean adopted;
+
+        ContainerHandle(String id, long pid, long ticks, CompletableFuture<ExitStatus> exit, boolean adopted) {
+            this.id = id;
+            this.pid = pid;
+            this.ticks = ticks;
+            this.exit = exit;
+            this.adopted = adopted;
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public long startTicks() {
+            return ticks;
+        }
+
+        @Override
+        public CompletableFuture<ExitStatus> exit() {
+            return exit;
+        }
+
+        @Override
+        public boolean adopted() {
+            return adopted;
+        }
+
+        @Override
+        public void terminate() {
+            try {
+                docker.killContainerCmd(id).withSignal("SIGTERM").exec();
+            } catch (RuntimeException ignored) {
+                // gone already
+            }
+        }
+
+        @Override
+        public void kill() {
+            try {
+                docker.killContainerCmd(id).exec();
+            } catch (RuntimeException ignored) {
+                // gone already
+            }
+        }
+
+        @Override
+        public void pause() throws IOException {
+            try {
+                docker.pauseContainerCmd(id).exec();
+            } catch (RuntimeException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void resume() throws IOException {
+            try {
+                docker.unpauseContainerCmd(id).exec();
+            } catch (RuntimeException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Usage usage() {
+            try (var cb = new ResultCallback.Adapter<Statistics>() {
+                volatile Statistics stats;
+
+                @Override
+                public void onNext(Statistics s) {
+                    stats = s;
+                    try {
+                        close();
+                    } catch (IOException ignored) {
+                        // closing a finished call
+                    }
+                }
+            }) {
+                docker.statsCmd(id).withNoStream(true).exec(cb).awaitCompletion(2, java.util.concurrent.TimeUnit.SECONDS);
+                Statistics s = cb.stats;
+                if (s == null) return Usage.UNKNOWN;
+                long cpu = s.getCpuStats() == null || s.getCpuStats().getCpuUsage() == null ? -1 : s.getCpuStats().getCpuUsage().getTotalUsage();
+                long mem = s.getMemoryStats() == null || s.getMemoryStats().getUsage() == null ? -1 : s.getMemoryStats().getUsage();
+                long peak = s.getMemoryStats() == null || s.getMemoryStats().getMaxUsage() == null ? -1 : s.getMemoryStats().getMaxUsage();
+                long pids = s.getPidsStats() == null || s.getPidsStats().getCurrent() == null ? -1 : s.getPidsStats().getCurrent();
+                return new Usage(cpu, mem, peak, pids);
+            } catch (IOException | RuntimeException e) {
+                return Usage.UNKNOWN;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Usage.UNKNOWN;
+            }
+        }
+    }
+}

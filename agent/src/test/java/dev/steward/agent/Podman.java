@@ -1,0 +1,111 @@
+package dev.steward.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Podman serving the Docker Engine API on a socket of its own, for container tests: cgroupfs,
+ * runc, ulimits below the hard limits, and a busybox image imported from Debian's busybox-static.
+ */
+public final class Podman implements AutoCloseable {
+    public static final String IMAGE = "localhost/busybox:1";
+    private final Path dir;
+    private final Process service;
+    public final String host;
+
+    private Podman(Path dir) throws Exception {
+        this.dir = dir;
+        Files.writeString(conf(), """
+                [containers]
+                default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+                [engine]
+                cgroup_manager = "cgroupfs"
+                runtime = "runc"
+                events_logger = "file"
+                """);
+        if (run("podman", "image", "exists", IMAGE) != 0) importImage();
+        Path sock = dir.resolve("podman.sock");
+        host = "unix://" + sock;
+        ProcessBuilder pb = new ProcessBuilder("podman", "system", "service", "--time=0", host)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("podman.log").toFile());
+        pb.environment().put("CONTAINERS_CONF", conf().toString());
+        service = pb.start();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!Files.exists(sock)) {
+            if (System.nanoTime() > deadline || !service.isAlive()) throw new IllegalStateException("podman service did not start: " + Files.readString(dir.resolve("podman.log")));
+            Thread.sleep(50);
+        }
+    }
+
+    /** Why podman cannot run here, or null when it can. */
+    public static String unavailable() {
+        if (!"root".equals(System.getProperty("user.name"))) return "podman tests need root";
+        for (String tool : List.of("podman", "runc")) {
+            if (!new java.io.File("/usr/bin/" + tool).canExecute() && !new java.io.File("/usr/sbin/" + tool).canExecute()) {
+                return tool + " is not installed (apt-get install podman runc busybox-static)";
+            }
+        }
+        if (!new java.io.File("/bin/busybox").canExecute()) return "busybox-static is not installed";
+        return null;
+    }
+
+    public static Podman start(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        return new Podman(dir);
+    }
+
+    private Path conf() {
+        return dir.resolve("containers.conf");
+    }
+
+    /** A root filesystem of busybox and its applets, imported as {@link #IMAGE}. */
+    private void importImage() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("rootfs"));
+        Files.createDirectories(root.resolve("bin"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("tmp"));
+        Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+        for (String applet : List.of("sh", "ls", "cat", "echo", "sleep", "id", "ps", "httpd", "wget", "true", "false", "env", "kill", "seq", "head")) {
+            Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+        }
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Path tar = dir.resolve("rootfs.tar");
+        if (run("tar", "-C", root.toString(), "-cf", tar.toString(), ".") != 0) throw new IllegalStateException("tar failed");
+        if (run("podman", "import", tar.toString(), IMAGE) != 0) throw new IllegalStateException("podman import failed");
+    }
+
+    public int run(String... cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("cmd.log").toFile());
+        pb.environment().putAll(Map.of("CONTAINERS_CONF", conf().toString()));
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /** Names of the containers that exist, running or not. */
+    public String containers() throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("podman", "ps", "-a", "--format", "{{.Names}}").redirectErrorStream(true);
+        pb.environment().put("CONTAINERS_CONF", conf().toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    @Override
+    public void close() {
+        service.destroy();
+        try {
+            if (!service.waitFor(10, TimeUnit.SECONDS)) service.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** An agent in its own JVM, so that a test can SIGKILL it, and a small client for its API. */
+public final class RemoteAgent {
+    final Process process;
+    final String base;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private RemoteAgent(Process process, String base) {
+        this.process = process;
+        this.base = base;
+    }
+
+    /** Starts an agent on {@code data}; its stderr goes to {@code logs}; the process is added to {@code started}. */
+    public static RemoteAgent start(Path data, Path logs, String dockerHost, List<Process> started) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), TestAgentMain.class.getName(), data.toString()));
+        if (dockerHost != null) cmd.add(dockerHost);
+        Process p = new ProcessBuilder(cmd).redirectError(logs.resolve("agent-" + started.size() + ".err").toFile()).start();
+        started.add(p);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        String line = out.readLine();
+        assertThat(line).as("agent start").startsWith("port=");
+        return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5));
+    }
+
+    public JsonNode call(String method, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isLessThan(300);
+        return Json.tree(r.body());
+    }
+
+    public String text(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    public JsonNode await(String name, Predicate<JsonNode> ok) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode v = call("GET", "/v1/services/" + name, null);
+        while (!ok.test(v)) {
+            assertThat(System.nanoTime()).as("waiting on " + v).isLessThan(deadline);
+            Thread.sleep(20);
+            v = call("GET", "/v1/services/" + name, null);
+        }
+        return v;
+    }
+
+    public void kill9() throws Exception {
+        process.destroyForcibly().waitFor();
+    }
+}
