@@ -126,6 +126,18 @@ class SandboxTest extends AgentTestBase {
     }
 
     @Test
+    void aSandboxThatIgnoresSigtermIsKilledAfterTheGrace() {
+        agent.register("name: stubborn\ndir: " + work + "\ncommand: [/bin/sh, -c, 'trap \"\" TERM; : > trapped; while true; do sleep 0.1; done']\n"
+                + "isolate: sandbox\nping: {exec: [test, -f, trapped], interval: 50ms}\n");
+        JsonNode i = running("stubborn");
+        long t0 = System.nanoTime();
+        agent.ok("POST", "/v1/services/stubborn/stop", null);
+        agent.awaitState("stubborn", "stopped");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(1500L, 6000L);
+        assertThat(Procs.alive(i.path("pid").asLong())).isFalse();
+    }
+
+    @Test
     void aSandboxCanRunAsAnotherUserWithoutNewPrivileges() throws Exception {
         // The other user must be able to reach and write its working directory.
         tmp.toFile().setExecutable(true, false);

@@ -148,8 +148,10 @@ public final class SandboxIsolate implements Isolate {
             else inits.forEach(c -> LibC.INSTANCE.kill(c.intValue(), LibC.SIGTERM));
         }
 
+        /** The process group covers the moments before the processes have joined the cgroup; the cgroup covers the rest. */
         @Override
         public void kill() {
+            Signals.killGroup(pid);
             cg.killAll();
         }
 

@@ -18,6 +18,11 @@ public final class Signals {
         return group(pgid, LibC.SIGKILL);
     }
 
+    /** SIGKILLs one process (ProcessHandle.destroyForcibly cannot be relied on for processes the JDK did not start). */
+    public static boolean kill(long pid) {
+        return pid > 1 && LibC.INSTANCE.kill((int) pid, LibC.SIGKILL) == 0;
+    }
+
     /** Whether any process of the group is left. */
     public static boolean groupAlive(long pgid) {
         return group(pgid, 0);

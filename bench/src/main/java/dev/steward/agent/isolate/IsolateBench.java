@@ -54,7 +54,9 @@ public final class IsolateBench {
         }
     }
 
-    private static List<Double> spawnTimes(Path work, Isolate isolate) throws Exception {
+    private static List<Double> spawnTimes(Path parent, Isolate isolate) throws Exception {
+        Path work = Files.createDirectories(parent.resolve(isolate == null ? "bare" : isolate.type()));
+        work.toFile().setWritable(true, false);
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             Path marker = work.resolve("m" + i);
@@ -69,7 +71,14 @@ public final class IsolateBench {
                         Resources.NONE, isolate.type().equals("container") ? Map.of("image", "localhost/busybox:1") : Map.of());
                 h = isolate.spawn(r);
             }
-            while (!Files.exists(marker)) Thread.onSpinWait();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!Files.exists(marker)) {
+                Thread.onSpinWait();
+                if (System.nanoTime() > deadline) {
+                    Path log = work.resolve(isolate == null ? "bare.log" : "i.log");
+                    throw new IllegalStateException("spawn " + i + " never ran; log: " + (Files.exists(log) ? Files.readString(log) : "none"));
+                }
+            }
             ms.add((System.nanoTime() - t0) / 1e6);
             if (h != null) {
                 h.kill();

@@ -80,7 +80,7 @@ final class CgroupFiles {
         for (int attempt = 0; attempt < 100; attempt++) {
             List<Long> left = pids.get();
             if (left.isEmpty()) return;
-            for (long pid : left) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            for (long pid : left) dev.steward.agent.isolate.Signals.kill(pid);
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
