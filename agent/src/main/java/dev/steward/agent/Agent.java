@@ -62,7 +62,7 @@ public final class Agent implements AutoCloseable {
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
         Metrics[] metrics = new Metrics[1];
-        isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), config.dockerHost());
+        isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
         Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
                 new StateRepository(store), timer, data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),

@@ -13,11 +13,11 @@ public final class Isolates {
     private final Map<String, Isolate> available = new LinkedHashMap<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
 
-    public Isolates(ExitWatcher watcher, Path cgroupRoot, String dockerHost) {
+    public Isolates(ExitWatcher watcher, Path cgroupRoot, String dockerHost, Path binDir) {
         available.put("process", new ProcessIsolate(watcher));
         String why = sandboxProblem(cgroupRoot);
         if (why == null) {
-            available.put("sandbox", new SandboxIsolate(watcher, Cgroups.detect(cgroupRoot).orElseThrow()));
+            available.put("sandbox", new SandboxIsolate(watcher, Cgroups.detect(cgroupRoot).orElseThrow(), SandboxIsolate.installHelper(binDir)));
         } else {
             unavailable.put("sandbox", why);
         }

@@ -32,10 +32,33 @@ public final class SandboxIsolate implements Isolate {
 
     private final ExitWatcher watcher;
     private final Cgroups cgroups;
+    /** The one-exec helper (src/main/c/steward-sandbox.c), or null to use the shell chain. */
+    private final Path helper;
 
-    public SandboxIsolate(ExitWatcher watcher, Cgroups cgroups) {
+    public SandboxIsolate(ExitWatcher watcher, Cgroups cgroups, Path helper) {
         this.watcher = watcher;
         this.cgroups = cgroups;
+        this.helper = helper;
+    }
+
+    /** Copies the helper built into the agent's jar to {@code binDir}, once per content; null when it was not built. */
+    public static Path installHelper(Path binDir) {
+        try (java.io.InputStream in = SandboxIsolate.class.getResourceAsStream("/native/steward-sandbox")) {
+            if (in == null) return null;
+            byte[] bytes = in.readAllBytes();
+            String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            Path dest = binDir.resolve("steward-sandbox-" + hash);
+            if (Files.isExecutable(dest)) return dest;
+            Files.createDirectories(binDir);
+            Path tmp = Files.createTempFile(binDir, ".helper", "");
+            Files.write(tmp, bytes);
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.move(tmp, dest, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return dest;
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            System.err.println("steward: cannot install the sandbox helper, using the shell chain: " + e.getMessage());
+            return null;
+        }
     }
 
     @Override
@@ -51,7 +74,8 @@ public final class SandboxIsolate implements Isolate {
     public InstanceHandle spawn(SpawnRequest r) throws IOException {
         Cgroup cg = cgroups.create(r.service(), r.instance(), r.resources());
         try {
-            long pid = Spawner.spawn(argv(r, cg), r.dir(), ProcessIsolate.environment(r), r.log());
+            List<String> argv = helper != null ? helperArgv(helper, r, cg) : argv(r, cg);
+            long pid = Spawner.spawn(argv, r.dir(), ProcessIsolate.environment(r), r.log());
             long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
             return new SandboxHandle(pid, ticks, cg, watcher.watch(pid, true), false);
         } catch (IOException | RuntimeException e) {
@@ -61,6 +85,18 @@ public final class SandboxIsolate implements Isolate {
         }
     }
 
+    static List<String> helperArgv(Path helper, SpawnRequest r, Cgroup cg) {
+        List<String> a = new ArrayList<>(List.of(helper.toString()));
+        if ("none".equals(r.options().get("network"))) a.add("--net");
+        String user = r.options().get("user");
+        if (user != null) a.addAll(List.of("--user", Users.helperArg(user)));
+        cg.procsFiles().forEach(p -> a.addAll(List.of("--join", p.toString())));
+        a.add("--");
+        a.addAll(r.command());
+        return a;
+    }
+
+    /** The same sandbox from stock tools, where the helper was not built: sh joins, unshare, setpriv, sh as init. */
     static List<String> argv(SpawnRequest r, Cgroup cg) {
         List<String> a = new ArrayList<>(List.of("/bin/sh", "-c", JOIN, "join"));
         cg.procsFiles().forEach(p -> a.add(p.toString()));
@@ -135,7 +171,10 @@ public final class SandboxIsolate implements Isolate {
             return adopted;
         }
 
-        /** SIGTERM goes to the init inside, which forwards it; the outer process must live to report the status. */
+        /**
+         * SIGTERM goes to the init inside, which forwards it to the program; the outer process must live
+         * to report the status. (The helper's outer process forwards it too; unshare's would die of it.)
+         */
         @Override
         public void terminate() {
             try {

@@ -9,16 +9,29 @@ import java.util.List;
 final class Users {
     private Users() {}
 
-    /** The setpriv options that switch to {@code user} (a name in /etc/passwd, or a numeric id). */
-    static List<String> setprivArgs(String user) {
+    /** A user's ids; {@code name} is null for a numeric id with no entry in /etc/passwd. */
+    record Ids(long uid, long gid, String name) {}
+
+    /** Finds {@code user}: a name in /etc/passwd, or a numeric id. */
+    static Ids resolve(String user) {
         for (String line : passwd()) {
             String[] f = line.split(":");
-            if (f.length > 3 && (f[0].equals(user) || f[2].equals(user))) {
-                return List.of("--reuid=" + f[2], "--regid=" + f[3], "--init-groups");
-            }
+            if (f.length > 3 && (f[0].equals(user) || f[2].equals(user))) return new Ids(Long.parseLong(f[2]), Long.parseLong(f[3]), f[0]);
         }
-        if (user.matches("\\d+")) return List.of("--reuid=" + user, "--regid=" + user, "--clear-groups");
+        if (user.matches("\\d+")) return new Ids(Long.parseLong(user), Long.parseLong(user), null);
         throw new IllegalArgumentException("user: no user '" + user + "' on this node");
+    }
+
+    /** The setpriv options that switch to {@code user}. */
+    static List<String> setprivArgs(String user) {
+        Ids ids = resolve(user);
+        return List.of("--reuid=" + ids.uid(), "--regid=" + ids.gid(), ids.name() == null ? "--clear-groups" : "--init-groups");
+    }
+
+    /** The helper's {@code --user} value: {@code UID:GID[:NAME]}. */
+    static String helperArg(String user) {
+        Ids ids = resolve(user);
+        return ids.uid() + ":" + ids.gid() + (ids.name() == null ? "" : ":" + ids.name());
     }
 
     private static List<String> passwd() {

@@ -29,7 +29,7 @@ public final class IsolateBench {
         String dockerHost = args.length > 0 ? args[0] : null;
         try (ExitWatcher watcher = new ExitWatcher()) {
             Isolates isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), dockerHost == null
-                    ? dev.steward.agent.config.AgentConfig.defaultDockerHost() : dockerHost);
+                    ? dev.steward.agent.config.AgentConfig.defaultDockerHost() : dockerHost, work.resolve("bin"));
             System.out.println("spawn to running (the program's first action), ms over " + RUNS + " spawns:");
             System.out.println("| isolate | median | p99 | over bare spawn (median) |");
             System.out.println("|---|---|---|---|");
