@@ -103,6 +103,16 @@ class ContainerTest {
     }
 
     @Test
+    void aContainerNobodyAdoptsIsRemovedWhenTheAgentStarts() throws Exception {
+        assertThat(podman.run("podman", "run", "-d", "--name", "steward-ghost-x1", "--label", "steward.service=ghost",
+                "--label", "steward.instance=x1", Podman.IMAGE, "sleep", "600")).isZero();
+        assertThat(podman.containers()).contains("steward-ghost-x1");
+        agent.close();
+        agent = TestAgent.start(tmp.resolve("data"), podman.host);
+        assertThat(podman.containers()).doesNotContain("steward-ghost-x1");
+    }
+
+    @Test
     void aContainerIsAdoptedAfterTheAgentIsKilled() throws Exception {
         agent.close();
         agent = null;
