@@ -197,39 +197,12 @@ public final class ContainerIsolate implements Isolate {
     }
 
     /** A running container. */
-    private final class ContainerHandle implements InstanceHandle {
+    private final class ContainerHandle extends TrackedHandle {
         private final String id;
-        private final long pid;
-        private final long ticks;
-        private final CompletableFuture<ExitStatus> exit;
-        private final boolean adopted;
 
         ContainerHandle(String id, long pid, long ticks, CompletableFuture<ExitStatus> exit, boolean adopted) {
+            super(pid, ticks, exit, adopted);
             this.id = id;
-            this.pid = pid;
-            this.ticks = ticks;
-            this.exit = exit;
-            this.adopted = adopted;
-        }
-
-        @Override
-        public long pid() {
-            return pid;
-        }
-
-        @Override
-        public long startTicks() {
-            return ticks;
-        }
-
-        @Override
-        public CompletableFuture<ExitStatus> exit() {
-            return exit;
-        }
-
-        @Override
-        public boolean adopted() {
-            return adopted;
         }
 
         @Override

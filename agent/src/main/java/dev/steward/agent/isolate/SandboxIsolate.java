@@ -130,45 +130,18 @@ public final class SandboxIsolate implements Isolate {
     }
 
     /** A sandboxed instance: the tracked pid is the process that made the namespaces; its cgroup holds all. */
-    private static final class SandboxHandle implements InstanceHandle {
-        private final long pid;
-        private final long startTicks;
+    private static final class SandboxHandle extends TrackedHandle {
         private final Cgroup cg;
-        private final CompletableFuture<ExitStatus> exit;
-        private final boolean adopted;
 
         SandboxHandle(long pid, long startTicks, Cgroup cg, CompletableFuture<ExitStatus> raw, boolean adopted) {
-            this.pid = pid;
-            this.startTicks = startTicks;
-            this.cg = cg;
-            this.adopted = adopted;
             // When it ends: nothing left in the group, the cause named when it was the memory limit, the group removed.
-            this.exit = raw.thenApply(status -> {
+            super(pid, startTicks, raw.thenApply(status -> {
                 long ooms = cg.oomKills();
                 cg.killAll();
                 cg.remove();
                 return ooms > 0 ? new ExitStatus.OutOfMemory(status) : status;
-            });
-        }
-
-        @Override
-        public long pid() {
-            return pid;
-        }
-
-        @Override
-        public long startTicks() {
-            return startTicks;
-        }
-
-        @Override
-        public CompletableFuture<ExitStatus> exit() {
-            return exit;
-        }
-
-        @Override
-        public boolean adopted() {
-            return adopted;
+            }), adopted);
+            this.cg = cg;
         }
 
         /**
@@ -182,15 +155,15 @@ public final class SandboxIsolate implements Isolate {
             } catch (IOException ignored) {
                 // not frozen
             }
-            List<Long> inits = children(pid);
-            if (inits.isEmpty()) Signals.terminateGroup(pid);
+            List<Long> inits = children(pid());
+            if (inits.isEmpty()) Signals.terminateGroup(pid());
             else inits.forEach(c -> LibC.INSTANCE.kill(c.intValue(), LibC.SIGTERM));
         }
 
         /** The process group covers the moments before the processes have joined the cgroup; the cgroup covers the rest. */
         @Override
         public void kill() {
-            Signals.killGroup(pid);
+            Signals.killGroup(pid());
             cg.killAll();
         }
 
