@@ -3,6 +3,7 @@ package dev.steward.agent;
 import dev.steward.agent.api.ApiServer;
 import dev.steward.agent.config.AgentConfig;
 import dev.steward.agent.events.EventBus;
+import dev.steward.agent.gateway.Gateway;
 import dev.steward.agent.isolate.ExitWatcher;
 import dev.steward.agent.isolate.Isolates;
 import dev.steward.agent.logs.LogFiles;
@@ -42,6 +43,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Supervisor supervisor;
     private final ApiServer api;
+    private final Gateway gateway;
     private final Instant started;
     private final Isolates isolates;
 
@@ -72,6 +74,7 @@ public final class Agent implements AutoCloseable {
         Jobs jobs = new Jobs(supervisor, Duration.ofMinutes(5));
         supervisor.load();
         api = new ApiServer(config.api(), supervisor, jobs, bus, metrics[0], this::info);
+        gateway = new Gateway(config.gateway(), supervisor, config.domain(), Duration.ofSeconds(30));
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
 
@@ -97,6 +100,10 @@ public final class Agent implements AutoCloseable {
         return api.port();
     }
 
+    public int gatewayPort() {
+        return gateway.port();
+    }
+
     public Supervisor supervisor() {
         return supervisor;
     }
@@ -109,7 +116,8 @@ public final class Agent implements AutoCloseable {
         m.put("started", started.toString());
         m.put("data-dir", config.dataDir().toAbsolutePath().toString());
         m.put("dev", config.dev());
-        m.put("listeners", Map.of("api", "http://" + config.api().getHostString() + ":" + api.port()));
+        m.put("listeners", Map.of("api", "http://" + config.api().getHostString() + ":" + api.port(),
+                "gateway", "http://" + config.gateway().getHostString() + ":" + gateway.port()));
         m.put("services", supervisor.controllers().size());
         m.put("isolates", Map.of("available", java.util.List.copyOf(isolates.names()), "unavailable", isolates.unavailable()));
         return m;
@@ -121,6 +129,7 @@ public final class Agent implements AutoCloseable {
      */
     @Override
     public void close() {
+        gateway.close();
         api.close();
         if (config.dev()) {
             supervisor.controllers().forEach(c -> c.halt());

@@ -23,12 +23,13 @@ public final class TestAgent implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     public final Path dataDir;
     public final String base;
+    public final String gateway;
 
     private TestAgent(Path dataDir, String dockerHost) throws IOException {
         this.dataDir = dataDir;
-        this.agent = Agent.start(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), dataDir, "test-node",
-                Duration.ofSeconds(2), List.of(), true, dockerHost));
+        this.agent = Agent.start(AgentConfig.loopback(dataDir, "test-node", Duration.ofSeconds(2), true, dockerHost));
         this.base = "http://127.0.0.1:" + agent.apiPort();
+        this.gateway = "http://127.0.0.1:" + agent.gatewayPort();
     }
 
     public static TestAgent start(Path dataDir) throws IOException {

@@ -11,8 +11,7 @@ public final class TestAgentMain {
     private TestAgentMain() {}
 
     public static void main(String[] args) throws Exception {
-        Agent agent = Agent.start(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), Path.of(args[0]), "test-node",
-                Duration.ofSeconds(2), List.of(), false, args.length > 1 ? args[1] : null));
+        Agent agent = Agent.start(AgentConfig.loopback(Path.of(args[0]), "test-node", Duration.ofSeconds(2), false, args.length > 1 ? args[1] : null));
         System.out.println("port=" + agent.apiPort());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

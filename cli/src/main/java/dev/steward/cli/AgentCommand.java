@@ -26,6 +26,12 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7700", description = "API and web UI (default ${DEFAULT-VALUE}; port 0 chooses one).")
     String api;
 
+    @Option(names = "--gateway", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", description = "The HTTP gateway (default ${DEFAULT-VALUE}; port 0 chooses one).")
+    String gateway;
+
+    @Option(names = "--domain", paramLabel = "DOMAIN", defaultValue = "localhost", description = "Requests to SERVICE.DOMAIN go to SERVICE (default ${DEFAULT-VALUE}).")
+    String domain;
+
     @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name (default: the host name).")
     String nodeName;
 
@@ -36,8 +42,8 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         AgentConfig config;
         try {
-            config = new AgentConfig(AgentConfig.address("--api", api), dataDir(), nodeName(),
-                    Durations.parse(stopGrace), dev ? examples() : List.of(), dev);
+            config = new AgentConfig(AgentConfig.address("--api", api), AgentConfig.address("--gateway", gateway), domain, dataDir(),
+                    nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null);
         } catch (IllegalArgumentException e) {
             throw new CliException(2, e.getMessage());
         }
@@ -53,7 +59,9 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
         String host = config.api().getHostString();
         System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath());
         System.out.println("steward: api listening on http://" + host + ":" + agent.apiPort());
+        System.out.println("steward: gateway listening on http://" + config.gateway().getHostString() + ":" + agent.gatewayPort());
         System.out.println("steward: web ui at http://" + host + ":" + agent.apiPort() + "/ui/");
+        if (dev) System.out.println("steward: the example answers at http://" + config.gateway().getHostString() + ":" + agent.gatewayPort() + "/hello/");
         System.out.flush();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

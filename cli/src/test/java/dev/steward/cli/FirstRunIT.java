@@ -60,17 +60,18 @@ class FirstRunIT {
             port = s.getLocalPort();
         }
         String addr = "http://127.0.0.1:" + port;
-        Process agent = new ProcessBuilder(java("agent", "--dev", "--api", "127.0.0.1:" + port))
+        Process agent = new ProcessBuilder(java("agent", "--dev", "--api", "127.0.0.1:" + port, "--gateway", "127.0.0.1:0"))
                 .directory(work.toFile()).redirectError(work.resolve("agent.err").toFile()).start();
         long pid = 0;
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream()));
             String line;
+            String gateway = null;
             do {
                 line = out.readLine();
                 assertThat(line).as("agent output ended early; see " + work.resolve("agent.err")).isNotNull();
-            } while (!line.contains("api listening on"));
-            assertThat(line).endsWith(addr);
+                if (line.contains("gateway listening on ")) gateway = line.substring(line.indexOf("http://"));
+            } while (!line.contains("the example answers at"));
 
             Run start = cli("service", "start", "hello", "--addr", addr);
             assertThat(start.code()).as(start.out()).isZero();
@@ -83,6 +84,10 @@ class FirstRunIT {
             String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.path("port").asInt() + "/")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(page).contains("Hello!");
+            HttpResponse<String> through = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway + "/hello/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(through.body()).contains("Hello!");
+            assertThat(through.headers().firstValue("x-steward-instance")).contains(i.path("id").asText());
             assertThat(cli("status", "--addr", addr).out()).contains("1 services: 1 available");
             assertThat(work.resolve(".steward/steward.db")).exists();
         } finally {

@@ -603,6 +603,36 @@ public final class ServiceController {
         });
     }
 
+    /** Where a ready instance listens. */
+    public record Endpoint(String instance, String host, int port) {}
+
+    /** The instances that are running and have passed their ping, with their ports. */
+    public List<Endpoint> readyEndpoints() {
+        return locked(() -> instances.values().stream()
+                .filter(i -> i.state == InstanceState.RUNNING && i.ready && !i.stopRequested && i.port > 0 && i.handle != null)
+                .map(i -> new Endpoint(i.id, "127.0.0.1", i.port)).toList());
+    }
+
+    /** Waits until an instance is ready, up to {@code wait}; empty when none became ready. */
+    public java.util.Optional<Endpoint> awaitReady(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        lock.lock();
+        try {
+            while (true) {
+                List<Endpoint> ready = readyEndpoints();
+                if (!ready.isEmpty()) return java.util.Optional.of(ready.get(0));
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || disabled || removed) return java.util.Optional.empty();
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** {@code service/instance} of every instance whose process may be alive. */
     public List<String> liveNames() {
         return locked(() -> instances.values().stream().filter(i -> i.state.live()).map(i -> spec.name() + "/" + i.id).toList());

@@ -1,0 +1,147 @@
+package dev.steward.agent.gateway;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.steward.agent.Json;
+import dev.steward.agent.supervisor.ServiceController;
+import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.model.PolicyKind;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The HTTP gateway: finds the service by host or path, picks the ready instance with the fewest
+ * requests in flight, and streams the request and response through. A service with no ready
+ * instance that may start on demand is referenced (which starts it) and the request is held until
+ * an instance is ready, up to {@code hold}; then 503 with a reason and Retry-After.
+ */
+public final class Gateway implements AutoCloseable {
+    public static final String INSTANCE_HEADER = "x-steward-instance";
+    private final Supervisor sup;
+    private final String domain;
+    private final Duration hold;
+    private final Server server;
+    private final ClientFactory factory = ClientFactory.builder().idleTimeoutMillis(60_000).build();
+    private final Map<Integer, WebClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+    public Gateway(InetSocketAddress address, Supervisor sup, String domain, Duration hold) {
+        this.sup = sup;
+        this.domain = domain;
+        this.hold = hold;
+        this.server = Server.builder().http(address)
+                .requestTimeoutMillis(0)
+                .maxRequestLength(0)
+                .gracefulShutdownTimeoutMillis(0, 500)
+                .connectionDrainDurationMicros(0)
+                .serviceUnder("/", (ctx, req) -> route(ctx, req))
+                .build();
+        server.start().join();
+    }
+
+    public int port() {
+        return server.activeLocalPort();
+    }
+
+    private HttpResponse route(ServiceRequestContext ctx, HttpRequest req) {
+        List<Router.Target> targets = sup.controllers().stream().map(c -> new Router.Target(c.name(), c.spec().route())).toList();
+        Optional<Router.Match> match = Router.match(targets, req.authority(), req.path(), domain);
+        if (match.isEmpty()) return error(HttpStatus.NOT_FOUND, "no service answers " + req.path(), null);
+        ServiceController c;
+        try {
+            c = sup.controller(match.get().service());
+        } catch (RuntimeException e) {
+            return error(HttpStatus.NOT_FOUND, "no service '" + match.get().service() + "'", null);
+        }
+        Optional<ServiceController.Endpoint> ready = pick(c);
+        if (ready.isPresent()) return forward(ctx, req, match.get(), ready.get(), null);
+        if (!startsOnDemand(c)) {
+            return error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " has no instance ready (" + c.currentState().wire() + ")", "1");
+        }
+        // Scale from zero: a reference starts it; the request waits on a virtual thread, not on the event loop.
+        CompletableFuture<HttpResponse> later = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            c.use();
+            Optional<ServiceController.Endpoint> e = c.awaitReady(hold);
+            if (e.isEmpty()) {
+                c.release();
+                later.complete(error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " did not become ready within "
+                        + hold.toSeconds() + "s", "5"));
+            } else {
+                later.complete(forward(ctx, req, match.get(), e.get(), c));
+            }
+        });
+        return HttpResponse.of(later);
+    }
+
+    private static boolean startsOnDemand(ServiceController c) {
+        PolicyKind p = c.spec().policy();
+        return (p == PolicyKind.ON_DEMAND || p == PolicyKind.LINGERING || p == PolicyKind.DYNAMIC) && !c.spec().isPingOnly()
+                && !c.currentState().wire().equals("disabled");
+    }
+
+    /** The ready instance with the fewest requests in flight through this gateway. */
+    private Optional<ServiceController.Endpoint> pick(ServiceController c) {
+        return c.readyEndpoints().stream()
+                .min(java.util.Comparator.comparingInt(e -> inFlight.computeIfAbsent(e.instance(), k -> new AtomicInteger()).get()));
+    }
+
+    /** Streams the request to the instance and its response back; {@code referenced} is released when the response ends. */
+    private HttpResponse forward(ServiceRequestContext ctx, HttpRequest req, Router.Match m, ServiceController.Endpoint e,
+                                 ServiceController referenced) {
+        WebClient client = clients.computeIfAbsent(e.port(), p -> WebClient.builder("http://" + e.host() + ":" + p).factory(factory)
+                .responseTimeoutMillis(0).maxResponseLength(0).build());
+        String forwardedFor = ((InetSocketAddress) ctx.remoteAddress()).getAddress().getHostAddress();
+        String prior = req.headers().get("x-forwarded-for");
+        RequestHeaders headers = req.headers().toBuilder()
+                .path(m.path())
+                .authority(e.host() + ":" + e.port())
+                .set("x-forwarded-for", prior == null ? forwardedFor : prior + ", " + forwardedFor)
+                .set("x-forwarded-proto", "http")
+                .set("x-forwarded-host", req.authority() == null ? "" : req.authority())
+                .build();
+        AtomicInteger counter = inFlight.computeIfAbsent(e.instance(), k -> new AtomicInteger());
+        counter.incrementAndGet();
+        HttpResponse res = client.execute(req.withHeaders(headers))
+                .mapHeaders(h -> h.toBuilder().set(INSTANCE_HEADER, e.instance()).build());
+        res.whenComplete().handle((v, err) -> {
+            counter.decrementAndGet();
+            if (referenced != null) referenced.release();
+            return null;
+        });
+        return res.recover(err -> error(HttpStatus.BAD_GATEWAY, "instance " + e.instance() + " of " + m.service() + " did not answer: "
+                + err.getClass().getSimpleName(), null));
+    }
+
+    static HttpResponse error(HttpStatus status, String reason, String retryAfter) {
+        com.linecorp.armeria.common.ResponseHeadersBuilder h = ResponseHeaders.builder(status).contentType(MediaType.JSON_UTF_8);
+        if (retryAfter != null) h.set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+        return HttpResponse.of(h.build(), com.linecorp.armeria.common.HttpData.ofUtf8(
+                Json.write(Map.of("error", reason, "details", List.of()))));
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop().get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception ignored) {
+            // winding down in the background
+        }
+        factory.closeAsync();
+    }
+}

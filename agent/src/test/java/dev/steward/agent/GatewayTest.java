@@ -1,0 +1,120 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Routing by path and host, instance headers, forwarded headers, scale from zero, and the errors. */
+class GatewayTest extends AgentTestBase {
+    /** Answers every GET with the request line and headers it got, on $PORT. */
+    static final String ECHO = """
+            import http.server, os
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    body = (self.path + '\\n' + ''.join(k.lower() + ': ' + v + '\\n' for k, v in self.headers.items())).encode()
+                    self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
+                def log_message(self, *a): pass
+            http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
+            """;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Path work;
+
+    @BeforeEach
+    void echo() throws Exception {
+        work = Files.createDirectories(tmp.resolve("w"));
+        Files.writeString(work.resolve("echo.py"), ECHO);
+    }
+
+    HttpResponse<String> get(String path, String host) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(agent.gateway + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET with a Host header of our choosing (the JDK client will not send one), over a raw socket: the body. */
+    String getWithHost(String path, String host) throws Exception {
+        int port = Integer.parseInt(agent.gateway.substring(agent.gateway.lastIndexOf(':') + 1));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(all).startsWith("HTTP/1.1 200");
+            return all.substring(all.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
+    String echoSpec(String name, String extra) {
+        return "name: " + name + "\ndir: " + work + "\ncommand: [python3, echo.py]\nping: {http: /}\n" + extra;
+    }
+
+    @Test
+    void aPathPrefixReachesTheServiceWithForwardedHeadersAndTheInstanceNamed() throws Exception {
+        agent.register(echoSpec("echo", ""));
+        JsonNode i = agent.awaitState("echo", "available").path("instances").get(0);
+        HttpResponse<String> r = get("/echo/some/path?q=1", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).startsWith("/some/path?q=1\n");
+        assertThat(r.body()).contains("x-forwarded-for: 127.0.0.1", "x-forwarded-proto: http", "x-forwarded-host: 127.0.0.1:");
+        assertThat(r.headers().firstValue("x-steward-instance")).contains(i.path("id").asText());
+    }
+
+    @Test
+    void aHostNameReachesTheServiceWithThePathKept() throws Exception {
+        agent.register(echoSpec("named", "route: {host: named.example.test}\n"));
+        agent.awaitState("named", "available");
+        assertThat(getWithHost("/x/y", "named.localhost")).startsWith("/x/y\n");
+        assertThat(getWithHost("/z", "named.example.test")).startsWith("/z\n");
+    }
+
+    @Test
+    void unknownServicesAnswer404AndStoppedOnes503WithRetryAfter() throws Exception {
+        HttpResponse<String> none = get("/nothing/here", null);
+        assertThat(none.statusCode()).isEqualTo(404);
+        assertThat(Json.tree(none.body()).path("error").asText()).contains("/nothing/here");
+        agent.register(echoSpec("down", ""));
+        agent.awaitState("down", "available");
+        agent.ok("POST", "/v1/services/down/stop", null);
+        agent.awaitState("down", "stopped");
+        HttpResponse<String> r = get("/down/", null);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("retry-after")).isPresent();
+        assertThat(Json.tree(r.body()).path("error").asText()).contains("down");
+    }
+
+    @Test
+    void manyRequestsToAServiceAtZeroStartItOnceAndAllAreAnswered() throws Exception {
+        agent.register(echoSpec("cold", "policy: on-demand\n"));
+        assertThat(agent.service("cold").path("state").asText()).isEqualTo("stopped");
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int n = 0; n < 50; n++) {
+            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(agent.gateway + "/cold/req" + n)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int n = 0; n < all.size(); n++) {
+            HttpResponse<String> r = all.get(n).join();
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).startsWith("/req" + n + "\n");
+        }
+        JsonNode v = agent.service("cold");
+        assertThat(v.path("statistics").path("starts").asInt()).isEqualTo(1);
+        // Every request was a reference; with all answered, none is left and the on-demand service stops.
+        agent.awaitState("cold", "stopped");
+    }
+
+    @Test
+    void anInstanceThatCannotBeReachedGives502() throws Exception {
+        agent.register("name: liar\ncommand: [sleep, \"600\"]\nping: {exec: [\"true\"]}\n");
+        agent.awaitState("liar", "available");
+        HttpResponse<String> r = get("/liar/", null);
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(Json.tree(r.body()).path("error").asText()).contains("did not answer");
+    }
+}
