@@ -75,10 +75,6 @@ public final class ExitWatcher implements AutoCloseable {
         }
     }
 
-    public int watching() {
-        return watches.size();
-    }
-
     @Override
     public void close() {
         closed = true;

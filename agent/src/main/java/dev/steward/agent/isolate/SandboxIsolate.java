@@ -66,10 +66,6 @@ public final class SandboxIsolate implements Isolate {
         return "sandbox";
     }
 
-    public String cgroupVersion() {
-        return cgroups.version();
-    }
-
     @Override
     public InstanceHandle spawn(SpawnRequest r) throws IOException {
         Cgroup cg = cgroups.create(r.service(), r.instance(), r.resources());

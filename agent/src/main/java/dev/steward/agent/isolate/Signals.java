@@ -22,9 +22,4 @@ public final class Signals {
     public static boolean kill(long pid) {
         return pid > 1 && LibC.INSTANCE.kill((int) pid, LibC.SIGKILL) == 0;
     }
-
-    /** Whether any process of the group is left. */
-    public static boolean groupAlive(long pgid) {
-        return group(pgid, 0);
-    }
 }

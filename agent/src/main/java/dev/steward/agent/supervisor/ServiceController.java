@@ -638,10 +638,6 @@ public final class ServiceController {
         return locked(() -> instances.values().stream().filter(i -> i.state.live()).map(i -> spec.name() + "/" + i.id).toList());
     }
 
-    public long restartCount() {
-        return locked(() -> instances.values().stream().mapToLong(i -> i.restarts).sum());
-    }
-
     private <T> T locked(java.util.function.Supplier<T> work) {
         lock.lock();
         try {
