@@ -3,6 +3,7 @@ package dev.steward.agent;
 import dev.steward.agent.api.ApiServer;
 import dev.steward.agent.config.AgentConfig;
 import dev.steward.agent.events.EventBus;
+import dev.steward.agent.gateway.AccessLog;
 import dev.steward.agent.gateway.Gateway;
 import dev.steward.agent.isolate.ExitWatcher;
 import dev.steward.agent.isolate.Isolates;
@@ -44,6 +45,7 @@ public final class Agent implements AutoCloseable {
     private final Supervisor supervisor;
     private final ApiServer api;
     private final Gateway gateway;
+    private final AccessLog accessLog;
     private final Instant started;
     private final Isolates isolates;
 
@@ -74,7 +76,13 @@ public final class Agent implements AutoCloseable {
         Jobs jobs = new Jobs(supervisor, Duration.ofMinutes(5));
         supervisor.load();
         api = new ApiServer(config.api(), supervisor, jobs, bus, metrics[0], this::info);
-        gateway = new Gateway(config.gateway(), supervisor, config.domain(), Duration.ofSeconds(30));
+        accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
+        Metrics m = metrics[0];
+        gateway = new Gateway(config.gateway(), supervisor, config.domain(), Duration.ofSeconds(30), Duration.ofSeconds(60),
+                (service, ctx2, req, status, latency, instance) -> {
+                    if (!service.isEmpty()) m.proxied(service, status, latency);
+                    accessLog.log(service, ctx2, req, status, latency, instance);
+                });
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
 
@@ -130,6 +138,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        accessLog.close();
         api.close();
         if (config.dev()) {
             supervisor.controllers().forEach(c -> c.halt());

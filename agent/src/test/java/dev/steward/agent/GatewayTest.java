@@ -110,6 +110,59 @@ class GatewayTest extends AgentTestBase {
     }
 
     @Test
+    void requestsAreCountedTimedAndLogged() throws Exception {
+        agent.register(echoSpec("seen", ""));
+        agent.awaitState("seen", "available");
+        for (int n = 0; n < 3; n++) assertThat(get("/seen/logged?n=" + n, null).statusCode()).isEqualTo(200);
+        assertThat(get("/nowhere", null).statusCode()).isEqualTo(404);
+        String m = agent.call("GET", "/metrics", null).body();
+        assertThat(m).contains("steward_gateway_requests_total{service=\"seen\",status=\"2xx\"} 3.0");
+        assertThat(m).containsPattern("steward_gateway_latency_seconds_count\\{service=\"seen\"} 3");
+        Path log = tmp.resolve("data/logs/gateway-access.log");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!(Files.exists(log) && Files.readString(log).contains("/nowhere")) && System.nanoTime() < deadline) TestAgent.sleep(20);
+        String lines = Files.readString(log);
+        assertThat(lines).containsPattern("127\\.0\\.0\\.1 - - \\[[^]]+] \"GET /seen/logged\\?n=2 HTTP/1\\.1\" 200 - seen [0-9a-f]{8} [0-9.]+ms");
+        assertThat(lines).contains("\"GET /nowhere HTTP/1.1\" 404 - - -");
+    }
+
+    @Test
+    void aRefusedConnectionIsRetriedOnAnotherInstanceForIdempotentRequests() throws Exception {
+        // The first instance serves; the second is "ready" (its ping always passes) but listens on nothing.
+        agent.register("name: half\ndir: " + work + "\ninstances: 2\nping: {exec: [\"true\"]}\n"
+                + "command: [/bin/sh, -c, 'if mkdir served 2>/dev/null; then exec python3 echo.py; else exec sleep 600; fi']\n");
+        JsonNode v = agent.await("half", x -> x.path("instances").size() == 2 && x.path("state").asText().equals("available"), java.time.Duration.ofSeconds(20));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!Files.isDirectory(work.resolve("served")) && System.nanoTime() < deadline) TestAgent.sleep(20);
+        TestAgent.sleep(500);
+        java.util.Set<String> answeredBy = new java.util.HashSet<>();
+        for (int n = 0; n < 10; n++) {
+            HttpResponse<String> r = get("/half/try" + n, null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            answeredBy.add(r.headers().firstValue("x-steward-instance").orElseThrow());
+        }
+        assertThat(answeredBy).hasSize(1);
+        assertThat(v.path("instances").findValuesAsText("id")).containsAll(answeredBy);
+    }
+
+    @Test
+    void badRequestsNeverReachAnInstance() throws Exception {
+        int port = Integer.parseInt(agent.gateway.substring(agent.gateway.lastIndexOf(':') + 1));
+        assertThat(raw(port, "NONSENSE\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(raw(port, "GET /x HTTP/1.1\r\nHost: h\r\nX-Big: " + "a".repeat(70_000) + "\r\n\r\n")).matches("HTTP/1.1 (431|400).*");
+    }
+
+    private static String raw(int port, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String all = new String(s.getInputStream().readNBytes(64), java.nio.charset.StandardCharsets.ISO_8859_1);
+            int eol = all.indexOf("\r\n");
+            return eol < 0 ? all : all.substring(0, eol);
+        }
+    }
+
+    @Test
     void anInstanceThatCannotBeReachedGives502() throws Exception {
         agent.register("name: liar\ncommand: [sleep, \"600\"]\nping: {exec: [\"true\"]}\n");
         agent.awaitState("liar", "available");

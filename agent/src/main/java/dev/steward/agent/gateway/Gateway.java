@@ -40,10 +40,20 @@ public final class Gateway implements AutoCloseable {
     private final Map<Integer, WebClient> clients = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-    public Gateway(InetSocketAddress address, Supervisor sup, String domain, Duration hold) {
+    /** What the gateway reports of each request: to metrics and to the access log. */
+    public interface Observer {
+        void served(String service, ServiceRequestContext ctx, HttpRequest req, int status, Duration latency, String instance);
+    }
+
+    private final Observer observer;
+    private final Duration upstreamTimeout;
+
+    public Gateway(InetSocketAddress address, Supervisor sup, String domain, Duration hold, Duration upstreamTimeout, Observer observer) {
         this.sup = sup;
         this.domain = domain;
         this.hold = hold;
+        this.upstreamTimeout = upstreamTimeout;
+        this.observer = observer;
         this.server = Server.builder().http(address)
                 .requestTimeoutMillis(0)
                 .maxRequestLength(0)
@@ -61,17 +71,18 @@ public final class Gateway implements AutoCloseable {
     private HttpResponse route(ServiceRequestContext ctx, HttpRequest req) {
         List<Router.Target> targets = sup.controllers().stream().map(c -> new Router.Target(c.name(), c.spec().route())).toList();
         Optional<Router.Match> match = Router.match(targets, req.authority(), req.path(), domain);
-        if (match.isEmpty()) return error(HttpStatus.NOT_FOUND, "no service answers " + req.path(), null);
+        if (match.isEmpty()) return observed("", ctx, req, error(HttpStatus.NOT_FOUND, "no service answers " + req.path(), null), "");
         ServiceController c;
         try {
             c = sup.controller(match.get().service());
         } catch (RuntimeException e) {
             return error(HttpStatus.NOT_FOUND, "no service '" + match.get().service() + "'", null);
         }
-        Optional<ServiceController.Endpoint> ready = pick(c);
-        if (ready.isPresent()) return forward(ctx, req, match.get(), ready.get(), null);
+        Optional<ServiceController.Endpoint> ready = pick(c, null);
+        if (ready.isPresent()) return forward(ctx, req, match.get(), ready.get(), null, c);
         if (!startsOnDemand(c)) {
-            return error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " has no instance ready (" + c.currentState().wire() + ")", "1");
+            return observed(c.name(), ctx, req, error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " has no instance ready ("
+                    + c.currentState().wire() + ")", "1"), "");
         }
         // Scale from zero: a reference starts it; the request waits on a virtual thread, not on the event loop.
         CompletableFuture<HttpResponse> later = new CompletableFuture<>();
@@ -80,10 +91,10 @@ public final class Gateway implements AutoCloseable {
             Optional<ServiceController.Endpoint> e = c.awaitReady(hold);
             if (e.isEmpty()) {
                 c.release();
-                later.complete(error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " did not become ready within "
-                        + hold.toSeconds() + "s", "5"));
+                later.complete(observed(c.name(), ctx, req, error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name()
+                        + " did not become ready within " + hold.toSeconds() + "s", "5"), ""));
             } else {
-                later.complete(forward(ctx, req, match.get(), e.get(), c));
+                later.complete(forward(ctx, req, match.get(), e.get(), c, c));
             }
         });
         return HttpResponse.of(later);
@@ -95,17 +106,54 @@ public final class Gateway implements AutoCloseable {
                 && !c.currentState().wire().equals("disabled");
     }
 
-    /** The ready instance with the fewest requests in flight through this gateway. */
-    private Optional<ServiceController.Endpoint> pick(ServiceController c) {
-        return c.readyEndpoints().stream()
+    /** The ready instance with the fewest requests in flight through this gateway, other than {@code not}. */
+    private Optional<ServiceController.Endpoint> pick(ServiceController c, String not) {
+        return c.readyEndpoints().stream().filter(e -> !e.instance().equals(not))
                 .min(java.util.Comparator.comparingInt(e -> inFlight.computeIfAbsent(e.instance(), k -> new AtomicInteger()).get()));
     }
 
-    /** Streams the request to the instance and its response back; {@code referenced} is released when the response ends. */
+    /** Reports a response once it is complete (its status is known from its headers). */
+    private HttpResponse observed(String service, ServiceRequestContext ctx, HttpRequest req, HttpResponse res, String instance) {
+        long t0 = System.nanoTime();
+        int[] status = {0};
+        HttpResponse mapped = res.mapHeaders(h -> {
+            if (!h.status().isInformational()) status[0] = h.status().code();
+            return h;
+        });
+        mapped.whenComplete().handle((v, err) -> {
+            observer.served(service, ctx, req, status[0] == 0 ? 499 : status[0], Duration.ofNanos(System.nanoTime() - t0), instance);
+            return null;
+        });
+        return mapped;
+    }
+
+    /**
+     * Streams the request to the instance and its response back; {@code referenced} is released when the
+     * response ends. A refused connection is retried once on another ready instance for idempotent
+     * methods (nothing was sent); an upstream that does not answer in time gives 504.
+     */
     private HttpResponse forward(ServiceRequestContext ctx, HttpRequest req, Router.Match m, ServiceController.Endpoint e,
-                                 ServiceController referenced) {
+                                 ServiceController referenced, ServiceController c) {
+        HttpResponse first = send(ctx, req, m, e, referenced);
+        if (!retryable(req)) return observed(m.service(), ctx, req, first, e.instance());
+        HttpResponse retried = first.recover(com.linecorp.armeria.client.UnprocessedRequestException.class, err -> {
+            Optional<ServiceController.Endpoint> other = pick(c, e.instance());
+            return other.isPresent() ? send(ctx, HttpRequest.of(req.headers()), m, other.get(), null) : gatewayError(m, e, err);
+        });
+        return observed(m.service(), ctx, req, retried, e.instance());
+    }
+
+    /** An idempotent method with no body can be sent again as it was. */
+    private static boolean retryable(HttpRequest req) {
+        var h = req.headers();
+        return com.linecorp.armeria.common.HttpMethod.idempotentMethods().contains(req.method())
+                && h.contentLength() <= 0 && !h.contains(HttpHeaderNames.TRANSFER_ENCODING);
+    }
+
+    private HttpResponse send(ServiceRequestContext ctx, HttpRequest req, Router.Match m, ServiceController.Endpoint e,
+                              ServiceController referenced) {
         WebClient client = clients.computeIfAbsent(e.port(), p -> WebClient.builder("http://" + e.host() + ":" + p).factory(factory)
-                .responseTimeoutMillis(0).maxResponseLength(0).build());
+                .responseTimeout(upstreamTimeout).maxResponseLength(0).build());
         String forwardedFor = ((InetSocketAddress) ctx.remoteAddress()).getAddress().getHostAddress();
         String prior = req.headers().get("x-forwarded-for");
         RequestHeaders headers = req.headers().toBuilder()
@@ -124,8 +172,17 @@ public final class Gateway implements AutoCloseable {
             if (referenced != null) referenced.release();
             return null;
         });
-        return res.recover(err -> error(HttpStatus.BAD_GATEWAY, "instance " + e.instance() + " of " + m.service() + " did not answer: "
-                + err.getClass().getSimpleName(), null));
+        return res.recover(com.linecorp.armeria.client.ResponseTimeoutException.class,
+                        err -> error(HttpStatus.GATEWAY_TIMEOUT, "instance " + e.instance() + " of " + m.service()
+                                + " did not answer within " + upstreamTimeout.toSeconds() + "s", null))
+                .recover(err -> err instanceof com.linecorp.armeria.client.UnprocessedRequestException
+                        ? HttpResponse.ofFailure(err) : gatewayError(m, e, err));
+    }
+
+    private static HttpResponse gatewayError(Router.Match m, ServiceController.Endpoint e, Throwable err) {
+        Throwable cause = err.getCause() != null ? err.getCause() : err;
+        return error(HttpStatus.BAD_GATEWAY, "instance " + e.instance() + " of " + m.service() + " did not answer: "
+                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), null);
     }
 
     static HttpResponse error(HttpStatus status, String reason, String retryAfter) {

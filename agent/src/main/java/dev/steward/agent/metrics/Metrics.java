@@ -43,6 +43,13 @@ public final class Metrics {
                 .publishPercentileHistogram().register(registry).record(r.latency());
     }
 
+    /** One request through the gateway: counted by service and status class, timed into a histogram. */
+    public void proxied(String service, int status, java.time.Duration latency) {
+        String statusClass = status / 100 + "xx";
+        Counter.builder("steward_gateway_requests").tag("service", service).tag("status", statusClass).register(registry).increment();
+        Timer.builder("steward_gateway_latency").tag("service", service).publishPercentileHistogram().register(registry).record(latency);
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -1,0 +1,61 @@
+package dev.steward.agent.gateway;
+
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The gateway's access log in the common log format, with the service, instance and latency added:
+ * {@code 127.0.0.1 - - [26/Nov/2026:09:30:00 +0000] "GET /hello/ HTTP/1.1" 200 - hello 1a2b3c4d 0.8ms}.
+ */
+public final class AccessLog implements AutoCloseable {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
+    private final BufferedWriter out;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final java.time.Clock clock;
+
+    public AccessLog(Path file, java.time.Clock clock) throws IOException {
+        Files.createDirectories(file.getParent());
+        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.clock = clock;
+    }
+
+    public void log(String service, ServiceRequestContext ctx, HttpRequest req, int status, Duration latency, String instance) {
+        String client = ((InetSocketAddress) ctx.remoteAddress()).getAddress().getHostAddress();
+        String line = client + " - - [" + ZonedDateTime.now(clock).format(TIME) + "] \"" + req.method() + " " + req.path() + " "
+                + (ctx.sessionProtocol().isMultiplex() ? "HTTP/2.0" : "HTTP/1.1") + "\" " + status + " - " + (service.isEmpty() ? "-" : service) + " "
+                + (instance.isEmpty() ? "-" : instance) + " " + String.format(Locale.ROOT, "%.1fms", latency.toNanos() / 1e6) + "\n";
+        lock.lock();
+        try {
+            out.write(line);
+            out.flush();
+        } catch (IOException e) {
+            // a full disk must not fail requests
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        } finally {
+            lock.unlock();
+        }
+    }
+}
