@@ -5,6 +5,7 @@ import dev.steward.agent.config.AgentConfig;
 import dev.steward.agent.events.EventBus;
 import dev.steward.agent.gateway.AccessLog;
 import dev.steward.agent.gateway.Gateway;
+import dev.steward.agent.gateway.InFlight;
 import dev.steward.agent.isolate.ExitWatcher;
 import dev.steward.agent.isolate.Isolates;
 import dev.steward.agent.logs.LogFiles;
@@ -65,12 +66,13 @@ public final class Agent implements AutoCloseable {
         watcher = new ExitWatcher();
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
+        InFlight inFlight = new InFlight();
         Metrics[] metrics = new Metrics[1];
         isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
         Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
                 new StateRepository(store), timer, data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
-                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT));
+                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight);
         supervisor = new Supervisor(ctx);
         metrics[0] = new Metrics(bus, supervisor::controllers);
         Jobs jobs = new Jobs(supervisor, Duration.ofMinutes(5));
@@ -78,7 +80,7 @@ public final class Agent implements AutoCloseable {
         api = new ApiServer(config.api(), supervisor, jobs, bus, metrics[0], this::info);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Metrics m = metrics[0];
-        gateway = new Gateway(config.gateway(), supervisor, config.domain(), Duration.ofSeconds(30), Duration.ofSeconds(60),
+        gateway = new Gateway(config.gateway(), supervisor, inFlight, config.domain(), Duration.ofSeconds(30), Duration.ofSeconds(60),
                 (service, ctx2, req, status, latency, instance) -> {
                     if (!service.isEmpty()) m.proxied(service, status, latency);
                     accessLog.log(service, ctx2, req, status, latency, instance);

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 class GatewayTest extends AgentTestBase {
     /** Answers every GET with the request line and headers it got, on $PORT. */
     static final String ECHO = """
-            import http.server, os
+            import http.server, os, time
             class H(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
+                    if self.path.startswith('/slow'): time.sleep(1.5)
                     body = (self.path + '\\n' + ''.join(k.lower() + ': ' + v + '\\n' for k, v in self.headers.items())).encode()
                     self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
                 def log_message(self, *a): pass
@@ -160,6 +161,21 @@ class GatewayTest extends AgentTestBase {
             int eol = all.indexOf("\r\n");
             return eol < 0 ? all : all.substring(0, eol);
         }
+    }
+
+    @Test
+    void aStoppingInstanceFinishesTheRequestsInFlightFirst() throws Exception {
+        agent.register(echoSpec("drain", ""));
+        agent.awaitState("drain", "available");
+        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.gateway + "/drain/slow")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        TestAgent.sleep(300);
+        agent.ok("POST", "/v1/services/drain/stop", null);
+        HttpResponse<String> r = slow.join();
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).startsWith("/slow\n");
+        assertThat(get("/drain/after", null).statusCode()).isEqualTo(503);
+        agent.awaitState("drain", "stopped");
     }
 
     @Test

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP gateway: finds the service by host or path, picks the ready instance with the fewest
@@ -38,7 +37,7 @@ public final class Gateway implements AutoCloseable {
     private final Server server;
     private final ClientFactory factory = ClientFactory.builder().idleTimeoutMillis(60_000).build();
     private final Map<Integer, WebClient> clients = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final InFlight inFlight;
 
     /** What the gateway reports of each request: to metrics and to the access log. */
     public interface Observer {
@@ -48,8 +47,10 @@ public final class Gateway implements AutoCloseable {
     private final Observer observer;
     private final Duration upstreamTimeout;
 
-    public Gateway(InetSocketAddress address, Supervisor sup, String domain, Duration hold, Duration upstreamTimeout, Observer observer) {
+    public Gateway(InetSocketAddress address, Supervisor sup, InFlight inFlight, String domain, Duration hold, Duration upstreamTimeout,
+                   Observer observer) {
         this.sup = sup;
+        this.inFlight = inFlight;
         this.domain = domain;
         this.hold = hold;
         this.upstreamTimeout = upstreamTimeout;
@@ -109,7 +110,7 @@ public final class Gateway implements AutoCloseable {
     /** The ready instance with the fewest requests in flight through this gateway, other than {@code not}. */
     private Optional<ServiceController.Endpoint> pick(ServiceController c, String not) {
         return c.readyEndpoints().stream().filter(e -> !e.instance().equals(not))
-                .min(java.util.Comparator.comparingInt(e -> inFlight.computeIfAbsent(e.instance(), k -> new AtomicInteger()).get()));
+                .min(java.util.Comparator.comparingInt(e -> inFlight.count(e.instance())));
     }
 
     /** Reports a response once it is complete (its status is known from its headers). */
@@ -163,12 +164,11 @@ public final class Gateway implements AutoCloseable {
                 .set("x-forwarded-proto", "http")
                 .set("x-forwarded-host", req.authority() == null ? "" : req.authority())
                 .build();
-        AtomicInteger counter = inFlight.computeIfAbsent(e.instance(), k -> new AtomicInteger());
-        counter.incrementAndGet();
+        inFlight.begin(e.instance());
         HttpResponse res = client.execute(req.withHeaders(headers))
                 .mapHeaders(h -> h.toBuilder().set(INSTANCE_HEADER, e.instance()).build());
         res.whenComplete().handle((v, err) -> {
-            counter.decrementAndGet();
+            inFlight.end(e.instance());
             if (referenced != null) referenced.release();
             return null;
         });

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /** What every service controller shares: the clock, isolate, ports, pinger, events, store and timers. */
 public record Context(Clock clock, Isolates isolates, PortAllocator ports, Pinger pinger, EventBus events,
                       StateRepository repo, ScheduledExecutorService timer, Path dataDir, String node, Duration stopGrace,
-                      java.util.function.BiConsumer<String, PingResult> pingListener, dev.steward.agent.spool.Spooler spooler) {
+                      java.util.function.BiConsumer<String, PingResult> pingListener, dev.steward.agent.spool.Spooler spooler,
+                      dev.steward.agent.gateway.InFlight inFlight) {
 
     /** Where a spec's instances run: its dir, unpacked when it is an archive, else the data dir. */
     public Path workDir(dev.steward.model.Spec spec) {

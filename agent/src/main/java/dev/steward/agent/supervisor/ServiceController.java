@@ -398,18 +398,25 @@ public final class ServiceController {
             forget(inst);
             return;
         }
+        // Out of rotation at once (stopRequested); requests in flight through the gateway finish first (drain).
         inst.state = InstanceState.STOPPING;
         inst.reason = "stop requested";
         emit(inst);
-        inst.handle.terminate();
         long gen = inst.generation;
-        ctx.later(ctx.stopGrace(), () -> locked(() -> {
-            if (inst.generation == gen && inst.state == InstanceState.STOPPING) {
-                inst.reason = "did not stop within " + ctx.stopGrace().toMillis() + "ms; killed";
-                inst.handle.kill();
-            }
-            return null;
-        }));
+        Thread.ofVirtual().start(() -> {
+            ctx.inFlight().awaitIdle(inst.id, ctx.stopGrace());
+            locked(() -> {
+                if (inst.generation == gen && inst.state == InstanceState.STOPPING) inst.handle.terminate();
+                return null;
+            });
+            ctx.later(ctx.stopGrace(), () -> locked(() -> {
+                if (inst.generation == gen && inst.state == InstanceState.STOPPING) {
+                    inst.reason = "did not stop within " + ctx.stopGrace().toMillis() + "ms; killed";
+                    inst.handle.kill();
+                }
+                return null;
+            }));
+        });
     }
 
     private void exited(Instance inst, long gen, ExitStatus status) {
