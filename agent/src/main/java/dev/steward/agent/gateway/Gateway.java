@@ -136,12 +136,11 @@ public final class Gateway implements AutoCloseable {
     private HttpResponse forward(ServiceRequestContext ctx, HttpRequest req, Router.Match m, ServiceController.Endpoint e,
                                  ServiceController referenced, ServiceController c) {
         HttpResponse first = send(ctx, req, m, e, referenced);
-        if (!retryable(req)) return observed(m.service(), ctx, req, first, e.instance());
-        HttpResponse retried = first.recover(com.linecorp.armeria.client.UnprocessedRequestException.class, err -> {
+        HttpResponse result = !retryable(req) ? first : first.recover(err -> {
             Optional<ServiceController.Endpoint> other = pick(c, e.instance());
-            return other.isPresent() ? send(ctx, HttpRequest.of(req.headers()), m, other.get(), null) : gatewayError(m, e, err);
+            return other.isPresent() ? send(ctx, HttpRequest.of(req.headers()), m, other.get(), null) : HttpResponse.ofFailure(err);
         });
-        return observed(m.service(), ctx, req, retried, e.instance());
+        return observed(m.service(), ctx, req, result.recover(err -> gatewayError(m, e, err)), e.instance());
     }
 
     /** An idempotent method with no body can be sent again as it was. */
@@ -172,15 +171,29 @@ public final class Gateway implements AutoCloseable {
             if (referenced != null) referenced.release();
             return null;
         });
-        return res.recover(com.linecorp.armeria.client.ResponseTimeoutException.class,
-                        err -> error(HttpStatus.GATEWAY_TIMEOUT, "instance " + e.instance() + " of " + m.service()
-                                + " did not answer within " + upstreamTimeout.toSeconds() + "s", null))
-                .recover(err -> err instanceof com.linecorp.armeria.client.UnprocessedRequestException
-                        ? HttpResponse.ofFailure(err) : gatewayError(m, e, err));
+        return res.recover(err -> switch (peel(err)) {
+            case com.linecorp.armeria.client.ResponseTimeoutException t -> error(HttpStatus.GATEWAY_TIMEOUT, "instance " + e.instance()
+                    + " of " + m.service() + " did not answer within " + upstreamTimeout.toSeconds() + "s", null);
+            // Not sent at all: the caller may retry it elsewhere, or turn it into a 502.
+            case com.linecorp.armeria.client.UnprocessedRequestException u -> HttpResponse.ofFailure(u);
+            default -> gatewayError(m, e, err);
+        });
+    }
+
+    /** The exception under CompletionException and ExecutionException wrappers. */
+    private static Throwable peel(Throwable t) {
+        Throwable at = t;
+        while ((at instanceof java.util.concurrent.CompletionException || at instanceof java.util.concurrent.ExecutionException)
+                && at.getCause() != null) {
+            at = at.getCause();
+        }
+        return at;
     }
 
     private static HttpResponse gatewayError(Router.Match m, ServiceController.Endpoint e, Throwable err) {
-        Throwable cause = err.getCause() != null ? err.getCause() : err;
+        Throwable peeled = peel(err);
+        Throwable cause = peeled instanceof com.linecorp.armeria.client.UnprocessedRequestException && peeled.getCause() != null
+                ? peeled.getCause() : peeled;
         return error(HttpStatus.BAD_GATEWAY, "instance " + e.instance() + " of " + m.service() + " did not answer: "
                 + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), null);
     }
