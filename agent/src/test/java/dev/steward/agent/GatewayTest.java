@@ -26,7 +26,9 @@ class GatewayTest extends AgentTestBase {
                     body = (self.path + '\\n' + ''.join(k.lower() + ': ' + v + '\\n' for k, v in self.headers.items())).encode()
                     self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
                 def log_message(self, *a): pass
-            http.server.ThreadingHTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
+            class S(http.server.ThreadingHTTPServer):
+                request_queue_size = 2048
+            S(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
             """;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     Path work;
@@ -96,7 +98,7 @@ class GatewayTest extends AgentTestBase {
         agent.register(echoSpec("cold", "policy: on-demand\n"));
         assertThat(agent.service("cold").path("state").asText()).isEqualTo("stopped");
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
-        for (int n = 0; n < 50; n++) {
+        for (int n = 0; n < 1000; n++) {
             all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(agent.gateway + "/cold/req" + n)).build(), HttpResponse.BodyHandlers.ofString()));
         }
         for (int n = 0; n < all.size(); n++) {
@@ -176,6 +178,21 @@ class GatewayTest extends AgentTestBase {
         assertThat(r.body()).startsWith("/slow\n");
         assertThat(get("/drain/after", null).statusCode()).isEqualTo(503);
         agent.awaitState("drain", "stopped");
+    }
+
+    @Test
+    void aLingeringServiceScalesToZeroAfterItsLastRequest() throws Exception {
+        agent.register(echoSpec("linger", "policy: lingering\nlinger: 1s\n"));
+        assertThat(get("/linger/a", null).statusCode()).isEqualTo(200);
+        long answered = System.nanoTime();
+        assertThat(agent.service("linger").path("state").asText()).isEqualTo("available");
+        TestAgent.sleep(500);
+        assertThat(get("/linger/b", null).statusCode()).isEqualTo(200);
+        long last = System.nanoTime();
+        agent.awaitState("linger", "stopped");
+        assertThat((System.nanoTime() - last) / 1_000_000).isGreaterThanOrEqualTo(900);
+        assertThat(agent.service("linger").path("statistics").path("starts").asInt()).isEqualTo(1);
+        assertThat(answered).isPositive();
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP gateway: finds the service by host or path, picks the ready instance with the fewest
@@ -38,6 +39,9 @@ public final class Gateway implements AutoCloseable {
     private final ClientFactory factory = ClientFactory.builder().idleTimeoutMillis(60_000).build();
     private final Map<Integer, WebClient> clients = new ConcurrentHashMap<>();
     private final InFlight inFlight;
+    /** Requests held per service while it starts, bounded by {@link #MAX_HELD}. */
+    private final Map<String, AtomicInteger> held = new ConcurrentHashMap<>();
+    public static final int MAX_HELD = 10_000;
 
     /** What the gateway reports of each request: to metrics and to the access log. */
     public interface Observer {
@@ -80,16 +84,29 @@ public final class Gateway implements AutoCloseable {
             return error(HttpStatus.NOT_FOUND, "no service '" + match.get().service() + "'", null);
         }
         Optional<ServiceController.Endpoint> ready = pick(c, null);
-        if (ready.isPresent()) return forward(ctx, req, match.get(), ready.get(), null, c);
+        if (ready.isPresent()) {
+            // For on-demand and lingering services every request is a reference: they stay up while used.
+            boolean reference = referencedByRequests(c);
+            if (reference) c.use();
+            return forward(ctx, req, match.get(), ready.get(), reference ? c : null, c);
+        }
         if (!startsOnDemand(c)) {
             return observed(c.name(), ctx, req, error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " has no instance ready ("
                     + c.currentState().wire() + ")", "1"), "");
         }
-        // Scale from zero: a reference starts it; the request waits on a virtual thread, not on the event loop.
+        // Scale from zero: a reference starts it; the request waits on a virtual thread, not on the event loop,
+        // in a bounded queue per service.
+        AtomicInteger waiting = held.computeIfAbsent(c.name(), k -> new AtomicInteger());
+        if (waiting.incrementAndGet() > MAX_HELD) {
+            waiting.decrementAndGet();
+            return observed(c.name(), ctx, req, error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " is starting and "
+                    + MAX_HELD + " requests already wait for it", "1"), "");
+        }
         CompletableFuture<HttpResponse> later = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             c.use();
             Optional<ServiceController.Endpoint> e = c.awaitReady(hold);
+            waiting.decrementAndGet();
             if (e.isEmpty()) {
                 c.release();
                 later.complete(observed(c.name(), ctx, req, error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name()
@@ -99,6 +116,11 @@ public final class Gateway implements AutoCloseable {
             }
         });
         return HttpResponse.of(later);
+    }
+
+    private static boolean referencedByRequests(ServiceController c) {
+        PolicyKind p = c.spec().policy();
+        return p == PolicyKind.ON_DEMAND || p == PolicyKind.LINGERING;
     }
 
     private static boolean startsOnDemand(ServiceController c) {
