@@ -85,6 +85,7 @@ public final class Agent implements AutoCloseable {
                     if (!service.isEmpty()) m.proxied(service, status, latency);
                     accessLog.log(service, ctx2, req, status, latency, instance);
                 });
+        timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
 

@@ -39,9 +39,20 @@ public final class AccessLog implements AutoCloseable {
         lock.lock();
         try {
             out.write(line);
-            out.flush();
         } catch (IOException e) {
             // a full disk must not fail requests
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes out what is buffered; the agent calls it every second. */
+    public void flush() {
+        lock.lock();
+        try {
+            out.flush();
+        } catch (IOException ignored) {
+            // a full disk must not stop the agent
         } finally {
             lock.unlock();
         }

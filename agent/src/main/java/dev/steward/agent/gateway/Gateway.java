@@ -74,7 +74,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private HttpResponse route(ServiceRequestContext ctx, HttpRequest req) {
-        List<Router.Target> targets = sup.controllers().stream().map(c -> new Router.Target(c.name(), c.spec().route())).toList();
+        List<Router.Target> targets = targets();
         Optional<Router.Match> match = Router.match(targets, req.authority(), req.path(), domain);
         if (match.isEmpty()) return observed("", ctx, req, error(HttpStatus.NOT_FOUND, "no service answers " + req.path(), null), "");
         ServiceController c;
@@ -116,6 +116,21 @@ public final class Gateway implements AutoCloseable {
             }
         });
         return HttpResponse.of(later);
+    }
+
+    private record Table(long version, List<Router.Target> targets) {}
+
+    private volatile Table table = new Table(-1, List.of());
+
+    /** The routing table, rebuilt only when a spec changed. */
+    private List<Router.Target> targets() {
+        Table t = table;
+        long v = sup.version();
+        if (t.version() != v) {
+            t = new Table(v, sup.controllers().stream().map(c -> new Router.Target(c.name(), c.spec().route())).toList());
+            table = t;
+        }
+        return t.targets();
     }
 
     private static boolean referencedByRequests(ServiceController c) {

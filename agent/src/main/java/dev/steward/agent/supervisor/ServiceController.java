@@ -51,6 +51,8 @@ public final class ServiceController {
     private boolean halting;
     private ServiceState lastState = ServiceState.STOPPED;
     private Health lastHealth = Health.UNKNOWN;
+    /** The ready endpoints, recomputed under the lock at every change and published for lock-free reads. */
+    private volatile List<Endpoint> ready = List.of();
 
     public ServiceController(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom) {
         this.ctx = ctx;
@@ -550,6 +552,7 @@ public final class ServiceController {
     }
 
     private void publishState() {
+        ready = computeReady();
         ServiceState s = state();
         Health h = StateRules.health(instances.values());
         if (s == lastState && h == lastHealth) return;
@@ -613,11 +616,15 @@ public final class ServiceController {
     /** Where a ready instance listens. */
     public record Endpoint(String instance, String host, int port) {}
 
-    /** The instances that are running and have passed their ping, with their ports. */
+    /** The instances that are running and have passed their ping, with their ports; read without the lock (the hot path). */
     public List<Endpoint> readyEndpoints() {
-        return locked(() -> instances.values().stream()
+        return ready;
+    }
+
+    private List<Endpoint> computeReady() {
+        return instances.values().stream()
                 .filter(i -> i.state == InstanceState.RUNNING && i.ready && !i.stopRequested && i.port > 0 && i.handle != null)
-                .map(i -> new Endpoint(i.id, "127.0.0.1", i.port)).toList());
+                .map(i -> new Endpoint(i.id, "127.0.0.1", i.port)).toList();
     }
 
     /** Waits until an instance is ready, up to {@code wait}; empty when none became ready. */
@@ -626,8 +633,8 @@ public final class ServiceController {
         lock.lock();
         try {
             while (true) {
-                List<Endpoint> ready = readyEndpoints();
-                if (!ready.isEmpty()) return java.util.Optional.of(ready.get(0));
+                List<Endpoint> now = computeReady();
+                if (!now.isEmpty()) return java.util.Optional.of(now.get(0));
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || disabled || removed) return java.util.Optional.empty();
                 changed.awaitNanos(left);

@@ -29,6 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Supervisor implements Needs {
     private final Context ctx;
     private final Map<String, ServiceController> services = new ConcurrentHashMap<>();
+    /** Bumped at every register, modify and unregister, so that readers can cache what they derive from specs. */
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
     private final ReentrantLock registry = new ReentrantLock();
     private final ReentrantLock availability = new ReentrantLock();
     private final Condition availabilityChanged = availability.newCondition();
@@ -86,6 +88,7 @@ public final class Supervisor implements Needs {
         } finally {
             registry.unlock();
         }
+        version.incrementAndGet();
         ctx.events().publish(new dev.steward.model.Event.SpecChanged(ctx.clock().instant(), spec.name(), "registered"));
         c.activate();
         c.reconcileLocked();
@@ -108,6 +111,7 @@ public final class Supervisor implements Needs {
         } finally {
             registry.unlock();
         }
+        version.incrementAndGet();
         ctx.events().publish(new dev.steward.model.Event.SpecChanged(ctx.clock().instant(), name, "modified"));
         return c.view();
     }
@@ -134,6 +138,7 @@ public final class Supervisor implements Needs {
         } finally {
             registry.unlock();
         }
+        version.incrementAndGet();
         c.remove(wait);
         ctx.events().publish(new dev.steward.model.Event.SpecChanged(ctx.clock().instant(), name, "unregistered"));
     }
@@ -187,6 +192,10 @@ public final class Supervisor implements Needs {
     public List<ServiceView> views() {
         return services.values().stream().map(ServiceController::view)
                 .sorted(java.util.Comparator.comparing(ServiceView::name)).toList();
+    }
+
+    public long version() {
+        return version.get();
     }
 
     public Collection<ServiceController> controllers() {

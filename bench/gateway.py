@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Gateway benchmark: a small fast upstream (nginx serving a fixed answer, run by Steward as a
+service), reached directly, through nginx as a reverse proxy (keep-alive upstream), and through
+Steward's gateway, at fixed connection counts with wrk, in one run. Also the time from the first
+request to a cold (on-demand) service to its first response, beside the service's own start time.
+
+Run from the repository root:  python3 bench/gateway.py [--seconds 10] [--connections 16,64]
+Needs nginx and wrk (apt-get install nginx wrk) and a built ./steward.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = os.path.join(ROOT, "bench", "tiny_http.py")
+
+UPSTREAM = """
+worker_processes 1;
+pid %(dir)s/up-PORT.pid;
+error_log %(dir)s/up-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server { listen 127.0.0.1:PORT; location / { return 200 "ok"; } }
+}
+"""
+
+PROXY = """
+worker_processes 1;
+pid %(dir)s/proxy.pid;
+error_log %(dir)s/proxy-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream up { server 127.0.0.1:%(up)d; keepalive 64; }
+  server {
+    listen 127.0.0.1:%(port)d;
+    location /up/ { proxy_pass http://up/; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(port, path="/"):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(("GET %s HTTP/1.0\r\n\r\n" % path).encode())
+            return s.recv(12).startswith(b"HTTP/1.")
+    except OSError:
+        return False
+
+
+def wait_until(cond, timeout, step=0.01):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(step)
+    raise TimeoutError("not within %ss" % timeout)
+
+
+def wrk(url, connections, seconds):
+    out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = {}
+    for pct in ("50", "99"):
+        m = re.search(r"\s%s(?:\.000)?%%\s+([\d.]+)(us|ms|s)" % pct, out)
+        v = float(m.group(1))
+        lat[pct] = v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, lat["50"], lat["99"], int(errors.group(1)) if errors else 0
+
+
+class Agent:
+    def __init__(self, tmp):
+        self.proc = subprocess.Popen([os.path.join(ROOT, "steward"), "agent", "--data-dir", os.path.join(tmp, "data"),
+                                      "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "agent.err"), "w"), text=True,
+                                     start_new_session=True)
+        for line in self.proc.stdout:
+            m = re.search(r"api listening on (http://\S+)", line)
+            if m:
+                self.api = m.group(1)
+            m = re.search(r"gateway listening on (http://\S+)", line)
+            if m:
+                self.gateway = m.group(1)
+                break
+
+    def call(self, method, path, body=None):
+        req = urllib.request.Request(self.api + path, data=body.encode() if body else None, method=method)
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read() or b"{}")
+
+    def available(self, name):
+        v = self.call("GET", "/v1/services/" + name)
+        return v if v["state"] == "available" else None
+
+    def stop(self):
+        for s in self.call("GET", "/v1/services"):
+            if s["state"] not in ("stopped", "disabled"):
+                self.call("POST", "/v1/services/%s/stop" % s["name"])
+        time.sleep(1)
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--connections", default="16,64")
+    args = ap.parse_args()
+    for tool in ("nginx", "wrk"):
+        if not shutil.which(tool):
+            sys.exit("%s is needed: apt-get install nginx wrk" % tool)
+    tmp = tempfile.mkdtemp(prefix="steward-gw-bench-")
+    with open(os.path.join(tmp, "up.tmpl"), "w") as f:
+        f.write(UPSTREAM % {"dir": tmp})
+    agent = Agent(tmp)
+    nginx_proxy = None
+    try:
+        agent.call("POST", "/v1/services", "name: up\ndir: %s\nping: {tcp: true}\n"
+                   "command: [/bin/sh, -c, 'sed \"s/PORT/$PORT/g\" up.tmpl > up-$PORT.conf && exec nginx -p %s -c %s/up-$PORT.conf -g \"daemon off;\"']\n"
+                   % (tmp, tmp, tmp))
+        up = wait_until(lambda: agent.available("up"), 30)["instances"][0]["port"]
+        proxy_port = free_port()
+        with open(os.path.join(tmp, "proxy.conf"), "w") as f:
+            f.write(PROXY % {"dir": tmp, "up": up, "port": proxy_port})
+        nginx_proxy = subprocess.Popen(["nginx", "-p", tmp, "-c", os.path.join(tmp, "proxy.conf"), "-g", "daemon off;"],
+                                       stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_until(lambda: answers(proxy_port, "/up/"), 10)
+        targets = [("upstream direct", "http://127.0.0.1:%d/" % up),
+                   ("nginx 1.22 reverse proxy", "http://127.0.0.1:%d/up/" % proxy_port),
+                   ("steward gateway", agent.gateway + "/up/")]
+        for _, url in targets:  # warm up (the JVM's JIT, connection pools)
+            wrk(url, 16, 3)
+        print("machine: %s, %d cores, %s; wrk -t2 -d%ds per row" % (os.uname().release, os.cpu_count(), time.strftime("%Y-%m-%d"), args.seconds))
+        print("| target | connections | requests/s | p50 ms | p99 ms | non-2xx | vs nginx (rps) |")
+        print("|---|---|---|---|---|---|---|")
+        for c in [int(x) for x in args.connections.split(",")]:
+            results = {name: wrk(url, c, args.seconds) for name, url in targets}
+            base = results["nginx 1.22 reverse proxy"][0]
+            for name, (rps, p50, p99, bad) in results.items():
+                print("| %s | %d | %.0f | %.3f | %.3f | %d | %.2f |" % (name, c, rps, p50, p99, bad, rps / base))
+
+        # Cold start: an on-demand service with no instance, first request through the gateway.
+        agent.call("POST", "/v1/services", "name: cold\ncommand: [python3, %s]\npolicy: on-demand\nping: {http: /}\n" % TINY)
+        t0 = time.monotonic()
+        with urllib.request.urlopen(agent.gateway + "/cold/", timeout=60) as r:
+            r.read()
+        first = (time.monotonic() - t0) * 1000
+        own_port = free_port()
+        t0 = time.monotonic()
+        p = subprocess.Popen(["python3", TINY, str(own_port)])
+        wait_until(lambda: answers(own_port), 30, 0.0005)
+        own = (time.monotonic() - t0) * 1000
+        p.kill()
+        print()
+        print("| cold start | ms |")
+        print("|---|---|")
+        print("| first request to a service at zero, through the gateway | %.1f |" % first)
+        print("| the same program's own start, until its port answers | %.1f |" % own)
+    finally:
+        if nginx_proxy:
+            os.killpg(nginx_proxy.pid, signal.SIGTERM)
+        agent.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
