@@ -20,6 +20,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import answers, free_port, wait_until  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, "bench", "tiny_http.py")
 
@@ -48,31 +51,6 @@ http {
   }
 }
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def answers(port, path="/"):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(("GET %s HTTP/1.0\r\n\r\n" % path).encode())
-            return s.recv(12).startswith(b"HTTP/1.")
-    except OSError:
-        return False
-
-
-def wait_until(cond, timeout, step=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    raise TimeoutError("not within %ss" % timeout)
 
 
 def wrk(url, connections, seconds):

@@ -21,36 +21,14 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import answers, free_port, wait_until  # noqa: E402
 import xmlrpc.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, "bench", "tiny_http.py")
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def answers(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-            return s.recv(12).startswith(b"HTTP/1.0 200")
-    except OSError:
-        return False
-
-
-def wait_until(cond, timeout, step=0.0005):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    raise TimeoutError("condition not met within %ss" % timeout)
 
 
 def cpu_seconds(pid):
