@@ -21,9 +21,15 @@ public final class Isolates {
         } else {
             unavailable.put("sandbox", why);
         }
-        StringBuilder engine = new StringBuilder();
-        ContainerIsolate.connect(dockerHost, watcher, engine).ifPresentOrElse(c -> available.put("container", c),
-                () -> unavailable.put("container", engine.toString()));
+        // Without an engine's socket, the Docker client is never loaded (it costs memory the agent keeps).
+        if (dockerHost.startsWith("unix://") && !java.nio.file.Files.exists(Path.of(dockerHost.substring("unix://".length())))) {
+            unavailable.put("container", "no container engine socket at " + dockerHost.substring("unix://".length())
+                    + " (start Docker, or `podman system service`, or set DOCKER_HOST)");
+        } else {
+            StringBuilder engine = new StringBuilder();
+            ContainerIsolate.connect(dockerHost, watcher, engine).ifPresentOrElse(c -> available.put("container", c),
+                    () -> unavailable.put("container", engine.toString()));
+        }
     }
 
     private static String sandboxProblem(Path cgroupRoot) {

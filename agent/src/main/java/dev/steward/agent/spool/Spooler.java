@@ -22,6 +22,10 @@ import java.util.stream.Stream;
 public final class Spooler {
     private final Path cache;
     private final Limits limits;
+    /** Archives already spooled, by path, size and modification time: so that each spawn does not hash them again. */
+    private final java.util.Map<Path, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Known(long size, java.nio.file.attribute.FileTime modified, Path dest) {}
 
     public Spooler(Path cache, Limits limits) {
         this.cache = cache;
@@ -37,7 +41,12 @@ public final class Spooler {
         if (Files.isDirectory(source)) return source;
         if (!isArchive(source)) throw new SpoolException(source + " is neither a directory nor a .tar.gz, .tgz, .tar or .zip archive");
         try {
+            long size = Files.size(source);
+            java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(source);
+            Known k = known.get(source);
+            if (k != null && k.size() == size && k.modified().equals(modified) && Files.isDirectory(k.dest())) return k.dest();
             Path dest = cache.resolve(sha256(source));
+            known.put(source, new Known(size, modified, dest));
             if (Files.isDirectory(dest)) return dest;
             Files.createDirectories(cache);
             Path tmp = Files.createTempDirectory(cache, ".unpacking-");
