@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -91,12 +92,16 @@ class Agent:
         return v if v["state"] == "available" else None
 
     def stop(self):
-        for s in self.call("GET", "/v1/services"):
-            if s["state"] not in ("stopped", "disabled"):
-                self.call("POST", "/v1/services/%s/stop" % s["name"])
-        time.sleep(1)
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait()
+        try:
+            for s in self.call("GET", "/v1/services"):
+                try:
+                    self.call("POST", "/v1/services/%s/stop" % s["name"])
+                except urllib.error.HTTPError:
+                    pass  # stopped meanwhile (409)
+            time.sleep(1)
+        finally:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait()
 
 
 def main():

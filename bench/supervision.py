@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -93,7 +94,10 @@ class Steward:
     def stop(self):
         try:
             for s in self.call("GET", "/v1/services"):
-                self.call("POST", "/v1/services/%s/stop" % s["name"])
+                try:
+                    self.call("POST", "/v1/services/%s/stop" % s["name"])
+                except urllib.error.HTTPError:
+                    pass  # already stopped (409)
             wait_until(lambda: all(s["state"] == "stopped" for s in self.call("GET", "/v1/services")), 60, 0.1)
         finally:
             os.killpg(self.proc.pid, signal.SIGTERM)
