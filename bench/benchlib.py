@@ -29,3 +29,48 @@ def wait_until(cond, timeout, step=0.0005):
             return v
         time.sleep(step)
     raise TimeoutError("condition not met within %ss" % timeout)
+
+
+class StewardAgent:
+    """A Steward agent of the benchmark's own (own data dir, ports chosen by the system), and its API."""
+
+    def __init__(self, root, tmp):
+        import os
+        import re
+        import subprocess
+        os.makedirs(tmp, exist_ok=True)
+        self.proc = subprocess.Popen([os.path.join(root, "steward"), "agent", "--data-dir", os.path.join(tmp, "data"),
+                                      "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "agent.err"), "w"), text=True,
+                                     start_new_session=True)
+        self.pid = self.proc.pid  # the launcher execs java: this is the JVM
+        for line in self.proc.stdout:
+            m = re.search(r"(api|gateway) listening on (http://\S+)", line)
+            if m and m.group(1) == "api":
+                self.api = m.group(2)
+            elif m:
+                self.gateway = m.group(2)
+                break
+
+    def call(self, method, path, body=None):
+        import json
+        import urllib.request
+        req = urllib.request.Request(self.api + path, data=body.encode() if body else None, method=method)
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read() or b"{}")
+
+    def stop(self):
+        """Stops every service, waits until they have stopped, then stops the agent, whatever happened before."""
+        import os
+        import signal
+        import urllib.error
+        try:
+            for s in self.call("GET", "/v1/services"):
+                try:
+                    self.call("POST", "/v1/services/%s/stop" % s["name"])
+                except urllib.error.HTTPError:
+                    pass  # stopped meanwhile (409)
+            wait_until(lambda: all(s["state"] in ("stopped", "disabled") for s in self.call("GET", "/v1/services")), 60, 0.1)
+        finally:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait()

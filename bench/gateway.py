@@ -8,21 +8,18 @@ Run from the repository root:  python3 bench/gateway.py [--seconds 10] [--connec
 Needs nginx and wrk (apt-get install nginx wrk) and a built ./steward.
 """
 import argparse
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import answers, free_port, wait_until  # noqa: E402
+from benchlib import StewardAgent, answers, free_port, wait_until  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, "bench", "tiny_http.py")
@@ -67,41 +64,13 @@ def wrk(url, connections, seconds):
     return rps, lat["50"], lat["99"], int(errors.group(1)) if errors else 0
 
 
-class Agent:
+class Agent(StewardAgent):
     def __init__(self, tmp):
-        self.proc = subprocess.Popen([os.path.join(ROOT, "steward"), "agent", "--data-dir", os.path.join(tmp, "data"),
-                                      "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "agent.err"), "w"), text=True,
-                                     start_new_session=True)
-        for line in self.proc.stdout:
-            m = re.search(r"api listening on (http://\S+)", line)
-            if m:
-                self.api = m.group(1)
-            m = re.search(r"gateway listening on (http://\S+)", line)
-            if m:
-                self.gateway = m.group(1)
-                break
-
-    def call(self, method, path, body=None):
-        req = urllib.request.Request(self.api + path, data=body.encode() if body else None, method=method)
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return json.loads(r.read() or b"{}")
+        super().__init__(ROOT, tmp)
 
     def available(self, name):
         v = self.call("GET", "/v1/services/" + name)
         return v if v["state"] == "available" else None
-
-    def stop(self):
-        try:
-            for s in self.call("GET", "/v1/services"):
-                try:
-                    self.call("POST", "/v1/services/%s/stop" % s["name"])
-                except urllib.error.HTTPError:
-                    pass  # stopped meanwhile (409)
-            time.sleep(1)
-        finally:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait()
 
 
 def main():

@@ -9,22 +9,17 @@ Run from the repository root:  python3 bench/supervision.py [--kills 50] [--slee
 Needs supervisord (apt-get install supervisor) and a built ./steward.
 """
 import argparse
-import json
 import os
-import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import answers, free_port, wait_until  # noqa: E402
+from benchlib import StewardAgent, answers, free_port, wait_until  # noqa: E402
 import xmlrpc.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -51,26 +46,11 @@ def pct(values, p):
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
 
 
-class Steward:
+class Steward(StewardAgent):
     name = "steward"
 
     def __init__(self, tmp):
-        os.makedirs(tmp, exist_ok=True)
-        self.data = os.path.join(tmp, "steward")
-        self.proc = subprocess.Popen([os.path.join(ROOT, "steward"), "agent", "--data-dir", self.data, "--api", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "steward.err"), "w"), text=True,
-                                     start_new_session=True)
-        for line in self.proc.stdout:
-            m = re.search(r"api listening on (http://\S+)", line)
-            if m:
-                self.base = m.group(1)
-                break
-        self.pid = self.proc.pid
-
-    def call(self, method, path, body=None):
-        req = urllib.request.Request(self.base + path, data=body.encode() if body else None, method=method)
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return json.loads(r.read() or b"{}")
+        super().__init__(ROOT, tmp)
 
     def add_http(self, name, restart):
         spec = ("name: %s\ncommand: [python3, %s, \"${PORT}\"]\nping: {http: /, interval: 1s}\n"
@@ -90,18 +70,6 @@ class Steward:
     def start_sleepers(self, n):
         self.call("POST", "/v1/services", "name: sleepers\ncommand: [sleep, \"1000000\"]\nping: none\ninstances: %d\n" % n)
         return lambda: sum(1 for i in self.call("GET", "/v1/services/sleepers")["instances"] if i["state"] == "running") >= n
-
-    def stop(self):
-        try:
-            for s in self.call("GET", "/v1/services"):
-                try:
-                    self.call("POST", "/v1/services/%s/stop" % s["name"])
-                except urllib.error.HTTPError:
-                    pass  # already stopped (409)
-            wait_until(lambda: all(s["state"] == "stopped" for s in self.call("GET", "/v1/services")), 60, 0.1)
-        finally:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait()
 
 
 class Supervisord:
