@@ -6,6 +6,8 @@ import dev.steward.agent.events.EventBus;
 import dev.steward.agent.gateway.AccessLog;
 import dev.steward.agent.gateway.Gateway;
 import dev.steward.agent.gateway.InFlight;
+import dev.steward.agent.scale.Autoscaler;
+import dev.steward.agent.scale.Demand;
 import dev.steward.agent.isolate.ExitWatcher;
 import dev.steward.agent.isolate.Isolates;
 import dev.steward.agent.logs.LogFiles;
@@ -80,11 +82,13 @@ public final class Agent implements AutoCloseable {
         api = new ApiServer(config.api(), supervisor, jobs, bus, metrics[0], this::info);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Metrics m = metrics[0];
-        gateway = new Gateway(config.gateway(), supervisor, inFlight, config.domain(), Duration.ofSeconds(30), Duration.ofSeconds(60),
-                (service, ctx2, req, status, latency, instance) -> {
-                    if (!service.isEmpty()) m.proxied(service, status, latency);
-                    accessLog.log(service, ctx2, req, status, latency, instance);
-                });
+        Demand demand = new Demand();
+        Autoscaler scaler = new Autoscaler(supervisor, demand, System::nanoTime);
+        scaler.start(timer);
+        gateway = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain()), supervisor, inFlight, demand, scaler, s -> {
+            if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
+            accessLog.log(s);
+        });
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }

@@ -189,7 +189,7 @@ final class SpecReader {
         if (node == null || node.isNull()) return policy == PolicyKind.DYNAMIC ? new Instances(0, 8, 10) : Instances.fixed(1);
         if (node.isObject()) {
             if (policy != PolicyKind.DYNAMIC) f.problem("instances", "a range {min, max} is only for the dynamic policy; give a number");
-            f.onlyKnown(node, "instances", Set.of("min", "max", "target-concurrency"));
+            f.onlyKnown(node, "instances", Set.of("min", "max", "target-concurrency", "stable-window", "panic-window"));
             Integer min = f.integer(node.get("min"), "instances.min", 0, Instances.LIMIT);
             Integer max = f.integer(node.get("max"), "instances.max", 1, Instances.LIMIT);
             Integer target = f.integer(node.get("target-concurrency"), "instances.target-concurrency", 1, 1_000_000);
@@ -199,7 +199,14 @@ final class SpecReader {
                 f.problem("instances.min", "min " + lo + " is more than max " + hi);
                 return Instances.fixed(1);
             }
-            return new Instances(lo, hi, target == null ? 10 : target);
+            Duration stable = f.duration(node.get("stable-window"), "instances.stable-window");
+            Duration panic = f.duration(node.get("panic-window"), "instances.panic-window");
+            Duration st = stable == null ? Instances.STABLE_WINDOW : stable;
+            Duration pa = panic == null ? (stable == null ? Instances.PANIC_WINDOW : st.dividedBy(10)) : panic;
+            if (st.compareTo(Duration.ofSeconds(1)) < 0) f.problem("instances.stable-window", st.toMillis() + "ms is under the least, 1s");
+            else if (pa.isZero() || pa.compareTo(st) > 0) f.problem("instances.panic-window", "must be more than 0 and at most the stable window");
+            else return new Instances(lo, hi, target == null ? 10 : target, st, pa);
+            return Instances.fixed(1);
         }
         Integer n = f.integer(node, "instances", policy == PolicyKind.DYNAMIC ? 0 : 1, Instances.LIMIT);
         if (n == null) return Instances.fixed(1);
@@ -302,13 +309,34 @@ final class SpecReader {
     private Route route() {
         JsonNode node = tree.get("route");
         if (!f.isObject(node, "route")) return null;
-        f.onlyKnown(node, "route", Set.of("path", "host"));
+        f.onlyKnown(node, "route", Set.of("path", "host", "strip", "balance", "latency", "timeout", "max-body"));
         String path = f.text(node.get("path"), "route.path");
         if (path != null && (!path.startsWith("/") || path.contains(".."))) f.problem("route.path", "'" + path + "' must start with / and not contain '..'");
         String host = f.text(node.get("host"), "route.host");
         if (host != null && !host.matches("[A-Za-z0-9.-]{1,253}")) f.problem("route.host", "'" + host + "' is not a host name");
-        return new Route(path, host);
+        Boolean strip = f.bool(node.get("strip"), "route.strip");
+        Route.Balance balance = f.parsed(node.get("balance"), "route.balance", Route.Balance::of);
+        Route.Latency latency = latency(node.get("latency"));
+        Duration timeout = f.duration(node.get("timeout"), "route.timeout");
+        if (timeout != null && timeout.isZero()) f.problem("route.timeout", "must be more than 0");
+        Long maxBody = f.size(node.get("max-body"), "route.max-body");
+        if (maxBody != null && maxBody == 0) f.problem("route.max-body", "must be more than 0");
+        return new Route(path, host, strip == null || strip, balance, latency, timeout, maxBody == null ? 0 : maxBody);
     }
+
+    private Route.Latency latency(JsonNode node) {
+        if (!f.isObject(node, "route.latency")) return null;
+        f.onlyKnown(node, "route.latency", Set.of("soft", "hard"));
+        Duration soft = f.duration(node.get("soft"), "route.latency.soft");
+        Duration hard = f.duration(node.get("hard"), "route.latency.hard");
+        if (soft == null && hard == null) {
+            f.problem("route.latency", "give soft, hard or both");
+            return null;
+        }
+        if (soft != null && hard != null && hard.compareTo(soft) < 0) f.problem("route.latency.hard", "is less than soft");
+        return new Route.Latency(soft == null ? hard : soft, hard == null ? Duration.ofDays(1) : hard);
+    }
+
 
     private List<String> needs(String self) {
         List<String> needs = f.strings(tree.get("needs"), "needs");

@@ -1,15 +1,11 @@
 package dev.steward.agent.gateway;
 
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -17,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The gateway's access log in the common log format, with the service, instance and latency added:
- * {@code 127.0.0.1 - - [26/Nov/2026:09:30:00 +0000] "GET /hello/ HTTP/1.1" 200 - hello 1a2b3c4d 0.8ms}.
+ * {@code 127.0.0.1 - - [26/Nov/2026:09:30:00 +0000] "GET /hello/ HTTP/1.1" 200 5 hello 1a2b3c4d 0.8ms}.
  */
 public final class AccessLog implements AutoCloseable {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
@@ -31,11 +27,10 @@ public final class AccessLog implements AutoCloseable {
         this.clock = clock;
     }
 
-    public void log(String service, ServiceRequestContext ctx, HttpRequest req, int status, Duration latency, String instance) {
-        String client = ((InetSocketAddress) ctx.remoteAddress()).getAddress().getHostAddress();
-        String line = client + " - - [" + ZonedDateTime.now(clock).format(TIME) + "] \"" + req.method() + " " + req.path() + " "
-                + (ctx.sessionProtocol().isMultiplex() ? "HTTP/2.0" : "HTTP/1.1") + "\" " + status + " - " + (service.isEmpty() ? "-" : service) + " "
-                + (instance.isEmpty() ? "-" : instance) + " " + String.format(Locale.ROOT, "%.1fms", latency.toNanos() / 1e6) + "\n";
+    public void log(Gateway.Served s) {
+        String line = s.client() + " - - [" + now() + "] \"" + s.method() + " " + s.uri() + " " + s.protocol() + "\" " + s.status() + " "
+                + (s.bytes() > 0 ? Long.toString(s.bytes()) : "-") + " " + (s.service().isEmpty() ? "-" : s.service()) + " "
+                + (s.instance().isEmpty() ? "-" : s.instance()) + " " + String.format(Locale.ROOT, "%.1fms", s.nanos() / 1e6) + "\n";
         lock.lock();
         try {
             out.write(line);
@@ -44,6 +39,21 @@ public final class AccessLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    private record Stamp(long second, String text) {}
+
+    private volatile Stamp stamp = new Stamp(Long.MIN_VALUE, "");
+
+    /** The time in the log's format, formatted once a second. */
+    private String now() {
+        java.time.Instant t = clock.instant();
+        Stamp s = stamp;
+        if (s.second() != t.getEpochSecond()) {
+            s = new Stamp(t.getEpochSecond(), ZonedDateTime.ofInstant(t, clock.getZone()).format(TIME));
+            stamp = s;
+        }
+        return s.text();
     }
 
     /** Writes out what is buffered; the agent calls it every second. */

@@ -1,254 +1,210 @@
 package dev.steward.agent.gateway;
 
-import com.linecorp.armeria.client.ClientFactory;
-import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.common.HttpHeaderNames;
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.RequestHeaders;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.server.Server;
-import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.steward.agent.Json;
+import dev.steward.agent.scale.Autoscaler;
+import dev.steward.agent.scale.Demand;
 import dev.steward.agent.supervisor.ServiceController;
 import dev.steward.agent.supervisor.Supervisor;
 import dev.steward.model.PolicyKind;
+import dev.steward.model.Route;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP gateway: finds the service by host or path, picks the ready instance with the fewest
- * requests in flight, and streams the request and response through. A service with no ready
- * instance that may start on demand is referenced (which starts it) and the request is held until
- * an instance is ready, up to {@code hold}; then 503 with a reason and Retry-After.
+ * The HTTP gateway, on Netty: finds the service by host or path prefix, picks a ready instance (see
+ * {@link Balancer}), and relays the request and the response as they stream (see {@link Exchange}),
+ * over pooled keep-alive connections owned by each event loop. A service with no ready instance
+ * that may start on demand is started and the request held, in a bounded queue, until an instance
+ * is ready or {@link Settings#hold()} passes (then 503 with a reason and Retry-After).
+ *
+ * <p>Everything about one client connection, its exchanges and the upstream connections they use
+ * happens on that connection's event loop; the state shared between loops (in-flight counts,
+ * latencies, demand, the routing table) is concurrent.
  */
 public final class Gateway implements AutoCloseable {
     public static final String INSTANCE_HEADER = "x-steward-instance";
-    private final Supervisor sup;
-    private final String domain;
-    private final Duration hold;
-    private final Server server;
-    private final ClientFactory factory = ClientFactory.builder().idleTimeoutMillis(60_000).build();
-    private final Map<Integer, WebClient> clients = new ConcurrentHashMap<>();
-    private final InFlight inFlight;
-    /** Requests held per service while it starts, bounded by {@link #MAX_HELD}. */
-    private final Map<String, AtomicInteger> held = new ConcurrentHashMap<>();
-    public static final int MAX_HELD = 10_000;
 
-    /** What the gateway reports of each request: to metrics and to the access log. */
-    public interface Observer {
-        void served(String service, ServiceRequestContext ctx, HttpRequest req, int status, Duration latency, String instance);
+    /**
+     * How the gateway behaves.
+     *
+     * @param maxHeld   requests held per service while it starts; past it, 503
+     * @param idle      how long an idle client connection is kept open
+     * @param maxHeader the largest request line and header block (414 and 431 above)
+     */
+    public record Settings(InetSocketAddress address, String domain, Duration hold, int maxHeld, Duration idle, int maxHeader) {
+        public static Settings defaults(InetSocketAddress address, String domain) {
+            return new Settings(address, domain, Duration.ofSeconds(30), 10_000, Duration.ofSeconds(75), 16 * 1024);
+        }
     }
 
-    private final Observer observer;
-    private final Duration upstreamTimeout;
+    /** One request as the gateway reports it: to metrics and to the access log. */
+    public record Served(String service, String client, String method, String uri, String protocol, int status, long nanos,
+                         long bytes, String instance) {}
 
-    public Gateway(InetSocketAddress address, Supervisor sup, InFlight inFlight, String domain, Duration hold, Duration upstreamTimeout,
-                   Observer observer) {
+    /** What the gateway reports of each request. */
+    public interface Observer {
+        void served(Served s);
+    }
+
+    final Settings settings;
+    final Supervisor sup;
+    final InFlight inFlight;
+    final Demand demand;
+    final Latencies latencies = new Latencies();
+    final Observer observer;
+    private final Autoscaler scaler;
+    private final EventLoopGroup bosses;
+    private final EventLoopGroup loops;
+    final Class<? extends SocketChannel> socketClass;
+    private final Channel listener;
+    private final Map<String, AtomicInteger> held = new ConcurrentHashMap<>();
+    private final AtomicInteger turns = new AtomicInteger();
+    private final FastThreadLocal<UpstreamPool> pools = new FastThreadLocal<>() {
+        @Override
+        protected UpstreamPool initialValue() {
+            return new UpstreamPool(Gateway.this);
+        }
+    };
+
+    public Gateway(Settings settings, Supervisor sup, InFlight inFlight, Demand demand, Autoscaler scaler, Observer observer) {
+        this.settings = settings;
         this.sup = sup;
         this.inFlight = inFlight;
-        this.domain = domain;
-        this.hold = hold;
-        this.upstreamTimeout = upstreamTimeout;
+        this.demand = demand;
+        this.scaler = scaler;
         this.observer = observer;
-        this.server = Server.builder().http(address)
-                .requestTimeoutMillis(0)
-                .maxRequestLength(0)
-                .gracefulShutdownTimeoutMillis(0, 500)
-                .connectionDrainDurationMicros(0)
-                .serviceUnder("/", (ctx, req) -> route(ctx, req))
-                .build();
-        server.start().join();
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        bosses = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-gateway-accept", true), io);
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("steward-gateway", true), io);
+        HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(settings.maxHeader())
+                .setMaxChunkSize(64 * 1024);
+        long idleSeconds = Math.max(1, settings.idle().toSeconds());
+        listener = new ServerBootstrap().group(bosses, loops).channel(serverClass)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
+                                .addLast("http", new HttpServerCodec(decoder))
+                                .addLast("front", new Frontend(Gateway.this));
+                    }
+                })
+                .bind(settings.address()).syncUninterruptibly().channel();
     }
 
     public int port() {
-        return server.activeLocalPort();
+        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
-    private HttpResponse route(ServiceRequestContext ctx, HttpRequest req) {
-        List<Router.Target> targets = targets();
-        Optional<Router.Match> match = Router.match(targets, req.authority(), req.path(), domain);
-        if (match.isEmpty()) return observed("", ctx, req, error(HttpStatus.NOT_FOUND, "no service answers " + req.path(), null), "");
-        ServiceController c;
-        try {
-            c = sup.controller(match.get().service());
-        } catch (RuntimeException e) {
-            return error(HttpStatus.NOT_FOUND, "no service '" + match.get().service() + "'", null);
-        }
-        Optional<ServiceController.Endpoint> ready = pick(c, null);
-        if (ready.isPresent()) {
-            // For on-demand and lingering services every request is a reference: they stay up while used.
-            boolean reference = referencedByRequests(c);
-            if (reference) c.use();
-            return forward(ctx, req, match.get(), ready.get(), reference ? c : null, c);
-        }
-        if (!startsOnDemand(c)) {
-            return observed(c.name(), ctx, req, error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " has no instance ready ("
-                    + c.currentState().wire() + ")", "1"), "");
-        }
-        // Scale from zero: a reference starts it; the request waits on a virtual thread, not on the event loop,
-        // in a bounded queue per service.
-        AtomicInteger waiting = held.computeIfAbsent(c.name(), k -> new AtomicInteger());
-        if (waiting.incrementAndGet() > MAX_HELD) {
-            waiting.decrementAndGet();
-            return observed(c.name(), ctx, req, error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name() + " is starting and "
-                    + MAX_HELD + " requests already wait for it", "1"), "");
-        }
-        CompletableFuture<HttpResponse> later = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            c.use();
-            Optional<ServiceController.Endpoint> e = c.awaitReady(hold);
-            waiting.decrementAndGet();
-            if (e.isEmpty()) {
-                c.release();
-                later.complete(observed(c.name(), ctx, req, error(HttpStatus.SERVICE_UNAVAILABLE, "service " + c.name()
-                        + " did not become ready within " + hold.toSeconds() + "s", "5"), ""));
-            } else {
-                later.complete(forward(ctx, req, match.get(), e.get(), c, c));
-            }
-        });
-        return HttpResponse.of(later);
-    }
+    // ---- what exchanges ask of the gateway -------------------------------------------------
 
     private record Table(long version, List<Router.Target> targets) {}
 
     private volatile Table table = new Table(-1, List.of());
 
     /** The routing table, rebuilt only when a spec changed. */
-    private List<Router.Target> targets() {
+    Optional<Router.Match> route(String host, String uri) {
         Table t = table;
         long v = sup.version();
         if (t.version() != v) {
             t = new Table(v, sup.controllers().stream().map(c -> new Router.Target(c.name(), c.spec().route())).toList());
             table = t;
         }
-        return t.targets();
+        return Router.match(t.targets(), host, uri, settings.domain());
     }
 
-    private static boolean referencedByRequests(ServiceController c) {
+    ServiceController controller(String service) {
+        try {
+            return sup.controller(service);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    static Route routeOf(ServiceController c) {
+        Route r = c.spec().route();
+        return r == null ? Route.DEFAULT : r;
+    }
+
+    /** On-demand and lingering services stay up while requests use them: each request is a reference. */
+    static boolean referencedByRequests(ServiceController c) {
         PolicyKind p = c.spec().policy();
         return p == PolicyKind.ON_DEMAND || p == PolicyKind.LINGERING;
     }
 
-    private static boolean startsOnDemand(ServiceController c) {
+    static boolean startsOnDemand(ServiceController c) {
         PolicyKind p = c.spec().policy();
         return (p == PolicyKind.ON_DEMAND || p == PolicyKind.LINGERING || p == PolicyKind.DYNAMIC) && !c.spec().isPingOnly()
                 && !c.currentState().wire().equals("disabled");
     }
 
-    /** The ready instance with the fewest requests in flight through this gateway, other than {@code not}. */
-    private Optional<ServiceController.Endpoint> pick(ServiceController c, String not) {
-        return c.readyEndpoints().stream().filter(e -> !e.instance().equals(not))
-                .min(java.util.Comparator.comparingInt(e -> inFlight.count(e.instance())));
+    /** A ready instance for {@code c}, other than {@code not}; null when none is ready. */
+    ServiceController.Endpoint pick(ServiceController c, Route route, String not) {
+        List<ServiceController.Endpoint> ready = c.readyEndpoints();
+        if (ready.isEmpty()) return null;
+        long now = System.nanoTime();
+        Balancer.Pick p = Balancer.pick(ready, route, not, turns.getAndIncrement(), inFlight::count,
+                i -> latencies.recent(i, now));
+        if (p == null) return null;
+        if (p.wantMore() && c.spec().policy() == PolicyKind.DYNAMIC) scaler.pressure(c.name());
+        return p.endpoint();
     }
 
-    /** Reports a response once it is complete (its status is known from its headers). */
-    private HttpResponse observed(String service, ServiceRequestContext ctx, HttpRequest req, HttpResponse res, String instance) {
-        long t0 = System.nanoTime();
-        int[] status = {0};
-        HttpResponse mapped = res.mapHeaders(h -> {
-            if (!h.status().isInformational()) status[0] = h.status().code();
-            return h;
-        });
-        mapped.whenComplete().handle((v, err) -> {
-            observer.served(service, ctx, req, status[0] == 0 ? 499 : status[0], Duration.ofNanos(System.nanoTime() - t0), instance);
-            return null;
-        });
-        return mapped;
-    }
-
-    /**
-     * Streams the request to the instance and its response back; {@code referenced} is released when the
-     * response ends. A refused connection is retried once on another ready instance for idempotent
-     * methods (nothing was sent); an upstream that does not answer in time gives 504.
-     */
-    private HttpResponse forward(ServiceRequestContext ctx, HttpRequest req, Router.Match m, ServiceController.Endpoint e,
-                                 ServiceController referenced, ServiceController c) {
-        HttpResponse first = send(ctx, req, m, e, referenced);
-        HttpResponse result = !retryable(req) ? first : first.recover(err -> {
-            Optional<ServiceController.Endpoint> other = pick(c, e.instance());
-            return other.isPresent() ? send(ctx, HttpRequest.of(req.headers()), m, other.get(), null) : HttpResponse.ofFailure(err);
-        });
-        return observed(m.service(), ctx, req, result.recover(err -> gatewayError(m, e, err)), e.instance());
-    }
-
-    /** An idempotent method with no body can be sent again as it was. */
-    private static boolean retryable(HttpRequest req) {
-        var h = req.headers();
-        return com.linecorp.armeria.common.HttpMethod.idempotentMethods().contains(req.method())
-                && h.contentLength() <= 0 && !h.contains(HttpHeaderNames.TRANSFER_ENCODING);
-    }
-
-    private HttpResponse send(ServiceRequestContext ctx, HttpRequest req, Router.Match m, ServiceController.Endpoint e,
-                              ServiceController referenced) {
-        WebClient client = clients.computeIfAbsent(e.port(), p -> WebClient.builder("http://" + e.host() + ":" + p).factory(factory)
-                .responseTimeout(upstreamTimeout).maxResponseLength(0).build());
-        String forwardedFor = ((InetSocketAddress) ctx.remoteAddress()).getAddress().getHostAddress();
-        String prior = req.headers().get("x-forwarded-for");
-        RequestHeaders headers = req.headers().toBuilder()
-                .path(m.path())
-                .authority(e.host() + ":" + e.port())
-                .set("x-forwarded-for", prior == null ? forwardedFor : prior + ", " + forwardedFor)
-                .set("x-forwarded-proto", "http")
-                .set("x-forwarded-host", req.authority() == null ? "" : req.authority())
-                .build();
-        inFlight.begin(e.instance());
-        HttpResponse res = client.execute(req.withHeaders(headers))
-                .mapHeaders(h -> h.toBuilder().set(INSTANCE_HEADER, e.instance()).build());
-        res.whenComplete().handle((v, err) -> {
-            inFlight.end(e.instance());
-            if (referenced != null) referenced.release();
-            return null;
-        });
-        return res.recover(err -> switch (peel(err)) {
-            case com.linecorp.armeria.client.ResponseTimeoutException t -> error(HttpStatus.GATEWAY_TIMEOUT, "instance " + e.instance()
-                    + " of " + m.service() + " did not answer within " + upstreamTimeout.toSeconds() + "s", null);
-            // Not sent at all: the caller may retry it elsewhere, or turn it into a 502.
-            case com.linecorp.armeria.client.UnprocessedRequestException u -> HttpResponse.ofFailure(u);
-            default -> gatewayError(m, e, err);
-        });
-    }
-
-    /** The exception under CompletionException and ExecutionException wrappers. */
-    private static Throwable peel(Throwable t) {
-        Throwable at = t;
-        while ((at instanceof java.util.concurrent.CompletionException || at instanceof java.util.concurrent.ExecutionException)
-                && at.getCause() != null) {
-            at = at.getCause();
+    /** Takes a place in the service's hold queue; false when it is full. */
+    boolean hold(String service) {
+        AtomicInteger waiting = held.computeIfAbsent(service, k -> new AtomicInteger());
+        if (waiting.incrementAndGet() > settings.maxHeld()) {
+            waiting.decrementAndGet();
+            return false;
         }
-        return at;
+        return true;
     }
 
-    private static HttpResponse gatewayError(Router.Match m, ServiceController.Endpoint e, Throwable err) {
-        Throwable peeled = peel(err);
-        Throwable cause = peeled instanceof com.linecorp.armeria.client.UnprocessedRequestException && peeled.getCause() != null
-                ? peeled.getCause() : peeled;
-        return error(HttpStatus.BAD_GATEWAY, "instance " + e.instance() + " of " + m.service() + " did not answer: "
-                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), null);
+    void unhold(String service) {
+        held.get(service).decrementAndGet();
     }
 
-    static HttpResponse error(HttpStatus status, String reason, String retryAfter) {
-        com.linecorp.armeria.common.ResponseHeadersBuilder h = ResponseHeaders.builder(status).contentType(MediaType.JSON_UTF_8);
-        if (retryAfter != null) h.set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-        return HttpResponse.of(h.build(), com.linecorp.armeria.common.HttpData.ofUtf8(
-                Json.write(Map.of("error", reason, "details", List.of()))));
+    /** The upstream connection pool of the calling event loop. */
+    UpstreamPool pool() {
+        return pools.get();
     }
 
     @Override
     public void close() {
-        try {
-            server.stop().get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (Exception ignored) {
-            // winding down in the background
-        }
-        factory.closeAsync();
+        listener.close();
+        bosses.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+        loops.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
     }
 }

@@ -44,12 +44,12 @@ public final class Metrics {
     }
 
     /** One request through the gateway: counted by service and status class, timed into a histogram. */
-    public void proxied(String service, int status, java.time.Duration latency) {
+    public void proxied(String service, int status, long nanos) {
         String key = service + "/" + status / 100;
         requests.computeIfAbsent(key, k -> Counter.builder("steward_gateway_requests").tag("service", service)
                 .tag("status", status / 100 + "xx").register(registry)).increment();
         latencies.computeIfAbsent(service, k -> Timer.builder("steward_gateway_latency").tag("service", service)
-                .publishPercentileHistogram().register(registry)).record(latency);
+                .publishPercentileHistogram().register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private final java.util.Map<String, Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();

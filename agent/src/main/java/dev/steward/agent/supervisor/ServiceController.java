@@ -43,6 +43,9 @@ public final class ServiceController {
     /** The instance count the pings last recommended (dynamic services), or null. */
     private Integer recommended;
     private int references;
+    /** The autoscaler's count for a dynamic service. */
+    private volatile int scaled;
+    private boolean lingerCheckPending;
     private Instant lingerUntil = Instant.MIN;
     private boolean disabled;
     private String disabledReason = "";
@@ -115,6 +118,7 @@ public final class ServiceController {
         locked(() -> {
             setEnabled(false);
             manualCount = null;
+            scaled = 0;
             lingerUntil = Instant.MIN;
             reconcile();
             return null;
@@ -163,10 +167,11 @@ public final class ServiceController {
         });
     }
 
+    /** Takes a reference: on-demand and lingering services run while referenced. */
     public void use() {
         locked(() -> {
             references++;
-            reconcile();
+            if (references == 1 || counting() < wanted()) reconcile();
             return null;
         });
     }
@@ -175,13 +180,61 @@ public final class ServiceController {
         locked(() -> {
             if (references == 0) return null;
             references--;
-            if (references == 0 && spec.policy() == PolicyKind.LINGERING) {
+            if (references > 0) return null;
+            if (spec.policy() == PolicyKind.LINGERING) {
                 lingerUntil = ctx.clock().instant().plus(spec.linger());
-                ctx.later(spec.linger().plusMillis(5), this::reconcileLocked);
+                scheduleLingerCheck(spec.linger());
             }
             reconcile();
             return null;
         });
+    }
+
+    /** One pending check per service however many requests end: it looks again when the linger moved on. */
+    private void scheduleLingerCheck(Duration after) {
+        if (lingerCheckPending) return;
+        lingerCheckPending = true;
+        ctx.later(after.plusMillis(5), () -> locked(() -> {
+            lingerCheckPending = false;
+            Duration left = Duration.between(ctx.clock().instant(), lingerUntil);
+            if (!left.isNegative() && !left.isZero()) scheduleLingerCheck(left);
+            reconcile();
+            return null;
+        }));
+    }
+
+    /** The count the autoscaler wants for a dynamic service (clamped to min and max, never below references). */
+    public void scaleTo(int n) {
+        locked(() -> {
+            if (n == scaled) return null;
+            scaled = n;
+            reconcile();
+            return null;
+        });
+    }
+
+    /** A request came for a dynamic service with no instance: at least one, now (the autoscaler takes over from there). */
+    public void wake() {
+        locked(() -> {
+            if (scaled >= 1) return null;
+            scaled = 1;
+            reconcile();
+            return null;
+        });
+    }
+
+    /** What the autoscaler last asked for. */
+    public int scaled() {
+        return scaled;
+    }
+
+    /** Instances that count towards the wanted number: starting, running, or restarting. */
+    public int liveCount() {
+        return locked(this::counting);
+    }
+
+    private int counting() {
+        return (int) instances.values().stream().filter(Instance::counts).count();
     }
 
     /** Replaces the spec; running instances are replaced by ones of the new spec. */
@@ -269,7 +322,8 @@ public final class ServiceController {
             case PERMANENT -> on ? count : 0;
             case ON_DEMAND -> on || references > 0 ? count : 0;
             case LINGERING -> on || references > 0 || ctx.clock().instant().isBefore(lingerUntil) ? count : 0;
-            case DYNAMIC -> on || references > 0 ? spec.instances().clamp(Math.max(dynamicBase(), references)) : 0;
+            case DYNAMIC -> on || references > 0 || scaled > 0
+                    ? spec.instances().clamp(Math.max(Math.max(dynamicBase(), scaled), references)) : 0;
         };
     }
 

@@ -1,0 +1,482 @@
+package dev.steward.agent.gateway;
+
+import dev.steward.agent.scale.Demand;
+import dev.steward.agent.supervisor.ServiceController;
+import dev.steward.agent.supervisor.ServiceController.Endpoint;
+import dev.steward.model.Route;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request and its response, relayed between the client connection and an instance. Lives on
+ * the client connection's event loop (upstream connections are made on the same loop), so it needs
+ * no locks; the only other thread is the virtual thread that waits for a cold service to be ready,
+ * which hands back to the loop.
+ *
+ * <p>Phases: routed, maybe held (scale from zero), connecting, forwarding, done. The request body is
+ * forwarded as it arrives, buffered only while no upstream connection exists yet (reading stops then),
+ * and reading from one side stops whenever the other side cannot take more, so memory stays bounded
+ * whatever the body size.
+ */
+final class Exchange {
+    private enum Phase { ROUTING, HOLDING, CONNECTING, FORWARDING, DONE }
+
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+    private final Frontend front;
+    private final Gateway gw;
+    private final HttpRequest req;
+    private final long t0 = System.nanoTime();
+    private final EventLoop loop;
+    private Phase phase = Phase.ROUTING;
+    private String service = "";
+    private ServiceController c;
+    private Route route = Route.DEFAULT;
+    private String path;
+    private Endpoint endpoint;
+    private Upstream up;
+    private boolean reusedConnection;
+    private boolean requestDone;
+    private boolean requestSent;
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean upstreamKeepAlive;
+    private boolean upgrade;
+    private boolean keepAlive;
+    private boolean retried;
+    private boolean referenced;
+    private boolean counted;
+    private Demand.Meter meter;
+    private final ArrayDeque<HttpContent> buffered = new ArrayDeque<>();
+    private long bodyBytes;
+    private long responseBytes;
+    private long sentAt;
+    private int status;
+    private ScheduledFuture<?> timeout;
+
+    Exchange(Frontend front, HttpRequest req) {
+        this.front = front;
+        this.gw = front.gw;
+        this.req = req;
+        this.loop = front.client.eventLoop();
+        this.keepAlive = HttpUtil.isKeepAlive(req);
+    }
+
+    boolean requestDone() {
+        return requestDone;
+    }
+
+    // ---- the request ------------------------------------------------------------------------
+
+    void start() {
+        if (req.decoderResult().isFailure()) {
+            requestDone = true;
+            Throwable cause = req.decoderResult().cause();
+            if (cause instanceof TooLongHttpHeaderException) reply(431, "the request's headers are over " + gw.settings.maxHeader() + " bytes", null, true);
+            else if (cause instanceof TooLongHttpLineException) reply(414, "the request line is over 8192 bytes", null, true);
+            else if (cause instanceof TooLongFrameException) reply(431, "the request is too long: " + cause.getMessage(), null, true);
+            else reply(400, "malformed request: " + cause.getMessage(), null, true);
+            return;
+        }
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (host == null && req.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            reply(400, "an HTTP/1.1 request needs a Host header", null, true);
+            return;
+        }
+        if (!req.uri().startsWith("/")) {
+            reply(400, "the request target must be a path starting with /, not '" + abbreviate(req.uri()) + "'", null, true);
+            return;
+        }
+        Optional<Router.Match> match = gw.route(host, req.uri());
+        if (match.isEmpty()) {
+            reply(404, "no service answers " + abbreviate(req.uri()), null, false);
+            return;
+        }
+        service = match.get().service();
+        c = gw.controller(service);
+        if (c == null) {
+            reply(404, "no service '" + service + "'", null, false);
+            return;
+        }
+        route = Gateway.routeOf(c);
+        path = route.strip() ? match.get().path() : req.uri();
+        long length = HttpUtil.getContentLength(req, -1L);
+        if (length > route.maxBody()) {
+            reply(413, "the request body of " + length + " bytes is over the route's limit of " + route.maxBody() + " bytes", null, true);
+            return;
+        }
+        upgrade = Headers.isUpgrade(req.headers());
+        meter = gw.demand.of(service);
+        meter.begin();
+        if (Gateway.referencedByRequests(c)) {
+            c.use();
+            referenced = true;
+        }
+        Endpoint e = gw.pick(c, route, null);
+        if (e != null) {
+            connect(e);
+        } else if (Gateway.startsOnDemand(c)) {
+            hold();
+        } else {
+            reply(503, "service " + service + " has no instance ready (" + c.currentState().wire() + ")", "1", false);
+        }
+    }
+
+    /** Scale from zero: the request waits, off the event loop, until an instance is ready. */
+    private void hold() {
+        if (!gw.hold(service)) {
+            reply(503, "service " + service + " is starting and " + gw.settings.maxHeld() + " requests already wait for it", "1", false);
+            return;
+        }
+        phase = Phase.HOLDING;
+        front.updateReading();
+        ServiceController waitFor = c;
+        Thread.ofVirtual().name("steward-hold-" + service).start(() -> {
+            Optional<Endpoint> ready = Optional.empty();
+            try {
+                if (!referenced) waitFor.wake();
+                ready = waitFor.awaitReady(gw.settings.hold());
+            } finally {
+                gw.unhold(service);
+                Optional<Endpoint> r = ready;
+                loop.execute(() -> resume(r));
+            }
+        });
+    }
+
+    private void resume(Optional<Endpoint> ready) {
+        if (phase != Phase.HOLDING) return; // the client went away meanwhile
+        if (ready.isEmpty()) {
+            reply(503, "service " + service + " did not become ready within " + gw.settings.hold().toSeconds() + "s", "5", false);
+            return;
+        }
+        Endpoint e = gw.pick(c, route, null);
+        connect(e != null ? e : ready.get());
+    }
+
+    private void connect(Endpoint e) {
+        endpoint = e;
+        phase = Phase.CONNECTING;
+        gw.inFlight.begin(e.instance());
+        counted = true;
+        gw.pool().acquire(loop, e, this::attached, this::connectFailed);
+    }
+
+    private void attached(Upstream u, boolean reused) {
+        if (phase != Phase.CONNECTING) { // the client went away while connecting
+            if (reused) gw.pool().release(u);
+            else u.channel().close();
+            return;
+        }
+        up = u;
+        u.exchange = this;
+        reusedConnection = reused;
+        phase = Phase.FORWARDING;
+        Channel ch = u.channel();
+        ch.write(upstreamHead());
+        sentAt = System.nanoTime();
+        while (!buffered.isEmpty()) ch.write(buffered.poll());
+        if (requestDone) requestSent();
+        ch.flush();
+        front.updateReading();
+    }
+
+    /** The request as the instance gets it: the path without the prefix, hop-by-hop headers dropped, forwarding headers added. */
+    private HttpRequest upstreamHead() {
+        HttpHeaders h = req.headers().copy();
+        Headers.stripHopByHop(h, upgrade);
+        String client = ((InetSocketAddress) front.client.remoteAddress()).getAddress().getHostAddress();
+        String prior = h.get("x-forwarded-for");
+        h.set("x-forwarded-for", prior == null ? client : prior + ", " + client);
+        h.set("x-forwarded-proto", "http");
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (host != null) h.set("x-forwarded-host", host);
+        h.set(HttpHeaderNames.HOST, endpoint.host() + ":" + endpoint.port());
+        if (req.protocolVersion().equals(HttpVersion.HTTP_1_0) && !HttpUtil.isContentLengthSet(req) && !upgrade) {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, 0); // an HTTP/1.0 request without a length has no body
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), path, h);
+    }
+
+    private void connectFailed(Throwable cause) {
+        if (phase != Phase.CONNECTING) return;
+        upstreamFailed(cause);
+    }
+
+    void requestContent(HttpContent content) {
+        bodyBytes += content.content().readableBytes();
+        boolean last = content instanceof LastHttpContent;
+        if (last) requestDone = true;
+        if (bodyBytes > route.maxBody()) {
+            content.release();
+            if (phase != Phase.DONE && !responseStarted) {
+                reply(413, "the request body is over the route's limit of " + route.maxBody() + " bytes", null, true);
+            } else {
+                front.client.close();
+            }
+            return;
+        }
+        switch (phase) {
+            case FORWARDING -> {
+                up.channel().write(content);
+                if (last) requestSent();
+                if (!up.channel().isWritable()) front.updateReading();
+            }
+            case HOLDING, CONNECTING -> {
+                buffered.add(content);
+                front.updateReading();
+            }
+            default -> content.release();
+        }
+    }
+
+    private void requestSent() {
+        requestSent = true;
+        if (!responseStarted && !upgrade) {
+            timeout = loop.schedule(this::timedOut, route.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void timedOut() {
+        if (phase != Phase.FORWARDING || responseStarted) return;
+        dropUpstream();
+        reply(504, "instance " + endpoint.instance() + " of " + service + " did not answer within " + dev.steward.model.Durations.format(route.timeout()), null, false);
+    }
+
+    void flushUpstream() {
+        if (phase == Phase.FORWARDING) up.channel().flush();
+    }
+
+    /** Whether to read more from the client: not while held or connecting, nor while the instance cannot take more. */
+    boolean wantsClientData() {
+        return switch (phase) {
+            case HOLDING, CONNECTING -> requestDone && buffered.isEmpty();
+            case FORWARDING -> requestDone || up.channel().isWritable();
+            default -> true;
+        };
+    }
+
+    void upstreamWritable(boolean writable) {
+        front.updateReading();
+    }
+
+    // ---- the response ------------------------------------------------------------------------
+
+    void responseHead(HttpResponse r) {
+        int code = r.status().code();
+        if (code == 101 && upgrade) {
+            switchProtocols(r);
+            return;
+        }
+        if (code < 200) {
+            informational = true; // 100 Continue and the like: passed on, the real response follows
+            front.client.write(r);
+            return;
+        }
+        cancelTimeout();
+        status = code;
+        gw.latencies.record(endpoint.instance(), System.nanoTime() - sentAt, System.nanoTime());
+        upstreamKeepAlive = HttpUtil.isKeepAlive(r);
+        HttpHeaders h = r.headers();
+        Headers.stripHopByHop(h, false);
+        h.set(Gateway.INSTANCE_HEADER, endpoint.instance());
+        boolean bodiless = req.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        if (!bodiless && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
+            // delimited by the instance closing: the client gets it chunked, or (HTTP/1.0) delimited by our close
+            if (req.protocolVersion().equals(HttpVersion.HTTP_1_1)) HttpUtil.setTransferEncodingChunked(r, true);
+            else keepAlive = false;
+        }
+        if (req.protocolVersion().equals(HttpVersion.HTTP_1_0) && HttpUtil.isTransferEncodingChunked(r)) {
+            HttpUtil.setTransferEncodingChunked(r, false);
+            keepAlive = false;
+        }
+        if (!requestDone) keepAlive = false; // answered before the body ended: where the next request starts is unknown
+        if (!keepAlive) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        responseStarted = true;
+        front.client.write(r);
+    }
+
+    void responseContent(HttpContent content) {
+        if (phase != Phase.FORWARDING) {
+            content.release();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (informational) {
+            content.release();
+            if (last) informational = false;
+            return;
+        }
+        responseBytes += content.content().readableBytes();
+        front.client.write(content);
+        if (!front.client.isWritable()) up.channel().config().setAutoRead(false);
+        if (last) responseEnded();
+    }
+
+    private void responseEnded() {
+        Upstream u = up;
+        boolean reusable = upstreamKeepAlive && requestSent;
+        detach();
+        if (reusable) gw.pool().release(u);
+        else u.channel().close();
+        front.client.flush();
+        finish(status);
+        front.ended(this, keepAlive);
+    }
+
+    void flushClient() {
+        front.client.flush();
+    }
+
+    void clientWritable(boolean writable) {
+        if (writable && up != null) up.channel().config().setAutoRead(true);
+    }
+
+    /** A WebSocket (or other) upgrade accepted by the instance: both connections become byte relays. */
+    private void switchProtocols(HttpResponse r) {
+        cancelTimeout();
+        status = 101;
+        responseStarted = true;
+        r.headers().set(Gateway.INSTANCE_HEADER, endpoint.instance());
+        Channel client = front.client;
+        Channel upstream = up.channel();
+        client.writeAndFlush(r);
+        // The 101 is encoded by now (same loop). From here on bytes only: encoders first, so that what the
+        // decoders still hold goes out raw when they are removed.
+        client.pipeline().get(HttpServerCodec.class).removeOutboundHandler();
+        upstream.pipeline().get(HttpClientCodec.class).removeOutboundHandler();
+        client.pipeline().replace(Frontend.class, "relay", new Relay(upstream));
+        upstream.pipeline().replace(Upstream.class, "relay", new Relay(client));
+        client.pipeline().remove("idle");
+        client.pipeline().remove(HttpServerCodec.class);
+        upstream.pipeline().remove(HttpClientCodec.class);
+        up.exchange = null;
+        up = null;
+        client.config().setAutoRead(true);
+        finish(101);
+    }
+
+    // ---- failures -----------------------------------------------------------------------------
+
+    /** The connection to the instance failed or closed before the response ended. */
+    void upstreamFailed(Throwable cause) {
+        if (phase == Phase.DONE) return;
+        Endpoint failed = endpoint;
+        dropUpstream();
+        if (responseStarted) {
+            // part of the response went out: the client sees the connection end
+            finish(status);
+            front.client.close();
+            return;
+        }
+        if (!retried && retryable()) {
+            retried = true;
+            gw.inFlight.end(failed.instance());
+            counted = false;
+            Endpoint other = gw.pick(c, route, failed.instance());
+            if (other == null && reusedConnection) other = failed; // a kept-alive connection the instance had closed
+            if (other != null) {
+                connect(other);
+                return;
+            }
+        }
+        reply(502, "instance " + failed.instance() + " of " + service + " did not answer: "
+                + (cause == null ? "connection closed" : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")")),
+                null, !requestDone);
+    }
+
+    /** An idempotent method whose whole request (no body) is still at hand can be sent again. */
+    private boolean retryable() {
+        return IDEMPOTENT.contains(req.method()) && requestDone && bodyBytes == 0 && !upgrade;
+    }
+
+    void clientGone() {
+        if (phase == Phase.DONE) return;
+        dropUpstream();
+        finish(responseStarted ? status : 499);
+    }
+
+    private void dropUpstream() {
+        cancelTimeout();
+        if (up != null) {
+            Upstream u = up;
+            detach();
+            u.channel().close();
+        }
+    }
+
+    private void detach() {
+        if (up != null) {
+            up.exchange = null;
+            up.channel().config().setAutoRead(true);
+            up = null;
+        }
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+
+    /** The gateway's own answer; closes the connection when asked or when the request body was not read. */
+    private void reply(int code, String reason, String retryAfter, boolean close) {
+        dropUpstream();
+        if (!requestDone) close = true;
+        if (close) keepAlive = false;
+        buffered.forEach(HttpContent::release);
+        buffered.clear();
+        status = code;
+        var r = Replies.error(code, reason, retryAfter, !keepAlive);
+        responseBytes = r.content().readableBytes();
+        front.client.write(r);
+        front.client.flush();
+        finish(code);
+        front.ended(this, keepAlive);
+    }
+
+    /** Once: counts ended, references released, the request reported. */
+    private void finish(int code) {
+        if (phase == Phase.DONE) return;
+        phase = Phase.DONE;
+        buffered.forEach(HttpContent::release);
+        buffered.clear();
+        if (counted) gw.inFlight.end(endpoint.instance());
+        counted = false;
+        if (meter != null) meter.end();
+        if (referenced) c.release();
+        referenced = false;
+        String client = front.client.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "-";
+        gw.observer.served(new Gateway.Served(service, client, req.method().name(), req.uri(), req.protocolVersion().text(), code,
+                System.nanoTime() - t0, responseBytes, endpoint == null ? "" : endpoint.instance()));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.steward.agent.gateway;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: its requests, one {@link Exchange} at a time. A request that arrives
+ * before the previous response ended (pipelining) waits, and reading stops until its turn. Confined
+ * to the connection's event loop.
+ */
+final class Frontend extends ChannelInboundHandlerAdapter {
+    final Gateway gw;
+    Channel client;
+    private Exchange current;
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    private boolean reading = true;
+    private boolean closing;
+
+    Frontend(Gateway gw) {
+        this.gw = gw;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        client = ctx.channel();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!waiting.isEmpty() || (msg instanceof HttpRequest && current != null)) {
+            waiting.add(msg);
+            updateReading();
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            current = new Exchange(this, req);
+            current.start();
+        } else if (msg instanceof HttpContent c && current != null && !current.requestDone()) {
+            current.requestContent(c);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) current.flushUpstream();
+        ctx.flush();
+    }
+
+    /** Called by the exchange when its response has been written whole. */
+    void ended(Exchange e, boolean keepAlive) {
+        if (e != current) return;
+        current = null;
+        if (!keepAlive) {
+            closing = true;
+            waiting.forEach(ReferenceCountUtil::release);
+            waiting.clear();
+            lingeringClose();
+            return;
+        }
+        while (!waiting.isEmpty() && !closing) {
+            Object next = waiting.peek();
+            if (next instanceof HttpRequest && current != null) break;
+            dispatch(waiting.poll());
+        }
+        updateReading();
+    }
+
+    /**
+     * Closes after the answer without losing it: output is shut down first and what the client still sends
+     * (a body we refused) is read and dropped for a while, so the client's kernel does not answer our close
+     * with a reset that discards the answer before it is read.
+     */
+    private void lingeringClose() {
+        reading = true;
+        client.config().setAutoRead(true);
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (client instanceof DuplexChannel d && client.isActive()) d.shutdownOutput();
+            client.eventLoop().schedule(() -> client.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        });
+    }
+
+    static final int LINGER_SECONDS = 2;
+
+    /** Reads from the client only when nothing waits and the exchange can take more. */
+    void updateReading() {
+        boolean want = waiting.isEmpty() && (current == null || current.wantsClientData());
+        if (want != reading) {
+            reading = want;
+            client.config().setAutoRead(want);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) current.clientWritable(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (current != null) current.clientGone();
+        current = null;
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && current == null) ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

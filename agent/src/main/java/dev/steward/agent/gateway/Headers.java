@@ -1,0 +1,42 @@
+package dev.steward.agent.gateway;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Hop-by-hop headers (RFC 9110 section 7.6.1): {@code Connection} and every header it names,
+ * {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer} and {@code Upgrade} belong
+ * to one connection and are not forwarded; {@code Transfer-Encoding} is left to the codec that frames
+ * the next hop the same way. An upgrade (WebSocket) keeps {@code Connection: upgrade} and {@code Upgrade}.
+ */
+final class Headers {
+    private Headers() {}
+
+    private static final List<CharSequence> HOP = List.of(HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
+
+    /** Whether the message asks to switch protocols ({@code Connection: upgrade} and an {@code Upgrade} header). */
+    static boolean isUpgrade(HttpHeaders h) {
+        return h.contains(HttpHeaderNames.UPGRADE) && h.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true);
+    }
+
+    static void stripHopByHop(HttpHeaders h, boolean upgrade) {
+        for (String named : h.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : named.split(",")) {
+                String t = token.trim().toLowerCase(Locale.ROOT);
+                if (t.isEmpty() || t.equals("upgrade") && upgrade) continue;
+                if (t.equals("transfer-encoding") || t.equals("content-length")) continue; // framing: never drop
+                h.remove(t);
+            }
+        }
+        h.remove(HttpHeaderNames.CONNECTION);
+        for (CharSequence n : HOP) h.remove(n);
+        if (upgrade) {
+            h.set(HttpHeaderNames.CONNECTION, "upgrade");
+        } else {
+            h.remove(HttpHeaderNames.UPGRADE);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.steward.agent.gateway;
+
+import dev.steward.agent.supervisor.ServiceController.Endpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Keep-alive connections to instances, owned by one event loop (no locks): the most recently used
+ * idle connection is reused first; a connection that closes while idle leaves the pool.
+ */
+final class UpstreamPool {
+    static final int MAX_IDLE_PER_ENDPOINT = 256;
+    private final Gateway gw;
+    private final Map<String, ArrayDeque<Upstream>> idle = new HashMap<>();
+    private Bootstrap bootstrap;
+
+    UpstreamPool(Gateway gw) {
+        this.gw = gw;
+    }
+
+    private static String key(Endpoint e) {
+        return e.host() + ":" + e.port();
+    }
+
+    /**
+     * Gives {@code then} a connection to {@code e}: an idle one at once (reused = true), else a new one
+     * once connected; on failure {@code then} gets null and {@code failed} the cause.
+     */
+    void acquire(EventLoop loop, Endpoint e, BiConsumer<Upstream, Boolean> then, java.util.function.Consumer<Throwable> failed) {
+        ArrayDeque<Upstream> q = idle.get(key(e));
+        while (q != null && !q.isEmpty()) {
+            Upstream u = q.pollFirst();
+            if (u.channel().isActive()) {
+                then.accept(u, true);
+                return;
+            }
+        }
+        if (bootstrap == null) {
+            bootstrap = new Bootstrap().group(loop).channel(gw.socketClass)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
+        }
+        String k = key(e);
+        bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast("http", new HttpClientCodec(8192, 64 * 1024, 64 * 1024))
+                        .addLast("up", new Upstream(UpstreamPool.this, k));
+            }
+        }).connect(e.host(), e.port()).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) then.accept(f.channel().pipeline().get(Upstream.class), false);
+            else failed.accept(f.cause());
+        });
+    }
+
+    /** Puts a connection whose exchange ended cleanly back for reuse. */
+    void release(Upstream u) {
+        if (!u.channel().isActive()) return;
+        ArrayDeque<Upstream> q = idle.computeIfAbsent(u.key(), k -> new ArrayDeque<>());
+        if (q.size() >= MAX_IDLE_PER_ENDPOINT) {
+            u.channel().close();
+            return;
+        }
+        q.addFirst(u);
+    }
+
+    /** A connection closed while idle. */
+    void closed(Upstream u) {
+        ArrayDeque<Upstream> q = idle.get(u.key());
+        if (q != null) {
+            q.remove(u);
+            if (q.isEmpty()) idle.remove(u.key());
+        }
+    }
+}

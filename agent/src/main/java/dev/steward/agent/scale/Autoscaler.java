@@ -1,0 +1,63 @@
+package dev.steward.agent.scale;
+
+import dev.steward.agent.supervisor.ServiceController;
+import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.model.PolicyKind;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * Looks at every dynamic service each {@link #TICK}: samples its demand, asks its {@link ScaleRule}
+ * for a count, and tells the controller when the count changes. Runs on the agent's timer thread,
+ * which owns the rules; the gateway's latency pressure reaches it through a concurrent set.
+ */
+public final class Autoscaler {
+    public static final Duration TICK = Duration.ofMillis(200);
+    private final Supervisor sup;
+    private final Demand demand;
+    private final LongSupplier nanos;
+    private final Map<String, ScaleRule> rules = new HashMap<>();
+    private final Set<String> pressured = ConcurrentHashMap.newKeySet();
+
+    public Autoscaler(Supervisor sup, Demand demand, LongSupplier nanos) {
+        this.sup = sup;
+        this.demand = demand;
+        this.nanos = nanos;
+    }
+
+    public void start(ScheduledExecutorService timer) {
+        timer.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The gateway found no instance of {@code service} under its soft latency. */
+    public void pressure(String service) {
+        pressured.add(service);
+    }
+
+    void tick() {
+        try {
+            Map<String, ServiceController> dynamic = sup.controllers().stream()
+                    .filter(c -> c.spec().policy() == PolicyKind.DYNAMIC && !c.spec().isPingOnly())
+                    .collect(Collectors.toMap(ServiceController::name, c -> c));
+            rules.keySet().retainAll(dynamic.keySet());
+            long now = nanos.getAsLong();
+            for (ServiceController c : dynamic.values()) {
+                ScaleRule rule = rules.computeIfAbsent(c.name(), k -> new ScaleRule());
+                Demand.Meter m = demand.of(c.name());
+                int live = c.liveCount();
+                if (pressured.remove(c.name())) rule.pressure(now, live, c.spec().instances());
+                int want = rule.next(now, m.sample(), m.current(), live, c.spec().instances());
+                if (want != c.scaled()) c.scaleTo(want);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("steward: autoscaler: " + e);
+        }
+    }
+}
