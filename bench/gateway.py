@@ -4,7 +4,7 @@ service), reached directly, through nginx as a reverse proxy (keep-alive upstrea
 Steward's gateway, at fixed connection counts with wrk, in one run. Also the time from the first
 request to a cold (on-demand) service to its first response, beside the service's own start time.
 
-Run from the repository root:  python3 bench/gateway.py [--seconds 10] [--connections 16,64]
+Run from the repository root:  python3 bench/gateway.py [--seconds 5] [--rounds 3] [--connections 16,64]
 Needs nginx and wrk (apt-get install nginx wrk) and a built ./steward.
 """
 import argparse
@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,8 +52,9 @@ http {
 """
 
 
-def wrk(url, connections, seconds):
-    out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency", url],
+def wrk(url, connections, seconds, script=None):
+    extra = ["-s", script] if script else []
+    out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency"] + extra + [url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = {}
@@ -75,7 +77,8 @@ class Agent(StewardAgent):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", default="16,64")
     args = ap.parse_args()
     for tool in ("nginx", "wrk"):
@@ -102,14 +105,43 @@ def main():
                    ("steward gateway", agent.gateway + "/up/")]
         for _, url in targets:  # warm up (the JVM's JIT, connection pools)
             wrk(url, 16, 3)
-        print("machine: %s, %d cores, %s; wrk -t2 -d%ds per row" % (os.uname().release, os.cpu_count(), time.strftime("%Y-%m-%d"), args.seconds))
+        print("machine: %s, %d cores, %s; wrk -t2 -d%ds, median of %d interleaved rounds" % (
+            os.uname().release, os.cpu_count(), time.strftime("%Y-%m-%d"), args.seconds, args.rounds))
         print("| target | connections | requests/s | p50 ms | p99 ms | non-2xx | vs nginx (rps) |")
         print("|---|---|---|---|---|---|---|")
+        peak = 0
         for c in [int(x) for x in args.connections.split(",")]:
-            results = {name: wrk(url, c, args.seconds) for name, url in targets}
+            # Rounds interleave the targets, so that a noisy moment on this shared machine hits them alike;
+            # each figure is the median over the rounds.
+            runs = {name: [] for name, _ in targets}
+            for _ in range(args.rounds):
+                for name, url in targets:
+                    runs[name].append(wrk(url, c, args.seconds))
+            results = {name: tuple(statistics.median(r[k] for r in rs) for k in range(4)) for name, rs in runs.items()}
             base = results["nginx 1.22 reverse proxy"][0]
+            peak = max(peak, results["steward gateway"][0])
             for name, (rps, p50, p99, bad) in results.items():
                 print("| %s | %d | %.0f | %.3f | %.3f | %d | %.2f |" % (name, c, rps, p50, p99, bad, rps / base))
+
+        # Latency at half of the gateway's peak: each of 32 connections waits between its requests
+        # (wrk's delay hook, whole milliseconds), so every target gets the same offered rate.
+        conns = 32
+        delay = max(1, round(conns * 1000.0 / (peak / 2)))
+        script = os.path.join(tmp, "paced.lua")
+        with open(script, "w") as f:
+            f.write("function delay()\n  return %d\nend\n" % delay)
+        print()
+        print("At about half of the gateway's peak (%d connections, %d ms between requests on each):" % (conns, delay))
+        print("| target | requests/s | p50 ms | p99 ms | p99 added over direct ms |")
+        print("|---|---|---|---|---|")
+        paced_runs = {name: [] for name, _ in targets}
+        for _ in range(args.rounds):
+            for name, url in targets:
+                paced_runs[name].append(wrk(url, conns, args.seconds, script))
+        paced = {name: tuple(statistics.median(r[k] for r in rs) for k in range(4)) for name, rs in paced_runs.items()}
+        direct99 = paced["upstream direct"][2]
+        for name, (rps, p50, p99, bad) in paced.items():
+            print("| %s | %.0f | %.3f | %.3f | %s |" % (name, rps, p50, p99, "-" if name == "upstream direct" else "%.3f" % (p99 - direct99)))
 
         # Cold start: an on-demand service with no instance, first request through the gateway.
         agent.call("POST", "/v1/services", "name: cold\ncommand: [python3, %s]\npolicy: on-demand\nping: {http: /}\n" % TINY)

@@ -115,6 +115,10 @@ public final class Agent implements AutoCloseable {
         return api.port();
     }
 
+    public String gatewayTransport() {
+        return gateway.transport();
+    }
+
     public int gatewayPort() {
         return gateway.port();
     }

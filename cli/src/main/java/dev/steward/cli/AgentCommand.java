@@ -59,7 +59,8 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
         String host = config.api().getHostString();
         System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath());
         System.out.println("steward: api listening on http://" + host + ":" + agent.apiPort());
-        System.out.println("steward: gateway listening on http://" + config.gateway().getHostString() + ":" + agent.gatewayPort());
+        System.out.println("steward: gateway listening on http://" + config.gateway().getHostString() + ":" + agent.gatewayPort()
+                + " (" + agent.gatewayTransport() + ")");
         System.out.println("steward: web ui at http://" + host + ":" + agent.apiPort() + "/ui/");
         if (dev) System.out.println("steward: the example answers at http://" + config.gateway().getHostString() + ":" + agent.gatewayPort() + "/hello/");
         System.out.flush();

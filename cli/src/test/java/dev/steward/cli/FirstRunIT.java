@@ -70,7 +70,7 @@ class FirstRunIT {
             do {
                 line = out.readLine();
                 assertThat(line).as("agent output ended early; see " + work.resolve("agent.err")).isNotNull();
-                if (line.contains("gateway listening on ")) gateway = line.substring(line.indexOf("http://"));
+                if (line.contains("gateway listening on ")) gateway = line.substring(line.indexOf("http://")).split(" ")[0];
             } while (!line.contains("the example answers at"));
 
             Run start = cli("service", "start", "hello", "--addr", addr);

@@ -151,6 +151,36 @@ class SpecParserTest {
     }
 
     @Test
+    void routeOptionsAreReadAndCheckedFieldByField() {
+        Spec s = SpecParser.parse("""
+                name: a
+                command: [x]
+                route: {path: /a, strip: false, balance: round-robin, latency: {soft: 20ms, hard: 200ms}, timeout: 5s, max-body: 10Mi}
+                """, null).spec();
+        assertThat(s.route()).isEqualTo(new Route("/a", null, false, Route.Balance.ROUND_ROBIN,
+                new Route.Latency(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200)), java.time.Duration.ofSeconds(5), 10L << 20));
+        assertThat(problems("name: a\ncommand: [x]\nroute: {balance: random, strip: yes please, timeout: 0s, max-body: lots, weight: 3}\n"))
+                .contains("route.balance: 'random' is not a balance (expected: least-requests or round-robin)",
+                        "route.timeout: must be more than 0")
+                .anyMatch(p -> p.startsWith("route.strip: expected true or false"))
+                .anyMatch(p -> p.startsWith("route.max-body: 'lots' is not a size"))
+                .anyMatch(p -> p.startsWith("route: unknown field 'weight'") || p.contains("weight"));
+        assertThat(problems("name: a\ncommand: [x]\nroute: {latency: {soft: 2s, hard: 1s}}\n")).contains("route.latency.hard: is less than soft");
+        assertThat(problems("name: a\ncommand: [x]\nroute: {latency: {}}\n")).contains("route.latency: give soft, hard or both");
+    }
+
+    @Test
+    void scalingWindowsAreForDynamicRanges() {
+        Spec s = SpecParser.parse("name: a\ncommand: [x]\npolicy: dynamic\ninstances: {max: 4, stable-window: 30s, panic-window: 3s}\n", null).spec();
+        assertThat(s.instances().stableWindow()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(s.instances().panicWindow()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(problems("name: a\ncommand: [x]\npolicy: dynamic\ninstances: {max: 4, stable-window: 10s, panic-window: 20s}\n"))
+                .contains("instances.panic-window: must be more than 0 and at most the stable window");
+        assertThat(problems("name: a\ncommand: [x]\npolicy: dynamic\ninstances: {max: 4, stable-window: 10ms}\n"))
+                .contains("instances.stable-window: 10ms is under the least, 1s");
+    }
+
+    @Test
     void pingTakesExactlyOneCheck() {
         assertThat(problems("name: a\ncommand: [x]\nping: {http: /, tcp: true}\n")).contains("ping: give one of http, tcp or exec, not several");
         assertThat(problems("name: a\ncommand: [x]\nping: {interval: 1s}\n")).contains("ping: one of http, tcp or exec is required");

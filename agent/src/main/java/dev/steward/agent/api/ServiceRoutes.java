@@ -62,8 +62,10 @@ final class ServiceRoutes {
             if (before.state().equals("stopped") || (before.state().equals("disabled") && before.instances().isEmpty())) {
                 throw new ApiException(409, "service " + name + " is already " + before.state());
             }
+            var controller = sup.controller(name);
             sup.stop(name);
-            var after = sup.view(name);
+            var after = controller.view(); // a custom service may already be forgotten by now
+
             return Requests.ok(Map.of("name", name, "was", before.state(), "state", after.state(), "service", after));
         }));
         sb.route().post(one + "/pause").build(Blocking.of((ctx, req) -> {

@@ -7,7 +7,6 @@ import dev.steward.model.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,7 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.net.InetSocketAddress;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.Set;
@@ -48,6 +47,9 @@ final class Exchange {
     private final Frontend front;
     private final Gateway gw;
     private final HttpRequest req;
+    /** The request target and Host as the client sent them (the request itself is rewritten for the instance). */
+    private final String uri;
+    private final String host;
     private final long t0 = System.nanoTime();
     private final EventLoop loop;
     private Phase phase = Phase.ROUTING;
@@ -80,6 +82,8 @@ final class Exchange {
         this.front = front;
         this.gw = front.gw;
         this.req = req;
+        this.uri = req.uri();
+        this.host = req.headers().get(HttpHeaderNames.HOST);
         this.loop = front.client.eventLoop();
         this.keepAlive = HttpUtil.isKeepAlive(req);
     }
@@ -100,18 +104,17 @@ final class Exchange {
             else reply(400, "malformed request: " + cause.getMessage(), null, true);
             return;
         }
-        String host = req.headers().get(HttpHeaderNames.HOST);
         if (host == null && req.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             reply(400, "an HTTP/1.1 request needs a Host header", null, true);
             return;
         }
-        if (!req.uri().startsWith("/")) {
-            reply(400, "the request target must be a path starting with /, not '" + abbreviate(req.uri()) + "'", null, true);
+        if (!uri.startsWith("/")) {
+            reply(400, "the request target must be a path starting with /, not '" + abbreviate(uri) + "'", null, true);
             return;
         }
-        Optional<Router.Match> match = gw.route(host, req.uri());
+        Optional<Router.Match> match = gw.route(host, uri);
         if (match.isEmpty()) {
-            reply(404, "no service answers " + abbreviate(req.uri()), null, false);
+            reply(404, "no service answers " + abbreviate(uri), null, false);
             return;
         }
         service = match.get().service();
@@ -121,7 +124,7 @@ final class Exchange {
             return;
         }
         route = Gateway.routeOf(c);
-        path = route.strip() ? match.get().path() : req.uri();
+        path = route.strip() ? match.get().path() : uri;
         long length = HttpUtil.getContentLength(req, -1L);
         if (length > route.maxBody()) {
             reply(413, "the request body of " + length + " bytes is over the route's limit of " + route.maxBody() + " bytes", null, true);
@@ -203,22 +206,35 @@ final class Exchange {
         front.updateReading();
     }
 
-    /** The request as the instance gets it: the path without the prefix, hop-by-hop headers dropped, forwarding headers added. */
+    /**
+     * The request as the instance gets it: the path without the prefix, hop-by-hop headers dropped, forwarding
+     * headers added. Rewritten in place the first time (the original target and Host are kept aside); a retry
+     * only changes Host.
+     */
     private HttpRequest upstreamHead() {
-        HttpHeaders h = req.headers().copy();
+        HttpHeaders h = req.headers();
+        h.set(HttpHeaderNames.HOST, endpoint.hostAndPort());
+        if (rewritten) return req;
+        rewritten = true;
         Headers.stripHopByHop(h, upgrade);
-        String client = ((InetSocketAddress) front.client.remoteAddress()).getAddress().getHostAddress();
-        String prior = h.get("x-forwarded-for");
-        h.set("x-forwarded-for", prior == null ? client : prior + ", " + client);
-        h.set("x-forwarded-proto", "http");
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host != null) h.set("x-forwarded-host", host);
-        h.set(HttpHeaderNames.HOST, endpoint.host() + ":" + endpoint.port());
+        String prior = h.get(X_FORWARDED_FOR);
+        String client = front.clientAddress();
+        h.set(X_FORWARDED_FOR, prior == null ? client : prior + ", " + client);
+        h.set(X_FORWARDED_PROTO, HTTP);
+        if (host != null) h.set(X_FORWARDED_HOST, host);
         if (req.protocolVersion().equals(HttpVersion.HTTP_1_0) && !HttpUtil.isContentLengthSet(req) && !upgrade) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, 0); // an HTTP/1.0 request without a length has no body
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), path, h);
+        req.setUri(path);
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return req;
     }
+
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private boolean rewritten;
 
     private void connectFailed(Throwable cause) {
         if (phase != Phase.CONNECTING) return;
@@ -371,7 +387,6 @@ final class Exchange {
         upstream.pipeline().get(HttpClientCodec.class).removeOutboundHandler();
         client.pipeline().replace(Frontend.class, "relay", new Relay(upstream));
         upstream.pipeline().replace(Upstream.class, "relay", new Relay(client));
-        client.pipeline().remove("idle");
         client.pipeline().remove(HttpServerCodec.class);
         upstream.pipeline().remove(HttpClientCodec.class);
         up.exchange = null;
@@ -471,8 +486,7 @@ final class Exchange {
         if (meter != null) meter.end();
         if (referenced) c.release();
         referenced = false;
-        String client = front.client.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "-";
-        gw.observer.served(new Gateway.Served(service, client, req.method().name(), req.uri(), req.protocolVersion().text(), code,
+        gw.observer.served(new Gateway.Served(service, front.clientAddress(), req.method().name(), uri, front.protocol, code,
                 System.nanoTime() - t0, responseBytes, endpoint == null ? "" : endpoint.instance()));
     }
 

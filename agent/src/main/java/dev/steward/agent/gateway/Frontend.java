@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -24,15 +23,36 @@ final class Frontend extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private boolean reading = true;
     private boolean closing;
+    private String clientAddress;
+    /** The protocol of the connection's last request, for the access log. */
+    String protocol = "HTTP/1.1";
 
     Frontend(Gateway gw) {
         this.gw = gw;
     }
 
+    /** When the last exchange ended (or the connection opened), in {@link System#nanoTime()}. */
+    private long idleSince = System.nanoTime();
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
+        scheduleIdleCheck(gw.settings.idle().toNanos());
         ctx.fireChannelActive();
+    }
+
+    /**
+     * Closes the connection once it has been idle (no exchange) for the gateway's idle time. One timer per
+     * connection, re-armed for the time left, rather than a clock read on every read and write.
+     */
+    private void scheduleIdleCheck(long delayNanos) {
+        client.eventLoop().schedule(() -> {
+            if (!client.isActive()) return;
+            long idle = gw.settings.idle().toNanos();
+            long left = idle - (System.nanoTime() - idleSince);
+            if (current == null && left <= 0) client.close();
+            else scheduleIdleCheck(current == null ? left : idle);
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -51,6 +71,7 @@ final class Frontend extends ChannelInboundHandlerAdapter {
 
     private void dispatch(Object msg) {
         if (msg instanceof HttpRequest req) {
+            protocol = req.protocolVersion().text();
             current = new Exchange(this, req);
             current.start();
         } else if (msg instanceof HttpContent c && current != null && !current.requestDone()) {
@@ -58,6 +79,14 @@ final class Frontend extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** The client's IP address, worked out once per connection. */
+    String clientAddress() {
+        if (clientAddress == null) {
+            clientAddress = client.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "-";
+        }
+        return clientAddress;
     }
 
     @Override
@@ -70,6 +99,7 @@ final class Frontend extends ChannelInboundHandlerAdapter {
     void ended(Exchange e, boolean keepAlive) {
         if (e != current) return;
         current = null;
+        idleSince = System.nanoTime();
         if (!keepAlive) {
             closing = true;
             waiting.forEach(ReferenceCountUtil::release);
@@ -123,11 +153,6 @@ final class Frontend extends ChannelInboundHandlerAdapter {
         current = null;
         waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && current == null) ctx.close();
     }
 
     @Override

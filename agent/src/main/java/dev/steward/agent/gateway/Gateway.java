@@ -24,7 +24,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
@@ -72,6 +71,8 @@ public final class Gateway implements AutoCloseable {
         void served(Served s);
     }
 
+    static final io.netty.buffer.ByteBufAllocator ALLOCATOR = Boolean.getBoolean("steward.gateway.pooled")
+            ? io.netty.buffer.PooledByteBufAllocator.DEFAULT : io.netty.buffer.ByteBufAllocator.DEFAULT;
     final Settings settings;
     final Supervisor sup;
     final InFlight inFlight;
@@ -82,6 +83,7 @@ public final class Gateway implements AutoCloseable {
     private final EventLoopGroup bosses;
     private final EventLoopGroup loops;
     final Class<? extends SocketChannel> socketClass;
+    private final String transport;
     private final Channel listener;
     private final Map<String, AtomicInteger> held = new ConcurrentHashMap<>();
     private final AtomicInteger turns = new AtomicInteger();
@@ -99,29 +101,49 @@ public final class Gateway implements AutoCloseable {
         this.demand = demand;
         this.scaler = scaler;
         this.observer = observer;
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        Transport t = Transport.best();
+        transport = t.name();
+        IoHandlerFactory io = t.handlers();
+        Class<? extends ServerChannel> serverClass = t.server();
+        socketClass = t.socket();
         bosses = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-gateway-accept", true), io);
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int threads = Integer.getInteger("steward.gateway.threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
         loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("steward-gateway", true), io);
         HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(settings.maxHeader())
                 .setMaxChunkSize(64 * 1024);
-        long idleSeconds = Math.max(1, settings.idle().toSeconds());
         listener = new ServerBootstrap().group(bosses, loops).channel(serverClass)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
-                                .addLast("http", new HttpServerCodec(decoder))
+                        ch.pipeline().addLast("http", new HttpServerCodec(decoder))
                                 .addLast("front", new Frontend(Gateway.this));
                     }
                 })
                 .bind(settings.address()).syncUninterruptibly().channel();
+    }
+
+    /** The transport this kernel offers best: io_uring, else epoll, else Java NIO. */
+    record Transport(String name, IoHandlerFactory handlers, Class<? extends ServerChannel> server, Class<? extends SocketChannel> socket) {
+        static Transport best() {
+            String wanted = System.getProperty("steward.gateway.transport", "");
+            if ((wanted.isEmpty() || wanted.equals("io_uring")) && io.netty.channel.uring.IoUring.isAvailable()) {
+                return new Transport("io_uring", io.netty.channel.uring.IoUringIoHandler.newFactory(),
+                        io.netty.channel.uring.IoUringServerSocketChannel.class, io.netty.channel.uring.IoUringSocketChannel.class);
+            }
+            if ((wanted.isEmpty() || wanted.equals("epoll")) && Epoll.isAvailable()) {
+                return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+            }
+            return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+        }
+    }
+
+    /** The kernel interface the gateway's event loops use: io_uring, epoll or nio. */
+    public String transport() {
+        return transport;
     }
 
     public int port() {

@@ -2,8 +2,6 @@ package dev.steward.agent.gateway;
 
 import dev.steward.model.Route;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -13,27 +11,53 @@ import java.util.Optional;
 public final class Router {
     private Router() {}
 
-    /** A service as the router sees it. */
-    public record Target(String service, Route route) {}
+    /** A service as the router sees it, with its path prefix worked out once. */
+    public record Target(String service, Route route, String prefix) {
+        public Target(String service, Route route) {
+            this(service, route, prefixOf(service, route));
+        }
+    }
 
     /** Where a request goes, and the path to send on. */
     public record Match(String service, String path) {}
 
     public static Optional<Match> match(Collection<Target> targets, String host, String path, String domain) {
-        String h = host == null ? "" : host.toLowerCase(Locale.ROOT).replaceFirst(":\\d+$", "");
-        for (Target t : targets) {
-            String routeHost = t.route() != null && t.route().host() != null ? t.route().host().toLowerCase(Locale.ROOT) : null;
-            if (h.equals(routeHost) || h.equals(t.service() + "." + domain)) return Optional.of(new Match(t.service(), path));
+        String h = hostName(host);
+        if (!h.isEmpty()) {
+            for (Target t : targets) {
+                String routeHost = t.route() != null ? t.route().host() : null;
+                if (h.equalsIgnoreCase(routeHost) || isServiceHost(h, t.service(), domain)) return Optional.of(new Match(t.service(), path));
+            }
         }
-        return targets.stream()
-                .map(t -> new Object[] {t, prefix(t)})
-                .filter(tp -> matches(path, (String) tp[1]))
-                .max(Comparator.comparingInt(tp -> ((String) tp[1]).length()))
-                .map(tp -> new Match(((Target) tp[0]).service(), strip(path, (String) tp[1])));
+        Target best = null;
+        String bestPrefix = null;
+        for (Target t : targets) {
+            String p = t.prefix();
+            if (matches(path, p) && (bestPrefix == null || p.length() > bestPrefix.length())) {
+                best = t;
+                bestPrefix = p;
+            }
+        }
+        return best == null ? Optional.empty() : Optional.of(new Match(best.service(), strip(path, bestPrefix)));
     }
 
-    static String prefix(Target t) {
-        String p = t.route() != null && t.route().path() != null ? t.route().path() : "/" + t.service();
+    /** The host without its port. */
+    static String hostName(String host) {
+        if (host == null) return "";
+        int colon = host.lastIndexOf(':');
+        if (colon > 0 && host.indexOf(']') < colon) return host.substring(0, colon);
+        return host;
+    }
+
+    /** {@code <service>.<domain>}, compared without allocating. */
+    private static boolean isServiceHost(String h, String service, String domain) {
+        int n = service.length();
+        return h.length() == n + 1 + domain.length() && h.regionMatches(true, 0, service, 0, n) && h.charAt(n) == '.'
+                && h.regionMatches(true, n + 1, domain, 0, domain.length());
+    }
+
+    static String prefixOf(String service, Route route) {
+        String p = route != null && route.path() != null ? route.path() : "/" + service;
         return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     }
 

@@ -45,15 +45,28 @@ public final class Metrics {
 
     /** One request through the gateway: counted by service and status class, timed into a histogram. */
     public void proxied(String service, int status, long nanos) {
-        String key = service + "/" + status / 100;
-        requests.computeIfAbsent(key, k -> Counter.builder("steward_gateway_requests").tag("service", service)
-                .tag("status", status / 100 + "xx").register(registry)).increment();
-        latencies.computeIfAbsent(service, k -> Timer.builder("steward_gateway_latency").tag("service", service)
-                .publishPercentileHistogram().register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        GatewayMeters m = gateway.computeIfAbsent(service, GatewayMeters::new);
+        int cls = Math.max(1, Math.min(5, status / 100));
+        Counter c = m.byClass[cls];
+        if (c == null) {
+            c = Counter.builder("steward_gateway_requests").tag("service", service).tag("status", cls + "xx").register(registry);
+            m.byClass[cls] = c;
+        }
+        c.increment();
+        m.latency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    private final java.util.Map<String, Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<String, Timer> latencies = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A service's gateway meters, looked up once per request. */
+    private final class GatewayMeters {
+        final Counter[] byClass = new Counter[6];
+        final Timer latency;
+
+        GatewayMeters(String service) {
+            latency = Timer.builder("steward_gateway_latency").tag("service", service).publishPercentileHistogram().register(registry);
+        }
+    }
+
+    private final java.util.Map<String, GatewayMeters> gateway = new java.util.concurrent.ConcurrentHashMap<>();
 
     public String scrape() {
         return registry.scrape();

@@ -668,7 +668,11 @@ public final class ServiceController {
     }
 
     /** Where a ready instance listens. */
-    public record Endpoint(String instance, String host, int port) {}
+    public record Endpoint(String instance, String host, int port, String hostAndPort) {
+        public Endpoint(String instance, String host, int port) {
+            this(instance, host, port, host + ":" + port);
+        }
+    }
 
     /** The instances that are running and have passed their ping, with their ports; read without the lock (the hot path). */
     public List<Endpoint> readyEndpoints() {

@@ -1,0 +1,6 @@
+/**
+ * The RPC and worker protocol: a stream of msgpack arrays {@code [message, session, args]} with no
+ * length prefix. {@link FrameReader} takes bytes as they arrive (a frame may be cut anywhere) and
+ * gives whole frames; {@link FrameWriter} writes frames in the old raw form that every peer reads.
+ */
+package dev.steward.protocol;
