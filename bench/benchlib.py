@@ -40,7 +40,7 @@ class StewardAgent:
         import subprocess
         os.makedirs(tmp, exist_ok=True)
         self.proc = subprocess.Popen([os.path.join(root, "steward"), "agent", "--data-dir", os.path.join(tmp, "data"),
-                                      "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0"],
+                                      "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", "--rpc", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "agent.err"), "w"), text=True,
                                      start_new_session=True)
         self.pid = self.proc.pid  # the launcher execs java: this is the JVM

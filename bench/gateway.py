@@ -79,6 +79,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=15, help="seconds of load on each target before measuring")
     ap.add_argument("--connections", default="16,64")
     args = ap.parse_args()
     for tool in ("nginx", "wrk"):
@@ -103,8 +104,8 @@ def main():
         targets = [("upstream direct", "http://127.0.0.1:%d/" % up),
                    ("nginx 1.22 reverse proxy", "http://127.0.0.1:%d/up/" % proxy_port),
                    ("steward gateway", agent.gateway + "/up/")]
-        for _, url in targets:  # warm up (the JVM's JIT, connection pools)
-            wrk(url, 16, 3)
+        for _, url in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
+            wrk(url, 64, args.warmup)
         print("machine: %s, %d cores, %s; wrk -t2 -d%ds, median of %d interleaved rounds" % (
             os.uname().release, os.cpu_count(), time.strftime("%Y-%m-%d"), args.seconds, args.rounds))
         print("| target | connections | requests/s | p50 ms | p99 ms | non-2xx | vs nginx (rps) |")

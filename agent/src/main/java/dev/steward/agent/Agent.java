@@ -48,6 +48,7 @@ public final class Agent implements AutoCloseable {
     private final Supervisor supervisor;
     private final ApiServer api;
     private final Gateway gateway;
+    private final dev.steward.agent.rpc.Rpc rpc;
     private final AccessLog accessLog;
     private final Instant started;
     private final Isolates isolates;
@@ -89,6 +90,7 @@ public final class Agent implements AutoCloseable {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
         });
+        rpc = new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
@@ -119,6 +121,10 @@ public final class Agent implements AutoCloseable {
         return gateway.transport();
     }
 
+    public int rpcPort() {
+        return rpc.port();
+    }
+
     public int gatewayPort() {
         return gateway.port();
     }
@@ -136,7 +142,8 @@ public final class Agent implements AutoCloseable {
         m.put("data-dir", config.dataDir().toAbsolutePath().toString());
         m.put("dev", config.dev());
         m.put("listeners", Map.of("api", "http://" + config.api().getHostString() + ":" + api.port(),
-                "gateway", "http://" + config.gateway().getHostString() + ":" + gateway.port()));
+                "gateway", "http://" + config.gateway().getHostString() + ":" + gateway.port(),
+                "rpc", config.rpc().getHostString() + ":" + rpc.port()));
         m.put("services", supervisor.controllers().size());
         m.put("isolates", Map.of("available", java.util.List.copyOf(isolates.names()), "unavailable", isolates.unavailable()));
         return m;
@@ -149,6 +156,11 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        try {
+            rpc.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
         accessLog.close();
         api.close();
         if (config.dev()) {

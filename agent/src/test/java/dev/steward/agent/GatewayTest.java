@@ -71,6 +71,53 @@ class GatewayTest extends AgentTestBase {
     }
 
     @Test
+    void heldRequestsAreBoundedInNumberAndTime() throws Exception {
+        agent.close();
+        System.setProperty("steward.gateway.hold", "1s");
+        System.setProperty("steward.gateway.max-held", "2");
+        try {
+            agent = TestAgent.start(tmp.resolve("data2"));
+        } finally {
+            System.clearProperty("steward.gateway.hold");
+            System.clearProperty("steward.gateway.max-held");
+        }
+        agent.register("name: never\ncommand: [sleep, \"600\"]\npolicy: on-demand\nping: {exec: [\"false\"], interval: 100ms}\n");
+        long t0 = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int n = 0; n < 3; n++) {
+            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(agent.gateway + "/never/" + n)).build(), HttpResponse.BodyHandlers.ofString()));
+            TestAgent.sleep(100);
+        }
+        HttpResponse<String> third = all.get(2).join();
+        assertThat(third.statusCode()).isEqualTo(503);
+        assertThat(Json.tree(third.body()).path("error").asText()).contains("2 requests already wait");
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("the third is refused at once").isLessThan(900);
+        for (int n = 0; n < 2; n++) {
+            HttpResponse<String> r = all.get(n).join();
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("retry-after")).isPresent();
+            assertThat(Json.tree(r.body()).path("error").asText()).contains("did not become ready within 1s");
+        }
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 5000L);
+    }
+
+    @Test
+    void hopByHopHeadersStopAtTheGateway() throws Exception {
+        agent.register(echoSpec("hops", ""));
+        agent.awaitState("hops", "available");
+        int port = Integer.parseInt(agent.gateway.substring(agent.gateway.lastIndexOf(':') + 1));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(("GET /hops/h HTTP/1.1\r\nHost: x\r\nConnection: close, X-Secret\r\nX-Secret: 1\r\n"
+                    + "Keep-Alive: timeout=5\r\nProxy-Authorization: Basic Zm9vOmJhcg==\r\nTE: trailers\r\nX-Kept: yes\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String body = all.substring(all.indexOf("\r\n\r\n") + 4);
+            assertThat(body).contains("x-kept: yes").doesNotContain("x-secret", "keep-alive:", "proxy-authorization", "te: trailers");
+            assertThat(all).containsIgnoringCase("connection: close");
+        }
+    }
+
+    @Test
     void aHostNameReachesTheServiceWithThePathKept() throws Exception {
         agent.register(echoSpec("named", "route: {host: named.example.test}\n"));
         agent.awaitState("named", "available");

@@ -29,6 +29,9 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--gateway", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", description = "The HTTP gateway (default ${DEFAULT-VALUE}; port 0 chooses one).")
     String gateway;
 
+    @Option(names = "--rpc", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10053", description = "The locator; the other protocol services get ports of their own (default ${DEFAULT-VALUE}; port 0 chooses one).")
+    String rpc;
+
     @Option(names = "--domain", paramLabel = "DOMAIN", defaultValue = "localhost", description = "Requests to SERVICE.DOMAIN go to SERVICE (default ${DEFAULT-VALUE}).")
     String domain;
 
@@ -42,7 +45,8 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         AgentConfig config;
         try {
-            config = new AgentConfig(AgentConfig.address("--api", api), AgentConfig.address("--gateway", gateway), domain, dataDir(),
+            config = new AgentConfig(AgentConfig.address("--api", api), AgentConfig.address("--gateway", gateway),
+                    AgentConfig.address("--rpc", rpc), domain, dataDir(),
                     nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null);
         } catch (IllegalArgumentException e) {
             throw new CliException(2, e.getMessage());
@@ -61,6 +65,7 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
         System.out.println("steward: api listening on http://" + host + ":" + agent.apiPort());
         System.out.println("steward: gateway listening on http://" + config.gateway().getHostString() + ":" + agent.gatewayPort()
                 + " (" + agent.gatewayTransport() + ")");
+        System.out.println("steward: rpc (locator) listening on " + config.rpc().getHostString() + ":" + agent.rpcPort());
         System.out.println("steward: web ui at http://" + host + ":" + agent.apiPort() + "/ui/");
         if (dev) System.out.println("steward: the example answers at http://" + config.gateway().getHostString() + ":" + agent.gatewayPort() + "/hello/");
         System.out.flush();

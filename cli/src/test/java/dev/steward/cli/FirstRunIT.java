@@ -60,7 +60,7 @@ class FirstRunIT {
             port = s.getLocalPort();
         }
         String addr = "http://127.0.0.1:" + port;
-        Process agent = new ProcessBuilder(java("agent", "--dev", "--api", "127.0.0.1:" + port, "--gateway", "127.0.0.1:0"))
+        Process agent = new ProcessBuilder(java("agent", "--dev", "--api", "127.0.0.1:" + port, "--gateway", "127.0.0.1:0", "--rpc", "127.0.0.1:0"))
                 .directory(work.toFile()).redirectError(work.resolve("agent.err").toFile()).start();
         long pid = 0;
         try {

@@ -10,11 +10,12 @@ import java.util.Objects;
  * How the agent runs: where it listens, where it keeps its data, and which specs it applies at start
  * (dev mode applies the examples).
  */
-public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, String domain, Path dataDir, String nodeName,
+public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, InetSocketAddress rpc, String domain, Path dataDir, String nodeName,
                           Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost) {
     public AgentConfig {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(rpc, "rpc");
         if (domain == null || !domain.matches("[a-z0-9.-]{1,253}")) throw new IllegalArgumentException("--domain: '" + domain + "' is not a domain name");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(nodeName, "nodeName");
@@ -24,7 +25,8 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Stri
 
     /** An agent on loopback with system-chosen ports, for tests and embedding. */
     public static AgentConfig loopback(Path dataDir, String nodeName, Duration stopGrace, boolean dev, String dockerHost) {
-        return new AgentConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), "localhost", dataDir,
+        return new AgentConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
+                new InetSocketAddress("127.0.0.1", 0), "localhost", dataDir,
                 nodeName, stopGrace, List.of(), dev, dockerHost);
     }
 

@@ -28,12 +28,26 @@ public final class AccessLog implements AutoCloseable {
     }
 
     public void log(Gateway.Served s) {
-        String line = s.client() + " - - [" + now() + "] \"" + s.method() + " " + s.uri() + " " + s.protocol() + "\" " + s.status() + " "
-                + (s.bytes() > 0 ? Long.toString(s.bytes()) : "-") + " " + (s.service().isEmpty() ? "-" : s.service()) + " "
-                + (s.instance().isEmpty() ? "-" : s.instance()) + " " + millis(s.nanos()) + "ms\n";
+        StringBuilder b = LINE.get();
+        b.setLength(0);
+        b.append(s.client()).append(" - - [").append(now()).append("] \"").append(s.method()).append(' ').append(s.uri()).append(' ')
+                .append(s.protocol()).append("\" ").append(s.status()).append(' ');
+        if (s.bytes() > 0) b.append(s.bytes());
+        else b.append('-');
+        b.append(' ').append(s.service().isEmpty() ? "-" : s.service()).append(' ').append(s.instance().isEmpty() ? "-" : s.instance())
+                .append(' ');
+        long tenths = (s.nanos() + 50_000) / 100_000;
+        b.append(tenths / 10).append('.').append(tenths % 10).append("ms\n");
+        int n = b.length();
+        char[] chars = CHARS.get();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, chars.length * 2)];
+            CHARS.set(chars);
+        }
+        b.getChars(0, n, chars, 0);
         lock.lock();
         try {
-            out.write(line);
+            out.write(chars, 0, n);
         } catch (IOException e) {
             // a full disk must not fail requests
         } finally {
@@ -41,11 +55,9 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Milliseconds with one decimal, without the cost of a format string. */
-    static String millis(long nanos) {
-        long tenths = (nanos + 50_000) / 100_000;
-        return (tenths / 10) + "." + (tenths % 10);
-    }
+    /** One line's builder per thread (the gateway's event loops), reused. */
+    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(256));
+    private static final ThreadLocal<char[]> CHARS = ThreadLocal.withInitial(() -> new char[512]);
 
     private record Stamp(long second, String text) {}
 

@@ -71,7 +71,8 @@ final class Exchange {
     private boolean referenced;
     private boolean counted;
     private Demand.Meter meter;
-    private final ArrayDeque<HttpContent> buffered = new ArrayDeque<>();
+    /** Body pieces that came while no upstream connection existed yet; made when first needed. */
+    private ArrayDeque<HttpContent> buffered;
     private long bodyBytes;
     private long responseBytes;
     private long sentAt;
@@ -112,19 +113,19 @@ final class Exchange {
             reply(400, "the request target must be a path starting with /, not '" + abbreviate(uri) + "'", null, true);
             return;
         }
-        Optional<Router.Match> match = gw.route(host, uri);
-        if (match.isEmpty()) {
+        Router.Match match = gw.route(host, uri);
+        if (match == null) {
             reply(404, "no service answers " + abbreviate(uri), null, false);
             return;
         }
-        service = match.get().service();
+        service = match.service();
         c = gw.controller(service);
         if (c == null) {
             reply(404, "no service '" + service + "'", null, false);
             return;
         }
         route = Gateway.routeOf(c);
-        path = route.strip() ? match.get().path() : uri;
+        path = route.strip() ? match.path() : uri;
         long length = HttpUtil.getContentLength(req, -1L);
         if (length > route.maxBody()) {
             reply(413, "the request body of " + length + " bytes is over the route's limit of " + route.maxBody() + " bytes", null, true);
@@ -198,9 +199,9 @@ final class Exchange {
         reusedConnection = reused;
         phase = Phase.FORWARDING;
         Channel ch = u.channel();
-        ch.write(upstreamHead());
+        ch.write(upstreamHead(), ch.voidPromise());
         sentAt = System.nanoTime();
-        while (!buffered.isEmpty()) ch.write(buffered.poll());
+        if (buffered != null) while (!buffered.isEmpty()) ch.write(buffered.poll(), ch.voidPromise());
         if (requestDone) requestSent();
         ch.flush();
         front.updateReading();
@@ -256,11 +257,12 @@ final class Exchange {
         }
         switch (phase) {
             case FORWARDING -> {
-                up.channel().write(content);
+                up.channel().write(content, up.channel().voidPromise());
                 if (last) requestSent();
                 if (!up.channel().isWritable()) front.updateReading();
             }
             case HOLDING, CONNECTING -> {
+                if (buffered == null) buffered = new ArrayDeque<>();
                 buffered.add(content);
                 front.updateReading();
             }
@@ -288,7 +290,7 @@ final class Exchange {
     /** Whether to read more from the client: not while held or connecting, nor while the instance cannot take more. */
     boolean wantsClientData() {
         return switch (phase) {
-            case HOLDING, CONNECTING -> requestDone && buffered.isEmpty();
+            case HOLDING, CONNECTING -> requestDone && (buffered == null || buffered.isEmpty());
             case FORWARDING -> requestDone || up.channel().isWritable();
             default -> true;
         };
@@ -333,7 +335,7 @@ final class Exchange {
         else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
         responseStarted = true;
-        front.client.write(r);
+        front.client.write(r, front.client.voidPromise());
     }
 
     void responseContent(HttpContent content) {
@@ -348,7 +350,7 @@ final class Exchange {
             return;
         }
         responseBytes += content.content().readableBytes();
-        front.client.write(content);
+        front.client.write(content, front.client.voidPromise());
         if (!front.client.isWritable()) up.channel().config().setAutoRead(false);
         if (last) responseEnded();
     }
@@ -459,13 +461,18 @@ final class Exchange {
         }
     }
 
+    private void releaseBuffered() {
+        if (buffered == null) return;
+        buffered.forEach(HttpContent::release);
+        buffered.clear();
+    }
+
     /** The gateway's own answer; closes the connection when asked or when the request body was not read. */
     private void reply(int code, String reason, String retryAfter, boolean close) {
         dropUpstream();
         if (!requestDone) close = true;
         if (close) keepAlive = false;
-        buffered.forEach(HttpContent::release);
-        buffered.clear();
+        releaseBuffered();
         status = code;
         var r = Replies.error(code, reason, retryAfter, !keepAlive);
         responseBytes = r.content().readableBytes();
@@ -479,8 +486,7 @@ final class Exchange {
     private void finish(int code) {
         if (phase == Phase.DONE) return;
         phase = Phase.DONE;
-        buffered.forEach(HttpContent::release);
-        buffered.clear();
+        releaseBuffered();
         if (counted) gw.inFlight.end(endpoint.instance());
         counted = false;
         if (meter != null) meter.end();

@@ -57,8 +57,14 @@ public final class Gateway implements AutoCloseable {
      * @param maxHeader the largest request line and header block (414 and 431 above)
      */
     public record Settings(InetSocketAddress address, String domain, Duration hold, int maxHeld, Duration idle, int maxHeader) {
+        /**
+         * The defaults: a request held up to 30 s ({@code -Dsteward.gateway.hold=DURATION}), 10,000 held per service
+         * ({@code -Dsteward.gateway.max-held=N}), idle connections closed after 75 s, 16 KiB of headers.
+         */
         public static Settings defaults(InetSocketAddress address, String domain) {
-            return new Settings(address, domain, Duration.ofSeconds(30), 10_000, Duration.ofSeconds(75), 16 * 1024);
+            Duration hold = dev.steward.model.Durations.parse(System.getProperty("steward.gateway.hold", "30s"));
+            int maxHeld = Integer.getInteger("steward.gateway.max-held", 10_000);
+            return new Settings(address, domain, hold, maxHeld, Duration.ofSeconds(75), 16 * 1024);
         }
     }
 
@@ -156,15 +162,15 @@ public final class Gateway implements AutoCloseable {
 
     private volatile Table table = new Table(-1, List.of());
 
-    /** The routing table, rebuilt only when a spec changed. */
-    Optional<Router.Match> route(String host, String uri) {
+    /** Where a request goes (null: nowhere); the routing table is rebuilt only when a spec changed. */
+    Router.Match route(String host, String uri) {
         Table t = table;
         long v = sup.version();
         if (t.version() != v) {
             t = new Table(v, sup.controllers().stream().map(c -> new Router.Target(c.name(), c.spec().route())).toList());
             table = t;
         }
-        return Router.match(t.targets(), host, uri, settings.domain());
+        return Router.find(t.targets(), host, uri, settings.domain());
     }
 
     ServiceController controller(String service) {

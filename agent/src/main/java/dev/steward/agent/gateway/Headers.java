@@ -23,6 +23,20 @@ final class Headers {
     }
 
     static void stripHopByHop(HttpHeaders h, boolean upgrade) {
+        String only = h.get(HttpHeaderNames.CONNECTION);
+        boolean plain = only == null || only.equalsIgnoreCase("keep-alive") || only.equalsIgnoreCase("close");
+        if (!plain || h.getAll(HttpHeaderNames.CONNECTION).size() > 1) namedByConnection(h, upgrade);
+        h.remove(HttpHeaderNames.CONNECTION);
+        for (CharSequence n : HOP) h.remove(n);
+        if (upgrade) {
+            h.set(HttpHeaderNames.CONNECTION, "upgrade");
+        } else {
+            h.remove(HttpHeaderNames.UPGRADE);
+        }
+    }
+
+    /** Removes the headers that {@code Connection} names. */
+    private static void namedByConnection(HttpHeaders h, boolean upgrade) {
         for (String named : h.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : named.split(",")) {
                 String t = token.trim().toLowerCase(Locale.ROOT);
@@ -30,13 +44,6 @@ final class Headers {
                 if (t.equals("transfer-encoding") || t.equals("content-length")) continue; // framing: never drop
                 h.remove(t);
             }
-        }
-        h.remove(HttpHeaderNames.CONNECTION);
-        for (CharSequence n : HOP) h.remove(n);
-        if (upgrade) {
-            h.set(HttpHeaderNames.CONNECTION, "upgrade");
-        } else {
-            h.remove(HttpHeaderNames.UPGRADE);
         }
     }
 }

@@ -22,37 +22,44 @@ public final class Router {
     public record Match(String service, String path) {}
 
     public static Optional<Match> match(Collection<Target> targets, String host, String path, String domain) {
-        String h = hostName(host);
-        if (!h.isEmpty()) {
+        return Optional.ofNullable(find(targets, host, path, domain));
+    }
+
+    /** As {@link #match}, null when nothing matches (the gateway's hot path, without allocating on a miss). */
+    public static Match find(Collection<Target> targets, String host, String path, String domain) {
+        int hostEnd = hostEnd(host);
+        if (hostEnd > 0) {
             for (Target t : targets) {
                 String routeHost = t.route() != null ? t.route().host() : null;
-                if (h.equalsIgnoreCase(routeHost) || isServiceHost(h, t.service(), domain)) return Optional.of(new Match(t.service(), path));
+                if (routeHost != null && routeHost.length() == hostEnd && host.regionMatches(true, 0, routeHost, 0, hostEnd)
+                        || isServiceHost(host, hostEnd, t.service(), domain)) {
+                    return new Match(t.service(), path);
+                }
             }
         }
         Target best = null;
-        String bestPrefix = null;
         for (Target t : targets) {
-            String p = t.prefix();
-            if (matches(path, p) && (bestPrefix == null || p.length() > bestPrefix.length())) {
-                best = t;
-                bestPrefix = p;
-            }
+            if (matches(path, t.prefix()) && (best == null || t.prefix().length() > best.prefix().length())) best = t;
         }
-        return best == null ? Optional.empty() : Optional.of(new Match(best.service(), strip(path, bestPrefix)));
+        return best == null ? null : new Match(best.service(), strip(path, best.prefix()));
     }
 
-    /** The host without its port. */
-    static String hostName(String host) {
-        if (host == null) return "";
+    /** Where the host name ends (before a port), 0 when there is none. */
+    static int hostEnd(String host) {
+        if (host == null) return 0;
         int colon = host.lastIndexOf(':');
-        if (colon > 0 && host.indexOf(']') < colon) return host.substring(0, colon);
-        return host;
+        if (colon > 0 && host.indexOf(']') < colon) return colon;
+        return host.length();
     }
 
-    /** {@code <service>.<domain>}, compared without allocating. */
-    private static boolean isServiceHost(String h, String service, String domain) {
+    static String hostName(String host) {
+        return host == null ? "" : host.substring(0, hostEnd(host));
+    }
+
+    /** {@code <service>.<domain>} as the first {@code end} characters of {@code h}, compared without allocating. */
+    private static boolean isServiceHost(String h, int end, String service, String domain) {
         int n = service.length();
-        return h.length() == n + 1 + domain.length() && h.regionMatches(true, 0, service, 0, n) && h.charAt(n) == '.'
+        return end == n + 1 + domain.length() && h.regionMatches(true, 0, service, 0, n) && h.charAt(n) == '.'
                 && h.regionMatches(true, n + 1, domain, 0, domain.length());
     }
 
@@ -62,7 +69,11 @@ public final class Router {
     }
 
     static boolean matches(String path, String prefix) {
-        return path.equals(prefix) || path.startsWith(prefix + "/") || path.startsWith(prefix + "?") || prefix.equals("/");
+        if (prefix.equals("/")) return true;
+        if (!path.startsWith(prefix)) return false;
+        if (path.length() == prefix.length()) return true;
+        char next = path.charAt(prefix.length());
+        return next == '/' || next == '?';
     }
 
     /** The path without the prefix, never empty: {@code /hello/a?b} with prefix {@code /hello} is {@code /a?b}. */

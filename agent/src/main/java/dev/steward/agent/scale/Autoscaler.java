@@ -41,12 +41,19 @@ public final class Autoscaler {
         pressured.add(service);
     }
 
+    private long seenVersion = -1;
+    private Map<String, ServiceController> dynamic = Map.of();
+
     void tick() {
         try {
-            Map<String, ServiceController> dynamic = sup.controllers().stream()
-                    .filter(c -> c.spec().policy() == PolicyKind.DYNAMIC && !c.spec().isPingOnly())
-                    .collect(Collectors.toMap(ServiceController::name, c -> c));
-            rules.keySet().retainAll(dynamic.keySet());
+            long v = sup.version();
+            if (v != seenVersion) { // the dynamic services, looked for only when specs changed
+                seenVersion = v;
+                dynamic = sup.controllers().stream()
+                        .filter(c -> c.spec().policy() == PolicyKind.DYNAMIC && !c.spec().isPingOnly())
+                        .collect(Collectors.toMap(ServiceController::name, c -> c));
+                rules.keySet().retainAll(dynamic.keySet());
+            }
             long now = nanos.getAsLong();
             for (ServiceController c : dynamic.values()) {
                 ScaleRule rule = rules.computeIfAbsent(c.name(), k -> new ScaleRule());

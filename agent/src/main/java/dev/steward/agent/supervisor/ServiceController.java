@@ -38,7 +38,8 @@ public final class ServiceController {
     private final Stats stats = new Stats();
     private final PingLoop pings;
     private ServiceRecord record;
-    private Spec spec;
+    /** Written under the lock, read without it (an immutable record): the gateway reads it per request. */
+    private volatile Spec spec;
     private Integer manualCount;
     /** The instance count the pings last recommended (dynamic services), or null. */
     private Integer recommended;
@@ -87,7 +88,7 @@ public final class ServiceController {
     }
 
     public Spec spec() {
-        return locked(() -> spec);
+        return spec;
     }
 
     public ServiceRecord record() {

@@ -1,0 +1,44 @@
+package dev.steward.agent.rpc;
+
+import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameReader;
+import dev.steward.protocol.FrameWriter;
+import dev.steward.protocol.Messages;
+import dev.steward.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageCodec;
+import java.util.List;
+
+/**
+ * Frames in and out of a Netty channel. Bytes go to a {@link FrameReader} as they arrive; a broken
+ * stream gets an error frame (session 0, invocation error with the reason) and the connection is
+ * closed, and nothing else is disturbed.
+ */
+final class FrameCodec extends ByteToMessageCodec<Frame> {
+    private final FrameReader reader = new FrameReader();
+    private boolean broken;
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Frame f, ByteBuf out) {
+        out.writeBytes(FrameWriter.encode(f));
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (broken) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        byte[] bytes = new byte[in.readableBytes()];
+        in.readBytes(bytes);
+        try {
+            out.addAll(reader.feed(bytes));
+        } catch (ProtocolException e) {
+            broken = true;
+            ctx.writeAndFlush(FrameWriter.error(0, Messages.INVOCATION_ERROR, "protocol error: " + e.getMessage()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

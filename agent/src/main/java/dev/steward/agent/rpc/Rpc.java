@@ -1,0 +1,82 @@
+package dev.steward.agent.rpc;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The protocol side of the agent: the locator on the RPC address, and every other service on its
+ * own port of the same host, published in the locator ({@code logging} now; {@code node} and one
+ * per app with the engine).
+ */
+public final class Rpc implements AutoCloseable {
+    private final EventLoopGroup loops;
+    private final Class<? extends ServerChannel> serverClass;
+    private final Locator locator = new Locator();
+    private final RpcServer locatorServer;
+    private final String host;
+    private final Map<String, RpcServer> servers = new ConcurrentHashMap<>();
+    private final LoggingService logging;
+
+    public Rpc(InetSocketAddress address, Path logs, Clock clock) throws IOException {
+        boolean epoll = Epoll.isAvailable();
+        loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-rpc", true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        host = address.getHostString();
+        locatorServer = new RpcServer(loops, serverClass, address, locator);
+        publish(locator, locatorServer.port());
+        logging = new LoggingService(logs.resolve("apps.log"), clock);
+        serve(logging);
+    }
+
+    /** Serves {@code service} on a port of its own and publishes it. */
+    public void serve(RpcService service) {
+        RpcServer s = new RpcServer(loops, serverClass, new InetSocketAddress(host, 0), service);
+        RpcServer prior = servers.put(service.name(), s);
+        if (prior != null) prior.close();
+        publish(service, s.port());
+    }
+
+    /** Stops serving {@code name} and takes it out of the locator. */
+    public void withdraw(String name) {
+        locator.withdraw(name);
+        RpcServer s = servers.remove(name);
+        if (s != null) s.close();
+    }
+
+    private void publish(RpcService service, int port) {
+        locator.publish(service.name(), new Locator.Entry(host, port, 1, service.methods()));
+    }
+
+    public int port() {
+        return locatorServer.port();
+    }
+
+    /** Published names, for the agent's info. */
+    public List<String> names() {
+        return List.copyOf(servers.keySet());
+    }
+
+    @Override
+    public void close() throws IOException {
+        servers.values().forEach(RpcServer::close);
+        locatorServer.close();
+        logging.close();
+        loops.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+    }
+}

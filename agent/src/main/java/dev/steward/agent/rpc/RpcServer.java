@@ -1,0 +1,67 @@
+package dev.steward.agent.rpc;
+
+import dev.steward.protocol.Frame;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+
+/** One service on its own TCP port: each frame that opens a session is a call, handled on a virtual thread. */
+final class RpcServer implements AutoCloseable {
+    private final Channel listener;
+    private final RpcService service;
+
+    RpcServer(EventLoopGroup loops, Class<? extends io.netty.channel.ServerChannel> serverClass, InetSocketAddress address, RpcService service) {
+        this.service = service;
+        listener = new ServerBootstrap().group(loops).channel(serverClass)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new FrameCodec(), new Calls());
+                    }
+                })
+                .bind(address).syncUninterruptibly().channel();
+    }
+
+    int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    private final class Calls extends SimpleChannelInboundHandler<Frame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
+            Channel ch = ctx.channel();
+            if (!service.methods().containsKey((int) f.message()) || f.message() > Integer.MAX_VALUE) {
+                Session.unknownMethod(ch, f.session());
+                return;
+            }
+            Session s = new Session(ch, f.session());
+            Thread.ofVirtual().name("steward-rpc-" + service.name()).start(() -> {
+                try {
+                    service.call(f, s);
+                } catch (BadArguments e) {
+                    s.error(dev.steward.protocol.Messages.INVOCATION_ERROR, e.getMessage());
+                } catch (Exception e) {
+                    s.error(dev.steward.protocol.Messages.INVOCATION_ERROR, e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                }
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.steward.agent.rpc;
+
+import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameWriter;
+import dev.steward.protocol.Messages;
+import io.netty.channel.Channel;
+import org.msgpack.value.Value;
+
+/** The reply side of one call: chunks, then choke, with an error before it when the call failed. Thread-safe. */
+public final class Session {
+    private final Channel channel;
+    private final long id;
+    private volatile boolean ended;
+
+    Session(Channel channel, long id) {
+        this.channel = channel;
+        this.id = id;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** Whether the client is still there to read more. */
+    public boolean open() {
+        return channel.isActive() && !ended;
+    }
+
+    public void chunk(byte[] data) {
+        send(FrameWriter.chunk(id, data));
+    }
+
+    /** A method's return value: one chunk with its msgpack encoding, then choke. */
+    public void value(Value v) {
+        chunk(FrameWriter.value(v));
+        choke();
+    }
+
+    public void error(int code, String message) {
+        send(FrameWriter.error(id, code, message));
+        choke();
+    }
+
+    public void choke() {
+        if (ended) return;
+        send(FrameWriter.choke(id));
+        ended = true;
+    }
+
+    void send(Frame f) {
+        if (!ended) channel.writeAndFlush(f);
+    }
+
+    static void unknownMethod(Channel ch, long session) {
+        Session s = new Session(ch, session);
+        s.error(Messages.INVOCATION_ERROR, "unknown message type");
+    }
+}
