@@ -80,7 +80,8 @@ public final class Agent implements AutoCloseable {
         metrics[0] = new Metrics(bus, supervisor::controllers);
         Jobs jobs = new Jobs(supervisor, Duration.ofMinutes(5));
         supervisor.load();
-        api = new ApiServer(config.api(), supervisor, jobs, bus, metrics[0], this::info);
+        dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
+        api = new ApiServer(config.api(), supervisor, jobs, apps, data.resolve("uploads"), bus, metrics[0], this::info);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Metrics m = metrics[0];
         Demand demand = new Demand();

@@ -38,6 +38,14 @@ final class ApiClient {
         return json(send(method, path, body, headers));
     }
 
+    /** Sends bytes (an archive) and reads the JSON answer. */
+    JsonNode upload(String method, String path, byte[] body) {
+        HttpResponse<String> res = publish(method, path, HttpRequest.BodyPublishers.ofByteArray(body),
+                Map.of("Content-Type", "application/octet-stream"), HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() >= 400) throw error(res.statusCode(), res.body());
+        return json(res.body());
+    }
+
     String text(String path) {
         return send("GET", path, null, Map.of());
     }
@@ -63,8 +71,12 @@ final class ApiClient {
     }
 
     private <T> HttpResponse<T> exchange(String method, String path, String body, Map<String, String> headers, HttpResponse.BodyHandler<T> handler) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return publish(method, path, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body), headers, handler);
+    }
+
+    private <T> HttpResponse<T> publish(String method, String path, HttpRequest.BodyPublisher body, Map<String, String> headers,
+                                         HttpResponse.BodyHandler<T> handler) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).method(method, body);
         headers.forEach(b::header);
         if (token != null && !token.isEmpty()) b.header("Authorization", "Bearer " + token);
         try {

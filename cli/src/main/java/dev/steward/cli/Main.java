@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code steward}: the command line. */
 @Command(name = "steward", mixinStandardHelpOptions = true, version = "steward " + dev.steward.agent.Agent.VERSION,
         description = "Keeps programs running: services, jobs, apps and functions.",
-        subcommands = {AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, StatusCommand.class})
+        subcommands = {AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class, ProfileCommand.class, RunlistCommand.class, StatusCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

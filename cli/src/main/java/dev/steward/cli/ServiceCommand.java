@@ -7,10 +7,5 @@ import picocli.CommandLine.Command;
 @Command(name = "service", mixinStandardHelpOptions = true, description = "Register, start, stop, query and modify services.",
         subcommands = {ServiceRegister.class, ServiceUnregister.class, ServiceStart.class, ServiceStop.class, ServiceQuery.class,
                 ServiceModify.class, ServiceLogs.class, ServiceRun.class, ServiceUse.class, ServiceRelease.class, ServicePause.class, ServiceResume.class})
-final class ServiceCommand implements Runnable {
-    @Override
-    public void run() {
-        new CommandLine(this).usage(System.err);
-        throw new CliException(2, "a command is required");
-    }
+final class ServiceCommand extends CommandGroup {
 }

@@ -119,6 +119,36 @@ class CliTest extends AgentTestBase {
     }
 
     @Test
+    void appsProfilesAndTheRunlistFromTheCommandLine() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("apps/echo"));
+        Files.writeString(app.resolve("manifest.json"), "{\"slave\": \"./bin/worker.py\"}");
+        Files.createDirectories(app.resolve("bin"));
+        Files.writeString(app.resolve("bin/worker.py"), "print('hi')\n");
+        Run up = steward("app", "upload", "echo", app.toString());
+        assertThat(up.code()).as(up.err()).isZero();
+        assertThat(up.out()).contains("echo: uploaded (worker ./bin/worker.py)");
+        assertThat(steward("app", "list").out()).contains("echo", "./bin/worker.py");
+        Path profile = spec("p.json", "{\"pool-limit\": 3}");
+        assertThat(steward("profile", "upload", "small", profile.toString()).code()).isZero();
+        assertThat(steward("profile", "show", "small").json().path("profile").toString()).contains("3");
+        assertThat(steward("runlist", "add", "echo", "small").code()).isZero();
+        assertThat(steward("runlist", "list").out()).contains("echo", "small");
+        Run busy = steward("app", "remove", "echo");
+        assertThat(busy.code()).isEqualTo(2);
+        assertThat(busy.err()).contains("in the runlist");
+        Path badProfile = spec("bad.json", "{\"pool-limit\": -2}");
+        Run bad = steward("profile", "upload", "bad", badProfile.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("pool-limit: -2");
+        assertThat(steward("app", "upload", "x/y", app.toString()).code()).isEqualTo(2);
+        assertThat(steward("app", "upload", "x", tmp.resolve("none").toString()).err()).contains("no such directory or archive");
+        Path notArchive = spec("plain.txt", "hello");
+        assertThat(steward("app", "upload", "x", notArchive.toString()).err()).contains("not a .tar.gz, .tar or .zip");
+        assertThat(steward("runlist", "remove", "echo").code()).isZero();
+        assertThat(steward("app", "remove", "echo").code()).isZero();
+    }
+
+    @Test
     void usageErrorsExitWith2() {
         assertThat(steward("service").code()).isEqualTo(2);
         assertThat(steward("service", "register", "--addr", agent.base).code()).isEqualTo(2);

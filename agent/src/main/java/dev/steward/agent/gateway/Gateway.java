@@ -107,14 +107,26 @@ public final class Gateway implements AutoCloseable {
         this.demand = demand;
         this.scaler = scaler;
         this.observer = observer;
-        Transport t = Transport.best();
+        int threads = Integer.getInteger("steward.gateway.threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
+        Transport t = Transport.best(System.getProperty("steward.gateway.transport", ""));
+        EventLoopGroup b;
+        EventLoopGroup l;
+        try {
+            b = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-gateway-accept", true), t.handlers());
+            l = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("steward-gateway", true), t.handlers());
+        } catch (RuntimeException | LinkageError e) {
+            // io_uring said it was there but a ring could not be made (a seccomp filter, a memlock limit): epoll then
+            if (t.name().equals("epoll") || t.name().equals("nio")) throw e;
+            System.err.println("steward: gateway: " + t.name() + " failed (" + e.getMessage() + "); using epoll");
+            t = Transport.best("epoll");
+            b = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-gateway-accept", true), t.handlers());
+            l = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("steward-gateway", true), t.handlers());
+        }
+        bosses = b;
+        loops = l;
         transport = t.name();
-        IoHandlerFactory io = t.handlers();
         Class<? extends ServerChannel> serverClass = t.server();
         socketClass = t.socket();
-        bosses = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-gateway-accept", true), io);
-        int threads = Integer.getInteger("steward.gateway.threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
-        loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("steward-gateway", true), io);
         HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(settings.maxHeader())
                 .setMaxChunkSize(64 * 1024);
         listener = new ServerBootstrap().group(bosses, loops).channel(serverClass)
@@ -134,8 +146,8 @@ public final class Gateway implements AutoCloseable {
 
     /** The transport this kernel offers best: io_uring, else epoll, else Java NIO. */
     record Transport(String name, IoHandlerFactory handlers, Class<? extends ServerChannel> server, Class<? extends SocketChannel> socket) {
-        static Transport best() {
-            String wanted = System.getProperty("steward.gateway.transport", "");
+        /** The best transport there is, or the one {@code wanted} names (io_uring, epoll, nio) when it is there. */
+        static Transport best(String wanted) {
             if ((wanted.isEmpty() || wanted.equals("io_uring")) && io.netty.channel.uring.IoUring.isAvailable()) {
                 return new Transport("io_uring", io.netty.channel.uring.IoUringIoHandler.newFactory(),
                         io.netty.channel.uring.IoUringServerSocketChannel.class, io.netty.channel.uring.IoUringSocketChannel.class);

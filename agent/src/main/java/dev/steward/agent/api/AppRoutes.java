@@ -1,0 +1,111 @@
+package dev.steward.agent.api;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.steward.agent.apps.AppRecord;
+import dev.steward.agent.apps.AppStore;
+import dev.steward.agent.apps.ProfileRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code /v1/apps} (upload an archive, list, info, remove), {@code /v1/profiles} (upload, list,
+ * show, remove) and {@code /v1/runlist} (add, remove, list).
+ */
+final class AppRoutes {
+    /** The largest app archive taken. */
+    static final long MAX_ARCHIVE = 256L << 20;
+    private final AppStore apps;
+    private final Path uploads;
+
+    AppRoutes(AppStore apps, Path uploads) {
+        this.apps = apps;
+        this.uploads = uploads;
+    }
+
+    void bind(ServerBuilder sb) {
+        String app = "/v1/apps/{name}";
+        sb.route().get("/v1/apps").build(Blocking.of((ctx, req) -> Requests.ok(apps.apps())));
+        sb.route().put(app).maxRequestLength(MAX_ARCHIVE).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            return Requests.json(HttpStatus.CREATED, upload(name, req));
+        }));
+        sb.route().get(app).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            AppRecord r = apps.app(name).orElseThrow(() -> new ApiException(404, "no app '" + name + "'"));
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("app", r);
+            view.put("profile", apps.runlist().get(name));
+            view.put("state", "stopped");
+            return Requests.ok(view);
+        }));
+        sb.route().delete(app).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            apps.removeApp(name);
+            return Requests.ok(Map.of("name", name, "removed", true));
+        }));
+
+        String profile = "/v1/profiles/{name}";
+        sb.route().get("/v1/profiles").build(Blocking.of((ctx, req) -> Requests.ok(apps.profiles())));
+        sb.route().put(profile).build(Blocking.of((ctx, req) ->
+                Requests.json(HttpStatus.CREATED, view(apps.putProfile(Requests.name(ctx), req.contentUtf8())))));
+        sb.route().get(profile).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            return Requests.ok(view(apps.profileRecord(name).orElseThrow(() -> new ApiException(404, "no profile '" + name + "'"))));
+        }));
+        sb.route().delete(profile).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            apps.removeProfile(name);
+            return Requests.ok(Map.of("name", name, "removed", true));
+        }));
+
+        sb.route().get("/v1/runlist").build(Blocking.of((ctx, req) -> Requests.ok(apps.runlist())));
+        sb.route().put("/v1/runlist/{name}").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            String profileName = req.contentUtf8().strip();
+            if (profileName.isEmpty()) throw new ApiException(400, "the body must name the profile");
+            apps.runlistAdd(name, profileName);
+            return Requests.ok(apps.runlist());
+        }));
+        sb.route().delete("/v1/runlist/{name}").build(Blocking.of((ctx, req) -> {
+            apps.runlistRemove(Requests.name(ctx));
+            return Requests.ok(apps.runlist());
+        }));
+    }
+
+    private static Map<String, Object> view(ProfileRecord r) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("name", r.name());
+        v.put("uploaded", r.uploaded());
+        v.put("source", r.source());
+        v.put("profile", dev.steward.model.Profile.parse(r.source()));
+        return v;
+    }
+
+    /** Writes the body to a file named for what its first bytes say it is, then hands it to the store. */
+    private AppRecord upload(String name, AggregatedHttpRequest req) throws IOException {
+        byte[] body = req.content().array();
+        if (body.length == 0) throw new ApiException(400, "the body must be the app's archive (.tar.gz, .tar or .zip)");
+        String ext = kind(body);
+        if (ext == null) throw new ApiException(400, "the body is not a .tar.gz, .tar or .zip archive");
+        Files.createDirectories(uploads);
+        Path tmp = Files.createTempFile(uploads, "upload-", ext);
+        try {
+            Files.write(tmp, body);
+            return apps.upload(name, tmp, Requests.owner(req));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static String kind(byte[] b) {
+        if (b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) return ".tar.gz";
+        if (b.length > 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4) return ".zip";
+        if (b.length > 262 && new String(b, 257, 5, java.nio.charset.StandardCharsets.US_ASCII).equals("ustar")) return ".tar";
+        return null;
+    }
+}

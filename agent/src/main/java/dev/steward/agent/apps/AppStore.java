@@ -1,0 +1,145 @@
+package dev.steward.agent.apps;
+
+import dev.steward.agent.Json;
+import dev.steward.agent.api.ApiException;
+import dev.steward.agent.spool.SpoolException;
+import dev.steward.agent.spool.Spooler;
+import dev.steward.agent.store.Store;
+import dev.steward.model.InvalidSpecException;
+import dev.steward.model.Manifest;
+import dev.steward.model.Names;
+import dev.steward.model.Problem;
+import dev.steward.model.Profile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Apps, profiles and the runlist in the store ({@code apps/NAME}, {@code profiles/NAME},
+ * {@code runlist/APP} = profile). The one owner of those keys; each change is checked whole before
+ * anything is written, so a refused upload leaves nothing behind.
+ */
+public final class AppStore {
+    private static final String APPS = "apps/";
+    private static final String PROFILES = "profiles/";
+    private static final String RUNLIST = "runlist/";
+    private final Store store;
+    private final Spooler spooler;
+    private final Clock clock;
+
+    public AppStore(Store store, Spooler spooler, Clock clock) {
+        this.store = store;
+        this.spooler = spooler;
+        this.clock = clock;
+    }
+
+    // ---- apps ---------------------------------------------------------------------------------
+
+    /** Unpacks {@code archive} (safely, once per content) and stores the app its manifest describes. */
+    public synchronized AppRecord upload(String name, Path archive, String owner) {
+        name(name, "app");
+        Path dir;
+        try {
+            dir = spooler.spool(archive);
+        } catch (SpoolException e) {
+            throw new ApiException(400, "the app's archive is refused: " + e.getMessage());
+        }
+        Path manifestFile = dir.resolve("manifest.json");
+        if (!Files.isRegularFile(manifestFile)) throw new ApiException(400, "the app has no manifest.json at its root");
+        Manifest m;
+        try {
+            m = Manifest.parse(Files.readString(manifestFile));
+        } catch (InvalidSpecException e) {
+            throw new ApiException(400, "invalid manifest.json", e.problems().stream().map(Problem::toString).toList());
+        } catch (IOException e) {
+            throw new ApiException(400, "cannot read manifest.json: " + e.getMessage());
+        }
+        Path worker = dir.resolve(m.slave()).normalize();
+        if (!worker.startsWith(dir) || !Files.isRegularFile(worker)) {
+            throw new ApiException(400, "the manifest's slave '" + m.slave() + "' is not a file in the app");
+        }
+        AppRecord r = new AppRecord(name, dir.toString(), m.slave(), m.environment(), clock.instant().toString(), owner);
+        store.put(APPS + name, Json.write(r));
+        return r;
+    }
+
+    public Optional<AppRecord> app(String name) {
+        return store.get(APPS + name).map(s -> Json.read(s, AppRecord.class));
+    }
+
+    public List<AppRecord> apps() {
+        return store.list(APPS).values().stream().map(s -> Json.read(s, AppRecord.class)).toList();
+    }
+
+    public synchronized void removeApp(String name) {
+        if (app(name).isEmpty()) throw new ApiException(404, "no app '" + name + "'");
+        if (store.get(RUNLIST + name).isPresent()) throw new ApiException(409, "app " + name + " is in the runlist; remove it from there first");
+        store.delete(APPS + name);
+    }
+
+    // ---- profiles -----------------------------------------------------------------------------
+
+    public synchronized ProfileRecord putProfile(String name, String text) {
+        name(name, "profile");
+        try {
+            Profile.parse(text);
+        } catch (InvalidSpecException e) {
+            throw new ApiException(400, "invalid profile", e.problems().stream().map(Problem::toString).toList());
+        }
+        ProfileRecord r = new ProfileRecord(name, text == null ? "" : text, clock.instant().toString());
+        store.put(PROFILES + name, Json.write(r));
+        return r;
+    }
+
+    public Optional<ProfileRecord> profileRecord(String name) {
+        return store.get(PROFILES + name).map(s -> Json.read(s, ProfileRecord.class));
+    }
+
+    /** The profile with every default filled in. */
+    public Optional<Profile> profile(String name) {
+        return profileRecord(name).map(r -> Profile.parse(r.source()));
+    }
+
+    public List<ProfileRecord> profiles() {
+        return store.list(PROFILES).values().stream().map(s -> Json.read(s, ProfileRecord.class)).toList();
+    }
+
+    public synchronized void removeProfile(String name) {
+        if (profileRecord(name).isEmpty()) throw new ApiException(404, "no profile '" + name + "'");
+        List<String> users = runlist().entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).toList();
+        if (!users.isEmpty()) throw new ApiException(409, "profile " + name + " is used by the runlist for " + String.join(", ", users));
+        store.delete(PROFILES + name);
+    }
+
+    // ---- runlist ------------------------------------------------------------------------------
+
+    public synchronized void runlistAdd(String app, String profile) {
+        name(app, "app");
+        name(profile, "profile");
+        if (app(app).isEmpty()) throw new ApiException(404, "no app '" + app + "' (upload it first)");
+        if (profileRecord(profile).isEmpty()) throw new ApiException(404, "no profile '" + profile + "' (upload it first)");
+        store.put(RUNLIST + app, Json.write(profile));
+    }
+
+    public synchronized void runlistRemove(String app) {
+        if (store.get(RUNLIST + app).isEmpty()) throw new ApiException(404, "app " + app + " is not in the runlist");
+        store.delete(RUNLIST + app);
+    }
+
+    /** App to profile, by app name. */
+    public Map<String, String> runlist() {
+        Map<String, String> out = new TreeMap<>();
+        store.list(RUNLIST).forEach((k, v) -> out.put(k.substring(RUNLIST.length()), Json.read(v, String.class)));
+        return out;
+    }
+
+    private static void name(String name, String what) {
+        String problem = Names.problem(name);
+        if (problem != null) throw new ApiException(400, "bad " + what + " name: " + problem);
+    }
+}

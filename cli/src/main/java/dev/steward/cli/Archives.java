@@ -1,0 +1,34 @@
+package dev.steward.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+
+/** Packs a directory as a .tar.gz for upload: regular files and directories, modes kept, links refused. */
+final class Archives {
+    private Archives() {}
+
+    static byte[] tarGz(Path dir) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes));
+             Stream<Path> walk = Files.walk(dir)) {
+            out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            List<Path> paths = walk.filter(p -> !p.equals(dir)).sorted().toList();
+            for (Path p : paths) {
+                String name = dir.relativize(p).toString().replace('\\', '/');
+                if (Files.isSymbolicLink(p)) throw new CliException(2, p + ": links are not packed; copy the file in");
+                TarArchiveEntry e = new TarArchiveEntry(p.toFile(), Files.isDirectory(p) ? name + "/" : name);
+                out.putArchiveEntry(e);
+                if (Files.isRegularFile(p)) Files.copy(p, out);
+                out.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+}
