@@ -134,22 +134,28 @@ final class Exchange {
         upgrade = Headers.isUpgrade(req.headers());
         meter = gw.demand.of(service);
         meter.begin();
-        if (Gateway.referencedByRequests(c)) {
-            c.use();
-            referenced = true;
-        }
+        boolean byReference = Gateway.referencedByRequests(c);
         Endpoint e = gw.pick(c, route, null);
         if (e != null) {
+            if (byReference) {
+                c.use(); // cheap while others use it too; keeps it up until this response ends
+                referenced = true;
+            }
             connect(e);
         } else if (Gateway.startsOnDemand(c)) {
-            hold();
+            hold(byReference);
         } else {
             reply(503, "service " + service + " has no instance ready (" + c.currentState().wire() + ")", "1", false);
         }
     }
 
-    /** Scale from zero: the request waits, off the event loop, until an instance is ready. */
-    private void hold() {
+    /**
+     * Scale from zero: the request waits, off the event loop, until an instance is ready. The waiting
+     * thread takes the reference (or wakes a dynamic service), so that starting the instance never runs
+     * on the event loop; the reference becomes this exchange's when it resumes, or is given back when the
+     * client left meanwhile.
+     */
+    private void hold(boolean byReference) {
         if (!gw.hold(service)) {
             reply(503, "service " + service + " is starting and " + gw.settings.maxHeld() + " requests already wait for it", "1", false);
             return;
@@ -159,21 +165,32 @@ final class Exchange {
         ServiceController waitFor = c;
         Thread.ofVirtual().name("steward-hold-" + service).start(() -> {
             Optional<Endpoint> ready = Optional.empty();
+            boolean took = false;
             try {
-                if (!referenced) waitFor.wake();
+                if (byReference) {
+                    waitFor.use();
+                    took = true;
+                } else {
+                    waitFor.wake();
+                }
                 ready = waitFor.awaitReady(gw.settings.hold());
             } finally {
                 gw.unhold(service);
                 Optional<Endpoint> r = ready;
-                loop.execute(() -> resume(r));
+                boolean reference = took;
+                loop.execute(() -> resume(r, reference));
             }
         });
     }
 
-    private void resume(Optional<Endpoint> ready) {
-        if (phase != Phase.HOLDING) return; // the client went away meanwhile
+    private void resume(Optional<Endpoint> ready, boolean reference) {
+        if (phase != Phase.HOLDING) { // the client went away meanwhile
+            if (reference) c.release();
+            return;
+        }
+        referenced = reference;
         if (ready.isEmpty()) {
-            reply(503, "service " + service + " did not become ready within " + gw.settings.hold().toSeconds() + "s", "5", false);
+            reply(503, "service " + service + " did not become ready within " + dev.steward.model.Durations.format(gw.settings.hold()), "5", false);
             return;
         }
         Endpoint e = gw.pick(c, route, null);
