@@ -147,7 +147,8 @@ class SandboxTest extends AgentTestBase {
                 + "command: [/bin/sh, -c, 'id -u > " + work.resolve("uid") + "; grep NoNewPrivs /proc/self/status > " + work.resolve("nnp") + "; exec sleep 600']\n");
         running("who");
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!Files.exists(work.resolve("nnp")) && System.nanoTime() < deadline) TestAgent.sleep(20);
+        // the shell creates the file before grep writes into it: wait for its content
+        while (!(Files.exists(work.resolve("nnp")) && Files.size(work.resolve("nnp")) > 0) && System.nanoTime() < deadline) TestAgent.sleep(20);
         assertThat(Files.readString(work.resolve("uid")).strip()).isEqualTo("65534");
         assertThat(Files.readString(work.resolve("nnp"))).contains("1");
     }
@@ -160,7 +161,7 @@ class SandboxTest extends AgentTestBase {
                 + "), 1); open('result','w').write('reached')\\nexcept OSError as e: open('result','w').write('refused')\\nimport time; time.sleep(600)\"]\n");
         running("netless");
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!Files.exists(work.resolve("result")) && System.nanoTime() < deadline) TestAgent.sleep(20);
+        while (!(Files.exists(work.resolve("result")) && Files.size(work.resolve("result")) > 0) && System.nanoTime() < deadline) TestAgent.sleep(20);
         assertThat(Files.readString(work.resolve("result"))).isEqualTo("refused");
     }
 

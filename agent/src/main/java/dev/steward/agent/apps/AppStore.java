@@ -1,14 +1,13 @@
 package dev.steward.agent.apps;
 
 import dev.steward.agent.Json;
-import dev.steward.agent.api.ApiException;
 import dev.steward.agent.spool.SpoolException;
 import dev.steward.agent.spool.Spooler;
 import dev.steward.agent.store.Store;
-import dev.steward.model.InvalidSpecException;
+import dev.steward.agent.supervisor.ConflictException;
+import dev.steward.agent.supervisor.NotFoundException;
 import dev.steward.model.Manifest;
 import dev.steward.model.Names;
-import dev.steward.model.Problem;
 import dev.steward.model.Profile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,21 +46,19 @@ public final class AppStore {
         try {
             dir = spooler.spool(archive);
         } catch (SpoolException e) {
-            throw new ApiException(400, "the app's archive is refused: " + e.getMessage());
+            throw new IllegalArgumentException("the app's archive is refused: " + e.getMessage());
         }
         Path manifestFile = dir.resolve("manifest.json");
-        if (!Files.isRegularFile(manifestFile)) throw new ApiException(400, "the app has no manifest.json at its root");
+        if (!Files.isRegularFile(manifestFile)) throw new IllegalArgumentException("the app has no manifest.json at its root");
         Manifest m;
         try {
             m = Manifest.parse(Files.readString(manifestFile));
-        } catch (InvalidSpecException e) {
-            throw new ApiException(400, "invalid manifest.json", e.problems().stream().map(Problem::toString).toList());
         } catch (IOException e) {
-            throw new ApiException(400, "cannot read manifest.json: " + e.getMessage());
+            throw new IllegalArgumentException("cannot read manifest.json: " + e.getMessage());
         }
         Path worker = dir.resolve(m.slave()).normalize();
         if (!worker.startsWith(dir) || !Files.isRegularFile(worker)) {
-            throw new ApiException(400, "the manifest's slave '" + m.slave() + "' is not a file in the app");
+            throw new IllegalArgumentException("the manifest's slave '" + m.slave() + "' is not a file in the app");
         }
         AppRecord r = new AppRecord(name, dir.toString(), m.slave(), m.environment(), clock.instant().toString(), owner);
         store.put(APPS + name, Json.write(r));
@@ -77,8 +74,8 @@ public final class AppStore {
     }
 
     public synchronized void removeApp(String name) {
-        if (app(name).isEmpty()) throw new ApiException(404, "no app '" + name + "'");
-        if (store.get(RUNLIST + name).isPresent()) throw new ApiException(409, "app " + name + " is in the runlist; remove it from there first");
+        if (app(name).isEmpty()) throw new NotFoundException("no app '" + name + "'");
+        if (store.get(RUNLIST + name).isPresent()) throw new ConflictException("app " + name + " is in the runlist; remove it from there first");
         store.delete(APPS + name);
     }
 
@@ -86,11 +83,7 @@ public final class AppStore {
 
     public synchronized ProfileRecord putProfile(String name, String text) {
         name(name, "profile");
-        try {
-            Profile.parse(text);
-        } catch (InvalidSpecException e) {
-            throw new ApiException(400, "invalid profile", e.problems().stream().map(Problem::toString).toList());
-        }
+        Profile.parse(text); // every problem named, nothing stored
         ProfileRecord r = new ProfileRecord(name, text == null ? "" : text, clock.instant().toString());
         store.put(PROFILES + name, Json.write(r));
         return r;
@@ -110,9 +103,9 @@ public final class AppStore {
     }
 
     public synchronized void removeProfile(String name) {
-        if (profileRecord(name).isEmpty()) throw new ApiException(404, "no profile '" + name + "'");
+        if (profileRecord(name).isEmpty()) throw new NotFoundException("no profile '" + name + "'");
         List<String> users = runlist().entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).toList();
-        if (!users.isEmpty()) throw new ApiException(409, "profile " + name + " is used by the runlist for " + String.join(", ", users));
+        if (!users.isEmpty()) throw new ConflictException("profile " + name + " is used by the runlist for " + String.join(", ", users));
         store.delete(PROFILES + name);
     }
 
@@ -121,13 +114,13 @@ public final class AppStore {
     public synchronized void runlistAdd(String app, String profile) {
         name(app, "app");
         name(profile, "profile");
-        if (app(app).isEmpty()) throw new ApiException(404, "no app '" + app + "' (upload it first)");
-        if (profileRecord(profile).isEmpty()) throw new ApiException(404, "no profile '" + profile + "' (upload it first)");
+        if (app(app).isEmpty()) throw new NotFoundException("no app '" + app + "' (upload it first)");
+        if (profileRecord(profile).isEmpty()) throw new NotFoundException("no profile '" + profile + "' (upload it first)");
         store.put(RUNLIST + app, Json.write(profile));
     }
 
     public synchronized void runlistRemove(String app) {
-        if (store.get(RUNLIST + app).isEmpty()) throw new ApiException(404, "app " + app + " is not in the runlist");
+        if (store.get(RUNLIST + app).isEmpty()) throw new NotFoundException("app " + app + " is not in the runlist");
         store.delete(RUNLIST + app);
     }
 
@@ -140,6 +133,6 @@ public final class AppStore {
 
     private static void name(String name, String what) {
         String problem = Names.problem(name);
-        if (problem != null) throw new ApiException(400, "bad " + what + " name: " + problem);
+        if (problem != null) throw new IllegalArgumentException("bad " + what + " name: " + problem);
     }
 }

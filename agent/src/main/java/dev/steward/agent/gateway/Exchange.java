@@ -199,6 +199,7 @@ final class Exchange {
 
     private void connect(Endpoint e) {
         endpoint = e;
+        lastSent = false;
         phase = Phase.CONNECTING;
         gw.inFlight.begin(e.instance());
         counted = true;
@@ -218,7 +219,19 @@ final class Exchange {
         Channel ch = u.channel();
         ch.write(upstreamHead(), ch.voidPromise());
         sentAt = System.nanoTime();
-        if (buffered != null) while (!buffered.isEmpty()) ch.write(buffered.poll(), ch.voidPromise());
+        if (buffered != null) {
+            while (!buffered.isEmpty()) {
+                HttpContent piece = buffered.poll();
+                if (piece instanceof LastHttpContent) lastSent = true;
+                ch.write(piece, ch.voidPromise());
+            }
+        }
+        if (requestDone && !lastSent) {
+            // a retry: the whole (bodiless) request went to the first instance; end it here too, or the
+            // connection's encoder would still wait for the end when it is next reused
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            lastSent = true;
+        }
         if (requestDone) requestSent();
         ch.flush();
         front.updateReading();
@@ -253,6 +266,8 @@ final class Exchange {
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final AsciiString HTTP = AsciiString.cached("http");
     private boolean rewritten;
+    /** Whether the request's end went to the current upstream connection. */
+    private boolean lastSent;
 
     private void connectFailed(Throwable cause) {
         if (phase != Phase.CONNECTING) return;
@@ -275,7 +290,10 @@ final class Exchange {
         switch (phase) {
             case FORWARDING -> {
                 up.channel().write(content, up.channel().voidPromise());
-                if (last) requestSent();
+                if (last) {
+                    lastSent = true;
+                    requestSent();
+                }
                 if (!up.channel().isWritable()) front.updateReading();
             }
             case HOLDING, CONNECTING -> {

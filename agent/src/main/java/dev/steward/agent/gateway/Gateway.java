@@ -77,8 +77,6 @@ public final class Gateway implements AutoCloseable {
         void served(Served s);
     }
 
-    static final io.netty.buffer.ByteBufAllocator ALLOCATOR = Boolean.getBoolean("steward.gateway.pooled")
-            ? io.netty.buffer.PooledByteBufAllocator.DEFAULT : io.netty.buffer.ByteBufAllocator.DEFAULT;
     final Settings settings;
     final Supervisor sup;
     final InFlight inFlight;
@@ -133,7 +131,6 @@ public final class Gateway implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
