@@ -27,37 +27,68 @@ public final class AccessLog implements AutoCloseable {
         this.clock = clock;
     }
 
+    /**
+     * One thread's lines since the last flush. Each event loop appends to its own (its lock is never
+     * contended but by the flush), so logging costs no lock shared between loops.
+     */
+    private static final class Lines {
+        final ReentrantLock lock = new ReentrantLock();
+        final StringBuilder text = new StringBuilder(64 * 1024);
+    }
+
+    private final java.util.List<Lines> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ThreadLocal<Lines> mine = ThreadLocal.withInitial(() -> {
+        Lines l = new Lines();
+        all.add(l);
+        return l;
+    });
+    /** A thread whose lines grow past this writes them out itself. */
+    private static final int SPILL = 256 * 1024;
+
     public void log(Gateway.Served s) {
-        StringBuilder b = LINE.get();
-        b.setLength(0);
-        b.append(s.client()).append(" - - [").append(now()).append("] \"").append(s.method()).append(' ').append(s.uri()).append(' ')
-                .append(s.protocol()).append("\" ").append(s.status()).append(' ');
-        if (s.bytes() > 0) b.append(s.bytes());
-        else b.append('-');
-        b.append(' ').append(s.service().isEmpty() ? "-" : s.service()).append(' ').append(s.instance().isEmpty() ? "-" : s.instance())
-                .append(' ');
-        long tenths = (s.nanos() + 50_000) / 100_000;
-        b.append(tenths / 10).append('.').append(tenths % 10).append("ms\n");
-        int n = b.length();
-        char[] chars = CHARS.get();
-        if (chars.length < n) {
-            chars = new char[Math.max(n, chars.length * 2)];
-            CHARS.set(chars);
+        Lines l = mine.get();
+        boolean spill;
+        l.lock.lock();
+        try {
+            StringBuilder b = l.text;
+            b.append(s.client()).append(" - - [").append(now()).append("] \"").append(s.method()).append(' ').append(s.uri()).append(' ')
+                    .append(s.protocol()).append("\" ").append(s.status()).append(' ');
+            if (s.bytes() > 0) b.append(s.bytes());
+            else b.append('-');
+            b.append(' ').append(s.service().isEmpty() ? "-" : s.service()).append(' ').append(s.instance().isEmpty() ? "-" : s.instance())
+                    .append(' ');
+            long tenths = (s.nanos() + 50_000) / 100_000;
+            b.append(tenths / 10).append('.').append(tenths % 10).append("ms\n");
+            spill = b.length() > SPILL;
+        } finally {
+            l.lock.unlock();
         }
-        b.getChars(0, n, chars, 0);
+        if (spill) flush();
+    }
+
+    /** Writes out every thread's lines; the agent calls it every second. */
+    public void flush() {
         lock.lock();
         try {
-            out.write(chars, 0, n);
-        } catch (IOException e) {
-            // a full disk must not fail requests
+            for (Lines l : all) {
+                l.lock.lock();
+                try {
+                    if (l.text.isEmpty()) continue;
+                    out.append(l.text);
+                    l.text.setLength(0);
+                } catch (IOException e) {
+                    l.text.setLength(0); // a full disk must not fail requests, nor grow memory
+                } finally {
+                    l.lock.unlock();
+                }
+            }
+            out.flush();
+        } catch (IOException ignored) {
+            // a full disk must not stop the agent
         } finally {
             lock.unlock();
         }
     }
-
-    /** One line's builder per thread (the gateway's event loops), reused. */
-    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(256));
-    private static final ThreadLocal<char[]> CHARS = ThreadLocal.withInitial(() -> new char[512]);
 
     private record Stamp(long second, String text) {}
 
@@ -74,20 +105,9 @@ public final class AccessLog implements AutoCloseable {
         return s.text();
     }
 
-    /** Writes out what is buffered; the agent calls it every second. */
-    public void flush() {
-        lock.lock();
-        try {
-            out.flush();
-        } catch (IOException ignored) {
-            // a full disk must not stop the agent
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public void close() {
+        flush();
         lock.lock();
         try {
             out.close();
