@@ -84,7 +84,7 @@ public final class Agent implements AutoCloseable {
         api = new ApiServer(config.api(), supervisor, jobs, apps, data.resolve("uploads"), bus, metrics[0], this::info);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Metrics m = metrics[0];
-        Demand demand = new Demand();
+        Demand demand = new Demand(System::nanoTime);
         Autoscaler scaler = new Autoscaler(supervisor, demand, System::nanoTime);
         scaler.start(timer);
         gateway = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain()), supervisor, inFlight, demand, scaler, s -> {

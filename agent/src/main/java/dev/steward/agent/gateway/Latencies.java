@@ -19,6 +19,7 @@ public final class Latencies {
     }
 
     public void record(String instance, long nanos, long now) {
+        if ((++records & 0xFFFF) == 0) prune(now); // instances come and go: entries nobody records into are dropped
         Entry e = entries.computeIfAbsent(instance, k -> new Entry());
         long prior = e.average;
         e.average = prior < 0 ? nanos : (long) (prior + WEIGHT * (nanos - prior));
@@ -32,7 +33,10 @@ public final class Latencies {
         return e.average;
     }
 
-    public void forget(String instance) {
-        entries.remove(instance);
+    private void prune(long now) {
+        entries.values().removeIf(e -> now - e.at > FORGET_NANOS);
     }
+
+    /** Counts records to prune now and then; racy increments only make that rarer or sooner. */
+    private long records;
 }

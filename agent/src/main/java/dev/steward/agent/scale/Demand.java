@@ -2,6 +2,7 @@ package dev.steward.agent.scale;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Requests in flight per service through the gateway (held ones included), integrated over time so
@@ -10,24 +11,34 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Demand {
     private final Map<String, Meter> meters = new ConcurrentHashMap<>();
+    private final LongSupplier nanos;
+
+    /** @param nanos the clock, in nanoseconds ({@code System::nanoTime} in the agent) */
+    public Demand(LongSupplier nanos) {
+        this.nanos = nanos;
+    }
 
     /** One service's meter: the current count and the area under it since the last look. */
     public static final class Meter {
+        private final LongSupplier nanos;
         private int current;
-        private long last = System.nanoTime();
+        private long last;
+        private long start;
         private double area;
-        private long lastEnd;
+
+        Meter(LongSupplier nanos) {
+            this.nanos = nanos;
+            last = start = nanos.getAsLong();
+        }
 
         public synchronized void begin() {
-            advance(System.nanoTime());
+            advance(nanos.getAsLong());
             current++;
         }
 
         public synchronized void end() {
-            long now = System.nanoTime();
-            advance(now);
+            advance(nanos.getAsLong());
             if (current > 0) current--;
-            lastEnd = now;
         }
 
         private void advance(long now) {
@@ -37,7 +48,7 @@ public final class Demand {
 
         /** The average concurrency since the previous call, and resets the area. */
         synchronized double sample() {
-            long now = System.nanoTime();
+            long now = nanos.getAsLong();
             long since = Math.max(1, now - start);
             advance(now);
             double avg = area / since;
@@ -46,23 +57,12 @@ public final class Demand {
             return avg;
         }
 
-        private long start = System.nanoTime();
-
         public synchronized int current() {
             return current;
-        }
-
-        /** When the last request ended ({@link System#nanoTime()}), 0 if none has. */
-        public synchronized long lastEnd() {
-            return lastEnd;
         }
     }
 
     public Meter of(String service) {
-        return meters.computeIfAbsent(service, k -> new Meter());
-    }
-
-    public void forget(String service) {
-        meters.remove(service);
+        return meters.computeIfAbsent(service, k -> new Meter(nanos));
     }
 }
