@@ -24,6 +24,7 @@ import java.util.Set;
 public record Profile(int queueLimit, int poolLimit, int concurrency, int growThreshold, Duration heartbeatTimeout,
                       Duration idleTimeout, Duration startupTimeout, Duration terminationTimeout, String isolate,
                       Map<String, Object> isolateArgs) {
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
     public static final Set<String> ISOLATES = Set.of("process", "sandbox", "container");
     private static final Set<String> KEYS = Set.of("queue-limit", "pool-limit", "concurrency", "grow-threshold", "spawn-threshold",
             "heartbeat-timeout", "idle-timeout", "startup-timeout", "termination-timeout", "isolate");
@@ -65,7 +66,7 @@ public record Profile(int queueLimit, int poolLimit, int concurrency, int growTh
             if (type == null) f.problem("isolate.type", "required (process, sandbox or container)");
             else if (!ISOLATES.contains(type)) f.problem("isolate.type", "'" + type + "' is not an isolate (expected: process, sandbox or container)");
             else isolate = type;
-            if (f.isObject(iso.get("args"), "isolate.args")) args = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(iso.get("args"), Map.class);
+            if (f.isObject(iso.get("args"), "isolate.args")) args = MAPPER.convertValue(iso.get("args"), Map.class);
             if ("container".equals(type) && !args.containsKey("image")) f.problem("isolate.args.image", "the container isolate needs an image");
         }
         if (!f.problems().isEmpty()) throw new InvalidSpecException(f.problems());

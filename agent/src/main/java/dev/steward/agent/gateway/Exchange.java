@@ -132,8 +132,10 @@ final class Exchange {
             return;
         }
         upgrade = Headers.isUpgrade(req.headers());
-        meter = gw.demand.of(service);
-        meter.begin();
+        if (c.spec().policy() == dev.steward.model.PolicyKind.DYNAMIC) { // only the autoscaler reads demand
+            meter = gw.demand.of(service);
+            meter.begin();
+        }
         boolean byReference = Gateway.referencedByRequests(c);
         Endpoint e = gw.pick(c, route, null);
         if (e != null) {
@@ -218,7 +220,7 @@ final class Exchange {
         phase = Phase.FORWARDING;
         Channel ch = u.channel();
         ch.write(upstreamHead(), ch.voidPromise());
-        sentAt = System.nanoTime();
+        if (route.latency() != null) sentAt = System.nanoTime();
         if (buffered != null) {
             while (!buffered.isEmpty()) {
                 HttpContent piece = buffered.poll();
@@ -350,7 +352,10 @@ final class Exchange {
         }
         cancelTimeout();
         status = code;
-        gw.latencies.record(endpoint.instance(), System.nanoTime() - sentAt, System.nanoTime());
+        if (route.latency() != null) { // only latency-aware balancing reads them
+            long now = System.nanoTime();
+            gw.latencies.record(endpoint.instance(), now - sentAt, now);
+        }
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HttpHeaders h = r.headers();
         Headers.stripHopByHop(h, false);

@@ -3,7 +3,6 @@ package dev.steward.agent.rpc;
 import dev.steward.protocol.Frame;
 import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +34,6 @@ final class Locator implements RpcService {
     synchronized void publish(String name, Entry e) {
         table.put(name, e);
         changed();
-    }
-
-    synchronized void withdraw(String name) {
-        if (table.remove(name) != null) changed();
     }
 
     synchronized Entry get(String name) {
@@ -73,7 +68,6 @@ final class Locator implements RpcService {
 
     /** {@code [[host, port], version, {id: name}]}. */
     static Value describe(Entry e) {
-        List<Value> methods = new ArrayList<>();
         Map<Value, Value> m = new LinkedHashMap<>();
         e.methods().forEach((id, n) -> m.put(ValueFactory.newInteger(id), FrameWriter.text(n)));
         return ValueFactory.newArray(

@@ -1,19 +1,14 @@
 package dev.steward.agent.rpc;
 
+import dev.steward.agent.gateway.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +28,10 @@ public final class Rpc implements AutoCloseable {
     private final LoggingService logging;
 
     public Rpc(InetSocketAddress address, Path logs, Clock clock) throws IOException {
-        boolean epoll = Epoll.isAvailable();
-        loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-rpc", true),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        // a light load: epoll (or NIO) is plenty, and it never needs io_uring's fallback
+        Transport t = Transport.best("epoll");
+        loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-rpc", true), t.handlers());
+        serverClass = t.server();
         host = address.getHostString();
         locatorServer = new RpcServer(loops, serverClass, address, locator);
         publish(locator, locatorServer.port());
@@ -52,24 +47,12 @@ public final class Rpc implements AutoCloseable {
         publish(service, s.port());
     }
 
-    /** Stops serving {@code name} and takes it out of the locator. */
-    public void withdraw(String name) {
-        locator.withdraw(name);
-        RpcServer s = servers.remove(name);
-        if (s != null) s.close();
-    }
-
     private void publish(RpcService service, int port) {
         locator.publish(service.name(), new Locator.Entry(host, port, 1, service.methods()));
     }
 
     public int port() {
         return locatorServer.port();
-    }
-
-    /** Published names, for the agent's info. */
-    public List<String> names() {
-        return List.copyOf(servers.keySet());
     }
 
     @Override

@@ -171,8 +171,7 @@ public final class ServiceController {
     /** Takes a reference: on-demand and lingering services run while referenced. */
     public void use() {
         locked(() -> {
-            references++;
-            if (references == 1 || counting() < wanted()) reconcile();
+            if (++references == 1) reconcile();
             return null;
         });
     }
