@@ -168,10 +168,13 @@ public final class ServiceController {
         });
     }
 
-    /** Takes a reference: on-demand and lingering services run while referenced. */
+    /**
+     * Takes a reference: on-demand and lingering services run while referenced. A dynamic service
+     * runs at least one instance per reference (within max), so each change of count reconciles it.
+     */
     public void use() {
         locked(() -> {
-            if (++references == 1) reconcile();
+            if (++references == 1 || spec.policy() == PolicyKind.DYNAMIC) reconcile();
             return null;
         });
     }
@@ -180,7 +183,10 @@ public final class ServiceController {
         locked(() -> {
             if (references == 0) return null;
             references--;
-            if (references > 0) return null;
+            if (references > 0) {
+                if (spec.policy() == PolicyKind.DYNAMIC) reconcile();
+                return null;
+            }
             if (spec.policy() == PolicyKind.LINGERING) {
                 lingerUntil = ctx.clock().instant().plus(spec.linger());
                 scheduleLingerCheck(spec.linger());
