@@ -49,6 +49,7 @@ public final class Agent implements AutoCloseable {
     private final ApiServer api;
     private final Gateway gateway;
     private final dev.steward.agent.rpc.Rpc rpc;
+    private final dev.steward.agent.engine.Engine engine;
     private final AccessLog accessLog;
     private final Instant started;
     private final Isolates isolates;
@@ -81,7 +82,9 @@ public final class Agent implements AutoCloseable {
         Jobs jobs = new Jobs(supervisor, Duration.ofMinutes(5));
         supervisor.load();
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
-        api = new ApiServer(config.api(), supervisor, jobs, apps, data.resolve("uploads"), bus, metrics[0], this::info);
+        rpc = new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock);
+        engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
+        api = new ApiServer(config.api(), supervisor, jobs, apps, engine, data.resolve("uploads"), bus, metrics[0], this::info);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Metrics m = metrics[0];
         Demand demand = new Demand(System::nanoTime);
@@ -91,7 +94,6 @@ public final class Agent implements AutoCloseable {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
         });
-        rpc = new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
@@ -99,6 +101,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config) throws IOException {
         Agent a = new Agent(config);
         a.applyAtStart();
+        a.engine.startAtBoot();
         return a;
     }
 
@@ -157,6 +160,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        engine.close();
         try {
             rpc.close();
         } catch (IOException ignored) {

@@ -92,6 +92,11 @@ public final class FrameWriter {
         return new Frame(Messages.CHOKE, session, List.of());
     }
 
+    /** Bytes as a value (written as old-spec raw). */
+    public static Value bytes(byte[] b) {
+        return ValueFactory.newBinary(b, true);
+    }
+
     public static Value text(String s) {
         return ValueFactory.newString(s.getBytes(StandardCharsets.UTF_8));
     }

@@ -54,8 +54,17 @@ public final class Worker {
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (args[i].startsWith("--")) given.put(args[i].substring(2), args[i + 1]);
         }
-        return new Worker(need(given, "app", "STEWARD_APP"), Path.of(need(given, "endpoint", "STEWARD_ENDPOINT")),
+        Worker w = new Worker(need(given, "app", "STEWARD_APP"), Path.of(need(given, "endpoint", "STEWARD_ENDPOINT")),
                 need(given, "uuid", "STEWARD_UUID"));
+        String every = System.getenv("STEWARD_HEARTBEAT"); // seconds, set by the agent from the profile's heartbeat-timeout
+        if (every != null) {
+            try {
+                w.heartbeat(Duration.ofMillis(Math.max(10, (long) (Double.parseDouble(every) * 1000))));
+            } catch (NumberFormatException e) {
+                // the default stays
+            }
+        }
+        return w;
     }
 
     private static String need(Map<String, String> given, String option, String env) {

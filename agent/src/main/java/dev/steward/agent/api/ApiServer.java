@@ -19,7 +19,8 @@ public final class ApiServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
     private final Server server;
 
-    public ApiServer(InetSocketAddress address, Supervisor sup, Jobs jobs, dev.steward.agent.apps.AppStore apps, java.nio.file.Path uploads,
+    public ApiServer(InetSocketAddress address, Supervisor sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
+                     dev.steward.agent.engine.Engine engine, java.nio.file.Path uploads,
                      EventBus bus, Metrics metrics, Supplier<Object> agentInfo) {
         ServerBuilder sb = Server.builder()
                 .http(address)
@@ -30,7 +31,8 @@ public final class ApiServer implements AutoCloseable {
                 .errorHandler(new Errors());
         new ServiceRoutes(sup).bind(sb);
         new JobRoutes(jobs).bind(sb);
-        new AppRoutes(apps, uploads).bind(sb);
+        new AppRoutes(apps, engine, uploads).bind(sb);
+        new AppCalls(engine).bind(sb);
         new LogRoutes(sup, jobs).bind(sb);
         new EventRoutes(bus).bind(sb);
         sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));

@@ -3,6 +3,7 @@ package dev.steward.agent.api;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
+import dev.steward.agent.Json;
 import dev.steward.agent.apps.AppRecord;
 import dev.steward.agent.apps.AppStore;
 import dev.steward.agent.apps.ProfileRecord;
@@ -20,16 +21,22 @@ final class AppRoutes {
     /** The largest app archive taken. */
     static final long MAX_ARCHIVE = 256L << 20;
     private final AppStore apps;
+    private final dev.steward.agent.engine.Engine engine;
     private final Path uploads;
 
-    AppRoutes(AppStore apps, Path uploads) {
+    AppRoutes(AppStore apps, dev.steward.agent.engine.Engine engine, Path uploads) {
         this.apps = apps;
+        this.engine = engine;
         this.uploads = uploads;
     }
 
     void bind(ServerBuilder sb) {
         String app = "/v1/apps/{name}";
-        sb.route().get("/v1/apps").build(Blocking.of((ctx, req) -> Requests.ok(apps.apps())));
+        sb.route().get("/v1/apps").build(Blocking.of((ctx, req) -> Requests.ok(apps.apps().stream().map(a -> {
+            Map<String, Object> v = Json.MAPPER.convertValue(a, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+            v.put("state", state(a.name()));
+            return v;
+        }).toList())));
         sb.route().put(app).maxRequestLength(MAX_ARCHIVE).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             return Requests.json(HttpStatus.CREATED, upload(name, req));
@@ -39,12 +46,15 @@ final class AppRoutes {
             AppRecord r = apps.app(name).orElseThrow(() -> new ApiException(404, "no app '" + name + "'"));
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("app", r);
-            view.put("profile", apps.runlist().get(name));
-            view.put("state", "stopped");
+            view.put("runlist", apps.runlist().get(name));
+            var running = engine.app(name);
+            if (running.isPresent()) view.putAll(running.get().info().get(5, java.util.concurrent.TimeUnit.SECONDS));
+            else view.put("state", "stopped");
             return Requests.ok(view);
         }));
         sb.route().delete(app).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            engine.checkRemovable(name, null);
             apps.removeApp(name);
             return Requests.ok(Map.of("name", name, "removed", true));
         }));
@@ -59,6 +69,7 @@ final class AppRoutes {
         }));
         sb.route().delete(profile).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            engine.checkRemovable(null, name);
             apps.removeProfile(name);
             return Requests.ok(Map.of("name", name, "removed", true));
         }));
@@ -75,6 +86,10 @@ final class AppRoutes {
             apps.runlistRemove(Requests.name(ctx));
             return Requests.ok(apps.runlist());
         }));
+    }
+
+    private String state(String app) {
+        return engine.app(app).map(e -> e.state().join().wire()).orElse("stopped");
     }
 
     private static Map<String, Object> view(ProfileRecord r) {

@@ -63,6 +63,16 @@ public final class ContainerIsolate implements Isolate {
         return "container";
     }
 
+    /** The working directory, and the host paths named in the {@code binds} option (comma-separated; an app worker's socket directory), each at its own path. */
+    private static List<Bind> binds(SpawnRequest r) {
+        List<Bind> out = new java.util.ArrayList<>();
+        out.add(new Bind(r.dir().toString(), new Volume(r.dir().toString())));
+        for (String p : r.options().getOrDefault("binds", "").split(",")) {
+            if (!p.isBlank()) out.add(new Bind(p.strip(), new Volume(p.strip())));
+        }
+        return out;
+    }
+
     static String name(String service, String instance) {
         return "steward-" + service + "-" + instance;
     }
@@ -75,7 +85,7 @@ public final class ContainerIsolate implements Isolate {
         String name = name(r.service(), r.instance());
         removeQuietly(name);
         HostConfig host = HostConfig.newHostConfig().withNetworkMode("host")
-                .withBinds(new Bind(r.dir().toString(), new Volume(r.dir().toString())))
+                .withBinds(binds(r))
                 .withUlimits(List.of(new com.github.dockerjava.api.model.Ulimit("nofile", 4096L, 4096L),
                         new com.github.dockerjava.api.model.Ulimit("nproc", 4096L, 4096L)));
         if (r.resources().memoryBytes() > 0) host.withMemory(r.resources().memoryBytes()).withMemorySwap(r.resources().memoryBytes());

@@ -4,22 +4,22 @@ import java.util.List;
 import org.msgpack.value.Value;
 
 /** Reading a call's arguments, with errors that name what is wrong. */
-final class Args {
+public final class Args {
     private Args() {}
 
-    static void count(List<Value> args, int min, int max, String method) throws BadArguments {
+    public static void count(List<Value> args, int min, int max, String method) throws BadArguments {
         if (args.size() < min || args.size() > max) {
             throw new BadArguments(method + " takes " + (min == max ? Integer.toString(min) : min + " to " + max) + " arguments, not " + args.size());
         }
     }
 
-    static String text(List<Value> args, int i, String what) throws BadArguments {
+    public static String text(List<Value> args, int i, String what) throws BadArguments {
         Value v = args.get(i);
         if (!v.isRawValue()) throw new BadArguments(what + " must be a string, not " + v.getValueType().name().toLowerCase());
         return v.asRawValue().asString();
     }
 
-    static int integer(List<Value> args, int i, String what) throws BadArguments {
+    public static int integer(List<Value> args, int i, String what) throws BadArguments {
         Value v = args.get(i);
         if (!v.isIntegerValue() || !v.asIntegerValue().isInIntRange()) throw new BadArguments(what + " must be an integer");
         return v.asIntegerValue().toInt();

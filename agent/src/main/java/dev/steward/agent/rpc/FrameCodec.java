@@ -16,7 +16,7 @@ import java.util.List;
  * stream gets an error frame (session 0, invocation error with the reason) and the connection is
  * closed, and nothing else is disturbed.
  */
-final class FrameCodec extends ByteToMessageCodec<Frame> {
+public final class FrameCodec extends ByteToMessageCodec<Frame> {
     private final FrameReader reader = new FrameReader();
     private boolean broken;
 

@@ -36,6 +36,10 @@ final class Locator implements RpcService {
         changed();
     }
 
+    synchronized void withdraw(String name) {
+        if (table.remove(name) != null) changed();
+    }
+
     synchronized Entry get(String name) {
         return table.get(name);
     }

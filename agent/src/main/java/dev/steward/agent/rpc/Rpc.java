@@ -41,10 +41,32 @@ public final class Rpc implements AutoCloseable {
 
     /** Serves {@code service} on a port of its own and publishes it. */
     public void serve(RpcService service) {
-        RpcServer s = new RpcServer(loops, serverClass, new InetSocketAddress(host, 0), service);
+        serve(service, loops);
+    }
+
+    /** Serves {@code service} with its connections on {@code children} (an app's own event loop). */
+    public void serve(RpcService service, EventLoopGroup children) {
+        RpcServer s = new RpcServer(loops, children, serverClass, new InetSocketAddress(host, 0), service);
         RpcServer prior = servers.put(service.name(), s);
         if (prior != null) prior.close();
         publish(service, s.port());
+    }
+
+    /** Takes a service out of the locator and closes its port (a paused app). */
+    public void withdraw(String name) {
+        RpcServer s = servers.remove(name);
+        if (s != null) s.close();
+        locator.withdraw(name);
+    }
+
+    /** The event loops the protocol runs on; the engine gives each app one of them. */
+    public EventLoopGroup loops() {
+        return loops;
+    }
+
+    /** Whether the loops are epoll's (unix sockets through epoll) rather than NIO's. */
+    public boolean epoll() {
+        return serverClass.getSimpleName().startsWith("Epoll");
     }
 
     private void publish(RpcService service, int port) {

@@ -15,14 +15,24 @@ import java.net.InetSocketAddress;
 final class RpcServer implements AutoCloseable {
     private final Channel listener;
     private final RpcService service;
+    /** The connections accepted, closed with the server: a withdrawn service answers no one. */
+    private final io.netty.channel.group.ChannelGroup clients =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     RpcServer(EventLoopGroup loops, Class<? extends io.netty.channel.ServerChannel> serverClass, InetSocketAddress address, RpcService service) {
+        this(loops, loops, serverClass, address, service);
+    }
+
+    /** Connections are served by {@code children}: one event loop for an app, so its engine and its clients share a thread. */
+    RpcServer(EventLoopGroup loops, EventLoopGroup children, Class<? extends io.netty.channel.ServerChannel> serverClass,
+              InetSocketAddress address, RpcService service) {
         this.service = service;
-        listener = new ServerBootstrap().group(loops).channel(serverClass)
+        listener = new ServerBootstrap().group(loops, children).channel(serverClass)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        clients.add(ch);
                         ch.pipeline().addLast(new FrameCodec(), new Calls());
                     }
                 })
@@ -42,16 +52,22 @@ final class RpcServer implements AutoCloseable {
                 return;
             }
             Session s = new Session(ch, f.session());
-            Thread.ofVirtual().name("steward-rpc-" + service.name()).start(() -> {
-                try {
-                    service.call(f, s);
-                } catch (BadArguments e) {
-                    s.error(dev.steward.protocol.Messages.INVOCATION_ERROR, e.getMessage());
-                } catch (Exception e) {
-                    s.error(dev.steward.protocol.Messages.INVOCATION_ERROR, e.getClass().getSimpleName()
-                            + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-                }
-            });
+            if (service.inline(f.message())) {
+                run(f, s);
+                return;
+            }
+            Thread.ofVirtual().name("steward-rpc-" + service.name()).start(() -> run(f, s));
+        }
+
+        private void run(Frame f, Session s) {
+            try {
+                service.call(f, s);
+            } catch (BadArguments e) {
+                s.error(dev.steward.protocol.Messages.INVOCATION_ERROR, e.getMessage());
+            } catch (Exception e) {
+                s.error(dev.steward.protocol.Messages.INVOCATION_ERROR, e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            }
         }
 
         @Override
@@ -63,5 +79,6 @@ final class RpcServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        clients.close();
     }
 }

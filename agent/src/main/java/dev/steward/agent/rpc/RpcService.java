@@ -15,4 +15,12 @@ public interface RpcService {
      * (a value, an error, or choke) unless it streams on (synchronize), and may stream chunks first.
      */
     void call(Frame request, Session session) throws Exception;
+
+    /**
+     * Whether {@code method} never blocks and so runs on the connection's event loop instead of a
+     * virtual thread of its own (an app's {@code enqueue}, which only hands the event to its engine).
+     */
+    default boolean inline(long method) {
+        return false;
+    }
 }

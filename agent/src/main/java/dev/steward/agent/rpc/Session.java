@@ -51,6 +51,30 @@ public final class Session {
         if (!ended) channel.writeAndFlush(f);
     }
 
+    /** A chunk written without flushing: many replies relayed in one read go out in one write ({@link #flush}). */
+    public void chunkLater(byte[] data) {
+        if (!ended) channel.write(FrameWriter.chunk(id, data), channel.voidPromise());
+    }
+
+    /** The end of the stream, written without flushing. */
+    public void chokeLater() {
+        if (ended) return;
+        channel.write(FrameWriter.choke(id), channel.voidPromise());
+        ended = true;
+    }
+
+    /** An error and the end of the stream, written without flushing. */
+    public void errorLater(int code, String message) {
+        if (ended) return;
+        channel.write(FrameWriter.error(id, code, message), channel.voidPromise());
+        channel.write(FrameWriter.choke(id), channel.voidPromise());
+        ended = true;
+    }
+
+    public void flush() {
+        channel.flush();
+    }
+
     static void unknownMethod(Channel ch, long session) {
         Session s = new Session(ch, session);
         s.error(Messages.INVOCATION_ERROR, "unknown message type");

@@ -1,0 +1,119 @@
+package dev.steward.agent.api;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpResponseWriter;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.steward.agent.Json;
+import dev.steward.agent.engine.AppEngine;
+import dev.steward.agent.engine.Engine;
+import dev.steward.agent.engine.Sink;
+import dev.steward.protocol.Messages;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Running apps over HTTP: {@code POST /v1/running/{app}} (body: the profile) starts one, {@code DELETE}
+ * pauses it, {@code GET /v1/running} lists them; {@code POST /v1/apps/{app}/{event}} enqueues the body
+ * and streams the worker's chunks as the response body ({@code ?tag=}, {@code ?timeout=}).
+ */
+final class AppCalls {
+    /** The largest event body taken: one frame of the protocol holds it. */
+    static final long MAX_DATA = 16L << 20;
+    private final Engine engine;
+
+    AppCalls(Engine engine) {
+        this.engine = engine;
+    }
+
+    void bind(ServerBuilder sb) {
+        sb.route().get("/v1/running").build(Blocking.of((ctx, req) -> Requests.ok(engine.list())));
+        sb.route().post("/v1/running/{name}").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            String profile = req.contentUtf8().strip();
+            if (profile.isEmpty()) throw new ApiException(400, "the body must name the profile to start the app with");
+            String result = engine.start(name, profile);
+            return Requests.ok(Map.of("name", name, "profile", profile, "result", result));
+        }));
+        sb.route().delete("/v1/running/{name}").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            return Requests.ok(Map.of("name", name, "result", engine.pause(name)));
+        }));
+        sb.route().post("/v1/apps/{name}/{event}").maxRequestLength(MAX_DATA).requestTimeoutMillis(0).build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            String event = ctx.pathParam("event");
+            AppEngine app = engine.app(name).orElseThrow(() -> new ApiException(409, "app " + name + " is not running (steward app start "
+                    + name + " PROFILE)"));
+            String tag = ctx.queryParam("tag");
+            Duration timeout = Duration.ZERO;
+            String t = ctx.queryParam("timeout");
+            if (t != null) {
+                try {
+                    timeout = dev.steward.model.Durations.parse(t);
+                } catch (IllegalArgumentException e) {
+                    throw new ApiException(400, "timeout: '" + t + "' is not a duration (like 500ms or 5s)");
+                }
+            }
+            HttpResponseWriter out = HttpResponse.streaming();
+            app.enqueue(event, req.content().array(), tag, timeout, new HttpSink(out));
+            return out;
+        }));
+    }
+
+    /** The HTTP status for an error before any chunk: busy or broken 503, out of time 504, the handler's own 500. */
+    static HttpStatus status(int code) {
+        return switch (code) {
+            case Messages.RESOURCE_ERROR -> HttpStatus.SERVICE_UNAVAILABLE;
+            case Messages.TIMEOUT_ERROR, Messages.DEADLINE_ERROR -> HttpStatus.GATEWAY_TIMEOUT;
+            default -> HttpStatus.INTERNAL_SERVER_ERROR;
+        };
+    }
+
+    /** Chunks as the response body; an error before the first one is a JSON answer, after it the stream is cut. */
+    private static final class HttpSink implements Sink {
+        private final HttpResponseWriter out;
+        private boolean started;
+
+        HttpSink(HttpResponseWriter out) {
+            this.out = out;
+        }
+
+        private void start() {
+            if (started) return;
+            started = true;
+            out.write(ResponseHeaders.of(HttpStatus.OK, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE, MediaType.OCTET_STREAM));
+        }
+
+        @Override
+        public void chunk(byte[] data) {
+            start();
+            out.tryWrite(HttpData.wrap(data));
+        }
+
+        @Override
+        public void error(int code, String message) {
+            if (started) {
+                out.abort(new IllegalStateException("the app failed: " + message));
+                return;
+            }
+            started = true;
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", message);
+            body.put("code", code);
+            HttpStatus s = status(code);
+            out.write(ResponseHeaders.of(s, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8));
+            out.write(HttpData.ofUtf8(Json.write(body) + "\n"));
+            out.close();
+        }
+
+        @Override
+        public void end() {
+            start();
+            out.close();
+        }
+    }
+}

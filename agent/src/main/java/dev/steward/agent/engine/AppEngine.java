@@ -1,0 +1,527 @@
+package dev.steward.agent.engine;
+
+import dev.steward.agent.isolate.ExitStatus;
+import dev.steward.agent.isolate.InstanceHandle;
+import dev.steward.model.Durations;
+import dev.steward.model.Profile;
+import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameWriter;
+import dev.steward.protocol.Messages;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.msgpack.value.Value;
+import org.msgpack.value.ValueFactory;
+
+/**
+ * One running app: its queue, its pool of workers and their timers. Every field is owned by the
+ * app's event loop (its worker connections and its clients' connections run there too); other
+ * threads hand their calls to the loop.
+ */
+public final class AppEngine {
+    /** Where a running app is. */
+    public enum State {
+        RUNNING, BROKEN, STOPPING, STOPPED;
+
+        public String wire() {
+            return name().toLowerCase();
+        }
+    }
+
+    /** A worker that ended when it was not asked to, with the last lines it wrote. */
+    public record Crash(String worker, String status, String at, List<String> lines) {}
+
+    private final String name;
+    private final String profileName;
+    private final Profile profile;
+    private final EventLoop loop;
+    private final Workers workers;
+    private final LongSupplier nanos;
+    private final Clock clock;
+    private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
+    private final Map<String, ArrayDeque<Invocation>> pinned = new HashMap<>();
+    private final Map<String, Slave> slaves = new LinkedHashMap<>();
+    private final List<Sink> touched = new ArrayList<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private int depth;
+    private State state = State.RUNNING;
+    private String reason = "";
+    private Backoff backoff = Backoff.NONE;
+    private ScheduledFuture<?> pumpLater;
+    private ScheduledFuture<?> ticker;
+    private long served;
+    private long crashes;
+    private Crash lastCrash;
+
+    AppEngine(String name, String profileName, Profile profile, EventLoop loop, Workers workers, LongSupplier nanos, Clock clock) {
+        this.name = name;
+        this.profileName = profileName;
+        this.profile = profile;
+        this.loop = loop;
+        this.workers = workers;
+        this.nanos = nanos;
+        this.clock = clock;
+    }
+
+    /** Starts the timeouts' clock. */
+    void start() {
+        long tick = tickNanos(profile);
+        ticker = loop.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.NANOSECONDS);
+    }
+
+    /** A quarter of the shortest timeout, within 10 ms and 1 s: how often the timeouts are checked. */
+    static long tickNanos(Profile p) {
+        long shortest = Long.MAX_VALUE;
+        for (Duration d : List.of(p.heartbeatTimeout(), p.idleTimeout(), p.startupTimeout(), p.terminationTimeout())) {
+            if (!d.isZero()) shortest = Math.min(shortest, d.toNanos());
+        }
+        return Math.max(10_000_000L, Math.min(1_000_000_000L, shortest / 4));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String profileName() {
+        return profileName;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    // ---- events in ----------------------------------------------------------------------------
+
+    /**
+     * Queues {@code event} with {@code data} for a worker ({@code tag}: the worker with that id), its
+     * reply to {@code sink}; {@code timeout} (zero: none) bounds its whole life. Any thread.
+     */
+    public void enqueue(String event, byte[] data, String tag, Duration timeout, Sink sink) {
+        Invocation inv = new Invocation(event, data, tag, timeout.toNanos(), sink);
+        if (loop.inEventLoop()) accept(inv);
+        else loop.execute(() -> accept(inv));
+    }
+
+    private void accept(Invocation inv) {
+        if (state != State.RUNNING) {
+            inv.fail(Messages.RESOURCE_ERROR, state == State.BROKEN ? "the app is broken: " + reason : "the engine is shutting down");
+            return;
+        }
+        if (!inv.tagged() && queue.isEmpty()) {
+            Slave s = leastLoaded();
+            if (s != null) {
+                dispatch(inv, s);
+                armTimer(inv);
+                return;
+            }
+        }
+        if (profile.queueLimit() > 0 && depth >= profile.queueLimit()) {
+            inv.fail(Messages.RESOURCE_ERROR, "the queue is full");
+            return;
+        }
+        if (inv.tagged()) pinned.computeIfAbsent(inv.tag, t -> new ArrayDeque<>()).add(inv);
+        else queue.add(inv);
+        depth++;
+        armTimer(inv);
+        pump();
+    }
+
+    private void armTimer(Invocation inv) {
+        if (inv.timeoutNanos > 0 && !inv.done) {
+            inv.timer = loop.schedule(() -> expire(inv), inv.timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void expire(Invocation inv) {
+        if (inv.done) return;
+        if (inv.slave == null) {
+            boolean removed = inv.tagged() ? pinned.getOrDefault(inv.tag, new ArrayDeque<>()).remove(inv) : queue.remove(inv);
+            if (removed) depth--;
+            inv.fail(Messages.DEADLINE_ERROR, "the session has expired in the queue");
+        } else {
+            Slave s = inv.slave;
+            s.sessions.remove(inv.session);
+            inv.fail(Messages.TIMEOUT_ERROR, "the session timed out after " + Durations.format(Duration.ofNanos(inv.timeoutNanos)));
+            if (s.channel != null) {
+                s.channel.writeAndFlush(FrameWriter.error(inv.session, Messages.TIMEOUT_ERROR, "the session timed out"));
+            }
+            sessionEnded(s);
+        }
+    }
+
+    // ---- balancing ----------------------------------------------------------------------------
+
+    private Slave leastLoaded() {
+        Slave best = null;
+        for (Slave s : slaves.values()) {
+            if (s.state == Slave.State.ACTIVE && s.load() < profile.concurrency() && (best == null || s.load() < best.load())) best = s;
+        }
+        return best;
+    }
+
+    private void dispatch(Invocation inv, Slave s) {
+        long session = s.nextSession();
+        inv.slave = s;
+        inv.session = session;
+        s.sessions.put(session, inv);
+        Channel ch = s.channel;
+        ch.write(new Frame(Messages.INVOKE, session, List.of(FrameWriter.text(inv.event))), ch.voidPromise());
+        ch.write(FrameWriter.chunk(session, inv.data), ch.voidPromise());
+        ch.writeAndFlush(FrameWriter.choke(session), ch.voidPromise());
+    }
+
+    /** Hands waiting events to workers with room, then grows the pool for what still waits. */
+    private void pump() {
+        if (state != State.RUNNING) return;
+        for (Slave s; !queue.isEmpty() && (s = leastLoaded()) != null; ) {
+            depth--;
+            dispatch(queue.poll(), s);
+        }
+        for (var e : pinned.entrySet()) {
+            Slave s = slaves.get(e.getKey());
+            ArrayDeque<Invocation> q = e.getValue();
+            while (s != null && s.state == Slave.State.ACTIVE && s.load() < profile.concurrency() && !q.isEmpty()) {
+                depth--;
+                dispatch(q.poll(), s);
+            }
+        }
+        pinned.values().removeIf(ArrayDeque::isEmpty);
+        grow();
+    }
+
+    private void grow() {
+        long now = nanos.getAsLong();
+        if (backoff.holds(now)) {
+            if (pumpLater == null || pumpLater.isDone()) {
+                pumpLater = loop.schedule(this::pump, backoff.untilNanos() - now, TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        int pool = (int) slaves.values().stream().filter(Slave::counts).count();
+        for (int i = PoolRule.toSpawn(queue.size(), pool, profile.growThreshold(), profile.poolLimit()); i > 0; i--) {
+            spawn(UUID.randomUUID().toString());
+            pool++;
+        }
+        for (String tag : pinned.keySet()) {
+            Slave s = slaves.get(tag);
+            if (s != null) continue; // starting, active, or on its way out (spawned again once gone)
+            if (pool < profile.poolLimit()) {
+                spawn(tag);
+                pool++;
+            } else {
+                slaves.values().stream().filter(x -> x.state == Slave.State.ACTIVE && x.load() == 0).findFirst()
+                        .ifPresent(x -> terminate(x, "making room for a pinned worker"));
+            }
+        }
+    }
+
+    // ---- workers ------------------------------------------------------------------------------
+
+    private void spawn(String id) {
+        Slave s = new Slave(id, nanos.getAsLong(), workers.log(id));
+        slaves.put(id, s);
+        Thread.ofVirtual().name("steward-spawn-" + name).start(() -> {
+            try {
+                InstanceHandle h = workers.spawn(id, s.log);
+                loop.execute(() -> spawned(s, h));
+            } catch (Exception e) {
+                loop.execute(() -> {
+                    slaves.remove(id);
+                    broken("cannot start a worker: " + e.getMessage());
+                });
+            }
+        });
+    }
+
+    private void spawned(Slave s, InstanceHandle h) {
+        s.handle = h;
+        h.exit().thenAccept(st -> loop.execute(() -> exited(s, st)));
+        if (s.state == Slave.State.TERMINATING && s.channel == null) h.kill(); // stopped while it was being spawned
+    }
+
+    /** The worker that says {@code uuid} on {@code ch}, or null when none waits for that handshake. */
+    Slave handshake(Channel ch, String uuid) {
+        Slave s = slaves.get(uuid);
+        if (s == null || s.channel != null || s.state != Slave.State.STARTING) return null;
+        s.channel = ch;
+        s.lastHeard = nanos.getAsLong();
+        return s;
+    }
+
+    /** A frame from a worker after its handshake. */
+    void frame(Slave s, Frame f) throws BadFrame {
+        s.lastHeard = nanos.getAsLong();
+        List<Value> args = f.args();
+        switch ((int) f.message()) {
+            case Messages.HEARTBEAT -> {
+                s.channel.writeAndFlush(new Frame(Messages.HEARTBEAT, 0, List.of()), s.channel.voidPromise());
+                if (s.state == Slave.State.STARTING) {
+                    s.state = Slave.State.ACTIVE;
+                    s.everActive = true;
+                    s.idleSince = s.lastHeard;
+                    pump();
+                }
+            }
+            case Messages.TERMINATE -> {
+                int code = args.isEmpty() || !args.get(0).isIntegerValue() ? Messages.TERMINATE_NORMAL : args.get(0).asIntegerValue().toInt();
+                String why = args.size() > 1 && args.get(1).isRawValue() ? args.get(1).asRawValue().asString() : "";
+                s.endedBecause = "it terminated" + (why.isEmpty() ? "" : ": " + why);
+                if (code == Messages.TERMINATE_ABNORMAL) broken("worker " + s.id + " terminated abnormally" + (why.isEmpty() ? "" : ": " + why));
+                if (s.state != Slave.State.TERMINATING) {
+                    s.state = Slave.State.TERMINATING;
+                    s.terminatingSince = s.lastHeard;
+                }
+                failSessions(s, "worker " + s.id + " terminated");
+                pump();
+            }
+            case Messages.CHUNK -> {
+                if (args.size() != 1 || !args.get(0).isRawValue()) throw new BadFrame("a chunk takes [data]");
+                Invocation inv = s.sessions.get(f.session());
+                if (inv != null) {
+                    inv.sink.chunk(args.get(0).asRawValue().asByteArray());
+                    touched.add(inv.sink);
+                }
+            }
+            case Messages.ERROR -> {
+                if (args.size() < 2 || !args.get(0).isIntegerValue() || !args.get(1).isRawValue()) throw new BadFrame("an error takes [code, message]");
+                Invocation inv = s.sessions.remove(f.session());
+                if (inv != null) {
+                    inv.fail(args.get(0).asIntegerValue().toInt(), args.get(1).asRawValue().asString());
+                    sessionEnded(s);
+                }
+            }
+            case Messages.CHOKE -> {
+                Invocation inv = s.sessions.remove(f.session());
+                if (inv != null) {
+                    inv.finish();
+                    touched.add(inv.sink);
+                    served++;
+                    backoff = Backoff.NONE;
+                    sessionEnded(s);
+                }
+            }
+            default -> throw new BadFrame("message " + f.message() + " is not one a worker sends");
+        }
+    }
+
+    /** The end of a read from a worker: what was relayed goes out. */
+    void flush() {
+        for (Sink k : touched) k.flush();
+        touched.clear();
+    }
+
+    private void sessionEnded(Slave s) {
+        if (s.load() > 0) return;
+        s.idleSince = nanos.getAsLong();
+        if (s.state == Slave.State.TERMINATING && s.endedBecause != null && s.channel != null && s.channel.isActive()) {
+            tellToTerminate(s); // it waited for its last session
+        }
+        pump();
+    }
+
+    /** The worker's connection is gone: nothing more can come from it. */
+    void disconnected(Slave s) {
+        failSessions(s, "worker " + s.id + " disconnected");
+        if (s.state == Slave.State.STARTING || s.state == Slave.State.ACTIVE) {
+            s.state = Slave.State.TERMINATING;
+            s.terminatingSince = nanos.getAsLong();
+        }
+        pump();
+    }
+
+    private void exited(Slave s, ExitStatus status) {
+        Slave.State was = s.state;
+        s.state = Slave.State.GONE;
+        slaves.remove(s.id, s);
+        failSessions(s, "worker " + s.id + " exited: " + status.describe());
+        if (s.channel != null) s.channel.close();
+        boolean crash = s.endedBecause == null && state != State.STOPPING;
+        if (crash) {
+            crashes++;
+            List<String> lines = workers.tail(s.log, 20);
+            lastCrash = new Crash(s.id, s.problem != null ? s.problem : status.describe(), clock.instant().toString(), lines);
+            backoff = backoff.crashed(nanos.getAsLong());
+            boolean active = slaves.values().stream().anyMatch(x -> x.state == Slave.State.ACTIVE);
+            if (!s.everActive && !active) {
+                String last = lines.isEmpty() ? "" : " (" + lines.get(lines.size() - 1) + ")";
+                failQueue(Messages.RESOURCE_ERROR, "no worker could start: " + lastCrash.status() + last);
+            }
+        }
+        workers.prune();
+        if ((state == State.STOPPING || state == State.BROKEN) && slaves.isEmpty()) {
+            if (state == State.STOPPING) finishStop();
+            return;
+        }
+        if (was != Slave.State.GONE) pump();
+    }
+
+    private void failSessions(Slave s, String why) {
+        if (s.sessions.isEmpty()) return;
+        List<Invocation> open = List.copyOf(s.sessions.values());
+        s.sessions.clear();
+        for (Invocation inv : open) inv.fail(Messages.RESOURCE_ERROR, why);
+    }
+
+    private void failQueue(int code, String why) {
+        List<Invocation> all = new ArrayList<>(queue);
+        pinned.values().forEach(all::addAll);
+        queue.clear();
+        pinned.clear();
+        depth = 0;
+        for (Invocation inv : all) inv.fail(code, why);
+    }
+
+    private void terminate(Slave s, String why) {
+        if (s.state == Slave.State.TERMINATING || s.state == Slave.State.GONE) return;
+        s.state = Slave.State.TERMINATING;
+        s.terminatingSince = nanos.getAsLong();
+        s.endedBecause = why;
+        if (s.channel == null) {
+            if (s.handle != null) s.handle.kill();
+        } else if (s.load() == 0) {
+            tellToTerminate(s);
+        }
+    }
+
+    private static void tellToTerminate(Slave s) {
+        s.channel.writeAndFlush(new Frame(Messages.TERMINATE, 0,
+                List.of(ValueFactory.newInteger(Messages.TERMINATE_NORMAL), FrameWriter.text(s.endedBecause))), s.channel.voidPromise());
+    }
+
+    private void kill(Slave s, String problem) {
+        if (s.problem == null) s.problem = problem;
+        if (s.handle != null) s.handle.kill();
+    }
+
+    /** Startup, heartbeat, idle and termination timeouts. */
+    private void tick() {
+        long now = nanos.getAsLong();
+        for (Slave s : List.copyOf(slaves.values())) {
+            switch (s.state) {
+                case STARTING -> {
+                    if (now - s.spawnedAt > profile.startupTimeout().toNanos()) {
+                        kill(s, "no heartbeat within the startup timeout of " + Durations.format(profile.startupTimeout()));
+                    }
+                }
+                case ACTIVE -> {
+                    if (now - s.lastHeard > profile.heartbeatTimeout().toNanos()) {
+                        String why = "worker " + s.id + " sent no heartbeat for " + Durations.format(profile.heartbeatTimeout());
+                        failSessions(s, why);
+                        s.state = Slave.State.TERMINATING;
+                        s.terminatingSince = now;
+                        kill(s, why);
+                    } else if (s.load() == 0 && !profile.idleTimeout().isZero() && now - s.idleSince > profile.idleTimeout().toNanos()) {
+                        terminate(s, "slave is idle");
+                    }
+                }
+                case TERMINATING -> {
+                    if (now - s.terminatingSince > profile.terminationTimeout().toNanos()) {
+                        kill(s, s.problem != null ? s.problem : "it did not end within the termination timeout");
+                    }
+                }
+                case GONE -> { }
+            }
+        }
+    }
+
+    // ---- the app's life -----------------------------------------------------------------------
+
+    private void broken(String why) {
+        if (state != State.RUNNING) return;
+        state = State.BROKEN;
+        reason = why;
+        failQueue(Messages.RESOURCE_ERROR, "the app is broken: " + why);
+        for (Slave s : List.copyOf(slaves.values())) terminate(s, "the app is broken");
+    }
+
+    /** Stops the app: waiting events fail, workers finish their sessions and are told to end, killed after the termination timeout. */
+    CompletableFuture<Void> stop() {
+        loop.execute(() -> {
+            if (state == State.STOPPING || state == State.STOPPED) return;
+            state = State.STOPPING;
+            failQueue(Messages.RESOURCE_ERROR, "the engine is shutting down");
+            for (Slave s : List.copyOf(slaves.values())) terminate(s, "the app is stopping");
+            if (slaves.isEmpty()) finishStop();
+        });
+        return stopped;
+    }
+
+    /** Kills every worker at once (the agent is going away). */
+    void kill() {
+        loop.execute(() -> slaves.values().forEach(s -> kill(s, "the agent stopped")));
+    }
+
+    private void finishStop() {
+        state = State.STOPPED;
+        if (ticker != null) ticker.cancel(false);
+        if (pumpLater != null) pumpLater.cancel(false);
+        stopped.complete(null);
+    }
+
+    public CompletableFuture<State> state() {
+        return CompletableFuture.supplyAsync(() -> state, loop);
+    }
+
+    /** What {@code info} answers: the protocol's keys, then the workers and the last crash. */
+    public CompletableFuture<Map<String, Object>> info() {
+        return CompletableFuture.supplyAsync(this::describe, loop);
+    }
+
+    private Map<String, Object> describe() {
+        int busy = 0;
+        int counting = 0;
+        int pending = 0;
+        List<Integer> loads = new ArrayList<>();
+        List<Map<String, Object>> list = new ArrayList<>();
+        long now = nanos.getAsLong();
+        for (Slave s : slaves.values()) {
+            if (s.counts()) counting++;
+            if (s.state == Slave.State.ACTIVE) {
+                loads.add(s.load());
+                if (s.load() > 0) busy++;
+            }
+            pending += s.load();
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("id", s.id);
+            w.put("state", s.state.name().toLowerCase());
+            w.put("load", s.load());
+            w.put("pid", s.handle == null ? 0 : s.handle.pid());
+            w.put("age-ms", (now - s.spawnedAt) / 1_000_000);
+            list.add(w);
+        }
+        loads.sort(null);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("queue", Map.of("capacity", profile.queueLimit(), "depth", depth));
+        m.put("slaves", Map.of("active", busy, "idle", counting - busy, "capacity", profile.poolLimit()));
+        m.put("sessions", Map.of("pending", pending));
+        m.put("state", state.wire());
+        m.put("profile", profileName);
+        m.put("load-median", loads.isEmpty() ? 0 : loads.get(loads.size() / 2));
+        m.put("reason", reason);
+        m.put("served", served);
+        m.put("crashes", crashes);
+        m.put("backoff-ms", backoff.holds(now) ? (backoff.untilNanos() - now) / 1_000_000 : 0);
+        m.put("workers", list);
+        if (lastCrash != null) m.put("last-crash", lastCrash);
+        return m;
+    }
+
+    /** A frame a worker should not have sent: its connection is closed. */
+    static final class BadFrame extends Exception {
+        BadFrame(String message) {
+            super(message);
+        }
+    }
+}

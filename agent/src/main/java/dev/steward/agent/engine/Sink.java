@@ -1,0 +1,18 @@
+package dev.steward.agent.engine;
+
+/**
+ * Where one event's reply goes: the worker's chunks as they come, then the end of the stream, or an
+ * error that ends it. Called on the app's event loop; a sink hands the bytes on without blocking.
+ */
+public interface Sink {
+    void chunk(byte[] data);
+
+    /** The reply failed ({@link dev.steward.protocol.Messages} error codes); nothing follows. */
+    void error(int code, String message);
+
+    /** The reply is complete. */
+    void end();
+
+    /** Sends what was written since the last flush (replies relayed from one read go out together). */
+    default void flush() {}
+}

@@ -1,0 +1,60 @@
+package dev.steward.agent.engine;
+
+import dev.steward.agent.isolate.InstanceHandle;
+import io.netty.channel.Channel;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One worker process of an app. Owned by the app's event loop. */
+final class Slave {
+    /** Where a worker is in its life. */
+    enum State {
+        /** Spawned, no heartbeat yet (startup-timeout runs). */
+        STARTING,
+        /** Heartbeating; takes sessions. */
+        ACTIVE,
+        /** Told to terminate, or left on its own; takes no sessions (termination-timeout runs). */
+        TERMINATING,
+        /** Its process has ended. */
+        GONE
+    }
+
+    final String id;
+    final long spawnedAt;
+    final Path log;
+    State state = State.STARTING;
+    InstanceHandle handle;
+    Channel channel;
+    long lastHeard;
+    long idleSince;
+    long terminatingSince;
+    /** Why the agent ended it, if it did: its exit is then not a crash. */
+    String endedBecause;
+    /** What went wrong with it, when the agent ended it for a fault (no heartbeat). */
+    String problem;
+    boolean everActive;
+    final Map<Long, Invocation> sessions = new LinkedHashMap<>();
+    private long nextSession = 1;
+
+    Slave(String id, long spawnedAt, Path log) {
+        this.id = id;
+        this.spawnedAt = spawnedAt;
+        this.log = log;
+        this.lastHeard = spawnedAt;
+        this.idleSince = spawnedAt;
+    }
+
+    long nextSession() {
+        return nextSession++;
+    }
+
+    int load() {
+        return sessions.size();
+    }
+
+    /** Counted in the pool: starting or active. */
+    boolean counts() {
+        return state == State.STARTING || state == State.ACTIVE;
+    }
+}

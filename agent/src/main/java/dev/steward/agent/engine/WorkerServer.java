@@ -1,0 +1,106 @@
+package dev.steward.agent.engine;
+
+import dev.steward.agent.rpc.FrameCodec;
+import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameWriter;
+import dev.steward.protocol.Messages;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * An app's unix socket: workers connect, say who they are (handshake with their uuid), and from then
+ * on every frame goes to the app's engine, on the app's event loop. A worker that is not expected, or
+ * sends what a worker must not, gets an error and its connection is closed.
+ */
+final class WorkerServer implements AutoCloseable {
+    private final Channel listener;
+    private final Path path;
+
+    WorkerServer(EventLoopGroup accept, EventLoop loop, boolean epoll, Path path, AppEngine engine) throws IOException {
+        this.path = path;
+        Files.createDirectories(path.getParent());
+        Files.deleteIfExists(path);
+        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            throw new IOException("the worker socket path " + path + " is longer than a unix socket path may be");
+        }
+        SocketAddress address = epoll ? new DomainSocketAddress(path.toFile()) : UnixDomainSocketAddress.of(path);
+        listener = new ServerBootstrap().group(accept, loop)
+                .channel(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new FrameCodec(), new Link(engine));
+                    }
+                })
+                .bind(address).syncUninterruptibly().channel();
+    }
+
+    /** One worker's connection. */
+    private static final class Link extends SimpleChannelInboundHandler<Frame> {
+        private final AppEngine engine;
+        private Slave slave;
+
+        Link(AppEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
+            if (slave == null) {
+                if (f.message() == Messages.HANDSHAKE && f.session() == 0 && f.args().size() == 1 && f.args().get(0).isRawValue()) {
+                    slave = engine.handshake(ctx.channel(), f.args().get(0).asRawValue().asString());
+                }
+                if (slave == null) refuse(ctx, "a worker must first say its uuid, one this app is waiting for");
+                return;
+            }
+            try {
+                engine.frame(slave, f);
+            } catch (AppEngine.BadFrame e) {
+                refuse(ctx, e.getMessage());
+            }
+        }
+
+        private static void refuse(ChannelHandlerContext ctx, String why) {
+            ctx.writeAndFlush(FrameWriter.error(0, Messages.INVOCATION_ERROR, why)).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            engine.flush();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (slave != null) engine.disconnected(slave);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // a stale socket is replaced at the next start
+        }
+    }
+}

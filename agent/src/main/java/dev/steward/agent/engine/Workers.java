@@ -1,0 +1,95 @@
+package dev.steward.agent.engine;
+
+import dev.steward.agent.apps.AppRecord;
+import dev.steward.agent.isolate.InstanceHandle;
+import dev.steward.agent.isolate.Isolate;
+import dev.steward.agent.isolate.SpawnRequest;
+import dev.steward.model.Profile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * How one app's workers are started: its slave with {@code --app --endpoint --uuid} (and the same in
+ * {@code STEWARD_*}), the manifest's environment, the Python worker library on {@code PYTHONPATH},
+ * in the profile's isolate, each with its own log under {@code logs/apps/APP/}.
+ */
+final class Workers {
+    /** Worker logs kept per app; older ones are removed as workers end. */
+    static final int LOGS_KEPT = 20;
+    private final AppRecord app;
+    private final Isolate isolate;
+    private final Map<String, String> options;
+    private final Path socket;
+    private final Path logs;
+    private final Path pythonLib;
+    /** How often workers should send heartbeats, in seconds: a third of the heartbeat timeout, at most 5 s. */
+    private final String heartbeatEvery;
+
+    Workers(AppRecord app, Profile profile, Isolate isolate, Path socket, Path logs, Path pythonLib) {
+        this.app = app;
+        this.isolate = isolate;
+        Map<String, String> o = new HashMap<>();
+        profile.isolateArgs().forEach((k, v) -> o.put(k, String.valueOf(v)));
+        o.merge("binds", socket.getParent().toString(), (a, b) -> a + "," + b);
+        this.options = Map.copyOf(o);
+        this.socket = socket;
+        this.logs = logs;
+        this.pythonLib = pythonLib;
+        this.heartbeatEvery = Double.toString(Math.min(5.0, profile.heartbeatTimeout().toMillis() / 3000.0));
+    }
+
+    Path log(String id) {
+        return logs.resolve(id + ".log");
+    }
+
+    InstanceHandle spawn(String id, Path log) throws IOException {
+        Path dir = Path.of(app.dir());
+        String slave = dir.resolve(app.slave()).normalize().toString();
+        List<String> argv = List.of(slave, "--app", app.name(), "--endpoint", socket.toString(), "--uuid", id);
+        Map<String, String> env = new HashMap<>(app.environment());
+        env.put("STEWARD_APP", app.name());
+        env.put("STEWARD_ENDPOINT", socket.toString());
+        env.put("STEWARD_UUID", id);
+        env.put("STEWARD_HEARTBEAT", heartbeatEvery);
+        String inherited = app.environment().getOrDefault("PYTHONPATH", System.getenv().getOrDefault("PYTHONPATH", ""));
+        env.put("PYTHONPATH", inherited.isEmpty() ? pythonLib.toString() : pythonLib + ":" + inherited);
+        ProcessHandle.current().info().command().ifPresent(java -> env.putIfAbsent("STEWARD_JAVA", java));
+        Files.createDirectories(logs);
+        return isolate.spawn(new SpawnRequest("app-" + app.name(), id, argv, dir, env, log,
+                dev.steward.model.Resources.NONE, options));
+    }
+
+    /** The last {@code n} lines of a worker's log. */
+    List<String> tail(Path log, int n) {
+        try (Stream<String> lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            ArrayList<String> all = new ArrayList<>();
+            lines.forEach(l -> {
+                all.add(l);
+                if (all.size() > n) all.remove(0);
+            });
+            return all;
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
+        }
+    }
+
+    /** A worker ended: logs beyond the newest {@link #LOGS_KEPT} go. */
+    void prune() {
+        try (Stream<Path> all = Files.list(logs)) {
+            List<Path> old = all.filter(p -> p.toString().endsWith(".log"))
+                    .sorted(Comparator.comparingLong((Path p) -> p.toFile().lastModified()).reversed())
+                    .skip(LOGS_KEPT).toList();
+            for (Path p : old) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: logs are kept when they cannot be listed
+        }
+    }
+}

@@ -1,0 +1,204 @@
+"""Steward's Python worker library: a worker of a Steward app, speaking the worker protocol.
+
+    from steward_worker import Worker
+
+    w = Worker()
+
+    @w.on("echo")
+    def echo(request, response):
+        response.write(request.read_all())
+
+    w.run()
+
+The agent starts a worker with --app, --endpoint and --uuid (and the same in STEWARD_APP,
+STEWARD_ENDPOINT, STEWARD_UUID) and puts this file on its PYTHONPATH. Needs the standard library and
+msgpack (Debian: python3-msgpack).
+"""
+
+import argparse
+import os
+import queue
+import socket
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import msgpack
+
+HANDSHAKE, HEARTBEAT, TERMINATE, INVOKE, CHUNK, ERROR, CHOKE = range(7)
+INVOCATION_ERROR = 1
+_END = object()
+
+
+class Request:
+    """The event's data as the agent sends it: read() gives each piece, b"" at the end."""
+
+    def __init__(self, event):
+        self.event = event
+        self._pieces = queue.SimpleQueue()
+        self.error = None
+
+    def read(self):
+        piece = self._pieces.get()
+        if piece is _END:
+            self._pieces.put(_END)
+            return b""
+        return piece
+
+    def read_all(self):
+        out = bytearray()
+        while True:
+            piece = self.read()
+            if not piece:
+                return bytes(out)
+            out += piece
+
+    def _push(self, data):
+        self._pieces.put(data)
+
+    def _end(self, error=None):
+        self.error = error
+        self._pieces.put(_END)
+
+
+class Response:
+    """The reply: write() sends a chunk now; error() fails it; the stream ends when the handler returns."""
+
+    def __init__(self, link, session):
+        self._link = link
+        self._session = session
+        self.closed = False
+
+    def write(self, data):
+        if self.closed:
+            raise RuntimeError("the response is closed")
+        if isinstance(data, str):
+            data = data.encode()
+        self._link.send(CHUNK, self._session, [bytes(data)])
+
+    def error(self, code, message):
+        if self.closed:
+            return
+        self.closed = True
+        self._link.send(ERROR, self._session, [int(code), str(message)])
+        self._link.send(CHOKE, self._session, [])
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        self._link.send(CHOKE, self._session, [])
+
+
+class _Link:
+    def __init__(self, sock):
+        self._sock = sock
+        self._lock = threading.Lock()
+        self._packer = msgpack.Packer(use_bin_type=False)
+
+    def send(self, message, session, args):
+        frame = self._packer.pack([message, session, args])
+        with self._lock:
+            self._sock.sendall(frame)
+
+
+class Worker:
+    """Handlers by event name; run() serves them until the agent says terminate or goes away."""
+
+    def __init__(self, argv=None, heartbeat=None, threads=16):
+        p = argparse.ArgumentParser(add_help=False)
+        p.add_argument("--app", default=os.environ.get("STEWARD_APP"))
+        p.add_argument("--endpoint", default=os.environ.get("STEWARD_ENDPOINT"))
+        p.add_argument("--uuid", default=os.environ.get("STEWARD_UUID"))
+        p.add_argument("--locator", default=None)
+        args, _ = p.parse_known_args(sys.argv[1:] if argv is None else argv)
+        if not args.endpoint or not args.uuid:
+            raise SystemExit("a Steward worker needs --endpoint and --uuid (or STEWARD_ENDPOINT and STEWARD_UUID)")
+        self.app, self.endpoint, self.uuid = args.app, args.endpoint, args.uuid
+        self.heartbeat = heartbeat if heartbeat is not None else float(os.environ.get("STEWARD_HEARTBEAT", "5"))
+        self._handlers = {}
+        self._requests = {}
+        self._pool = ThreadPoolExecutor(max_workers=threads)
+        self._stopped = threading.Event()
+        self._link = None
+
+    def on(self, event, handler=None):
+        """Registers handler(request, response) for event; usable as a decorator."""
+        if handler is None:
+            return lambda h: self.on(event, h) or h
+        self._handlers[event] = handler
+        return handler
+
+    def run(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(self.endpoint)
+        self._sock = sock
+        link = self._link = _Link(sock)
+        link.send(HANDSHAKE, 0, [self.uuid])
+        link.send(HEARTBEAT, 0, [])
+        threading.Thread(target=self._beat, args=(link,), daemon=True).start()
+        unpacker = msgpack.Unpacker(raw=True, max_buffer_size=64 << 20)
+        try:
+            while not self._stopped.is_set():
+                data = sock.recv(65536)
+                if not data:
+                    return
+                unpacker.feed(data)
+                for frame in unpacker:
+                    self._handle(frame, link)
+                    if self._stopped.is_set():
+                        return
+        finally:
+            self._stopped.set()
+            sock.close()
+
+    def terminate(self, reason, abnormal=True):
+        """Leaves the pool; abnormal (the app cannot work, say its database is gone) marks the app broken."""
+        self._link.send(TERMINATE, 0, [2 if abnormal else 1, reason])
+        self._stopped.set()
+        try:
+            self._sock.shutdown(socket.SHUT_RD)  # wakes run() up
+        except OSError:
+            pass
+
+    def _beat(self, link):
+        while not self._stopped.wait(self.heartbeat):
+            try:
+                link.send(HEARTBEAT, 0, [])
+            except OSError:
+                return
+
+    def _handle(self, frame, link):
+        message, session, args = frame
+        if message == INVOKE:
+            self._invoke(session, args[0].decode(), link)
+        elif message == CHUNK:
+            r = self._requests.get(session)
+            if r is not None:
+                r._push(args[0])
+        elif message in (ERROR, CHOKE):
+            r = self._requests.pop(session, None)
+            if r is not None:
+                r._end(args[1].decode(errors="replace") if message == ERROR and len(args) > 1 else None)
+        elif message == TERMINATE:
+            reason = args[1].decode(errors="replace") if len(args) > 1 else "terminated"
+            link.send(TERMINATE, 0, [1, reason])
+            self._stopped.set()
+
+    def _invoke(self, session, event, link):
+        response = Response(link, session)
+        handler = self._handlers.get(event)
+        if handler is None:
+            response.error(INVOCATION_ERROR, "app %s has no handler for event '%s'" % (self.app, event))
+            return
+        request = Request(event)
+        self._requests[session] = request
+
+        def call():
+            try:
+                handler(request, response)
+                response.close()
+            except Exception as e:  # the error goes to the caller, the worker goes on
+                response.error(INVOCATION_ERROR, "%s: %s" % (type(e).__name__, e))
+
+        self._pool.submit(call)

@@ -1,0 +1,215 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.steward.protocol.Client;
+import dev.steward.protocol.RpcException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.msgpack.value.Value;
+
+/** Apps run by the engine, reached through the locator and their own services over TCP, with Python workers. */
+class AppEngineTest extends AgentTestBase {
+    Client client() throws Exception {
+        return Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(20));
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    static Value field(Value info, String key) {
+        return info.asMapValue().map().entrySet().stream().filter(e -> e.getKey().asRawValue().asString().equals(key))
+                .map(Map.Entry::getValue).findFirst().orElseThrow(() -> new AssertionError("no " + key + " in " + info));
+    }
+
+    static int workers(Value info) {
+        return field(info, "workers").asArrayValue().size();
+    }
+
+    static Value awaitInfo(Client.App app, Predicate<Value> condition, Duration within) throws Exception {
+        long end = System.nanoTime() + within.toNanos();
+        Value last = null;
+        while (System.nanoTime() < end) {
+            last = app.info();
+            if (condition.test(last)) return last;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out; info: " + last);
+    }
+
+    @Test
+    void anEchoAppAnswersThroughTheLocatorAndTheNodeServiceListsIt() throws Exception {
+        TestApps.run(agent, "echo", "{}", Map.of());
+        try (Client c = client()) {
+            assertThat(c.list()).containsExactly("echo");
+            Client.App app = c.app("echo");
+            assertThat(text(app.enqueue("echo", "hello".getBytes()).readAll())).isEqualTo("hello");
+            byte[] big = new byte[3 << 20];
+            new java.util.Random(1).nextBytes(big);
+            assertThat(app.enqueue("echo", big).readAll()).isEqualTo(big);
+            Value info = app.info();
+            assertThat(field(info, "state").asRawValue().asString()).isEqualTo("running");
+            assertThat(field(field(info, "queue"), "capacity").asIntegerValue().toInt()).isEqualTo(100);
+            assertThat(field(field(info, "slaves"), "capacity").asIntegerValue().toInt()).isEqualTo(10);
+            assertThat(field(info, "profile").asRawValue().asString()).isEqualTo("echo");
+            assertThatThrownBy(() -> app.enqueue("nope", new byte[0]).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessageContaining("no handler for event 'nope'");
+            assertThatThrownBy(() -> app.enqueue("fail", new byte[0]).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessage("ValueError: bad input");
+            // the node service's answers, in words
+            assertThat(c.startApp(Map.of("echo", "echo"))).containsEntry("echo", "the app is already running");
+            assertThat(c.startApp(Map.of("ghost", "echo")).get("ghost")).isEqualTo("no app 'ghost'");
+            assertThat(c.pauseApp(List.of("echo", "ghost"))).containsEntry("echo", "the app has been stopped")
+                    .containsEntry("ghost", "the app is not running");
+            assertThat(c.list()).isEmpty();
+        }
+    }
+
+    @Test
+    void aStreamingReplyComesInOrderChunkByChunk() throws Exception {
+        TestApps.run(agent, "streamer", "{}", Map.of());
+        try (Client c = client()) {
+            Client.Stream s = c.app("streamer").enqueue("stream", "1000".getBytes());
+            int n = 0;
+            for (byte[] b; (b = s.next()) != null; n++) assertThat(text(b)).isEqualTo(n + "\n");
+            assertThat(n).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void aFullQueueIsRefusedAtOnceAndWhatWasQueuedStillCompletes() throws Exception {
+        TestApps.run(agent, "slow", "{\"queue-limit\": 2, \"pool-limit\": 1, \"concurrency\": 1}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("slow");
+            Client.Stream first = app.enqueue("slow", "1".getBytes());
+            awaitInfo(app, i -> field(field(i, "sessions"), "pending").asIntegerValue().toInt() == 1, Duration.ofSeconds(10));
+            Client.Stream second = app.enqueue("slow", "0".getBytes());
+            Client.Stream third = app.enqueue("slow", "0".getBytes());
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> app.enqueue("slow", "0".getBytes()).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessage("the queue is full").extracting(e -> ((RpcException) e).code()).isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500));
+            for (Client.Stream s : List.of(first, second, third)) assertThat(text(s.readAll())).isEqualTo("done");
+        }
+    }
+
+    @Test
+    void aWorkerThatStopsSendingHeartbeatsIsKilledAndItsSessionsFail() throws Exception {
+        TestApps.run(agent, "mute", "{\"heartbeat-timeout\": 1, \"pool-limit\": 1}", Map.of("NO_HEARTBEAT", "1"));
+        try (Client c = client()) {
+            Client.App app = c.app("mute");
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> app.enqueue("slow", "30".getBytes()).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessageContaining("sent no heartbeat for 1s").extracting(e -> ((RpcException) e).code()).isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            Value info = awaitInfo(app, i -> workers(i) == 0, Duration.ofSeconds(5));
+            assertThat(field(info, "state").asRawValue().asString()).isEqualTo("running");
+        }
+    }
+
+    @Test
+    void aWorkerThatCrashesMidSessionFailsItsSessionAndThePoolRecoversAfterBackOff() throws Exception {
+        TestApps.run(agent, "crashy", "{\"pool-limit\": 1}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("crashy");
+            assertThat(text(app.enqueue("echo", "before".getBytes()).readAll())).isEqualTo("before");
+            Client.Stream s = app.enqueue("crash", new byte[0]);
+            assertThat(text(s.next())).isEqualTo("going");
+            assertThatThrownBy(s::next).isInstanceOf(RpcException.class).extracting(e -> ((RpcException) e).code()).isEqualTo(2);
+            long t0 = System.nanoTime();
+            assertThat(text(app.enqueue("echo", "after".getBytes()).readAll())).isEqualTo("after");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("spawning waits out the back-off").isGreaterThan(Duration.ofMillis(600));
+            Value info = app.info();
+            assertThat(field(info, "crashes").asIntegerValue().toInt()).isEqualTo(1);
+            Value crash = field(info, "last-crash");
+            assertThat(field(crash, "status").asRawValue().asString()).contains("3");
+            assertThat(field(crash, "lines").toString()).contains("crashing on purpose", "starting");
+        }
+        // and `app info` over HTTP shows the same last lines
+        assertThat(agent.get("/v1/apps/crashy").path("last-crash").path("lines").toString()).contains("crashing on purpose");
+    }
+
+    @Test
+    void aWorkerThatCannotStartFailsWaitingEventsWithItsLastLine() throws Exception {
+        TestApps.run(agent, "nostart", "{}", Map.of("STARTUP_FAIL", "1"));
+        try (Client c = client()) {
+            assertThatThrownBy(() -> c.app("nostart").enqueue("echo", new byte[0]).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessageContaining("no worker could start").hasMessageContaining("cannot find my config");
+        }
+    }
+
+    @Test
+    void thePoolGrowsUnderLoadToItsLimitAndShrinksWhenIdle() throws Exception {
+        TestApps.run(agent, "pool", "{\"pool-limit\": 3, \"concurrency\": 1, \"grow-threshold\": 1, \"idle-timeout\": 1}", Map.of());
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try (Client c = client()) {
+            Client.App app = c.app("pool");
+            List<Future<String>> replies = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                Callable<String> call = () -> text(app.enqueue("slow", "0.5".getBytes()).readAll());
+                replies.add(pool.submit(call));
+            }
+            awaitInfo(app, i -> workers(i) == 3, Duration.ofSeconds(10));
+            for (Future<String> f : replies) assertThat(f.get()).isEqualTo("done");
+            Value grown = app.info();
+            assertThat(workers(grown)).isEqualTo(3);
+            awaitInfo(app, i -> workers(i) == 0, Duration.ofSeconds(6));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTaggedEventGoesToTheWorkerOfThatId() throws Exception {
+        TestApps.run(agent, "tags", "{}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("tags");
+            for (int i = 0; i < 3; i++) {
+                assertThat(text(app.enqueue("whoami", new byte[0], "worker-a", Duration.ZERO).readAll())).isEqualTo("worker-a");
+                assertThat(text(app.enqueue("whoami", new byte[0], "worker-b", Duration.ZERO).readAll())).isEqualTo("worker-b");
+            }
+            assertThat(workers(app.info())).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anEventPastItsTimeoutInTheQueueGetsADeadlineError() throws Exception {
+        TestApps.run(agent, "late", "{\"pool-limit\": 1, \"concurrency\": 1}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("late");
+            Client.Stream busy = app.enqueue("slow", "1.5".getBytes());
+            awaitInfo(app, i -> field(field(i, "sessions"), "pending").asIntegerValue().toInt() == 1, Duration.ofSeconds(10));
+            assertThatThrownBy(() -> app.enqueue("echo", "x".getBytes(), "", Duration.ofMillis(300)).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessage("the session has expired in the queue").extracting(e -> ((RpcException) e).code()).isEqualTo(4);
+            assertThatThrownBy(() -> app.enqueue("slow", "5".getBytes(), "", Duration.ofMillis(2500)).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessageContaining("timed out").extracting(e -> ((RpcException) e).code()).isEqualTo(3);
+            assertThat(text(busy.readAll())).isEqualTo("done");
+        }
+    }
+
+    @Test
+    void aWorkerThatTerminatesAbnormallyBreaksTheAppUntilItIsStartedAgain() throws Exception {
+        TestApps.run(agent, "fragile", "{}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("fragile");
+            assertThatThrownBy(() -> app.enqueue("break", new byte[0]).readAll()).isInstanceOf(RpcException.class);
+            awaitInfo(app, i -> field(i, "state").asRawValue().asString().equals("broken"), Duration.ofSeconds(5));
+            assertThatThrownBy(() -> app.enqueue("echo", new byte[0]).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessageContaining("the app is broken").hasMessageContaining("my database is gone");
+            assertThat(c.pauseApp(List.of("fragile"))).containsEntry("fragile", "the app has been stopped");
+            assertThat(c.startApp(Map.of("fragile", "fragile"))).containsEntry("fragile", "the app has been started");
+            assertThat(text(c.app("fragile").enqueue("echo", "ok".getBytes()).readAll())).isEqualTo("ok");
+        }
+    }
+}
