@@ -93,7 +93,7 @@ public final class Agent implements AutoCloseable {
         gateway = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain()), supervisor, inFlight, demand, scaler, s -> {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
-        });
+        }, engine::app);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }

@@ -58,7 +58,16 @@ final class ApiClient {
 
     /** Streams a response body to {@code sink} as it arrives (logs -f). */
     void stream(String path, java.io.OutputStream sink) throws IOException {
-        HttpResponse<InputStream> res = exchange("GET", path, null, Map.of(), HttpResponse.BodyHandlers.ofInputStream());
+        stream(exchange("GET", path, null, Map.of(), HttpResponse.BodyHandlers.ofInputStream()), sink);
+    }
+
+    /** Sends {@code body} and streams the answer to {@code sink} as it arrives (app invoke). */
+    void stream(String method, String path, byte[] body, java.io.OutputStream sink) throws IOException {
+        stream(publish(method, path, HttpRequest.BodyPublishers.ofByteArray(body), Map.of("Content-Type", "application/octet-stream"),
+                HttpResponse.BodyHandlers.ofInputStream()), sink);
+    }
+
+    private static void stream(HttpResponse<InputStream> res, java.io.OutputStream sink) throws IOException {
         try (InputStream in = res.body()) {
             if (res.statusCode() >= 400) throw error(res.statusCode(), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
             byte[] buf = new byte[8192];

@@ -11,9 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code steward app}: upload, list, info, remove. */
+/** {@code steward app}: upload, start, pause, invoke, list, info, remove. */
 @Command(name = "app", mixinStandardHelpOptions = true, description = "Apps: worker programs the agent runs as pools.",
-        subcommands = {AppCommand.Upload.class, AppCommand.ListApps.class, AppCommand.Info.class, AppCommand.Remove.class})
+        subcommands = {AppCommand.Upload.class, AppCommand.Start.class, AppCommand.Pause.class, AppCommand.Invoke.class,
+                AppCommand.ListApps.class, AppCommand.Info.class, AppCommand.Remove.class})
 final class AppCommand extends CommandGroup {
 
     @Command(name = "upload", mixinStandardHelpOptions = true, description = "Upload an app: a directory or a .tar.gz/.tar/.zip with manifest.json at its root.")
@@ -40,6 +41,80 @@ final class AppCommand extends CommandGroup {
         }
     }
 
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start an app with a profile: its service is published and events start workers.")
+    static final class Start implements Callable<Integer> {
+        @Mixin Common common;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "PROFILE")
+        String profile;
+
+        @Override
+        public Integer call() {
+            JsonNode v = common.client().call("POST", "/v1/running/" + NameArg.check(name), NameArg.check(profile), Map.of());
+            if (common.json) common.printJson(v);
+            else System.out.println(name + ": " + v.path("result").asText());
+            return 0;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop an app's workers and withdraw its service.")
+    static final class Pause implements Callable<Integer> {
+        @Mixin Common common;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            JsonNode v = common.client().call("DELETE", "/v1/running/" + NameArg.check(name), null, Map.of());
+            if (common.json) common.printJson(v);
+            else System.out.println(name + ": " + v.path("result").asText());
+            return 0;
+        }
+    }
+
+    @Command(name = "invoke", mixinStandardHelpOptions = true, description = "Send an event to an app; its reply is written to stdout as it comes.")
+    static final class Invoke implements Callable<Integer> {
+        @Mixin Common common;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "EVENT")
+        String event;
+
+        @Parameters(index = "2", paramLabel = "DATA", arity = "0..1", description = "The event's data; - reads it from stdin; none sends nothing.")
+        String data;
+
+        @CommandLine.Option(names = "--tag", description = "The worker to send it to (one is started with that id if none has it).")
+        String tag;
+
+        @CommandLine.Option(names = "--timeout", description = "The most the event may take, queue included (like 500ms, 5s).")
+        String timeout;
+
+        @Override
+        public Integer call() throws IOException {
+            NameArg.check(name);
+            if (event.isEmpty() || event.contains("/") || event.contains("?") || event.contains("#")) {
+                throw new CliException(2, "EVENT: '" + event + "' (an event name has no '/', '?' or '#')");
+            }
+            byte[] body = data == null ? new byte[0] : data.equals("-") ? System.in.readAllBytes() : data.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            StringBuilder q = new StringBuilder();
+            if (tag != null) q.append(q.isEmpty() ? "?" : "&").append("tag=").append(java.net.URLEncoder.encode(tag, java.nio.charset.StandardCharsets.UTF_8));
+            if (timeout != null) q.append(q.isEmpty() ? "?" : "&").append("timeout=").append(java.net.URLEncoder.encode(timeout, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                common.client().stream("POST", "/v1/apps/" + name + "/" + java.net.URLEncoder.encode(event, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + q,
+                        body, System.out);
+            } catch (IOException e) {
+                throw new CliException(1, "the reply was cut off: the app failed after it began to answer");
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the uploaded apps.")
     static final class ListApps implements Callable<Integer> {
         @Mixin Common common;
@@ -51,8 +126,8 @@ final class AppCommand extends CommandGroup {
                 common.printJson(v);
                 return 0;
             }
-            Table t = new Table("NAME", "WORKER", "UPLOADED");
-            for (JsonNode a : v) t.row(a.path("name").asText(), a.path("slave").asText(), a.path("uploaded").asText());
+            Table t = new Table("NAME", "STATE", "WORKER", "UPLOADED");
+            for (JsonNode a : v) t.row(a.path("name").asText(), a.path("state").asText(), a.path("slave").asText(), a.path("uploaded").asText());
             System.out.print(t.render());
             return 0;
         }

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * whatever the body size.
  */
 final class Exchange {
-    private enum Phase { ROUTING, HOLDING, CONNECTING, FORWARDING, DONE }
+    private enum Phase { ROUTING, HOLDING, CONNECTING, FORWARDING, APP, DONE }
 
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
@@ -78,6 +78,7 @@ final class Exchange {
     private long sentAt;
     private int status;
     private ScheduledFuture<?> timeout;
+    private AppCall appCall;
 
     Exchange(Frontend front, HttpRequest req) {
         this.front = front;
@@ -114,16 +115,13 @@ final class Exchange {
             return;
         }
         Router.Match match = gw.route(host, uri);
-        if (match == null) {
-            reply(404, "no service answers " + abbreviate(uri), null, false);
+        if (match == null || gw.controller(match.service()) == null) {
+            if (startApp()) return;
+            reply(404, match == null ? "no service answers " + abbreviate(uri) : "no service '" + match.service() + "'", null, false);
             return;
         }
         service = match.service();
         c = gw.controller(service);
-        if (c == null) {
-            reply(404, "no service '" + service + "'", null, false);
-            return;
-        }
         route = Gateway.routeOf(c);
         path = route.strip() ? match.path() : uri;
         long length = HttpUtil.getContentLength(req, -1L);
@@ -149,6 +147,53 @@ final class Exchange {
         } else {
             reply(503, "service " + service + " has no instance ready (" + c.currentState().wire() + ")", "1", false);
         }
+    }
+
+    /** {@code /<app>/<event>} for a running app: true when this exchange became an app call. */
+    private boolean startApp() {
+        int q = uri.indexOf('?');
+        String p = q < 0 ? uri : uri.substring(0, q);
+        int slash = p.indexOf('/', 1);
+        String name = slash < 0 ? p.substring(1) : p.substring(1, slash);
+        var app = gw.app(name);
+        if (app.isEmpty()) return false;
+        String event = slash < 0 ? "" : java.net.URLDecoder.decode(p.substring(slash + 1), java.nio.charset.StandardCharsets.UTF_8);
+        service = name;
+        if (event.isEmpty() || event.contains("/")) {
+            reply(404, "app " + name + " takes events as /" + name + "/EVENT", null, false);
+            return true;
+        }
+        if (HttpUtil.getContentLength(req, -1L) > AppCall.MAX_DATA) {
+            reply(413, "an event's data is at most " + AppCall.MAX_DATA + " bytes", null, true);
+            return true;
+        }
+        String t = req.headers().get("X-Steward-Timeout");
+        try {
+            appTimeout = t == null ? java.time.Duration.ZERO : dev.steward.model.Durations.parse(t);
+        } catch (IllegalArgumentException e) {
+            reply(400, "X-Steward-Timeout: '" + abbreviate(t) + "' is not a duration (like 500ms or 5s)", null, false);
+            return true;
+        }
+        appTag = req.headers().get("X-Steward-Tag", "");
+        route = dev.steward.model.Route.DEFAULT;
+        appCall = new AppCall(this, app.get(), event, front.client, keepAlive);
+        phase = Phase.APP;
+        return true;
+    }
+
+    private java.time.Duration appTimeout;
+    private String appTag;
+
+    void appEnded(int code, long bytes) {
+        status = code;
+        responseBytes = bytes;
+        responseStarted = true;
+        finish(code);
+        front.ended(this, keepAlive);
+    }
+
+    void appFailed(int code, String reason) {
+        reply(code, reason, code == 503 ? "1" : null, false);
     }
 
     /**
@@ -290,6 +335,13 @@ final class Exchange {
             return;
         }
         switch (phase) {
+            case APP -> {
+                if (!appCall.content(content, last, appTag, appTimeout)) {
+                    appCall.over = true;
+                    appCall.release();
+                    reply(413, "an event's data is at most " + AppCall.MAX_DATA + " bytes", null, true);
+                }
+            }
             case FORWARDING -> {
                 up.channel().write(content, up.channel().voidPromise());
                 if (last) {
@@ -473,6 +525,10 @@ final class Exchange {
 
     void clientGone() {
         if (phase == Phase.DONE) return;
+        if (appCall != null) {
+            appCall.over = true;
+            appCall.release();
+        }
         dropUpstream();
         finish(responseStarted ? status : 499);
     }

@@ -75,6 +75,12 @@ public final class Gateway implements AutoCloseable {
     final Demand demand;
     final Latencies latencies = new Latencies();
     final Observer observer;
+    /** Running apps by name: {@code /<app>/<event>} where no service has the path. */
+    private final java.util.function.Function<String, java.util.Optional<dev.steward.agent.engine.AppEngine>> apps;
+
+    java.util.Optional<dev.steward.agent.engine.AppEngine> app(String name) {
+        return apps.apply(name);
+    }
     private final Autoscaler scaler;
     private final EventLoopGroup bosses;
     private final EventLoopGroup loops;
@@ -90,7 +96,9 @@ public final class Gateway implements AutoCloseable {
         }
     };
 
-    public Gateway(Settings settings, Supervisor sup, InFlight inFlight, Demand demand, Autoscaler scaler, Observer observer) {
+    public Gateway(Settings settings, Supervisor sup, InFlight inFlight, Demand demand, Autoscaler scaler, Observer observer,
+                   java.util.function.Function<String, java.util.Optional<dev.steward.agent.engine.AppEngine>> apps) {
+        this.apps = apps;
         this.settings = settings;
         this.sup = sup;
         this.inFlight = inFlight;

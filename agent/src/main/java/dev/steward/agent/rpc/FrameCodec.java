@@ -37,7 +37,8 @@ public final class FrameCodec extends ByteToMessageCodec<Frame> {
             out.addAll(reader.feed(bytes));
         } catch (ProtocolException e) {
             broken = true;
-            ctx.writeAndFlush(FrameWriter.error(0, Messages.INVOCATION_ERROR, "protocol error: " + e.getMessage()))
+            // through the whole pipeline: this codec itself must encode it
+            ctx.channel().writeAndFlush(FrameWriter.error(0, Messages.INVOCATION_ERROR, "protocol error: " + e.getMessage()))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }

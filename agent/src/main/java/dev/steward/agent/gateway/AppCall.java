@@ -1,0 +1,126 @@
+package dev.steward.agent.gateway;
+
+import dev.steward.agent.engine.AppEngine;
+import dev.steward.agent.engine.Sink;
+import dev.steward.protocol.Messages;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.time.Duration;
+
+/**
+ * {@code http://GATEWAY/<app>/<event>}: the request body (up to {@link #MAX_DATA}) becomes the
+ * event's data, and the worker's chunks the response body as they come. An error before the first
+ * chunk is a JSON answer (503 busy or broken, 504 out of time, 500 the handler's); after it the
+ * connection is cut, as the status has gone. The engine's calls arrive on its loop and are handed to
+ * the client connection's.
+ */
+final class AppCall implements Sink {
+    /** The largest body taken for an event: one protocol frame carries it. */
+    static final int MAX_DATA = 16 << 20;
+    private final Exchange exchange;
+    private final AppEngine app;
+    private final String event;
+    private final Channel client;
+    private final boolean keepAlive;
+    private ByteBuf body;
+    private boolean started;
+    private long sent;
+    /** Set on the client's loop once the exchange is over (answered, or the client left). */
+    boolean over;
+
+    AppCall(Exchange exchange, AppEngine app, String event, Channel client, boolean keepAlive) {
+        this.exchange = exchange;
+        this.app = app;
+        this.event = event;
+        this.client = client;
+        this.keepAlive = keepAlive;
+    }
+
+    /** A piece of the request body; at its end the event is enqueued. False when the body is over the limit. */
+    boolean content(HttpContent c, boolean last, String tag, Duration timeout) {
+        try {
+            if (body == null) body = Unpooled.buffer(Math.min(c.content().readableBytes(), MAX_DATA));
+            if (body.readableBytes() + c.content().readableBytes() > MAX_DATA) return false;
+            body.writeBytes(c.content());
+        } finally {
+            c.release();
+        }
+        if (last) {
+            byte[] data = new byte[body.readableBytes()];
+            body.readBytes(data);
+            body.release();
+            body = null;
+            app.enqueue(event, data, tag, timeout, this);
+        }
+        return true;
+    }
+
+    void release() {
+        if (body != null) body.release();
+        body = null;
+    }
+
+    private void onClientLoop(Runnable r) {
+        client.eventLoop().execute(() -> {
+            if (!over) r.run();
+        });
+    }
+
+    private void head() {
+        if (started) return;
+        started = true;
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        if (!keepAlive) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        client.write(r);
+    }
+
+    @Override
+    public void chunk(byte[] data) {
+        onClientLoop(() -> {
+            head();
+            sent += data.length;
+            client.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(data)));
+        });
+    }
+
+    @Override
+    public void error(int code, String message) {
+        onClientLoop(() -> {
+            if (started) {
+                over = true;
+                client.close();
+                exchange.appEnded(200, sent);
+                return;
+            }
+            int status = switch (code) {
+                case Messages.RESOURCE_ERROR -> 503;
+                case Messages.TIMEOUT_ERROR, Messages.DEADLINE_ERROR -> 504;
+                default -> 500;
+            };
+            over = true;
+            exchange.appFailed(status, "app " + app.name() + ": " + message);
+        });
+    }
+
+    @Override
+    public void end() {
+        onClientLoop(() -> {
+            head();
+            over = true;
+            client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            exchange.appEnded(200, sent);
+        });
+    }
+}

@@ -1,0 +1,166 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.steward.protocol.Client;
+import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameReader;
+import dev.steward.protocol.FrameWriter;
+import dev.steward.protocol.Messages;
+import dev.steward.protocol.RpcConnection;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Apps through the HTTP API and the gateway; the runlist and restarts; broken frames on every port an app opens. */
+class AppDoorsTest extends AgentTestBase {
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    HttpResponse<String> post(String url, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theHttpApiEnqueuesAndStreamsTheReply() throws Exception {
+        TestApps.run(agent, "echo", "{\"queue-limit\": 1, \"pool-limit\": 1, \"concurrency\": 1}", Map.of());
+        HttpResponse<String> r = post(agent.base + "/v1/apps/echo/echo", "hello", Map.of());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("hello");
+        // the stream arrives as it is written: the first line is read before the worker has finished
+        HttpResponse<InputStream> s = http.send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/stream"))
+                .POST(HttpRequest.BodyPublishers.ofString("1000")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        String all = new String(s.body().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(all.lines().count()).isEqualTo(1000);
+        assertThat(all).startsWith("0\n1\n2\n").endsWith("998\n999\n");
+        HttpResponse<String> failed = post(agent.base + "/v1/apps/echo/fail", "", Map.of());
+        assertThat(failed.statusCode()).isEqualTo(500);
+        assertThat(failed.body()).contains("ValueError: bad input");
+        assertThat(post(agent.base + "/v1/apps/echo/echo?timeout=soon", "", Map.of()).body()).contains("timeout: 'soon' is not a duration");
+        assertThat(post(agent.base + "/v1/apps/nope/echo", "", Map.of()).statusCode()).isEqualTo(409);
+        // one busy, one waiting: the next is refused with 503
+        var busy = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/slow")).POST(HttpRequest.BodyPublishers.ofString("1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        TestAgent.sleep(300);
+        var queued = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/echo")).POST(HttpRequest.BodyPublishers.ofString("q")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        TestAgent.sleep(200);
+        HttpResponse<String> full = post(agent.base + "/v1/apps/echo/echo", "x", Map.of());
+        assertThat(full.statusCode()).isEqualTo(503);
+        assertThat(full.body()).contains("the queue is full");
+        assertThat(busy.get().body()).isEqualTo("done");
+        assertThat(queued.get().body()).isEqualTo("q");
+        // a running app cannot be removed, nor its profile
+        assertThat(agent.call("DELETE", "/v1/apps/echo", null).status()).isEqualTo(409);
+        assertThat(agent.call("DELETE", "/v1/profiles/echo", null).status()).isEqualTo(409);
+        assertThat(agent.get("/v1/apps").get(0).path("state").asText()).isEqualTo("running");
+        assertThat(agent.ok("DELETE", "/v1/running/echo", null).path("result").asText()).isEqualTo("the app has been stopped");
+        assertThat(agent.get("/v1/apps/echo").path("state").asText()).isEqualTo("stopped");
+    }
+
+    @Test
+    void theGatewayMapsAppAndEventToAnEnqueue() throws Exception {
+        TestApps.run(agent, "echo", "{}", Map.of());
+        HttpResponse<String> r = post(agent.gateway + "/echo/echo", "through the gateway", Map.of());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("through the gateway");
+        HttpResponse<String> s = http.send(HttpRequest.newBuilder(URI.create(agent.gateway + "/echo/stream")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(s.body().lines().count()).isEqualTo(1000);
+        HttpResponse<String> pinned = post(agent.gateway + "/echo/whoami", "", Map.of("X-Steward-Tag", "w7"));
+        assertThat(pinned.body()).isEqualTo("w7");
+        assertThat(post(agent.gateway + "/echo/fail", "", Map.of()).statusCode()).isEqualTo(500);
+        assertThat(post(agent.gateway + "/echo/slow", "2", Map.of("X-Steward-Timeout", "300ms")).statusCode()).isEqualTo(504);
+        assertThat(post(agent.gateway + "/echo", "", Map.of()).body()).contains("takes events as /echo/EVENT");
+        assertThat(post(agent.gateway + "/echo/echo", "", Map.of("X-Steward-Timeout", "later")).statusCode()).isEqualTo(400);
+        assertThat(post(agent.gateway + "/nothing/echo", "", Map.of()).statusCode()).isEqualTo(404);
+        byte[] tooBig = new byte[(16 << 20) + 1];
+        HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create(agent.gateway + "/echo/echo"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(tooBig)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(big.statusCode()).isEqualTo(413);
+        // keep-alive goes on after an app call: many on one connection
+        for (int i = 0; i < 20; i++) assertThat(post(agent.gateway + "/echo/echo", "n" + i, Map.of()).body()).isEqualTo("n" + i);
+    }
+
+    @Test
+    void theRunlistAndRunningAppsStartAgainWithTheAgent() throws Exception {
+        TestApps.upload(agent, "listed", Map.of());
+        TestApps.profile(agent, "p", "{}");
+        agent.ok("PUT", "/v1/runlist/listed", "p");
+        TestApps.run(agent, "started", "{}", Map.of());
+        agent.close();
+        agent = TestAgent.start(tmp.resolve("data"));
+        try (Client c = Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(20))) {
+            assertThat(c.list()).containsExactly("listed", "started");
+            assertThat(new String(c.app("listed").enqueue("echo", "a".getBytes()).readAll())).isEqualTo("a");
+            assertThat(new String(c.app("started").enqueue("echo", "b".getBytes()).readAll())).isEqualTo("b");
+            c.pauseApp(List.of("started"));
+        }
+        agent.close();
+        agent = TestAgent.start(tmp.resolve("data"));
+        try (Client c = Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(20))) {
+            assertThat(c.list()).as("a paused app stays paused").containsExactly("listed");
+        }
+    }
+
+    @Test
+    void brokenFramesCloseOnlyTheirConnectionOnEveryPort() throws Exception {
+        TestApps.run(agent, "echo", "{}", Map.of());
+        try (Client c = Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(20));
+             RpcConnection locator = new RpcConnection("127.0.0.1", agent.agent().rpcPort())) {
+            assertThat(new String(c.app("echo").enqueue("echo", "warm".getBytes()).readAll())).isEqualTo("warm");
+            for (String service : List.of("node", "echo", "logging", "locator")) {
+                RpcConnection.Resolved r = locator.resolve(service, Duration.ofSeconds(5));
+                try (RpcConnection bad = new RpcConnection(r.host(), r.port())) {
+                    RpcConnection.Call err = bad.listen(0);
+                    bad.write(HexFormat.of().parseHex("93cc03")); // half a frame...
+                    bad.write(HexFormat.of().parseHex("0101")); // ...whose session is fine but whose args are not an array
+                    assertThat(err.next(Duration.ofSeconds(5)).toString()).as(service).contains("protocol error");
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (!bad.closed() && System.nanoTime() < deadline) TestAgent.sleep(10);
+                    assertThat(bad.closed()).as(service + " closes the broken connection").isTrue();
+                }
+                // wrong argument types get an invocation error, and the connection stays
+                try (RpcConnection ok = new RpcConnection(r.host(), r.port())) {
+                    RpcConnection.Call wrong = ok.call(0, org.msgpack.value.ValueFactory.newInteger(5));
+                    assertThat(wrong.next(Duration.ofSeconds(5)).toString()).as(service).contains("Error[code=1");
+                    assertThat(ok.closed()).isFalse();
+                }
+            }
+            // the worker socket: a stranger's handshake is refused, a worker's broken frame closes only it
+            Path socket = tmp.resolve("data/run/apps/echo.sock");
+            try (SocketChannel stranger = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                stranger.write(ByteBuffer.wrap(FrameWriter.encode(new Frame(Messages.HANDSHAKE, 0, List.of(FrameWriter.text("not-a-worker"))))));
+                List<Frame> got = readFrames(stranger);
+                assertThat(got.get(0).message()).isEqualTo(Messages.ERROR);
+            }
+            try (SocketChannel garbage = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                garbage.write(ByteBuffer.wrap(HexFormat.of().parseHex("c1c1c1")));
+                assertThat(readFrames(garbage).get(0).args().toString()).contains("protocol error");
+            }
+            assertThat(new String(c.app("echo").enqueue("echo", "still".getBytes()).readAll())).isEqualTo("still");
+        }
+    }
+
+    /** Frames until the other side closes. */
+    static List<Frame> readFrames(SocketChannel ch) throws Exception {
+        FrameReader reader = new FrameReader();
+        java.util.ArrayList<Frame> out = new java.util.ArrayList<>();
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (ch.read(buf.clear()) > 0) out.addAll(reader.feed(buf.flip()));
+        return out;
+    }
+}
