@@ -212,4 +212,17 @@ class AppEngineTest extends AgentTestBase {
             assertThat(text(c.app("fragile").enqueue("echo", "ok".getBytes()).readAll())).isEqualTo("ok");
         }
     }
+
+    @Test
+    void workersRunInTheIsolateTheProfileNames() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(agent.get("/v1/agent").path("isolates").path("available").toString().contains("sandbox"),
+                "this host cannot make sandboxes: " + agent.get("/v1/agent").path("isolates").path("unavailable"));
+        TestApps.run(agent, "boxed", "{\"isolate\": {\"type\": \"sandbox\", \"args\": {\"network\": \"none\"}}}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("boxed");
+            int pid = Integer.parseInt(text(app.enqueue("pid", new byte[0]).readAll()));
+            assertThat(pid).as("a pid of the sandbox's own pid namespace").isLessThan(10);
+            assertThat(text(app.enqueue("echo", "from the box".getBytes()).readAll())).isEqualTo("from the box");
+        }
+    }
 }

@@ -44,6 +44,11 @@ final class TestApps {
                 req.read_all()
                 res.write(os.environ["STEWARD_UUID"])
 
+            @w.on("pid")
+            def pid(req, res):
+                req.read_all()
+                res.write(str(os.getpid()))
+
             @w.on("crash")
             def crash(req, res):
                 req.read_all()
@@ -74,6 +79,25 @@ final class TestApps {
         files.put("worker.py", WORKER);
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/" + name))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(AppsApiTest.tarGz(files))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    /** Uploads a directory as it is on disk (executable bits kept), as `steward app upload NAME DIR` does. */
+    static void uploadDir(TestAgent agent, String name, java.nio.file.Path dir) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(bytes));
+             var files = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(p.toFile(), dir.relativize(p).toString());
+                e.setMode(java.nio.file.Files.isExecutable(p) ? 0755 : 0644);
+                out.putArchiveEntry(e);
+                java.nio.file.Files.copy(p, out);
+                out.closeArchiveEntry();
+            }
+        }
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/" + name))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     }
 
