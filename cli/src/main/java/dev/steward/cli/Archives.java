@@ -24,6 +24,8 @@ final class Archives {
                 String name = dir.relativize(p).toString().replace('\\', '/');
                 if (Files.isSymbolicLink(p)) throw new CliException(2, p + ": links are not packed; copy the file in");
                 TarArchiveEntry e = new TarArchiveEntry(p.toFile(), Files.isDirectory(p) ? name + "/" : name);
+                // the mode as on disk: an app's worker must stay executable
+                if (Files.isRegularFile(p)) e.setMode(Files.isExecutable(p) ? 0100755 : 0100644);
                 out.putArchiveEntry(e);
                 if (Files.isRegularFile(p)) Files.copy(p, out);
                 out.closeArchiveEntry();

@@ -149,6 +149,35 @@ class CliTest extends AgentTestBase {
     }
 
     @Test
+    void anAppIsStartedInvokedAndPausedFromTheCommandLine() throws Exception {
+        Path app = Path.of("..", "examples", "apps", "echo-python");
+        assertThat(steward("app", "upload", "echo", app.toString()).code()).isZero();
+        assertThat(steward("profile", "upload", "std", spec("std.json", "{}").toString()).code()).isZero();
+        Run start = steward("app", "start", "echo", "std");
+        assertThat(start.code()).as(start.err()).isZero();
+        assertThat(start.out()).isEqualTo("echo: the app has been started\n");
+        assertThat(steward("app", "list").out()).contains("echo", "running");
+        Run echo = steward("app", "invoke", "echo", "echo", "hello there");
+        assertThat(echo.code()).as(echo.err()).isZero();
+        assertThat(echo.out()).isEqualTo("hello there");
+        assertThat(steward("app", "invoke", "echo", "count", "3").out()).isEqualTo("0\n1\n2\n");
+        assertThat(steward("app", "invoke", "echo", "greet", "--timeout", "10s").out()).isEqualTo("hello from python, world\n");
+        Run unknown = steward("app", "invoke", "echo", "nope");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no handler for event 'nope'");
+        assertThat(steward("app", "invoke", "echo", "echo", "--timeout", "soon").err()).contains("timeout: 'soon' is not a duration");
+        assertThat(steward("app", "invoke", "echo", "a/b").code()).isEqualTo(2);
+        assertThat(steward("app", "invoke", "ghost", "echo").err()).contains("app ghost is not running");
+        assertThat(steward("app", "info", "echo").json().path("state").asText()).isEqualTo("running");
+        assertThat(steward("app", "start", "echo", "nosuch").out()).contains("already running");
+        assertThat(steward("app", "pause", "echo").out()).isEqualTo("echo: the app has been stopped\n");
+        assertThat(steward("app", "pause", "echo").out()).isEqualTo("echo: the app is not running\n");
+        Run missing = steward("app", "start", "echo", "nosuch");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no profile 'nosuch'");
+    }
+
+    @Test
     void usageErrorsExitWith2() {
         assertThat(steward("service").code()).isEqualTo(2);
         assertThat(steward("service", "register", "--addr", agent.base).code()).isEqualTo(2);

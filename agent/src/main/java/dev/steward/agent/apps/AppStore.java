@@ -60,6 +60,17 @@ public final class AppStore {
         if (!worker.startsWith(dir) || !Files.isRegularFile(worker)) {
             throw new IllegalArgumentException("the manifest's slave '" + m.slave() + "' is not a file in the app");
         }
+        if (!Files.isExecutable(worker)) {
+            // the manifest names it as the program to run: archives made without modes (zip tools) lose the bit
+            try {
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = new java.util.HashSet<>(Files.getPosixFilePermissions(worker));
+                perms.addAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE,
+                        java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE, java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
+                Files.setPosixFilePermissions(worker, perms);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("the manifest's slave '" + m.slave() + "' cannot be made executable: " + e.getMessage());
+            }
+        }
         AppRecord r = new AppRecord(name, dir.toString(), m.slave(), m.environment(), clock.instant().toString(), owner);
         store.put(APPS + name, Json.write(r));
         return r;
