@@ -46,16 +46,20 @@ class StewardAgent:
         self.pid = self.proc.pid  # the launcher execs java: this is the JVM
         for line in self.proc.stdout:
             m = re.search(r"(api|gateway) listening on (http://\S+)", line)
+            r = re.search(r"rpc \(locator\) listening on (\S+):(\d+)", line)
             if m and m.group(1) == "api":
                 self.api = m.group(2)
             elif m:
                 self.gateway = m.group(2)
+            elif r:
+                self.rpc = (r.group(1), int(r.group(2)))
                 break
 
     def call(self, method, path, body=None):
         import json
         import urllib.request
-        req = urllib.request.Request(self.api + path, data=body.encode() if body else None, method=method)
+        data = body if isinstance(body, bytes) or body is None else body.encode()
+        req = urllib.request.Request(self.api + path, data=data, method=method)
         with urllib.request.urlopen(req, timeout=60) as r:
             return json.loads(r.read() or b"{}")
 
@@ -74,3 +78,13 @@ class StewardAgent:
         finally:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait()
+
+
+def jdk():
+    """The JDK 21+ the launcher found (it builds first when needed)."""
+    import os
+    import subprocess
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([os.path.join(root, "steward"), "--version"], check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(root, "cli", "target", ".jdk")) as f:
+        return os.path.join(f.read().split()[0], "bin", "java")

@@ -130,4 +130,17 @@ class ContainerTest {
         b.await("kept", v -> v.path("state").asText().equals("stopped"));
         assertThat(podman.containers()).doesNotContain("steward-kept-");
     }
+
+    @Test
+    void anAppsWorkersRunInContainersOfTheProfilesImage() throws Exception {
+        // busybox has no Python: the host's is lent to the container, read-only paths bound at their own place
+        TestApps.run(agent, "boxed", "{\"isolate\": {\"type\": \"container\", \"args\": {\"image\": \"" + Podman.IMAGE
+                + "\", \"binds\": \"/usr,/lib,/lib64,/etc/alternatives\"}}}", java.util.Map.of());
+        try (dev.steward.protocol.Client c = dev.steward.protocol.Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(60))) {
+            dev.steward.protocol.Client.App app = c.app("boxed");
+            assertThat(new String(app.enqueue("echo", "from a container".getBytes()).readAll())).isEqualTo("from a container");
+            String worker = new String(app.enqueue("whoami", new byte[0]).readAll());
+            assertThat(podman.containers()).contains("steward-app-boxed-" + worker);
+        }
+    }
 }

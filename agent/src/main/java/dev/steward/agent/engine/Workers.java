@@ -38,7 +38,8 @@ final class Workers {
         this.isolate = isolate;
         Map<String, String> o = new HashMap<>();
         profile.isolateArgs().forEach((k, v) -> o.put(k, String.valueOf(v)));
-        o.merge("binds", socket.getParent().toString(), (a, b) -> a + "," + b);
+        // a container sees the worker socket and the Python library at the paths the worker is given
+        o.merge("binds", socket.getParent() + "," + pythonLib, (a, b) -> a + "," + b);
         this.options = Map.copyOf(o);
         this.socket = socket;
         this.logs = logs;
