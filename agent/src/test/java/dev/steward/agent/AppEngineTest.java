@@ -225,4 +225,35 @@ class AppEngineTest extends AgentTestBase {
             assertThat(text(app.enqueue("echo", "from the box".getBytes()).readAll())).isEqualTo("from the box");
         }
     }
+
+    @Test
+    void aWorkerThatNeverConnectsIsKilledAtTheStartupTimeout() throws Exception {
+        TestApps.run(agent, "silent", "{\"startup-timeout\": 1}", Map.of("NEVER_CONNECT", "1"));
+        try (Client c = client()) {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> c.app("silent").enqueue("echo", new byte[0]).readAll()).isInstanceOf(RpcException.class)
+                    .hasMessageContaining("no heartbeat within the startup timeout of 1s");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void pausingGivesBusyWorkersTheTerminationTimeoutThenKillsThem() throws Exception {
+        TestApps.run(agent, "busy", "{\"termination-timeout\": 1}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("busy");
+            Client.Stream done = app.enqueue("slow", "0.3".getBytes());
+            Client.Stream stuck = app.enqueue("slow", "60".getBytes());
+            Value info = awaitInfo(app, i -> field(field(i, "sessions"), "pending").asIntegerValue().toInt() == 2, Duration.ofSeconds(10));
+            long pid = field(info, "workers").asArrayValue().get(0).asMapValue().map().entrySet().stream()
+                    .filter(e -> e.getKey().asRawValue().asString().equals("pid")).findFirst().orElseThrow().getValue().asIntegerValue().toLong();
+            long t0 = System.nanoTime();
+            Thread pause = Thread.ofVirtual().start(() -> agent.ok("DELETE", "/v1/running/busy", null));
+            assertThat(text(done.readAll())).as("a session that ends within the timeout completes").isEqualTo("done");
+            assertThatThrownBy(stuck::readAll).isInstanceOf(RpcException.class);
+            pause.join();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the worker was killed").isFalse();
+        }
+    }
 }

@@ -20,6 +20,8 @@ final class TestApps {
             import os, sys, time
             from steward_worker import Worker
             print("worker", os.environ["STEWARD_UUID"], "starting", flush=True)
+            if os.environ.get("NEVER_CONNECT"):
+                time.sleep(3600)
             if os.environ.get("STARTUP_FAIL"):
                 print("cannot find my config", file=sys.stderr, flush=True)
                 sys.exit(7)

@@ -116,13 +116,14 @@ public final class Engine implements AutoCloseable {
         return "the app has been stopped";
     }
 
+    /** Sessions in flight finish (within the termination timeout) before the app's port and its clients' connections close. */
     private void stop(Running r) {
-        rpc.withdraw(r.engine().name());
         try {
             r.engine().stop().get(r.profile().terminationTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             r.engine().kill();
         }
+        rpc.withdraw(r.engine().name());
         r.socket().close();
         running.remove(r.engine().name(), r);
     }
