@@ -42,7 +42,8 @@ pid %(dir)s/proxy.pid;
 error_log %(dir)s/proxy-error.log;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  # an access log as the gateway keeps one: lines buffered and written every second
+  access_log %(dir)s/proxy-access.log combined buffer=64k flush=1s;
   upstream up { server 127.0.0.1:%(up)d; keepalive 64; }
   server {
     listen 127.0.0.1:%(port)d;

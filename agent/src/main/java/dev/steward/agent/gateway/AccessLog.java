@@ -96,10 +96,10 @@ public final class AccessLog implements AutoCloseable {
 
     /** The time in the log's format, formatted once a second. */
     private String now() {
-        java.time.Instant t = clock.instant();
+        long second = Math.floorDiv(clock.millis(), 1000);
         Stamp s = stamp;
-        if (s.second() != t.getEpochSecond()) {
-            s = new Stamp(t.getEpochSecond(), ZonedDateTime.ofInstant(t, clock.getZone()).format(TIME));
+        if (s.second() != second) {
+            s = new Stamp(second, ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(second), clock.getZone()).format(TIME));
             stamp = s;
         }
         return s.text();

@@ -25,8 +25,10 @@ final class Headers {
     static void stripHopByHop(HttpHeaders h, boolean upgrade) {
         String only = h.get(HttpHeaderNames.CONNECTION);
         boolean plain = only == null || only.equalsIgnoreCase("keep-alive") || only.equalsIgnoreCase("close");
-        if (!plain || h.getAll(HttpHeaderNames.CONNECTION).size() > 1) namedByConnection(h, upgrade);
-        h.remove(HttpHeaderNames.CONNECTION);
+        if (only != null) {
+            if (!plain || h.getAll(HttpHeaderNames.CONNECTION).size() > 1) namedByConnection(h, upgrade);
+            h.remove(HttpHeaderNames.CONNECTION);
+        }
         for (CharSequence n : HOP) h.remove(n);
         if (upgrade) {
             h.set(HttpHeaderNames.CONNECTION, "upgrade");

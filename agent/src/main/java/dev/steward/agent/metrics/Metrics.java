@@ -44,33 +44,16 @@ public final class Metrics {
     }
 
     /** One request through the gateway: counted by service and status class, timed into a histogram. */
+    /** One request through the gateway: counted by status class, its latency in the histogram. */
     public void proxied(String service, int status, long nanos) {
-        GatewayMeters m = gateway.computeIfAbsent(service, GatewayMeters::new);
-        int cls = Math.max(1, Math.min(5, status / 100));
-        Counter c = m.byClass[cls];
-        if (c == null) {
-            c = Counter.builder("steward_gateway_requests").tag("service", service).tag("status", cls + "xx").register(registry);
-            m.byClass[cls] = c;
-        }
-        c.increment();
-        m.latency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        proxy.record(service, status, nanos);
     }
 
-    /** A service's gateway meters, looked up once per request. */
-    private final class GatewayMeters {
-        final Counter[] byClass = new Counter[6];
-        final Timer latency;
-
-        GatewayMeters(String service) {
-            // one ring of buckets, not three: each request is recorded once (the histogram is cumulative anyway)
-            latency = Timer.builder("steward_gateway_latency").tag("service", service).publishPercentileHistogram()
-                    .distributionStatisticBufferLength(1).register(registry);
-        }
-    }
-
-    private final java.util.Map<String, GatewayMeters> gateway = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ProxyStats proxy = new ProxyStats();
 
     public String scrape() {
-        return registry.scrape();
+        StringBuilder out = new StringBuilder(registry.scrape());
+        proxy.scrape(out);
+        return out.toString();
     }
 }
