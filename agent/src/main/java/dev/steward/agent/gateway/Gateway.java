@@ -75,6 +75,12 @@ public final class Gateway implements AutoCloseable {
     final Demand demand;
     final Latencies latencies = new Latencies();
     final Observer observer;
+    /**
+     * The gateway's buffers come from Netty's pooled allocator: on this path it measured faster than
+     * the adaptive default of Netty 4.2, and it takes memory only once traffic flows (the rest of the
+     * agent keeps the default, which holds less when idle).
+     */
+    static final io.netty.buffer.ByteBufAllocator ALLOCATOR = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
     /** Running apps by name: {@code /<app>/<event>} where no service has the path. */
     private final java.util.function.Function<String, java.util.Optional<dev.steward.agent.engine.AppEngine>> apps;
 
@@ -131,6 +137,7 @@ public final class Gateway implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -46,7 +46,7 @@ final class UpstreamPool {
         }
         if (bootstrap == null) {
             bootstrap = new Bootstrap().group(loop).channel(gw.socketClass)
-                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.ALLOCATOR, Gateway.ALLOCATOR)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
         }
         String k = key(e);
