@@ -87,6 +87,13 @@ class AppDoorsTest extends AgentTestBase {
         assertThat(post(agent.gateway + "/echo", "", Map.of()).body()).contains("takes events as /echo/EVENT");
         assertThat(post(agent.gateway + "/echo/echo", "", Map.of("X-Steward-Timeout", "later")).statusCode()).isEqualTo(400);
         assertThat(post(agent.gateway + "/nothing/echo", "", Map.of()).statusCode()).isEqualTo(404);
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", agent.agent().gatewayPort())) { // no client sends it: by hand
+            raw.getOutputStream().write("POST /echo/%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            raw.setSoTimeout(5000);
+            String answer = new String(raw.getInputStream().readNBytes(300), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("not a well-formed path");
+        }
+        assertThat(post(agent.gateway + "/echo/no%20such", "", Map.of()).body()).contains("no handler for event 'no such'");
         byte[] tooBig = new byte[(16 << 20) + 1];
         HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create(agent.gateway + "/echo/echo"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(tooBig)).build(), HttpResponse.BodyHandlers.ofString());

@@ -157,8 +157,14 @@ final class Exchange {
         String name = slash < 0 ? p.substring(1) : p.substring(1, slash);
         var app = gw.app(name);
         if (app.isEmpty()) return false;
-        String event = slash < 0 ? "" : java.net.URLDecoder.decode(p.substring(slash + 1), java.nio.charset.StandardCharsets.UTF_8);
         service = name;
+        String event;
+        try { // a path's '+' is a plus, not a space
+            event = slash < 0 ? "" : java.net.URLDecoder.decode(p.substring(slash + 1).replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            reply(400, "the event name in " + abbreviate(p) + " is not a well-formed path: " + e.getMessage(), null, false);
+            return true;
+        }
         if (event.isEmpty() || event.contains("/")) {
             reply(404, "app " + name + " takes events as /" + name + "/EVENT", null, false);
             return true;
