@@ -25,8 +25,6 @@ import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response, relayed between the client connection and an instance. Lives on
@@ -77,7 +75,8 @@ final class Exchange {
     private long responseBytes;
     private long sentAt;
     private int status;
-    private ScheduledFuture<?> timeout;
+    /** When the response head must have come (System.nanoTime), or 0 when nothing waits for one. */
+    long headDeadline;
     private AppCall appCall;
 
     Exchange(Frontend front, HttpRequest req) {
@@ -368,11 +367,14 @@ final class Exchange {
     private void requestSent() {
         requestSent = true;
         if (!responseStarted && !upgrade) {
-            timeout = loop.schedule(this::timedOut, route.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            boolean watched = headDeadline != 0;
+            headDeadline = Math.max(1, System.nanoTime() + route.timeout().toNanos());
+            if (!watched) gw.deadlines().watch(this);
         }
     }
 
-    private void timedOut() {
+    void timedOut() {
+        headDeadline = 0;
         if (phase != Phase.FORWARDING || responseStarted) return;
         dropUpstream();
         reply(504, "instance " + endpoint.instance() + " of " + service + " did not answer within " + dev.steward.model.Durations.format(route.timeout()), null, false);
@@ -557,10 +559,7 @@ final class Exchange {
     }
 
     private void cancelTimeout() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
+        headDeadline = 0;
     }
 
     private void releaseBuffered() {

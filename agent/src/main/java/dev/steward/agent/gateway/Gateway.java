@@ -226,6 +226,22 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The upstream connection pool of the calling event loop. */
+    private final FastThreadLocal<HeadDeadlines> deadlines = new FastThreadLocal<>() {
+        @Override
+        protected HeadDeadlines initialValue() {
+            HeadDeadlines d = new HeadDeadlines();
+            io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+            loop.scheduleWithFixedDelay(() -> d.sweep(System.nanoTime()), HeadDeadlines.TICK_MILLIS, HeadDeadlines.TICK_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            return d;
+        }
+    };
+
+    /** The calling event loop's exchanges waiting for a response head (its sweep starts with its first). */
+    HeadDeadlines deadlines() {
+        return deadlines.get();
+    }
+
     UpstreamPool pool() {
         return pools.get();
     }

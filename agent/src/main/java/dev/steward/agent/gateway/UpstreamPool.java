@@ -18,6 +18,14 @@ import java.util.function.BiConsumer;
  * idle connection is reused first; a connection that closes while idle leaves the pool.
  */
 final class UpstreamPool {
+    /**
+     * How instances' responses are read. Header names and values are not validated again character by
+     * character: lines are split at CRLF by the decoder whatever they hold, so nothing an instance sends
+     * can start a new header or response, and requests (what clients send) are validated in full.
+     */
+    private static final io.netty.handler.codec.http.HttpDecoderConfig RESPONSES = new io.netty.handler.codec.http.HttpDecoderConfig()
+            .setMaxInitialLineLength(8192).setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)
+            .setHeadersFactory(io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false));
     static final int MAX_IDLE_PER_ENDPOINT = 256;
     private final Gateway gw;
     private final Map<String, ArrayDeque<Upstream>> idle = new HashMap<>();
@@ -53,7 +61,8 @@ final class UpstreamPool {
         bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast("http", new HttpClientCodec(8192, 64 * 1024, 64 * 1024))
+                ch.pipeline().addLast("http", new HttpClientCodec(RESPONSES, HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE,
+                                HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST))
                         .addLast("up", new Upstream(UpstreamPool.this, k));
             }
         }).connect(e.host(), e.port()).addListener((ChannelFutureListener) f -> {
