@@ -85,7 +85,7 @@ final class Workers {
     /** A worker ended: logs beyond the newest {@link #LOGS_KEPT} go. */
     void prune() {
         try (Stream<Path> all = Files.list(logs)) {
-            List<Path> old = all.filter(p -> p.toString().endsWith(".log"))
+            List<Path> old = all.filter(p -> p.getFileName().toString().contains(".log")) // rotated ones (.log.1) too
                     .sorted(Comparator.comparingLong((Path p) -> p.toFile().lastModified()).reversed())
                     .skip(LOGS_KEPT).toList();
             for (Path p : old) Files.deleteIfExists(p);
