@@ -52,6 +52,9 @@ class AppDoorsTest extends AgentTestBase {
         assertThat(failed.body()).contains("ValueError: bad input");
         assertThat(post(agent.base + "/v1/apps/echo/echo?timeout=soon", "", Map.of()).body()).contains("timeout: 'soon' is not a duration");
         assertThat(post(agent.base + "/v1/apps/nope/echo", "", Map.of()).statusCode()).isEqualTo(409);
+        HttpResponse<String> huge = http.send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/echo"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[(16 << 20) + 1])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(huge.statusCode()).isEqualTo(413);
         // one busy, one waiting: the next is refused with 503
         var busy = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/slow")).POST(HttpRequest.BodyPublishers.ofString("1")).build(),
                 HttpResponse.BodyHandlers.ofString());

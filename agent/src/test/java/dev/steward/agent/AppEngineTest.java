@@ -33,6 +33,11 @@ class AppEngineTest extends AgentTestBase {
                 .map(Map.Entry::getValue).findFirst().orElseThrow(() -> new AssertionError("no " + key + " in " + info));
     }
 
+    /** Sessions open on workers now. */
+    static int pending(Value info) {
+        return field(field(info, "sessions"), "pending").asIntegerValue().toInt();
+    }
+
     static int workers(Value info) {
         return field(info, "workers").asArrayValue().size();
     }
@@ -93,7 +98,7 @@ class AppEngineTest extends AgentTestBase {
         try (Client c = client()) {
             Client.App app = c.app("slow");
             Client.Stream first = app.enqueue("slow", "1".getBytes());
-            awaitInfo(app, i -> field(field(i, "sessions"), "pending").asIntegerValue().toInt() == 1, Duration.ofSeconds(10));
+            awaitInfo(app, i -> pending(i) == 1, Duration.ofSeconds(10));
             Client.Stream second = app.enqueue("slow", "0".getBytes());
             Client.Stream third = app.enqueue("slow", "0".getBytes());
             long t0 = System.nanoTime();
@@ -189,7 +194,7 @@ class AppEngineTest extends AgentTestBase {
         try (Client c = client()) {
             Client.App app = c.app("late");
             Client.Stream busy = app.enqueue("slow", "1.5".getBytes());
-            awaitInfo(app, i -> field(field(i, "sessions"), "pending").asIntegerValue().toInt() == 1, Duration.ofSeconds(10));
+            awaitInfo(app, i -> pending(i) == 1, Duration.ofSeconds(10));
             assertThatThrownBy(() -> app.enqueue("echo", "x".getBytes(), "", Duration.ofMillis(300)).readAll()).isInstanceOf(RpcException.class)
                     .hasMessage("the session has expired in the queue").extracting(e -> ((RpcException) e).code()).isEqualTo(4);
             assertThatThrownBy(() -> app.enqueue("slow", "5".getBytes(), "", Duration.ofMillis(2500)).readAll()).isInstanceOf(RpcException.class)
@@ -244,7 +249,7 @@ class AppEngineTest extends AgentTestBase {
             Client.App app = c.app("busy");
             Client.Stream done = app.enqueue("slow", "0.3".getBytes());
             Client.Stream stuck = app.enqueue("slow", "60".getBytes());
-            Value info = awaitInfo(app, i -> field(field(i, "sessions"), "pending").asIntegerValue().toInt() == 2, Duration.ofSeconds(10));
+            Value info = awaitInfo(app, i -> pending(i) == 2, Duration.ofSeconds(10));
             long pid = field(info, "workers").asArrayValue().get(0).asMapValue().map().entrySet().stream()
                     .filter(e -> e.getKey().asRawValue().asString().equals("pid")).findFirst().orElseThrow().getValue().asIntegerValue().toLong();
             long t0 = System.nanoTime();

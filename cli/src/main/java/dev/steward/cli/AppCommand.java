@@ -142,12 +142,11 @@ final class AppCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            common.printJson(common.client().get("/v1/apps/" + NameArg.check(name)));
-            return 0;
+            return common.show("apps", name);
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an app (not while it is in the runlist).")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an app (not while it runs or is in the runlist).")
     static final class Remove implements Callable<Integer> {
         @Mixin Common common;
 
@@ -156,10 +155,7 @@ final class AppCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            var v = common.client().call("DELETE", "/v1/apps/" + NameArg.check(name), null, Map.of());
-            if (common.json) common.printJson(v);
-            else System.out.println(name + ": removed");
-            return 0;
+            return common.delete("apps", name, "removed");
         }
     }
 }

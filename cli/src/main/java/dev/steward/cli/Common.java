@@ -20,6 +20,20 @@ final class Common {
         return new ApiClient(addr, token);
     }
 
+    /** {@code DELETE /v1/COLLECTION/NAME}: the answer as JSON with --json, else "NAME: DONE". */
+    int delete(String collection, String name, String done) {
+        JsonNode v = client().call("DELETE", "/v1/" + collection + "/" + NameArg.check(name), null, java.util.Map.of());
+        if (json) printJson(v);
+        else System.out.println(name + ": " + done);
+        return 0;
+    }
+
+    /** {@code GET /v1/COLLECTION/NAME}, printed as JSON. */
+    int show(String collection, String name) {
+        printJson(client().get("/v1/" + collection + "/" + NameArg.check(name)));
+        return 0;
+    }
+
     void printJson(JsonNode node) {
         try {
             System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));

@@ -64,12 +64,11 @@ final class ProfileCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            common.printJson(common.client().get("/v1/profiles/" + NameArg.check(name)));
-            return 0;
+            return common.show("profiles", name);
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a profile (not while the runlist uses it).")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a profile (not while the runlist or a running app uses it).")
     static final class Remove implements Callable<Integer> {
         @Mixin Common common;
 
@@ -78,10 +77,7 @@ final class ProfileCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            var v = common.client().call("DELETE", "/v1/profiles/" + NameArg.check(name), null, Map.of());
-            if (common.json) common.printJson(v);
-            else System.out.println(name + ": removed");
-            return 0;
+            return common.delete("profiles", name, "removed");
         }
     }
 }

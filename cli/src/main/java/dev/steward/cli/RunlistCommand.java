@@ -41,10 +41,7 @@ final class RunlistCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            JsonNode v = common.client().call("DELETE", "/v1/runlist/" + NameArg.check(app), null, Map.of());
-            if (common.json) common.printJson(v);
-            else System.out.println(app + ": out of the runlist");
-            return 0;
+            return common.delete("runlist", app, "out of the runlist");
         }
     }
 

@@ -11,7 +11,6 @@ import dev.steward.agent.Json;
 import dev.steward.agent.engine.AppEngine;
 import dev.steward.agent.engine.Engine;
 import dev.steward.agent.engine.Sink;
-import dev.steward.protocol.Messages;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,15 +63,6 @@ final class AppCalls {
         }));
     }
 
-    /** The HTTP status for an error before any chunk: busy or broken 503, out of time 504, the handler's own 500. */
-    static HttpStatus status(int code) {
-        return switch (code) {
-            case Messages.RESOURCE_ERROR -> HttpStatus.SERVICE_UNAVAILABLE;
-            case Messages.TIMEOUT_ERROR, Messages.DEADLINE_ERROR -> HttpStatus.GATEWAY_TIMEOUT;
-            default -> HttpStatus.INTERNAL_SERVER_ERROR;
-        };
-    }
-
     /** Chunks as the response body; an error before the first one is a JSON answer, after it the stream is cut. */
     private static final class HttpSink implements Sink {
         private final HttpResponseWriter out;
@@ -104,7 +94,7 @@ final class AppCalls {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", message);
             body.put("code", code);
-            HttpStatus s = status(code);
+            HttpStatus s = HttpStatus.valueOf(Sink.httpStatus(code));
             out.write(ResponseHeaders.of(s, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8));
             out.write(HttpData.ofUtf8(Json.write(body) + "\n"));
             out.close();

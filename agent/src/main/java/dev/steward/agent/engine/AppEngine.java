@@ -98,10 +98,6 @@ public final class AppEngine {
         return profileName;
     }
 
-    EventLoop loop() {
-        return loop;
-    }
-
     // ---- events in ----------------------------------------------------------------------------
 
     /**

@@ -15,4 +15,13 @@ public interface Sink {
 
     /** Sends what was written since the last flush (replies relayed from one read go out together). */
     default void flush() {}
+
+    /** The HTTP status an error answers with before any chunk: busy or broken 503, out of time 504, the handler's 500. */
+    static int httpStatus(int code) {
+        return switch (code) {
+            case dev.steward.protocol.Messages.RESOURCE_ERROR -> 503;
+            case dev.steward.protocol.Messages.TIMEOUT_ERROR, dev.steward.protocol.Messages.DEADLINE_ERROR -> 504;
+            default -> 500;
+        };
+    }
 }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -71,12 +70,12 @@ final class Workers {
     /** The last {@code n} lines of a worker's log. */
     List<String> tail(Path log, int n) {
         try (Stream<String> lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
-            ArrayList<String> all = new ArrayList<>();
+            java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>(n + 1);
             lines.forEach(l -> {
-                all.add(l);
-                if (all.size() > n) all.remove(0);
+                last.addLast(l);
+                if (last.size() > n) last.removeFirst();
             });
-            return all;
+            return List.copyOf(last);
         } catch (IOException | UncheckedIOException e) {
             return List.of();
         }

@@ -2,7 +2,6 @@ package dev.steward.agent.gateway;
 
 import dev.steward.agent.engine.AppEngine;
 import dev.steward.agent.engine.Sink;
-import dev.steward.protocol.Messages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -104,13 +103,8 @@ final class AppCall implements Sink {
                 exchange.appEnded(200, sent);
                 return;
             }
-            int status = switch (code) {
-                case Messages.RESOURCE_ERROR -> 503;
-                case Messages.TIMEOUT_ERROR, Messages.DEADLINE_ERROR -> 504;
-                default -> 500;
-            };
             over = true;
-            exchange.appFailed(status, "app " + app.name() + ": " + message);
+            exchange.appFailed(Sink.httpStatus(code), "app " + app.name() + ": " + message);
         });
     }
 

@@ -114,13 +114,13 @@ final class Exchange {
             return;
         }
         Router.Match match = gw.route(host, uri);
-        if (match == null || gw.controller(match.service()) == null) {
+        c = match == null ? null : gw.controller(match.service());
+        if (c == null) {
             if (startApp()) return;
             reply(404, match == null ? "no service answers " + abbreviate(uri) : "no service '" + match.service() + "'", null, false);
             return;
         }
         service = match.service();
-        c = gw.controller(service);
         route = Gateway.routeOf(c);
         path = route.strip() ? match.path() : uri;
         long length = HttpUtil.getContentLength(req, -1L);

@@ -52,10 +52,6 @@ public final class Router {
         return host.length();
     }
 
-    static String hostName(String host) {
-        return host == null ? "" : host.substring(0, hostEnd(host));
-    }
-
     /** {@code <service>.<domain>} as the first {@code end} characters of {@code h}, compared without allocating. */
     private static boolean isServiceHost(String h, int end, String service, String domain) {
         int n = service.length();

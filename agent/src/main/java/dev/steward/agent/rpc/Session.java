@@ -1,6 +1,5 @@
 package dev.steward.agent.rpc;
 
-import dev.steward.protocol.Frame;
 import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
 import io.netty.channel.Channel;
@@ -27,28 +26,24 @@ public final class Session {
     }
 
     public void chunk(byte[] data) {
-        send(FrameWriter.chunk(id, data));
+        chunkLater(data);
+        flush();
     }
 
     /** A method's return value: one chunk with its msgpack encoding, then choke. */
     public void value(Value v) {
-        chunk(FrameWriter.value(v));
+        chunkLater(FrameWriter.value(v));
         choke();
     }
 
     public void error(int code, String message) {
-        send(FrameWriter.error(id, code, message));
-        choke();
+        errorLater(code, message);
+        flush();
     }
 
     public void choke() {
-        if (ended) return;
-        send(FrameWriter.choke(id));
-        ended = true;
-    }
-
-    void send(Frame f) {
-        if (!ended) channel.writeAndFlush(f);
+        chokeLater();
+        flush();
     }
 
     /** A chunk written without flushing: many replies relayed in one read go out in one write ({@link #flush}). */
