@@ -146,6 +146,22 @@ class AppEngineTest extends AgentTestBase {
     }
 
     @Test
+    void aWorkerThatHangsUpBeforeItExitsAlsoHoldsSpawningForTheBackOff() throws Exception {
+        TestApps.run(agent, "hangup", "{\"pool-limit\": 1}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("hangup");
+            Client.Stream s = app.enqueue("hangup", new byte[0]);
+            assertThat(text(s.next())).isEqualTo("going");
+            assertThatThrownBy(s::next).isInstanceOf(RpcException.class).extracting(e -> ((RpcException) e).code()).isEqualTo(2);
+            long t0 = System.nanoTime();
+            assertThat(text(app.enqueue("echo", "after".getBytes()).readAll())).isEqualTo("after");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("spawning waits out the back-off").isGreaterThan(Duration.ofMillis(600));
+            Value info = awaitInfo(app, i -> field(i, "crashes").asIntegerValue().toInt() == 1 && workers(i) == 1, Duration.ofSeconds(5));
+            assertThat(field(info, "state").asRawValue().asString()).isEqualTo("running");
+        }
+    }
+
+    @Test
     void aWorkerThatCannotStartFailsWaitingEventsWithItsLastLine() throws Exception {
         TestApps.run(agent, "nostart", "{}", Map.of("STARTUP_FAIL", "1"));
         try (Client c = client()) {

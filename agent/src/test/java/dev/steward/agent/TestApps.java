@@ -17,7 +17,7 @@ final class TestApps {
      */
     static final String WORKER = """
             #!/usr/bin/python3
-            import os, sys, time
+            import os, socket, sys, time
             from steward_worker import Worker
             print("worker", os.environ["STEWARD_UUID"], "starting", flush=True)
             if os.environ.get("NEVER_CONNECT"):
@@ -57,6 +57,15 @@ final class TestApps {
                 res.write(b"going")
                 time.sleep(0.1)
                 print("crashing on purpose", file=sys.stderr, flush=True)
+                os._exit(3)
+
+            @w.on("hangup")
+            def hangup(req, res):
+                req.read_all()
+                res.write(b"going")
+                time.sleep(0.1)
+                w._sock.shutdown(socket.SHUT_RDWR)  # the agent sees the connection go well before the exit
+                time.sleep(1.5)
                 os._exit(3)
 
             @w.on("fail")

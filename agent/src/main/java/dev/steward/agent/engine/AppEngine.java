@@ -200,8 +200,11 @@ public final class AppEngine {
     private void grow() {
         long now = nanos.getAsLong();
         if (backoff.holds(now)) {
-            if (pumpLater == null || pumpLater.isDone()) {
-                pumpLater = loop.schedule(this::pump, backoff.untilNanos() - now, TimeUnit.NANOSECONDS);
+            if (pumpLater == null) {
+                pumpLater = loop.schedule(() -> {
+                    pumpLater = null; // before pumping: a back-off grown meanwhile schedules again
+                    pump();
+                }, backoff.untilNanos() - now, TimeUnit.NANOSECONDS);
             }
             return;
         }
@@ -330,6 +333,11 @@ public final class AppEngine {
     /** The worker's connection is gone: nothing more can come from it. */
     void disconnected(Slave s) {
         failSessions(s, "worker " + s.id + " disconnected");
+        if (s.endedBecause == null && state != State.STOPPING && s.state != Slave.State.GONE) {
+            // a crash: back off now, not when its exit is seen, or a call arriving in between spawns at once
+            backoff = backoff.crashed(nanos.getAsLong());
+            s.backedOff = true;
+        }
         if (s.state == Slave.State.STARTING || s.state == Slave.State.ACTIVE) {
             s.state = Slave.State.TERMINATING;
             s.terminatingSince = nanos.getAsLong();
@@ -348,7 +356,7 @@ public final class AppEngine {
             crashes++;
             List<String> lines = workers.tail(s.log, 20);
             lastCrash = new Crash(s.id, s.problem != null ? s.problem : status.describe(), clock.instant().toString(), lines);
-            backoff = backoff.crashed(nanos.getAsLong());
+            if (!s.backedOff) backoff = backoff.crashed(nanos.getAsLong());
             boolean active = slaves.values().stream().anyMatch(x -> x.state == Slave.State.ACTIVE);
             if (!s.everActive && !active) {
                 String last = lines.isEmpty() ? "" : " (" + lines.get(lines.size() - 1) + ")";

@@ -34,6 +34,8 @@ final class Slave {
     /** What went wrong with it, when the agent ended it for a fault (no heartbeat). */
     String problem;
     boolean everActive;
+    /** Its crash already started the back-off (at its disconnect, before its exit was seen). */
+    boolean backedOff;
     final Map<Long, Invocation> sessions = new LinkedHashMap<>();
     private long nextSession = 1;
 
