@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """An example app on Steward's Python worker library: echo, a greeting, and a counted stream."""
 import os
+import sys
 
 from steward_worker import Worker
 
@@ -15,6 +16,7 @@ def echo(request, response):
 @w.on("greet")
 def greet(request, response):
     name = request.read_all().decode() or "world"
+    print("greeting", name, file=sys.stderr, flush=True)  # stdout and stderr go to the worker's log
     response.write("%s, %s\n" % (os.environ.get("GREETING", "hello"), name))
 
 

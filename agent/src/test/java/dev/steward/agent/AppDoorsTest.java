@@ -35,6 +35,41 @@ class AppDoorsTest extends AgentTestBase {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private com.fasterxml.jackson.databind.JsonNode awaitApp(String name, java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> condition) {
+        long end = System.nanoTime() + 10_000_000_000L;
+        com.fasterxml.jackson.databind.JsonNode a = agent.get("/v1/apps/" + name);
+        while (!condition.test(a)) {
+            assertThat(System.nanoTime()).as("app " + name + " now: " + a).isLessThan(end);
+            TestAgent.sleep(20);
+            a = agent.get("/v1/apps/" + name);
+        }
+        return a;
+    }
+
+    /** Sends a request on a connection of its own and hangs up without waiting for the answer. */
+    private static void postAndLeave(int port, String path) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nnever").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            TestAgent.sleep(100); // long enough for the request to be read whole before the close
+        }
+    }
+
+    @Test
+    void eventsOfHttpClientsThatHungUpWhileTheyWaitedAreDroppedNotRun() throws Exception {
+        TestApps.run(agent, "lone", "{\"pool-limit\": 1, \"concurrency\": 1}", Map.of());
+        var busy = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/lone/slow")).POST(HttpRequest.BodyPublishers.ofString("2.5")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        awaitApp("lone", a -> a.path("sessions").path("pending").asInt() == 1);
+        postAndLeave(agent.agent().apiPort(), "/v1/apps/lone/echo");
+        postAndLeave(URI.create(agent.gateway).getPort(), "/lone/echo");
+        var a = awaitApp("lone", x -> x.path("abandoned").asInt() == 2);
+        assertThat(a.path("queue").path("depth").asInt()).isZero();
+        assertThat(busy.get().body()).isEqualTo("done");
+        assertThat(post(agent.gateway + "/lone/echo", "still here", Map.of()).body()).isEqualTo("still here");
+        assertThat(agent.get("/v1/apps/lone").path("served").asInt()).as("the two that hung up never reached the worker").isEqualTo(2);
+    }
+
     @Test
     void theHttpApiEnqueuesAndStreamsTheReply() throws Exception {
         TestApps.run(agent, "echo", "{\"queue-limit\": 1, \"pool-limit\": 1, \"concurrency\": 1}", Map.of());
@@ -58,10 +93,10 @@ class AppDoorsTest extends AgentTestBase {
         // one busy, one waiting: the next is refused with 503
         var busy = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/slow")).POST(HttpRequest.BodyPublishers.ofString("1")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        TestAgent.sleep(300);
+        awaitApp("echo", a -> a.path("sessions").path("pending").asInt() == 1);
         var queued = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/echo")).POST(HttpRequest.BodyPublishers.ofString("q")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        TestAgent.sleep(200);
+        awaitApp("echo", a -> a.path("queue").path("depth").asInt() == 1);
         HttpResponse<String> full = post(agent.base + "/v1/apps/echo/echo", "x", Map.of());
         assertThat(full.statusCode()).isEqualTo(503);
         assertThat(full.body()).contains("the queue is full");
@@ -103,6 +138,17 @@ class AppDoorsTest extends AgentTestBase {
         assertThat(big.statusCode()).isEqualTo(413);
         // keep-alive goes on after an app call: many on one connection
         for (int i = 0; i < 20; i++) assertThat(post(agent.gateway + "/echo/echo", "n" + i, Map.of()).body()).isEqualTo("n" + i);
+    }
+
+    @Test
+    void followingAnAppsLogsShowsWorkersStartedSince() throws Exception {
+        TestApps.run(agent, "echo", "{}", Map.of());
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (java.io.InputStream in = agent.follow("/v1/apps/echo/logs?follow=true", lines)) {
+            assertThat(post(agent.base + "/v1/apps/echo/echo", "wake up", Map.of()).statusCode()).isEqualTo(200);
+            TestAgent.awaitLine(lines, " starting"); // the first worker's first line, labelled with its id
+            assertThat(lines).anyMatch(l -> l.matches("\\[[0-9a-f-]{36}\\] worker [0-9a-f-]{36} starting"));
+        }
     }
 
     @Test

@@ -38,6 +38,11 @@ class AppEngineTest extends AgentTestBase {
         return field(field(info, "sessions"), "pending").asIntegerValue().toInt();
     }
 
+    /** Events waiting for a worker. */
+    static int queued(Value info) {
+        return field(field(info, "queue"), "depth").asIntegerValue().toInt();
+    }
+
     static int workers(Value info) {
         return field(info, "workers").asArrayValue().size();
     }
@@ -110,6 +115,28 @@ class AppEngineTest extends AgentTestBase {
     }
 
     @Test
+    void anEventWhoseClientLeftWhileItWaitedNeverRunsNorHoldsItsPlaceInTheQueue() throws Exception {
+        TestApps.run(agent, "leaving", "{\"queue-limit\": 1, \"pool-limit\": 1, \"concurrency\": 1}", Map.of());
+        try (Client c = client()) {
+            Client.App app = c.app("leaving");
+            Client.Stream busy = app.enqueue("slow", "2.5".getBytes());
+            awaitInfo(app, i -> pending(i) == 1, Duration.ofSeconds(10));
+            try (Client gone = client()) {
+                gone.app("leaving").enqueue("echo", "never".getBytes());
+                awaitInfo(app, i -> queued(i) == 1, Duration.ofSeconds(5));
+            }
+            // the queue's place was the leaver's: it is given back within a sweep of the queue
+            awaitInfo(app, i -> queued(i) == 0 && field(i, "abandoned").asIntegerValue().toInt() == 1, Duration.ofSeconds(5));
+            Client.Stream next = app.enqueue("echo", "next".getBytes());
+            assertThat(text(busy.readAll())).isEqualTo("done");
+            assertThat(text(next.readAll())).isEqualTo("next");
+            Value info = app.info();
+            assertThat(field(info, "abandoned").asIntegerValue().toInt()).isEqualTo(1);
+            assertThat(field(info, "served").asIntegerValue().toInt()).as("the leaver's event never reached the worker").isEqualTo(2);
+        }
+    }
+
+    @Test
     void aWorkerThatStopsSendingHeartbeatsIsKilledAndItsSessionsFail() throws Exception {
         TestApps.run(agent, "mute", "{\"heartbeat-timeout\": 1, \"pool-limit\": 1}", Map.of("NO_HEARTBEAT", "1"));
         try (Client c = client()) {
@@ -143,6 +170,14 @@ class AppEngineTest extends AgentTestBase {
         }
         // and `app info` over HTTP shows the same last lines
         assertThat(agent.get("/v1/apps/crashy").path("last-crash").path("lines").toString()).contains("crashing on purpose");
+        // the crashed worker's log is kept beside its successor's, each line after its worker's id
+        String logs = agent.call("GET", "/v1/apps/crashy/logs", null).body();
+        assertThat(logs).containsPattern("(?m)^\\[[0-9a-f-]{36}\\] crashing on purpose$");
+        assertThat(logs.lines().filter(l -> l.endsWith(" starting")).count()).isEqualTo(2);
+        String worker = logs.lines().filter(l -> l.endsWith("crashing on purpose")).findFirst().orElseThrow().substring(1, 37);
+        assertThat(agent.call("GET", "/v1/apps/crashy/logs?worker=" + worker + "&tail=1", null).body()).isEqualTo("crashing on purpose\n");
+        assertThat(agent.call("GET", "/v1/apps/crashy/logs?worker=nobody", null).status()).isEqualTo(404);
+        assertThat(agent.call("GET", "/v1/apps/crashy/logs?worker=..%2Fx", null).status()).isEqualTo(400);
     }
 
     @Test

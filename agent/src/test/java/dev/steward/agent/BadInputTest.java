@@ -67,7 +67,7 @@ class BadInputTest {
 
     @ParameterizedTest
     @CsvSource({"GET,/v1/services/a..b", "GET,/v1/services/UPPER", "POST,/v1/services/a%2Fb/start", "DELETE,/v1/services/-x",
-            "GET,/v1/services/a..b/logs"})
+            "GET,/v1/services/a..b/logs", "GET,/v1/apps/a..b/logs", "GET,/v1/apps/a%2Fb/logs"})
     void badNamesInUrlsAreRefused(String method, String path) {
         TestAgent.Res r = agent.call(method, path, null);
         assertThat(r.status()).as(r.body()).isIn(400, 404);
@@ -77,7 +77,7 @@ class BadInputTest {
     @ParameterizedTest
     @CsvSource({"GET,/v1/services/nope", "DELETE,/v1/services/nope", "POST,/v1/services/nope/start", "POST,/v1/services/nope/stop",
             "POST,/v1/services/nope/use", "GET,/v1/services/nope/logs", "GET,/v1/services/nope/instances", "GET,/v1/jobs/nope",
-            "PATCH,/v1/services/nope?set=instances%3D2"})
+            "GET,/v1/apps/nope/logs", "PATCH,/v1/services/nope?set=instances%3D2"})
     void unknownServicesAre404(String method, String path) {
         JsonNode e = error(agent.call(method, path, null), 404);
         assertThat(e.path("error").asText()).contains("nope");

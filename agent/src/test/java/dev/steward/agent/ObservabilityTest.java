@@ -2,13 +2,7 @@ package dev.steward.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,42 +10,16 @@ import org.junit.jupiter.api.Test;
 
 /** The event stream, following logs, and Prometheus metrics. */
 class ObservabilityTest extends AgentTestBase {
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    /** Reads lines of a streamed response on a virtual thread into {@code lines}. */
-    private InputStream follow(String path, List<String> lines) throws Exception {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(agent.base + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(r.statusCode()).isEqualTo(200);
-        InputStream in = r.body();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader br = new BufferedReader(new InputStreamReader(in))) {
-                String line;
-                while ((line = br.readLine()) != null) lines.add(line);
-            } catch (Exception ignored) {
-                // closed by the test
-            }
-        });
-        return in;
-    }
-
-    private static void awaitLine(List<String> lines, String contains) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (lines.stream().noneMatch(l -> l.contains(contains))) {
-            assertThat(System.nanoTime()).as("no line with " + contains + " in " + lines).isLessThan(deadline);
-            TestAgent.sleep(20);
-        }
-    }
-
     @Test
     void theEventStreamCarriesEveryStateChange() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
-        try (InputStream in = follow("/v1/events", lines)) {
-            awaitLine(lines, "steward events");
+        try (InputStream in = agent.follow("/v1/events", lines)) {
+            TestAgent.awaitLine(lines, "steward events");
             agent.register("name: ev\ncommand: " + Procs.httpServer() + "\n");
             agent.awaitState("ev", "available");
             agent.ok("POST", "/v1/services/ev/stop", null);
             agent.awaitState("ev", "stopped");
-            awaitLine(lines, "\"state\":\"stopped\"");
+            TestAgent.awaitLine(lines, "\"state\":\"stopped\"");
             List<String> data = lines.stream().filter(l -> l.startsWith("data: ")).toList();
             List<String> states = new ArrayList<>();
             for (String d : data) {
@@ -68,10 +36,10 @@ class ObservabilityTest extends AgentTestBase {
         agent.register("name: ticker\ncommand: [/bin/sh, -c, 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done']\nping: {exec: [\"true\"]}\n");
         agent.awaitState("ticker", "available");
         List<String> lines = new CopyOnWriteArrayList<>();
-        try (InputStream in = follow("/v1/services/ticker/logs?follow=true&tail=1", lines)) {
-            awaitLine(lines, "tick ");
+        try (InputStream in = agent.follow("/v1/services/ticker/logs?follow=true&tail=1", lines)) {
+            TestAgent.awaitLine(lines, "tick ");
             int first = Integer.parseInt(lines.get(0).replace("tick ", "").trim());
-            awaitLine(lines, "tick " + (first + 5));
+            TestAgent.awaitLine(lines, "tick " + (first + 5));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.steward.agent;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.agent.config.AgentConfig;
 import java.io.IOException;
@@ -103,6 +105,30 @@ public final class TestAgent implements AutoCloseable {
 
     public JsonNode awaitState(String name, String state) {
         return await(name, v -> v.path("state").asText().equals(state), Duration.ofSeconds(20));
+    }
+
+    /** Reads lines of a streamed response on a virtual thread into {@code lines}. */
+    public java.io.InputStream follow(String path, java.util.List<String> lines) throws Exception {
+        java.net.http.HttpResponse<java.io.InputStream> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.io.InputStream in = r.body();
+        Thread.ofVirtual().start(() -> {
+            try (java.io.BufferedReader br = new java.io.BufferedReader(new java.io.InputStreamReader(in))) {
+                String line;
+                while ((line = br.readLine()) != null) lines.add(line);
+            } catch (Exception ignored) {
+                // closed by the test
+            }
+        });
+        return in;
+    }
+
+    public static void awaitLine(java.util.List<String> lines, String contains) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (lines.stream().noneMatch(l -> l.contains(contains))) {
+            assertThat(System.nanoTime()).as("no line with " + contains + " in " + lines).isLessThan(deadline);
+            sleep(20);
+        }
     }
 
     public static void sleep(long ms) {

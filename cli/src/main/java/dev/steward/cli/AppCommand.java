@@ -11,10 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code steward app}: upload, start, pause, invoke, list, info, remove. */
+/** {@code steward app}: upload, start, pause, invoke, list, info, logs, remove. */
 @Command(name = "app", mixinStandardHelpOptions = true, description = "Apps: worker programs the agent runs as pools.",
         subcommands = {AppCommand.Upload.class, AppCommand.Start.class, AppCommand.Pause.class, AppCommand.Invoke.class,
-                AppCommand.ListApps.class, AppCommand.Info.class, AppCommand.Remove.class})
+                AppCommand.ListApps.class, AppCommand.Info.class, AppCommand.Logs.class, AppCommand.Remove.class})
 final class AppCommand extends CommandGroup {
 
     @Command(name = "upload", mixinStandardHelpOptions = true, description = "Upload an app: a directory or a .tar.gz/.tar/.zip with manifest.json at its root.")
@@ -143,6 +143,18 @@ final class AppCommand extends CommandGroup {
         @Override
         public Integer call() {
             return common.show("apps", name);
+        }
+    }
+
+    @Command(name = "logs", mixinStandardHelpOptions = true,
+            description = "Print the logs of an app's workers (each line after its worker's id; the last 20 workers' are kept); -f follows them.")
+    static final class Logs extends LogsCommand {
+        @CommandLine.Option(names = "--worker", paramLabel = "ID", description = "Only this worker.")
+        String worker;
+
+        @Override
+        public Integer call() throws IOException {
+            return print("apps", "worker", worker);
         }
     }
 

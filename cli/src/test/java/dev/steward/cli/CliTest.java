@@ -162,6 +162,12 @@ class CliTest extends AgentTestBase {
         assertThat(echo.out()).isEqualTo("hello there");
         assertThat(steward("app", "invoke", "echo", "count", "3").out()).isEqualTo("0\n1\n2\n");
         assertThat(steward("app", "invoke", "echo", "greet", "--timeout", "10s").out()).isEqualTo("hello from python, world\n");
+        Run logs = steward("app", "logs", "echo");
+        assertThat(logs.code()).as(logs.err()).isZero();
+        assertThat(logs.out()).containsPattern("(?m)^\\[[0-9a-f-]{36}\\] greeting world$");
+        assertThat(steward("app", "logs", "echo", "--worker", "a/b").code()).isEqualTo(2);
+        assertThat(steward("app", "logs", "echo", "--worker", "nobody").err()).contains("no log of worker 'nobody'");
+        assertThat(steward("app", "logs", "ghost").err()).contains("no app 'ghost'");
         Run unknown = steward("app", "invoke", "echo", "nope");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("no handler for event 'nope'");

@@ -33,7 +33,7 @@ public final class ApiServer implements AutoCloseable {
         new JobRoutes(jobs).bind(sb);
         new AppRoutes(apps, engine, uploads).bind(sb);
         new AppCalls(engine).bind(sb);
-        new LogRoutes(sup, jobs).bind(sb);
+        new LogRoutes(sup, jobs, apps, engine).bind(sb);
         new EventRoutes(bus).bind(sb);
         sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));
         sb.route().get("/metrics").build((ctx, req) ->

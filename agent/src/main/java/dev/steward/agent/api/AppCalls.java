@@ -105,5 +105,10 @@ final class AppCalls {
             start();
             out.close();
         }
+
+        @Override
+        public boolean abandoned() {
+            return !out.isOpen();
+        }
     }
 }

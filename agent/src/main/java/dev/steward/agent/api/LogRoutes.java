@@ -8,18 +8,31 @@ import dev.steward.agent.logs.LogFollower;
 import dev.steward.agent.supervisor.Jobs;
 import dev.steward.agent.supervisor.Supervisor;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import dev.steward.agent.apps.AppStore;
+import dev.steward.agent.engine.Engine;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
-/** {@code /v1/services/{name}/logs} and {@code /v1/jobs/{id}/logs}: the last lines, then (with follow) what is appended. */
+/**
+ * {@code /v1/services/{name}/logs}, {@code /v1/apps/{name}/logs} (its workers') and {@code
+ * /v1/jobs/{id}/logs}: the last lines, then (with follow) what is appended, new instances' and
+ * workers' logs included as they appear.
+ */
 final class LogRoutes {
     private static final MediaType TEXT = MediaType.PLAIN_TEXT_UTF_8;
+    private static final String ID = "[A-Za-z0-9-]{1,64}";
     private final Supervisor sup;
     private final Jobs jobs;
+    private final AppStore apps;
+    private final Engine engine;
 
-    LogRoutes(Supervisor sup, Jobs jobs) {
+    LogRoutes(Supervisor sup, Jobs jobs, AppStore apps, Engine engine) {
         this.sup = sup;
         this.jobs = jobs;
+        this.apps = apps;
+        this.engine = engine;
     }
 
     void bind(ServerBuilder sb) {
@@ -27,18 +40,30 @@ final class LogRoutes {
             String name = Requests.name(ctx);
             String instance = ctx.queryParam("instance");
             if (instance != null && !instance.matches("[a-z0-9-]{1,64}")) throw new ApiException(400, "instance: '" + instance + "' is not an instance id");
-            List<Path> files = sup.controller(name).logs(instance);
+            var controller = sup.controller(name);
+            List<Path> files = controller.logs(instance);
             if (instance != null && files.isEmpty()) throw new ApiException(404, "service " + name + " has no instance '" + instance + "'");
-            return respond(ctx, files, files.size() > 1);
+            return respond(ctx, files, () -> controller.logs(instance), instance == null && files.size() > 1);
+        }));
+        sb.route().get("/v1/apps/{name}/logs").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            if (apps.app(name).isEmpty()) throw new ApiException(404, "no app '" + name + "'");
+            String worker = ctx.queryParam("worker");
+            if (worker != null && !worker.matches(ID)) throw new ApiException(400, "worker: '" + worker + "' is not a worker id");
+            List<Path> files = engine.logs(name, worker);
+            if (worker != null && files.isEmpty()) throw new ApiException(404, "app " + name + " has no log of worker '" + worker + "'");
+            return respond(ctx, files, () -> engine.logs(name, worker), worker == null);
         }));
         sb.route().get("/v1/jobs/{id}/logs").build(Blocking.of((ctx, req) -> {
             String id = ctx.pathParam("id");
-            return respond(ctx, List.of(Path.of(jobs.get(id).log())), false);
+            List<Path> one = List.of(Path.of(jobs.get(id).log()));
+            return respond(ctx, one, () -> one, false);
         }));
     }
 
     private static com.linecorp.armeria.common.HttpResponse respond(com.linecorp.armeria.server.ServiceRequestContext ctx,
-                                                                     List<Path> files, boolean prefix) throws Exception {
+                                                                     List<Path> files, Supplier<List<Path>> relist,
+                                                                     boolean prefix) throws Exception {
         Integer tail = Requests.intParam(ctx, "tail", 0, 1_000_000);
         boolean follow = Requests.flag(ctx, "follow");
         StringBuilder head = new StringBuilder();
@@ -46,19 +71,24 @@ final class LogRoutes {
             for (String line : LogFiles.tail(f, tail == null ? 200 : tail)) head.append(label(f, prefix)).append(line).append('\n');
         }
         if (!follow) return com.linecorp.armeria.common.HttpResponse.of(com.linecorp.armeria.common.HttpStatus.OK, TEXT, head.toString());
-        List<LogFollower> followers = new ArrayList<>();
-        for (Path f : files) followers.add(new LogFollower(f));
+        Map<Path, LogFollower> followers = new LinkedHashMap<>();
+        for (Path f : files) followers.put(f, new LogFollower(f));
         return Streams.open(ctx, TEXT, out -> {
             out.write(HttpData.ofUtf8(head.toString()));
+            long relisted = System.nanoTime();
             while (out.isOpen()) {
                 boolean any = false;
-                for (int i = 0; i < followers.size(); i++) {
-                    byte[] b = followers.get(i).poll();
+                for (var e : followers.entrySet()) {
+                    byte[] b = e.getValue().poll();
                     if (b.length == 0) continue;
                     any = true;
                     String text = new String(b, java.nio.charset.StandardCharsets.UTF_8);
-                    if (prefix) text = text.replaceAll("(?m)^(?=.)", java.util.regex.Matcher.quoteReplacement(label(files.get(i), true)));
+                    if (prefix) text = text.replaceAll("(?m)^(?=.)", java.util.regex.Matcher.quoteReplacement(label(e.getKey(), true)));
                     if (!out.tryWrite(HttpData.ofUtf8(text))) return;
+                }
+                if (System.nanoTime() - relisted > 1_000_000_000L) { // logs of instances or workers started since
+                    relisted = System.nanoTime();
+                    for (Path f : relist.get()) followers.computeIfAbsent(f, LogFollower::fromStart);
                 }
                 if (!any) Thread.sleep(100);
             }

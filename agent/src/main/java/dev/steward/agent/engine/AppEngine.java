@@ -62,6 +62,10 @@ public final class AppEngine {
     private ScheduledFuture<?> pumpLater;
     private ScheduledFuture<?> ticker;
     private long served;
+    /** Events dropped from the queue because their clients had gone. */
+    private long abandoned;
+    private long lastSweep;
+    private static final long SWEEP_NANOS = 500_000_000L;
     private long crashes;
     private Crash lastCrash;
 
@@ -123,7 +127,7 @@ public final class AppEngine {
                 return;
             }
         }
-        if (profile.queueLimit() > 0 && depth >= profile.queueLimit()) {
+        if (profile.queueLimit() > 0 && depth >= profile.queueLimit() && dropAbandoned() == 0) {
             inv.fail(Messages.RESOURCE_ERROR, "the queue is full");
             return;
         }
@@ -183,18 +187,38 @@ public final class AppEngine {
         if (state != State.RUNNING) return;
         for (Slave s; !queue.isEmpty() && (s = leastLoaded()) != null; ) {
             depth--;
-            dispatch(queue.poll(), s);
+            Invocation inv = queue.poll();
+            if (inv.dropIfAbandoned()) abandoned++;
+            else dispatch(inv, s);
         }
         for (var e : pinned.entrySet()) {
             Slave s = slaves.get(e.getKey());
             ArrayDeque<Invocation> q = e.getValue();
             while (s != null && s.state == Slave.State.ACTIVE && s.load() < profile.concurrency() && !q.isEmpty()) {
                 depth--;
-                dispatch(q.poll(), s);
+                Invocation inv = q.poll();
+                if (inv.dropIfAbandoned()) abandoned++;
+                else dispatch(inv, s);
             }
         }
         pinned.values().removeIf(ArrayDeque::isEmpty);
         grow();
+    }
+
+    /** Drops the waiting events whose clients have gone; how many. */
+    private int dropAbandoned() {
+        int before = depth;
+        depth -= countRemoved(queue);
+        for (ArrayDeque<Invocation> q : pinned.values()) depth -= countRemoved(q);
+        pinned.values().removeIf(ArrayDeque::isEmpty);
+        abandoned += before - depth;
+        return before - depth;
+    }
+
+    private static int countRemoved(ArrayDeque<Invocation> q) {
+        int n = q.size();
+        q.removeIf(Invocation::dropIfAbandoned);
+        return n - q.size();
     }
 
     private void grow() {
@@ -412,6 +436,10 @@ public final class AppEngine {
     /** Startup, heartbeat, idle and termination timeouts. */
     private void tick() {
         long now = nanos.getAsLong();
+        if (depth > 0 && now - lastSweep > SWEEP_NANOS) {
+            lastSweep = now;
+            dropAbandoned(); // so that the queue's depth counts only clients still there
+        }
         for (Slave s : List.copyOf(slaves.values())) {
             switch (s.state) {
                 case STARTING -> {
@@ -515,6 +543,7 @@ public final class AppEngine {
         m.put("load-median", loads.isEmpty() ? 0 : loads.get(loads.size() / 2));
         m.put("reason", reason);
         m.put("served", served);
+        m.put("abandoned", abandoned);
         m.put("crashes", crashes);
         m.put("backoff-ms", backoff.holds(now) ? (backoff.untilNanos() - now) / 1_000_000 : 0);
         m.put("workers", list);

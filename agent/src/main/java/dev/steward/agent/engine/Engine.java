@@ -71,6 +71,11 @@ public final class Engine implements AutoCloseable {
         return dir;
     }
 
+    /** The logs of the app's workers, those gone included (the last few are kept), oldest first; or of one worker. */
+    public List<Path> logs(String app, String worker) {
+        return dev.steward.agent.logs.LogFiles.in(logs.resolve(app), worker);
+    }
+
     /** Starts the apps of the runlist and those that ran when the agent last stopped; problems are reported, not thrown. */
     public void startAtBoot() {
         Map<String, String> all = new TreeMap<>(apps.runlist());

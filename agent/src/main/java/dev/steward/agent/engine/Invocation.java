@@ -37,6 +37,14 @@ final class Invocation {
         sink.flush();
     }
 
+    /** True, and the event dropped, when its client has gone while it waited in the queue. */
+    boolean dropIfAbandoned() {
+        if (done || !sink.abandoned()) return false;
+        done = true;
+        if (timer != null) timer.cancel(false);
+        return true;
+    }
+
     void finish() {
         if (done) return;
         done = true;

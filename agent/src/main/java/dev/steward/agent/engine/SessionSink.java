@@ -20,6 +20,11 @@ record SessionSink(Session session) implements Sink {
     }
 
     @Override
+    public boolean abandoned() {
+        return !session.open();
+    }
+
+    @Override
     public void flush() {
         session.flush();
     }

@@ -16,6 +16,11 @@ public interface Sink {
     /** Sends what was written since the last flush (replies relayed from one read go out together). */
     default void flush() {}
 
+    /** Whether whoever asked has gone, so that a queued event need not run. Any thread. */
+    default boolean abandoned() {
+        return false;
+    }
+
     /** The HTTP status an error answers with before any chunk: busy or broken 503, out of time 504, the handler's 500. */
     static int httpStatus(int code) {
         return switch (code) {

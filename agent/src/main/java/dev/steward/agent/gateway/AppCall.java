@@ -109,6 +109,11 @@ final class AppCall implements Sink {
     }
 
     @Override
+    public boolean abandoned() {
+        return !client.isActive();
+    }
+
+    @Override
     public void end() {
         onClientLoop(() -> {
             head();

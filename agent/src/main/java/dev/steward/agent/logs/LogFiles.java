@@ -15,6 +15,30 @@ import java.util.stream.Stream;
 public final class LogFiles {
     private LogFiles() {}
 
+    /**
+     * The logs in {@code dir} ({@code *.log}), oldest first; or only {@code id}'s when it is given
+     * (none when it has no log).
+     */
+    public static List<Path> in(Path dir, String id) {
+        if (id != null) {
+            Path one = dir.resolve(id + ".log");
+            return Files.exists(one) ? List.of(one) : List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".log")).sorted(java.util.Comparator.comparing(LogFiles::modified)).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
+    }
+
     /** The last {@code n} lines of {@code file}, reading at most the last 4 MiB. */
     public static List<String> tail(Path file, int n) throws IOException {
         if (!Files.exists(file) || n <= 0) return List.of();

@@ -5,14 +5,23 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads what is appended to a log file, starting at its end, and starts over when the file was truncated by rotation. */
+/** Reads what is appended to a log file, starting at its end (or its start), and starts over when the file was truncated by rotation. */
 public final class LogFollower {
     private final Path file;
     private long offset;
 
     public LogFollower(Path file) throws IOException {
+        this(file, Files.exists(file) ? Files.size(file) : 0);
+    }
+
+    private LogFollower(Path file, long offset) {
         this.file = file;
-        this.offset = Files.exists(file) ? Files.size(file) : 0;
+        this.offset = offset;
+    }
+
+    /** Follows a log that appeared while others were followed: from its first byte. */
+    public static LogFollower fromStart(Path file) {
+        return new LogFollower(file, 0);
     }
 
     /** What was appended since the last call; empty when nothing was. */

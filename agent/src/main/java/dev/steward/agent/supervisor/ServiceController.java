@@ -644,24 +644,7 @@ public final class ServiceController {
      * service still shows why), oldest first; or of one instance.
      */
     public List<Path> logs(String instance) {
-        Path dir = ctx.dataDir().resolve("logs").resolve(spec.name());
-        if (instance != null) {
-            Path one = dir.resolve(instance + ".log");
-            return java.nio.file.Files.exists(one) ? List.of(one) : List.of();
-        }
-        try (var files = java.nio.file.Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(".log")).sorted(java.util.Comparator.comparing(ServiceController::modified)).toList();
-        } catch (java.io.IOException e) {
-            return List.of();
-        }
-    }
-
-    private static java.nio.file.attribute.FileTime modified(Path p) {
-        try {
-            return java.nio.file.Files.getLastModifiedTime(p);
-        } catch (java.io.IOException e) {
-            return java.nio.file.attribute.FileTime.fromMillis(0);
-        }
+        return dev.steward.agent.logs.LogFiles.in(ctx.dataDir().resolve("logs").resolve(spec.name()), instance);
     }
 
     /** Live instance counts by state, for metrics. */
