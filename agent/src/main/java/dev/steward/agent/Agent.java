@@ -84,6 +84,9 @@ public final class Agent implements AutoCloseable {
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
         rpc = new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock);
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
+        // what runs at start is known before the API and the gateway open, so no early request finds nothing
+        applyAtStart();
+        engine.startAtBoot();
         api = new ApiServer(config.api(), supervisor, jobs, apps, engine, data.resolve("uploads"), bus, metrics[0], this::info);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Metrics m = metrics[0];
@@ -99,10 +102,7 @@ public final class Agent implements AutoCloseable {
     }
 
     public static Agent start(AgentConfig config) throws IOException {
-        Agent a = new Agent(config);
-        a.applyAtStart();
-        a.engine.startAtBoot();
-        return a;
+        return new Agent(config);
     }
 
     private void applyAtStart() {
