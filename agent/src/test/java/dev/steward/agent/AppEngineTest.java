@@ -296,6 +296,8 @@ class AppEngineTest extends AgentTestBase {
     @Test
     void pausingGivesBusyWorkersTheTerminationTimeoutThenKillsThem() throws Exception {
         TestApps.run(agent, "busy", "{\"termination-timeout\": 1}", Map.of());
+        TestApps.upload(agent, "other", Map.of());
+        TestApps.profile(agent, "other", "{}");
         try (Client c = client()) {
             Client.App app = c.app("busy");
             Client.Stream done = app.enqueue("slow", "0.3".getBytes());
@@ -305,6 +307,11 @@ class AppEngineTest extends AgentTestBase {
                     .filter(e -> e.getKey().asRawValue().asString().equals("pid")).findFirst().orElseThrow().getValue().asIntegerValue().toLong();
             long t0 = System.nanoTime();
             Thread pause = Thread.ofVirtual().start(() -> agent.ok("DELETE", "/v1/running/busy", null));
+            awaitInfo(app, i -> field(i, "state").asRawValue().asString().equals("stopping"), Duration.ofSeconds(5));
+            // while it stops, other apps start, and this one cannot start again
+            assertThat(agent.ok("POST", "/v1/running/other", "other").path("result").asText()).isEqualTo("the app has been started");
+            assertThat(field(app.info(), "state").asRawValue().asString()).as("started while this one still stops").isEqualTo("stopping");
+            assertThat(agent.call("POST", "/v1/running/busy", "busy").status()).isEqualTo(409);
             assertThat(text(done.readAll())).as("a session that ends within the timeout completes").isEqualTo("done");
             assertThatThrownBy(stuck::readAll).isInstanceOf(RpcException.class);
             pause.join();

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -43,6 +44,8 @@ public final class Engine implements AutoCloseable {
     private final Clock clock;
     private final LongSupplier nanos;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Apps being paused, each with the end of its pause. Guarded by this. */
+    private final Map<String, CompletableFuture<Void>> stopping = new java.util.HashMap<>();
 
     private record Running(AppEngine engine, WorkerServer socket, Profile profile) {}
 
@@ -91,6 +94,7 @@ public final class Engine implements AutoCloseable {
 
     /** Starts {@code app} with {@code profileName}: "the app has been started", or "the app is already running". */
     public synchronized String start(String app, String profileName) {
+        if (stopping.containsKey(app)) throw new ConflictException("app " + app + " is being paused; start it when it has stopped");
         if (running.containsKey(app)) return "the app is already running";
         AppRecord record = apps.app(app).orElseThrow(() -> new NotFoundException("no app '" + app + "'"));
         Profile profile = apps.profile(profileName).orElseThrow(() -> new NotFoundException("no profile '" + profileName + "'"));
@@ -112,12 +116,39 @@ public final class Engine implements AutoCloseable {
         return "the app has been started";
     }
 
-    /** Stops {@code app}'s workers (within its termination timeout): "the app has been stopped", or "the app is not running". */
-    public synchronized String pause(String app) {
-        Running r = running.get(app);
-        if (r == null) return "the app is not running";
-        store.delete(RUNNING + app);
-        stop(r);
+    /**
+     * Stops {@code app}'s workers (within its termination timeout): "the app has been stopped", or
+     * "the app is not running". The engine's lock is not held while the workers end, so other apps
+     * start and stop meanwhile; a second pause of the same app waits for the first.
+     */
+    public String pause(String app) {
+        CompletableFuture<Void> done;
+        Running r;
+        synchronized (this) {
+            CompletableFuture<Void> already = stopping.get(app);
+            r = running.get(app);
+            if (already != null) {
+                done = already;
+                r = null;
+            } else if (r == null) {
+                return "the app is not running";
+            } else {
+                done = new CompletableFuture<>();
+                stopping.put(app, done);
+                store.delete(RUNNING + app);
+            }
+        }
+        if (r != null) {
+            try {
+                stop(r);
+            } finally {
+                synchronized (this) {
+                    stopping.remove(app);
+                }
+                done.complete(null);
+            }
+        }
+        done.join();
         return "the app has been stopped";
     }
 
