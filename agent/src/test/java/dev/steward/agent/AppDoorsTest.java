@@ -70,6 +70,92 @@ class AppDoorsTest extends AgentTestBase {
         assertThat(agent.get("/v1/apps/lone").path("served").asInt()).as("the two that hung up never reached the worker").isEqualTo(2);
     }
 
+    /** How many MiB the flooding worker has written so far. */
+    private static int written(Path progress) throws Exception {
+        return java.nio.file.Files.exists(progress) ? Integer.parseInt(java.nio.file.Files.readString(progress).trim()) : 0;
+    }
+
+    /**
+     * Sends {@code request} on a socket of its own, reads its first bytes, then reads nothing for
+     * 1.5 s: how far the worker got meanwhile. Then reads the rest (to the end of the connection, or
+     * with {@code frames} to the stream's choke); how many bytes there were.
+     */
+    private static long[] readSlowly(int port, byte[] request, Path progress, FrameReader frames) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(request);
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[1 << 16];
+            long total = 0;
+            long stalledAt = 0;
+            boolean ended = false;
+            for (int n; !ended && (n = in.read(buf)) > 0; ) {
+                if (total == 0) {
+                    TestAgent.sleep(1500);
+                    stalledAt = written(progress);
+                }
+                total += n;
+                if (frames != null) ended = frames.feed(buf, 0, n).stream().anyMatch(f -> f.message() == Messages.CHOKE || f.message() == Messages.ERROR);
+            }
+            return new long[] {stalledAt, total};
+        }
+    }
+
+    static final long FLOOD_MIB = 128;
+
+    @Test
+    void aSlowReaderHoldsTheWorkerInsteadOfFillingTheAgentsMemory() throws Exception {
+        TestApps.run(agent, "flood", "{}", Map.of());
+        RpcConnection.Resolved app;
+        try (RpcConnection locator = new RpcConnection("127.0.0.1", agent.agent().rpcPort())) {
+            app = locator.resolve("flood", Duration.ofSeconds(5));
+        }
+        Path dir = java.nio.file.Files.createTempDirectory("flood");
+        int door = 0;
+        for (String name : List.of("tcp", "api", "gateway")) {
+            Path progress = dir.resolve("progress-" + door++);
+            byte[] data = (FLOOD_MIB + " " + progress).getBytes(StandardCharsets.UTF_8);
+            long[] r = switch (name) {
+                case "tcp" -> readSlowly(app.port(), FrameWriter.encode(new Frame(Messages.ENQUEUE, 1,
+                        List.of(FrameWriter.text("flood"), FrameWriter.bytes(data)))), progress, new FrameReader());
+                case "api" -> readSlowly(agent.agent().apiPort(), http("/v1/apps/flood/flood", data), progress, null);
+                default -> readSlowly(URI.create(agent.gateway).getPort(), http("/flood/flood", data), progress, null);
+            };
+            assertThat(r[0]).as(name + ": MiB the worker wrote while its reader read nothing").isLessThan(FLOOD_MIB / 3);
+            assertThat(r[1]).as(name + ": bytes read in all").isGreaterThan(FLOOD_MIB << 20);
+            assertThat(written(progress)).isEqualTo((int) FLOOD_MIB);
+        }
+    }
+
+    @Test
+    void aReaderThatTakesNothingForTheHeartbeatTimeoutIsCutAndTheWorkerGoesOn() throws Exception {
+        TestApps.run(agent, "stall", "{\"pool-limit\": 1, \"concurrency\": 2, \"heartbeat-timeout\": 2}", Map.of());
+        Path progress = java.nio.file.Files.createTempDirectory("stall").resolve("progress");
+        try (java.net.Socket never = new java.net.Socket("127.0.0.1", agent.agent().apiPort());
+             Client c = Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(20))) {
+            never.getOutputStream().write(http("/v1/apps/stall/flood", (FLOOD_MIB + " " + progress).getBytes(StandardCharsets.UTF_8)));
+            awaitApp("stall", a -> a.path("workers").path(0).path("held-by-slow-readers").asInt() == 1);
+            long t0 = System.nanoTime();
+            // the same worker's other session waits behind the reader that takes nothing, until it is cut
+            assertThat(new String(c.app("stall").enqueue("echo", "behind".getBytes()).readAll())).isEqualTo("behind");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(10));
+            never.setSoTimeout(10_000);
+            InputStream in = never.getInputStream();
+            long got = 0;
+            for (int n; (n = in.read(new byte[1 << 16])) > 0; ) got += n;
+            assertThat(got).as("the cut reader's stream ends short").isLessThan(FLOOD_MIB << 20);
+            assertThat(agent.get("/v1/apps/stall").path("state").asText()).isEqualTo("running");
+        }
+    }
+
+    private static byte[] http(String path, byte[] body) {
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
     @Test
     void theHttpApiEnqueuesAndStreamsTheReply() throws Exception {
         TestApps.run(agent, "echo", "{\"queue-limit\": 1, \"pool-limit\": 1, \"concurrency\": 1}", Map.of());

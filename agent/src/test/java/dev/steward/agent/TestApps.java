@@ -59,6 +59,17 @@ final class TestApps {
                 print("crashing on purpose", file=sys.stderr, flush=True)
                 os._exit(3)
 
+            @w.on("flood")
+            def flood(req, res):
+                mib, path = req.read_all().decode().split(" ", 1)
+                block = b"x" * 65536
+                for i in range(int(mib)):
+                    for _ in range(16):
+                        res.write(block)
+                    with open(path + ".tmp", "w") as f:
+                        f.write(str(i + 1))
+                    os.replace(path + ".tmp", path)  # how many MiB it has written so far
+
             @w.on("hangup")
             def hangup(req, res):
                 req.read_all()

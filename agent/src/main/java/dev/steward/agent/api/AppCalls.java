@@ -65,8 +65,12 @@ final class AppCalls {
 
     /** Chunks as the response body; an error before the first one is a JSON answer, after it the stream is cut. */
     private static final class HttpSink implements Sink {
+        /** Written bytes after which the sink asks whether the client has taken them. */
+        private static final int CHECK_EVERY = 256 << 10;
         private final HttpResponseWriter out;
         private boolean started;
+        private long unchecked;
+        private java.util.concurrent.CompletableFuture<?> consumed = java.util.concurrent.CompletableFuture.completedFuture(null);
 
         HttpSink(HttpResponseWriter out) {
             this.out = out;
@@ -82,6 +86,26 @@ final class AppCalls {
         public void chunk(byte[] data) {
             start();
             out.tryWrite(HttpData.wrap(data));
+            unchecked += data.length;
+            if (unchecked >= CHECK_EVERY) {
+                unchecked = 0;
+                consumed = java.util.concurrent.CompletableFuture.anyOf(out.whenConsumed(), out.whenComplete());
+            }
+        }
+
+        @Override
+        public void cut() {
+            out.abort(new IllegalStateException("the client took none of the reply for too long"));
+        }
+
+        @Override
+        public boolean congested() {
+            return !consumed.isDone();
+        }
+
+        @Override
+        public void whenDrained(Runnable r) {
+            consumed.whenComplete((x, e) -> r.run());
         }
 
         @Override

@@ -20,7 +20,7 @@ final class Ui {
             <body><h1>Steward</h1><table id="t"><thead><tr><th>service</th><th>policy</th><th>state</th><th>health</th>
             <th>instances</th></tr></thead><tbody></tbody></table>
             <h2>Apps</h2><table id="a"><thead><tr><th>app</th><th>state</th><th>queue</th><th>workers (load)</th>
-            <th>last crash</th></tr></thead><tbody></tbody></table>
+            <th>events</th><th>last crash</th></tr></thead><tbody></tbody></table>
             <script>
             async function load(){
               const r=await fetch('/v1/services');const list=await r.json();
@@ -30,13 +30,14 @@ final class Ui {
               const apps=await (await fetch('/v1/apps')).json();
               const views=await Promise.all(apps.map(a=>a.state==='stopped'?a:fetch('/v1/apps/'+a.name).then(r=>r.json()).then(v=>({...v,name:a.name}))));
               document.querySelector('#a tbody').innerHTML=views.map(v=>{
-                if(!v.queue)return `<tr><td>${v.name}</td><td class="stopped">stopped</td><td></td><td></td><td></td></tr>`;
+                if(!v.queue)return `<tr><td>${v.name}</td><td class="stopped">stopped</td><td></td><td></td><td></td><td></td></tr>`;
                 const cap=v.queue.capacity||Math.max(1,v.queue.depth);
                 const q=`<span class="bar"><i style="width:${Math.min(100,100*v.queue.depth/cap)}%"></i></span> ${v.queue.depth}/${v.queue.capacity||'∞'}`;
                 const conc=Math.max(1,...v.workers.map(w=>w.load));
                 const ws=v.workers.map(w=>`<span class="w ${w.state}" title="${w.id} pid ${w.pid}"><i style="height:${100*w.load/conc}%"></i>${w.load}</span>`).join('');
                 const crash=v['last-crash']?`${v['last-crash'].status}: ${(v['last-crash'].lines.slice(-1)[0]||'').replace(/</g,'&lt;')}`:'';
-                return `<tr><td>${v.name}</td><td class="${v.state}">${v.state}</td><td>${q}</td><td>${ws}</td><td>${crash}</td></tr>`;
+                const ev=`${v.served} served`+(v.abandoned?`, ${v.abandoned} abandoned`:'')+(v.crashes?`, ${v.crashes} crashes`:'');
+                return `<tr><td>${v.name}</td><td class="${v.state}">${v.state}</td><td>${q}</td><td>${ws}</td><td>${ev}</td><td>${crash}</td></tr>`;
               }).join('');
             }
             load();setInterval(load,1000);

@@ -339,10 +339,28 @@ public final class AppEngine {
         }
     }
 
-    /** The end of a read from a worker: what was relayed goes out. */
-    void flush() {
-        for (Sink k : touched) k.flush();
+    /**
+     * The end of a read from worker {@code from}: what was relayed goes out. A reader that does not
+     * keep up holds the worker: its connection is not read (so the worker blocks writing) until every
+     * such reader has drained; meanwhile its silence is not held against it.
+     */
+    void flush(Slave from) {
+        for (Sink k : touched) {
+            k.flush();
+            if (from != null && from.channel != null && k.congested()) hold(from, k);
+        }
         touched.clear();
+    }
+
+    private void hold(Slave s, Sink k) {
+        if (!s.heldBy.add(k)) return; // already waiting for this one
+        if (s.heldBy.size() == 1) {
+            s.channel.config().setAutoRead(false);
+            s.heldSince = nanos.getAsLong();
+        }
+        k.whenDrained(() -> loop.execute(() -> {
+            if (s.heldBy.remove(k) && s.heldBy.isEmpty() && s.channel != null) s.channel.config().setAutoRead(true);
+        }));
     }
 
     private void sessionEnded(Slave s) {
@@ -448,6 +466,14 @@ public final class AppEngine {
                     }
                 }
                 case ACTIVE -> {
+                    if (!s.heldBy.isEmpty()) {
+                        s.lastHeard = now; // not read while a slow reader catches up
+                        if (now - s.heldSince > profile.heartbeatTimeout().toNanos()) {
+                            // a reader that took nothing for that long is cut, so that it holds the worker no more
+                            List.copyOf(s.heldBy).forEach(Sink::cut);
+                            s.heldSince = now;
+                        }
+                    }
                     if (now - s.lastHeard > profile.heartbeatTimeout().toNanos()) {
                         String why = "worker " + s.id + " sent no heartbeat for " + Durations.format(profile.heartbeatTimeout());
                         failSessions(s, why);
@@ -530,6 +556,7 @@ public final class AppEngine {
             w.put("state", s.state.name().toLowerCase());
             w.put("load", s.load());
             w.put("pid", s.handle == null ? 0 : s.handle.pid());
+            if (!s.heldBy.isEmpty()) w.put("held-by-slow-readers", s.heldBy.size());
             w.put("age-ms", (now - s.spawnedAt) / 1_000_000);
             list.add(w);
         }

@@ -20,6 +20,21 @@ record SessionSink(Session session) implements Sink {
     }
 
     @Override
+    public boolean congested() {
+        return !session.writable();
+    }
+
+    @Override
+    public void whenDrained(Runnable r) {
+        session.whenWritable(r);
+    }
+
+    @Override
+    public void cut() {
+        session.cut();
+    }
+
+    @Override
     public boolean abandoned() {
         return !session.open();
     }

@@ -16,6 +16,22 @@ public interface Sink {
     /** Sends what was written since the last flush (replies relayed from one read go out together). */
     default void flush() {}
 
+    /**
+     * Whether what was written waits in memory for a slow reader: the engine then stops reading from
+     * the worker until {@link #whenDrained} runs what it passes.
+     */
+    default boolean congested() {
+        return false;
+    }
+
+    /** Runs {@code r} (on any thread) once the reader has taken what waited, or has gone; at once if nothing waits. */
+    default void whenDrained(Runnable r) {
+        r.run();
+    }
+
+    /** Ends the reader's connection: it has taken nothing for too long (its drain then runs). */
+    default void cut() {}
+
     /** Whether whoever asked has gone, so that a queued event need not run. Any thread. */
     default boolean abandoned() {
         return false;

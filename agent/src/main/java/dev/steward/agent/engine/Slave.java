@@ -34,6 +34,9 @@ final class Slave {
     /** What went wrong with it, when the agent ended it for a fault (no heartbeat). */
     String problem;
     boolean everActive;
+    /** The slow readers of its replies that hold it: its connection is not read while any does. */
+    final java.util.Set<Sink> heldBy = new java.util.HashSet<>();
+    long heldSince;
     /** Its crash already started the back-off (at its disconnect, before its exit was seen). */
     boolean backedOff;
     final Map<Long, Invocation> sessions = new LinkedHashMap<>();

@@ -80,7 +80,7 @@ final class WorkerServer implements AutoCloseable {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            engine.flush();
+            engine.flush(slave);
         }
 
         @Override

@@ -109,6 +109,21 @@ final class AppCall implements Sink {
     }
 
     @Override
+    public boolean congested() {
+        return !client.isWritable();
+    }
+
+    @Override
+    public void whenDrained(Runnable r) {
+        dev.steward.agent.rpc.Drains.whenWritable(client, r);
+    }
+
+    @Override
+    public void cut() {
+        client.close();
+    }
+
+    @Override
     public boolean abandoned() {
         return !client.isActive();
     }

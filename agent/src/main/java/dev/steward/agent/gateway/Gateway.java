@@ -80,7 +80,7 @@ public final class Gateway implements AutoCloseable {
      * the adaptive default of Netty 4.2, and it takes memory only once traffic flows (the rest of the
      * agent keeps the default, which holds less when idle).
      */
-    static final io.netty.buffer.ByteBufAllocator ALLOCATOR = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+    public static final io.netty.buffer.PooledByteBufAllocator ALLOCATOR = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
     /** Running apps by name: {@code /<app>/<event>} where no service has the path. */
     private final java.util.function.Function<String, java.util.Optional<dev.steward.agent.engine.AppEngine>> apps;
 
@@ -142,6 +142,7 @@ public final class Gateway implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http", new HttpServerCodec(decoder))
+                                .addLast("drains", new dev.steward.agent.rpc.Drains())
                                 .addLast("front", new Frontend(Gateway.this));
                     }
                 })

@@ -33,7 +33,7 @@ final class RpcServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        ch.pipeline().addLast(new FrameCodec(), new Calls());
+                        ch.pipeline().addLast(new FrameCodec(), new Drains(), new Calls());
                     }
                 })
                 .bind(address).syncUninterruptibly().channel();

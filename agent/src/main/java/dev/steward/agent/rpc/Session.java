@@ -70,6 +70,21 @@ public final class Session {
         channel.flush();
     }
 
+    /** False while what was written waits in memory for a slow client (above the connection's high-water mark). */
+    public boolean writable() {
+        return channel.isWritable();
+    }
+
+    /** Closes the client's connection (it has stopped reading); its other sessions end with it. */
+    public void cut() {
+        channel.close();
+    }
+
+    /** Runs {@code r} once the client has taken what waited, or has gone; any thread. */
+    public void whenWritable(Runnable r) {
+        Drains.whenWritable(channel, r);
+    }
+
     static void unknownMethod(Channel ch, long session) {
         Session s = new Session(ch, session);
         s.error(Messages.INVOCATION_ERROR, "unknown message type");
