@@ -53,10 +53,7 @@ final class AppCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            JsonNode v = common.client().call("POST", "/v1/running/" + NameArg.check(name), NameArg.check(profile), Map.of());
-            if (common.json) common.printJson(v);
-            else System.out.println(name + ": " + v.path("result").asText());
-            return 0;
+            return common.answer(name, common.client().call("POST", "/v1/running/" + NameArg.check(name), NameArg.check(profile), Map.of()), null);
         }
     }
 
@@ -69,10 +66,7 @@ final class AppCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            JsonNode v = common.client().call("DELETE", "/v1/running/" + NameArg.check(name), null, Map.of());
-            if (common.json) common.printJson(v);
-            else System.out.println(name + ": " + v.path("result").asText());
-            return 0;
+            return common.delete("running", name, null);
         }
     }
 

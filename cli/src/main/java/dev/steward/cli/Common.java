@@ -20,11 +20,15 @@ final class Common {
         return new ApiClient(addr, token);
     }
 
-    /** {@code DELETE /v1/COLLECTION/NAME}: the answer as JSON with --json, else "NAME: DONE". */
+    /** {@code DELETE /v1/COLLECTION/NAME}, answered as {@link #answer} says. */
     int delete(String collection, String name, String done) {
-        JsonNode v = client().call("DELETE", "/v1/" + collection + "/" + NameArg.check(name), null, java.util.Map.of());
+        return answer(name, client().call("DELETE", "/v1/" + collection + "/" + NameArg.check(name), null, java.util.Map.of()), done);
+    }
+
+    /** The agent's answer {@code v} about {@code name}: as JSON with --json, else "NAME: DONE" (null: the answer's result). */
+    int answer(String name, JsonNode v, String done) {
         if (json) printJson(v);
-        else System.out.println(name + ": " + done);
+        else System.out.println(name + ": " + (done != null ? done : v.path("result").asText()));
         return 0;
     }
 

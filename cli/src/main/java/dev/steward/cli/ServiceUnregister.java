@@ -1,6 +1,5 @@
 package dev.steward.cli;
 
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -15,9 +14,6 @@ final class ServiceUnregister implements java.util.concurrent.Callable<Integer> 
 
     @Override
     public Integer call() {
-        var v = common.client().call("DELETE", "/v1/services/" + NameArg.check(name), null, Map.of());
-        if (common.json) common.printJson(v);
-        else System.out.println(name + ": unregistered");
-        return 0;
+        return common.delete("services", name, "unregistered");
     }
 }
