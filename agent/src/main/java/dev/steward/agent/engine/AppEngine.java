@@ -347,7 +347,7 @@ public final class AppEngine {
     void flush(Slave from) {
         for (Sink k : touched) {
             k.flush();
-            if (from != null && from.channel != null && k.congested()) hold(from, k);
+            if (from != null && k.congested()) hold(from, k); // from: a worker past its handshake
         }
         touched.clear();
     }
