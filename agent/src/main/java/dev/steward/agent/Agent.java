@@ -5,7 +5,7 @@ import dev.steward.agent.config.AgentConfig;
 import dev.steward.agent.events.EventBus;
 import dev.steward.agent.gateway.AccessLog;
 import dev.steward.agent.gateway.Gateway;
-import dev.steward.agent.gateway.InFlight;
+import dev.steward.agent.traffic.InFlight;
 import dev.steward.agent.scale.Autoscaler;
 import dev.steward.agent.scale.Demand;
 import dev.steward.agent.isolate.ExitWatcher;
@@ -15,11 +15,11 @@ import dev.steward.agent.metrics.Metrics;
 import dev.steward.agent.store.SqliteStore;
 import dev.steward.agent.store.StateRepository;
 import dev.steward.agent.store.Store;
-import dev.steward.agent.supervisor.Context;
-import dev.steward.agent.supervisor.Jobs;
-import dev.steward.agent.supervisor.PortAllocator;
-import dev.steward.agent.supervisor.Pinger;
-import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.agent.health.Pinger;
+import dev.steward.agent.instance.Context;
+import dev.steward.agent.instance.PortAllocator;
+import dev.steward.agent.job.Jobs;
+import dev.steward.agent.service.Registry;
 import dev.steward.model.SpecParser;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -36,7 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** One running agent: store, supervisor, jobs, metrics and API, started together and closed together. */
+/** One running agent: store, registry, jobs, engine, metrics, API, gateway and RPC, started together and closed together. */
 public final class Agent implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     private final AgentConfig config;
@@ -45,7 +45,8 @@ public final class Agent implements AutoCloseable {
     private final Store store;
     private final ExitWatcher watcher;
     private final ScheduledExecutorService timer;
-    private final Supervisor supervisor;
+    private final Registry registry;
+    private final java.util.concurrent.ExecutorService writes;
     private final ApiServer api;
     private final Gateway gateway;
     private final dev.steward.agent.rpc.Rpc rpc;
@@ -73,27 +74,29 @@ public final class Agent implements AutoCloseable {
         InFlight inFlight = new InFlight();
         Metrics[] metrics = new Metrics[1];
         isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
+        // one writer, in order: the services' runners hand it their store writes and never wait for SQLite
+        writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-store-writer").factory());
         Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
-                new StateRepository(store), timer, data, config.nodeName(), config.stopGrace(),
+                new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight);
-        supervisor = new Supervisor(ctx);
-        metrics[0] = new Metrics(bus, supervisor::controllers);
-        Jobs jobs = new Jobs(supervisor, Duration.ofMinutes(5));
-        supervisor.load();
+        registry = new Registry(ctx);
+        metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
+        Jobs jobs = new Jobs(registry, Duration.ofMinutes(5));
+        registry.load();
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
         rpc = new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock);
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
         // what runs at start is known before the API and the gateway open, so no early request finds nothing
         applyAtStart();
         engine.startAtBoot();
-        api = new ApiServer(config.api(), supervisor, jobs, apps, engine, data.resolve("uploads"), bus, metrics[0], this::info);
+        api = new ApiServer(config.api(), registry, jobs, apps, engine, data.resolve("uploads"), bus, metrics[0], this::info);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Metrics m = metrics[0];
         Demand demand = new Demand(System::nanoTime);
-        Autoscaler scaler = new Autoscaler(supervisor, demand, System::nanoTime);
+        Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
         scaler.start(timer);
-        gateway = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain()), supervisor, inFlight, demand, scaler, s -> {
+        gateway = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain()), registry, inFlight, demand, scaler, s -> {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
         }, engine::app);
@@ -109,7 +112,7 @@ public final class Agent implements AutoCloseable {
         for (Path p : config.applyAtStart()) {
             try {
                 SpecParser.Parsed parsed = SpecParser.parse(Files.readString(p), p.toAbsolutePath().getParent());
-                supervisor.apply(parsed, System.getProperty("user.name", ""));
+                registry.apply(parsed, System.getProperty("user.name", ""));
                 System.out.println("steward: applied " + p);
             } catch (Exception e) {
                 System.err.println("steward: cannot apply " + p + ": " + e.getMessage());
@@ -133,8 +136,8 @@ public final class Agent implements AutoCloseable {
         return gateway.port();
     }
 
-    public Supervisor supervisor() {
-        return supervisor;
+    public Registry registry() {
+        return registry;
     }
 
     public Map<String, Object> info() {
@@ -148,7 +151,7 @@ public final class Agent implements AutoCloseable {
         m.put("listeners", Map.of("api", "http://" + config.api().getHostString() + ":" + api.port(),
                 "gateway", "http://" + config.gateway().getHostString() + ":" + gateway.port(),
                 "rpc", config.rpc().getHostString() + ":" + rpc.port()));
-        m.put("services", supervisor.controllers().size());
+        m.put("services", registry.runners().size());
         m.put("isolates", Map.of("available", java.util.List.copyOf(isolates.names()), "unavailable", isolates.unavailable()));
         return m;
     }
@@ -169,10 +172,16 @@ public final class Agent implements AutoCloseable {
         accessLog.close();
         api.close();
         if (config.dev()) {
-            supervisor.controllers().forEach(c -> c.halt());
-            supervisor.controllers().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
+            registry.runners().forEach(c -> c.halt());
+            registry.runners().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
         }
-        supervisor.detach();
+        registry.detach();
+        writes.shutdown();
+        try {
+            writes.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         timer.shutdownNow();
         watcher.close();
         store.close();

@@ -1,2 +1,2 @@
-/** The agent: wires the store, supervisor and API together and runs them. */
+/** The agent: wires the store, registry, gateway, engine and API together and runs them. */
 package dev.steward.agent;

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The state of a service as a whole, lowest first (a service made of parts reports the lowest). */
 public enum ServiceState {
-    DISABLED, STOPPED, STOPPING, STARTING, WAITING, AVAILABLE;
+    DISABLED, STOPPED, STOPPING, PAUSED, STARTING, WAITING, AVAILABLE;
 
     @com.fasterxml.jackson.annotation.JsonValue
     public String wire() {

@@ -7,8 +7,8 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.steward.agent.events.EventBus;
 import dev.steward.agent.metrics.Metrics;
-import dev.steward.agent.supervisor.Jobs;
-import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.agent.job.Jobs;
+import dev.steward.agent.service.Registry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -19,7 +19,7 @@ public final class ApiServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
     private final Server server;
 
-    public ApiServer(InetSocketAddress address, Supervisor sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
+    public ApiServer(InetSocketAddress address, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
                      dev.steward.agent.engine.Engine engine, java.nio.file.Path uploads,
                      EventBus bus, Metrics metrics, Supplier<Object> agentInfo) {
         ServerBuilder sb = Server.builder()

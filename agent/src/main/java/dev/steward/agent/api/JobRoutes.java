@@ -2,7 +2,7 @@ package dev.steward.agent.api;
 
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
-import dev.steward.agent.supervisor.Jobs;
+import dev.steward.agent.job.Jobs;
 
 /** {@code /v1/jobs}: run a job, list jobs, show one. */
 final class JobRoutes {

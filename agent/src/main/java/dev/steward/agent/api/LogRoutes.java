@@ -7,8 +7,8 @@ import dev.steward.agent.apps.AppStore;
 import dev.steward.agent.engine.Engine;
 import dev.steward.agent.logs.LogFiles;
 import dev.steward.agent.logs.LogFollower;
-import dev.steward.agent.supervisor.Jobs;
-import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.agent.job.Jobs;
+import dev.steward.agent.service.Registry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,12 +23,12 @@ import java.util.function.Supplier;
 final class LogRoutes {
     private static final MediaType TEXT = MediaType.PLAIN_TEXT_UTF_8;
     private static final String ID = "[A-Za-z0-9-]{1,64}";
-    private final Supervisor sup;
+    private final Registry sup;
     private final Jobs jobs;
     private final AppStore apps;
     private final Engine engine;
 
-    LogRoutes(Supervisor sup, Jobs jobs, AppStore apps, Engine engine) {
+    LogRoutes(Registry sup, Jobs jobs, AppStore apps, Engine engine) {
         this.sup = sup;
         this.jobs = jobs;
         this.apps = apps;
@@ -40,7 +40,7 @@ final class LogRoutes {
             String name = Requests.name(ctx);
             String instance = ctx.queryParam("instance");
             if (instance != null && !instance.matches("[a-z0-9-]{1,64}")) throw new ApiException(400, "instance: '" + instance + "' is not an instance id");
-            var controller = sup.controller(name);
+            var controller = sup.runner(name);
             List<Path> files = controller.logs(instance);
             if (instance != null && files.isEmpty()) throw new ApiException(404, "service " + name + " has no instance '" + instance + "'");
             return respond(ctx, files, () -> controller.logs(instance), instance == null && files.size() > 1);

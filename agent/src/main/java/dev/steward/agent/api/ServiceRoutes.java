@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.steward.agent.Json;
-import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.agent.service.Registry;
 import dev.steward.model.InvalidSpecException;
 import dev.steward.model.SpecParser;
 import java.nio.file.Path;
@@ -14,9 +14,9 @@ import java.util.Map;
 
 /** {@code /v1/services}: register, apply, modify, unregister, start, stop, use, release, query. */
 final class ServiceRoutes {
-    private final Supervisor sup;
+    private final Registry sup;
 
-    ServiceRoutes(Supervisor sup) {
+    ServiceRoutes(Registry sup) {
         this.sup = sup;
     }
 
@@ -53,7 +53,7 @@ final class ServiceRoutes {
         sb.route().post(one + "/start").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             Integer n = Requests.intParam(ctx, "instances", 0, dev.steward.model.Instances.LIMIT);
-            sup.controller(name).start(n);
+            sup.runner(name).start(n);
             return Requests.ok(sup.view(name));
         }));
         sb.route().post(one + "/stop").build(Blocking.of((ctx, req) -> {
@@ -62,7 +62,7 @@ final class ServiceRoutes {
             if (before.state().equals("stopped") || (before.state().equals("disabled") && before.instances().isEmpty())) {
                 throw new ApiException(409, "service " + name + " is already " + before.state());
             }
-            var controller = sup.controller(name);
+            var controller = sup.runner(name);
             sup.stop(name);
             var after = controller.view(); // a custom service may already be forgotten by now
 
@@ -70,24 +70,24 @@ final class ServiceRoutes {
         }));
         sb.route().post(one + "/pause").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
-            sup.controller(name).pause();
+            sup.runner(name).pause();
             return Requests.ok(sup.view(name));
         }));
         sb.route().post(one + "/resume").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
-            sup.controller(name).resume();
+            sup.runner(name).resume();
             return Requests.ok(sup.view(name));
         }));
         sb.route().post(one + "/use").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
-            sup.controller(name).use();
+            sup.runner(name).useNow();
             return Requests.ok(sup.view(name));
         }));
         sb.route().post(one + "/release").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
-            var c = sup.controller(name);
+            var c = sup.runner(name);
             if (c.view().references() == 0) throw new ApiException(409, "service " + name + " has no references to release");
-            c.release();
+            c.releaseNow();
             return Requests.ok(sup.view(name));
         }));
         sb.route().get(one + "/instances").build(Blocking.of((ctx, req) -> Requests.ok(sup.view(Requests.name(ctx)).instances())));
@@ -100,7 +100,7 @@ final class ServiceRoutes {
     }
 
     private SpecParser.Parsed withSets(String name, List<String> sets) {
-        ObjectNode tree = (ObjectNode) Json.tree(sup.controller(name).record().spec());
+        ObjectNode tree = (ObjectNode) Json.tree(sup.runner(name).record().spec());
         for (String s : sets) {
             int eq = s.indexOf('=');
             if (eq <= 0) throw new ApiException(400, "set: '" + s + "' (expected: key=value)");

@@ -1,6 +1,6 @@
 package dev.steward.agent.gateway;
 
-import dev.steward.agent.supervisor.ServiceController.Endpoint;
+import dev.steward.agent.traffic.Endpoint;
 import dev.steward.model.Route;
 import java.util.ArrayList;
 import java.util.List;

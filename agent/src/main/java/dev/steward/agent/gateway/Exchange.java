@@ -1,8 +1,8 @@
 package dev.steward.agent.gateway;
 
 import dev.steward.agent.scale.Demand;
-import dev.steward.agent.supervisor.ServiceController;
-import dev.steward.agent.supervisor.ServiceController.Endpoint;
+import dev.steward.agent.traffic.Backend;
+import dev.steward.agent.traffic.Endpoint;
 import dev.steward.model.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -52,7 +52,7 @@ final class Exchange {
     private final EventLoop loop;
     private Phase phase = Phase.ROUTING;
     private String service = "";
-    private ServiceController c;
+    private Backend c;
     private Route route = Route.DEFAULT;
     private String path;
     private Endpoint endpoint;
@@ -114,7 +114,7 @@ final class Exchange {
             return;
         }
         Router.Match match = gw.route(host, uri);
-        c = match == null ? null : gw.controller(match.service());
+        c = match == null ? null : gw.backend(match.service());
         if (c == null) {
             if (startApp()) return;
             reply(404, match == null ? "no service answers " + abbreviate(uri) : "no service '" + match.service() + "'", null, false);
@@ -144,7 +144,7 @@ final class Exchange {
         } else if (Gateway.startsOnDemand(c)) {
             hold(byReference);
         } else {
-            reply(503, "service " + service + " has no instance ready (" + c.currentState().wire() + ")", "1", false);
+            reply(503, "service " + service + " has no instance ready (" + c.state().wire() + ")", "1", false);
         }
     }
 
@@ -214,7 +214,7 @@ final class Exchange {
         }
         phase = Phase.HOLDING;
         front.updateReading();
-        ServiceController waitFor = c;
+        Backend waitFor = c;
         Thread.ofVirtual().name("steward-hold-" + service).start(() -> {
             Optional<Endpoint> ready = Optional.empty();
             boolean took = false;

@@ -2,8 +2,10 @@ package dev.steward.agent.gateway;
 
 import dev.steward.agent.scale.Autoscaler;
 import dev.steward.agent.scale.Demand;
-import dev.steward.agent.supervisor.ServiceController;
-import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.agent.traffic.Backend;
+import dev.steward.agent.traffic.Backends;
+import dev.steward.agent.traffic.Endpoint;
+import dev.steward.agent.traffic.InFlight;
 import dev.steward.model.PolicyKind;
 import dev.steward.model.Route;
 import io.netty.bootstrap.ServerBootstrap;
@@ -70,7 +72,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     final Settings settings;
-    final Supervisor sup;
+    final Backends sup;
     final InFlight inFlight;
     final Demand demand;
     final Latencies latencies = new Latencies();
@@ -102,7 +104,7 @@ public final class Gateway implements AutoCloseable {
         }
     };
 
-    public Gateway(Settings settings, Supervisor sup, InFlight inFlight, Demand demand, Autoscaler scaler, Observer observer,
+    public Gateway(Settings settings, Backends sup, InFlight inFlight, Demand demand, Autoscaler scaler, Observer observer,
                    java.util.function.Function<String, java.util.Optional<dev.steward.agent.engine.AppEngine>> apps) {
         this.apps = apps;
         this.settings = settings;
@@ -169,40 +171,36 @@ public final class Gateway implements AutoCloseable {
         Table t = table;
         long v = sup.version();
         if (t.version() != v) {
-            t = new Table(v, sup.controllers().stream().map(c -> new Router.Target(c.name(), c.spec().route())).toList());
+            t = new Table(v, sup.all().stream().map(c -> new Router.Target(c.name(), c.spec().route())).toList());
             table = t;
         }
         return Router.find(t.targets(), host, uri, settings.domain());
     }
 
-    ServiceController controller(String service) {
-        try {
-            return sup.controller(service);
-        } catch (RuntimeException e) {
-            return null;
-        }
+    Backend backend(String service) {
+        return sup.find(service).orElse(null);
     }
 
-    static Route routeOf(ServiceController c) {
+    static Route routeOf(Backend c) {
         Route r = c.spec().route();
         return r == null ? Route.DEFAULT : r;
     }
 
     /** On-demand and lingering services stay up while requests use them: each request is a reference. */
-    static boolean referencedByRequests(ServiceController c) {
+    static boolean referencedByRequests(Backend c) {
         PolicyKind p = c.spec().policy();
         return p == PolicyKind.ON_DEMAND || p == PolicyKind.LINGERING;
     }
 
-    static boolean startsOnDemand(ServiceController c) {
+    static boolean startsOnDemand(Backend c) {
         PolicyKind p = c.spec().policy();
         return (p == PolicyKind.ON_DEMAND || p == PolicyKind.LINGERING || p == PolicyKind.DYNAMIC) && !c.spec().isPingOnly()
-                && !c.currentState().wire().equals("disabled");
+                && c.state() != dev.steward.model.ServiceState.DISABLED;
     }
 
     /** A ready instance for {@code c}, other than {@code not}; null when none is ready. */
-    ServiceController.Endpoint pick(ServiceController c, Route route, String not) {
-        List<ServiceController.Endpoint> ready = c.readyEndpoints();
+    Endpoint pick(Backend c, Route route, String not) {
+        List<Endpoint> ready = c.ready();
         if (ready.isEmpty()) return null;
         long now = System.nanoTime();
         Balancer.Pick p = Balancer.pick(ready, route, not, turns.getAndIncrement(), inFlight::count,

@@ -1,6 +1,6 @@
 package dev.steward.agent.gateway;
 
-import dev.steward.agent.supervisor.ServiceController.Endpoint;
+import dev.steward.agent.traffic.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;

@@ -61,6 +61,15 @@ public final class Isolates {
         return available.keySet();
     }
 
+    /** Exactly the given isolates (tests: a fake one, as a mock driver). */
+    public static Isolates of(Isolate... isolates) {
+        Isolates all = new Isolates();
+        for (Isolate i : isolates) all.available.put(i.type(), i);
+        return all;
+    }
+
+    private Isolates() {}
+
     /** Removes leftovers of every isolate except the instances named in {@code keep} ({@code service/instance}). */
     public void cleanup(Set<String> keep) {
         available.values().forEach(i -> i.cleanup(keep));

@@ -1,8 +1,7 @@
 package dev.steward.agent.metrics;
 
 import dev.steward.agent.events.EventBus;
-import dev.steward.agent.supervisor.PingResult;
-import dev.steward.agent.supervisor.ServiceController;
+import dev.steward.agent.health.PingResult;
 import dev.steward.model.Event;
 import dev.steward.model.InstanceState;
 import io.micrometer.core.instrument.Counter;
@@ -10,20 +9,24 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.Collection;
+import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /** The agent's meters, fed by the event bus and the pingers, scraped at {@code /metrics}. */
 public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    public Metrics(EventBus bus, Supplier<Collection<ServiceController>> services) {
+    /**
+     * @param instances the instances by state, summed over every service
+     * @param services  how many services are registered
+     */
+    public Metrics(EventBus bus, Supplier<Map<InstanceState, Integer>> instances, IntSupplier services) {
         for (InstanceState s : InstanceState.values()) {
-            Gauge.builder("steward_instances", () -> services.get().stream()
-                            .mapToInt(c -> c.countByState().getOrDefault(s, 0)).sum())
+            Gauge.builder("steward_instances", () -> instances.get().getOrDefault(s, 0))
                     .tag("state", s.wire()).description("Instances by state").register(registry);
         }
-        Gauge.builder("steward_services", () -> services.get().size()).description("Registered services").register(registry);
+        Gauge.builder("steward_services", services::getAsInt).description("Registered services").register(registry);
         bus.listen(this::count);
     }
 

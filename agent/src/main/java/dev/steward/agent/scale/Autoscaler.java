@@ -1,7 +1,7 @@
 package dev.steward.agent.scale;
 
-import dev.steward.agent.supervisor.ServiceController;
-import dev.steward.agent.supervisor.Supervisor;
+import dev.steward.agent.traffic.Backend;
+import dev.steward.agent.traffic.Backends;
 import dev.steward.model.PolicyKind;
 import java.time.Duration;
 import java.util.HashMap;
@@ -16,17 +16,18 @@ import java.util.stream.Collectors;
 /**
  * Looks at every dynamic service each {@link #TICK}: samples its demand, asks its {@link ScaleRule}
  * for a count, and tells the controller when the count changes. Runs on the agent's timer thread,
- * which owns the rules; the gateway's latency pressure reaches it through a concurrent set.
+ * which owns the rules; the gateway's latency pressure reaches it through a concurrent set. It reads
+ * published snapshots and posts counts; it never waits for a service's runner.
  */
 public final class Autoscaler {
     public static final Duration TICK = Duration.ofMillis(200);
-    private final Supervisor sup;
+    private final Backends sup;
     private final Demand demand;
     private final LongSupplier nanos;
     private final Map<String, ScaleRule> rules = new HashMap<>();
     private final Set<String> pressured = ConcurrentHashMap.newKeySet();
 
-    public Autoscaler(Supervisor sup, Demand demand, LongSupplier nanos) {
+    public Autoscaler(Backends sup, Demand demand, LongSupplier nanos) {
         this.sup = sup;
         this.demand = demand;
         this.nanos = nanos;
@@ -42,23 +43,23 @@ public final class Autoscaler {
     }
 
     private long seenVersion = -1;
-    private Map<String, ServiceController> dynamic = Map.of();
+    private Map<String, Backend> dynamic = Map.of();
 
     void tick() {
         try {
             long v = sup.version();
             if (v != seenVersion) { // the dynamic services, looked for only when specs changed
                 seenVersion = v;
-                dynamic = sup.controllers().stream()
+                dynamic = sup.all().stream()
                         .filter(c -> c.spec().policy() == PolicyKind.DYNAMIC && !c.spec().isPingOnly())
-                        .collect(Collectors.toMap(ServiceController::name, c -> c));
+                        .collect(Collectors.toMap(Backend::name, c -> (Backend) c));
                 rules.keySet().retainAll(dynamic.keySet());
             }
             long now = nanos.getAsLong();
-            for (ServiceController c : dynamic.values()) {
+            for (Backend c : dynamic.values()) {
                 ScaleRule rule = rules.computeIfAbsent(c.name(), k -> new ScaleRule());
                 Demand.Meter m = demand.of(c.name());
-                int live = c.liveCount();
+                int live = c.live();
                 if (pressured.remove(c.name())) rule.pressure(now, live, c.spec().instances());
                 int want = rule.next(now, m.sample(), m.current(), live, c.spec().instances());
                 if (want != c.scaled()) c.scaleTo(want);

@@ -3,10 +3,15 @@ package dev.steward.agent.store;
 import java.util.Objects;
 
 /**
- * A registered service as stored: its spec source (JSON), whether it was started or stopped by hand,
- * and who registered it when.
+ * A registered service as stored: its spec source (JSON), whether it was started or stopped by hand
+ * (and with how many instances), whether it is a custom one, and who registered it when.
  */
-public record ServiceRecord(String name, String spec, boolean enabled, String uuid, String owner, long created, long updated) {
+public record ServiceRecord(String name, String spec, boolean enabled, String uuid, String owner, long created, long updated,
+                            Integer count, boolean custom) {
+    public ServiceRecord(String name, String spec, boolean enabled, String uuid, String owner, long created, long updated) {
+        this(name, spec, enabled, uuid, owner, created, updated, null, false);
+    }
+
     public ServiceRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(spec, "spec");
@@ -15,10 +20,20 @@ public record ServiceRecord(String name, String spec, boolean enabled, String uu
     }
 
     public ServiceRecord withEnabled(boolean on, long now) {
-        return new ServiceRecord(name, spec, on, uuid, owner, created, now);
+        return new ServiceRecord(name, spec, on, uuid, owner, created, now, count, custom);
     }
 
     public ServiceRecord withSpec(String newSpec, long now) {
-        return new ServiceRecord(name, newSpec, enabled, uuid, owner, created, now);
+        return new ServiceRecord(name, newSpec, enabled, uuid, owner, created, now, count, custom);
+    }
+
+    /** The count given by {@code service start --instances N}, or null: the spec's count rules. */
+    public ServiceRecord withCount(Integer n, long now) {
+        return new ServiceRecord(name, spec, enabled, uuid, owner, created, now, n, custom);
+    }
+
+    /** A custom service ({@code service run}): kept only while it runs, so that a restarted agent still knows it. */
+    public ServiceRecord asCustom() {
+        return new ServiceRecord(name, spec, enabled, uuid, owner, created, updated, count, true);
     }
 }

@@ -2,7 +2,7 @@ package dev.steward.agent.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.steward.agent.supervisor.ServiceController.Endpoint;
+import dev.steward.agent.traffic.Endpoint;
 import dev.steward.model.Route;
 import java.time.Duration;
 import java.util.HashMap;

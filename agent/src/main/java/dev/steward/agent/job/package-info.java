@@ -1,0 +1,2 @@
+/** Jobs: run-to-completion programs started after the services they need. */
+package dev.steward.agent.job;

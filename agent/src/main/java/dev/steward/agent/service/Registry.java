@@ -1,0 +1,301 @@
+package dev.steward.agent.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.steward.agent.Json;
+import dev.steward.agent.errors.ConflictException;
+import dev.steward.agent.errors.NotFoundException;
+import dev.steward.agent.instance.Context;
+import dev.steward.agent.store.InstanceRecord;
+import dev.steward.agent.store.ServiceRecord;
+import dev.steward.agent.traffic.Backend;
+import dev.steward.agent.traffic.Backends;
+import dev.steward.model.InvalidSpecException;
+import dev.steward.model.Kind;
+import dev.steward.model.PolicyKind;
+import dev.steward.model.Problem;
+import dev.steward.model.ServiceState;
+import dev.steward.model.Spec;
+import dev.steward.model.SpecParser;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The registry of services and their runners: register, modify, unregister, start, stop,
+ * references, and start-up ordering by {@code needs}. Changes to the set of services are serialized
+ * by one lock (never taken by the data plane); each service's own state belongs to its runner.
+ */
+public final class Registry implements Needs, Backends {
+    private final Context ctx;
+    private final Map<String, ServiceRunner> services = new ConcurrentHashMap<>();
+    /** Bumped at every register, modify and unregister, so that readers can cache what they derive from specs. */
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    private final ReentrantLock registry = new ReentrantLock();
+    private final ReentrantLock availability = new ReentrantLock();
+    private final Condition availabilityChanged = availability.newCondition();
+
+    public Registry(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    public Context context() {
+        return ctx;
+    }
+
+    /**
+     * Loads every stored service and starts what should run. Leftovers of instances no record names
+     * are removed first; the recorded ones are adopted in the background (routed at once, as they
+     * were), so the agent serves within moments however many there are.
+     */
+    public void load() {
+        Map<ServiceRunner, List<InstanceRecord>> loaded = new java.util.LinkedHashMap<>();
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        for (ServiceRecord r : ctx.repo().services()) {
+            Spec spec;
+            try {
+                spec = SpecParser.fromTree((ObjectNode) Json.tree(r.spec()), null).spec();
+            } catch (InvalidSpecException e) {
+                System.err.println("steward: stored spec of " + r.name() + " is no longer valid, skipped: " + e.getMessage());
+                continue;
+            }
+            List<InstanceRecord> stored = ctx.repo().instances(r.name());
+            stored.forEach(i -> keep.add(r.name() + "/" + i.id()));
+            ServiceRunner runner = new ServiceRunner(ctx, this, r, spec, r.custom());
+            services.put(r.name(), runner);
+            loaded.put(runner, stored);
+        }
+        // What an earlier agent left that no record names (cgroups of instances that died) goes, before anything new starts.
+        ctx.isolates().cleanup(keep);
+        loaded.forEach(ServiceRunner::activate);
+    }
+
+    // ---- registry ---------------------------------------------------------------------------
+
+    /** Stores a new service; refused when the name is taken. Permanent and dynamic services start. */
+    public ServiceView register(SpecParser.Parsed p, String owner, boolean custom) {
+        Spec spec = p.spec();
+        requireService(spec);
+        ServiceRunner c;
+        registry.lock();
+        try {
+            if (services.containsKey(spec.name())) throw new ConflictException("service " + spec.name() + " is already registered (use modify or apply)");
+            checkNeeds(spec);
+            long now = ctx.clock().millis();
+            boolean autostart = spec.policy() == PolicyKind.PERMANENT || spec.policy() == PolicyKind.DYNAMIC || custom;
+            ServiceRecord r = new ServiceRecord(spec.name(), SpecParser.toJson(p.source()), autostart, UUID.randomUUID().toString(), owner, now, now);
+            if (custom) r = r.asCustom();
+            ctx.repo().save(r); // a custom one too, so that an agent restarted meanwhile still knows what it runs
+            c = new ServiceRunner(ctx, this, r, spec, custom);
+            services.put(spec.name(), c);
+        } finally {
+            registry.unlock();
+        }
+        version.incrementAndGet();
+        ctx.events().publish(new dev.steward.model.Event.SpecChanged(ctx.clock().instant(), spec.name(), "registered"));
+        c.activate(List.of());
+        return c.view();
+    }
+
+    /** Replaces the spec of a registered service. */
+    public ServiceView modify(String name, SpecParser.Parsed p) {
+        Spec spec = p.spec();
+        requireService(spec);
+        if (!spec.name().equals(name)) throw new InvalidSpecException("name", "'" + spec.name() + "' does not match the service '" + name + "' (a service cannot be renamed)");
+        ServiceRunner c;
+        registry.lock();
+        try {
+            c = runner(name);
+            checkNeeds(spec);
+            ServiceRecord r = c.record().withSpec(SpecParser.toJson(p.source()), ctx.clock().millis());
+            ctx.repo().save(r);
+            c.update(spec, r);
+        } finally {
+            registry.unlock();
+        }
+        version.incrementAndGet();
+        ctx.events().publish(new dev.steward.model.Event.SpecChanged(ctx.clock().instant(), name, "modified"));
+        return c.view();
+    }
+
+    /** Registers or modifies, then brings the service to its policy's state. */
+    public ServiceView apply(SpecParser.Parsed p, String owner) {
+        String name = p.spec().name();
+        if (!services.containsKey(name)) return register(p, owner, false);
+        modify(name, p);
+        PolicyKind policy = p.spec().policy();
+        if (policy == PolicyKind.PERMANENT || policy == PolicyKind.DYNAMIC) runner(name).start(null);
+        return view(name);
+    }
+
+    public void unregister(String name, Duration wait) {
+        ServiceRunner c;
+        registry.lock();
+        try {
+            c = runner(name);
+            List<String> dependents = services.values().stream().filter(s -> s.spec().needs().contains(name)).map(ServiceRunner::name).sorted().toList();
+            if (!dependents.isEmpty()) throw new ConflictException("service " + name + " is needed by " + String.join(", ", dependents) + "; unregister those first");
+            services.remove(name);
+            ctx.repo().remove(name);
+        } finally {
+            registry.unlock();
+        }
+        version.incrementAndGet();
+        c.remove(wait);
+        ctx.events().publish(new dev.steward.model.Event.SpecChanged(ctx.clock().instant(), name, "unregistered"));
+    }
+
+    private void requireService(Spec spec) {
+        if (spec.kind() != Kind.SERVICE) throw new InvalidSpecException("kind", "'" + spec.kind().wire() + "' specs are run with 'steward job run', not registered as services");
+        requireIsolate(spec);
+    }
+
+    /** Refuses a spec whose isolate this node cannot run, or whose code cannot be spooled. */
+    public void requireIsolate(Spec spec) {
+        try {
+            ctx.workDir(spec);
+        } catch (dev.steward.agent.spool.SpoolException e) {
+            throw new InvalidSpecException("dir", e.getMessage());
+        }
+        try {
+            ctx.isolates().of(spec.isolate());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException("isolate", e.getMessage());
+        }
+    }
+
+    private void checkNeeds(Spec spec) {
+        List<Problem> problems = new ArrayList<>();
+        for (int i = 0; i < spec.needs().size(); i++) {
+            String n = spec.needs().get(i);
+            if (!services.containsKey(n)) problems.add(new Problem("needs[" + i + "]", "no service '" + n + "' is registered"));
+        }
+        if (!problems.isEmpty()) throw new InvalidSpecException(problems);
+        // The changed spec first, so that a cycle is told from its point of view.
+        Map<String, List<String>> graph = new java.util.LinkedHashMap<>();
+        graph.put(spec.name(), spec.needs());
+        services.values().forEach(s -> graph.putIfAbsent(s.name(), s.spec().needs()));
+        List<String> cycle = NeedsGraph.cycle(graph);
+        if (cycle != null) throw new InvalidSpecException("needs", "a cycle: " + String.join(" -> ", cycle));
+    }
+
+    // ---- commands ---------------------------------------------------------------------------
+
+    public ServiceRunner runner(String name) {
+        ServiceRunner c = services.get(name);
+        if (c == null) throw new NotFoundException("no service '" + name + "' is registered");
+        return c;
+    }
+
+    public ServiceView view(String name) {
+        return runner(name).view();
+    }
+
+    public List<ServiceView> views() {
+        return services.values().stream().map(ServiceRunner::view)
+                .sorted(java.util.Comparator.comparing(ServiceView::name)).toList();
+    }
+
+    public long version() {
+        return version.get();
+    }
+
+    public Collection<ServiceRunner> runners() {
+        return services.values();
+    }
+
+    /** Instances by state over every service, for metrics. */
+    public Map<dev.steward.model.InstanceState, Integer> countByState() {
+        Map<dev.steward.model.InstanceState, Integer> all = new java.util.EnumMap<>(dev.steward.model.InstanceState.class);
+        services.values().forEach(r -> r.countByState().forEach((k, v) -> all.merge(k, v, Integer::sum)));
+        return all;
+    }
+
+    @Override
+    public java.util.Optional<Backend> find(String name) {
+        return java.util.Optional.ofNullable(services.get(name));
+    }
+
+    @Override
+    public Collection<? extends Backend> all() {
+        return services.values();
+    }
+
+    /** Stops a custom service's instances and forgets it; a registered one only stops. */
+    public void stop(String name) {
+        ServiceRunner c = runner(name);
+        c.stop();
+        if (c.custom()) {
+            Thread.ofVirtual().start(() -> {
+                c.awaitStopped(Duration.ofMinutes(1));
+                if (services.remove(name, c)) {
+                    version.incrementAndGet();
+                    ctx.repo().remove(name);
+                }
+            });
+        }
+    }
+
+    // ---- needs ------------------------------------------------------------------------------
+
+    @Override
+    public boolean available(String service) {
+        ServiceRunner c = services.get(service);
+        return c != null && c.state() == ServiceState.AVAILABLE;
+    }
+
+    @Override
+    public boolean use(String service) {
+        ServiceRunner c = services.get(service);
+        if (c == null) return false;
+        c.use();
+        return true;
+    }
+
+    @Override
+    public void release(String service) {
+        ServiceRunner c = services.get(service);
+        if (c != null) c.release();
+    }
+
+    @Override
+    public void changed(String service) {
+        for (ServiceRunner c : services.values()) {
+            if (c.spec().needs().contains(service)) c.needsChanged();
+        }
+        availability.lock();
+        try {
+            availabilityChanged.signalAll();
+        } finally {
+            availability.unlock();
+        }
+    }
+
+    /** Waits until every service in {@code names} is available; false at the deadline. */
+    public boolean awaitAvailable(List<String> names, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        availability.lock();
+        try {
+            while (!names.stream().allMatch(this::available)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                availabilityChanged.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } finally {
+            availability.unlock();
+        }
+    }
+
+    /** Stops watching; instances keep running so that the next agent adopts them. */
+    public void detach() {
+        services.values().forEach(ServiceRunner::detach);
+        services.clear();
+    }
+}

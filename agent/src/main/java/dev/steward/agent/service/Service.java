@@ -1,0 +1,385 @@
+package dev.steward.agent.service;
+
+import dev.steward.agent.health.PingLoop;
+import dev.steward.agent.health.PingPolicy;
+import dev.steward.agent.health.Vitals;
+import dev.steward.agent.instance.Context;
+import dev.steward.agent.instance.Hooks;
+import dev.steward.agent.instance.InstanceEvent;
+import dev.steward.agent.instance.InstanceRunner;
+import dev.steward.agent.isolate.InstanceHandle;
+import dev.steward.agent.store.InstanceRecord;
+import dev.steward.agent.store.ServiceRecord;
+import dev.steward.model.Event;
+import dev.steward.model.Health;
+import dev.steward.model.InstanceState;
+import dev.steward.model.PolicyKind;
+import dev.steward.model.ServiceState;
+import dev.steward.model.Spec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The state of one service, touched only by its runner's thread: the spec, the inputs of the wanted
+ * count, the instances. Each command changes the inputs, then {@link #reconcile} asks the pure
+ * {@link Wanted} and {@link Planner} what to do and starts it; nothing here blocks.
+ */
+final class Service {
+    /** An instance to pause or resume, as the runner names it to the thread that does it. */
+    record Target(String instance, long generation, InstanceHandle handle) {}
+
+    private static final String EXTERNAL = "endpoint";
+    private final Context ctx;
+    private final Needs needs;
+    private final boolean custom;
+    private final Consumer<Command> self;
+    private final Map<String, InstanceRunner> instances = new LinkedHashMap<>();
+    private final RestartTracker restarts;
+    private final Stats stats = new Stats();
+    private ServiceRecord record;
+    private Spec spec;
+    /** Bumped when a change of spec changes what instances run: older instances are then replaced. */
+    private int version;
+    private Integer manual;
+    private Integer recommended;
+    private int references;
+    private int scaled;
+    private Instant lingerUntil = Instant.MIN;
+    private boolean lingerCheckPending;
+    private boolean disabled;
+    private String disabledReason = "";
+    private boolean holdingNeeds;
+    private boolean removed;
+    private boolean halting;
+    private PingLoop external;
+    private Vitals externalVitals = Vitals.START;
+    private ServiceState announced = ServiceState.STOPPED;
+    private Health announcedHealth = Health.UNKNOWN;
+
+    Service(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom, Consumer<Command> self) {
+        this.ctx = ctx;
+        this.needs = needs;
+        this.record = record;
+        this.spec = spec;
+        this.custom = custom;
+        this.self = self;
+        this.restarts = new RestartTracker(spec.restart());
+        this.manual = record.count();
+    }
+
+    Context context() {
+        return ctx;
+    }
+
+    /** The runner may end: the service was removed and nothing of it runs. */
+    boolean finished() {
+        return removed && instances.isEmpty();
+    }
+
+    Object handle(Command c) {
+        switch (c) {
+            case Command.Start s -> start(s.count());
+            case Command.Stop s -> stop();
+            case Command.Halt h -> halting = true;
+            case Command.Remove r -> remove();
+            case Command.Use u -> references++;
+            case Command.Release r -> release();
+            case Command.ScaleTo s -> scaled = s.count();
+            case Command.Wake w -> scaled = Math.max(scaled, 1);
+            case Command.Update u -> update(u.spec(), u.record());
+            case Command.Activate a -> activate(a.stored());
+            case Command.LingerCheck l -> lingerCheck();
+            case Command.NeedsChanged n -> { }
+            case Command.Targets t -> {
+                return targets(t.from());
+            }
+            case Command.Report r -> react(r.event());
+            case Command.Reports r -> r.events().forEach(this::react);
+        }
+        reconcile();
+        return null;
+    }
+
+    // ---- commands --------------------------------------------------------------------------
+
+    private void start(Integer count) {
+        if (count != null) {
+            manual = spec.policy() == PolicyKind.DYNAMIC ? spec.instances().clamp(count) : count;
+            recommended = null;
+        }
+        disabled = false;
+        disabledReason = "";
+        restarts.reset();
+        save(record.withEnabled(true, ctx.clock().millis()).withCount(manual, ctx.clock().millis()));
+    }
+
+    private void stop() {
+        manual = null;
+        scaled = 0;
+        lingerUntil = Instant.MIN;
+        save(record.withEnabled(false, ctx.clock().millis()).withCount(null, ctx.clock().millis()));
+    }
+
+    private void remove() {
+        removed = true;
+        if (external != null) external.cancel();
+    }
+
+    private void release() {
+        if (references == 0) return;
+        if (--references > 0 || spec.policy() != PolicyKind.LINGERING) return;
+        lingerUntil = ctx.clock().instant().plus(spec.linger());
+        scheduleLingerCheck(spec.linger());
+    }
+
+    /** One pending check however many uses end: it looks again when the linger moved on. */
+    private void scheduleLingerCheck(Duration after) {
+        if (lingerCheckPending) return;
+        lingerCheckPending = true;
+        ctx.later(after.plusMillis(5), () -> self.accept(new Command.LingerCheck()));
+    }
+
+    private void lingerCheck() {
+        lingerCheckPending = false;
+        Duration left = Duration.between(ctx.clock().instant(), lingerUntil);
+        if (!left.isNegative() && !left.isZero()) scheduleLingerCheck(left);
+    }
+
+    private void update(Spec next, ServiceRecord nextRecord) {
+        if (changesWhatRuns(spec, next)) version++;
+        if (!next.instances().equals(spec.instances())) manual = null; // the spec's count rules again
+        spec = next;
+        record = nextRecord.withCount(manual, nextRecord.updated());
+        restarts.policy(next.restart());
+        if (manual != null && spec.policy() == PolicyKind.DYNAMIC) manual = spec.instances().clamp(manual);
+    }
+
+    static boolean changesWhatRuns(Spec a, Spec b) {
+        return !a.command().equals(b.command()) || !a.env().equals(b.env()) || !Objects.equals(a.dir(), b.dir())
+                || !a.isolate().equals(b.isolate()) || !a.resources().equals(b.resources()) || !Objects.equals(a.image(), b.image());
+    }
+
+    private void activate(List<InstanceRecord> stored) {
+        if (spec.isPingOnly()) {
+            startExternal();
+            return;
+        }
+        for (InstanceRecord r : stored) {
+            if (r.port() > 0) ctx.ports().reserve(r.port());
+            InstanceRunner i = slot(r.id(), r.port());
+            i.adopt(spec, version, r);
+        }
+    }
+
+    private List<Target> targets(InstanceState from) {
+        return instances.values().stream().filter(i -> i.state() == from && i.handle() != null)
+                .map(i -> new Target(i.id(), i.generation(), i.handle())).toList();
+    }
+
+    private void save(ServiceRecord r) {
+        record = r;
+        ctx.writes().execute(() -> ctx.repo().save(r));
+    }
+
+    // ---- reports of work done elsewhere ---------------------------------------------------
+
+    private void react(InstanceEvent e) {
+        if (spec.isPingOnly() && e instanceof InstanceEvent.Pinged p) {
+            pingedExternal(p);
+            return;
+        }
+        InstanceRunner i = instances.get(e.instance());
+        if (i == null || i.generation() != e.generation()) return; // of an earlier process
+        switch (e) {
+            case InstanceEvent.Spawned s -> {
+                stats.starts++;
+                i.attach(s.handle(), "");
+            }
+            case InstanceEvent.SpawnFailed f -> {
+                i.failedToStart(f.reason());
+                ended(i, Duration.ZERO, true, "not started");
+            }
+            case InstanceEvent.Adopted a -> a.handle().ifPresentOrElse(h -> i.attach(h, "adopted after an agent restart"), () -> {
+                i.failedToStart("ended while the agent was down");
+                i.restartAfter(Duration.ZERO);
+            });
+            case InstanceEvent.Exited x -> {
+                Duration ran = i.ran();
+                if (i.exited(x.status())) forget(i);
+                else ended(i, ran, !x.status().clean(), x.status().describe());
+            }
+            case InstanceEvent.Pinged p -> pinged(i, p);
+            case InstanceEvent.Drained d -> i.terminate();
+            case InstanceEvent.KillDue k -> i.killLate();
+            case InstanceEvent.RestartDue r -> restartDue(i);
+            case InstanceEvent.Moved m -> i.moved(m.to(), m.error());
+        }
+    }
+
+    /** An instance ended on its own (or never started): restart after the back-off, or disable the service. */
+    private void ended(InstanceRunner i, Duration ran, boolean failed, String exit) {
+        if (failed) stats.failures++;
+        stats.lastExit = exit;
+        stats.lastExitReason = i.reason();
+        switch (restarts.ended(ctx.clock().instant(), ran, failed)) {
+            case RestartTracker.Decision.Restart r -> i.restartAfter(r.after());
+            case RestartTracker.Decision.Disable d -> {
+                disabled = true;
+                disabledReason = "failure limit reached: " + d.reason() + "; last: " + i.reason();
+                forget(i);
+                List.copyOf(instances.values()).forEach(o -> stopInstance(o, "the service is disabled"));
+            }
+        }
+    }
+
+    private void restartDue(InstanceRunner i) {
+        if (i.stopRequested()) return;
+        long counting = instances.values().stream().filter(InstanceRunner::counts).count();
+        if (counting > wanted().count() || disabled) forget(i);
+        else i.restart(spec, version);
+    }
+
+    private void pinged(InstanceRunner i, InstanceEvent.Pinged p) {
+        if (i.state() != InstanceState.RUNNING || i.stopRequested() || spec.ping() == null) return;
+        if (p.result().recommend() != null && spec.policy() == PolicyKind.DYNAMIC) recommended = p.result().recommend();
+        if (i.vitals(PingPolicy.apply(spec.ping(), i.vitals(), p.result()))) i.kill(); // replaced when its exit comes
+    }
+
+    private void startExternal() {
+        if (external != null || removed) return;
+        String host = spec.pingOnly().getHost();
+        int port = spec.pingOnly().getPort();
+        Map<String, String> env = Map.of("PORT", Integer.toString(port), "STEWARD_SERVICE", spec.name(), "STEWARD_INSTANCE", EXTERNAL);
+        Spec s = spec;
+        external = PingLoop.start(spec.name(), () -> {
+            var r = ctx.pinger().check(s.ping().check(), host, port, s.ping().timeout(), ctx.dataDir(), env);
+            ctx.pingListener().accept(s.name(), r);
+            return r;
+        }, spec.ping().interval(), false, r -> self.accept(new Command.Report(new InstanceEvent.Pinged(EXTERNAL, 0, r))));
+    }
+
+    private void pingedExternal(InstanceEvent.Pinged p) {
+        if (removed) return;
+        Vitals v = PingPolicy.apply(spec.ping(), externalVitals, p.result());
+        // an endpoint that turned unhealthy is out of rotation until it passes again
+        if (v.unhealthy()) v = new Vitals(false, v.health(), v.passes(), v.fails(), v.lastPing());
+        externalVitals = v;
+        external.ready(v.ready());
+    }
+
+    // ---- deciding and doing ---------------------------------------------------------------
+
+    Wanted wanted() {
+        boolean off = removed || halting || disabled || spec.isPingOnly();
+        boolean lingering = ctx.clock().instant().isBefore(lingerUntil);
+        return new Wanted(spec.policy(), spec.instances(), off, record.enabled(), manual, recommended, references, lingering, scaled);
+    }
+
+    private void reconcile() {
+        if (spec.isPingOnly()) return;
+        int wanted = wanted().count();
+        holdNeeds(wanted > 0);
+        List<Planner.Facts> facts = instances.values().stream()
+                .map(i -> new Planner.Facts(i.id(), i.specVersion(), i.counts(), i.state() == InstanceState.RUNNING && i.vitals().ready()))
+                .toList();
+        for (Action a : Planner.plan(wanted, version, facts, needsMet())) {
+            switch (a) {
+                case Action.Start s -> slot(newId(), spec.hasPort() ? ctx.ports().allocate() : 0).spawn(spec, version);
+                case Action.Stop s -> stopInstance(instances.get(s.instance()), s.reason());
+            }
+        }
+    }
+
+    private InstanceRunner slot(String id, int port) {
+        InstanceRunner i = new InstanceRunner(ctx, spec.name(), id, port, ctx.logFile(spec.name(), id),
+                e -> self.accept(new Command.Report(e)), Hooks.standard());
+        instances.put(id, i);
+        return i;
+    }
+
+    private String newId() {
+        String id;
+        do {
+            id = UUID.randomUUID().toString().substring(0, 8);
+        } while (instances.containsKey(id));
+        return id;
+    }
+
+    private void stopInstance(InstanceRunner i, String why) {
+        if (i.stopRequested() && i.state() != InstanceState.PENDING && i.state() != InstanceState.FAILED) return;
+        if (!i.stop(why)) forget(i);
+    }
+
+    private void forget(InstanceRunner i) {
+        instances.remove(i.id());
+        i.remove();
+    }
+
+    private boolean needsMet() {
+        return spec.needs().stream().allMatch(needs::available);
+    }
+
+    /** Holds a reference on every needed service while this one wants instances (and until its last one ended). */
+    private void holdNeeds(boolean hold) {
+        if (hold == holdingNeeds) return;
+        if (!hold && instances.values().stream().anyMatch(i -> i.state().live())) return;
+        holdingNeeds = hold;
+        for (String n : spec.needs()) {
+            if (hold) needs.use(n);
+            else needs.release(n);
+        }
+    }
+
+    // ---- state out ------------------------------------------------------------------------
+
+    Snapshot snapshot() {
+        Wanted w = wanted();
+        int count = w.count();
+        List<Snapshot.Instance> list = spec.isPingOnly() ? externalInstance() : instances.values().stream()
+                .map(i -> new Snapshot.Instance(i.id(), i.state(), i.vitals().health(), i.vitals().ready(), i.pid(), i.port(),
+                        i.started(), i.restarts(), i.reason(), i.vitals().lastPing(), i.log(), i.handle()))
+                .toList();
+        List<dev.steward.agent.traffic.Endpoint> ready = spec.isPingOnly()
+                ? (externalVitals.ready() && !removed ? List.of(new dev.steward.agent.traffic.Endpoint(EXTERNAL, spec.pingOnly().getHost(), spec.pingOnly().getPort())) : List.of())
+                : instances.values().stream().filter(InstanceRunner::routable)
+                        .map(i -> new dev.steward.agent.traffic.Endpoint(i.id(), "127.0.0.1", i.port())).toList();
+        List<StateRules.Seen> seen = instances.values().stream()
+                .map(i -> new StateRules.Seen(i.state(), i.vitals().ready(), i.stopRequested(), i.vitals().health())).toList();
+        ServiceState state = spec.isPingOnly() ? (removed ? ServiceState.STOPPED : externalVitals.ready() ? ServiceState.AVAILABLE : ServiceState.WAITING)
+                : StateRules.state(disabled, count, seen);
+        Health health = spec.isPingOnly() ? externalVitals.health() : StateRules.health(seen);
+        int live = (int) instances.values().stream().filter(InstanceRunner::counts).count();
+        return new Snapshot(spec, record, custom, state, health, disabled ? disabledReason : "", ready, count, w.rule().words,
+                references, live, scaled, disabled, removed, list,
+                new ServiceView.Statistics(stats.starts, stats.failures, stats.lastExit, stats.lastExitReason, 0));
+    }
+
+    private List<Snapshot.Instance> externalInstance() {
+        if (removed) return List.of();
+        return List.of(new Snapshot.Instance(EXTERNAL, InstanceState.RUNNING, externalVitals.health(), externalVitals.ready(), 0,
+                spec.pingOnly().getPort(), null, 0, "", externalVitals.lastPing(), null, null));
+    }
+
+    /** After a snapshot is published: a change of state or health becomes an event, and the services that need this one look again. */
+    void announce(Snapshot s) {
+        if (s.state() == announced && s.health() == announcedHealth) return;
+        announced = s.state();
+        announcedHealth = s.health();
+        ctx.events().publish(new Event.ServiceChanged(ctx.clock().instant(), spec.name(), s.state(), s.health(), s.reason()));
+        needs.changed(spec.name());
+    }
+
+    /** Counters kept since the agent started. */
+    private static final class Stats {
+        long starts;
+        long failures;
+        String lastExit = "";
+        String lastExitReason = "";
+    }
+}

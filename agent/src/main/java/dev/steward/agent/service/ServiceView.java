@@ -1,0 +1,15 @@
+package dev.steward.agent.service;
+
+import java.util.List;
+
+/**
+ * A service as the API shows it; {@code wantedBy} says which input rules the wanted count (the spec,
+ * {@code service start --instances}, the autoscaler, references, the ping's recommendation).
+ */
+public record ServiceView(String name, String kind, String policy, String state, String health, String reason,
+                          boolean custom, boolean enabled, String owner, String uuid, int wanted, String wantedBy, int references,
+                          List<InstanceView> instances, Statistics statistics, Object spec) {
+
+    /** What happened to a service since it was registered (or since the agent started). */
+    public record Statistics(long starts, long failures, String lastExit, String lastExitReason, long uptimeSeconds) {}
+}

@@ -1,7 +1,0 @@
-package dev.steward.agent.supervisor;
-
-import java.time.Instant;
-
-/** A job as the API shows it: {@code state} is waiting, running, succeeded or failed. */
-public record JobView(String id, String name, String state, Integer exitCode, String reason, Instant started,
-                      Instant ended, String log) {}
