@@ -115,7 +115,7 @@ final class AppCall implements Sink {
 
     @Override
     public void whenDrained(Runnable r) {
-        dev.steward.agent.rpc.Drains.whenWritable(client, r);
+        dev.steward.agent.net.Drains.whenWritable(client, r);
     }
 
     @Override

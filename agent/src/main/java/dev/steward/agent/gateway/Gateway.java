@@ -2,6 +2,7 @@ package dev.steward.agent.gateway;
 
 import dev.steward.agent.scale.Autoscaler;
 import dev.steward.agent.scale.Demand;
+import dev.steward.agent.net.Transport;
 import dev.steward.agent.traffic.Backend;
 import dev.steward.agent.traffic.Backends;
 import dev.steward.agent.traffic.Endpoint;
@@ -144,7 +145,7 @@ public final class Gateway implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http", new HttpServerCodec(decoder))
-                                .addLast("drains", new dev.steward.agent.rpc.Drains())
+                                .addLast("drains", new dev.steward.agent.net.Drains())
                                 .addLast("front", new Frontend(Gateway.this));
                     }
                 })

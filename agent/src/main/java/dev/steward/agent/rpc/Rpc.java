@@ -1,6 +1,6 @@
 package dev.steward.agent.rpc;
 
-import dev.steward.agent.gateway.Transport;
+import dev.steward.agent.net.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;

@@ -1,5 +1,6 @@
 package dev.steward.agent.rpc;
 
+import dev.steward.agent.net.Drains;
 import dev.steward.protocol.Frame;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -1,5 +1,6 @@
 package dev.steward.agent.rpc;
 
+import dev.steward.agent.net.Drains;
 import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package dev.steward.agent.rpc;
+package dev.steward.agent.net;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

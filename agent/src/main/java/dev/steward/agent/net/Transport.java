@@ -1,4 +1,4 @@
-package dev.steward.agent.gateway;
+package dev.steward.agent.net;
 
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
