@@ -4,9 +4,10 @@ import dev.steward.agent.isolate.ExitStatus;
 import dev.steward.agent.isolate.InstanceHandle;
 import dev.steward.model.Durations;
 import dev.steward.model.Profile;
-import dev.steward.protocol.Frame;
-import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
+import dev.steward.protocol.ProtocolException;
+import dev.steward.protocol.WorkerMessage;
+import dev.steward.protocol.WorkerMessage.FromWorker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.time.Clock;
@@ -22,8 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.msgpack.value.Value;
-import org.msgpack.value.ValueFactory;
 
 /**
  * One running app: its queue, its pool of workers and their timers. Every field is owned by the
@@ -155,7 +154,7 @@ public final class AppEngine {
             s.sessions.remove(inv.session);
             inv.fail(Messages.TIMEOUT_ERROR, "the session timed out after " + Durations.format(Duration.ofNanos(inv.timeoutNanos)));
             if (s.channel != null) {
-                s.channel.writeAndFlush(FrameWriter.error(inv.session, Messages.TIMEOUT_ERROR, "the session timed out"));
+                s.channel.writeAndFlush(new WorkerMessage.Error(inv.session, Messages.TIMEOUT_ERROR, "the session timed out").frame());
             }
             sessionEnded(s);
         }
@@ -177,9 +176,9 @@ public final class AppEngine {
         inv.session = session;
         s.sessions.put(session, inv);
         Channel ch = s.channel;
-        ch.write(new Frame(Messages.INVOKE, session, List.of(FrameWriter.text(inv.event))), ch.voidPromise());
-        ch.write(FrameWriter.chunk(session, inv.data), ch.voidPromise());
-        ch.writeAndFlush(FrameWriter.choke(session), ch.voidPromise());
+        ch.write(new WorkerMessage.Invoke(session, inv.event).frame(), ch.voidPromise());
+        ch.write(new WorkerMessage.Chunk(session, inv.data).frame(), ch.voidPromise());
+        ch.writeAndFlush(new WorkerMessage.Choke(session).frame(), ch.voidPromise());
     }
 
     /** Hands waiting events to workers with room, then grows the pool for what still waits. */
@@ -283,59 +282,61 @@ public final class AppEngine {
         return s;
     }
 
-    /** A frame from a worker after its handshake. */
-    void frame(Slave s, Frame f) throws BadFrame {
+    /** What a worker says after its handshake; a {@link ProtocolException} closes its connection. */
+    void receive(Slave s, FromWorker m) throws ProtocolException {
         s.lastHeard = nanos.getAsLong();
-        List<Value> args = f.args();
-        switch ((int) f.message()) {
-            case Messages.HEARTBEAT -> {
-                s.channel.writeAndFlush(new Frame(Messages.HEARTBEAT, 0, List.of()), s.channel.voidPromise());
-                if (s.state == Slave.State.STARTING) {
-                    s.state = Slave.State.ACTIVE;
-                    s.everActive = true;
-                    s.idleSince = s.lastHeard;
-                    pump();
-                }
-            }
-            case Messages.TERMINATE -> {
-                int code = args.isEmpty() || !args.get(0).isIntegerValue() ? Messages.TERMINATE_NORMAL : args.get(0).asIntegerValue().toInt();
-                String why = args.size() > 1 && args.get(1).isRawValue() ? args.get(1).asRawValue().asString() : "";
-                s.endedBecause = "it terminated" + (why.isEmpty() ? "" : ": " + why);
-                if (code == Messages.TERMINATE_ABNORMAL) broken("worker " + s.id + " terminated abnormally" + (why.isEmpty() ? "" : ": " + why));
-                if (s.state != Slave.State.TERMINATING) {
-                    s.state = Slave.State.TERMINATING;
-                    s.terminatingSince = s.lastHeard;
-                }
-                failSessions(s, "worker " + s.id + " terminated");
-                pump();
-            }
-            case Messages.CHUNK -> {
-                if (args.size() != 1 || !args.get(0).isRawValue()) throw new BadFrame("a chunk takes [data]");
-                Invocation inv = s.sessions.get(f.session());
+        switch (m) {
+            case WorkerMessage.Handshake h -> throw new ProtocolException("handshake: a worker says its uuid once");
+            case WorkerMessage.Heartbeat h -> heartbeat(s);
+            case WorkerMessage.Terminate t -> terminated(s, t);
+            case WorkerMessage.Chunk c -> {
+                Invocation inv = s.sessions.get(c.session());
                 if (inv != null) {
-                    inv.sink.chunk(args.get(0).asRawValue().asByteArray());
+                    inv.sink.chunk(c.data());
                     touched.add(inv.sink);
                 }
             }
-            case Messages.ERROR -> {
-                if (args.size() < 2 || !args.get(0).isIntegerValue() || !args.get(1).isRawValue()) throw new BadFrame("an error takes [code, message]");
-                Invocation inv = s.sessions.remove(f.session());
+            case WorkerMessage.Error e -> {
+                Invocation inv = s.sessions.remove(e.session());
                 if (inv != null) {
-                    inv.fail(args.get(0).asIntegerValue().toInt(), args.get(1).asRawValue().asString());
+                    inv.fail(e.code(), e.message());
                     sessionEnded(s);
                 }
             }
-            case Messages.CHOKE -> {
-                Invocation inv = s.sessions.remove(f.session());
-                if (inv != null) {
-                    inv.finish();
-                    touched.add(inv.sink);
-                    served++;
-                    backoff = Backoff.NONE;
-                    sessionEnded(s);
-                }
-            }
-            default -> throw new BadFrame("message " + f.message() + " is not one a worker sends");
+            case WorkerMessage.Choke c -> choked(s, c.session());
+        }
+    }
+
+    private void heartbeat(Slave s) {
+        s.channel.writeAndFlush(new WorkerMessage.Heartbeat().frame(), s.channel.voidPromise());
+        if (s.state == Slave.State.STARTING) {
+            s.state = Slave.State.ACTIVE;
+            s.everActive = true;
+            s.idleSince = s.lastHeard;
+            pump();
+        }
+    }
+
+    private void terminated(Slave s, WorkerMessage.Terminate t) {
+        String why = t.reason().isEmpty() ? "" : ": " + t.reason();
+        s.endedBecause = "it terminated" + why;
+        if (t.code() == Messages.TERMINATE_ABNORMAL) broken("worker " + s.id + " terminated abnormally" + why);
+        if (s.state != Slave.State.TERMINATING) {
+            s.state = Slave.State.TERMINATING;
+            s.terminatingSince = s.lastHeard;
+        }
+        failSessions(s, "worker " + s.id + " terminated");
+        pump();
+    }
+
+    private void choked(Slave s, long session) {
+        Invocation inv = s.sessions.remove(session);
+        if (inv != null) {
+            inv.finish();
+            touched.add(inv.sink);
+            served++;
+            backoff = Backoff.NONE;
+            sessionEnded(s);
         }
     }
 
@@ -442,8 +443,7 @@ public final class AppEngine {
     }
 
     private static void tellToTerminate(Slave s) {
-        s.channel.writeAndFlush(new Frame(Messages.TERMINATE, 0,
-                List.of(ValueFactory.newInteger(Messages.TERMINATE_NORMAL), FrameWriter.text(s.endedBecause))), s.channel.voidPromise());
+        s.channel.writeAndFlush(new WorkerMessage.Terminate(Messages.TERMINATE_NORMAL, s.endedBecause).frame(), s.channel.voidPromise());
     }
 
     private void kill(Slave s, String problem) {
@@ -576,12 +576,5 @@ public final class AppEngine {
         m.put("workers", list);
         if (lastCrash != null) m.put("last-crash", lastCrash);
         return m;
-    }
-
-    /** A frame a worker should not have sent: its connection is closed. */
-    static final class BadFrame extends Exception {
-        BadFrame(String message) {
-            super(message);
-        }
     }
 }
