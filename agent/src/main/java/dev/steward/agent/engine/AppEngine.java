@@ -12,9 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,22 +47,16 @@ public final class AppEngine {
     private final Workers workers;
     private final LongSupplier nanos;
     private final Clock clock;
-    private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
-    private final Map<String, ArrayDeque<Invocation>> pinned = new HashMap<>();
+    private final EventQueue queue = new EventQueue();
     private final Map<String, Slave> slaves = new LinkedHashMap<>();
     private final List<Sink> touched = new ArrayList<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private int depth;
     private State state = State.RUNNING;
     private String reason = "";
     private Backoff backoff = Backoff.NONE;
     private ScheduledFuture<?> pumpLater;
     private ScheduledFuture<?> ticker;
     private long served;
-    /** Events dropped from the queue because their clients had gone. */
-    private long abandoned;
-    private long lastSweep;
-    private static final long SWEEP_NANOS = 500_000_000L;
     private long crashes;
     private Crash lastCrash;
 
@@ -118,7 +110,7 @@ public final class AppEngine {
             inv.fail(Messages.RESOURCE_ERROR, state == State.BROKEN ? "the app is broken: " + reason : "the engine is shutting down");
             return;
         }
-        if (!inv.tagged() && queue.isEmpty()) {
+        if (!inv.tagged() && queue.untagged() == 0) {
             Slave s = leastLoaded();
             if (s != null) {
                 dispatch(inv, s);
@@ -126,13 +118,11 @@ public final class AppEngine {
                 return;
             }
         }
-        if (profile.queueLimit() > 0 && depth >= profile.queueLimit() && dropAbandoned() == 0) {
+        if (profile.queueLimit() > 0 && queue.depth() >= profile.queueLimit() && queue.dropAbandoned() == 0) {
             inv.fail(Messages.RESOURCE_ERROR, "the queue is full");
             return;
         }
-        if (inv.tagged()) pinned.computeIfAbsent(inv.tag, t -> new ArrayDeque<>()).add(inv);
-        else queue.add(inv);
-        depth++;
+        queue.add(inv);
         armTimer(inv);
         pump();
     }
@@ -146,8 +136,7 @@ public final class AppEngine {
     private void expire(Invocation inv) {
         if (inv.done) return;
         if (inv.slave == null) {
-            boolean removed = inv.tagged() ? pinned.getOrDefault(inv.tag, new ArrayDeque<>()).remove(inv) : queue.remove(inv);
-            if (removed) depth--;
+            queue.remove(inv);
             inv.fail(Messages.DEADLINE_ERROR, "the session has expired in the queue");
         } else {
             Slave s = inv.slave;
@@ -184,40 +173,19 @@ public final class AppEngine {
     /** Hands waiting events to workers with room, then grows the pool for what still waits. */
     private void pump() {
         if (state != State.RUNNING) return;
-        for (Slave s; !queue.isEmpty() && (s = leastLoaded()) != null; ) {
-            depth--;
-            Invocation inv = queue.poll();
-            if (inv.dropIfAbandoned()) abandoned++;
-            else dispatch(inv, s);
+        for (Slave s; queue.untagged() > 0 && (s = leastLoaded()) != null; ) {
+            Invocation inv = queue.take();
+            if (inv != null) dispatch(inv, s);
         }
-        for (var e : pinned.entrySet()) {
-            Slave s = slaves.get(e.getKey());
-            ArrayDeque<Invocation> q = e.getValue();
-            while (s != null && s.state == Slave.State.ACTIVE && s.load() < profile.concurrency() && !q.isEmpty()) {
-                depth--;
-                Invocation inv = q.poll();
-                if (inv.dropIfAbandoned()) abandoned++;
-                else dispatch(inv, s);
+        for (String tag : queue.tags()) {
+            Slave s = slaves.get(tag);
+            while (s != null && s.state == Slave.State.ACTIVE && s.load() < profile.concurrency()) {
+                Invocation inv = queue.take(tag);
+                if (inv == null) break;
+                dispatch(inv, s);
             }
         }
-        pinned.values().removeIf(ArrayDeque::isEmpty);
         grow();
-    }
-
-    /** Drops the waiting events whose clients have gone; how many. */
-    private int dropAbandoned() {
-        int before = depth;
-        depth -= countRemoved(queue);
-        for (ArrayDeque<Invocation> q : pinned.values()) depth -= countRemoved(q);
-        pinned.values().removeIf(ArrayDeque::isEmpty);
-        abandoned += before - depth;
-        return before - depth;
-    }
-
-    private static int countRemoved(ArrayDeque<Invocation> q) {
-        int n = q.size();
-        q.removeIf(Invocation::dropIfAbandoned);
-        return n - q.size();
     }
 
     private void grow() {
@@ -232,11 +200,11 @@ public final class AppEngine {
             return;
         }
         int pool = (int) slaves.values().stream().filter(Slave::counts).count();
-        for (int i = PoolRule.toSpawn(queue.size(), pool, profile.growThreshold(), profile.poolLimit()); i > 0; i--) {
+        for (int i = PoolRule.toSpawn(queue.untagged(), pool, profile.growThreshold(), profile.poolLimit()); i > 0; i--) {
             spawn(UUID.randomUUID().toString());
             pool++;
         }
-        for (String tag : pinned.keySet()) {
+        for (String tag : queue.tags()) {
             Slave s = slaves.get(tag);
             if (s != null) continue; // starting, active, or on its way out (spawned again once gone)
             if (pool < profile.poolLimit()) {
@@ -422,12 +390,7 @@ public final class AppEngine {
     }
 
     private void failQueue(int code, String why) {
-        List<Invocation> all = new ArrayList<>(queue);
-        pinned.values().forEach(all::addAll);
-        queue.clear();
-        pinned.clear();
-        depth = 0;
-        for (Invocation inv : all) inv.fail(code, why);
+        for (Invocation inv : queue.clear()) inv.fail(code, why);
     }
 
     private void terminate(Slave s, String why) {
@@ -454,10 +417,7 @@ public final class AppEngine {
     /** Startup, heartbeat, idle and termination timeouts. */
     private void tick() {
         long now = nanos.getAsLong();
-        if (depth > 0 && now - lastSweep > SWEEP_NANOS) {
-            lastSweep = now;
-            dropAbandoned(); // so that the queue's depth counts only clients still there
-        }
+        queue.sweep(now);
         for (Slave s : List.copyOf(slaves.values())) {
             switch (s.state) {
                 case STARTING -> {
@@ -562,7 +522,7 @@ public final class AppEngine {
         }
         loads.sort(null);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("queue", Map.of("capacity", profile.queueLimit(), "depth", depth));
+        m.put("queue", Map.of("capacity", profile.queueLimit(), "depth", queue.depth()));
         m.put("slaves", Map.of("active", busy, "idle", counting - busy, "capacity", profile.poolLimit()));
         m.put("sessions", Map.of("pending", pending));
         m.put("state", state.wire());
@@ -570,7 +530,7 @@ public final class AppEngine {
         m.put("load-median", loads.isEmpty() ? 0 : loads.get(loads.size() / 2));
         m.put("reason", reason);
         m.put("served", served);
-        m.put("abandoned", abandoned);
+        m.put("abandoned", queue.abandoned());
         m.put("crashes", crashes);
         m.put("backoff-ms", backoff.holds(now) ? (backoff.untilNanos() - now) / 1_000_000 : 0);
         m.put("workers", list);
