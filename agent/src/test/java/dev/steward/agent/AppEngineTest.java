@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.steward.protocol.Client;
+import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameReader;
+import dev.steward.protocol.FrameWriter;
+import dev.steward.protocol.Messages;
 import dev.steward.protocol.RpcException;
+import dev.steward.protocol.WorkerMessage;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +24,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.msgpack.value.Value;
+import org.msgpack.value.ValueFactory;
 
 /** Apps run by the engine, reached through the locator and their own services over TCP, with Python workers. */
 class AppEngineTest extends AgentTestBase {
@@ -318,5 +328,42 @@ class AppEngineTest extends AgentTestBase {
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the worker was killed").isFalse();
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void aWorkerThatSendsABrokenFrameIsToldWhatIsWrongAndLetGo() throws Exception {
+        // the agent spawns worker "fake" for the tagged event; its process never connects, so this test says it is "fake"
+        TestApps.run(agent, "impostor", "{\"startup-timeout\": 60}", Map.of("NEVER_CONNECT", "1"));
+        try (Client c = client();
+             SocketChannel worker = SocketChannel.open(UnixDomainSocketAddress.of(tmp.resolve("data/run/apps/impostor.sock")))) {
+            Client.App app = c.app("impostor");
+            Client.Stream event = app.enqueue("echo", "hi".getBytes(), "fake", Duration.ZERO);
+            awaitInfo(app, i -> workers(i) == 1, Duration.ofSeconds(10));
+            FrameReader reader = new FrameReader();
+            send(worker, new WorkerMessage.Handshake("fake").frame(), new WorkerMessage.Heartbeat().frame());
+            assertThat(read(worker, reader, 4)).containsExactly(new WorkerMessage.Heartbeat(), new WorkerMessage.Invoke(1, "echo"),
+                    new WorkerMessage.Chunk(1, "hi".getBytes()), new WorkerMessage.Choke(1));
+            send(worker, new WorkerMessage.Chunk(1, "ok".getBytes()).frame(), new Frame(Messages.CHUNK, 1, List.of(ValueFactory.newInteger(5))));
+            assertThat(read(worker, reader, 1)).containsExactly(
+                    new WorkerMessage.Error(0, Messages.INVOCATION_ERROR, "chunk: argument 0 must be binary or a string, got integer"));
+            assertThat(worker.read(ByteBuffer.allocate(16))).as("the connection is closed").isEqualTo(-1);
+            assertThat(text(event.next())).isEqualTo("ok");
+            assertThatThrownBy(event::next).isInstanceOf(RpcException.class).hasMessage("worker fake disconnected");
+        }
+    }
+
+    static void send(SocketChannel ch, Frame... frames) throws Exception {
+        for (Frame f : frames) ch.write(ByteBuffer.wrap(FrameWriter.encode(f)));
+    }
+
+    /** The next {@code n} messages the agent sends on {@code ch}. */
+    static List<WorkerMessage.ToWorker> read(SocketChannel ch, FrameReader reader, int n) throws Exception {
+        List<WorkerMessage.ToWorker> got = new ArrayList<>();
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (got.size() < n && ch.read(buf.clear()) > 0) {
+            for (Frame f : reader.feed(buf.flip())) got.add(WorkerMessage.ToWorker.decode(f));
+        }
+        return got;
     }
 }

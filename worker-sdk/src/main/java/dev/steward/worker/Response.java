@@ -1,6 +1,6 @@
 package dev.steward.worker;
 
-import dev.steward.protocol.FrameWriter;
+import dev.steward.protocol.WorkerMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,7 @@ public final class Response {
 
     public synchronized void write(byte[] chunk) {
         if (closed) throw new IllegalStateException("the response is closed");
-        send(() -> link.send(FrameWriter.chunk(session, chunk)));
+        send(() -> link.send(new WorkerMessage.Chunk(session, chunk)));
     }
 
     public void write(String chunk) {
@@ -30,8 +30,8 @@ public final class Response {
         if (closed) return;
         closed = true;
         send(() -> {
-            link.send(FrameWriter.error(session, code, message));
-            link.send(FrameWriter.choke(session));
+            link.send(new WorkerMessage.Error(session, code, message));
+            link.send(new WorkerMessage.Choke(session));
         });
     }
 
@@ -39,7 +39,7 @@ public final class Response {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        send(() -> link.send(FrameWriter.choke(session)));
+        send(() -> link.send(new WorkerMessage.Choke(session)));
     }
 
     public synchronized boolean closed() {

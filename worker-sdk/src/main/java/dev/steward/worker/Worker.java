@@ -5,6 +5,8 @@ import dev.steward.protocol.FrameReader;
 import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
 import dev.steward.protocol.ProtocolException;
+import dev.steward.protocol.WorkerMessage;
+import dev.steward.protocol.WorkerMessage.FromWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.UnixDomainSocketAddress;
@@ -18,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.msgpack.value.Value;
-import org.msgpack.value.ValueFactory;
 
 /**
  * A worker of an app. The agent starts it with {@code --app NAME --endpoint SOCKET --uuid UUID} (and
@@ -97,8 +98,8 @@ public final class Worker {
             this.channel = channel;
         }
 
-        void send(Frame f) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(FrameWriter.encode(f));
+        void send(FromWorker m) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(FrameWriter.encode(m.frame()));
             writing.lock();
             try {
                 while (b.hasRemaining()) channel.write(b);
@@ -115,8 +116,8 @@ public final class Worker {
     public String run() throws IOException {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(endpoint))) {
             Link link = new Link(ch);
-            link.send(new Frame(Messages.HANDSHAKE, 0, List.of(FrameWriter.text(uuid))));
-            link.send(new Frame(Messages.HEARTBEAT, 0, List.of()));
+            link.send(new WorkerMessage.Handshake(uuid));
+            link.send(new WorkerMessage.Heartbeat());
             Thread beats = Thread.ofVirtual().name("steward-worker-heartbeat").start(() -> beat(link));
             try {
                 read(ch, link);
@@ -133,7 +134,7 @@ public final class Worker {
         try {
             while (terminated == null) {
                 Thread.sleep(heartbeat.toMillis());
-                link.send(new Frame(Messages.HEARTBEAT, 0, List.of()));
+                link.send(new WorkerMessage.Heartbeat());
             }
         } catch (InterruptedException | IOException e) {
             // stopping
@@ -164,7 +165,7 @@ public final class Worker {
             case Messages.HEARTBEAT -> { } // the agent's echo
             case Messages.TERMINATE -> {
                 String reason = f.args().size() > 1 && f.args().get(1).isRawValue() ? f.args().get(1).asRawValue().asString() : "terminated";
-                link.send(new Frame(Messages.TERMINATE, 0, List.of(ValueFactory.newInteger(Messages.TERMINATE_NORMAL), FrameWriter.text(reason))));
+                link.send(new WorkerMessage.Terminate(Messages.TERMINATE_NORMAL, reason));
                 terminated = reason;
             }
             case Messages.INVOKE -> invoke(s, f.args(), link);

@@ -4,16 +4,15 @@ import dev.steward.agent.isolate.ExitStatus;
 import dev.steward.agent.isolate.InstanceHandle;
 import dev.steward.model.Durations;
 import dev.steward.model.Profile;
-import dev.steward.protocol.Frame;
-import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
+import dev.steward.protocol.ProtocolException;
+import dev.steward.protocol.WorkerMessage;
+import dev.steward.protocol.WorkerMessage.FromWorker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.msgpack.value.Value;
-import org.msgpack.value.ValueFactory;
 
 /**
  * One running app: its queue, its pool of workers and their timers. Every field is owned by the
@@ -50,22 +47,16 @@ public final class AppEngine {
     private final Workers workers;
     private final LongSupplier nanos;
     private final Clock clock;
-    private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
-    private final Map<String, ArrayDeque<Invocation>> pinned = new HashMap<>();
+    private final EventQueue queue = new EventQueue();
     private final Map<String, Slave> slaves = new LinkedHashMap<>();
     private final List<Sink> touched = new ArrayList<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private int depth;
     private State state = State.RUNNING;
     private String reason = "";
     private Backoff backoff = Backoff.NONE;
     private ScheduledFuture<?> pumpLater;
     private ScheduledFuture<?> ticker;
     private long served;
-    /** Events dropped from the queue because their clients had gone. */
-    private long abandoned;
-    private long lastSweep;
-    private static final long SWEEP_NANOS = 500_000_000L;
     private long crashes;
     private Crash lastCrash;
 
@@ -119,7 +110,7 @@ public final class AppEngine {
             inv.fail(Messages.RESOURCE_ERROR, state == State.BROKEN ? "the app is broken: " + reason : "the engine is shutting down");
             return;
         }
-        if (!inv.tagged() && queue.isEmpty()) {
+        if (!inv.tagged() && queue.untagged() == 0) {
             Slave s = leastLoaded();
             if (s != null) {
                 dispatch(inv, s);
@@ -127,13 +118,11 @@ public final class AppEngine {
                 return;
             }
         }
-        if (profile.queueLimit() > 0 && depth >= profile.queueLimit() && dropAbandoned() == 0) {
+        if (profile.queueLimit() > 0 && queue.depth() >= profile.queueLimit() && queue.dropAbandoned() == 0) {
             inv.fail(Messages.RESOURCE_ERROR, "the queue is full");
             return;
         }
-        if (inv.tagged()) pinned.computeIfAbsent(inv.tag, t -> new ArrayDeque<>()).add(inv);
-        else queue.add(inv);
-        depth++;
+        queue.add(inv);
         armTimer(inv);
         pump();
     }
@@ -147,15 +136,14 @@ public final class AppEngine {
     private void expire(Invocation inv) {
         if (inv.done) return;
         if (inv.slave == null) {
-            boolean removed = inv.tagged() ? pinned.getOrDefault(inv.tag, new ArrayDeque<>()).remove(inv) : queue.remove(inv);
-            if (removed) depth--;
+            queue.remove(inv);
             inv.fail(Messages.DEADLINE_ERROR, "the session has expired in the queue");
         } else {
             Slave s = inv.slave;
             s.sessions.remove(inv.session);
             inv.fail(Messages.TIMEOUT_ERROR, "the session timed out after " + Durations.format(Duration.ofNanos(inv.timeoutNanos)));
             if (s.channel != null) {
-                s.channel.writeAndFlush(FrameWriter.error(inv.session, Messages.TIMEOUT_ERROR, "the session timed out"));
+                s.channel.writeAndFlush(new WorkerMessage.Error(inv.session, Messages.TIMEOUT_ERROR, "the session timed out").frame());
             }
             sessionEnded(s);
         }
@@ -177,48 +165,27 @@ public final class AppEngine {
         inv.session = session;
         s.sessions.put(session, inv);
         Channel ch = s.channel;
-        ch.write(new Frame(Messages.INVOKE, session, List.of(FrameWriter.text(inv.event))), ch.voidPromise());
-        ch.write(FrameWriter.chunk(session, inv.data), ch.voidPromise());
-        ch.writeAndFlush(FrameWriter.choke(session), ch.voidPromise());
+        ch.write(new WorkerMessage.Invoke(session, inv.event).frame(), ch.voidPromise());
+        ch.write(new WorkerMessage.Chunk(session, inv.data).frame(), ch.voidPromise());
+        ch.writeAndFlush(new WorkerMessage.Choke(session).frame(), ch.voidPromise());
     }
 
     /** Hands waiting events to workers with room, then grows the pool for what still waits. */
     private void pump() {
         if (state != State.RUNNING) return;
-        for (Slave s; !queue.isEmpty() && (s = leastLoaded()) != null; ) {
-            depth--;
-            Invocation inv = queue.poll();
-            if (inv.dropIfAbandoned()) abandoned++;
-            else dispatch(inv, s);
+        for (Slave s; queue.untagged() > 0 && (s = leastLoaded()) != null; ) {
+            Invocation inv = queue.take();
+            if (inv != null) dispatch(inv, s);
         }
-        for (var e : pinned.entrySet()) {
-            Slave s = slaves.get(e.getKey());
-            ArrayDeque<Invocation> q = e.getValue();
-            while (s != null && s.state == Slave.State.ACTIVE && s.load() < profile.concurrency() && !q.isEmpty()) {
-                depth--;
-                Invocation inv = q.poll();
-                if (inv.dropIfAbandoned()) abandoned++;
-                else dispatch(inv, s);
+        for (String tag : queue.tags()) {
+            Slave s = slaves.get(tag);
+            while (s != null && s.state == Slave.State.ACTIVE && s.load() < profile.concurrency()) {
+                Invocation inv = queue.take(tag);
+                if (inv == null) break;
+                dispatch(inv, s);
             }
         }
-        pinned.values().removeIf(ArrayDeque::isEmpty);
         grow();
-    }
-
-    /** Drops the waiting events whose clients have gone; how many. */
-    private int dropAbandoned() {
-        int before = depth;
-        depth -= countRemoved(queue);
-        for (ArrayDeque<Invocation> q : pinned.values()) depth -= countRemoved(q);
-        pinned.values().removeIf(ArrayDeque::isEmpty);
-        abandoned += before - depth;
-        return before - depth;
-    }
-
-    private static int countRemoved(ArrayDeque<Invocation> q) {
-        int n = q.size();
-        q.removeIf(Invocation::dropIfAbandoned);
-        return n - q.size();
     }
 
     private void grow() {
@@ -233,11 +200,11 @@ public final class AppEngine {
             return;
         }
         int pool = (int) slaves.values().stream().filter(Slave::counts).count();
-        for (int i = PoolRule.toSpawn(queue.size(), pool, profile.growThreshold(), profile.poolLimit()); i > 0; i--) {
+        for (int i = PoolRule.toSpawn(queue.untagged(), pool, profile.growThreshold(), profile.poolLimit()); i > 0; i--) {
             spawn(UUID.randomUUID().toString());
             pool++;
         }
-        for (String tag : pinned.keySet()) {
+        for (String tag : queue.tags()) {
             Slave s = slaves.get(tag);
             if (s != null) continue; // starting, active, or on its way out (spawned again once gone)
             if (pool < profile.poolLimit()) {
@@ -283,59 +250,61 @@ public final class AppEngine {
         return s;
     }
 
-    /** A frame from a worker after its handshake. */
-    void frame(Slave s, Frame f) throws BadFrame {
+    /** What a worker says after its handshake; a {@link ProtocolException} closes its connection. */
+    void receive(Slave s, FromWorker m) throws ProtocolException {
         s.lastHeard = nanos.getAsLong();
-        List<Value> args = f.args();
-        switch ((int) f.message()) {
-            case Messages.HEARTBEAT -> {
-                s.channel.writeAndFlush(new Frame(Messages.HEARTBEAT, 0, List.of()), s.channel.voidPromise());
-                if (s.state == Slave.State.STARTING) {
-                    s.state = Slave.State.ACTIVE;
-                    s.everActive = true;
-                    s.idleSince = s.lastHeard;
-                    pump();
-                }
-            }
-            case Messages.TERMINATE -> {
-                int code = args.isEmpty() || !args.get(0).isIntegerValue() ? Messages.TERMINATE_NORMAL : args.get(0).asIntegerValue().toInt();
-                String why = args.size() > 1 && args.get(1).isRawValue() ? args.get(1).asRawValue().asString() : "";
-                s.endedBecause = "it terminated" + (why.isEmpty() ? "" : ": " + why);
-                if (code == Messages.TERMINATE_ABNORMAL) broken("worker " + s.id + " terminated abnormally" + (why.isEmpty() ? "" : ": " + why));
-                if (s.state != Slave.State.TERMINATING) {
-                    s.state = Slave.State.TERMINATING;
-                    s.terminatingSince = s.lastHeard;
-                }
-                failSessions(s, "worker " + s.id + " terminated");
-                pump();
-            }
-            case Messages.CHUNK -> {
-                if (args.size() != 1 || !args.get(0).isRawValue()) throw new BadFrame("a chunk takes [data]");
-                Invocation inv = s.sessions.get(f.session());
+        switch (m) {
+            case WorkerMessage.Handshake h -> throw new ProtocolException("handshake: a worker says its uuid once");
+            case WorkerMessage.Heartbeat h -> heartbeat(s);
+            case WorkerMessage.Terminate t -> terminated(s, t);
+            case WorkerMessage.Chunk c -> {
+                Invocation inv = s.sessions.get(c.session());
                 if (inv != null) {
-                    inv.sink.chunk(args.get(0).asRawValue().asByteArray());
+                    inv.sink.chunk(c.data());
                     touched.add(inv.sink);
                 }
             }
-            case Messages.ERROR -> {
-                if (args.size() < 2 || !args.get(0).isIntegerValue() || !args.get(1).isRawValue()) throw new BadFrame("an error takes [code, message]");
-                Invocation inv = s.sessions.remove(f.session());
+            case WorkerMessage.Error e -> {
+                Invocation inv = s.sessions.remove(e.session());
                 if (inv != null) {
-                    inv.fail(args.get(0).asIntegerValue().toInt(), args.get(1).asRawValue().asString());
+                    inv.fail(e.code(), e.message());
                     sessionEnded(s);
                 }
             }
-            case Messages.CHOKE -> {
-                Invocation inv = s.sessions.remove(f.session());
-                if (inv != null) {
-                    inv.finish();
-                    touched.add(inv.sink);
-                    served++;
-                    backoff = Backoff.NONE;
-                    sessionEnded(s);
-                }
-            }
-            default -> throw new BadFrame("message " + f.message() + " is not one a worker sends");
+            case WorkerMessage.Choke c -> choked(s, c.session());
+        }
+    }
+
+    private void heartbeat(Slave s) {
+        s.channel.writeAndFlush(new WorkerMessage.Heartbeat().frame(), s.channel.voidPromise());
+        if (s.state == Slave.State.STARTING) {
+            s.state = Slave.State.ACTIVE;
+            s.everActive = true;
+            s.idleSince = s.lastHeard;
+            pump();
+        }
+    }
+
+    private void terminated(Slave s, WorkerMessage.Terminate t) {
+        String why = t.reason().isEmpty() ? "" : ": " + t.reason();
+        s.endedBecause = "it terminated" + why;
+        if (t.code() == Messages.TERMINATE_ABNORMAL) broken("worker " + s.id + " terminated abnormally" + why);
+        if (s.state != Slave.State.TERMINATING) {
+            s.state = Slave.State.TERMINATING;
+            s.terminatingSince = s.lastHeard;
+        }
+        failSessions(s, "worker " + s.id + " terminated");
+        pump();
+    }
+
+    private void choked(Slave s, long session) {
+        Invocation inv = s.sessions.remove(session);
+        if (inv != null) {
+            inv.finish();
+            touched.add(inv.sink);
+            served++;
+            backoff = Backoff.NONE;
+            sessionEnded(s);
         }
     }
 
@@ -421,12 +390,7 @@ public final class AppEngine {
     }
 
     private void failQueue(int code, String why) {
-        List<Invocation> all = new ArrayList<>(queue);
-        pinned.values().forEach(all::addAll);
-        queue.clear();
-        pinned.clear();
-        depth = 0;
-        for (Invocation inv : all) inv.fail(code, why);
+        for (Invocation inv : queue.clear()) inv.fail(code, why);
     }
 
     private void terminate(Slave s, String why) {
@@ -442,8 +406,7 @@ public final class AppEngine {
     }
 
     private static void tellToTerminate(Slave s) {
-        s.channel.writeAndFlush(new Frame(Messages.TERMINATE, 0,
-                List.of(ValueFactory.newInteger(Messages.TERMINATE_NORMAL), FrameWriter.text(s.endedBecause))), s.channel.voidPromise());
+        s.channel.writeAndFlush(new WorkerMessage.Terminate(Messages.TERMINATE_NORMAL, s.endedBecause).frame(), s.channel.voidPromise());
     }
 
     private void kill(Slave s, String problem) {
@@ -454,10 +417,7 @@ public final class AppEngine {
     /** Startup, heartbeat, idle and termination timeouts. */
     private void tick() {
         long now = nanos.getAsLong();
-        if (depth > 0 && now - lastSweep > SWEEP_NANOS) {
-            lastSweep = now;
-            dropAbandoned(); // so that the queue's depth counts only clients still there
-        }
+        queue.sweep(now);
         for (Slave s : List.copyOf(slaves.values())) {
             switch (s.state) {
                 case STARTING -> {
@@ -562,7 +522,7 @@ public final class AppEngine {
         }
         loads.sort(null);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("queue", Map.of("capacity", profile.queueLimit(), "depth", depth));
+        m.put("queue", Map.of("capacity", profile.queueLimit(), "depth", queue.depth()));
         m.put("slaves", Map.of("active", busy, "idle", counting - busy, "capacity", profile.poolLimit()));
         m.put("sessions", Map.of("pending", pending));
         m.put("state", state.wire());
@@ -570,18 +530,11 @@ public final class AppEngine {
         m.put("load-median", loads.isEmpty() ? 0 : loads.get(loads.size() / 2));
         m.put("reason", reason);
         m.put("served", served);
-        m.put("abandoned", abandoned);
+        m.put("abandoned", queue.abandoned());
         m.put("crashes", crashes);
         m.put("backoff-ms", backoff.holds(now) ? (backoff.untilNanos() - now) / 1_000_000 : 0);
         m.put("workers", list);
         if (lastCrash != null) m.put("last-crash", lastCrash);
         return m;
-    }
-
-    /** A frame a worker should not have sent: its connection is closed. */
-    static final class BadFrame extends Exception {
-        BadFrame(String message) {
-            super(message);
-        }
     }
 }

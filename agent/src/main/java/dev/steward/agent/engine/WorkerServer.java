@@ -2,8 +2,10 @@ package dev.steward.agent.engine;
 
 import dev.steward.agent.rpc.FrameCodec;
 import dev.steward.protocol.Frame;
-import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
+import dev.steward.protocol.ProtocolException;
+import dev.steward.protocol.WorkerMessage;
+import dev.steward.protocol.WorkerMessage.FromWorker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -60,22 +62,24 @@ final class WorkerServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
-            if (slave == null) {
-                if (f.message() == Messages.HANDSHAKE && f.session() == 0 && f.args().size() == 1 && f.args().get(0).isRawValue()) {
-                    slave = engine.handshake(ctx.channel(), f.args().get(0).asRawValue().asString());
-                }
-                if (slave == null) refuse(ctx, "a worker must first say its uuid, one this app is waiting for");
-                return;
-            }
             try {
-                engine.frame(slave, f);
-            } catch (AppEngine.BadFrame e) {
+                if (slave != null) engine.receive(slave, FromWorker.decode(f));
+                else greet(ctx, f);
+            } catch (ProtocolException e) {
                 refuse(ctx, e.getMessage());
             }
         }
 
+        /** The first frame: a handshake with a uuid the app waits for; a broken handshake is refused with what is wrong. */
+        private void greet(ChannelHandlerContext ctx, Frame f) throws ProtocolException {
+            if (f.message() == Messages.HANDSHAKE && FromWorker.decode(f) instanceof WorkerMessage.Handshake h) {
+                slave = engine.handshake(ctx.channel(), h.uuid());
+            }
+            if (slave == null) refuse(ctx, "a worker must first say its uuid, one this app is waiting for");
+        }
+
         private static void refuse(ChannelHandlerContext ctx, String why) {
-            ctx.writeAndFlush(FrameWriter.error(0, Messages.INVOCATION_ERROR, why)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(new WorkerMessage.Error(0, Messages.INVOCATION_ERROR, why).frame()).addListener(ChannelFutureListener.CLOSE);
         }
 
         @Override
