@@ -120,4 +120,35 @@ class AgentRestartTest {
         // The process that was not adopted is left alone: it is not the agent's to signal.
         assertThat(Procs.alive(pid)).isTrue();
     }
+
+    @Test
+    void aPausedCustomServiceIsKnownAgainAfterAnAgentSigkillAndStaysPaused() throws Exception {
+        Path data = tmp.resolve("data");
+        RemoteAgent a = RemoteAgent.start(data, tmp, null, agents);
+        a.call("POST", "/v1/services?run=true", "name: adhoc\ncommand: [sleep, \"600\"]\nping: none\n");
+        long pid = a.await("adhoc", AgentRestartTest::available).path("instances").get(0).path("pid").asLong();
+        strays.add(pid);
+        a.call("POST", "/v1/services/adhoc/pause", null);
+        a.await("adhoc", v -> v.path("state").asText().equals("paused"));
+        a.kill9();
+
+        RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
+        JsonNode v = b.await("adhoc", x -> x.path("state").asText().equals("paused"));
+        assertThat(v.path("custom").asBoolean()).isTrue();
+        assertThat(v.path("instances").get(0).path("pid").asLong()).as("the same process, adopted").isEqualTo(pid);
+        assertThat(v.path("instances").get(0).path("state").asText()).isEqualTo("paused");
+        b.call("POST", "/v1/services/adhoc/resume", null);
+        b.await("adhoc", AgentRestartTest::available);
+        b.call("POST", "/v1/services/adhoc/stop", null);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Procs.alive(pid)) {
+            assertThat(System.nanoTime()).as("the custom service's instance ends with its stop").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        long gone = System.nanoTime() + 10_000_000_000L;
+        while (b.text("/v1/services").contains("adhoc")) {
+            assertThat(System.nanoTime()).as("a stopped custom service is forgotten").isLessThan(gone);
+            Thread.sleep(20);
+        }
+    }
 }

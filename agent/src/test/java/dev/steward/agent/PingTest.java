@@ -96,4 +96,34 @@ class PingTest extends AgentTestBase {
             external.destroyForcibly();
         }
     }
+
+    /** The passing pings of {@code service} so far, from /metrics. */
+    long passes(String service) {
+        var m = java.util.regex.Pattern.compile("steward_ping_latency_seconds_count\\{result=\"pass\",service=\"" + service + "\"} (\\d+)")
+                .matcher(agent.call("GET", "/metrics", null).body());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
+    void aServicePingedEvery50msIsStillPingedLongAfterAndAFrozenInstanceIsReplaced() throws Exception {
+        // the ping loop once died after about 72 pings (a Duration overflow): health checks stopped a few seconds in
+        agent.register("name: fast\ncommand: [python3, health.py]\ndir: " + work
+                + "\nping: {http: /healthz, interval: 50ms, timeout: 300ms, failures: 3}\nrestart: {delay: 10ms}\n");
+        JsonNode v = agent.awaitState("fast", "available");
+        long pid = v.path("instances").get(0).path("pid").asLong();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (passes("fast") < 200) {
+            assertThat(System.nanoTime()).as("200 pings pass (" + passes("fast") + " so far)").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        long before = passes("fast");
+        Thread.sleep(500);
+        assertThat(passes("fast")).as("still pinged after 200 pings").isGreaterThan(before);
+        Procs.signal(pid, "STOP"); // hung: its pings time out
+        JsonNode after = agent.await("fast", x -> x.path("state").asText().equals("available")
+                && x.path("instances").get(0).path("pid").asLong() != pid, Duration.ofSeconds(30));
+        assertThat(after.path("instances").get(0).path("restarts").asInt()).isEqualTo(1);
+        assertThat(after.path("statistics").path("lastExitReason").asText()).contains("unhealthy");
+        assertThat(Procs.alive(pid)).as("the frozen instance was killed").isFalse();
+    }
 }

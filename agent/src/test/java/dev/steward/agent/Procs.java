@@ -30,6 +30,17 @@ public final class Procs {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
 
+    /** Sends a signal ({@code STOP}, {@code CONT}, ...) with kill(1). */
+    public static void signal(long pid, String name) {
+        try {
+            new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** A python3 command that serves HTTP on $PORT. */
     public static String httpServer() {
         return "[python3, -m, http.server, \"${PORT}\", --bind, 127.0.0.1]";
