@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 ./steward --version >/dev/null   # builds the project when needed
-[ -d bench/target/classes ] || mvn -B -q -DskipTests -pl bench -am package
+[ -d bench/target/lib ] || mvn -B -q -DskipTests -pl bench -am package
 jdk="$(cut -d' ' -f1 cli/target/.jdk)"
 exec "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Dsteward.root="$root" \
-  -cp "bench/target/classes:cli/target/lib/*" dev.steward.agent.isolate.IsolateBench "$@"
+  -cp "bench/target/classes:bench/target/lib/*" dev.steward.agent.isolate.IsolateBench "$@"

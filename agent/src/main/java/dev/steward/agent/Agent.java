@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 
 /** One running agent: store, registry, jobs, engine, metrics, API, gateway and RPC, started together and closed together. */
 public final class Agent implements AutoCloseable {
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = dev.steward.model.Version.CURRENT;
     private final AgentConfig config;
     private final FileChannel lockChannel;
     private final FileLock lock;

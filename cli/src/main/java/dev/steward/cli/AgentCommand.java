@@ -1,109 +1,68 @@
 package dev.steward.cli;
 
-import dev.steward.agent.Agent;
-import dev.steward.agent.config.AgentConfig;
-import dev.steward.model.Durations;
-import dev.steward.model.Names;
-import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
 
-/** {@code steward agent}: runs the agent in the foreground until it is told to stop. */
-@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run the agent.")
+/**
+ * {@code steward agent} when the CLI's jar is run by hand: the agent is not on the CLI's classpath,
+ * so this runs the agent's own entry point in a JVM of its own, from the agent's jar and libraries
+ * built beside this CLI ({@code agent/target/steward-agent.jar} and {@code agent/target/lib} in the
+ * checkout), and ends with its exit code. {@code ./steward agent} runs that entry point directly.
+ */
+@Command(name = "agent", description = "Run the agent.")
 final class AgentCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--dev", description = "Dev mode: data in ./.steward, the specs in ./examples applied, instances stopped with the agent.")
-    boolean dev;
+    static final String MAIN = "dev.steward.agent.main.AgentMain";
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where specs, state and logs are kept (default ~/.local/share/steward).")
-    Path dataDir;
-
-    @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7700", description = "API and web UI (default ${DEFAULT-VALUE}; port 0 chooses one).")
-    String api;
-
-    @Option(names = "--gateway", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", description = "The HTTP gateway (default ${DEFAULT-VALUE}; port 0 chooses one).")
-    String gateway;
-
-    @Option(names = "--rpc", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10053", description = "The locator; the other protocol services get ports of their own (default ${DEFAULT-VALUE}; port 0 chooses one).")
-    String rpc;
-
-    @Option(names = "--domain", paramLabel = "DOMAIN", defaultValue = "localhost", description = "Requests to SERVICE.DOMAIN go to SERVICE (default ${DEFAULT-VALUE}).")
-    String domain;
-
-    @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name (default: the host name).")
-    String nodeName;
-
-    @Option(names = "--stop-grace", paramLabel = "DURATION", defaultValue = "5s", description = "How long an instance gets between SIGTERM and SIGKILL (default ${DEFAULT-VALUE}).")
-    String stopGrace;
+    /** Every argument, options included, goes to the agent unparsed: it owns them, their help and their errors. */
+    @Unmatched List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        // Before Netty's classes load: no leak-detection sampling on every message (tests keep it on).
-        System.setProperty("io.netty.leakDetection.level", System.getProperty("io.netty.leakDetection.level", "disabled"));
-        AgentConfig config;
+        Path jar = agentJar();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // the JVM options this CLI was given
+        cmd.addAll(List.of("-cp", jar + ":" + jar.resolveSibling("lib") + "/*", MAIN));
+        cmd.addAll(args);
+        Process agent = new ProcessBuilder(cmd).inheritIO().start();
+        // Stopping this JVM (SIGINT, SIGTERM) stops the agent and waits for it, as a stopped agent does.
+        Thread stop = new Thread(() -> {
+            agent.destroy();
+            try {
+                agent.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(stop);
+        int code = agent.waitFor();
         try {
-            config = new AgentConfig(AgentConfig.address("--api", api), AgentConfig.address("--gateway", gateway),
-                    AgentConfig.address("--rpc", rpc), domain, dataDir(),
-                    nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null);
-        } catch (IllegalArgumentException e) {
-            throw new CliException(2, e.getMessage());
+            Runtime.getRuntime().removeShutdownHook(stop);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is already running
         }
-        Agent agent;
+        return code;
+    }
+
+    /** The agent's jar, in the checkout this CLI was built in. */
+    private static Path agentJar() {
+        Path here;
         try {
-            agent = Agent.start(config);
-        } catch (IllegalStateException | IOException e) {
-            throw new CliException(1, "cannot start the agent: " + e.getMessage());
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new CliException(1, "cannot start the agent: " + cause.getMessage());
+            here = Path.of(AgentCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new CliException(1, "cannot find the agent: " + e.getMessage());
         }
-        String host = config.api().getHostString();
-        System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath());
-        System.out.println("steward: api listening on http://" + host + ":" + agent.apiPort());
-        System.out.println("steward: gateway listening on http://" + config.gateway().getHostString() + ":" + agent.gatewayPort()
-                + " (" + agent.gatewayTransport() + ")");
-        System.out.println("steward: rpc (locator) listening on " + config.rpc().getHostString() + ":" + agent.rpcPort());
-        System.out.println("steward: web ui at http://" + host + ":" + agent.apiPort() + "/ui/");
-        if (dev) System.out.println("steward: the example answers at http://" + config.gateway().getHostString() + ":" + agent.gatewayPort() + "/hello/");
-        System.out.flush();
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            done.countDown();
-        }));
-        done.await();
-        return 0;
-    }
-
-    private Path dataDir() {
-        if (dataDir != null) return dataDir;
-        if (dev) return Path.of(".steward");
-        return Path.of(System.getProperty("user.home"), ".local", "share", "steward");
-    }
-
-    private String nodeName() {
-        if (nodeName != null) {
-            if (!Names.valid(nodeName)) throw new IllegalArgumentException("--node-name: " + Names.problem(nodeName));
-            return nodeName;
+        for (Path dir = here; dir != null; dir = dir.getParent()) {
+            Path jar = dir.resolve("agent/target/steward-agent.jar");
+            if (Files.isRegularFile(jar) && Files.isDirectory(jar.resolveSibling("lib"))) return jar;
         }
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
+        throw new CliException(1, "cannot find the agent: no agent/target/steward-agent.jar and agent/target/lib above " + here
+                + "; run the agent with ./steward agent from the repository, which builds it");
     }
-
-    private static List<Path> examples() throws IOException {
-        Path dir = Path.of("examples");
-        if (!Files.isDirectory(dir)) return List.of();
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-        }
-    }
-
 }

@@ -1,7 +1,6 @@
 package dev.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.steward.agent.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

@@ -1,7 +1,6 @@
 package dev.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.steward.agent.Json;
 import picocli.CommandLine.Option;
 
 /** The options every command takes. */
@@ -39,10 +38,6 @@ final class Common {
     }
 
     void printJson(JsonNode node) {
-        try {
-            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new CliException(1, e.getMessage());
-        }
+        System.out.println(Json.pretty(node));
     }
 }

@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code steward}: the command line. */
-@Command(name = "steward", mixinStandardHelpOptions = true, version = "steward " + dev.steward.agent.Agent.VERSION,
+@Command(name = "steward", mixinStandardHelpOptions = true, version = "steward " + dev.steward.model.Version.CURRENT,
         description = "Keeps programs running: services, jobs, apps and functions.",
         subcommands = {AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class, ProfileCommand.class, RunlistCommand.class, StatusCommand.class})
 public final class Main implements Runnable {

@@ -15,7 +15,7 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
         JsonNode agent = c.get("/v1/agent");
         JsonNode services = c.get("/v1/services");
         if (common.json) {
-            var out = dev.steward.agent.Json.object();
+            var out = Json.object();
             out.set("agent", agent);
             out.set("services", services);
             common.printJson(out);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.agent.AgentTestBase;
-import dev.steward.agent.Json;
 import dev.steward.agent.Procs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -3,7 +3,6 @@ package dev.steward.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.steward.agent.Json;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -20,26 +19,44 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's first run, as a user types it: the packaged agent in dev mode, the packaged CLI against it. */
+/**
+ * The README's first run, as a user types it: {@code ./steward agent --dev} (the agent's jar), then
+ * {@code ./steward} commands (the CLI's jar) against it; and the CLI's jar run by hand, which runs
+ * {@code steward agent} from the agent's jar since the CLI does not depend on the agent.
+ */
 class FirstRunIT {
     @TempDir Path work;
 
     static final Path ROOT = Path.of(System.getProperty("steward.root", "..")).toAbsolutePath().normalize();
 
-    static List<String> java(String... args) {
+    /** The launcher, on what Maven has just built (it must not start a build of its own inside this one). */
+    static ProcessBuilder steward(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("steward").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("STEWARD_NO_BUILD", "1");
+        return pb;
+    }
+
+    /** The CLI's jar and its libraries, run by hand. */
+    static ProcessBuilder java(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
                 ROOT.resolve("cli/target/steward-cli.jar") + ":" + ROOT.resolve("cli/target/lib") + "/*", "dev.steward.cli.Main"));
         cmd.addAll(List.of(args));
-        return cmd;
+        return new ProcessBuilder(cmd);
     }
 
     record Run(int code, String out) {}
 
-    Run cli(String... args) throws Exception {
-        Process p = new ProcessBuilder(java(args)).directory(work.toFile()).redirectErrorStream(true).start();
+    Run run(ProcessBuilder pb) throws Exception {
+        Process p = pb.directory(work.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Run(p.exitValue(), out);
+    }
+
+    Run cli(String... args) throws Exception {
+        return run(steward(args));
     }
 
     static void copy(Path from, Path to) throws Exception {
@@ -60,7 +77,7 @@ class FirstRunIT {
             port = s.getLocalPort();
         }
         String addr = "http://127.0.0.1:" + port;
-        Process agent = new ProcessBuilder(java("agent", "--dev", "--api", "127.0.0.1:" + port, "--gateway", "127.0.0.1:0", "--rpc", "127.0.0.1:0"))
+        Process agent = steward("agent", "--dev", "--api", "127.0.0.1:" + port, "--gateway", "127.0.0.1:0", "--rpc", "127.0.0.1:0")
                 .directory(work.toFile()).redirectError(work.resolve("agent.err").toFile()).start();
         long pid = 0;
         try {
@@ -96,5 +113,29 @@ class FirstRunIT {
         }
         long gone = pid;
         assertThat(ProcessHandle.of(gone).map(ProcessHandle::isAlive).orElse(false)).as("dev mode stops instances with the agent").isFalse();
+    }
+
+    @Test
+    void theCliJarAloneRunsTheAgentFromTheAgentsJar() throws Exception {
+        try (Stream<Path> lib = Files.list(ROOT.resolve("cli/target/lib"))) {
+            assertThat(lib.map(p -> p.getFileName().toString()))
+                    .as("the CLI's runtime classpath").isNotEmpty().noneMatch(n -> n.startsWith("steward-agent") || n.startsWith("armeria"));
+        }
+        Run help = run(java("agent", "--help"));
+        assertThat(help.code()).as(help.out()).isZero();
+        assertThat(help.out()).contains("Usage: steward agent ", "--dev", "--stop-grace=DURATION");
+        Run bad = run(java("agent", "--api", "nonsense"));
+        assertThat(bad.code()).as(bad.out()).isEqualTo(2);
+        assertThat(bad.out()).contains("steward: --api: 'nonsense' (expected: HOST:PORT)");
+        Run unknown = run(steward("agent", "--bogus"));
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.out()).contains("steward: Unknown option: '--bogus'", "Usage: steward agent ");
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Run taken = run(java("agent", "--data-dir", work.resolve("data").toString(), "--api", "127.0.0.1:" + busy.getLocalPort(),
+                    "--gateway", "127.0.0.1:0", "--rpc", "127.0.0.1:0"));
+            assertThat(taken.code()).as(taken.out()).isEqualTo(1);
+            assertThat(taken.out()).contains("steward: cannot start the agent");
+        }
+        assertThat(run(java("--version")).out()).isEqualTo("steward " + dev.steward.model.Version.CURRENT + "\n");
     }
 }

@@ -1,0 +1,131 @@
+package dev.steward.agent.main;
+
+import dev.steward.agent.Agent;
+import dev.steward.agent.config.AgentConfig;
+import dev.steward.model.Durations;
+import dev.steward.model.Names;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code steward agent}: runs the agent in the foreground until it is told to stop. The launcher
+ * ({@code ./steward agent}) runs this class from the agent's jar; the CLI jar run by hand starts it
+ * in a JVM of its own. Exit codes: 2 bad options, 1 the agent could not start.
+ */
+@Command(name = "steward agent", mixinStandardHelpOptions = true, version = "steward " + Agent.VERSION, description = "Run the agent.")
+public final class AgentMain implements Callable<Integer> {
+    @Option(names = "--dev", description = "Dev mode: data in ./.steward, the specs in ./examples applied, instances stopped with the agent.")
+    boolean dev;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where specs, state and logs are kept (default ~/.local/share/steward).")
+    Path dataDir;
+
+    @Option(names = "--api", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7700", description = "API and web UI (default ${DEFAULT-VALUE}; port 0 chooses one).")
+    String api;
+
+    @Option(names = "--gateway", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", description = "The HTTP gateway (default ${DEFAULT-VALUE}; port 0 chooses one).")
+    String gateway;
+
+    @Option(names = "--rpc", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10053", description = "The locator; the other protocol services get ports of their own (default ${DEFAULT-VALUE}; port 0 chooses one).")
+    String rpc;
+
+    @Option(names = "--domain", paramLabel = "DOMAIN", defaultValue = "localhost", description = "Requests to SERVICE.DOMAIN go to SERVICE (default ${DEFAULT-VALUE}).")
+    String domain;
+
+    @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name (default: the host name).")
+    String nodeName;
+
+    @Option(names = "--stop-grace", paramLabel = "DURATION", defaultValue = "5s", description = "How long an instance gets between SIGTERM and SIGKILL (default ${DEFAULT-VALUE}).")
+    String stopGrace;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the agent with these options until the JVM shuts down; returns 2 for bad options, 1 when it cannot start. */
+    public static int run(String... args) {
+        return new CommandLine(new AgentMain())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> fail(1, e.toString()))
+                .setParameterExceptionHandler((e, a) -> fail(2, e.getMessage() + System.lineSeparator() + e.getCommandLine().getUsageMessage().stripTrailing()))
+                .execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        // Before Netty's classes load: no leak-detection sampling on every message (tests keep it on).
+        System.setProperty("io.netty.leakDetection.level", System.getProperty("io.netty.leakDetection.level", "disabled"));
+        AgentConfig config;
+        try {
+            config = new AgentConfig(AgentConfig.address("--api", api), AgentConfig.address("--gateway", gateway),
+                    AgentConfig.address("--rpc", rpc), domain, dataDir(),
+                    nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null);
+        } catch (IllegalArgumentException e) {
+            return fail(2, e.getMessage());
+        }
+        Agent agent;
+        try {
+            agent = Agent.start(config);
+        } catch (IllegalStateException | IOException e) {
+            return fail(1, "cannot start the agent: " + e.getMessage());
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return fail(1, "cannot start the agent: " + cause.getMessage());
+        }
+        String host = config.api().getHostString();
+        System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath());
+        System.out.println("steward: api listening on http://" + host + ":" + agent.apiPort());
+        System.out.println("steward: gateway listening on http://" + config.gateway().getHostString() + ":" + agent.gatewayPort()
+                + " (" + agent.gatewayTransport() + ")");
+        System.out.println("steward: rpc (locator) listening on " + config.rpc().getHostString() + ":" + agent.rpcPort());
+        System.out.println("steward: web ui at http://" + host + ":" + agent.apiPort() + "/ui/");
+        if (dev) System.out.println("steward: the example answers at http://" + config.gateway().getHostString() + ":" + agent.gatewayPort() + "/hello/");
+        System.out.flush();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            done.countDown();
+        }));
+        done.await();
+        return 0;
+    }
+
+    private Path dataDir() {
+        if (dataDir != null) return dataDir;
+        if (dev) return Path.of(".steward");
+        return Path.of(System.getProperty("user.home"), ".local", "share", "steward");
+    }
+
+    private String nodeName() {
+        if (nodeName != null) {
+            if (!Names.valid(nodeName)) throw new IllegalArgumentException("--node-name: " + Names.problem(nodeName));
+            return nodeName;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static List<Path> examples() throws IOException {
+        Path dir = Path.of("examples");
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    /** Ends the command: its message on stderr, then its exit code. */
+    private static int fail(int exitCode, String message) {
+        System.err.println("steward: " + message);
+        return exitCode;
+    }
+}
