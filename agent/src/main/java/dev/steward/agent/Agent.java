@@ -54,9 +54,11 @@ public final class Agent implements AutoCloseable {
     private final AccessLog accessLog;
     private final Instant started;
     private final Isolates isolates;
+    private final Duration readyIn;
 
     private Agent(AgentConfig config) throws IOException {
         this.config = config;
+        long t0 = System.nanoTime();
         Path data = config.dataDir().toAbsolutePath();
         Files.createDirectories(data);
         lockChannel = FileChannel.open(data.resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -72,10 +74,10 @@ public final class Agent implements AutoCloseable {
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
         InFlight inFlight = new InFlight();
-        Metrics[] metrics = new Metrics[1];
         isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
         // one writer, in order: the services' runners hand it their store writes and never wait for SQLite
         writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-store-writer").factory());
+        Metrics[] metrics = new Metrics[1];
         Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
                 new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
@@ -83,25 +85,53 @@ public final class Agent implements AutoCloseable {
         registry = new Registry(ctx);
         metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5));
-        registry.load();
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
         rpc = new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock);
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
-        // what runs at start is known before the API and the gateway open, so no early request finds nothing
-        applyAtStart();
-        engine.startAtBoot();
-        api = new ApiServer(config.api(), registry, jobs, apps, engine, data.resolve("uploads"), bus, metrics[0], this::info);
+        // The API's classes load and its socket opens while the registry loads; it answers once loading is done.
+        java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
+        var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new ApiServer(config.api(), registry, jobs, apps, engine,
+                data.resolve("uploads"), bus, metrics[0], this::info, loaded), r -> Thread.ofPlatform().name("steward-api-start").start(r));
+        try {
+            // what runs at start is known before the gateway opens, so no early request finds nothing
+            registry.load();
+            applyAtStart();
+            engine.startAtBoot();
+        } finally {
+            loaded.complete(null);
+        }
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
-        Metrics m = metrics[0];
+        gateway = gateway(inFlight, metrics[0]);
+        api = joined(apiStarting);
+        readyIn = Duration.ofNanos(System.nanoTime() - t0);
+        timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
+    }
+
+    private Gateway gateway(InFlight inFlight, Metrics m) {
         Demand demand = new Demand(System::nanoTime);
         Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
         scaler.start(timer);
-        gateway = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain()), registry, inFlight, demand, scaler, s -> {
+        return new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain()), registry, inFlight, demand, scaler, s -> {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
         }, engine::app);
-        timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
-        timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** The API server started on its own thread, or its failure as if it had happened here. */
+    private static ApiServer joined(java.util.concurrent.CompletableFuture<ApiServer> starting) {
+        try {
+            return starting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    /** How long the agent took from its start until its API and gateway served (adoption may go on after). */
+    public Duration readyIn() {
+        return readyIn;
     }
 
     public static Agent start(AgentConfig config) throws IOException {

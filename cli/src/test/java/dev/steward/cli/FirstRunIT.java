@@ -115,6 +115,37 @@ class FirstRunIT {
         assertThat(ProcessHandle.of(gone).map(ProcessHandle::isAlive).orElse(false)).as("dev mode stops instances with the agent").isFalse();
     }
 
+    /** Starts the dev agent in {@code work}, reads its output until the example answers; the output so far. */
+    Process devAgent(StringBuilder out, String errFile) throws Exception {
+        Process agent = steward("agent", "--dev", "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", "--rpc", "127.0.0.1:0")
+                .directory(work.toFile()).redirectError(work.resolve(errFile).toFile()).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(agent.getInputStream()));
+        String line;
+        do {
+            line = r.readLine();
+            assertThat(line).as("agent output ended early: " + out + Files.readString(work.resolve(errFile))).isNotNull();
+            out.append(line).append('\n');
+        } while (!line.contains("the example answers at"));
+        return agent;
+    }
+
+    @Test
+    void aDevAgentRestartedAfterAStopOrAKillPrintsNoStackTrace() throws Exception {
+        copy(ROOT.resolve("examples"), work.resolve("examples"));
+        StringBuilder out = new StringBuilder();
+        Process first = devAgent(out, "first.err");
+        first.destroy(); // SIGTERM: dev mode stops the example with it
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Process second = devAgent(out, "second.err");
+        second.destroyForcibly().waitFor(); // SIGKILL: the example is left running, to be adopted
+        Process third = devAgent(out, "third.err");
+        third.destroy();
+        assertThat(third.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String all = out + Files.readString(work.resolve("first.err")) + Files.readString(work.resolve("second.err"))
+                + Files.readString(work.resolve("third.err"));
+        assertThat(all).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
     @Test
     void theCliJarAloneRunsTheAgentFromTheAgentsJar() throws Exception {
         try (Stream<Path> lib = Files.list(ROOT.resolve("cli/target/lib"))) {

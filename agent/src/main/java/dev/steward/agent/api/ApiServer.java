@@ -21,14 +21,18 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(InetSocketAddress address, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
                      dev.steward.agent.engine.Engine engine, java.nio.file.Path uploads,
-                     EventBus bus, Metrics metrics, Supplier<Object> agentInfo) {
+                     EventBus bus, Metrics metrics, Supplier<Object> agentInfo,
+                     java.util.concurrent.CompletableFuture<Void> loaded) {
         ServerBuilder sb = Server.builder()
                 .http(address)
                 .maxRequestLength(MAX_BODY)
                 .requestTimeout(Duration.ofSeconds(60))
                 .gracefulShutdownTimeoutMillis(0, 500)
                 .connectionDrainDurationMicros(0)
-                .errorHandler(new Errors());
+                .errorHandler(new Errors())
+                // requests that come while the agent still loads its services wait for it (a moment)
+                .decorator((delegate, ctx, req) -> loaded.isDone() ? delegate.serve(ctx, req)
+                        : HttpResponse.of(loaded.thenApply(v -> serve(delegate, ctx, req))));
         new ServiceRoutes(sup).bind(sb);
         new JobRoutes(jobs).bind(sb);
         new AppRoutes(apps, engine, uploads).bind(sb);
@@ -42,6 +46,15 @@ public final class ApiServer implements AutoCloseable {
         sb.route().get("/ui/").build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.HTML_UTF_8, Ui.PAGE));
         server = sb.build();
         server.start().join();
+    }
+
+    private static HttpResponse serve(com.linecorp.armeria.server.HttpService delegate, com.linecorp.armeria.server.ServiceRequestContext ctx,
+                                      com.linecorp.armeria.common.HttpRequest req) {
+        try {
+            return delegate.serve(ctx, req);
+        } catch (Exception e) {
+            return Errors.of(e);
+        }
     }
 
     public int port() {

@@ -4,7 +4,7 @@ package dev.steward.agent.instance;
 final class StoreRecord implements InstanceHook {
     @Override
     public void running(InstanceRunner i) {
-        save(i);
+        if (!i.handle().adopted()) save(i); // an adopted one's record is already there, as it is
     }
 
     @Override

@@ -86,6 +86,7 @@ public final class AgentMain implements Callable<Integer> {
                 + " (" + agent.gatewayTransport() + ")");
         System.out.println("steward: rpc (locator) listening on " + config.rpc().getHostString() + ":" + agent.rpcPort());
         System.out.println("steward: web ui at http://" + host + ":" + agent.apiPort() + "/ui/");
+        System.out.println("steward: ready in " + agent.readyIn().toMillis() + " ms");
         if (dev) System.out.println("steward: the example answers at http://" + config.gateway().getHostString() + ":" + agent.gatewayPort() + "/hello/");
         System.out.flush();
         CountDownLatch done = new CountDownLatch(1);
