@@ -1,8 +1,6 @@
 package dev.steward.agent.service;
 
-import dev.steward.agent.health.PingLoop;
 import dev.steward.agent.health.PingPolicy;
-import dev.steward.agent.health.Vitals;
 import dev.steward.agent.instance.Context;
 import dev.steward.agent.instance.Hooks;
 import dev.steward.agent.instance.InstanceEvent;
@@ -10,6 +8,7 @@ import dev.steward.agent.instance.InstanceRunner;
 import dev.steward.agent.isolate.InstanceHandle;
 import dev.steward.agent.store.InstanceRecord;
 import dev.steward.agent.store.ServiceRecord;
+import dev.steward.agent.traffic.Endpoint;
 import dev.steward.model.Event;
 import dev.steward.model.Health;
 import dev.steward.model.InstanceState;
@@ -34,7 +33,6 @@ final class Service {
     /** An instance to pause or resume, as the runner names it to the thread that does it. */
     record Target(String instance, long generation, InstanceHandle handle) {}
 
-    private static final String EXTERNAL = "endpoint";
     private final Context ctx;
     private final Needs needs;
     private final boolean custom;
@@ -57,8 +55,8 @@ final class Service {
     private boolean holdingNeeds;
     private boolean removed;
     private boolean halting;
-    private PingLoop external;
-    private Vitals externalVitals = Vitals.START;
+    /** The endpoint of a ping-only service, or null. */
+    private ExternalEndpoint external;
     private ServiceState announced = ServiceState.STOPPED;
     private Health announcedHealth = Health.UNKNOWN;
 
@@ -71,6 +69,7 @@ final class Service {
         this.self = self;
         this.restarts = new RestartTracker(spec.restart());
         this.manual = record.count();
+        this.external = spec.isPingOnly() ? new ExternalEndpoint(spec) : null;
     }
 
     Context context() {
@@ -128,7 +127,7 @@ final class Service {
 
     private void remove() {
         removed = true;
-        if (external != null) external.cancel();
+        if (external != null) external.remove();
     }
 
     private void release() {
@@ -167,7 +166,7 @@ final class Service {
 
     private void activate(List<InstanceRecord> stored) {
         if (spec.isPingOnly()) {
-            startExternal();
+            external.start(ctx, r -> self.accept(new Command.Report(new InstanceEvent.Pinged(ExternalEndpoint.ID, 0, r))));
             return;
         }
         for (InstanceRecord r : stored) {
@@ -190,8 +189,8 @@ final class Service {
     // ---- reports of work done elsewhere ---------------------------------------------------
 
     private void react(InstanceEvent e) {
-        if (spec.isPingOnly() && e instanceof InstanceEvent.Pinged p) {
-            pingedExternal(p);
+        if (external != null && e instanceof InstanceEvent.Pinged p) {
+            external.pinged(p.result());
             return;
         }
         InstanceRunner i = instances.get(e.instance());
@@ -249,28 +248,6 @@ final class Service {
         if (i.state() != InstanceState.RUNNING || i.stopRequested() || spec.ping() == null) return;
         if (p.result().recommend() != null && spec.policy() == PolicyKind.DYNAMIC) recommended = p.result().recommend();
         if (i.vitals(PingPolicy.apply(spec.ping(), i.vitals(), p.result()))) i.kill(); // replaced when its exit comes
-    }
-
-    private void startExternal() {
-        if (external != null || removed) return;
-        String host = spec.pingOnly().getHost();
-        int port = spec.pingOnly().getPort();
-        Map<String, String> env = Map.of("PORT", Integer.toString(port), "STEWARD_SERVICE", spec.name(), "STEWARD_INSTANCE", EXTERNAL);
-        Spec s = spec;
-        external = PingLoop.start(spec.name(), () -> {
-            var r = ctx.pinger().check(s.ping().check(), host, port, s.ping().timeout(), ctx.dataDir(), env);
-            ctx.pingListener().accept(s.name(), r);
-            return r;
-        }, spec.ping().interval(), false, r -> self.accept(new Command.Report(new InstanceEvent.Pinged(EXTERNAL, 0, r))));
-    }
-
-    private void pingedExternal(InstanceEvent.Pinged p) {
-        if (removed) return;
-        Vitals v = PingPolicy.apply(spec.ping(), externalVitals, p.result());
-        // an endpoint that turned unhealthy is out of rotation until it passes again
-        if (v.unhealthy()) v = new Vitals(false, v.health(), v.passes(), v.fails(), v.lastPing());
-        externalVitals = v;
-        external.ready(v.ready());
     }
 
     // ---- deciding and doing ---------------------------------------------------------------
@@ -340,30 +317,23 @@ final class Service {
 
     Snapshot snapshot() {
         Wanted w = wanted();
-        int count = w.count();
-        List<Snapshot.Instance> list = spec.isPingOnly() ? externalInstance() : instances.values().stream()
+        var stats = new ServiceView.Statistics(this.stats.starts, this.stats.failures, this.stats.lastExit, this.stats.lastExitReason, 0);
+        if (external != null) {
+            return new Snapshot(spec, record, custom, external.state(), external.vitals().health(), "", external.ready(), 0,
+                    w.rule().words, references, 0, scaled, false, removed, external.instances(), stats);
+        }
+        var seen = instances.values().stream()
+                .map(i -> new StateRules.Seen(i.state(), i.vitals().ready(), i.stopRequested(), i.vitals().health())).toList();
+        var list = instances.values().stream()
                 .map(i -> new Snapshot.Instance(i.id(), i.state(), i.vitals().health(), i.vitals().ready(), i.pid(), i.port(),
                         i.started(), i.restarts(), i.reason(), i.vitals().lastPing(), i.log(), i.handle()))
                 .toList();
-        List<dev.steward.agent.traffic.Endpoint> ready = spec.isPingOnly()
-                ? (externalVitals.ready() && !removed ? List.of(new dev.steward.agent.traffic.Endpoint(EXTERNAL, spec.pingOnly().getHost(), spec.pingOnly().getPort())) : List.of())
-                : instances.values().stream().filter(InstanceRunner::routable)
-                        .map(i -> new dev.steward.agent.traffic.Endpoint(i.id(), "127.0.0.1", i.port())).toList();
-        List<StateRules.Seen> seen = instances.values().stream()
-                .map(i -> new StateRules.Seen(i.state(), i.vitals().ready(), i.stopRequested(), i.vitals().health())).toList();
-        ServiceState state = spec.isPingOnly() ? (removed ? ServiceState.STOPPED : externalVitals.ready() ? ServiceState.AVAILABLE : ServiceState.WAITING)
-                : StateRules.state(disabled, count, seen);
-        Health health = spec.isPingOnly() ? externalVitals.health() : StateRules.health(seen);
+        var ready = instances.values().stream().filter(InstanceRunner::routable)
+                .map(i -> new Endpoint(i.id(), "127.0.0.1", i.port())).toList();
         int live = (int) instances.values().stream().filter(InstanceRunner::counts).count();
-        return new Snapshot(spec, record, custom, state, health, disabled ? disabledReason : "", ready, count, w.rule().words,
-                references, live, scaled, disabled, removed, list,
-                new ServiceView.Statistics(stats.starts, stats.failures, stats.lastExit, stats.lastExitReason, 0));
-    }
-
-    private List<Snapshot.Instance> externalInstance() {
-        if (removed) return List.of();
-        return List.of(new Snapshot.Instance(EXTERNAL, InstanceState.RUNNING, externalVitals.health(), externalVitals.ready(), 0,
-                spec.pingOnly().getPort(), null, 0, "", externalVitals.lastPing(), null, null));
+        int count = w.count();
+        return new Snapshot(spec, record, custom, StateRules.state(disabled, count, seen), StateRules.health(seen),
+                disabled ? disabledReason : "", ready, count, w.rule().words, references, live, scaled, disabled, removed, list, stats);
     }
 
     /** After a snapshot is published: a change of state or health becomes an event, and the services that need this one look again. */

@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The steward command against a real agent: output, waiting, and exit codes 0, 1 and 2. */
-class CliTest extends AgentTestBase {
+class CliIT extends AgentTestBase {
 
     record Run(int code, String out, String err) {
         JsonNode json() {

@@ -1,0 +1,74 @@
+package dev.steward.agent.service;
+
+import dev.steward.agent.health.PingLoop;
+import dev.steward.agent.health.PingPolicy;
+import dev.steward.agent.health.PingResult;
+import dev.steward.agent.health.Vitals;
+import dev.steward.agent.instance.Context;
+import dev.steward.agent.traffic.Endpoint;
+import dev.steward.model.InstanceState;
+import dev.steward.model.ServiceState;
+import dev.steward.model.Spec;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The endpoint of a ping-only service: not run, only pinged, and routed while its pings pass. Touched
+ * only on the service's runner; its ping loop reports through the runner's inbox.
+ */
+final class ExternalEndpoint {
+    static final String ID = "endpoint";
+    private final Spec spec;
+    private PingLoop loop;
+    private Vitals vitals = Vitals.START;
+    private boolean removed;
+
+    ExternalEndpoint(Spec spec) {
+        this.spec = spec;
+    }
+
+    void start(Context ctx, Consumer<PingResult> out) {
+        if (loop != null || removed) return;
+        String host = spec.pingOnly().getHost();
+        int port = spec.pingOnly().getPort();
+        Map<String, String> env = Map.of("PORT", Integer.toString(port), "STEWARD_SERVICE", spec.name(), "STEWARD_INSTANCE", ID);
+        loop = PingLoop.start(spec.name(), () -> {
+            var r = ctx.pinger().check(spec.ping().check(), host, port, spec.ping().timeout(), ctx.dataDir(), env);
+            ctx.pingListener().accept(spec.name(), r);
+            return r;
+        }, spec.ping().interval(), false, out);
+    }
+
+    void pinged(PingResult r) {
+        if (removed) return;
+        Vitals v = PingPolicy.apply(spec.ping(), vitals, r);
+        // an endpoint that turned unhealthy is out of rotation until it passes again
+        if (v.unhealthy()) v = new Vitals(false, v.health(), v.passes(), v.fails(), v.lastPing());
+        vitals = v;
+        if (loop != null) loop.ready(v.ready());
+    }
+
+    void remove() {
+        removed = true;
+        if (loop != null) loop.cancel();
+    }
+
+    ServiceState state() {
+        return removed ? ServiceState.STOPPED : vitals.ready() ? ServiceState.AVAILABLE : ServiceState.WAITING;
+    }
+
+    Vitals vitals() {
+        return vitals;
+    }
+
+    List<Endpoint> ready() {
+        return vitals.ready() && !removed ? List.of(new Endpoint(ID, spec.pingOnly().getHost(), spec.pingOnly().getPort())) : List.of();
+    }
+
+    List<Snapshot.Instance> instances() {
+        if (removed) return List.of();
+        return List.of(new Snapshot.Instance(ID, InstanceState.RUNNING, vitals.health(), vitals.ready(), 0,
+                spec.pingOnly().getPort(), null, 0, "", vitals.lastPing(), null, null));
+    }
+}
