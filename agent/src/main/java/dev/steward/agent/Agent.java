@@ -72,7 +72,7 @@ public final class Agent implements AutoCloseable {
         EventBus bus = new EventBus();
         InFlight inFlight = new InFlight();
         Metrics[] metrics = new Metrics[1];
-        isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
+        isolates = new Isolates(dev.steward.agent.isolate.NodeScope.of(data), watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
         Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
                 new StateRepository(store), timer, data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),

@@ -26,6 +26,19 @@ public final class Procs {
         }
     }
 
+    /**
+     * Moves {@code pid} out of Steward's cgroups into the root groups, as if it were some other process
+     * of the machine (one that reused an instance's pid); nothing where it is in none.
+     */
+    public static void leaveStewardCgroups(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3 || !f[2].contains("/steward/")) continue;
+            Path mount = f[1].isEmpty() ? Path.of("/sys/fs/cgroup") : Path.of("/sys/fs/cgroup", f[1]);
+            Files.writeString(mount.resolve("cgroup.procs"), Long.toString(pid));
+        }
+    }
+
     public static void kill9(long pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
