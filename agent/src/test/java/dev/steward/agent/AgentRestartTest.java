@@ -26,9 +26,9 @@ class AgentRestartTest {
     final List<Long> strays = new ArrayList<>();
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws Exception {
         agents.forEach(Process::destroyForcibly);
-        strays.forEach(Procs::kill9);
+        Procs.killLeftovers(tmp.resolve("data"), strays);
     }
 
     static boolean available(JsonNode v) {

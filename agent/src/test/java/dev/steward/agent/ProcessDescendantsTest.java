@@ -62,9 +62,9 @@ class ProcessDescendantsTest extends AgentTestBase {
     }
 
     @AfterEach
-    void killStrays() {
+    void killStrays() throws Exception {
         remotes.forEach(Process::destroyForcibly);
-        strays.forEach(Procs::kill9);
+        Procs.killLeftovers(tmp.resolve("remote"), strays);
     }
 
     String spec(String mode, String more) {
