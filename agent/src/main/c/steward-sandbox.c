@@ -2,6 +2,7 @@
  * steward-sandbox: starts one sandboxed instance in a single exec.
  *
  *   steward-sandbox [--net] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]
+ *   steward-sandbox --plain [--join FILE]... -- PROGRAM [ARG...]
  *
  * It joins the given cgroup.procs files (before anything else runs, so nothing escapes the
  * limits), makes new PID, mount, IPC, UTS (and with --net, network) namespaces, and forks an init
@@ -9,6 +10,9 @@
  * user, runs PROGRAM, forwards SIGTERM, SIGINT and SIGHUP to it, reaps orphans, and exits with
  * PROGRAM's status. This outer process forwards the same signals to the init and exits with its
  * status (128+N for a signal), so the agent sees the program's end as this process's end.
+ *
+ * With --plain (the process isolate) it only joins the cgroups and then execs PROGRAM in place: same
+ * pid, session and process group, no namespaces, no init.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -100,11 +104,13 @@ static int init(char **argv, int net, const char *user) {
 }
 
 int main(int argc, char **argv) {
-    int net = 0, i = 1;
+    int net = 0, plain = 0, i = 1;
     const char *user = NULL;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--net") == 0) {
             net = 1;
+        } else if (strcmp(argv[i], "--plain") == 0) {
+            plain = 1;
         } else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
             user = argv[++i];
         } else if (strcmp(argv[i], "--join") == 0 && i + 1 < argc) {
@@ -118,9 +124,15 @@ int main(int argc, char **argv) {
             return 125;
         }
     }
-    if (i + 1 >= argc) {
-        fprintf(stderr, "usage: steward-sandbox [--net] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]\n");
+    if (i + 1 >= argc || (plain && (net || user))) {
+        fprintf(stderr, "usage: steward-sandbox [--net] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]\n"
+                        "       steward-sandbox --plain [--join FILE]... -- PROGRAM [ARG...]\n");
         return 125;
+    }
+    if (plain) {
+        execvp(argv[i + 1], argv + i + 1);
+        fprintf(stderr, "steward-sandbox: cannot run %s: %s\n", argv[i + 1], strerror(errno));
+        return 127;
     }
     int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | (net ? CLONE_NEWNET : 0);
     if (unshare(flags) != 0) die("unshare");

@@ -74,7 +74,7 @@ public final class Agent implements AutoCloseable {
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
         InFlight inFlight = new InFlight();
-        isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
+        isolates = new Isolates(dev.steward.agent.isolate.NodeScope.of(data), watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
         // one writer, in order: the services' runners hand it their store writes and never wait for SQLite
         writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-store-writer").factory());
         Metrics[] metrics = new Metrics[1];

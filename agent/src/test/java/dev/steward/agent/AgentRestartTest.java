@@ -26,9 +26,9 @@ class AgentRestartTest {
     final List<Long> strays = new ArrayList<>();
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws Exception {
         agents.forEach(Process::destroyForcibly);
-        strays.forEach(Procs::kill9);
+        Procs.killLeftovers(tmp.resolve("data"), strays);
     }
 
     static boolean available(JsonNode v) {
@@ -92,7 +92,9 @@ class AgentRestartTest {
         long pid = inst.path("pid").asLong();
         strays.add(pid);
         a.kill9();
-        // Make the stored record claim the same pid started at another time: as if the pid had been reused.
+        // Make the stored record claim the same pid started at another time, and take the process out of
+        // the instance's cgroup: as if the pid had been reused by another process.
+        Procs.leaveStewardCgroups(pid);
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("steward.db"))) {
             String key = "instances/s/" + inst.path("id").asText();
             String value;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.isolate.NodeScope;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,6 +63,11 @@ class ContainerTest {
                 + "\ncommand: [httpd, -f, -p, \"127.0.0.1:${PORT}\", -h, " + www + "]\nping: {http: /index.html, interval: 200ms}\n";
     }
 
+    /** The start of the names of this agent's containers of {@code service}. */
+    static String prefix(Path dataDir, String service) throws Exception {
+        return "steward-" + NodeScope.of(dataDir).id() + "-" + service + "-";
+    }
+
     static HttpResponse<String> get(int port, Duration timeout) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html")).timeout(timeout).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -73,7 +79,7 @@ class ContainerTest {
         JsonNode i = agent.await("box", v -> v.path("state").asText().equals("available"), Duration.ofSeconds(60)).path("instances").get(0);
         int port = i.path("port").asInt();
         assertThat(get(port, Duration.ofSeconds(5)).body()).isEqualTo("from a container");
-        assertThat(podman.containers()).contains("steward-box-" + i.path("id").asText());
+        assertThat(podman.containers()).contains(prefix(agent.dataDir, "box") + i.path("id").asText());
 
         agent.ok("POST", "/v1/services/box/pause", null);
         assertThat(agent.service("box").path("instances").get(0).path("state").asText()).isEqualTo("paused");
@@ -90,7 +96,7 @@ class ContainerTest {
 
         agent.ok("POST", "/v1/services/box/stop", null);
         agent.await("box", v -> v.path("state").asText().equals("stopped"), Duration.ofSeconds(30));
-        assertThat(podman.containers()).doesNotContain("steward-box-");
+        assertThat(podman.containers()).doesNotContain(prefix(agent.dataDir, "box"));
     }
 
     @Test
@@ -103,13 +109,21 @@ class ContainerTest {
     }
 
     @Test
-    void aContainerNobodyAdoptsIsRemovedWhenTheAgentStarts() throws Exception {
-        assertThat(podman.run("podman", "run", "-d", "--name", "steward-ghost-x1", "--label", "steward.service=ghost",
-                "--label", "steward.instance=x1", Podman.IMAGE, "sleep", "600")).isZero();
-        assertThat(podman.containers()).contains("steward-ghost-x1");
-        agent.close();
-        agent = TestAgent.start(tmp.resolve("data"), podman.host);
-        assertThat(podman.containers()).doesNotContain("steward-ghost-x1");
+    void aContainerNobodyAdoptsIsRemovedWhenTheAgentStartsAndAnotherAgentsIsNot() throws Exception {
+        String mine = prefix(agent.dataDir, "ghost") + "x1";
+        String theirs = "steward-0ther0ne-ghost-x1";
+        assertThat(podman.run("podman", "run", "-d", "--name", mine, "--label", "dev.steward.scope=" + NodeScope.of(agent.dataDir).id(),
+                "--label", "dev.steward.service=ghost", "--label", "dev.steward.instance=x1", Podman.IMAGE, "sleep", "600")).isZero();
+        assertThat(podman.run("podman", "run", "-d", "--name", theirs, "--label", "dev.steward.scope=0ther0ne",
+                "--label", "dev.steward.service=ghost", "--label", "dev.steward.instance=x1", Podman.IMAGE, "sleep", "600")).isZero();
+        try {
+            assertThat(podman.containers()).contains(mine, theirs);
+            agent.close();
+            agent = TestAgent.start(tmp.resolve("data"), podman.host);
+            assertThat(podman.containers()).doesNotContain(mine).contains(theirs);
+        } finally {
+            podman.run("podman", "rm", "-f", "-t", "0", theirs);
+        }
     }
 
     @Test
@@ -128,7 +142,7 @@ class ContainerTest {
         assertThat(get(after.path("port").asInt(), Duration.ofSeconds(5)).body()).isEqualTo("from a container");
         b.call("POST", "/v1/services/kept/stop", null);
         b.await("kept", v -> v.path("state").asText().equals("stopped"));
-        assertThat(podman.containers()).doesNotContain("steward-kept-");
+        assertThat(podman.containers()).doesNotContain(prefix(data, "kept"));
     }
 
     @Test
@@ -140,7 +154,7 @@ class ContainerTest {
             dev.steward.protocol.Client.App app = c.app("boxed");
             assertThat(new String(app.enqueue("echo", "from a container".getBytes()).readAll())).isEqualTo("from a container");
             String worker = new String(app.enqueue("whoami", new byte[0]).readAll());
-            assertThat(podman.containers()).contains("steward-app-boxed-" + worker);
+            assertThat(podman.containers()).contains(prefix(agent.dataDir, "app-boxed") + worker);
         }
     }
 }

@@ -91,12 +91,21 @@ public final class Podman implements AutoCloseable {
 
     /** Names of the containers that exist, running or not. */
     public String containers() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("podman", "ps", "-a", "--format", "{{.Names}}").redirectErrorStream(true);
+        return output("podman", "ps", "-a", "--format", "{{.Names}}");
+    }
+
+    /** What {@code podman inspect --format FORMAT NAME} prints, stripped; empty when there is no such container. */
+    public String inspect(String name, String format) throws IOException, InterruptedException {
+        return output("podman", "inspect", "--type", "container", "--format", format, name).strip();
+    }
+
+    /** What {@code cmd} prints on stdout; empty when it fails. */
+    private String output(String... cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("CONTAINERS_CONF", conf().toString());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        return out;
+        return p.waitFor() == 0 ? out : "";
     }
 
     @Override

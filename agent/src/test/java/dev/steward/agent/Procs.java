@@ -26,6 +26,41 @@ public final class Procs {
         }
     }
 
+    /**
+     * Moves {@code pid} out of Steward's cgroups into the root groups, as if it were some other process
+     * of the machine (one that reused an instance's pid); nothing where it is in none.
+     */
+    public static void leaveStewardCgroups(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3 || !f[2].contains("/steward/")) continue;
+            Path mount = f[1].isEmpty() ? Path.of("/sys/fs/cgroup") : Path.of("/sys/fs/cgroup", f[1]);
+            Files.writeString(mount.resolve("cgroup.procs"), Long.toString(pid));
+        }
+    }
+
+    /**
+     * Kills what agents on {@code dataDir} left running ({@code strays}, their agents killed) and
+     * removes the cgroups left of the agents' scope, for a test that throws the data dir away.
+     */
+    public static void killLeftovers(Path dataDir, List<Long> strays) throws IOException {
+        strays.forEach(Procs::kill9);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (strays.stream().anyMatch(Procs::alive) && System.nanoTime() < deadline) TestAgent.sleep(10);
+        if (!Files.exists(dataDir.resolve("node.id"))) return;
+        String scope = dev.steward.agent.isolate.NodeScope.of(dataDir).id();
+        List<Path> bases = new java.util.ArrayList<>(List.of(Path.of("/sys/fs/cgroup/steward", scope)));
+        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            hierarchies.forEach(h -> bases.add(h.resolve("steward").resolve(scope)));
+        }
+        for (Path base : bases) {
+            if (!Files.isDirectory(base)) continue;
+            try (Stream<Path> tree = Files.walk(base)) {
+                for (Path d : tree.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(d);
+            }
+        }
+    }
+
     public static void kill9(long pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.isolate.NodeScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,11 +114,12 @@ class SandboxTest extends AgentTestBase {
     }
 
     @Test
-    void stoppingRemovesTheCgroupAndEveryProcess() {
+    void stoppingRemovesTheCgroupAndEveryProcess() throws Exception {
         agent.register("name: tidy\ncommand: [/bin/sh, -c, 'sleep 600 & sleep 600 & wait']\nresources: {memory: 64Mi}\nping: none\n");
         JsonNode i = running("tidy");
-        Path cg = Path.of("/sys/fs/cgroup/memory/steward/tidy", i.path("id").asText());
-        Path cg2 = Path.of("/sys/fs/cgroup/steward/tidy", i.path("id").asText());
+        String scope = NodeScope.of(agent.dataDir).id();
+        Path cg = Path.of("/sys/fs/cgroup/memory/steward", scope, "tidy", i.path("id").asText());
+        Path cg2 = Path.of("/sys/fs/cgroup/steward", scope, "tidy", i.path("id").asText());
         assertThat(Files.isDirectory(cg) || Files.isDirectory(cg2)).isTrue();
         agent.ok("POST", "/v1/services/tidy/stop", null);
         agent.awaitState("tidy", "stopped");
@@ -166,19 +168,33 @@ class SandboxTest extends AgentTestBase {
     }
 
     @Test
-    void leftoversOfInstancesNobodyAdoptsAreRemovedAtStart() throws Exception {
-        Path ghost = Path.of("/sys/fs/cgroup/freezer/steward/ghost/gone1");
-        Path ghostMem = Path.of("/sys/fs/cgroup/memory/steward/ghost/gone1");
+    void leftoversOfInstancesNobodyAdoptsAreRemovedAtStartButNotAnotherAgents() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/freezer")), "this test plants a v1 cgroup");
+        Path steward = Path.of("/sys/fs/cgroup/freezer/steward");
+        Path ghost = steward.resolve(NodeScope.of(agent.dataDir).id()).resolve("ghost/gone1");
+        Path ghostMem = Path.of("/sys/fs/cgroup/memory/steward", NodeScope.of(agent.dataDir).id(), "ghost/gone1");
+        Path theirs = steward.resolve("0ther0ne/ghost/gone1");
         Files.createDirectories(ghost);
         Files.createDirectories(ghostMem);
+        Files.createDirectories(theirs);
         Process stray = new ProcessBuilder("sleep", "600").start();
-        Files.writeString(ghost.resolve("cgroup.procs"), Long.toString(stray.pid()));
-        agent.close();
-        agent = TestAgent.start(tmp.resolve("data"));
-        assertThat(stray.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.exists(ghost)).isFalse();
-        assertThat(Files.exists(ghostMem)).isFalse();
+        Process other = new ProcessBuilder("sleep", "600").start();
+        try {
+            Files.writeString(ghost.resolve("cgroup.procs"), Long.toString(stray.pid()));
+            Files.writeString(theirs.resolve("cgroup.procs"), Long.toString(other.pid()));
+            agent.close();
+            agent = TestAgent.start(tmp.resolve("data"));
+            assertThat(stray.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.exists(ghost)).isFalse();
+            assertThat(Files.exists(ghostMem)).isFalse();
+            assertThat(other.isAlive()).as("another agent's instance").isTrue();
+            assertThat(theirs).isDirectory();
+        } finally {
+            other.destroyForcibly().waitFor();
+            Files.deleteIfExists(theirs);
+            Files.deleteIfExists(theirs.getParent());
+            Files.deleteIfExists(theirs.getParent().getParent());
+        }
     }
 
     @Test

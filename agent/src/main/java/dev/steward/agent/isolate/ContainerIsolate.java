@@ -29,29 +29,35 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The container isolate, over the Docker Engine API (Docker, or Podman's compatible service): the
  * image checked (or pulled), a container created with the command, environment, limits, ulimits and
- * the working directory mounted, host networking so that {@code PORT} is reachable, and labels that
- * let a restarted agent find and adopt it. Its output is copied from the API into the instance's log.
+ * the working directory mounted, host networking so that {@code PORT} is reachable, and a name and
+ * labels (with the agent's scope) that let a restarted agent find and adopt it and leave the
+ * containers of other agents alone. Its output is copied from the API into the instance's log.
  */
 public final class ContainerIsolate implements Isolate {
-    static final String SERVICE = "steward.service";
-    static final String INSTANCE = "steward.instance";
+    static final String SCOPE = "dev.steward.scope";
+    static final String SERVICE = "dev.steward.service";
+    static final String INSTANCE = "dev.steward.instance";
     private final DockerClient docker;
+    private final NodeScope scope;
     private final ExitWatcher watcher;
+    /** The instances ({@code service/instance}) this agent runs or is starting, which no cleanup removes. */
+    private final Set<String> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ContainerIsolate(DockerClient docker, ExitWatcher watcher) {
+    private ContainerIsolate(DockerClient docker, NodeScope scope, ExitWatcher watcher) {
         this.docker = docker;
+        this.scope = scope;
         this.watcher = watcher;
     }
 
     /** Connects to {@code host} (unix:///path or tcp://host:port); empty with the reason when no engine answers. */
-    public static Optional<ContainerIsolate> connect(String host, ExitWatcher watcher, StringBuilder why) {
+    public static Optional<ContainerIsolate> connect(String host, NodeScope scope, ExitWatcher watcher, StringBuilder why) {
         try {
             var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).withApiVersion("1.41").build();
             var http = new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost())
                     .connectionTimeout(Duration.ofSeconds(2)).responseTimeout(Duration.ofSeconds(60)).build();
             DockerClient client = DockerClientImpl.getInstance(config, http);
             client.pingCmd().exec();
-            return Optional.of(new ContainerIsolate(client, watcher));
+            return Optional.of(new ContainerIsolate(client, scope, watcher));
         } catch (RuntimeException e) {
             why.append("no container engine answers at ").append(host).append(": ").append(e.getMessage());
             return Optional.empty();
@@ -73,8 +79,9 @@ public final class ContainerIsolate implements Isolate {
         return out;
     }
 
-    static String name(String service, String instance) {
-        return "steward-" + service + "-" + instance;
+    /** {@code steward-SCOPE-SERVICE-INSTANCE}. */
+    static String name(NodeScope scope, String service, String instance) {
+        return "steward-" + scope.id() + "-" + service + "-" + instance;
     }
 
     @Override
@@ -82,7 +89,18 @@ public final class ContainerIsolate implements Isolate {
         String image = r.options().get("image");
         if (image == null) throw new IOException("the container isolate needs an image");
         ensureImage(image);
-        String name = name(r.service(), r.instance());
+        String name = name(scope, r.service(), r.instance());
+        String key = r.service() + "/" + r.instance();
+        live.add(key);
+        try {
+            return create(r, image, name, key);
+        } catch (IOException | RuntimeException e) {
+            live.remove(key);
+            throw e;
+        }
+    }
+
+    private InstanceHandle create(SpawnRequest r, String image, String name, String key) throws IOException {
         removeQuietly(name);
         HostConfig host = HostConfig.newHostConfig().withNetworkMode("host")
                 .withBinds(binds(r))
@@ -94,7 +112,7 @@ public final class ContainerIsolate implements Isolate {
         CreateContainerResponse created = docker.createContainerCmd(image).withName(name).withCmd(r.command())
                 .withEnv(r.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withWorkingDir(r.dir().toString())
-                .withLabels(Map.of(SERVICE, r.service(), INSTANCE, r.instance()))
+                .withLabels(Map.of(SCOPE, scope.id(), SERVICE, r.service(), INSTANCE, r.instance()))
                 .withHostConfig(host).exec();
         try {
             docker.startContainerCmd(created.getId()).exec();
@@ -103,7 +121,7 @@ public final class ContainerIsolate implements Isolate {
             if (pid <= 0) throw new IOException("container " + name + " did not start: " + info.getState().getError());
             Files.createDirectories(r.log().getParent());
             copyLogs(created.getId(), r.log(), 0);
-            return handle(created.getId(), pid, false);
+            return handle(created.getId(), key, pid, false);
         } catch (RuntimeException e) {
             removeQuietly(created.getId());
             throw new IOException("container " + name + ": " + e.getMessage(), e);
@@ -146,9 +164,15 @@ public final class ContainerIsolate implements Isolate {
         });
     }
 
-    private InstanceHandle handle(String id, long pid, boolean adopted) {
+    private InstanceHandle handle(String id, String key, long pid, boolean adopted) {
         long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
-        CompletableFuture<ExitStatus> exit = watcher.watch(pid, false).thenApply(x -> ended(id));
+        CompletableFuture<ExitStatus> exit = watcher.watch(pid, false).thenApply(x -> {
+            try {
+                return ended(id);
+            } finally {
+                live.remove(key);
+            }
+        });
         return new ContainerHandle(id, pid, ticks, exit, adopted);
     }
 
@@ -185,24 +209,26 @@ public final class ContainerIsolate implements Isolate {
     @Override
     public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log) {
         try {
-            InspectContainerResponse info = docker.inspectContainerCmd(name(service, instance)).exec();
+            InspectContainerResponse info = docker.inspectContainerCmd(name(scope, service, instance)).exec();
             Long running = info.getState().getPidLong();
             if (!Boolean.TRUE.equals(info.getState().getRunning()) || running == null || running != pid || !ProcStat.same(pid, startTicks)) {
                 return Optional.empty();
             }
             copyLogs(info.getId(), log, (int) (System.currentTimeMillis() / 1000));
-            return Optional.of(handle(info.getId(), pid, true));
+            live.add(service + "/" + instance);
+            return Optional.of(handle(info.getId(), service + "/" + instance, pid, true));
         } catch (RuntimeException | IOException e) {
             return Optional.empty();
         }
     }
 
+    /** Removes this agent's containers (those with its scope's label) except the instances in {@code keep}. */
     @Override
     public void cleanup(Set<String> keep) {
-        List<Container> mine = docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(SERVICE)).exec();
+        List<Container> mine = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(SCOPE, scope.id())).exec();
         for (Container c : mine) {
             String n = c.getLabels().get(SERVICE) + "/" + c.getLabels().get(INSTANCE);
-            if (!keep.contains(n)) removeQuietly(c.getId());
+            if (!keep.contains(n) && !live.contains(n)) removeQuietly(c.getId());
         }
     }
 

@@ -13,6 +13,6 @@ public interface Isolate {
     /** Takes over an instance left running by an earlier agent, if {@code pid} is still that very process. */
     Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log);
 
-    /** Removes what instances left behind (cgroups, containers) except those named {@code service/instance} in {@code keep}. */
+    /** Removes what instances of this agent left behind (containers) except those named {@code service/instance} in {@code keep}. */
     default void cleanup(java.util.Set<String> keep) {}
 }

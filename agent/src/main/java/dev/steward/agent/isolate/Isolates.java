@@ -8,16 +8,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The isolates this node offers, and why the others are not offered. */
+/**
+ * The isolates this node offers, and why the others are not offered. Everything they make on the
+ * machine (cgroups, containers) is named after the agent's {@link NodeScope}; where cgroups can be
+ * made, process instances are tracked in one each, as sandboxes are.
+ */
 public final class Isolates {
     private final Map<String, Isolate> available = new LinkedHashMap<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
+    /** Null where cgroups cannot be used. */
+    private final InstanceCgroups cgroups;
 
-    public Isolates(ExitWatcher watcher, Path cgroupRoot, String dockerHost, Path binDir) {
-        available.put("process", new ProcessIsolate(watcher));
-        String why = sandboxProblem(cgroupRoot);
+    public Isolates(NodeScope scope, ExitWatcher watcher, Path cgroupRoot, String dockerHost, Path binDir) {
+        String noCgroups = cgroupProblem(cgroupRoot, scope);
+        cgroups = noCgroups == null ? new InstanceCgroups(Cgroups.detect(cgroupRoot, scope.id()).orElseThrow()) : null;
+        Path helper = cgroups == null ? null : SandboxIsolate.installHelper(binDir);
+        available.put("process", new ProcessIsolate(watcher, cgroups, helper));
+        String why = noCgroups != null ? noCgroups : toolsProblem();
         if (why == null) {
-            available.put("sandbox", new SandboxIsolate(watcher, Cgroups.detect(cgroupRoot).orElseThrow(), SandboxIsolate.installHelper(binDir)));
+            available.put("sandbox", new SandboxIsolate(watcher, cgroups, helper));
         } else {
             unavailable.put("sandbox", why);
         }
@@ -27,14 +36,27 @@ public final class Isolates {
                     + " (start Docker, or `podman system service`, or set DOCKER_HOST)");
         } else {
             StringBuilder engine = new StringBuilder();
-            ContainerIsolate.connect(dockerHost, watcher, engine).ifPresentOrElse(c -> available.put("container", c),
+            ContainerIsolate.connect(dockerHost, scope, watcher, engine).ifPresentOrElse(c -> available.put("container", c),
                     () -> unavailable.put("container", engine.toString()));
         }
     }
 
-    private static String sandboxProblem(Path cgroupRoot) {
+    /** Why this agent cannot make cgroups of its own here, or null when it can. */
+    private static String cgroupProblem(Path cgroupRoot, NodeScope scope) {
         if (!"root".equals(System.getProperty("user.name"))) return "the agent must run as root to make namespaces and cgroups";
-        if (Cgroups.detect(cgroupRoot).isEmpty()) return Cgroups.unavailableReason(cgroupRoot);
+        var found = Cgroups.detect(cgroupRoot, scope.id());
+        if (found.isEmpty()) return Cgroups.unavailableReason(cgroupRoot);
+        try {
+            found.get().check();
+            return null;
+        } catch (java.io.IOException e) {
+            String why = "cannot make cgroups under " + cgroupRoot + ": " + e.getMessage();
+            System.err.println("steward: " + why + "; process instances are tracked by their process group only");
+            return why;
+        }
+    }
+
+    private static String toolsProblem() {
         for (String tool : List.of("unshare", "setpriv")) {
             if (List.of("/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/").stream().noneMatch(d -> new java.io.File(d + tool).canExecute())) {
                 return tool + " (util-linux) is not installed";
@@ -68,10 +90,16 @@ public final class Isolates {
         return all;
     }
 
-    private Isolates() {}
+    private Isolates() {
+        cgroups = null;
+    }
 
-    /** Removes leftovers of every isolate except the instances named in {@code keep} ({@code service/instance}). */
+    /**
+     * Removes this agent's leftovers (cgroups and containers of its scope, never another agent's) except
+     * the instances named in {@code keep} ({@code service/instance}) and those it runs already.
+     */
     public void cleanup(Set<String> keep) {
+        if (cgroups != null) cgroups.cleanup(keep);
         available.values().forEach(i -> i.cleanup(keep));
     }
 }

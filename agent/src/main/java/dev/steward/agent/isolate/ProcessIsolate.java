@@ -1,5 +1,6 @@
 package dev.steward.agent.isolate;
 
+import dev.steward.agent.isolate.cgroup.Cgroup;
 import dev.steward.agent.isolate.cgroup.Usage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,14 +12,28 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The plain process isolate: each instance in its own session and process group, appending its
- * stdout and stderr to its log file, its exit seen through a pidfd.
+ * stdout and stderr to its log file, its exit seen through a pidfd. Where the agent can make cgroups,
+ * each instance is also tracked in a cgroup of its own (limits only when resources are given), joined
+ * before the program runs: then no descendant outlives it, whatever it does with sessions and groups,
+ * and its usage is the group's. Elsewhere its process group is all there is to signal.
  */
 public final class ProcessIsolate implements Isolate {
     private static final long TICK_NANOS = 10_000_000L;
     private final ExitWatcher watcher;
+    /** Null where cgroups cannot be used. */
+    private final InstanceCgroups cgroups;
+    /** The helper that joins the cgroup and execs in place, or null for the shell that does the same. */
+    private final Path helper;
 
+    /** Instances tracked by their process group only. */
     public ProcessIsolate(ExitWatcher watcher) {
+        this(watcher, null, null);
+    }
+
+    public ProcessIsolate(ExitWatcher watcher, InstanceCgroups cgroups, Path helper) {
         this.watcher = watcher;
+        this.cgroups = cgroups;
+        this.helper = helper;
     }
 
     @Override
@@ -28,9 +43,25 @@ public final class ProcessIsolate implements Isolate {
 
     @Override
     public InstanceHandle spawn(SpawnRequest r) throws IOException {
-        long pid = Spawner.spawn(r.command(), r.dir(), environment(r), r.log());
-        long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
-        return new GroupHandle(pid, ticks, watcher.watch(pid, true), false);
+        Map<String, String> env = environment(r);
+        if (cgroups == null) {
+            long pid = Spawner.spawn(r.command(), r.dir(), env, r.log());
+            return new GroupHandle(pid, ticks(pid), watcher.watch(pid, true), false);
+        }
+        // Through the joining step a missing program would only show as exit 127: say it now, as posix_spawnp does.
+        Spawner.requireProgram(r.command().get(0), env, r.dir());
+        Cgroup cg = cgroups.create(r.service(), r.instance(), r.resources());
+        try {
+            long pid = Spawner.spawn(CgroupJoin.plain(helper, cg, r.command()), r.dir(), env, r.log());
+            return new CgroupHandle(pid, ticks(pid), cg, cgroups, watcher.watch(pid, true), false);
+        } catch (IOException | RuntimeException e) {
+            cgroups.release(cg);
+            throw e;
+        }
+    }
+
+    private static long ticks(long pid) {
+        return ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
     }
 
     /** The agent's environment with the request's on top; the log's directory made. */
@@ -44,7 +75,10 @@ public final class ProcessIsolate implements Isolate {
     @Override
     public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log) {
         if (!ProcStat.same(pid, startTicks)) return Optional.empty();
-        return Optional.of(new GroupHandle(pid, startTicks, watcher.watch(pid, false), true));
+        // An instance started without a cgroup (by an agent that could not, or did not, make one) keeps its group.
+        Optional<Cgroup> cg = cgroups == null ? Optional.empty() : cgroups.adopt(service, instance);
+        return Optional.of(cg.<InstanceHandle>map(g -> new CgroupHandle(pid, startTicks, g, cgroups, watcher.watch(pid, false), true))
+                .orElseGet(() -> new GroupHandle(pid, startTicks, watcher.watch(pid, false), true)));
     }
 
     /** An instance that leads its own process group. */

@@ -1,15 +1,12 @@
 package dev.steward.agent.isolate;
 
 import dev.steward.agent.isolate.cgroup.Cgroup;
-import dev.steward.agent.isolate.cgroup.Cgroups;
-import dev.steward.agent.isolate.cgroup.Usage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,8 +19,6 @@ import java.util.concurrent.CompletableFuture;
  * SIGTERM to the program and exits with its status.
  */
 public final class SandboxIsolate implements Isolate {
-    /** Joins every cgroup.procs file given before "--", then execs the rest. */
-    private static final String JOIN = "for f; do shift; [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; done; exec \"$@\"";
     /** pid 1 inside: runs the program, forwards TERM/INT/HUP to it, exits with its status. */
     private static final String INIT = "trap 'kill -TERM $c 2>/dev/null' TERM; trap 'kill -INT $c 2>/dev/null' INT; "
             + "trap 'kill -HUP $c 2>/dev/null' HUP; \"$@\" & c=$!; "
@@ -31,11 +26,11 @@ public final class SandboxIsolate implements Isolate {
     private static final String LOOPBACK = "ip link set lo up 2>/dev/null || true; exec \"$@\"";
 
     private final ExitWatcher watcher;
-    private final Cgroups cgroups;
+    private final InstanceCgroups cgroups;
     /** The one-exec helper (src/main/c/steward-sandbox.c), or null to use the shell chain. */
     private final Path helper;
 
-    public SandboxIsolate(ExitWatcher watcher, Cgroups cgroups, Path helper) {
+    public SandboxIsolate(ExitWatcher watcher, InstanceCgroups cgroups, Path helper) {
         this.watcher = watcher;
         this.cgroups = cgroups;
         this.helper = helper;
@@ -73,10 +68,9 @@ public final class SandboxIsolate implements Isolate {
             List<String> argv = helper != null ? helperArgv(helper, r, cg) : argv(r, cg);
             long pid = Spawner.spawn(argv, r.dir(), ProcessIsolate.environment(r), r.log());
             long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
-            return new SandboxHandle(pid, ticks, cg, watcher.watch(pid, true), false);
+            return new SandboxHandle(pid, ticks, cg, cgroups, watcher.watch(pid, true), false);
         } catch (IOException | RuntimeException e) {
-            cg.killAll();
-            cg.remove();
+            cgroups.release(cg);
             throw e;
         }
     }
@@ -86,7 +80,7 @@ public final class SandboxIsolate implements Isolate {
         if ("none".equals(r.options().get("network"))) a.add("--net");
         String user = r.options().get("user");
         if (user != null) a.addAll(List.of("--user", Users.helperArg(user)));
-        cg.procsFiles().forEach(p -> a.addAll(List.of("--join", p.toString())));
+        a.addAll(CgroupJoin.helperOptions(cg));
         a.add("--");
         a.addAll(r.command());
         return a;
@@ -94,9 +88,7 @@ public final class SandboxIsolate implements Isolate {
 
     /** The same sandbox from stock tools, where the helper was not built: sh joins, unshare, setpriv, sh as init. */
     static List<String> argv(SpawnRequest r, Cgroup cg) {
-        List<String> a = new ArrayList<>(List.of("/bin/sh", "-c", JOIN, "join"));
-        cg.procsFiles().forEach(p -> a.add(p.toString()));
-        a.add("--");
+        List<String> a = CgroupJoin.shell(cg);
         boolean isolatedNet = "none".equals(r.options().get("network"));
         a.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc", "--ipc", "--uts"));
         if (isolatedNet) a.addAll(List.of("--net", "/bin/sh", "-c", LOOPBACK, "lo"));
@@ -111,33 +103,13 @@ public final class SandboxIsolate implements Isolate {
     @Override
     public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log) {
         if (!ProcStat.same(pid, startTicks)) return Optional.empty();
-        Optional<Cgroup> cg = cgroups.find(service, instance);
-        if (cg.isEmpty()) return Optional.empty();
-        return Optional.of(new SandboxHandle(pid, startTicks, cg.get(), watcher.watch(pid, false), true));
-    }
-
-    @Override
-    public void cleanup(Set<String> keep) {
-        for (Cgroup cg : cgroups.all()) {
-            if (keep.contains(cg.name())) continue;
-            cg.killAll();
-            cg.remove();
-        }
+        return cgroups.adopt(service, instance).map(cg -> new SandboxHandle(pid, startTicks, cg, cgroups, watcher.watch(pid, false), true));
     }
 
     /** A sandboxed instance: the tracked pid is the process that made the namespaces; its cgroup holds all. */
-    private static final class SandboxHandle extends TrackedHandle {
-        private final Cgroup cg;
-
-        SandboxHandle(long pid, long startTicks, Cgroup cg, CompletableFuture<ExitStatus> raw, boolean adopted) {
-            // When it ends: nothing left in the group, the cause named when it was the memory limit, the group removed.
-            super(pid, startTicks, raw.thenApply(status -> {
-                long ooms = cg.oomKills();
-                cg.killAll();
-                cg.remove();
-                return ooms > 0 ? new ExitStatus.OutOfMemory(status) : status;
-            }), adopted);
-            this.cg = cg;
+    private static final class SandboxHandle extends CgroupHandle {
+        SandboxHandle(long pid, long startTicks, Cgroup cg, InstanceCgroups groups, CompletableFuture<ExitStatus> raw, boolean adopted) {
+            super(pid, startTicks, cg, groups, raw, adopted);
         }
 
         /**
@@ -146,36 +118,10 @@ public final class SandboxIsolate implements Isolate {
          */
         @Override
         public void terminate() {
-            try {
-                cg.thaw();
-            } catch (IOException ignored) {
-                // not frozen
-            }
+            thaw();
             List<Long> inits = children(pid());
             if (inits.isEmpty()) Signals.terminateGroup(pid());
             else inits.forEach(c -> LibC.INSTANCE.kill(c.intValue(), LibC.SIGTERM));
-        }
-
-        /** The process group covers the moments before the processes have joined the cgroup; the cgroup covers the rest. */
-        @Override
-        public void kill() {
-            Signals.killGroup(pid());
-            cg.killAll();
-        }
-
-        @Override
-        public void pause() throws IOException {
-            cg.freeze();
-        }
-
-        @Override
-        public void resume() throws IOException {
-            cg.thaw();
-        }
-
-        @Override
-        public Usage usage() {
-            return cg.usage();
         }
 
         private static List<Long> children(long pid) {

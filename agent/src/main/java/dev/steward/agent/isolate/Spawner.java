@@ -4,7 +4,9 @@ import com.sun.jna.Memory;
 import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +51,19 @@ final class Spawner {
                 c.posix_spawnattr_destroy(attr);
             }
         }
+    }
+
+    /**
+     * Fails, as {@link #spawn} would, when {@code program} names no executable file: a path is taken
+     * from {@code dir}, a bare name is looked for on the {@code PATH} of {@code env}.
+     */
+    static void requireProgram(String program, Map<String, String> env, Path dir) throws IOException {
+        List<Path> candidates = program.contains("/") ? List.of(dir.resolve(program))
+                : Arrays.stream(env.getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                        .map(d -> dir.resolve(d.isEmpty() ? "." : d).resolve(program)).toList();
+        if (candidates.stream().anyMatch(p -> Files.isRegularFile(p) && Files.isExecutable(p))) return;
+        boolean exists = candidates.stream().anyMatch(Files::isRegularFile);
+        throw new IOException("cannot run " + program + ": " + (exists ? "Permission denied" : "No such file or directory"));
     }
 
     private static void check(int rc, String what) throws IOException {

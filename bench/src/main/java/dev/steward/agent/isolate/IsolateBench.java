@@ -28,7 +28,8 @@ public final class IsolateBench {
         Path work = Files.createTempDirectory("steward-isolate-bench");
         String dockerHost = args.length > 0 ? args[0] : null;
         try (ExitWatcher watcher = new ExitWatcher()) {
-            Isolates isolates = new Isolates(watcher, Path.of("/sys/fs/cgroup"), dockerHost == null
+            NodeScope scope = NodeScope.of(work);
+            Isolates isolates = new Isolates(scope, watcher, Path.of("/sys/fs/cgroup"), dockerHost == null
                     ? dev.steward.agent.config.AgentConfig.defaultDockerHost() : dockerHost, work.resolve("bin"));
             System.out.println("spawn to running (the program's first action), ms over " + RUNS + " spawns:");
             System.out.println("| isolate | median | p99 | over bare spawn (median) |");
@@ -46,7 +47,7 @@ public final class IsolateBench {
             System.out.println("pause to serving (thaw, then the first answered request), ms over " + RUNS + " pauses:");
             System.out.println("| what | median | p99 |");
             System.out.println("|---|---|---|");
-            Cgroups cg = Cgroups.detect(Path.of("/sys/fs/cgroup")).orElse(null);
+            Cgroups cg = Cgroups.detect(Path.of("/sys/fs/cgroup"), scope.id()).orElse(null);
             if (cg != null) row("bare freezer thaw write (floor)", freezerFloor(cg), -1);
             for (String type : List.of("sandbox", "container")) {
                 if (isolates.names().contains(type)) pauseToServing(work, type, isolates.of(new dev.steward.model.IsolateSpec(type, Map.of())));

@@ -76,11 +76,15 @@ final class CgroupFiles {
         return out;
     }
 
+    static void kill(long pid) {
+        dev.steward.agent.isolate.Signals.kill(pid);
+    }
+
     static void killAndWait(java.util.function.Supplier<List<Long>> pids) {
         for (int attempt = 0; attempt < 100; attempt++) {
             List<Long> left = pids.get();
             if (left.isEmpty()) return;
-            for (long pid : left) dev.steward.agent.isolate.Signals.kill(pid);
+            for (long pid : left) kill(pid);
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

@@ -8,14 +8,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** cgroup v1: one directory per instance in each of the memory, cpu, cpuacct, pids and freezer hierarchies. */
+/**
+ * cgroup v1: one directory per instance in each of the memory, cpu, cpuacct, pids and freezer
+ * hierarchies, under {@code steward/SCOPE/}.
+ */
 final class CgroupV1 implements Cgroups {
     private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer");
     private static final long PERIOD_US = 100_000;
     private final Path root;
+    private final String scope;
 
-    CgroupV1(Path root) {
+    CgroupV1(Path root, String scope) {
         this.root = root;
+        this.scope = scope;
+    }
+
+    /** Where every agent's groups are, in one hierarchy. */
+    private Path steward(String controller) {
+        return root.resolve(controller).resolve("steward");
+    }
+
+    /** Where this agent's groups are, in one hierarchy. */
+    private Path base(String controller) {
+        return steward(controller).resolve(scope);
     }
 
     @Override
@@ -25,6 +40,14 @@ final class CgroupV1 implements Cgroups {
 
     private List<String> controllers() {
         return CONTROLLERS.stream().filter(c -> Files.isDirectory(root.resolve(c))).toList();
+    }
+
+    @Override
+    public void check() throws IOException {
+        for (String c : controllers()) {
+            Files.createDirectories(base(c));
+            CgroupFiles.removeUpTo(base(c), steward(c));
+        }
     }
 
     @Override
@@ -53,7 +76,7 @@ final class CgroupV1 implements Cgroups {
     @Override
     public List<Cgroup> all() {
         List<Cgroup> out = new ArrayList<>();
-        for (Path p : CgroupFiles.instances(root.resolve("freezer").resolve("steward"))) {
+        for (Path p : CgroupFiles.instances(base("freezer"))) {
             out.add(new Group(p.getParent().getFileName().toString(), p.getFileName().toString()));
         }
         return out;
@@ -69,7 +92,7 @@ final class CgroupV1 implements Cgroups {
         }
 
         Path dir(String controller) {
-            return root.resolve(controller).resolve("steward").resolve(service).resolve(instance);
+            return base(controller).resolve(service).resolve(instance);
         }
 
         @Override
@@ -120,19 +143,22 @@ final class CgroupV1 implements Cgroups {
             return CgroupFiles.pids(dir("freezer").resolve("cgroup.procs"));
         }
 
+        /** Frozen, nothing in the group can fork while it is being killed; the kills land when it thaws. */
         @Override
         public void killAll() {
             try {
+                freeze();
+                pids().forEach(CgroupFiles::kill);
                 thaw();
             } catch (IOException ignored) {
-                // a group without a freezer file is not frozen
+                // a group without a freezer file: signal each process until none is left
             }
             CgroupFiles.killAndWait(this::pids);
         }
 
         @Override
         public void remove() {
-            for (String c : controllers()) CgroupFiles.removeUpTo(dir(c), root.resolve(c).resolve("steward"));
+            for (String c : controllers()) CgroupFiles.removeUpTo(dir(c), steward(c));
         }
     }
 

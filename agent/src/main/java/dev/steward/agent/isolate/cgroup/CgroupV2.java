@@ -8,13 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** cgroup v2: one directory per instance under {@code steward/} of the unified tree. */
+/** cgroup v2: one directory per instance under {@code steward/SCOPE/} of the unified tree. */
 final class CgroupV2 implements Cgroups {
     private static final long PERIOD_US = 100_000;
     private final Path root;
+    private final String scope;
 
-    CgroupV2(Path root) {
+    CgroupV2(Path root, String scope) {
         this.root = root;
+        this.scope = scope;
     }
 
     @Override
@@ -22,8 +24,14 @@ final class CgroupV2 implements Cgroups {
         return "v2";
     }
 
-    private Path base() {
+    /** Where every agent's groups are. */
+    private Path steward() {
         return root.resolve("steward");
+    }
+
+    /** Where this agent's groups are. */
+    private Path base() {
+        return steward().resolve(scope);
     }
 
     /** Makes the controllers available down to {@code dir}'s parent. */
@@ -43,6 +51,12 @@ final class CgroupV2 implements Cgroups {
         for (String c : List.of("memory", "cpu", "pids")) {
             if (!enabled.contains(c)) CgroupFiles.write(control, "+" + c);
         }
+    }
+
+    @Override
+    public void check() throws IOException {
+        enable(base().resolve("check"));
+        CgroupFiles.removeUpTo(base(), steward());
     }
 
     @Override
@@ -138,7 +152,7 @@ final class CgroupV2 implements Cgroups {
 
         @Override
         public void remove() {
-            CgroupFiles.removeUpTo(dir(), base());
+            CgroupFiles.removeUpTo(dir(), steward());
         }
     }
 }
