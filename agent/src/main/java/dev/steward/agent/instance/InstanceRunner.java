@@ -163,8 +163,10 @@ public final class InstanceRunner {
     /** The isolate started it (or found it again): it runs. */
     public void attach(InstanceHandle h, String why) {
         handle = h;
-        if (state != InstanceState.PAUSED) state = InstanceState.RUNNING;
-        reason = why;
+        // asked to stop while it was starting: it stays stopping, and its stop begins now
+        if (stopRequested) state = InstanceState.STOPPING;
+        else if (state != InstanceState.PAUSED) state = InstanceState.RUNNING;
+        if (!stopRequested) reason = why;
         if (started == null || !h.adopted()) started = ctx.clock().instant();
         long gen = generation;
         h.exit().whenComplete((st, err) -> post(new InstanceEvent.Exited(id, gen, st == null ? new ExitStatus.Unknown() : st)));

@@ -17,6 +17,8 @@ public final class FakeIsolate implements Isolate {
     public volatile String failSpawns;
     /** Instances ignore SIGTERM (they must be killed after the grace). */
     public volatile boolean ignoreTerm;
+    /** While set, spawns wait until it is counted down (an instance stays starting). */
+    public volatile java.util.concurrent.CountDownLatch holdSpawns;
     private long pids = 1000;
 
     /** One fake instance. */
@@ -62,7 +64,19 @@ public final class FakeIsolate implements Isolate {
     }
 
     @Override
-    public synchronized InstanceHandle spawn(SpawnRequest request) throws java.io.IOException {
+    public InstanceHandle spawn(SpawnRequest request) throws java.io.IOException {
+        var hold = holdSpawns;
+        if (hold != null) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                throw new java.io.IOException("interrupted");
+            }
+        }
+        return made(request);
+    }
+
+    private synchronized InstanceHandle made(SpawnRequest request) throws java.io.IOException {
         if (failSpawns != null) throw new java.io.IOException(failSpawns);
         Fake f = new Fake(request, ++pids);
         spawned.add(f);

@@ -246,4 +246,18 @@ class RunnerTest {
         assertThat(fake.spawned.get(0).exit.join().describe()).contains("SIGKILL");
         assertThat(s.stats().failures()).as("a stop is not a failure").isZero();
     }
+
+    @Test
+    void anInstanceStoppedWhileItStartsIsStoppedOnceItHasStarted() {
+        fake.holdSpawns = new java.util.concurrent.CountDownLatch(1);
+        ServiceRunner r = register("name: early\n");
+        await(r, "it is starting", s -> s.instances().size() == 1 && s.instances().get(0).state() == InstanceState.STARTING);
+        r.stop();
+        assertThat(r.snapshot().instances().get(0).state()).isEqualTo(InstanceState.STOPPING);
+        fake.holdSpawns.countDown();
+        Snapshot s = await(r, "stopped once the spawn came back", x -> x.state() == ServiceState.STOPPED && x.instances().isEmpty());
+        assertThat(fake.spawned.get(0).terminated).as("the process that came up was told to stop").isTrue();
+        assertThat(fake.alive()).isEmpty();
+        assertThat(s.stats().failures()).isZero();
+    }
 }
