@@ -101,6 +101,8 @@ class Podman:
             self.api("DELETE", "/containers/%s?force=true" % c["Id"])
         os.killpg(self.proc.pid, signal.SIGTERM)
         self.proc.wait()
+        # podman's overlay driver mounts its directory on itself and leaves it so: unmounted, the dir can go
+        subprocess.run(["umount", os.path.join(self.dir, "storage", "overlay")], stderr=subprocess.DEVNULL)
 
 
 def podman_problem():
