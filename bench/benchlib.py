@@ -1,5 +1,11 @@
-"""Helpers shared by the benchmark scripts: free ports, polling, a bare HTTP probe."""
+"""Helpers shared by the benchmark scripts: free ports, polling, a bare HTTP probe, wrk, an nginx
+upstream run as a service, and a Steward agent of the benchmark's own."""
+import os
+import re
+import signal
 import socket
+import subprocess
+import threading
 import time
 
 
@@ -9,15 +15,20 @@ def free_port():
         return s.getsockname()[1]
 
 
-def answers(port, path="/", timeout=0.2):
-    """Whether an HTTP GET to 127.0.0.1:port gets a 200."""
+def status(port, path="/", timeout=0.2):
+    """The status of an HTTP GET to 127.0.0.1:port, or None when nothing answers."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
             s.sendall(("GET %s HTTP/1.0\r\n\r\n" % path).encode())
             head = s.recv(12)
-            return head.startswith(b"HTTP/1.") and head[9:12] == b"200"
+            return int(head[9:12]) if head.startswith(b"HTTP/1.") and head[9:12].isdigit() else None
     except OSError:
-        return False
+        return None
+
+
+def answers(port, path="/", timeout=0.2):
+    """Whether an HTTP GET to 127.0.0.1:port gets a 200."""
+    return status(port, path, timeout) == 200
 
 
 def wait_until(cond, timeout, step=0.0005):
@@ -31,19 +42,80 @@ def wait_until(cond, timeout, step=0.0005):
     raise TimeoutError("condition not met within %ss" % timeout)
 
 
-class StewardAgent:
-    """A Steward agent of the benchmark's own (own data dir, ports chosen by the system), and its API."""
+def cpu_seconds(pid):
+    """User and system CPU time a process has used so far, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, root, tmp):
-        import os
-        import re
-        import subprocess
+
+def machine():
+    """The machine line every benchmark prints: kernel, cores, date, and the load it found."""
+    return "machine: Linux %s, %d cores, %s, load average %.1f at the start" % (
+        os.uname().release, os.cpu_count(), time.strftime("%Y-%m-%d %H:%M"), os.getloadavg()[0])
+
+
+def processes_with(marker):
+    """Pids of the processes whose command line holds marker (a path of the benchmark's own)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if marker.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass  # gone meanwhile
+    return found
+
+
+def _cgroups_hidden():
+    """A preexec function: the child gets a mount namespace of its own with an empty /sys/fs/cgroup."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    clone_newns, ms_rec, ms_private = 0x20000, 0x4000, 1 << 18
+
+    def hide():
+        if (libc.unshare(clone_newns) != 0 or libc.mount(b"none", b"/", None, ms_rec | ms_private, None) != 0
+                or libc.mount(b"tmpfs", b"/sys/fs/cgroup", b"tmpfs", 0, b"size=64k") != 0):
+            raise OSError(ctypes.get_errno(), "cannot hide /sys/fs/cgroup from the agent")
+    return hide
+
+
+class StewardAgent:
+    """A Steward agent of the benchmark's own (own data dir, ports chosen by the system), and its API.
+
+    data: the data dir (default TMP/data; a second agent on the same one adopts what the first left).
+    ports: (api, gateway, rpc), 0 for a port the system chooses. wait: return once it listens.
+    hide_cgroups: run it in a mount namespace where /sys/fs/cgroup is empty, so that at its start it
+    does not remove the sandboxes of other agents on the machine (it then offers no sandbox isolate).
+    env: extra environment (DOCKER_HOST)."""
+
+    def __init__(self, root, tmp, data=None, ports=(0, 0, 0), wait=True, hide_cgroups=False, env=None):
         os.makedirs(tmp, exist_ok=True)
-        self.proc = subprocess.Popen([os.path.join(root, "steward"), "agent", "--data-dir", os.path.join(tmp, "data"),
-                                      "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", "--rpc", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "agent.err"), "w"), text=True,
-                                     start_new_session=True)
+        self.data = data or os.path.join(tmp, "data")
+        self.api = "http://127.0.0.1:%d" % ports[0] if ports[0] else None
+        self.gateway = "http://127.0.0.1:%d" % ports[1] if ports[1] else None
+        self.rpc = ("127.0.0.1", ports[2]) if ports[2] else None
+        self.listening = threading.Event()
+        argv = [os.path.join(root, "steward"), "agent", "--data-dir", self.data, "--api", "127.0.0.1:%d" % ports[0],
+                "--gateway", "127.0.0.1:%d" % ports[1], "--rpc", "127.0.0.1:%d" % ports[2]]
+        err = open(os.path.join(tmp, "agent.err"), "a")
+        environ = dict(os.environ, **(env or {}))
+        preexec = _cgroups_hidden() if hide_cgroups else None
+        self.started = time.monotonic()  # just before the exec
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True,
+                                     env=environ, preexec_fn=preexec)
         self.pid = self.proc.pid  # the launcher execs java: this is the JVM
+        threading.Thread(target=self._read, daemon=True).start()
+        if wait:
+            self.listening.wait(600)
+            if not self.listening.is_set() or self.proc.poll() is not None:
+                raise RuntimeError("the agent did not start: see %s" % os.path.join(tmp, "agent.err"))
+
+    def _read(self):
+        """Takes the listeners' addresses from the agent's stdout, and drains it for as long as it runs."""
         for line in self.proc.stdout:
             m = re.search(r"(api|gateway) listening on (http://\S+)", line)
             r = re.search(r"rpc \(locator\) listening on (\S+):(\d+)", line)
@@ -53,7 +125,8 @@ class StewardAgent:
                 self.gateway = m.group(2)
             elif r:
                 self.rpc = (r.group(1), int(r.group(2)))
-                break
+                self.listening.set()
+        self.listening.set()
 
     def call(self, method, path, body=None):
         import json
@@ -63,10 +136,13 @@ class StewardAgent:
         with urllib.request.urlopen(req, timeout=60) as r:
             return json.loads(r.read() or b"{}")
 
+    def kill(self):
+        """SIGKILL to the JVM alone: the instances, in sessions of their own, keep running."""
+        os.kill(self.pid, signal.SIGKILL)
+        self.proc.wait()
+
     def stop(self):
         """Stops every service, waits until they have stopped, then stops the agent, whatever happened before."""
-        import os
-        import signal
         import urllib.error
         try:
             for s in self.call("GET", "/v1/services"):
@@ -80,10 +156,67 @@ class StewardAgent:
             self.proc.wait()
 
 
+def wrk_stats(url, connections, seconds, script=None):
+    """One wrk -t2 run: requests/s, p50, p99 and max in ms, non-2xx responses and socket errors."""
+    extra = ["-s", script] if script else []
+    out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency"] + extra + [url],
+                         capture_output=True, text=True, check=True).stdout
+
+    def ms(value, unit):
+        return float(value) / 1000 if unit == "us" else float(value) * 1000 if unit == "s" else float(value)
+    r = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for pct in ("50", "99"):
+        r["p" + pct] = ms(*re.search(r"\s%s(?:\.000)?%%\s+([\d.]+)(us|ms|s)" % pct, out).groups())
+    r["max"] = ms(*re.search(r"Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)", out).groups())
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    r["non2xx"] = int(errors.group(1)) if errors else 0
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    r["socket_errors"] = sum(int(x) for x in sock.groups()) if sock else 0
+    return r
+
+
+def wrk(url, connections, seconds, script=None):
+    """One wrk -t2 run: requests/s, p50 ms, p99 ms, non-2xx responses."""
+    r = wrk_stats(url, connections, seconds, script)
+    return r["rps"], r["p50"], r["p99"], r["non2xx"]
+
+
+def paced_script(tmp, delay_ms):
+    """A wrk script in which each connection waits delay_ms between its requests (wrk's delay hook)."""
+    path = os.path.join(tmp, "paced-%d.lua" % delay_ms)
+    with open(path, "w") as f:
+        f.write("function delay()\n  return %d\nend\n" % delay_ms)
+    return path
+
+
+UPSTREAM = """
+worker_processes 1;
+pid %(dir)s/up-PORT.pid;
+error_log %(dir)s/up-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server { listen 127.0.0.1:PORT; location / { return 200 "ok"; } }
+}
+"""
+
+
+def add_nginx_upstream(agent, tmp, name="up"):
+    """Registers a service of nginx answering a fixed 200 on its $PORT; returns that port once available."""
+    with open(os.path.join(tmp, "up.tmpl"), "w") as f:
+        f.write(UPSTREAM % {"dir": tmp})
+    agent.call("POST", "/v1/services", "name: %s\ndir: %s\nping: {tcp: true}\n"
+               "command: [/bin/sh, -c, 'sed \"s/PORT/$PORT/g\" up.tmpl > up-$PORT.conf && exec nginx -p %s -c %s/up-$PORT.conf -g \"daemon off;\"']\n"
+               % (name, tmp, tmp, tmp))
+
+    def available():
+        v = agent.call("GET", "/v1/services/" + name)
+        return v if v["state"] == "available" else None
+    return wait_until(available, 30)["instances"][0]["port"]
+
+
 def jdk():
     """The JDK 21+ the launcher found (it builds first when needed)."""
-    import os
-    import subprocess
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     subprocess.run([os.path.join(root, "steward"), "--version"], check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(root, "cli", "target", ".jdk")) as f:

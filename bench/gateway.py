@@ -9,7 +9,6 @@ Needs nginx and wrk (apt-get install nginx wrk) and a built ./steward.
 """
 import argparse
 import os
-import re
 import shutil
 import signal
 import statistics
@@ -20,21 +19,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, answers, free_port, wait_until  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, answers, free_port, paced_script, wait_until, wrk  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, "bench", "tiny_http.py")
-
-UPSTREAM = """
-worker_processes 1;
-pid %(dir)s/up-PORT.pid;
-error_log %(dir)s/up-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server { listen 127.0.0.1:PORT; location / { return 200 "ok"; } }
-}
-"""
 
 PROXY = """
 worker_processes 1;
@@ -53,29 +41,6 @@ http {
 """
 
 
-def wrk(url, connections, seconds, script=None):
-    extra = ["-s", script] if script else []
-    out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency"] + extra + [url],
-                         capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    lat = {}
-    for pct in ("50", "99"):
-        m = re.search(r"\s%s(?:\.000)?%%\s+([\d.]+)(us|ms|s)" % pct, out)
-        v = float(m.group(1))
-        lat[pct] = v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, lat["50"], lat["99"], int(errors.group(1)) if errors else 0
-
-
-class Agent(StewardAgent):
-    def __init__(self, tmp):
-        super().__init__(ROOT, tmp)
-
-    def available(self, name):
-        v = self.call("GET", "/v1/services/" + name)
-        return v if v["state"] == "available" else None
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=5)
@@ -87,15 +52,10 @@ def main():
         if not shutil.which(tool):
             sys.exit("%s is needed: apt-get install nginx wrk" % tool)
     tmp = tempfile.mkdtemp(prefix="steward-gw-bench-")
-    with open(os.path.join(tmp, "up.tmpl"), "w") as f:
-        f.write(UPSTREAM % {"dir": tmp})
-    agent = Agent(tmp)
+    agent = StewardAgent(ROOT, tmp)
     nginx_proxy = None
     try:
-        agent.call("POST", "/v1/services", "name: up\ndir: %s\nping: {tcp: true}\n"
-                   "command: [/bin/sh, -c, 'sed \"s/PORT/$PORT/g\" up.tmpl > up-$PORT.conf && exec nginx -p %s -c %s/up-$PORT.conf -g \"daemon off;\"']\n"
-                   % (tmp, tmp, tmp))
-        up = wait_until(lambda: agent.available("up"), 30)["instances"][0]["port"]
+        up = add_nginx_upstream(agent, tmp)
         proxy_port = free_port()
         with open(os.path.join(tmp, "proxy.conf"), "w") as f:
             f.write(PROXY % {"dir": tmp, "up": up, "port": proxy_port})
@@ -129,9 +89,7 @@ def main():
         # (wrk's delay hook, whole milliseconds), so every target gets the same offered rate.
         conns = 32
         delay = max(1, round(conns * 1000.0 / (peak / 2)))
-        script = os.path.join(tmp, "paced.lua")
-        with open(script, "w") as f:
-            f.write("function delay()\n  return %d\nend\n" % delay)
+        script = paced_script(tmp, delay)
         print()
         print("At about half of the gateway's peak (%d connections, %d ms between requests on each):" % (conns, delay))
         print("| target | requests/s | p50 ms | p99 ms | p99 added over direct ms |")
