@@ -1,5 +1,7 @@
 package dev.steward.agent.isolate;
 
+import dev.steward.agent.isolate.os.LibC;
+import dev.steward.agent.isolate.os.Signals;
 import dev.steward.agent.isolate.cgroup.Cgroup;
 import dev.steward.agent.isolate.cgroup.Usage;
 import java.io.IOException;

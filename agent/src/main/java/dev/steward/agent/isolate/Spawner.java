@@ -1,5 +1,7 @@
 package dev.steward.agent.isolate;
 
+import dev.steward.agent.isolate.os.LibC;
+import dev.steward.agent.isolate.os.Signals;
 import com.sun.jna.Memory;
 import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;

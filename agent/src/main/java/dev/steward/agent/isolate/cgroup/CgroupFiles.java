@@ -77,7 +77,7 @@ final class CgroupFiles {
     }
 
     static void kill(long pid) {
-        dev.steward.agent.isolate.Signals.kill(pid);
+        dev.steward.agent.isolate.os.Signals.kill(pid);
     }
 
     static void killAndWait(java.util.function.Supplier<List<Long>> pids) {

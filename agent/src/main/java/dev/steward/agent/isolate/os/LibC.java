@@ -1,11 +1,11 @@
-package dev.steward.agent.isolate;
+package dev.steward.agent.isolate.os;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /** The few libc calls the JDK does not offer: signals to process groups, pidfds and epoll. */
-interface LibC extends Library {
+public interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
     int SIGKILL = 9;

@@ -1,4 +1,4 @@
-package dev.steward.agent.isolate;
+package dev.steward.agent.isolate.os;
 
 /** Sends signals to whole process groups. */
 public final class Signals {
