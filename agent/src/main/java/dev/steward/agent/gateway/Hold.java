@@ -10,7 +10,8 @@ import java.util.Optional;
  * (or wakes a dynamic service), so that starting an instance never runs on an event loop; it gives the
  * place back and hands what it found, and the reference it took, to the call on the call's loop.
  *
- * @param take whether to take a reference for the request; a service that references do not keep up is woken instead
+ * @param take whether to take a reference for the request (none when the call holds one already, after a failed
+ *             connection); a service that references do not keep up is woken instead
  */
 record Hold(ServiceCall call, Gateway gw, Backend backend, String service, boolean take) implements Runnable {
     void start() {

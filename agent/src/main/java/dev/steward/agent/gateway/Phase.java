@@ -19,19 +19,24 @@ sealed interface Phase permits Phase.Routing, AppCall, ServiceCall, Phase.Done {
 
     /**
      * Where a {@link ServiceCall} is: Picking, then Connecting (or Held first, at scale from zero), then
-     * {@link Forwarding}; after a failed attempt, Connecting once more; Over once the exchange is.
+     * {@link Forwarding}; after a failed attempt, Connecting (or Held) once more; Over once the exchange is.
      */
     sealed interface Stage permits Picking, Held, Connecting, Forwarding, Over {}
 
     Picking PICKING = new Picking();
-    Held HELD = new Held();
     Over OVER = new Over();
 
     /** Routed to the service, no instance chosen yet. */
     record Picking() implements Stage {}
 
-    /** Waiting, off the event loop, until the service has an instance ready (scale from zero). */
-    record Held() implements Stage {}
+    /**
+     * Waiting, off the event loop, until the service has an instance ready: at scale from zero (attempt 1),
+     * or after a connection to instance {@code avoid} could not be made (attempt 2, no retry after it; the
+     * instance is not picked again while another is ready).
+     *
+     * @param avoid null at scale from zero
+     */
+    record Held(int attempt, String avoid) implements Stage {}
 
     /** A connection to {@code endpoint} is being made, the request counted in flight there; attempt 1, or 2 for the one retry. */
     record Connecting(Endpoint endpoint, int attempt) implements Stage {}

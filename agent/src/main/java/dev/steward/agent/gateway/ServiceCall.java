@@ -15,9 +15,12 @@ import java.util.Optional;
  * while none is ready and the service starts on demand; connects, and relays (see {@link Forwarding}).
  * The request body waits here, with reading stopped, while no connection exists yet.
  *
- * <p>A failed attempt of which nothing went to the client gets one more when the request can be sent
- * again (idempotent, no body): on another instance, or again on the same one when its kept-alive
- * connection had been closed. Otherwise 502.
+ * <p>A failed attempt of which nothing went to the client gets one more. A request that can be sent
+ * again (idempotent, no body) goes to another instance, or again to the same one when its kept-alive
+ * connection had been closed. A request whose connection could not be made at all (so nothing of it was
+ * sent) to a service that starts on demand is held as at scale from zero, so that no request is lost
+ * while an instance is replaced; it then goes to a ready instance, another than the one that failed when
+ * there is one. Otherwise 502.
  *
  * <p>What the request takes from the service is given back when the exchange ends: a reference (on-demand
  * and lingering services run while referenced), its share of the demand (dynamic services), its count in
@@ -62,7 +65,7 @@ final class ServiceCall implements Phase {
         } else if (!Gateway.startsOnDemand(backend)) {
             x.reply(Reply.noInstance(service, backend.state()));
         } else if (gw.hold(service)) {
-            hold();
+            hold(1, null);
         } else {
             x.reply(Reply.holdFull(service, gw.settings.maxHeld()));
         }
@@ -71,26 +74,29 @@ final class ServiceCall implements Phase {
     /**
      * Waits (see {@link Hold}), with a place in the service's hold queue taken, until an instance is ready.
      * The reference the waiting thread takes becomes this call's when it resumes.
+     *
+     * @param avoid the instance a connection could not be made to, or null
      */
-    private void hold() {
-        stage = Phase.HELD;
+    private void hold(int attempt, String avoid) {
+        stage = new Held(attempt, avoid);
         x.front.updateReading();
-        new Hold(this, gw, backend, service, Gateway.referencedByRequests(backend)).start();
+        boolean take = Gateway.referencedByRequests(backend) && !referenced; // after a failed connection it holds one already
+        new Hold(this, gw, backend, service, take).start();
     }
 
     /** Back from {@link Hold} on the event loop: connects, or answers 503 when no instance became ready. */
     void resume(Optional<Endpoint> ready, boolean reference) {
-        if (!(stage instanceof Held)) { // the client went away meanwhile
+        if (!(stage instanceof Held held)) { // the client went away meanwhile
             if (reference) backend.release();
             return;
         }
-        referenced = reference;
+        if (reference) referenced = true;
         if (ready.isEmpty()) {
             x.reply(Reply.notReady(service, gw.settings.hold()));
             return;
         }
-        Endpoint e = gw.pick(backend, route, null);
-        connect(e != null ? e : ready.get(), 1);
+        Endpoint e = gw.pick(backend, route, held.avoid());
+        connect(e != null ? e : ready.get(), held.attempt());
     }
 
     private void connect(Endpoint e, int attempt) {
@@ -169,7 +175,7 @@ final class ServiceCall implements Phase {
 
     /** No connection to the instance could be made: nothing was sent. */
     void connectFailed(Throwable cause) {
-        if (stage instanceof Connecting c) failed(c.endpoint(), c.attempt(), false, cause);
+        if (stage instanceof Connecting c) failed(c.endpoint(), c.attempt(), false, cause, true);
     }
 
     /** The connection to the instance failed or closed before the response ended. */
@@ -180,7 +186,7 @@ final class ServiceCall implements Phase {
             x.cut(s.status(), f.bytes());
             return;
         }
-        failed(f.endpoint(), f.attempt(), f.reused(), cause);
+        failed(f.endpoint(), f.attempt(), f.reused(), cause, false);
     }
 
     void timedOut(Forwarding f) {
@@ -189,7 +195,7 @@ final class ServiceCall implements Phase {
         }
     }
 
-    private void failed(Endpoint e, int attempt, boolean reused, Throwable cause) {
+    private void failed(Endpoint e, int attempt, boolean reused, Throwable cause, boolean nothingSent) {
         if (attempt == 1 && x.resendable()) {
             Endpoint other = gw.pick(backend, route, e.instance());
             if (other == null && reused) other = e; // a kept-alive connection the instance had closed
@@ -198,6 +204,11 @@ final class ServiceCall implements Phase {
                 connect(other, 2);
                 return;
             }
+        }
+        if (attempt == 1 && nothingSent && Gateway.startsOnDemand(backend) && gw.hold(service)) {
+            gw.inFlight.end(e.instance());
+            hold(2, e.instance());
+            return;
         }
         x.reply(Reply.unreachable(e.instance(), service, cause, !x.requestDone()));
     }
