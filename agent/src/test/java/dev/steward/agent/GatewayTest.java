@@ -196,6 +196,33 @@ class GatewayTest extends AgentTestBase {
     }
 
     @Test
+    void aRequestWhoseConnectionIsRefusedIsHeldAndGoesToAReadyInstanceOfAServiceThatStartsOnDemand() throws Exception {
+        // Of two instances the first serves; the second is "ready" (its ping always passes) but listens on nothing.
+        // A POST is never sent twice, but one whose connection could not be made was not sent at all: it is held,
+        // as at scale from zero, and goes to the instance that is ready (before, half of them got 502).
+        try (java.io.InputStream in = getClass().getResourceAsStream("/upstream.py")) {
+            Files.write(work.resolve("upstream.py"), in.readAllBytes());
+        }
+        agent.register("name: refused\ndir: " + work + "\npolicy: on-demand\ninstances: 2\nping: {exec: [\"true\"]}\n"
+                + "command: [/bin/sh, -c, 'if mkdir served 2>/dev/null; then exec python3 upstream.py; else exec sleep 600; fi']\n");
+        agent.ok("POST", "/v1/services/refused/start", null);
+        JsonNode v = agent.await("refused", x -> x.path("instances").size() == 2 && x.path("state").asText().equals("available"),
+                java.time.Duration.ofSeconds(20));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (get("/refused/listening", null).statusCode() != 200 && System.nanoTime() < deadline) TestAgent.sleep(100);
+        java.util.Set<String> answeredBy = new java.util.HashSet<>();
+        for (int n = 0; n < 10; n++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(agent.gateway + "/refused/post" + n))
+                    .POST(HttpRequest.BodyPublishers.ofString("twelve bytes")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("12");
+            answeredBy.add(r.headers().firstValue("x-steward-instance").orElseThrow());
+        }
+        assertThat(answeredBy).hasSize(1);
+        assertThat(v.path("instances").findValuesAsText("id")).containsAll(answeredBy);
+    }
+
+    @Test
     void badRequestsNeverReachAnInstance() throws Exception {
         int port = Integer.parseInt(agent.gateway.substring(agent.gateway.lastIndexOf(':') + 1));
         assertThat(raw(port, "NONSENSE\r\n\r\n")).startsWith("HTTP/1.1 400");

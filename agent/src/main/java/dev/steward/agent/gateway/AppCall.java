@@ -14,30 +14,29 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.time.Duration;
 
 /**
- * {@code http://GATEWAY/<app>/<event>}: the request body (up to {@link #MAX_DATA}) becomes the
- * event's data, and the worker's chunks the response body as they come. An error before the first
- * chunk is a JSON answer (503 busy or broken, 504 out of time, 500 the handler's); after it the
- * connection is cut, as the status has gone. The engine's calls arrive on its loop and are handed to
- * the client connection's.
+ * The {@link Phase} of an exchange sent to an app, {@code http://GATEWAY/<app>/<event>} (see {@link
+ * AppDoor}): the request body (up to {@link #MAX_DATA}) becomes the event's data, and the worker's
+ * chunks the response body as they come. An error before the first chunk is a JSON answer (503 busy
+ * or broken, 504 out of time, 500 the handler's); after it the connection is cut, as the status has
+ * gone. The engine's calls arrive on its loop and are handed to the client connection's.
  */
-final class AppCall implements Sink {
+final class AppCall implements Sink, Phase {
     /** The largest body taken for an event: one protocol frame carries it. */
     static final int MAX_DATA = 16 << 20;
     private final Exchange exchange;
     private final AppEngine app;
-    private final String event;
+    private final AppDoor.Event event;
     private final Channel client;
     private final boolean keepAlive;
     private ByteBuf body;
     private boolean started;
     private long sent;
     /** Set on the client's loop once the exchange is over (answered, or the client left). */
-    boolean over;
+    private boolean over;
 
-    AppCall(Exchange exchange, AppEngine app, String event, Channel client, boolean keepAlive) {
+    AppCall(Exchange exchange, AppEngine app, AppDoor.Event event, Channel client, boolean keepAlive) {
         this.exchange = exchange;
         this.app = app;
         this.event = event;
@@ -46,7 +45,7 @@ final class AppCall implements Sink {
     }
 
     /** A piece of the request body; at its end the event is enqueued. False when the body is over the limit. */
-    boolean content(HttpContent c, boolean last, String tag, Duration timeout) {
+    boolean content(HttpContent c, boolean last) {
         try {
             if (body == null) body = Unpooled.buffer(Math.min(c.content().readableBytes(), MAX_DATA));
             if (body.readableBytes() + c.content().readableBytes() > MAX_DATA) return false;
@@ -59,12 +58,14 @@ final class AppCall implements Sink {
             body.readBytes(data);
             body.release();
             body = null;
-            app.enqueue(event, data, tag, timeout, this);
+            app.enqueue(event.name(), data, event.tag(), event.timeout(), this);
         }
         return true;
     }
 
-    void release() {
+    /** The exchange is over (answered, or the client left): the worker's calls no longer reach the client. */
+    void finished() {
+        over = true;
         if (body != null) body.release();
         body = null;
     }

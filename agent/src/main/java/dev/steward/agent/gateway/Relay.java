@@ -6,6 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -17,6 +20,20 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     Relay(Channel peer) {
         this.peer = peer;
+    }
+
+    /**
+     * Sends the instance's 101 to the client, then makes both connections byte relays: encoders go first,
+     * so that what the decoders still hold goes out raw when they are removed.
+     */
+    static void splice(Channel client, Channel upstream, HttpResponse switching) {
+        client.writeAndFlush(switching); // encoded by the time this returns (same loop)
+        client.pipeline().get(HttpServerCodec.class).removeOutboundHandler();
+        upstream.pipeline().get(HttpClientCodec.class).removeOutboundHandler();
+        client.pipeline().replace(Frontend.class, "relay", new Relay(upstream));
+        upstream.pipeline().replace(Upstream.class, "relay", new Relay(client));
+        client.pipeline().remove(HttpServerCodec.class);
+        upstream.pipeline().remove(HttpClientCodec.class);
     }
 
     @Override

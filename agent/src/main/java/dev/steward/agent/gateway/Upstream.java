@@ -7,12 +7,13 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
-/** One connection to an instance: hands what it reads to the exchange that uses it, or sits idle in its pool. */
+/** One connection to an instance: hands what it reads to the exchange forwarding over it, or sits idle in its pool. */
 final class Upstream extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
     private final String key;
     private Channel channel;
-    Exchange exchange;
+    /** The exchange forwarding over this connection; null while idle. */
+    Forwarding relay;
 
     Upstream(UpstreamPool pool, String key) {
         this.pool = pool;
@@ -27,6 +28,11 @@ final class Upstream extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
+    /** Back to its pool for reuse, once an exchange ended cleanly on it. */
+    void release() {
+        pool.release(this);
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
@@ -34,41 +40,41 @@ final class Upstream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Exchange e = exchange;
-        if (e == null) {
+        Forwarding f = relay;
+        if (f == null) {
             // nothing asked: an idle connection that talks is not to be trusted again
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
         }
-        if (msg instanceof HttpResponse r) e.responseHead(r);
-        if (msg instanceof HttpContent c) e.responseContent(c);
+        if (msg instanceof HttpResponse r) f.head(r);
+        if (msg instanceof HttpContent c) f.content(c);
         else if (!(msg instanceof HttpResponse)) ReferenceCountUtil.release(msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        Exchange e = exchange;
-        if (e != null) e.flushClient();
+        Forwarding f = relay;
+        if (f != null) f.flushClient();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Exchange e = exchange;
-        if (e != null) e.upstreamWritable(ctx.channel().isWritable());
+        Forwarding f = relay;
+        if (f != null) f.upstreamWritable();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        Exchange e = exchange;
-        if (e != null) e.upstreamFailed(null);
+        Forwarding f = relay;
+        if (f != null) f.failed(null);
         else pool.closed(this);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Exchange e = exchange;
-        if (e != null) e.upstreamFailed(cause);
+        Forwarding f = relay;
+        if (f != null) f.failed(cause);
         ctx.close();
     }
 }

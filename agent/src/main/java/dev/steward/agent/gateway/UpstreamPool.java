@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * Keep-alive connections to instances, owned by one event loop (no locks): the most recently used
@@ -40,15 +39,15 @@ final class UpstreamPool {
     }
 
     /**
-     * Gives {@code then} a connection to {@code e}: an idle one at once (reused = true), else a new one
-     * once connected; on failure {@code then} gets null and {@code failed} the cause.
+     * Gives {@code x} a connection to {@code e} ({@link ServiceCall#attached}): an idle one at once (reused), else a
+     * new one once connected; when none can be made, {@link ServiceCall#connectFailed} gets the cause.
      */
-    void acquire(EventLoop loop, Endpoint e, BiConsumer<Upstream, Boolean> then, java.util.function.Consumer<Throwable> failed) {
+    void acquire(EventLoop loop, Endpoint e, ServiceCall x) {
         ArrayDeque<Upstream> q = idle.get(key(e));
         while (q != null && !q.isEmpty()) {
             Upstream u = q.pollFirst();
             if (u.channel().isActive()) {
-                then.accept(u, true);
+                x.attached(u, true);
                 return;
             }
         }
@@ -66,8 +65,8 @@ final class UpstreamPool {
                         .addLast("up", new Upstream(UpstreamPool.this, k));
             }
         }).connect(e.host(), e.port()).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) then.accept(f.channel().pipeline().get(Upstream.class), false);
-            else failed.accept(f.cause());
+            if (f.isSuccess()) x.attached(f.channel().pipeline().get(Upstream.class), false);
+            else x.connectFailed(f.cause());
         });
     }
 

@@ -1,0 +1,242 @@
+package dev.steward.agent.gateway;
+
+import dev.steward.agent.scale.Demand;
+import dev.steward.agent.traffic.Backend;
+import dev.steward.agent.traffic.Endpoint;
+import dev.steward.model.PolicyKind;
+import dev.steward.model.Route;
+import io.netty.handler.codec.http.HttpContent;
+import java.util.ArrayDeque;
+import java.util.Optional;
+
+/**
+ * An exchange routed to a service, on its way to an instance and back (its {@link Phase.Stage}s). Picks
+ * a ready instance (see {@link Balancer}); holds the request, off the event loop and in a bounded queue,
+ * while none is ready and the service starts on demand; connects, and relays (see {@link Forwarding}).
+ * The request body waits here, with reading stopped, while no connection exists yet.
+ *
+ * <p>A failed attempt of which nothing went to the client gets one more. A request that can be sent
+ * again (idempotent, no body) goes to another instance, or again to the same one when its kept-alive
+ * connection had been closed. A request whose connection could not be made at all (so nothing of it was
+ * sent) to a service that starts on demand is held as at scale from zero, so that no request is lost
+ * while an instance is replaced; it then goes to a ready instance, another than the one that failed when
+ * there is one. Otherwise 502.
+ *
+ * <p>What the request takes from the service is given back when the exchange ends: a reference (on-demand
+ * and lingering services run while referenced), its share of the demand (dynamic services), its count in
+ * flight at one instance. Confined to the exchange's event loop but for the waiting thread.
+ */
+final class ServiceCall implements Phase {
+    final Exchange x;
+    private final Gateway gw;
+    private final String service;
+    private final Backend backend;
+    private final Route route;
+    /** A dynamic service's demand (only the autoscaler reads it), begun when routed; null for other services. */
+    private final Demand.Meter meter;
+    private boolean referenced;
+    /** Body pieces that came while no connection existed yet; made when first needed. */
+    private ArrayDeque<HttpContent> buffered;
+    private Stage stage = Phase.PICKING;
+
+    ServiceCall(Exchange x, String service, Backend backend, Route route) {
+        this.x = x;
+        this.gw = x.gw;
+        this.service = service;
+        this.backend = backend;
+        this.route = route;
+        this.meter = backend.spec().policy() == PolicyKind.DYNAMIC ? gw.demand.of(service) : null;
+        if (meter != null) meter.begin();
+    }
+
+    Route route() {
+        return route;
+    }
+
+    /** Picks a ready instance and connects to it, or holds the request while the service starts, or answers 503. */
+    void begin() {
+        Endpoint e = gw.pick(backend, route, null);
+        if (e != null) {
+            if (Gateway.referencedByRequests(backend)) {
+                backend.use(); // cheap while others use it too; keeps it up until this response ends
+                referenced = true;
+            }
+            connect(e, 1);
+        } else if (!Gateway.startsOnDemand(backend)) {
+            x.reply(Reply.noInstance(service, backend.state()));
+        } else if (gw.hold(service)) {
+            hold(1, null);
+        } else {
+            x.reply(Reply.holdFull(service, gw.settings.maxHeld()));
+        }
+    }
+
+    /**
+     * Waits (see {@link Hold}), with a place in the service's hold queue taken, until an instance is ready.
+     * The reference the waiting thread takes becomes this call's when it resumes.
+     *
+     * @param avoid the instance a connection could not be made to, or null
+     */
+    private void hold(int attempt, String avoid) {
+        stage = new Held(attempt, avoid);
+        x.front.updateReading();
+        boolean take = Gateway.referencedByRequests(backend) && !referenced; // after a failed connection it holds one already
+        new Hold(this, gw, backend, service, take).start();
+    }
+
+    /** Back from {@link Hold} on the event loop: connects, or answers 503 when no instance became ready. */
+    void resume(Optional<Endpoint> ready, boolean reference) {
+        if (!(stage instanceof Held held)) { // the client went away meanwhile
+            if (reference) backend.release();
+            return;
+        }
+        if (reference) referenced = true;
+        if (ready.isEmpty()) {
+            x.reply(Reply.notReady(service, gw.settings.hold()));
+            return;
+        }
+        Endpoint e = gw.pick(backend, route, held.avoid());
+        connect(e != null ? e : ready.get(), held.attempt());
+    }
+
+    private void connect(Endpoint e, int attempt) {
+        stage = new Connecting(e, attempt);
+        gw.inFlight.begin(e.instance());
+        gw.pool().acquire(x.loop, e, this);
+    }
+
+    /** A connection to the instance, from the pool ({@code reused}) or new: the request goes out, with what waited. */
+    void attached(Upstream u, boolean reused) {
+        if (!(stage instanceof Connecting c)) { // the client went away while connecting
+            if (reused) u.release();
+            else u.channel().close();
+            return;
+        }
+        Forwarding f = new Forwarding(this, u, c.endpoint(), c.attempt(), reused);
+        stage = f;
+        f.send(x.req, buffered);
+        x.front.updateReading();
+    }
+
+    /** A piece of the request body: forwarded, or kept until there is a connection. */
+    void content(HttpContent piece, boolean last) {
+        switch (stage) {
+            case Forwarding f -> {
+                if (!f.forward(piece, last)) x.front.updateReading();
+            }
+            case Held h -> buffer(piece);
+            case Connecting c -> buffer(piece);
+            case Picking p -> piece.release();
+            case Over o -> piece.release();
+        }
+    }
+
+    private void buffer(HttpContent piece) {
+        if (buffered == null) buffered = new ArrayDeque<>();
+        buffered.add(piece);
+        x.front.updateReading();
+    }
+
+    /** Whether to read more from the client: not while held or connecting, nor while the instance cannot take more. */
+    boolean wantsClientData() {
+        return switch (stage) {
+            case Held h -> x.requestDone() && nothingBuffered();
+            case Connecting c -> x.requestDone() && nothingBuffered();
+            case Forwarding f -> x.requestDone() || f.writable();
+            case Picking p -> true;
+            case Over o -> true;
+        };
+    }
+
+    private boolean nothingBuffered() {
+        return buffered == null || buffered.isEmpty();
+    }
+
+    void flushUpstream() {
+        if (stage instanceof Forwarding f) f.flush();
+    }
+
+    void clientWritable() {
+        if (stage instanceof Forwarding f) f.clientWritable();
+    }
+
+    /** Whether the instance's response head went to the client: the gateway can no longer answer itself. */
+    boolean answered() {
+        return stage instanceof Forwarding f && f.answered();
+    }
+
+    /** The client left: a response under way is reported with its status, anything else as 499. */
+    void clientGone() {
+        if (stage instanceof Forwarding f && f.response() instanceof Phase.Streaming s) x.finish(s.status(), f.bytes());
+        else x.finish(499, 0);
+    }
+
+    // ---- failures ------------------------------------------------------------------------------
+
+    /** No connection to the instance could be made: nothing was sent. */
+    void connectFailed(Throwable cause) {
+        if (stage instanceof Connecting c) failed(c.endpoint(), c.attempt(), false, cause, true);
+    }
+
+    /** The connection to the instance failed or closed before the response ended. */
+    void upstreamFailed(Forwarding f, Throwable cause) {
+        if (stage != f) return;
+        f.drop();
+        if (f.response() instanceof Phase.Streaming s) { // part of the response went out: the client sees its connection end
+            x.cut(s.status(), f.bytes());
+            return;
+        }
+        failed(f.endpoint(), f.attempt(), f.reused(), cause, false);
+    }
+
+    void timedOut(Forwarding f) {
+        if (stage == f && !f.answered()) {
+            x.reply(Reply.timedOut(f.endpoint().instance(), service, route.timeout()));
+        }
+    }
+
+    private void failed(Endpoint e, int attempt, boolean reused, Throwable cause, boolean nothingSent) {
+        if (attempt == 1 && x.resendable()) {
+            Endpoint other = gw.pick(backend, route, e.instance());
+            if (other == null && reused) other = e; // a kept-alive connection the instance had closed
+            if (other != null) {
+                gw.inFlight.end(e.instance());
+                connect(other, 2);
+                return;
+            }
+        }
+        if (attempt == 1 && nothingSent && Gateway.startsOnDemand(backend) && gw.hold(service)) {
+            gw.inFlight.end(e.instance());
+            hold(2, e.instance());
+            return;
+        }
+        x.reply(Reply.unreachable(e.instance(), service, cause, !x.requestDone()));
+    }
+
+    /**
+     * The exchange is over: the connection dropped, what waited released, the count in flight ended, the demand
+     * and the reference given back. Returns the instance that served (or was tried last), or "".
+     */
+    String end() {
+        Endpoint counted = switch (stage) {
+            case Connecting c -> c.endpoint();
+            case Forwarding f -> {
+                f.drop();
+                yield f.endpoint();
+            }
+            case Picking p -> null;
+            case Held h -> null;
+            case Over o -> null;
+        };
+        stage = Phase.OVER;
+        if (buffered != null) {
+            buffered.forEach(HttpContent::release);
+            buffered.clear();
+        }
+        if (counted != null) gw.inFlight.end(counted.instance());
+        if (meter != null) meter.end();
+        if (referenced) backend.release();
+        referenced = false;
+        return counted == null ? "" : counted.instance();
+    }
+}
