@@ -1,5 +1,6 @@
 package dev.steward.agent.isolate;
 
+import dev.steward.agent.isolate.os.Signals;
 import dev.steward.agent.isolate.cgroup.Cgroup;
 import dev.steward.agent.isolate.cgroup.Cgroups;
 import dev.steward.model.Resources;
