@@ -94,7 +94,7 @@ public final class Agent implements AutoCloseable {
                 data.resolve("uploads"), bus, metrics[0], this::info, loaded), r -> Thread.ofPlatform().name("steward-api-start").start(r));
         try {
             // what runs at start is known before the gateway opens, so no early request finds nothing
-            registry.load();
+            registry.restore();
             applyAtStart();
             engine.startAtBoot();
         } finally {
@@ -104,6 +104,8 @@ public final class Agent implements AutoCloseable {
         gateway = gateway(inFlight, metrics[0]);
         api = joined(apiStarting);
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
+        // serving already: now the instances left running are looked at, and leftovers removed
+        Thread.ofVirtual().name("steward-adoption").start(registry::adoptAll);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
@@ -200,12 +202,12 @@ public final class Agent implements AutoCloseable {
             // closing anyway
         }
         accessLog.close();
-        api.close();
         if (config.dev()) {
             registry.runners().forEach(c -> c.halt());
             registry.runners().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
         }
-        registry.detach();
+        registry.detach(); // pings end before the API closes under them
+        api.close();
         writes.shutdown();
         try {
             writes.awaitTermination(5, TimeUnit.SECONDS);

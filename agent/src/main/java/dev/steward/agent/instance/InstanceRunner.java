@@ -42,6 +42,8 @@ public final class InstanceRunner {
     private boolean stopRequested;
     private String reason = "";
     private ExitStatus lastExit;
+    /** The record of a restored instance not confirmed yet, or null. */
+    private InstanceRecord restored;
     PingLoop pings;
 
     public InstanceRunner(Context ctx, String service, String id, int port, Path log, InstanceEvent.Mailbox mailbox,
@@ -140,16 +142,30 @@ public final class InstanceRunner {
         });
     }
 
-    /** Takes over the process a stored record names; until the isolate answers it is routed as it was. */
-    public void adopt(Spec s, int version, InstanceRecord r) {
+    /**
+     * Takes the place of the process a stored record names: routed as it was at once, confirmed later
+     * by {@link #confirm} (the isolate looks at the process), so that an agent serves before it has
+     * looked at every instance it adopts.
+     */
+    public void restore(Spec s, int version, InstanceRecord r) {
         spec = s;
         specVersion = version;
-        long gen = ++generation;
+        ++generation;
         restarts = r.restarts();
         started = Instant.ofEpochMilli(r.started());
         state = r.paused() ? InstanceState.PAUSED : InstanceState.RUNNING;
         vitals = Vitals.adopted();
         reason = "adopting after an agent restart";
+        restored = r;
+    }
+
+    /** Asks the isolate, off the runner, whether the restored process is still that very one; the answer comes back as Adopted. */
+    public void confirm() {
+        InstanceRecord r = restored;
+        if (r == null) return;
+        restored = null;
+        long gen = generation;
+        Spec s = spec;
         Thread.ofVirtual().name("adopt-" + service + "-" + id).start(() -> {
             try {
                 var h = ctx.isolates().of(s.isolate()).adopt(service, id, r.pid(), r.startTicks(), log);
@@ -285,6 +301,12 @@ public final class InstanceRunner {
             hooks.forEach(k -> k.paused(this, to == InstanceState.PAUSED));
         }
         emit();
+    }
+
+    /** The agent is closing: its ping loop ends; the process runs on, for the next agent to adopt. */
+    public void detach() {
+        if (pings != null) pings.cancel();
+        pings = null;
     }
 
     /** Forgets the slot: its port and store record go. */

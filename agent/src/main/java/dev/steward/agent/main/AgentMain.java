@@ -46,6 +46,9 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--stop-grace", paramLabel = "DURATION", defaultValue = "5s", description = "How long an instance gets between SIGTERM and SIGKILL (default ${DEFAULT-VALUE}).")
     String stopGrace;
 
+    @Option(names = "--train-class-cache", hidden = true, description = "Run through the agent's paths once and exit (the launcher makes its class cache so).")
+    boolean trainClassCache;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -62,6 +65,7 @@ public final class AgentMain implements Callable<Integer> {
     public Integer call() throws Exception {
         // Before Netty's classes load: no leak-detection sampling on every message (tests keep it on).
         System.setProperty("io.netty.leakDetection.level", System.getProperty("io.netty.leakDetection.level", "disabled"));
+        if (trainClassCache) return CacheTraining.run();
         AgentConfig config;
         try {
             config = new AgentConfig(AgentConfig.address("--api", api), AgentConfig.address("--gateway", gateway),

@@ -30,8 +30,14 @@ sealed interface Command {
 
     record Update(Spec spec, ServiceRecord record) implements Command {}
 
-    /** Take over the instances a previous agent left (or, for a ping-only service, start pinging). */
+    /** The agent is closing: stop pinging and end the runner; instances keep running for the next agent. */
+    record Detach() implements Command {}
+
+    /** Take the places of the instances a previous agent left, routed at once (or, for a ping-only service, start pinging). */
     record Activate(List<InstanceRecord> stored) implements Command {}
+
+    /** Confirm the restored instances with their isolate (after the agent began to serve). */
+    record Adopt() implements Command {}
 
     /** A linger may have run out. */
     record LingerCheck() implements Command {}

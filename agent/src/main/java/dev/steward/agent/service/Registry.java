@@ -38,6 +38,8 @@ public final class Registry implements Needs, Backends {
     /** Bumped at every register, modify and unregister, so that readers can cache what they derive from specs. */
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
     private final ReentrantLock registry = new ReentrantLock();
+    /** The instances ({@code service/instance}) the stored records named at start. */
+    private final java.util.Set<String> restored = ConcurrentHashMap.newKeySet();
     private final ReentrantLock availability = new ReentrantLock();
     private final Condition availabilityChanged = availability.newCondition();
 
@@ -49,14 +51,18 @@ public final class Registry implements Needs, Backends {
         return ctx;
     }
 
-    /**
-     * Loads every stored service and starts what should run. Leftovers of instances no record names
-     * are removed first; the recorded ones are adopted in the background (routed at once, as they
-     * were), so the agent serves within moments however many there are.
-     */
+    /** Loads every stored service and adopts what earlier agents left ({@link #restore}, then {@link #adoptAll}). */
     public void load() {
-        Map<ServiceRunner, List<InstanceRecord>> loaded = new java.util.LinkedHashMap<>();
-        java.util.Set<String> keep = new java.util.HashSet<>();
+        restore();
+        adoptAll();
+    }
+
+    /**
+     * Loads every stored service and starts what should run; the instances a record names are routed
+     * at once, as they were, and only confirmed by {@link #adoptAll}, so the agent serves within
+     * moments however many there are.
+     */
+    public void restore() {
         for (ServiceRecord r : ctx.repo().services()) {
             Spec spec;
             try {
@@ -66,14 +72,21 @@ public final class Registry implements Needs, Backends {
                 continue;
             }
             List<InstanceRecord> stored = ctx.repo().instances(r.name());
-            stored.forEach(i -> keep.add(r.name() + "/" + i.id()));
+            stored.forEach(i -> restored.add(r.name() + "/" + i.id()));
             ServiceRunner runner = new ServiceRunner(ctx, this, r, spec, r.custom());
             services.put(r.name(), runner);
-            loaded.put(runner, stored);
+            runner.activate(stored);
         }
-        // What an earlier agent left that no record names (cgroups of instances that died) goes, before anything new starts.
-        ctx.isolates().cleanup(keep);
-        loaded.forEach(ServiceRunner::activate);
+    }
+
+    /**
+     * Removes what earlier agents of this node left that no record names (it never touches what this
+     * agent runs or is starting), then has every restored instance confirmed by its isolate; those that
+     * died meanwhile are started again.
+     */
+    public void adoptAll() {
+        ctx.isolates().cleanup(java.util.Set.copyOf(restored));
+        services.values().forEach(ServiceRunner::adopt);
     }
 
     // ---- registry ---------------------------------------------------------------------------

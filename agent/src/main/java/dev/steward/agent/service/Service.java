@@ -55,6 +55,7 @@ final class Service {
     private boolean holdingNeeds;
     private boolean removed;
     private boolean halting;
+    private boolean detached;
     /** The endpoint of a ping-only service, or null. */
     private ExternalEndpoint external;
     private ServiceState announced = ServiceState.STOPPED;
@@ -76,9 +77,9 @@ final class Service {
         return ctx;
     }
 
-    /** The runner may end: the service was removed and nothing of it runs. */
+    /** The runner may end: the service was removed and nothing of it runs, or the agent is closing. */
     boolean finished() {
-        return removed && instances.isEmpty();
+        return detached || removed && instances.isEmpty();
     }
 
     Object handle(Command c) {
@@ -86,6 +87,12 @@ final class Service {
             case Command.Start s -> start(s.count());
             case Command.Stop s -> stop();
             case Command.Halt h -> halting = true;
+            case Command.Detach d -> {
+                detached = true;
+                instances.values().forEach(InstanceRunner::detach);
+                if (external != null) external.remove();
+                return null;
+            }
             case Command.Remove r -> remove();
             case Command.Use u -> references++;
             case Command.Release r -> release();
@@ -93,6 +100,7 @@ final class Service {
             case Command.Wake w -> scaled = Math.max(scaled, 1);
             case Command.Update u -> update(u.spec(), u.record());
             case Command.Activate a -> activate(a.stored());
+            case Command.Adopt a -> instances.values().forEach(InstanceRunner::confirm);
             case Command.LingerCheck l -> lingerCheck();
             case Command.NeedsChanged n -> { }
             case Command.Targets t -> {
@@ -171,8 +179,7 @@ final class Service {
         }
         for (InstanceRecord r : stored) {
             if (r.port() > 0) ctx.ports().reserve(r.port());
-            InstanceRunner i = slot(r.id(), r.port());
-            i.adopt(spec, version, r);
+            slot(r.id(), r.port()).restore(spec, version, r);
         }
     }
 

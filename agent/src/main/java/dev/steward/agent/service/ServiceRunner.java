@@ -36,14 +36,13 @@ public final class ServiceRunner implements Backend {
 
     private final LinkedBlockingQueue<Envelope> inbox = new LinkedBlockingQueue<>();
     private final Service service;
-    private final Thread thread;
     private volatile Snapshot snapshot;
     private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
 
     ServiceRunner(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom) {
         this.service = new Service(ctx, needs, record, spec, custom, this::post);
         this.snapshot = service.snapshot();
-        this.thread = Thread.ofVirtual().name("service-" + spec.name()).start(this::drain);
+        Thread.ofVirtual().name("service-" + spec.name()).start(this::drain);
     }
 
     // ---- the inbox -------------------------------------------------------------------------
@@ -220,6 +219,11 @@ public final class ServiceRunner implements Backend {
         ask(new Command.NeedsChanged());
     }
 
+    /** Has the restored instances confirmed by their isolate, in the background. */
+    void adopt() {
+        post(new Command.Adopt());
+    }
+
     void needsChanged() {
         post(new Command.NeedsChanged());
     }
@@ -304,8 +308,8 @@ public final class ServiceRunner implements Backend {
         return m;
     }
 
-    /** Stops the runner's thread (the agent is closing); instances keep running for the next agent. */
+    /** Ends the runner and its pings (the agent is closing); instances keep running for the next agent. */
     void detach() {
-        thread.interrupt();
+        post(new Command.Detach());
     }
 }

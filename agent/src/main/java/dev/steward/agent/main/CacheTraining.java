@@ -1,0 +1,87 @@
+package dev.steward.agent.main;
+
+import dev.steward.agent.Agent;
+import dev.steward.agent.config.AgentConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * A short run through the agent's own paths (start, the API, a spawn, the gateway, a restart that
+ * adopts, a stop), in a temporary data dir on ports the system chooses, so that the class cache the
+ * JVM writes when it exits holds what a real start needs. The launcher runs it once after a build.
+ */
+final class CacheTraining {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private CacheTraining() {}
+
+    static int run() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("steward-cache-training-");
+            new CacheTraining().train(AgentConfig.loopback(dir.resolve("data"), "training", Duration.ofSeconds(2), false, null));
+            return 0;
+        } catch (Exception e) {
+            System.err.println("steward: class cache training failed: " + e);
+            return 1;
+        } finally {
+            if (dir != null) delete(dir);
+        }
+    }
+
+    private void train(AgentConfig config) throws Exception {
+        Agent first = Agent.start(config);
+        String api = "http://127.0.0.1:" + first.apiPort();
+        call("POST", api + "/v1/services", "name: sleeper\ncommand: [sleep, \"60\"]\nping: none\n");
+        await(api, "sleeper", s -> s.contains("\"state\":\"available\""));
+        first.close(); // the sleeper keeps running: the next agent adopts it
+        Agent second = Agent.start(config);
+        try {
+            api = "http://127.0.0.1:" + second.apiPort();
+            call("POST", api + "/v1/services", "name: self\nping-only: {endpoint: \"" + api + "\"}\nping: {http: /v1/agent, interval: 50ms}\n");
+            await(api, "self", s -> s.contains("\"state\":\"available\""));
+            for (int i = 0; i < 50; i++) {
+                call("GET", "http://127.0.0.1:" + second.gatewayPort() + "/self/v1/agent", null);
+                call("GET", api + "/v1/services", null);
+            }
+            call("POST", api + "/v1/services/sleeper/stop", "");
+            await(api, "sleeper", s -> s.contains("\"state\":\"stopped\""));
+        } finally {
+            second.close();
+        }
+    }
+
+    private String call(String method, String url, String body) throws IOException, InterruptedException {
+        HttpRequest.BodyPublisher b = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).method(method, b).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) throw new IOException(method + " " + url + ": " + r.statusCode() + " " + r.body());
+        return r.body();
+    }
+
+    private void await(String api, String service, Predicate<String> test) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!test.test(call("GET", api + "/v1/services/" + service, null))) {
+            if (System.nanoTime() > deadline) throw new IOException(service + " did not get there within " + WAIT);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary dir: the system clears it in the end
+        }
+    }
+}
