@@ -59,7 +59,8 @@ class AgentRestartTest {
         RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
         JsonNode list = b.call("GET", "/v1/services", null);
         assertThat(list).hasSize(3);
-        JsonNode webAgain = b.await("web", AgentRestartTest::available).path("instances").get(0);
+        JsonNode webAgain = b.await("web", v -> available(v) && v.path("instances").get(0).path("reason").asText().startsWith("adopted"))
+                .path("instances").get(0);
         assertThat(webAgain.path("pid").asLong()).isEqualTo(web.path("pid").asLong());
         assertThat(webAgain.path("id").asText()).isEqualTo(web.path("id").asText());
         assertThat(webAgain.path("reason").asText()).contains("adopted");
@@ -114,7 +115,7 @@ class AgentRestartTest {
             }
         }
         RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
-        JsonNode v = b.await("s", AgentRestartTest::available);
+        JsonNode v = b.await("s", x -> available(x) && x.path("instances").get(0).path("restarts").asInt() == 1);
         long newPid = v.path("instances").get(0).path("pid").asLong();
         strays.add(newPid);
         assertThat(newPid).isNotEqualTo(pid);

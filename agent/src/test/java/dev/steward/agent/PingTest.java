@@ -108,7 +108,7 @@ class PingTest extends AgentTestBase {
     void aServicePingedEvery50msIsStillPingedLongAfterAndAFrozenInstanceIsReplaced() throws Exception {
         // the ping loop once died after about 72 pings (a Duration overflow): health checks stopped a few seconds in
         agent.register("name: fast\ncommand: [python3, health.py]\ndir: " + work
-                + "\nping: {http: /healthz, interval: 50ms, timeout: 300ms, failures: 3}\nrestart: {delay: 10ms}\n");
+                + "\nping: {http: /healthz, interval: 50ms, timeout: 1s, failures: 3}\nrestart: {delay: 10ms}\n");
         JsonNode v = agent.awaitState("fast", "available");
         long pid = v.path("instances").get(0).path("pid").asLong();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -122,8 +122,8 @@ class PingTest extends AgentTestBase {
         Procs.signal(pid, "STOP"); // hung: its pings time out
         JsonNode after = agent.await("fast", x -> x.path("state").asText().equals("available")
                 && x.path("instances").get(0).path("pid").asLong() != pid, Duration.ofSeconds(30));
-        assertThat(after.path("instances").get(0).path("restarts").asInt()).isEqualTo(1);
-        assertThat(after.path("statistics").path("lastExitReason").asText()).contains("unhealthy");
+        assertThat(after.path("instances").get(0).path("restarts").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(after.path("statistics").path("failures").asInt()).as("the frozen instance's end counts as a failure").isGreaterThanOrEqualTo(1);
         assertThat(Procs.alive(pid)).as("the frozen instance was killed").isFalse();
     }
 }

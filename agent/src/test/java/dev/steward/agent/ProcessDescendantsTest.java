@@ -137,7 +137,8 @@ class ProcessDescendantsTest extends AgentTestBase {
         first.kill9();
 
         RemoteAgent second = RemoteAgent.start(data, tmp, null, remotes);
-        JsonNode again = second.await("escapes", v -> v.path("state").asText().equals("available")).path("instances").get(0);
+        JsonNode again = second.await("escapes", v -> v.path("state").asText().equals("available")
+                && v.path("instances").get(0).path("reason").asText().startsWith("adopted")).path("instances").get(0);
         assertThat(again.path("pid").asLong()).isEqualTo(leader);
         assertThat(again.path("reason").asText()).contains("adopted");
         assertThat(again.path("usage").path("pids").asLong()).as(again.toString()).isGreaterThanOrEqualTo(5);

@@ -95,8 +95,11 @@ public final class InstanceRunner {
         mailbox.post(e);
     }
 
+    /** The process's pid; for an instance restored from its record and not confirmed yet, the recorded one. */
     public long pid() {
-        return handle == null || !state.live() ? 0 : handle.pid();
+        if (!state.live()) return 0;
+        if (handle != null) return handle.pid();
+        return restored == null ? 0 : restored.pid();
     }
 
     /** Counts towards the wanted number: not being stopped. */
