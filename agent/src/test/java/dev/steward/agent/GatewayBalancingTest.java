@@ -100,6 +100,9 @@ class GatewayBalancingTest extends AgentTestBase {
         long deadline = System.nanoTime() + 15_000_000_000L;
         while (System.nanoTime() < deadline && live("dyn") < 4) TestAgent.sleep(100);
         assertThat(live("dyn")).isEqualTo(4);
+        // on a loaded machine the four take a while to answer: the steady window starts once they all do
+        agent.await("dyn", v -> healthy(v) == 4, java.time.Duration.ofSeconds(30));
+        int okBefore = ok.get();
         for (int i = 0; i < 30; i++) {
             counts.add(live("dyn"));
             TestAgent.sleep(100);
@@ -108,11 +111,19 @@ class GatewayBalancingTest extends AgentTestBase {
         for (Thread t : clients) t.join();
         assertThat(counts).as("instances at a steady load, every 100 ms").containsOnly(4);
         assertThat(failures).as("requests not answered 200").isEmpty();
-        assertThat(ok.get()).isGreaterThan(100);
+        assertThat(ok.get() - okBefore).as("requests answered in the 3 s at a steady load").isGreaterThan(20);
         long idleFrom = System.nanoTime();
         agent.await("dyn", v -> v.path("instances").size() == 0, java.time.Duration.ofSeconds(20));
         long toZeroMs = (System.nanoTime() - idleFrom) / 1_000_000;
         assertThat(toZeroMs).as("back to zero after the stable window").isBetween(2000L, 12_000L);
+    }
+
+    static int healthy(JsonNode v) {
+        int n = 0;
+        for (JsonNode i : v.path("instances")) {
+            if (i.path("state").asText().equals("running") && i.path("health").asText().equals("healthy")) n++;
+        }
+        return n;
     }
 
     int live(String name) {
