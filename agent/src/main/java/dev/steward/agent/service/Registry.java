@@ -161,6 +161,7 @@ public final class Registry implements Needs, Backends {
         }
         version.incrementAndGet();
         c.remove(wait);
+        forgetWhenWritten(name);
         ctx.events().publish(new dev.steward.model.Event.SpecChanged(ctx.clock().instant(), name, "unregistered"));
     }
 
@@ -249,10 +250,16 @@ public final class Registry implements Needs, Backends {
                 c.awaitStopped(Duration.ofMinutes(1));
                 if (services.remove(name, c)) {
                     version.incrementAndGet();
-                    ctx.repo().remove(name);
+                    c.detach();
+                    forgetWhenWritten(name);
                 }
             });
         }
+    }
+
+    /** Removes a service's records once the writes its runner queued are done, so that none of them brings it back. */
+    private void forgetWhenWritten(String name) {
+        ctx.writes().execute(() -> ctx.repo().remove(name));
     }
 
     // ---- needs ------------------------------------------------------------------------------
