@@ -1,6 +1,7 @@
 package dev.steward.agent.service;
 
 import dev.steward.agent.errors.ConflictException;
+import dev.steward.agent.errors.NotFoundException;
 import dev.steward.agent.instance.Context;
 import dev.steward.agent.instance.InstanceEvent;
 import dev.steward.agent.isolate.InstanceHandle;
@@ -38,6 +39,8 @@ public final class ServiceRunner implements Backend {
     private final Service service;
     private volatile Snapshot snapshot;
     private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
+    /** The runner has ended (the service was removed, or the agent closes): what is asked now is refused. */
+    private volatile boolean ended;
 
     ServiceRunner(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom) {
         this.service = new Service(ctx, needs, record, spec, custom, this::post);
@@ -60,7 +63,11 @@ public final class ServiceRunner implements Backend {
                 service.announce(s);
                 replies.forEach(Runnable::run);
                 batch.clear();
-                if (service.finished()) return;
+                if (service.finished()) {
+                    ended = true;
+                    refusePending();
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             // the agent is closing
@@ -81,6 +88,14 @@ public final class ServiceRunner implements Backend {
         }
     }
 
+    /** Answers whatever still waits in the inbox of a runner that has ended. */
+    private void refusePending() {
+        Envelope e;
+        while ((e = inbox.poll()) != null) {
+            if (e.reply() != null) e.reply().completeExceptionally(new NotFoundException("service " + name() + " is gone"));
+        }
+    }
+
     private void publish(Snapshot s) {
         snapshot = s;
         CompletableFuture<Void> old = changed;
@@ -97,6 +112,7 @@ public final class ServiceRunner implements Backend {
     private Object ask(Command c) {
         CompletableFuture<Object> reply = new CompletableFuture<>();
         inbox.add(new Envelope(c, reply));
+        if (ended) refusePending();
         try {
             return reply.join();
         } catch (CompletionException e) {

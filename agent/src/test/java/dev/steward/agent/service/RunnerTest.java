@@ -260,4 +260,14 @@ class RunnerTest {
         assertThat(fake.alive()).isEmpty();
         assertThat(s.stats().failures()).isZero();
     }
+
+    @Test
+    void aCommandToAServiceThatWasRemovedIsRefusedNotLeftWaiting() {
+        ServiceRunner r = register("name: gone\n");
+        await(r, "it runs", s -> running(s, 1));
+        registry.unregister("gone", WAIT);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(WAIT, () ->
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.start(null))
+                        .isInstanceOf(dev.steward.agent.errors.NotFoundException.class).hasMessageContaining("gone"));
+    }
 }
