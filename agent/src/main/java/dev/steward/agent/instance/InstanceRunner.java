@@ -41,7 +41,6 @@ public final class InstanceRunner {
     private Vitals vitals = Vitals.START;
     private boolean stopRequested;
     private String reason = "";
-    private ExitStatus lastExit;
     /** The record of a restored instance not confirmed yet, or null. */
     private InstanceRecord restored;
     PingLoop pings;
@@ -86,8 +85,6 @@ public final class InstanceRunner {
     public boolean stopRequested() { return stopRequested; }
 
     public String reason() { return reason; }
-
-    public ExitStatus lastExit() { return lastExit; }
 
     Context context() { return ctx; }
 
@@ -205,7 +202,6 @@ public final class InstanceRunner {
     /** Its process ended; true when that was asked for (a stop), false when it ended on its own. */
     public boolean exited(ExitStatus st) {
         generation++;
-        lastExit = st;
         hooks.forEach(k -> k.exited(this));
         if (stopRequested) {
             state = InstanceState.EXITED;

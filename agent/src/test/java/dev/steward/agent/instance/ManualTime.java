@@ -42,16 +42,6 @@ public final class ManualTime extends Clock implements Timers {
         run.forEach(Runnable::run);
     }
 
-    /** How many timers wait. */
-    public int pending() {
-        lock.lock();
-        try {
-            return due.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public Instant instant() {
         lock.lock();
