@@ -8,7 +8,11 @@ import java.util.Set;
 final class Wait {
     private Wait() {}
 
-    /** Until {@code name} is available (or cannot become so); the last view. */
+    /**
+     * Until {@code name} is available with as many running instances as it wants and none still
+     * starting or stopping (a scale-up or a rolling replacement has finished), or cannot become so;
+     * the last view.
+     */
     static JsonNode available(ApiClient c, String name, Duration timeout) {
         JsonNode v = until(c, name, Set.of("available", "disabled", "stopped"), timeout, "waiting for " + name + " to become available");
         String state = v.path("state").asText();
@@ -27,15 +31,35 @@ final class Wait {
             while (true) {
                 JsonNode v = c.get("/v1/services/" + name);
                 String state = v.path("state").asText();
-                if (states.contains(state) || (state.equals("stopped") && v.path("wanted").asInt() == 0)) return v;
+                if ((states.contains(state) && settled(v)) || (state.equals("stopped") && v.path("wanted").asInt() == 0)) return v;
                 if (System.nanoTime() > deadline) {
                     throw new CliException(1, "timed out " + what + " after " + timeout.toSeconds() + "s; it is " + state
                             + describe(v));
                 }
-                p.show(what + ": " + state + describe(v));
+                p.show(what + ": " + state + ", " + running(v) + " of " + v.path("wanted").asInt() + " running" + describe(v));
                 sleep();
             }
         }
+    }
+
+    /** Whether an available service runs what it wants and nothing is on its way in or out. */
+    static boolean settled(JsonNode v) {
+        if (!v.path("state").asText().equals("available")) return true;
+        for (JsonNode i : v.path("instances")) {
+            switch (i.path("state").asText()) {
+                case "pending", "spooling", "starting", "stopping" -> {
+                    return false;
+                }
+                default -> { }
+            }
+        }
+        return running(v) >= v.path("wanted").asInt();
+    }
+
+    private static int running(JsonNode v) {
+        int n = 0;
+        for (JsonNode i : v.path("instances")) if (i.path("state").asText().equals("running")) n++;
+        return n;
     }
 
     private static String describe(JsonNode v) {
