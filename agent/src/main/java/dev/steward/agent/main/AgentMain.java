@@ -83,6 +83,17 @@ public final class AgentMain implements Callable<Integer> {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             return fail(1, "cannot start the agent: " + cause.getMessage());
         }
+        // before the lines that tell a waiting caller the agent is up: a stop that follows them at once finds the hook
+        CountDownLatch done = new CountDownLatch(1);
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                agent.close();
+                done.countDown();
+            }));
+        } catch (IllegalStateException stopping) { // told to stop while it started
+            agent.close();
+            return 0;
+        }
         String host = config.api().getHostString();
         System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath());
         System.out.println("steward: api listening on http://" + host + ":" + agent.apiPort());
@@ -93,11 +104,6 @@ public final class AgentMain implements Callable<Integer> {
         System.out.println("steward: ready in " + agent.readyIn().toMillis() + " ms");
         if (dev) System.out.println("steward: the example answers at http://" + config.gateway().getHostString() + ":" + agent.gatewayPort() + "/hello/");
         System.out.flush();
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            done.countDown();
-        }));
         done.await();
         return 0;
     }
