@@ -100,7 +100,9 @@ class StewardAgent:
         self.rpc = ("127.0.0.1", ports[2]) if ports[2] else None
         self.listening = threading.Event()
         argv = [os.path.join(root, "steward"), "agent", "--data-dir", self.data, "--api", "127.0.0.1:%d" % ports[0],
-                "--gateway", "127.0.0.1:%d" % ports[1], "--rpc", "127.0.0.1:%d" % ports[2]]
+                "--gateway", "127.0.0.1:%d" % ports[1], "--rpc", "127.0.0.1:%d" % ports[2],
+                # programs run as root, as the peers (supervisord, nginx's master) run them here
+                "--default-user", "root", "--allow-root"]
         err = open(os.path.join(tmp, "agent.err"), "a")
         environ = dict(os.environ, **(env or {}))
         preexec = _cgroups_hidden() if hide_cgroups else None
@@ -132,9 +134,17 @@ class StewardAgent:
         import json
         import urllib.request
         data = body if isinstance(body, bytes) or body is None else body.encode()
-        req = urllib.request.Request(self.api + path, data=data, method=method)
+        headers = {"Authorization": "Bearer " + self.token()}
+        if body is not None:
+            headers["Content-Type"] = "application/octet-stream" if isinstance(body, bytes) else "application/yaml"
+        req = urllib.request.Request(self.api + path, data=data, method=method, headers=headers)
         with urllib.request.urlopen(req, timeout=60) as r:
             return json.loads(r.read() or b"{}")
+
+    def token(self):
+        """The agent's bootstrap admin token, from its data dir."""
+        with open(os.path.join(self.data, "admin.token")) as f:
+            return f.read().strip()
 
     def kill(self):
         """SIGKILL to the JVM alone: the instances, in sessions of their own, keep running."""

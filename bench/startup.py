@@ -5,7 +5,7 @@ beside the same start with one.
 (a) One service of `instances: 1000` (busybox httpd, ~1.5 MB each), all running; the agent gets
     SIGKILL (its instances live on in sessions of their own) and a new agent starts on the same data
     dir. Timed from the exec of `./steward agent` until: the launcher execs the JVM; the API answers
-    GET /v1/agent; the gateway answers at all; the first HTTP 200 through the gateway (GET /tiny/,
+    GET /v1/health; the gateway answers at all; the first HTTP 200 through the gateway (GET /tiny/,
     which reaches an instance); `service query` shows all 1,000 running; all 1,000 are adopted (no
     instance still says "adopting after an agent restart").
 (b) The same with a service of one instance: what the agent's own start costs without the 1,000.
@@ -30,7 +30,7 @@ from benchlib import StewardAgent, cpu_seconds, free_port, machine, processes_wi
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MARKS = ["jvm", "api", "gateway", "first200", "running", "adopted"]
-LABELS = {"jvm": "launcher execs the JVM", "api": "API answers (GET /v1/agent)", "gateway": "gateway answers (any status)",
+LABELS = {"jvm": "launcher execs the JVM", "api": "API answers (GET /v1/health)", "gateway": "gateway answers (any status)",
           "first200": "first 200 through the gateway", "running": "service query: all running",
           "adopted": "all adopted (none 'adopting')"}
 
@@ -79,7 +79,7 @@ def restart(old, tmp, n, hide, env):
             stamp(marks, "gateway", t0, agent.pid)
         return code == 200
     polls = [first(lambda: comm(agent.pid) == "java", marks, "jvm", t0, 0.0002, agent.pid),
-             first(lambda: status(ports[0], "/v1/agent") == 200, marks, "api", t0, 0.0005, agent.pid),
+             first(lambda: status(ports[0], "/v1/health") == 200, marks, "api", t0, 0.0005, agent.pid),
              first(lambda: gateway(ports[1]), marks, "first200", t0, 0.0005, agent.pid)]
     polls[1].join()
     if "api" not in marks:

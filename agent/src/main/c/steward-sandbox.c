@@ -2,7 +2,7 @@
  * steward-sandbox: starts one sandboxed instance in a single exec.
  *
  *   steward-sandbox [--net] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]
- *   steward-sandbox --plain [--join FILE]... -- PROGRAM [ARG...]
+ *   steward-sandbox --plain [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]
  *
  * It joins the given cgroup.procs files (before anything else runs, so nothing escapes the
  * limits), makes new PID, mount, IPC, UTS (and with --net, network) namespaces, and forks an init
@@ -11,8 +11,9 @@
  * PROGRAM's status. This outer process forwards the same signals to the init and exits with its
  * status (128+N for a signal), so the agent sees the program's end as this process's end.
  *
- * With --plain (the process isolate) it only joins the cgroups and then execs PROGRAM in place: same
- * pid, session and process group, no namespaces, no init.
+ * With --plain (the process isolate) it only joins the cgroups (and with --user sets no_new_privs and
+ * switches user) and then execs PROGRAM in place: same pid, session and process group, no
+ * namespaces, no init.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,20 +69,24 @@ static void loopback_up(void) {
     close(fd);
 }
 
+/* no_new_privs, then (with --user UID:GID[:NAME]) that user's groups, group and user, for good. */
+static void become(const char *user) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs");
+    if (!user) return;
+    unsigned uid, gid;
+    char name[64] = "";
+    if (sscanf(user, "%u:%u:%63s", &uid, &gid, name) < 2) { errno = EINVAL; die("--user"); }
+    if (name[0] ? initgroups(name, gid) != 0 : setgroups(0, NULL) != 0) die("groups");
+    if (setgid(gid) != 0) die("setgid");
+    if (setuid(uid) != 0) die("setuid");
+}
+
 /* pid 1 inside the namespaces: prepare, run the program, reap, forward, exit with its status. */
 static int init(char **argv, int net, const char *user) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make / private");
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) die("mount /proc");
     if (net) loopback_up();
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs");
-    if (user) {
-        unsigned uid, gid;
-        char name[64] = "";
-        if (sscanf(user, "%u:%u:%63s", &uid, &gid, name) < 2) { errno = EINVAL; die("--user"); }
-        if (name[0] ? initgroups(name, gid) != 0 : setgroups(0, NULL) != 0) die("groups");
-        if (setgid(gid) != 0) die("setgid");
-        if (setuid(uid) != 0) die("setuid");
-    }
+    become(user);
     pid_t child = fork();
     if (child < 0) die("fork");
     if (child == 0) {
@@ -124,12 +129,13 @@ int main(int argc, char **argv) {
             return 125;
         }
     }
-    if (i + 1 >= argc || (plain && (net || user))) {
+    if (i + 1 >= argc || (plain && net)) {
         fprintf(stderr, "usage: steward-sandbox [--net] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]\n"
-                        "       steward-sandbox --plain [--join FILE]... -- PROGRAM [ARG...]\n");
+                        "       steward-sandbox --plain [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]\n");
         return 125;
     }
     if (plain) {
+        if (user) become(user);
         execvp(argv[i + 1], argv + i + 1);
         fprintf(stderr, "steward-sandbox: cannot run %s: %s\n", argv[i + 1], strerror(errno));
         return 127;

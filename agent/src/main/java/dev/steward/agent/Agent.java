@@ -55,6 +55,8 @@ public final class Agent implements AutoCloseable {
     private final Instant started;
     private final Isolates isolates;
     private final Duration readyIn;
+    private final dev.steward.agent.auth.Tokens tokens;
+    private final dev.steward.agent.auth.Audit audit;
 
     private Agent(AgentConfig config) throws IOException {
         this.config = config;
@@ -81,7 +83,7 @@ public final class Agent implements AutoCloseable {
         Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
                 new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
-                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight);
+                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
         registry = new Registry(ctx);
         metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5));
@@ -90,8 +92,12 @@ public final class Agent implements AutoCloseable {
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
         // The API's classes load and its socket opens while the registry loads; it answers once loading is done.
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
+        tokens = new dev.steward.agent.auth.Tokens(store, clock);
+        tokens.bootstrap(data);
+        audit = new dev.steward.agent.auth.Audit(store);
+        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
         var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new ApiServer(config.api(), registry, jobs, apps, engine,
-                data.resolve("uploads"), bus, metrics[0], this::info, loaded), r -> Thread.ofPlatform().name("steward-api-start").start(r));
+                data.resolve("uploads"), bus, metrics[0], this::info, loaded, access), r -> Thread.ofPlatform().name("steward-api-start").start(r));
         try {
             // what runs at start is known before the gateway opens, so no early request finds nothing
             registry.restore();
@@ -131,6 +137,24 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The names besides IP addresses and localhost by which the API may be reached: the host's, the node's and the API's bind name. */
+    private static java.util.Set<String> apiNames(AgentConfig config) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        names.add(config.nodeName().toLowerCase(java.util.Locale.ROOT));
+        names.add(config.api().getHostString().toLowerCase(java.util.Locale.ROOT));
+        config.apiNames().forEach(n -> names.add(n.toLowerCase(java.util.Locale.ROOT)));
+        try {
+            names.add(java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT));
+        } catch (IOException e) {
+            // no host name: IP addresses and localhost still work
+        }
+        return names;
+    }
+
+    public dev.steward.agent.auth.Tokens tokens() {
+        return tokens;
+    }
+
     /** How long the agent took from its start until its API and gateway served (adoption may go on after). */
     public Duration readyIn() {
         return readyIn;
@@ -144,7 +168,7 @@ public final class Agent implements AutoCloseable {
         for (Path p : config.applyAtStart()) {
             try {
                 SpecParser.Parsed parsed = SpecParser.parse(Files.readString(p), p.toAbsolutePath().getParent());
-                registry.apply(parsed, System.getProperty("user.name", ""));
+                registry.apply(parsed, dev.steward.agent.auth.Caller.AGENT.name());
                 System.out.println("steward: applied " + p);
             } catch (Exception e) {
                 System.err.println("steward: cannot apply " + p + ": " + e.getMessage());
@@ -208,6 +232,7 @@ public final class Agent implements AutoCloseable {
         }
         registry.detach(); // pings end before the API closes under them
         api.close();
+        audit.close();
         writes.shutdown();
         try {
             writes.awaitTermination(5, TimeUnit.SECONDS);

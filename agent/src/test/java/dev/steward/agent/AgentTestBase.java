@@ -12,7 +12,12 @@ public abstract class AgentTestBase {
 
     @BeforeEach
     void startAgent() throws Exception {
-        agent = TestAgent.start(tmp.resolve("data"));
+        agent = TestAgent.start(tmp.resolve("data"), runAs());
+    }
+
+    /** Who the agent's programs run as: its own user (root) unless a test class says otherwise. */
+    protected dev.steward.agent.isolate.RunAs runAs() {
+        return dev.steward.agent.isolate.RunAs.AGENT_USER;
     }
 
     @AfterEach

@@ -31,6 +31,7 @@ class AppDoorsTest extends AgentTestBase {
     HttpResponse<String> post(String url, String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (url.startsWith(agent.base)) agent.authorized(b).header("Content-Type", "application/octet-stream");
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -47,9 +48,9 @@ class AppDoorsTest extends AgentTestBase {
     }
 
     /** Sends a request on a connection of its own and hangs up without waiting for the answer. */
-    private static void postAndLeave(int port, String path) throws Exception {
+    private void postAndLeave(int port, String path) throws Exception {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-            s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nnever").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\n" + heads() + "Content-Length: 5\r\n\r\nnever").getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             TestAgent.sleep(100); // long enough for the request to be read whole before the close
         }
@@ -58,7 +59,7 @@ class AppDoorsTest extends AgentTestBase {
     @Test
     void eventsOfHttpClientsThatHungUpWhileTheyWaitedAreDroppedNotRun() throws Exception {
         TestApps.run(agent, "lone", "{\"pool-limit\": 1, \"concurrency\": 1}", Map.of());
-        var busy = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/lone/slow")).POST(HttpRequest.BodyPublishers.ofString("2.5")).build(),
+        var busy = http.sendAsync(agent.request("/v1/apps/lone/slow").header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofString("2.5")).build(),
                 HttpResponse.BodyHandlers.ofString());
         awaitApp("lone", a -> a.path("sessions").path("pending").asInt() == 1);
         postAndLeave(agent.agent().apiPort(), "/v1/apps/lone/echo");
@@ -157,8 +158,13 @@ class AppDoorsTest extends AgentTestBase {
         }
     }
 
-    private static byte[] http(String path, byte[] body) {
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n")
+    /** The headers of a raw request that the API takes (and the gateway ignores). */
+    private String heads() {
+        return "Host: 127.0.0.1\r\nAuthorization: Bearer " + agent.token + "\r\nContent-Type: application/octet-stream\r\n";
+    }
+
+    private byte[] http(String path, byte[] body) {
+        byte[] head = ("POST " + path + " HTTP/1.1\r\n" + heads() + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
         System.arraycopy(body, 0, all, head.length, body.length);
@@ -172,8 +178,8 @@ class AppDoorsTest extends AgentTestBase {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("hello");
         // the stream arrives as it is written: the first line is read before the worker has finished
-        HttpResponse<InputStream> s = http.send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/stream"))
-                .POST(HttpRequest.BodyPublishers.ofString("1000")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> s = http.send(agent.request("/v1/apps/echo/stream")
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofString("1000")).build(), HttpResponse.BodyHandlers.ofInputStream());
         String all = new String(s.body().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(all.lines().count()).isEqualTo(1000);
         assertThat(all).startsWith("0\n1\n2\n").endsWith("998\n999\n");
@@ -182,14 +188,14 @@ class AppDoorsTest extends AgentTestBase {
         assertThat(failed.body()).contains("ValueError: bad input");
         assertThat(post(agent.base + "/v1/apps/echo/echo?timeout=soon", "", Map.of()).body()).contains("timeout: 'soon' is not a duration");
         assertThat(post(agent.base + "/v1/apps/nope/echo", "", Map.of()).statusCode()).isEqualTo(409);
-        HttpResponse<String> huge = http.send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/echo"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[(16 << 20) + 1])).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> huge = http.send(agent.request("/v1/apps/echo/echo")
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[(16 << 20) + 1])).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(huge.statusCode()).isEqualTo(413);
         // one busy, one waiting: the next is refused with 503
-        var busy = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/slow")).POST(HttpRequest.BodyPublishers.ofString("1")).build(),
+        var busy = http.sendAsync(agent.request("/v1/apps/echo/slow").header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofString("1")).build(),
                 HttpResponse.BodyHandlers.ofString());
         awaitApp("echo", a -> a.path("sessions").path("pending").asInt() == 1);
-        var queued = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/echo/echo")).POST(HttpRequest.BodyPublishers.ofString("q")).build(),
+        var queued = http.sendAsync(agent.request("/v1/apps/echo/echo").header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofString("q")).build(),
                 HttpResponse.BodyHandlers.ofString());
         awaitApp("echo", a -> a.path("queue").path("depth").asInt() == 1);
         HttpResponse<String> full = post(agent.base + "/v1/apps/echo/echo", "x", Map.of());

@@ -38,8 +38,8 @@ class AppsApiTest extends AgentTestBase {
     }
 
     TestAgent.Res upload(String name, byte[] body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/" + name))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(agent.request("/v1/apps/" + name)
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         return new TestAgent.Res(r.statusCode(), r.body());
     }
 

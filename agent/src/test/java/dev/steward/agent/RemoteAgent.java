@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,11 +19,13 @@ import java.util.function.Predicate;
 public final class RemoteAgent {
     final Process process;
     final String base;
+    final String token;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private RemoteAgent(Process process, String base) {
+    private RemoteAgent(Process process, String base, String token) {
         this.process = process;
         this.base = base;
+        this.token = token;
     }
 
     /** Starts an agent on {@code data}; its stderr goes to {@code logs}; the process is added to {@code started}. */
@@ -35,19 +38,21 @@ public final class RemoteAgent {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String line = out.readLine();
         assertThat(line).as("agent start").startsWith("port=");
-        return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5));
+        return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5), Files.readString(data.resolve("admin.token")).strip());
     }
 
     public JsonNode call(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/yaml");
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isLessThan(300);
         return Json.tree(r.body());
     }
 
     public String text(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     public JsonNode await(String name, Predicate<JsonNode> ok) throws Exception {

@@ -26,16 +26,40 @@ public final class TestAgent implements AutoCloseable {
     public final Path dataDir;
     public final String base;
     public final String gateway;
+    /** The agent's bootstrap admin token, which {@link #call} sends unless told otherwise. */
+    public final String token;
 
     private TestAgent(Path dataDir, String dockerHost) throws IOException {
+        this(dataDir, AgentConfig.loopback(dataDir, "test-node", Duration.ofSeconds(2), true, dockerHost));
+    }
+
+    private TestAgent(Path dataDir, AgentConfig config) throws IOException {
         this.dataDir = dataDir;
-        this.agent = Agent.start(AgentConfig.loopback(dataDir, "test-node", Duration.ofSeconds(2), true, dockerHost));
+        this.agent = Agent.start(config);
         this.base = "http://127.0.0.1:" + agent.apiPort();
         this.gateway = "http://127.0.0.1:" + agent.gatewayPort();
+        this.token = java.nio.file.Files.readString(dataDir.resolve("admin.token")).strip();
+    }
+
+    /** {@code b} with the admin token, and a YAML content type when it has a body and none is given. */
+    public HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return b.header("Authorization", "Bearer " + token);
+    }
+
+    /** A request to the API with the admin token. */
+    public HttpRequest.Builder request(String path) {
+        return authorized(HttpRequest.newBuilder(URI.create(base + path)));
+    }
+
+    /** An agent whose programs run as {@code runAs} says (the others run as the agent's user). */
+    public static TestAgent start(Path dataDir, dev.steward.agent.isolate.RunAs runAs) throws IOException {
+        AgentConfig c = AgentConfig.loopback(dataDir, "test-node", Duration.ofSeconds(2), true, null);
+        return new TestAgent(dataDir, new AgentConfig(c.api(), c.gateway(), c.rpc(), c.domain(), c.dataDir(), c.nodeName(), c.stopGrace(),
+                c.applyAtStart(), c.dev(), c.dockerHost(), runAs, c.apiNames()));
     }
 
     public static TestAgent start(Path dataDir) throws IOException {
-        return new TestAgent(dataDir, null);
+        return new TestAgent(dataDir, (String) null);
     }
 
     /** An agent whose container isolate talks to the engine at {@code dockerHost}. */
@@ -54,10 +78,20 @@ public final class TestAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls the API with the admin token, unless {@code headers} has an {@code Authorization} of its
+     * own (an empty value: none at all); a body goes as YAML unless {@code headers} says otherwise.
+     */
     public Res call(String method, String path, String body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(b::header);
+        java.util.Set<String> given = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        given.addAll(headers.keySet());
+        headers.forEach((k, v) -> {
+            if (!v.isEmpty()) b.header(k, v);
+        });
+        if (!given.contains("Authorization")) b.header("Authorization", "Bearer " + token);
+        if (body != null && !given.contains("Content-Type")) b.header("Content-Type", "application/yaml");
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Res(r.statusCode(), r.body());
@@ -109,7 +143,7 @@ public final class TestAgent implements AutoCloseable {
 
     /** Reads lines of a streamed response on a virtual thread into {@code lines}. */
     public java.io.InputStream follow(String path, java.util.List<String> lines) throws Exception {
-        java.net.http.HttpResponse<java.io.InputStream> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        java.net.http.HttpResponse<java.io.InputStream> r = http.send(request(path).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         java.io.InputStream in = r.body();
         Thread.ofVirtual().start(() -> {

@@ -99,8 +99,8 @@ final class TestApps {
         env.forEach((k, v) -> e.append(e.isEmpty() ? "" : ", ").append('"').append(k).append("\": \"").append(v).append('"'));
         files.put("manifest.json", "{\"slave\": \"./worker.py\", \"environment\": {" + e + "}}");
         files.put("worker.py", WORKER);
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/" + name))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(AppsApiTest.tarGz(files))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient().send(agent.request("/v1/apps/" + name)
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(AppsApiTest.tarGz(files))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     }
 
@@ -118,8 +118,8 @@ final class TestApps {
                 out.closeArchiveEntry();
             }
         }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.base + "/v1/apps/" + name))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient().send(agent.request("/v1/apps/" + name)
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     }
 

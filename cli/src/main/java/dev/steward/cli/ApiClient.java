@@ -9,12 +9,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Talks to the agent's HTTP API; turns its JSON errors into {@link CliException}s with the right exit code. */
 final class ApiClient {
     private final URI base;
-    private final String token;
+    private final List<String> tokens;
+    private int current;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -26,7 +28,7 @@ final class ApiClient {
         } catch (IllegalArgumentException e) {
             throw new CliException(2, "--addr: '" + addr + "' (expected: http://HOST:PORT)");
         }
-        this.token = token;
+        this.tokens = Credentials.candidates(token);
     }
 
     JsonNode get(String path) {
@@ -84,11 +86,32 @@ final class ApiClient {
 
     private <T> HttpResponse<T> publish(String method, String path, HttpRequest.BodyPublisher body, Map<String, String> headers,
                                          HttpResponse.BodyHandler<T> handler) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).method(method, body);
-        headers.forEach(b::header);
-        if (token != null && !token.isEmpty()) b.header("Authorization", "Bearer " + token);
+        while (true) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).method(method, body);
+            headers.forEach(b::header);
+            if (body.contentLength() != 0 && headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("Content-Type"))) {
+                b.header("Content-Type", "application/yaml");
+            }
+            if (current < tokens.size()) b.header("Authorization", "Bearer " + tokens.get(current));
+            HttpResponse<T> res = send(b.build(), handler);
+            // a token found on this machine may be another agent's: try the next one
+            if (res.statusCode() != 401 || current + 1 >= tokens.size()) return res;
+            if (res.body() instanceof InputStream in) close(in);
+            current++;
+        }
+    }
+
+    private static void close(InputStream in) {
         try {
-            return http.send(b.build(), handler);
+            in.close();
+        } catch (IOException ignored) {
+            // a refused answer: nothing to read
+        }
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return http.send(req, handler);
         } catch (ConnectException e) {
             throw new CliException(1, "cannot reach the agent at " + base + ": connection refused (is 'steward agent' running?)");
         } catch (IOException e) {
@@ -113,6 +136,7 @@ final class ApiClient {
         } catch (RuntimeException ignored) {
             // not JSON: keep the status line
         }
-        return new CliException(status >= 500 ? 1 : 2, message + details);
+        // refused for who the caller is (no token, not allowed) is a failure, not a usage error
+        return new CliException(status >= 500 || status == 401 || status == 403 ? 1 : 2, message + details);
     }
 }

@@ -29,8 +29,7 @@ final class Specs {
                 dir = p.getParent();
             }
             String type = text.stripLeading().startsWith("{") ? "application/json" : "application/yaml";
-            return new SpecFile(text, Map.of("Content-Type", type, "X-Steward-Spec-Dir", dir.toString(),
-                    "X-Steward-User", System.getProperty("user.name", "")));
+            return new SpecFile(text, Map.of("Content-Type", type, "X-Steward-Spec-Dir", dir.toString()));
         } catch (java.nio.charset.MalformedInputException e) {
             throw new CliException(2, "-f: " + file + " is not UTF-8 text");
         } catch (IOException e) {

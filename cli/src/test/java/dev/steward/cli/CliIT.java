@@ -29,6 +29,10 @@ class CliIT extends AgentTestBase {
             all.add("--addr");
             all.add(agent.base);
         }
+        if (!all.remove("--no-token") && !all.contains("--token") && !all.contains("--version") && !args[0].equals("agent")) {
+            all.add("--token");
+            all.add(agent.token);
+        }
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -197,5 +201,46 @@ class CliIT extends AgentTestBase {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("cannot reach the agent at http://127.0.0.1:1");
         assertThat(steward("service", "query", "--addr", "not a url").code()).isEqualTo(2);
+    }
+
+    @Test
+    void tokensAreMadeListedUsedKeptByLoginAndRevoked() throws Exception {
+        Run made = steward("token", "create", "alice", "--ttl", "30d");
+        assertThat(made.code()).as(made.err()).isZero();
+        String alice = made.out().strip();
+        assertThat(alice).startsWith("stw_");
+        assertThat(made.err()).contains("token alice (user, expires ").contains("shown this once");
+        assertThat(steward("token", "create", "rita", "--read-only", "--admin").code()).as("one role").isEqualTo(2);
+        assertThat(steward("token", "list").out()).contains("alice").contains("user").contains("admin").doesNotContain(alice);
+        assertThat(steward("whoami", "--token", alice).out()).isEqualTo("alice (user)\n");
+        Path f = spec("a.yaml", "name: a\ncommand: [sleep, \"600\"]\nping: none\nuser: nobody\n"); // this agent runs programs as root by default
+        assertThat(steward("service", "register", "-f", f.toString(), "--token", alice).code()).isZero();
+        assertThat(steward("service", "query", "a", "--json").json().path("owner").asText()).isEqualTo("alice");
+        Run forbidden = steward("token", "create", "eve", "--admin", "--token", alice);
+        assertThat(forbidden.code()).isEqualTo(1);
+        assertThat(forbidden.err()).contains("needs an admin token");
+        assertThat(steward("audit").out()).contains("alice").contains("POST /v1/services ").contains("denied");
+        assertThat(steward("audit", "--json", "--since", "1h").json().size()).isGreaterThan(2);
+
+        // login keeps the token (0600) and later commands use it
+        String home = System.getProperty("user.home");
+        System.setProperty("user.home", tmp.toString());
+        try {
+            Run login = steward("login", "--token", alice);
+            assertThat(login.code()).as(login.err()).isZero();
+            assertThat(login.out()).contains("logged in as alice (user)");
+            Path kept = tmp.resolve(".config/steward/token");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-------");
+            assertThat(steward("whoami", "--no-token").out()).isEqualTo("alice (user)\n");
+            assertThat(steward("logout").out()).isEqualTo("logged out\n");
+            assertThat(steward("login", "--token", "stw_wrong").code()).isEqualTo(1);
+            assertThat(kept).doesNotExist();
+        } finally {
+            System.setProperty("user.home", home);
+        }
+        assertThat(steward("token", "revoke", "alice").out()).isEqualTo("alice: revoked\n");
+        Run gone = steward("service", "query", "--token", alice);
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.err()).contains("the token is not valid");
     }
 }

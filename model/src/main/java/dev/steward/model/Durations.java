@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Strict durations: a whole number and one unit out of {@code ms s m h}, such as {@code 100ms} or {@code 30s}. */
+/** Strict durations: a whole number and one unit out of {@code ms s m h d}, such as {@code 100ms}, {@code 30s} or {@code 30d}. */
 public final class Durations {
-    private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     private Durations() {}
 
@@ -14,14 +14,15 @@ public final class Durations {
         Matcher m = FORM.matcher(text == null ? "" : text.strip());
         if (!m.matches()) {
             throw new IllegalArgumentException(
-                    "'" + text + "' is not a duration (expected: a whole number and ms, s, m or h, like 100ms or 30s)");
+                    "'" + text + "' is not a duration (expected: a whole number and ms, s, m, h or d, like 100ms, 30s or 30d)");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
         };
     }
 

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param ping     the health check, or null for none (a job)
  * @param pingOnly the external endpoint of a ping-only service, or null
  * @param route    how the gateway reaches it, or null for the default {@code /<name>}
+ * @param administrators the token names that may change or stop it besides its owner and admin tokens
  */
 public record Spec(
         Kind kind,
@@ -30,7 +31,8 @@ public record Spec(
         Ping ping,
         URI pingOnly,
         Route route,
-        List<String> needs) {
+        List<String> needs,
+        List<String> administrators) {
 
     public Spec {
         Objects.requireNonNull(kind, "kind");
@@ -44,6 +46,7 @@ public record Spec(
         Objects.requireNonNull(linger, "linger");
         Objects.requireNonNull(restart, "restart");
         needs = List.copyOf(needs);
+        administrators = administrators == null ? List.of() : List.copyOf(administrators);
     }
 
     public boolean isPingOnly() {

@@ -14,7 +14,7 @@ import java.util.Set;
 /** Reads one spec tree field by field; problems go to {@link Fields}. */
 final class SpecReader {
     private static final Set<String> TOP = Set.of("kind", "name", "description", "command", "dir", "env", "isolate",
-            "image", "user", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs");
+            "image", "user", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs", "administrators");
     private static final Set<String> ISOLATES = Set.of("process", "sandbox", "container");
     private static final Duration DEFAULT_LINGER = Duration.ofSeconds(30);
 
@@ -51,10 +51,11 @@ final class SpecReader {
         Ping ping = ping(kind, pingOnly != null);
         Route route = route();
         List<String> needs = needs(name);
+        List<String> administrators = administrators();
         if (!f.problems().isEmpty()) return null;
         try {
             return new Spec(kind, name, command, dir, env, isolate, image, resources, policy, instances, linger,
-                    restart, ping, pingOnly, route, needs);
+                    restart, ping, pingOnly, route, needs, administrators);
         } catch (IllegalArgumentException e) {
             f.problem("", e.getMessage());
             return null;
@@ -119,8 +120,8 @@ final class SpecReader {
             f.problem("user", "'" + user + "' is not a user name or id");
             return isolate;
         }
-        if (!isolate.type().equals("sandbox")) {
-            f.problem("user", "only the sandbox isolate runs instances as another user");
+        if (isolate.type().equals("container")) {
+            f.problem("user", "a container runs as its image's user (set USER in the image)");
             return isolate;
         }
         java.util.Map<String, String> options = new java.util.HashMap<>(isolate.options());
@@ -337,6 +338,17 @@ final class SpecReader {
         return new Route.Latency(soft == null ? hard : soft, hard == null ? Duration.ofDays(1) : hard);
     }
 
+
+    /** The names (of tokens) that may change or stop it besides its owner and admin tokens. */
+    private List<String> administrators() {
+        List<String> names = f.strings(tree.get("administrators"), "administrators");
+        if (names == null) return List.of();
+        for (int i = 0; i < names.size(); i++) {
+            String problem = Names.problem(names.get(i));
+            if (problem != null) f.problem("administrators[" + i + "]", problem);
+        }
+        return names;
+    }
 
     private List<String> needs(String self) {
         List<String> needs = f.strings(tree.get("needs"), "needs");

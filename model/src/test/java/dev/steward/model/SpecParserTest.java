@@ -234,7 +234,11 @@ class SpecParserTest {
                 .anyMatch(p -> p.startsWith("isolate.options.disk: unknown sandbox option"));
         Spec s = SpecParser.parse("name: a\ncommand: [x]\nisolate: sandbox\nuser: nobody\n", null).spec();
         assertThat(s.isolate().options()).containsEntry("user", "nobody");
-        assertThat(problems("name: a\ncommand: [x]\nuser: nobody\n")).contains("user: only the sandbox isolate runs instances as another user");
+        assertThat(SpecParser.parse("name: a\ncommand: [x]\nuser: nobody\n", null).spec().isolate().options()).containsEntry("user", "nobody");
+        assertThat(problems("name: a\nisolate: container\nimage: busybox\ncommand: [x]\nuser: nobody\n"))
+                .contains("user: a container runs as its image's user (set USER in the image)");
+        assertThat(SpecParser.parse("name: a\ncommand: [x]\nadministrators: [bob, carol]\n", null).spec().administrators()).containsExactly("bob", "carol");
+        assertThat(problems("name: a\ncommand: [x]\nadministrators: bob\n")).anyMatch(p -> p.startsWith("administrators:"));
         assertThat(problems("name: a\ncommand: [x]\nisolate: sandbox\nuser: ../root\n")).contains("user: '../root' is not a user name or id");
     }
 

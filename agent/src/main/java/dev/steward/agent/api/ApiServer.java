@@ -22,7 +22,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(InetSocketAddress address, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
                      dev.steward.agent.engine.Engine engine, java.nio.file.Path uploads,
                      EventBus bus, Metrics metrics, Supplier<Object> agentInfo,
-                     java.util.concurrent.CompletableFuture<Void> loaded) {
+                     java.util.concurrent.CompletableFuture<Void> loaded, Access access) {
         ServerBuilder sb = Server.builder()
                 .http(address)
                 .maxRequestLength(MAX_BODY)
@@ -32,11 +32,14 @@ public final class ApiServer implements AutoCloseable {
                 .errorHandler(new Errors())
                 // requests that come while the agent still loads its services wait for it (a moment)
                 .decorator((delegate, ctx, req) -> loaded.isDone() ? delegate.serve(ctx, req)
-                        : HttpResponse.of(loaded.thenApply(v -> serve(delegate, ctx, req))));
+                        : HttpResponse.of(loaded.thenApply(v -> serve(delegate, ctx, req))))
+                // outermost: host, origin, token, rights to change, content type; the audit of each change
+                .decorator(new Guard(access.tokens(), access.audit(), access.clock(), access.names()));
+        new AuthRoutes(access.tokens(), access.audit(), access.clock()).bind(sb);
         new ServiceRoutes(sup).bind(sb);
-        new JobRoutes(jobs).bind(sb);
+        new JobRoutes(jobs, sup.context().runAs()).bind(sb);
         new AppRoutes(apps, engine, uploads).bind(sb);
-        new AppCalls(engine).bind(sb);
+        new AppCalls(engine, apps).bind(sb);
         new LogRoutes(sup, jobs, apps, engine).bind(sb);
         new EventRoutes(bus).bind(sb);
         sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));
@@ -47,6 +50,13 @@ public final class ApiServer implements AutoCloseable {
         server = sb.build();
         server.start().join();
     }
+
+    /**
+     * Who may call: the tokens, where changes are recorded, the clock, and the host names (besides
+     * IP addresses and localhost) by which clients reach the API.
+     */
+    public record Access(dev.steward.agent.auth.Tokens tokens, dev.steward.agent.auth.Audit audit, java.time.Clock clock,
+                         java.util.Set<String> names) {}
 
     private static HttpResponse serve(com.linecorp.armeria.server.HttpService delegate, com.linecorp.armeria.server.ServiceRequestContext ctx,
                                       com.linecorp.armeria.common.HttpRequest req) {

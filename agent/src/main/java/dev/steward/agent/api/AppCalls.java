@@ -24,9 +24,11 @@ final class AppCalls {
     /** The largest event body taken: one frame of the protocol holds it. */
     static final long MAX_DATA = 16L << 20;
     private final Engine engine;
+    private final dev.steward.agent.apps.AppStore apps;
 
-    AppCalls(Engine engine) {
+    AppCalls(Engine engine, dev.steward.agent.apps.AppStore apps) {
         this.engine = engine;
+        this.apps = apps;
     }
 
     void bind(ServerBuilder sb) {
@@ -35,11 +37,13 @@ final class AppCalls {
             String name = Requests.name(ctx);
             String profile = req.contentUtf8().strip();
             if (profile.isEmpty()) throw new ApiException(400, "the body must name the profile to start the app with");
+            apps.mayChangeApp(name, Requests.caller(ctx));
             String result = engine.start(name, profile);
             return Requests.ok(Map.of("name", name, "profile", profile, "result", result));
         }));
         sb.route().delete("/v1/running/{name}").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            if (apps.app(name).isPresent()) apps.mayChangeApp(name, Requests.caller(ctx));
             return Requests.ok(Map.of("name", name, "result", engine.pause(name)));
         }));
         sb.route().post("/v1/apps/{name}/{event}").maxRequestLength(MAX_DATA).requestTimeoutMillis(0).build(Blocking.of((ctx, req) -> {

@@ -39,7 +39,7 @@ final class AppRoutes {
         }).toList())));
         sb.route().put(app).maxRequestLength(MAX_ARCHIVE).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
-            return Requests.json(HttpStatus.CREATED, upload(name, req));
+            return Requests.json(HttpStatus.CREATED, upload(name, req, Requests.caller(ctx)));
         }));
         sb.route().get(app).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
@@ -55,14 +55,14 @@ final class AppRoutes {
         sb.route().delete(app).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             engine.checkRemovable(name, null);
-            apps.removeApp(name);
+            apps.removeApp(name, Requests.caller(ctx));
             return Requests.ok(Map.of("name", name, "removed", true));
         }));
 
         String profile = "/v1/profiles/{name}";
         sb.route().get("/v1/profiles").build(Blocking.of((ctx, req) -> Requests.ok(apps.profiles())));
         sb.route().put(profile).build(Blocking.of((ctx, req) ->
-                Requests.json(HttpStatus.CREATED, view(apps.putProfile(Requests.name(ctx), req.contentUtf8())))));
+                Requests.json(HttpStatus.CREATED, view(apps.putProfile(Requests.name(ctx), req.contentUtf8(), Requests.caller(ctx))))));
         sb.route().get(profile).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             return Requests.ok(view(apps.profileRecord(name).orElseThrow(() -> new ApiException(404, "no profile '" + name + "'"))));
@@ -70,7 +70,7 @@ final class AppRoutes {
         sb.route().delete(profile).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             engine.checkRemovable(null, name);
-            apps.removeProfile(name);
+            apps.removeProfile(name, Requests.caller(ctx));
             return Requests.ok(Map.of("name", name, "removed", true));
         }));
 
@@ -79,11 +79,11 @@ final class AppRoutes {
             String name = Requests.name(ctx);
             String profileName = req.contentUtf8().strip();
             if (profileName.isEmpty()) throw new ApiException(400, "the body must name the profile");
-            apps.runlistAdd(name, profileName);
+            apps.runlistAdd(name, profileName, Requests.caller(ctx));
             return Requests.ok(apps.runlist());
         }));
         sb.route().delete("/v1/runlist/{name}").build(Blocking.of((ctx, req) -> {
-            apps.runlistRemove(Requests.name(ctx));
+            apps.runlistRemove(Requests.name(ctx), Requests.caller(ctx));
             return Requests.ok(apps.runlist());
         }));
     }
@@ -102,7 +102,7 @@ final class AppRoutes {
     }
 
     /** Writes the body to a file named for what its first bytes say it is, then hands it to the store. */
-    private AppRecord upload(String name, AggregatedHttpRequest req) throws IOException {
+    private AppRecord upload(String name, AggregatedHttpRequest req, dev.steward.agent.auth.Caller who) throws IOException {
         byte[] body = req.content().array();
         if (body.length == 0) throw new ApiException(400, "the body must be the app's archive (.tar.gz, .tar or .zip)");
         String ext = kind(body);
@@ -111,7 +111,7 @@ final class AppRoutes {
         Path tmp = Files.createTempFile(uploads, "upload-", ext);
         try {
             Files.write(tmp, body);
-            return apps.upload(name, tmp, Requests.owner(req));
+            return apps.upload(name, tmp, who);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -40,6 +40,7 @@ final class Errors implements ServerErrorHandler {
             case InvalidSpecException s -> json(400, "invalid spec", s.problems().stream().map(Problem::toString).toList());
             case NotFoundException n -> json(404, n.getMessage(), List.of());
             case ConflictException c -> json(409, c.getMessage(), List.of());
+            case dev.steward.agent.errors.ForbiddenException f -> json(403, f.getMessage(), List.of());
             case ContentTooLargeException c -> json(413, "the request body is too large", List.of("limit: " + c.maxContentLength() + " bytes"));
             case IllegalArgumentException i -> json(400, i.getMessage(), List.of());
             default -> {

@@ -15,7 +15,6 @@ import java.util.List;
 final class Requests {
     /** The header naming the directory a spec file was read from, for its relative {@code dir}. */
     static final String SPEC_DIR = "x-steward-spec-dir";
-    static final String USER = "x-steward-user";
 
     private Requests() {}
 
@@ -37,9 +36,9 @@ final class Requests {
         return SpecParser.parse(text, dir);
     }
 
-    static String owner(AggregatedHttpRequest req) {
-        String u = req.headers().get(USER);
-        return u == null || u.isBlank() ? System.getProperty("user.name", "") : u.strip();
+    /** Who made the request (its token's name and role). */
+    static dev.steward.agent.auth.Caller caller(ServiceRequestContext ctx) {
+        return Guard.caller(ctx);
     }
 
     static Integer intParam(ServiceRequestContext ctx, String key, int min, int max) {

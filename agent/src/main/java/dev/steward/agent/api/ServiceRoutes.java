@@ -25,39 +25,50 @@ final class ServiceRoutes {
         sb.route().get("/v1/services").build(Blocking.of((ctx, req) -> Requests.ok(sup.views())));
         sb.route().post("/v1/services").build(Blocking.of((ctx, req) -> {
             boolean run = Requests.flag(ctx, "run");
-            return Requests.json(HttpStatus.CREATED, sup.register(Requests.spec(req), Requests.owner(req), run));
+            SpecParser.Parsed p = Requests.spec(req);
+            mayRunAs(ctx, p);
+            return Requests.json(HttpStatus.CREATED, sup.register(p, Requests.caller(ctx).name(), run));
         }));
         sb.route().get(one).build(Blocking.of((ctx, req) -> Requests.ok(sup.view(Requests.name(ctx)))));
         sb.route().put(one).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             SpecParser.Parsed p = Requests.spec(req);
             requireSameName(name, p);
-            return Requests.ok(sup.apply(p, Requests.owner(req)));
+            if (sup.has(name)) mayChange(ctx, name);
+            mayRunAs(ctx, p);
+            return Requests.ok(sup.apply(p, Requests.caller(ctx).name()));
         }));
         sb.route().patch(one).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            mayChange(ctx, name);
             List<String> sets = Requests.all(ctx, "set");
             if (sets.isEmpty()) {
                 SpecParser.Parsed p = Requests.spec(req);
                 requireSameName(name, p);
+                mayRunAs(ctx, p);
                 return Requests.ok(sup.modify(name, p));
             }
             Requests.noBody(req);
-            return Requests.ok(sup.modify(name, withSets(name, sets)));
+            SpecParser.Parsed p = withSets(name, sets);
+            mayRunAs(ctx, p);
+            return Requests.ok(sup.modify(name, p));
         }));
         sb.route().delete(one).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            mayChange(ctx, name);
             sup.unregister(name, Duration.ofSeconds(30));
             return Requests.ok(Map.of("name", name, "unregistered", true));
         }));
         sb.route().post(one + "/start").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            mayChange(ctx, name);
             Integer n = Requests.intParam(ctx, "instances", 0, dev.steward.model.Instances.LIMIT);
             sup.runner(name).start(n);
             return Requests.ok(sup.view(name));
         }));
         sb.route().post(one + "/stop").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            mayChange(ctx, name);
             var before = sup.view(name);
             if (before.state().equals("stopped") || (before.state().equals("disabled") && before.instances().isEmpty())) {
                 throw new ApiException(409, "service " + name + " is already " + before.state());
@@ -70,11 +81,13 @@ final class ServiceRoutes {
         }));
         sb.route().post(one + "/pause").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            mayChange(ctx, name);
             sup.runner(name).pause();
             return Requests.ok(sup.view(name));
         }));
         sb.route().post(one + "/resume").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
+            mayChange(ctx, name);
             sup.runner(name).resume();
             return Requests.ok(sup.view(name));
         }));
@@ -91,6 +104,17 @@ final class ServiceRoutes {
             return Requests.ok(sup.view(name));
         }));
         sb.route().get(one + "/instances").build(Blocking.of((ctx, req) -> Requests.ok(sup.view(Requests.name(ctx)).instances())));
+    }
+
+    /** Refuses unless the caller owns, administers or may administer every service. */
+    private void mayChange(com.linecorp.armeria.server.ServiceRequestContext ctx, String name) {
+        var r = sup.runner(name);
+        dev.steward.agent.auth.Rights.requireChange(Requests.caller(ctx), "service " + name, r.record().owner(), r.spec().administrators());
+    }
+
+    /** Refuses a spec that would run as root unless the agent allows it and the caller is an admin. */
+    private void mayRunAs(com.linecorp.armeria.server.ServiceRequestContext ctx, SpecParser.Parsed p) {
+        sup.context().runAs().check(p.spec(), Requests.caller(ctx).admin());
     }
 
     private static void requireSameName(String name, SpecParser.Parsed p) {

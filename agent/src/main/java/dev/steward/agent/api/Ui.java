@@ -17,18 +17,42 @@ final class Ui {
             .w{display:inline-block;width:1.6rem;height:1.6rem;margin:1px;border:1px solid #999;position:relative;vertical-align:middle;font-size:.7rem;text-align:center;line-height:1.6rem}
             .w i{position:absolute;left:0;bottom:0;width:100%;background:#1a7f3755}.w.starting{border-style:dashed}.w.terminating{opacity:.4}
             </style></head>
-            <body><h1>Steward</h1><table id="t"><thead><tr><th>service</th><th>policy</th><th>state</th><th>health</th>
+            <body><h1>Steward</h1>
+            <form id="login" hidden><p>This agent needs a token. An admin makes one with <code>steward token create NAME</code>;
+            on the agent's machine its first admin token is in <code>admin.token</code> in its data directory.</p>
+            <input id="token" type="password" placeholder="token" size="50" autocomplete="off"> <button>Log in</button> <span id="why"></span></form>
+            <p id="who" hidden></p>
+            <div id="main" hidden><table id="t"><thead><tr><th>service</th><th>policy</th><th>state</th><th>health</th>
             <th>instances</th></tr></thead><tbody></tbody></table>
             <h2>Apps</h2><table id="a"><thead><tr><th>app</th><th>state</th><th>queue</th><th>workers (load)</th>
-            <th>events</th><th>last crash</th></tr></thead><tbody></tbody></table>
+            <th>events</th><th>last crash</th></tr></thead><tbody></tbody></table></div>
             <script>
+            // the token lives in this tab's session only, and goes with every call as a bearer token
+            const api=async(path)=>{
+              const r=await fetch(path,{headers:{'Authorization':'Bearer '+(sessionStorage.getItem('steward-token')||'')}});
+              if(r.status===401){sessionStorage.removeItem('steward-token');showLogin((await r.json()).error);throw new Error('401');}
+              return r;
+            };
+            function showLogin(why){document.querySelector('#login').hidden=false;document.querySelector('#main').hidden=true;
+              document.querySelector('#who').hidden=true;document.querySelector('#why').textContent=why||'';}
+            document.querySelector('#login').addEventListener('submit',e=>{e.preventDefault();
+              sessionStorage.setItem('steward-token',document.querySelector('#token').value.trim());
+              document.querySelector('#login').hidden=true;start();});
+            async function start(){
+              if(!sessionStorage.getItem('steward-token')){showLogin('');return;}
+              try{const me=await (await api('/v1/whoami')).json();
+                const who=document.querySelector('#who');who.textContent='logged in as '+me.name+' ('+me.role+') ';
+                const out=document.createElement('button');out.textContent='Log out';
+                out.onclick=()=>{sessionStorage.removeItem('steward-token');location.reload();};who.appendChild(out);who.hidden=false;
+                document.querySelector('#main').hidden=false;load();}catch(e){}
+            }
             async function load(){
-              const r=await fetch('/v1/services');const list=await r.json();
+              const r=await api('/v1/services');const list=await r.json();
               const rows=list.map(s=>`<tr><td>${s.name}</td><td>${s.policy}</td><td class="${s.state}">${s.state}</td>
                 <td>${s.health}</td><td>${s.instances.map(i=>i.id+' '+i.state+(i.port?' :'+i.port:'')).join('<br>')}</td></tr>`);
               document.querySelector('#t tbody').innerHTML=rows.join('');
-              const apps=await (await fetch('/v1/apps')).json();
-              const views=await Promise.all(apps.map(a=>a.state==='stopped'?a:fetch('/v1/apps/'+a.name).then(r=>r.json()).then(v=>({...v,name:a.name}))));
+              const apps=await (await api('/v1/apps')).json();
+              const views=await Promise.all(apps.map(a=>a.state==='stopped'?a:api('/v1/apps/'+a.name).then(r=>r.json()).then(v=>({...v,name:a.name}))));
               document.querySelector('#a tbody').innerHTML=views.map(v=>{
                 if(!v.queue)return `<tr><td>${v.name}</td><td class="stopped">stopped</td><td></td><td></td><td></td><td></td></tr>`;
                 const cap=v.queue.capacity||Math.max(1,v.queue.depth);
@@ -40,7 +64,7 @@ final class Ui {
                 return `<tr><td>${v.name}</td><td class="${v.state}">${v.state}</td><td>${q}</td><td>${ws}</td><td>${ev}</td><td>${crash}</td></tr>`;
               }).join('');
             }
-            load();setInterval(load,1000);
+            start();setInterval(()=>{if(!document.querySelector('#main').hidden)load().catch(()=>{});},1000);
             </script></body></html>
             """;
 

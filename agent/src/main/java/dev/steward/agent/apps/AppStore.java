@@ -1,6 +1,8 @@
 package dev.steward.agent.apps;
 
 import dev.steward.agent.Json;
+import dev.steward.agent.auth.Caller;
+import dev.steward.agent.auth.Rights;
 import dev.steward.agent.spool.SpoolException;
 import dev.steward.agent.spool.Spooler;
 import dev.steward.agent.store.Store;
@@ -40,8 +42,11 @@ public final class AppStore {
     // ---- apps ---------------------------------------------------------------------------------
 
     /** Unpacks {@code archive} (safely, once per content) and stores the app its manifest describes. */
-    public synchronized AppRecord upload(String name, Path archive, String owner) {
+    public synchronized AppRecord upload(String name, Path archive, Caller who) {
         name(name, "app");
+        Optional<AppRecord> before = app(name);
+        before.ifPresent(r -> Rights.requireChange(who, "app " + name, r.owner(), List.of()));
+        String owner = before.map(AppRecord::owner).orElse(who.name());
         Path dir;
         try {
             dir = spooler.spool(archive);
@@ -84,18 +89,21 @@ public final class AppStore {
         return store.list(APPS).values().stream().map(s -> Json.read(s, AppRecord.class)).toList();
     }
 
-    public synchronized void removeApp(String name) {
-        if (app(name).isEmpty()) throw new NotFoundException("no app '" + name + "'");
+    public synchronized void removeApp(String name, Caller who) {
+        mayChangeApp(name, who);
         if (store.get(RUNLIST + name).isPresent()) throw new ConflictException("app " + name + " is in the runlist; remove it from there first");
         store.delete(APPS + name);
     }
 
     // ---- profiles -----------------------------------------------------------------------------
 
-    public synchronized ProfileRecord putProfile(String name, String text) {
+    public synchronized ProfileRecord putProfile(String name, String text, Caller who) {
         name(name, "profile");
+        Optional<ProfileRecord> before = profileRecord(name);
+        before.ifPresent(r -> Rights.requireChange(who, "profile " + name, r.owner(), List.of()));
         Profile.parse(text); // every problem named, nothing stored
-        ProfileRecord r = new ProfileRecord(name, text == null ? "" : text, clock.instant().toString());
+        ProfileRecord r = new ProfileRecord(name, text == null ? "" : text, clock.instant().toString(),
+                before.map(ProfileRecord::owner).orElse(who.name()));
         store.put(PROFILES + name, Json.write(r));
         return r;
     }
@@ -113,8 +121,9 @@ public final class AppStore {
         return store.list(PROFILES).values().stream().map(s -> Json.read(s, ProfileRecord.class)).toList();
     }
 
-    public synchronized void removeProfile(String name) {
-        if (profileRecord(name).isEmpty()) throw new NotFoundException("no profile '" + name + "'");
+    public synchronized void removeProfile(String name, Caller who) {
+        ProfileRecord p = profileRecord(name).orElseThrow(() -> new NotFoundException("no profile '" + name + "'"));
+        Rights.requireChange(who, "profile " + name, p.owner(), List.of());
         List<String> users = runlist().entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).toList();
         if (!users.isEmpty()) throw new ConflictException("profile " + name + " is used by the runlist for " + String.join(", ", users));
         store.delete(PROFILES + name);
@@ -122,15 +131,17 @@ public final class AppStore {
 
     // ---- runlist ------------------------------------------------------------------------------
 
-    public synchronized void runlistAdd(String app, String profile) {
+    public synchronized void runlistAdd(String app, String profile, Caller who) {
         name(app, "app");
         name(profile, "profile");
-        if (app(app).isEmpty()) throw new NotFoundException("no app '" + app + "' (upload it first)");
+        AppRecord a = app(app).orElseThrow(() -> new NotFoundException("no app '" + app + "' (upload it first)"));
+        Rights.requireChange(who, "app " + app, a.owner(), List.of());
         if (profileRecord(profile).isEmpty()) throw new NotFoundException("no profile '" + profile + "' (upload it first)");
         store.put(RUNLIST + app, Json.write(profile));
     }
 
-    public synchronized void runlistRemove(String app) {
+    public synchronized void runlistRemove(String app, Caller who) {
+        app(app).ifPresent(a -> Rights.requireChange(who, "app " + app, a.owner(), List.of()));
         if (store.get(RUNLIST + app).isEmpty()) throw new NotFoundException("app " + app + " is not in the runlist");
         store.delete(RUNLIST + app);
     }
@@ -140,6 +151,12 @@ public final class AppStore {
         Map<String, String> out = new TreeMap<>();
         store.list(RUNLIST).forEach((k, v) -> out.put(k.substring(RUNLIST.length()), Json.read(v, String.class)));
         return out;
+    }
+
+    /** Refuses (404, 403) unless the app exists and {@code who} may change it. */
+    public void mayChangeApp(String name, Caller who) {
+        AppRecord a = app(name).orElseThrow(() -> new NotFoundException("no app '" + name + "'"));
+        Rights.requireChange(who, "app " + name, a.owner(), List.of());
     }
 
     private static void name(String name, String what) {

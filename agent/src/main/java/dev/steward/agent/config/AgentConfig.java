@@ -1,5 +1,6 @@
 package dev.steward.agent.config;
 
+import dev.steward.agent.isolate.RunAs;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,8 @@ import java.util.Objects;
  * (dev mode applies the examples).
  */
 public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, InetSocketAddress rpc, String domain, Path dataDir, String nodeName,
-                          Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost) {
+                          Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost,
+                          RunAs runAs, List<String> apiNames) {
     public AgentConfig {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(gateway, "gateway");
@@ -21,13 +23,18 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
         Objects.requireNonNull(nodeName, "nodeName");
         applyAtStart = List.copyOf(applyAtStart);
         if (dockerHost == null) dockerHost = defaultDockerHost();
+        Objects.requireNonNull(runAs, "runAs");
+        apiNames = apiNames == null ? List.of() : List.copyOf(apiNames);
+        for (String n : apiNames) {
+            if (!n.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")) throw new IllegalArgumentException("--api-name: '" + n + "' is not a host name");
+        }
     }
 
     /** An agent on loopback with system-chosen ports, for tests and embedding. */
     public static AgentConfig loopback(Path dataDir, String nodeName, Duration stopGrace, boolean dev, String dockerHost) {
         return new AgentConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), "localhost", dataDir,
-                nodeName, stopGrace, List.of(), dev, dockerHost);
+                nodeName, stopGrace, List.of(), dev, dockerHost, RunAs.AGENT_USER, List.of());
     }
 
     /** $DOCKER_HOST, else the first engine socket that exists: Podman's, then Docker's. */

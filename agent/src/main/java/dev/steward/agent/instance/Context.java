@@ -20,7 +20,8 @@ import java.util.function.BiConsumer;
  */
 public record Context(Clock clock, Isolates isolates, PortAllocator ports, Pinger pinger, EventBus events,
                       StateRepository repo, Executor writes, Timers timers, Path dataDir, String node,
-                      Duration stopGrace, BiConsumer<String, PingResult> pingListener, Spooler spooler, InFlight inFlight) {
+                      Duration stopGrace, BiConsumer<String, PingResult> pingListener, Spooler spooler, InFlight inFlight,
+                      dev.steward.agent.isolate.RunAs runAs) {
 
     /** Where a spec's instances run: its dir, unpacked when it is an archive, else the data dir. */
     public Path workDir(dev.steward.model.Spec spec) {

@@ -134,7 +134,7 @@ public final class InstanceRunner {
                 Path dir = ctx.workDir(s);
                 List<String> argv = Expand.all(s.command(), Launch.merged(env));
                 InstanceHandle h = ctx.isolates().of(s.isolate()).spawn(new SpawnRequest(service, id, argv, dir, env, log,
-                        s.resources(), Launch.isolateOptions(s)));
+                        s.resources(), Launch.isolateOptions(s, ctx.runAs())));
                 post(new InstanceEvent.Spawned(id, gen, h));
             } catch (Exception e) {
                 post(new InstanceEvent.SpawnFailed(id, gen, "cannot start: " + e.getMessage()));

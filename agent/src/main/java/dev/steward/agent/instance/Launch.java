@@ -8,11 +8,12 @@ import java.util.Map;
 public final class Launch {
     private Launch() {}
 
-    /** The isolate's options, with the image for the container isolate. */
-    public static Map<String, String> isolateOptions(Spec spec) {
-        if (spec.image() == null) return spec.isolate().options();
+    /** The isolate's options: the image for the container isolate, the user (the spec's or the default) for the others. */
+    public static Map<String, String> isolateOptions(Spec spec, dev.steward.agent.isolate.RunAs runAs) {
         Map<String, String> o = new HashMap<>(spec.isolate().options());
-        o.put("image", spec.image());
+        if (spec.image() != null) o.put("image", spec.image());
+        String user = runAs.userOf(spec);
+        if (user != null) o.put("user", user);
         return o;
     }
 

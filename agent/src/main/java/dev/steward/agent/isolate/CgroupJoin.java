@@ -32,12 +32,18 @@ final class CgroupJoin {
     }
 
     /** {@code command} run in place (same pid, session and group) once it has joined {@code cg}; through the helper unless it is null. */
-    static List<String> plain(Path helper, Cgroup cg, List<String> command) {
+    static List<String> plain(Path helper, Cgroup cg, List<String> command, String user) {
         List<String> a = new ArrayList<>();
         if (helper == null) {
             a.addAll(shell(cg));
+            if (user != null) {
+                a.addAll(List.of("setpriv", "--no-new-privs"));
+                a.addAll(Users.setprivArgs(user));
+                a.add("--");
+            }
         } else {
             a.addAll(List.of(helper.toString(), "--plain"));
+            if (user != null) a.addAll(List.of("--user", Users.helperArg(user)));
             a.addAll(helperOptions(cg));
             a.add("--");
         }

@@ -46,7 +46,9 @@ public final class ProcessIsolate implements Isolate {
     @Override
     public InstanceHandle spawn(SpawnRequest r) throws IOException {
         Map<String, String> env = environment(r);
+        String user = r.options().get("user");
         if (cgroups == null) {
+            if (user != null) throw new IllegalArgumentException("user: running as " + user + " needs an agent running as root");
             long pid = Spawner.spawn(r.command(), r.dir(), env, r.log());
             return new GroupHandle(pid, ticks(pid), watcher.watch(pid, true), false);
         }
@@ -54,7 +56,7 @@ public final class ProcessIsolate implements Isolate {
         Spawner.requireProgram(r.command().get(0), env, r.dir());
         Cgroup cg = cgroups.create(r.service(), r.instance(), r.resources());
         try {
-            long pid = Spawner.spawn(CgroupJoin.plain(helper, cg, r.command()), r.dir(), env, r.log());
+            long pid = Spawner.spawn(CgroupJoin.plain(helper, cg, r.command(), user), r.dir(), env, r.log());
             return new CgroupHandle(pid, ticks(pid), cg, cgroups, watcher.watch(pid, true), false);
         } catch (IOException | RuntimeException e) {
             cgroups.release(cg);

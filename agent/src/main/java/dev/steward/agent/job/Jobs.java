@@ -40,7 +40,8 @@ public final class Jobs {
         this.needsTimeout = needsTimeout;
     }
 
-    public JobView run(Spec spec) {
+    /** Starts a job for {@code owner} (the caller's token name). */
+    public JobView run(Spec spec, String owner) {
         if (spec.kind() != Kind.JOB) throw new InvalidSpecException("kind", "'" + spec.kind().wire() + "' specs are registered with 'steward service register'; 'job run' takes kind: job");
         List<Problem> problems = new ArrayList<>();
         for (int i = 0; i < spec.needs().size(); i++) {
@@ -56,7 +57,7 @@ public final class Jobs {
         Context ctx = registry.context();
         String id = spec.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path log = ctx.dataDir().resolve("logs").resolve("jobs").resolve(id + ".log");
-        JobView v = new JobView(id, spec.name(), "waiting", null, "waiting for " + spec.needs(), ctx.clock().instant(), null, log.toString());
+        JobView v = new JobView(id, spec.name(), "waiting", null, "waiting for " + spec.needs(), ctx.clock().instant(), null, log.toString(), owner);
         put(v);
         Thread.ofVirtual().name("job-" + id).start(() -> execute(spec, v));
         return v;
@@ -77,8 +78,8 @@ public final class Jobs {
             Map<String, String> all = Launch.merged(env);
             Path dir = ctx.workDir(spec);
             InstanceHandle h = ctx.isolates().of(spec.isolate()).spawn(new SpawnRequest(spec.name(), v.id(), Expand.all(spec.command(), all),
-                    dir, env, Path.of(v.log()), spec.resources(), Launch.isolateOptions(spec)));
-            put(new JobView(v.id(), v.name(), "running", null, "", v.started(), null, v.log()));
+                    dir, env, Path.of(v.log()), spec.resources(), Launch.isolateOptions(spec, ctx.runAs())));
+            put(new JobView(v.id(), v.name(), "running", null, "", v.started(), null, v.log(), v.owner()));
             ExitStatus st = h.exit().join();
             Integer code = st instanceof ExitStatus.Code c ? c.code() : null;
             end(v, code, st.clean() ? "succeeded" : "failed", st.describe());
@@ -94,7 +95,7 @@ public final class Jobs {
 
     private void end(JobView v, Integer code, String state, String reason) {
         Instant now = registry.context().clock().instant();
-        put(new JobView(v.id(), v.name(), state, code, reason, v.started(), now, v.log()));
+        put(new JobView(v.id(), v.name(), state, code, reason, v.started(), now, v.log(), v.owner()));
         registry.context().events().publish(new Event.JobEnded(now, v.name(), code == null ? -1 : code, reason));
     }
 

@@ -2,6 +2,7 @@ package dev.steward.agent.main;
 
 import dev.steward.agent.Agent;
 import dev.steward.agent.config.AgentConfig;
+import dev.steward.agent.isolate.RunAs;
 import dev.steward.model.Durations;
 import dev.steward.model.Names;
 import java.io.IOException;
@@ -46,6 +47,15 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--stop-grace", paramLabel = "DURATION", defaultValue = "5s", description = "How long an instance gets between SIGTERM and SIGKILL (default ${DEFAULT-VALUE}).")
     String stopGrace;
 
+    @Option(names = "--default-user", paramLabel = "USER", description = "Who programs without a user: run as (default nobody; in dev mode the agent's own user).")
+    String defaultUser;
+
+    @Option(names = "--api-name", paramLabel = "NAME", split = ",", description = "A host name clients use to reach the API, besides its IP addresses, localhost and this host's name (repeatable).")
+    List<String> apiNames;
+
+    @Option(names = "--allow-root", description = "Let specs run programs as root (user: root or uid 0, with an admin token).")
+    boolean allowRoot;
+
     @Option(names = "--train-class-cache", hidden = true, description = "Run through the agent's paths once and exit (the launcher makes its class cache so).")
     boolean trainClassCache;
 
@@ -70,7 +80,7 @@ public final class AgentMain implements Callable<Integer> {
         try {
             config = new AgentConfig(AgentConfig.address("--api", api), AgentConfig.address("--gateway", gateway),
                     AgentConfig.address("--rpc", rpc), domain, dataDir(),
-                    nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null);
+                    nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null, runAs(), apiNames);
         } catch (IllegalArgumentException e) {
             return fail(2, e.getMessage());
         }
@@ -106,6 +116,17 @@ public final class AgentMain implements Callable<Integer> {
         System.out.flush();
         done.await();
         return 0;
+    }
+
+    /**
+     * Who programs run as: {@code --default-user}, else nobody; in dev mode (your own programs on your
+     * own machine) the agent's own user, root allowed. An agent that is not root cannot switch users.
+     */
+    private RunAs runAs() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (defaultUser == null && (dev || !root)) return new RunAs(null, dev || allowRoot);
+        if (!root) throw new IllegalArgumentException("--default-user: only an agent running as root can run programs as another user");
+        return new RunAs(defaultUser == null ? RunAs.NOBODY : defaultUser, allowRoot);
     }
 
     private Path dataDir() {

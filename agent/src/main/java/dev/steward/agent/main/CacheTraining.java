@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 final class CacheTraining {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String token = "";
 
     private CacheTraining() {}
 
@@ -41,6 +42,7 @@ final class CacheTraining {
 
     private void train(AgentConfig config) throws Exception {
         Agent first = Agent.start(config);
+        token = Files.readString(config.dataDir().resolve(dev.steward.agent.auth.Tokens.BOOTSTRAP_FILE)).strip();
         String api = "http://127.0.0.1:" + first.apiPort();
         call("POST", api + "/v1/services", "name: sleeper\ncommand: [sleep, \"60\"]\nping: none\n");
         await(api, "sleeper", s -> s.contains("\"state\":\"available\""));
@@ -48,10 +50,10 @@ final class CacheTraining {
         Agent second = Agent.start(config);
         try {
             api = "http://127.0.0.1:" + second.apiPort();
-            call("POST", api + "/v1/services", "name: self\nping-only: {endpoint: \"" + api + "\"}\nping: {http: /v1/agent, interval: 50ms}\n");
+            call("POST", api + "/v1/services", "name: self\nping-only: {endpoint: \"" + api + "\"}\nping: {http: /v1/health, interval: 50ms}\n");
             await(api, "self", s -> s.contains("\"state\":\"available\""));
             for (int i = 0; i < 50; i++) {
-                call("GET", "http://127.0.0.1:" + second.gatewayPort() + "/self/v1/agent", null);
+                call("GET", "http://127.0.0.1:" + second.gatewayPort() + "/self/v1/health", null);
                 call("GET", api + "/v1/services", null);
             }
             call("POST", api + "/v1/services/sleeper/stop", "");
@@ -63,8 +65,9 @@ final class CacheTraining {
 
     private String call(String method, String url, String body) throws IOException, InterruptedException {
         HttpRequest.BodyPublisher b = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).method(method, b).timeout(WAIT).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).method(method, b).timeout(WAIT).header("Authorization", "Bearer " + token);
+        if (body != null) req.header("Content-Type", "application/yaml");
+        HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) throw new IOException(method + " " + url + ": " + r.statusCode() + " " + r.body());
         return r.body();
     }

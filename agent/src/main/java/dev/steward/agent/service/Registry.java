@@ -201,6 +201,10 @@ public final class Registry implements Needs, Backends {
 
     // ---- commands ---------------------------------------------------------------------------
 
+    public boolean has(String name) {
+        return services.containsKey(name);
+    }
+
     public ServiceRunner runner(String name) {
         ServiceRunner c = services.get(name);
         if (c == null) throw new NotFoundException("no service '" + name + "' is registered");

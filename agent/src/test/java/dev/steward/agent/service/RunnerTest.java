@@ -56,7 +56,8 @@ class RunnerTest {
 
     private Context context() {
         return new Context(time, Isolates.of(fake), new PortAllocator(), new Pinger(), bus, new StateRepository(store), Runnable::run,
-                time, tmp, "test", Duration.ofSeconds(5), (s, r) -> { }, new Spooler(tmp.resolve("spool"), Limits.DEFAULT), new InFlight());
+                time, tmp, "test", Duration.ofSeconds(5), (s, r) -> { }, new Spooler(tmp.resolve("spool"), Limits.DEFAULT), new InFlight(),
+                dev.steward.agent.isolate.RunAs.AGENT_USER);
     }
 
     private ServiceRunner register(String yaml) {

@@ -1,0 +1,128 @@
+package dev.steward.agent.auth;
+
+import dev.steward.agent.Json;
+import dev.steward.agent.errors.ConflictException;
+import dev.steward.agent.errors.NotFoundException;
+import dev.steward.agent.store.Store;
+import dev.steward.model.Names;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The API's tokens, kept under {@code tokens/NAME} as their hashes only. The one owner of those keys;
+ * checking a token reads an immutable map (no lock, no I/O), so the API's event loops may ask.
+ */
+public final class Tokens {
+    static final String PREFIX = "tokens/";
+    /** Where an agent's first start leaves its admin token, in its data dir. */
+    public static final String BOOTSTRAP_FILE = "admin.token";
+    private static final String SECRET_PREFIX = "stw_";
+    private final Store store;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private volatile Map<String, TokenRecord> byHash;
+
+    /** The outcome of checking a secret. */
+    public sealed interface Check {
+        record Valid(Caller caller) implements Check {}
+
+        record Expired(String name, Instant at) implements Check {}
+
+        record Unknown() implements Check {}
+    }
+
+    public Tokens(Store store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+        reload();
+    }
+
+    /**
+     * At an agent's first start (no token stored yet), makes the admin token {@code admin} and writes
+     * it to {@code admin.token} in the data dir, readable by the agent's user only.
+     */
+    public synchronized void bootstrap(Path dataDir) throws IOException {
+        if (!store.list(PREFIX).isEmpty()) return;
+        String secret = create("admin", Role.ADMIN, null);
+        Path file = dataDir.resolve(BOOTSTRAP_FILE);
+        Path tmp = Files.createTempFile(dataDir, ".admin-token-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(tmp, secret + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Makes a token; its secret is returned this once and never stored. */
+    public synchronized String create(String name, Role role, Duration ttl) {
+        String problem = Names.problem(name);
+        if (problem != null) throw new IllegalArgumentException("token name: " + problem);
+        if (store.get(PREFIX + name).isPresent()) throw new ConflictException("a token named " + name + " exists (revoke it first)");
+        if (ttl != null && (ttl.isNegative() || ttl.isZero())) throw new IllegalArgumentException("ttl: must be longer than 0s");
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String secret = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Instant now = clock.instant();
+        TokenRecord r = new TokenRecord(name, hash(secret), role, now, ttl == null ? null : now.plus(ttl));
+        store.put(PREFIX + name, Json.write(r));
+        reload();
+        return secret;
+    }
+
+    public synchronized void revoke(String name) {
+        if (store.get(PREFIX + name).isEmpty()) throw new NotFoundException("no token named " + name);
+        store.delete(PREFIX + name);
+        reload();
+    }
+
+    public List<TokenRecord> list() {
+        return byHash.values().stream().sorted(java.util.Comparator.comparing(TokenRecord::name)).toList();
+    }
+
+    public Optional<TokenRecord> named(String name) {
+        return byHash.values().stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    /** Who a secret stands for, if anyone. */
+    public Check check(String secret) {
+        if (secret == null || !secret.startsWith(SECRET_PREFIX) || secret.length() > 100) return new Check.Unknown();
+        TokenRecord r = byHash.get(hash(secret));
+        if (r == null) return new Check.Unknown();
+        if (r.expired(clock.instant())) return new Check.Expired(r.name(), r.expires());
+        return new Check.Valid(new Caller(r.name(), r.role()));
+    }
+
+    private void reload() {
+        Map<String, TokenRecord> m = new HashMap<>();
+        for (String json : store.list(PREFIX).values()) {
+            TokenRecord r = Json.read(json, TokenRecord.class);
+            m.put(r.hash(), r);
+        }
+        byHash = Map.copyOf(m);
+    }
+
+    static String hash(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
