@@ -96,7 +96,7 @@ public final class Agent implements AutoCloseable {
         tokens.bootstrap(data);
         audit = new dev.steward.agent.auth.Audit(store);
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
-        var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new ApiServer(config.api(), registry, jobs, apps, engine,
+        var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
                 data.resolve("uploads"), bus, metrics[0], this::info, loaded, access), r -> Thread.ofPlatform().name("steward-api-start").start(r));
         try {
             // what runs at start is known before the gateway opens, so no early request finds nothing
@@ -120,7 +120,7 @@ public final class Agent implements AutoCloseable {
         Demand demand = new Demand(System::nanoTime);
         Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
         scaler.start(timer);
-        return new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain()), registry, inFlight, demand, scaler, s -> {
+        return new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain(), config.tls().gateway()), registry, inFlight, demand, scaler, s -> {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
         }, engine::app);
@@ -180,6 +180,21 @@ public final class Agent implements AutoCloseable {
         return api.port();
     }
 
+    /** The API's URL: {@code http://} or, with TLS, {@code https://HOST:PORT} as bound. */
+    public String apiUrl() {
+        return url(config.tls().api() != null, config.api(), api.port());
+    }
+
+    /** The gateway's URL, as {@link #apiUrl()}. */
+    public String gatewayUrl() {
+        return url(config.tls().gateway() != null, config.gateway(), gateway.port());
+    }
+
+    private static String url(boolean tls, java.net.InetSocketAddress bound, int port) {
+        String host = bound.getHostString();
+        return (tls ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
     public String gatewayTransport() {
         return gateway.transport();
     }
@@ -204,9 +219,8 @@ public final class Agent implements AutoCloseable {
         m.put("started", started.toString());
         m.put("data-dir", config.dataDir().toAbsolutePath().toString());
         m.put("dev", config.dev());
-        m.put("listeners", Map.of("api", "http://" + config.api().getHostString() + ":" + api.port(),
-                "gateway", "http://" + config.gateway().getHostString() + ":" + gateway.port(),
-                "rpc", config.rpc().getHostString() + ":" + rpc.port()));
+        m.put("listeners", Map.of("api", apiUrl(), "gateway", gatewayUrl(), "rpc", config.rpc().getHostString() + ":" + rpc.port()));
+        m.put("tls", Map.of("api", config.tls().api() != null, "gateway", config.tls().gateway() != null, "rpc", false));
         m.put("services", registry.runners().size());
         m.put("isolates", Map.of("available", java.util.List.copyOf(isolates.names()), "unavailable", isolates.unavailable()));
         return m;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.agent.config.AgentConfig;
+import dev.steward.agent.tls.TlsPair;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -11,10 +12,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A real agent in the test JVM: port 0, its own data dir, real child processes and SQLite. Closing
@@ -22,26 +28,31 @@ import java.util.function.Predicate;
  */
 public final class TestAgent implements AutoCloseable {
     private final Agent agent;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
     public final Path dataDir;
     public final String base;
     public final String gateway;
     /** The agent's bootstrap admin token, which {@link #call} sends unless told otherwise. */
     public final String token;
 
-    private TestAgent(Path dataDir, String dockerHost) throws IOException {
-        this(dataDir, AgentConfig.loopback(dataDir, "test-node", Duration.ofSeconds(2), true, dockerHost));
-    }
-
-    private TestAgent(Path dataDir, AgentConfig config) throws IOException {
-        this.dataDir = dataDir;
+    private TestAgent(AgentConfig config, HttpClient http) throws IOException {
+        this.dataDir = config.dataDir();
+        this.http = http;
         this.agent = Agent.start(config);
-        this.base = "http://127.0.0.1:" + agent.apiPort();
-        this.gateway = "http://127.0.0.1:" + agent.gatewayPort();
+        this.base = agent.apiUrl();
+        this.gateway = agent.gatewayUrl();
         this.token = java.nio.file.Files.readString(dataDir.resolve("admin.token")).strip();
     }
 
-    /** {@code b} with the admin token, and a YAML content type when it has a body and none is given. */
+    private static AgentConfig config(Path dataDir, String dockerHost) {
+        return AgentConfig.loopback(dataDir, "test-node", Duration.ofSeconds(2), true, dockerHost);
+    }
+
+    private static HttpClient plainClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** {@code b} with the admin token. */
     public HttpRequest.Builder authorized(HttpRequest.Builder b) {
         return b.header("Authorization", "Bearer " + token);
     }
@@ -53,18 +64,40 @@ public final class TestAgent implements AutoCloseable {
 
     /** An agent whose programs run as {@code runAs} says (the others run as the agent's user). */
     public static TestAgent start(Path dataDir, dev.steward.agent.isolate.RunAs runAs) throws IOException {
-        AgentConfig c = AgentConfig.loopback(dataDir, "test-node", Duration.ofSeconds(2), true, null);
-        return new TestAgent(dataDir, new AgentConfig(c.api(), c.gateway(), c.rpc(), c.domain(), c.dataDir(), c.nodeName(), c.stopGrace(),
-                c.applyAtStart(), c.dev(), c.dockerHost(), runAs, c.apiNames()));
+        AgentConfig c = config(dataDir, null);
+        return new TestAgent(new AgentConfig(c.api(), c.gateway(), c.rpc(), c.domain(), c.dataDir(), c.nodeName(), c.stopGrace(),
+                c.applyAtStart(), c.dev(), c.dockerHost(), runAs, c.apiNames(), c.tls()), plainClient());
     }
 
     public static TestAgent start(Path dataDir) throws IOException {
-        return new TestAgent(dataDir, (String) null);
+        return start(dataDir, (String) null);
     }
 
     /** An agent whose container isolate talks to the engine at {@code dockerHost}. */
     public static TestAgent start(Path dataDir, String dockerHost) throws IOException {
-        return new TestAgent(dataDir, dockerHost);
+        return new TestAgent(config(dataDir, dockerHost), plainClient());
+    }
+
+    /** An agent whose API and gateway serve HTTPS with {@code pair}, called by a client that trusts its certificate. */
+    public static TestAgent startTls(Path dataDir, TlsPair pair) throws IOException {
+        return new TestAgent(config(dataDir, null).withTls(new AgentConfig.Tls(pair, pair, false)),
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(pair.certificate())).build());
+    }
+
+    /** A TLS context that trusts {@code cert} and nothing else. */
+    public static SSLContext trusting(X509Certificate cert) {
+        try {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            store.setCertificateEntry("agent", cert);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Agent agent() {

@@ -11,24 +11,28 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLHandshakeException;
 
 /** Talks to the agent's HTTP API; turns its JSON errors into {@link CliException}s with the right exit code. */
 final class ApiClient {
     private final URI base;
     private final List<String> tokens;
     private int current;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
-    ApiClient(String addr, String token) {
+    /** A client of the agent at {@code addr}; for https, trusting what {@link Trust} says ({@code caCert}: a PEM file, or null). */
+    ApiClient(String addr, String token, String caCert) {
         String a = addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr;
         try {
             this.base = URI.create(a);
-            if (base.getScheme() == null || base.getHost() == null) throw new IllegalArgumentException();
+            if (!List.of("http", "https").contains(base.getScheme()) || base.getHost() == null) throw new IllegalArgumentException();
         } catch (IllegalArgumentException e) {
-            throw new CliException(2, "--addr: '" + addr + "' (expected: http://HOST:PORT)");
+            throw new CliException(2, "--addr: '" + addr + "' (expected: http://HOST:PORT or https://HOST:PORT)");
         }
         this.tokens = Credentials.candidates(token);
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+        if (base.getScheme().equals("https")) b.sslContext(Trust.context(caCert, base.getHost()));
+        this.http = b.build();
     }
 
     JsonNode get(String path) {
@@ -114,8 +118,12 @@ final class ApiClient {
             return http.send(req, handler);
         } catch (ConnectException e) {
             throw new CliException(1, "cannot reach the agent at " + base + ": connection refused (is 'steward agent' running?)");
+        } catch (SSLHandshakeException e) {
+            throw new CliException(1, "cannot reach the agent at " + base + " over TLS: " + e.getMessage()
+                    + " (trust its certificate or CA with --ca-cert FILE or STEWARD_CA_CERT)");
         } catch (IOException e) {
-            throw new CliException(1, "cannot reach the agent at " + base + ": " + e.getMessage());
+            String hint = base.getScheme().equals("http") ? " (if the agent serves HTTPS, use --addr https://" + base.getAuthority() + ")" : "";
+            throw new CliException(1, "cannot reach the agent at " + base + ": " + e.getMessage() + hint);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(1, "interrupted");

@@ -15,8 +15,12 @@ final class Common {
     @Option(names = "--token", description = "An API token (env STEWARD_TOKEN).", defaultValue = "${env:STEWARD_TOKEN}")
     String token;
 
+    @Option(names = "--ca-cert", paramLabel = "FILE", description = "Trust the agent's certificate or its CA in this PEM file for an https --addr (env STEWARD_CA_CERT).",
+            defaultValue = "${env:STEWARD_CA_CERT}")
+    String caCert;
+
     ApiClient client() {
-        return new ApiClient(addr, token);
+        return new ApiClient(addr, token, caCert);
     }
 
     /** {@code DELETE /v1/COLLECTION/NAME}, answered as {@link #answer} says. */

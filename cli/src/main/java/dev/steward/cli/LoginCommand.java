@@ -19,7 +19,7 @@ final class LoginCommand implements java.util.concurrent.Callable<Integer> {
         String token = common.token;
         if (token == null || token.isBlank()) token = ask();
         if (token == null || token.isBlank()) throw new CliException(2, "no token given");
-        JsonNode me = new ApiClient(common.addr, token.strip()).get("/v1/whoami");
+        JsonNode me = new ApiClient(common.addr, token.strip(), common.caCert).get("/v1/whoami");
         Credentials.saveLogin(token.strip());
         if (common.json) common.printJson(me);
         else System.out.println("logged in as " + me.path("name").asText() + " (" + me.path("role").asText() + "); the token is kept in "

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.agent.AgentTestBase;
 import dev.steward.agent.Procs;
+import dev.steward.agent.TestAgent;
+import dev.steward.agent.tls.SelfSigned;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -242,5 +246,40 @@ class CliIT extends AgentTestBase {
         Run gone = steward("service", "query", "--token", alice);
         assertThat(gone.code()).isEqualTo(1);
         assertThat(gone.err()).contains("the token is not valid");
+    }
+
+    @Test
+    void anHttpsAgentIsReachedWithItsCertificateGivenByCaCertAndNotWithout() throws Exception {
+        SelfSigned.Made made = SelfSigned.ensure(tmp.resolve("tls-data/tls"), List.of(new InetSocketAddress("127.0.0.1", 0)), Clock.systemUTC());
+        try (TestAgent tls = TestAgent.startTls(tmp.resolve("tls-data"), made.pair())) {
+            Run ok = steward("status", "--addr", tls.base, "--token", tls.token, "--ca-cert", made.cert().toString());
+            assertThat(ok.code()).as(ok.err()).isZero();
+            assertThat(ok.out()).contains("api " + tls.base);
+            Run untrusted = steward("status", "--addr", tls.base, "--token", tls.token);
+            assertThat(untrusted.code()).isEqualTo(1);
+            assertThat(untrusted.err()).contains("over TLS").contains("--ca-cert FILE or STEWARD_CA_CERT");
+            Run missing = steward("status", "--addr", tls.base, "--token", tls.token, "--ca-cert", tmp.resolve("none.pem").toString());
+            assertThat(missing.code()).isEqualTo(2);
+            assertThat(missing.err()).contains("--ca-cert (env STEWARD_CA_CERT): " + tmp.resolve("none.pem") + ": no such file");
+            Run plain = steward("status", "--addr", tls.base.replace("https://", "http://"), "--token", tls.token);
+            assertThat(plain.code()).isEqualTo(1);
+            assertThat(plain.err()).contains("if the agent serves HTTPS, use --addr " + tls.base);
+        }
+    }
+
+    @Test
+    void theCliTrustsTheSelfSignedCertificateInALocalAgentsDataDirOnlyWhenOthersCannotChangeIt() throws Exception {
+        Path data = tmp.resolve("tls-data");
+        SelfSigned.Made made = SelfSigned.ensure(data.resolve("tls"), List.of(new InetSocketAddress("127.0.0.1", 0)), Clock.systemUTC());
+        try (TestAgent tls = TestAgent.startTls(data, made.pair())) {
+            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(tls.base + "/v1/agent"))
+                    .header("Authorization", "Bearer " + tls.token).build();
+            var found = java.net.http.HttpClient.newBuilder().sslContext(Trust.context(null, "127.0.0.1", List.of(data))).build();
+            assertThat(found.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            Files.setPosixFilePermissions(data.resolve("tls"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            var refused = java.net.http.HttpClient.newBuilder().sslContext(Trust.context(null, "127.0.0.1", List.of(data))).build();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> refused.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.steward.agent.events.EventBus;
 import dev.steward.agent.metrics.Metrics;
 import dev.steward.agent.job.Jobs;
 import dev.steward.agent.service.Registry;
+import dev.steward.agent.tls.TlsPair;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -19,13 +20,15 @@ public final class ApiServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
     private final Server server;
 
-    public ApiServer(InetSocketAddress address, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
+    /** Serves on {@code address}: HTTPS with {@code tls}, else plain HTTP (when {@code tls} is null). */
+    public ApiServer(InetSocketAddress address, TlsPair tls, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
                      dev.steward.agent.engine.Engine engine, java.nio.file.Path uploads,
                      EventBus bus, Metrics metrics, Supplier<Object> agentInfo,
                      java.util.concurrent.CompletableFuture<Void> loaded, Access access) {
-        ServerBuilder sb = Server.builder()
-                .http(address)
-                .maxRequestLength(MAX_BODY)
+        ServerBuilder sb = Server.builder();
+        if (tls == null) sb.http(address);
+        else sb.https(address).tls(tls.key(), tls.chain());
+        sb.maxRequestLength(MAX_BODY)
                 .requestTimeout(Duration.ofSeconds(60))
                 .gracefulShutdownTimeoutMillis(0, 500)
                 .connectionDrainDurationMicros(0)
@@ -67,8 +70,9 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** The port bound (Armeria's {@code activeLocalPort()} finds only ports on loopback and wildcard addresses). */
     public int port() {
-        return server.activeLocalPort();
+        return server.activePorts().values().iterator().next().localAddress().getPort();
     }
 
     @Override

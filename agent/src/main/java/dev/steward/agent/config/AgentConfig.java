@@ -1,6 +1,7 @@
 package dev.steward.agent.config;
 
 import dev.steward.agent.isolate.RunAs;
+import dev.steward.agent.tls.TlsPair;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.Objects;
  */
 public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, InetSocketAddress rpc, String domain, Path dataDir, String nodeName,
                           Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost,
-                          RunAs runAs, List<String> apiNames) {
+                          RunAs runAs, List<String> apiNames, Tls tls) {
     public AgentConfig {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(gateway, "gateway");
@@ -28,13 +29,50 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
         for (String n : apiNames) {
             if (!n.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")) throw new IllegalArgumentException("--api-name: '" + n + "' is not a host name");
         }
+        if (tls == null) tls = Tls.NONE;
+        tls.check(api, rpc);
+    }
+
+    /**
+     * TLS and exposure: the API's pair (null: plain HTTP, on loopback only), the gateway's (null: plain
+     * HTTP), and whether the RPC port may bind beyond loopback (its protocol has no authentication).
+     */
+    public record Tls(TlsPair api, TlsPair gateway, boolean rpcPublic) {
+        public static final Tls NONE = new Tls(null, null, false);
+
+        /** Refuses an API beyond loopback without TLS, and an RPC port beyond loopback without {@code rpcPublic}. */
+        void check(InetSocketAddress apiAddress, InetSocketAddress rpcAddress) {
+            if (api == null && !loopback(apiAddress)) {
+                throw new IllegalArgumentException("--api " + text(apiAddress) + " is beyond loopback, where the API needs TLS:"
+                        + " give --tls-cert FILE and --tls-key FILE (with --dev a self-signed pair is made)");
+            }
+            if (!rpcPublic && !loopback(rpcAddress)) {
+                throw new IllegalArgumentException("--rpc " + text(rpcAddress) + " is beyond loopback, and the RPC port speaks the"
+                        + " unauthenticated Cocaine protocol: add --rpc-public to bind it there anyway");
+            }
+        }
+
+        /** Whether {@code a} is a loopback address (a name that does not resolve is not). */
+        public static boolean loopback(InetSocketAddress a) {
+            return a.getAddress() != null && a.getAddress().isLoopbackAddress();
+        }
+
+        public static String text(InetSocketAddress a) {
+            String host = a.getHostString();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+        }
+    }
+
+    /** This configuration with {@code tls} (checked again). */
+    public AgentConfig withTls(Tls tls) {
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls);
     }
 
     /** An agent on loopback with system-chosen ports, for tests and embedding. */
     public static AgentConfig loopback(Path dataDir, String nodeName, Duration stopGrace, boolean dev, String dockerHost) {
         return new AgentConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), "localhost", dataDir,
-                nodeName, stopGrace, List.of(), dev, dockerHost, RunAs.AGENT_USER, List.of());
+                nodeName, stopGrace, List.of(), dev, dockerHost, RunAs.AGENT_USER, List.of(), Tls.NONE);
     }
 
     /** $DOCKER_HOST, else the first engine socket that exists: Podman's, then Docker's. */

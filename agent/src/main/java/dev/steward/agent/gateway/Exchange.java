@@ -93,7 +93,7 @@ final class Exchange {
             return;
         }
         ServiceCall call = new ServiceCall(this, service, b, route);
-        Heads.forInstances(req, route.strip() ? match.path() : uri, host, front.clientAddress(), upgrade);
+        Heads.forInstances(req, route.strip() ? match.path() : uri, host, front.clientAddress(), upgrade, front.gw.settings.tls() != null);
         phase = call;
         call.begin();
     }

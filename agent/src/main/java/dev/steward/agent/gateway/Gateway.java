@@ -7,6 +7,7 @@ import dev.steward.agent.traffic.Backend;
 import dev.steward.agent.traffic.Backends;
 import dev.steward.agent.traffic.Endpoint;
 import dev.steward.agent.traffic.InFlight;
+import dev.steward.agent.tls.TlsPair;
 import dev.steward.model.PolicyKind;
 import dev.steward.model.Route;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,6 +20,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
@@ -50,16 +52,17 @@ public final class Gateway implements AutoCloseable {
      * @param maxHeld   requests held per service while it starts; past it, 503
      * @param idle      how long an idle client connection is kept open
      * @param maxHeader the largest request line and header block (414 and 431 above)
+     * @param tls       the pair the gateway serves HTTPS with; null: plain HTTP
      */
-    public record Settings(InetSocketAddress address, String domain, Duration hold, int maxHeld, Duration idle, int maxHeader) {
+    public record Settings(InetSocketAddress address, String domain, Duration hold, int maxHeld, Duration idle, int maxHeader, TlsPair tls) {
         /**
          * The defaults: a request held up to 30 s ({@code -Dsteward.gateway.hold=DURATION}), 10,000 held per service
          * ({@code -Dsteward.gateway.max-held=N}), idle connections closed after 75 s, 16 KiB of headers.
          */
-        public static Settings defaults(InetSocketAddress address, String domain) {
+        public static Settings defaults(InetSocketAddress address, String domain, TlsPair tls) {
             Duration hold = dev.steward.model.Durations.parse(System.getProperty("steward.gateway.hold", "30s"));
             int maxHeld = Integer.getInteger("steward.gateway.max-held", 10_000);
-            return new Settings(address, domain, hold, maxHeld, Duration.ofSeconds(75), 16 * 1024);
+            return new Settings(address, domain, hold, maxHeld, Duration.ofSeconds(75), 16 * 1024, tls);
         }
     }
 
@@ -136,6 +139,7 @@ public final class Gateway implements AutoCloseable {
         socketClass = t.socket();
         HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(settings.maxHeader())
                 .setMaxChunkSize(64 * 1024);
+        SslContext tls = settings.tls() == null ? null : settings.tls().nettyServerContext();
         listener = new ServerBootstrap().group(bosses, loops).channel(serverClass)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -144,6 +148,7 @@ public final class Gateway implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast("http", new HttpServerCodec(decoder))
                                 .addLast("drains", new dev.steward.agent.net.Drains())
                                 .addLast("front", new Frontend(Gateway.this));
@@ -248,7 +253,8 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        listener.close();
+        // the listener's close finishes on its loop before that loop ends (else Netty warns, with a stack trace, that it could not)
+        listener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         bosses.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
         loops.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
     }

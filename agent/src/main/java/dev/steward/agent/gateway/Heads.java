@@ -21,6 +21,7 @@ final class Heads {
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
 
     /** Why the request is answered by the gateway before routing (malformed, no Host, not a path), or null. */
     static Reply refusal(HttpRequest req, String host, String uri, int maxHeader) {
@@ -39,13 +40,14 @@ final class Heads {
      * headers dropped, forwarding headers added. Only Host is set per instance, as it is sent.
      *
      * @param host the Host the client sent, or null
+     * @param tls  whether the client came over TLS (X-Forwarded-Proto: https)
      */
-    static void forInstances(HttpRequest req, String path, String host, String client, boolean upgrade) {
+    static void forInstances(HttpRequest req, String path, String host, String client, boolean upgrade, boolean tls) {
         HttpHeaders h = req.headers();
         Headers.stripHopByHop(h, upgrade);
         String prior = h.get(X_FORWARDED_FOR);
         h.set(X_FORWARDED_FOR, prior == null ? client : prior + ", " + client);
-        h.set(X_FORWARDED_PROTO, HTTP);
+        h.set(X_FORWARDED_PROTO, tls ? HTTPS : HTTP);
         if (host != null) h.set(X_FORWARDED_HOST, host);
         if (req.protocolVersion().equals(HttpVersion.HTTP_1_0) && !HttpUtil.isContentLengthSet(req) && !upgrade) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, 0); // an HTTP/1.0 request without a length has no body

@@ -6,6 +6,7 @@ import dev.steward.agent.isolate.RunAs;
 import dev.steward.model.Durations;
 import dev.steward.model.Names;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,6 +58,9 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--allow-root", description = "Let specs run programs as root (user: root or uid 0, with an admin token).")
     boolean allowRoot;
 
+    @Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Option(names = "--train-class-cache", hidden = true, description = "Run through the agent's paths once and exit (the launcher makes its class cache so).")
     boolean trainClassCache;
 
@@ -78,12 +83,18 @@ public final class AgentMain implements Callable<Integer> {
         if (trainClassCache) return CacheTraining.run();
         AgentConfig config;
         try {
-            config = new AgentConfig(AgentConfig.address("--api", api), AgentConfig.address("--gateway", gateway),
-                    AgentConfig.address("--rpc", rpc), domain, dataDir(),
-                    nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null, runAs(), apiNames);
+            InetSocketAddress apiAddress = AgentConfig.address("--api", api);
+            InetSocketAddress gatewayAddress = AgentConfig.address("--gateway", gateway);
+            config = new AgentConfig(apiAddress, gatewayAddress, AgentConfig.address("--rpc", rpc), domain, dataDir(),
+                    nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null,
+                    runAs(), apiNames, tls.resolve(dev, dataDir(), apiAddress, gatewayAddress, System.out));
         } catch (IllegalArgumentException e) {
             return fail(2, e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            return fail(1, e.getMessage());
         }
+        String warning = TlsOptions.warning(config.rpc());
+        if (warning != null) System.err.println("steward: " + warning);
         Agent agent;
         try {
             agent = Agent.start(config);
@@ -104,15 +115,13 @@ public final class AgentMain implements Callable<Integer> {
             agent.close();
             return 0;
         }
-        String host = config.api().getHostString();
         System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath());
-        System.out.println("steward: api listening on http://" + host + ":" + agent.apiPort());
-        System.out.println("steward: gateway listening on http://" + config.gateway().getHostString() + ":" + agent.gatewayPort()
-                + " (" + agent.gatewayTransport() + ")");
+        System.out.println("steward: api listening on " + agent.apiUrl() + fingerprint(config.tls().api()));
+        System.out.println("steward: gateway listening on " + agent.gatewayUrl() + " (" + agent.gatewayTransport() + ")" + fingerprint(config.tls().gateway()));
         System.out.println("steward: rpc (locator) listening on " + config.rpc().getHostString() + ":" + agent.rpcPort());
-        System.out.println("steward: web ui at http://" + host + ":" + agent.apiPort() + "/ui/");
+        System.out.println("steward: web ui at " + agent.apiUrl() + "/ui/");
         System.out.println("steward: ready in " + agent.readyIn().toMillis() + " ms");
-        if (dev) System.out.println("steward: the example answers at http://" + config.gateway().getHostString() + ":" + agent.gatewayPort() + "/hello/");
+        if (dev) System.out.println("steward: the example answers at " + agent.gatewayUrl() + "/hello/");
         System.out.flush();
         done.await();
         return 0;
@@ -127,6 +136,10 @@ public final class AgentMain implements Callable<Integer> {
         if (defaultUser == null && (dev || !root)) return new RunAs(null, dev || allowRoot);
         if (!root) throw new IllegalArgumentException("--default-user: only an agent running as root can run programs as another user");
         return new RunAs(defaultUser == null ? RunAs.NOBODY : defaultUser, allowRoot);
+    }
+
+    private static String fingerprint(dev.steward.agent.tls.TlsPair pair) {
+        return pair == null ? "" : ", TLS certificate SHA-256 " + pair.fingerprint();
     }
 
     private Path dataDir() {
