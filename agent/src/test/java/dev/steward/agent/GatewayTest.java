@@ -176,6 +176,14 @@ class GatewayTest extends AgentTestBase {
         assertThat(lines).contains("\"GET /nowhere HTTP/1.1\" 404 52 - -");
     }
 
+    static boolean listens(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void aRefusedConnectionIsRetriedOnAnotherInstanceForIdempotentRequests() throws Exception {
         // The first instance serves; the second is "ready" (its ping always passes) but listens on nothing.
@@ -183,8 +191,11 @@ class GatewayTest extends AgentTestBase {
                 + "command: [/bin/sh, -c, 'if mkdir served 2>/dev/null; then exec python3 echo.py; else exec sleep 600; fi']\n");
         JsonNode v = agent.await("half", x -> x.path("instances").size() == 2 && x.path("state").asText().equals("available"), java.time.Duration.ofSeconds(20));
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!Files.isDirectory(work.resolve("served")) && System.nanoTime() < deadline) TestAgent.sleep(20);
-        TestAgent.sleep(500);
+        // until the serving instance's program listens (python's start takes a while on a busy machine)
+        while (v.path("instances").findValues("port").stream().noneMatch(p -> listens(p.asInt()))) {
+            assertThat(System.nanoTime()).as("no instance of half listens").isLessThan(deadline);
+            TestAgent.sleep(20);
+        }
         java.util.Set<String> answeredBy = new java.util.HashSet<>();
         for (int n = 0; n < 10; n++) {
             HttpResponse<String> r = get("/half/try" + n, null);
