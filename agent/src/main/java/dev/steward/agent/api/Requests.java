@@ -38,7 +38,11 @@ final class Requests {
     }
 
     static String owner(AggregatedHttpRequest req) {
-        String u = req.headers().get(USER);
+        return owner(req.headers());
+    }
+
+    static String owner(com.linecorp.armeria.common.RequestHeaders headers) {
+        String u = headers.get(USER);
         return u == null || u.isBlank() ? System.getProperty("user.name", "") : u.strip();
     }
 
