@@ -65,6 +65,18 @@ class BadInputTest {
         assertThat(e.path("error").asText()).contains("too large");
     }
 
+    @Test
+    void anAppUploadOverItsLimitIsRefusedBeforeItsBodyIsRead() throws Exception {
+        long limit = dev.steward.agent.spool.Limits.DEFAULT.maxArchive();
+        try (RawHttp big = RawHttp.send(agent, "PUT", "/v1/apps/big", "Content-Length: " + (limit + 1))) {
+            JsonNode e = error(big.response(), 413);
+            assertThat(e.path("error").asText()).isEqualTo("the request body is too large (limit: " + limit + " bytes)");
+        }
+        assertThat(error(agent.call("PUT", "/v1/apps/empty", ""), 400).path("error").asText()).isEqualTo("the body must be the app's archive (.tar.gz, .tar or .zip)");
+        assertThat(agent.get("/v1/apps")).isEmpty();
+        assertThat(tmp.resolve("data/uploads")).isEmptyDirectory();
+    }
+
     @ParameterizedTest
     @CsvSource({"GET,/v1/services/a..b", "GET,/v1/services/UPPER", "POST,/v1/services/a%2Fb/start", "DELETE,/v1/services/-x",
             "GET,/v1/services/a..b/logs", "GET,/v1/apps/a..b/logs", "GET,/v1/apps/a%2Fb/logs"})

@@ -30,8 +30,15 @@ public final class RemoteAgent {
 
     /** Starts an agent on {@code data}; its stderr goes to {@code logs}; the process is added to {@code started}. */
     public static RemoteAgent start(Path data, Path logs, String dockerHost, List<Process> started) throws Exception {
+        return start(data, logs, dockerHost, List.of(), started);
+    }
+
+    /** Starts an agent as above in a JVM given {@code jvmOptions} (like {@code -Xmx64m}). */
+    public static RemoteAgent start(Path data, Path logs, String dockerHost, List<String> jvmOptions, List<Process> started) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), TestAgentMain.class.getName(), data.toString()));
+        List<String> cmd = new java.util.ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TestAgentMain.class.getName(), data.toString()));
         if (dockerHost != null) cmd.add(dockerHost);
         Process p = new ProcessBuilder(cmd).redirectError(logs.resolve("agent-" + started.size() + ".err").toFile()).start();
         started.add(p);

@@ -101,7 +101,7 @@ class ServiceLifecycleTest extends AgentTestBase {
         assertThat(bad.waitFor()).isZero();
         TestAgent.Res r = agent.call("POST", "/v1/services", "name: evil\ndir: " + evil + "\ncommand: [x]\n");
         assertThat(r.status()).isEqualTo(400);
-        assertThat(r.json().path("details").get(0).asText()).startsWith("dir: ").contains("outside");
+        assertThat(r.json().path("details").get(0).asText()).startsWith("dir: evil.tar: entry ").contains("climbs out of the archive");
         assertThat(agent.call("GET", "/v1/services/evil", null).status()).isEqualTo(404);
     }
 

@@ -1,15 +1,22 @@
 package dev.steward.agent.api;
 
-import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.steward.agent.Json;
 import dev.steward.agent.apps.AppRecord;
 import dev.steward.agent.apps.AppStore;
 import dev.steward.agent.apps.ProfileRecord;
+import dev.steward.agent.spool.Format;
+import dev.steward.agent.spool.Intake;
+import dev.steward.agent.spool.SpoolException;
+import dev.steward.agent.spool.Upload;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,16 +25,16 @@ import java.util.Map;
  * show, remove) and {@code /v1/runlist} (add, remove, list).
  */
 final class AppRoutes {
-    /** The largest app archive taken. */
-    static final long MAX_ARCHIVE = 256L << 20;
+    /** How long an upload may take to arrive. */
+    static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(10);
     private final AppStore apps;
     private final dev.steward.agent.engine.Engine engine;
-    private final Path uploads;
+    private final Intake intake;
 
     AppRoutes(AppStore apps, dev.steward.agent.engine.Engine engine, Path uploads) {
         this.apps = apps;
         this.engine = engine;
-        this.uploads = uploads;
+        this.intake = new Intake(uploads, apps.spoolLimits());
     }
 
     void bind(ServerBuilder sb) {
@@ -37,10 +44,8 @@ final class AppRoutes {
             v.put("state", state(a.name()));
             return v;
         }).toList())));
-        sb.route().put(app).maxRequestLength(MAX_ARCHIVE).build(Blocking.of((ctx, req) -> {
-            String name = Requests.name(ctx);
-            return Requests.json(HttpStatus.CREATED, upload(name, req, Requests.caller(ctx)));
-        }));
+        sb.route().put(app).maxRequestLength(intake.limits().maxArchive()).requestTimeout(UPLOAD_TIMEOUT)
+                .build(Blocking.streaming((ctx, req) -> Requests.json(HttpStatus.CREATED, upload(Requests.name(ctx), req, Requests.caller(ctx)))));
         sb.route().get(app).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             AppRecord r = apps.app(name).orElseThrow(() -> new ApiException(404, "no app '" + name + "'"));
@@ -101,26 +106,29 @@ final class AppRoutes {
         return v;
     }
 
-    /** Writes the body to a file named for what its first bytes say it is, then hands it to the store. */
-    private AppRecord upload(String name, AggregatedHttpRequest req, dev.steward.agent.auth.Caller who) throws IOException {
-        byte[] body = req.content().array();
-        if (body.length == 0) throw new ApiException(400, "the body must be the app's archive (.tar.gz, .tar or .zip)");
-        String ext = kind(body);
-        if (ext == null) throw new ApiException(400, "the body is not a .tar.gz, .tar or .zip archive");
-        Files.createDirectories(uploads);
-        Path tmp = Files.createTempFile(uploads, "upload-", ext);
-        try {
-            Files.write(tmp, body);
-            return apps.upload(name, tmp, who);
-        } finally {
-            Files.deleteIfExists(tmp);
+    /**
+     * Streams the body to a file as it arrives (within the upload limits), then hands it to the store;
+     * the file is gone once answered, whatever the answer.
+     */
+    private AppRecord upload(String name, HttpRequest req, dev.steward.agent.auth.Caller who) throws IOException {
+        try (Upload upload = intake.begin(req.headers().contentLength())) {
+            try (InputStream body = req.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty())) {
+                upload.receive(body);
+            } catch (IOException e) {
+                throw cutOff(e);
+            }
+            if (upload.size() == 0) throw new ApiException(400, "the body must be the app's archive (.tar.gz, .tar or .zip)");
+            Format format = upload.format().orElseThrow(() -> new ApiException(400, "the body is not a .tar.gz, .tar or .zip archive"));
+            return apps.upload(name, upload.file(), format, who);
         }
     }
 
-    static String kind(byte[] b) {
-        if (b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) return ".tar.gz";
-        if (b.length > 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4) return ".zip";
-        if (b.length > 262 && new String(b, 257, 5, java.nio.charset.StandardCharsets.US_ASCII).equals("ustar")) return ".tar";
-        return null;
+    /** A body that was not stored whole: over the route's limit, the client gone, or the agent's disk failing. */
+    private static RuntimeException cutOff(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ContentTooLargeException c) return c;
+        }
+        if (e instanceof java.nio.file.FileSystemException) return new IllegalStateException("cannot store the upload: " + SpoolException.reason(e));
+        return new ApiException(400, "the upload did not arrive whole: " + e.getMessage());
     }
 }

@@ -18,6 +18,7 @@ import com.linecorp.armeria.common.HttpData;
 import dev.steward.agent.Json;
 import dev.steward.agent.errors.ConflictException;
 import dev.steward.agent.errors.NotFoundException;
+import dev.steward.agent.spool.UploadRefusedException;
 import dev.steward.model.InvalidSpecException;
 import dev.steward.model.Problem;
 import java.util.List;
@@ -33,7 +34,7 @@ final class Errors implements ServerErrorHandler {
         }
         return switch (t) {
             case com.linecorp.armeria.server.HttpStatusException h ->
-                    render(null, h.httpStatus(), null).toHttpResponse();
+                    render(null, h.httpStatus(), null, limit(null, h.getCause())).toHttpResponse();
             case com.linecorp.armeria.common.ResponseCompleteException c -> HttpResponse.ofFailure(c);
             case com.linecorp.armeria.common.ClosedSessionException c -> HttpResponse.ofFailure(c);
             case ApiException a -> json(a.status(), a.getMessage(), a.details());
@@ -41,6 +42,10 @@ final class Errors implements ServerErrorHandler {
             case NotFoundException n -> json(404, n.getMessage(), List.of());
             case ConflictException c -> json(409, c.getMessage(), List.of());
             case dev.steward.agent.errors.ForbiddenException f -> json(403, f.getMessage(), List.of());
+            case UploadRefusedException u -> json(switch (u.reason()) {
+                case TOO_LARGE -> 413;
+                case BUSY -> 503;
+            }, u.getMessage(), List.of());
             case ContentTooLargeException c -> json(413, "the request body is too large", List.of("limit: " + c.maxContentLength() + " bytes"));
             case IllegalArgumentException i -> json(400, i.getMessage(), List.of());
             default -> {
@@ -66,20 +71,26 @@ final class Errors implements ServerErrorHandler {
     @Override
     public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
                                                       String description, Throwable cause) {
-        return render(headers, status, description);
+        return render(headers, status, description, limit(config, cause));
     }
 
     @Override
     public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
                                                HttpStatus status, String description, Throwable cause) {
-        return render(headers, status, description);
+        return render(headers, status, description, limit(config, cause));
     }
 
-    private static AggregatedHttpResponse render(RequestHeaders headers, HttpStatus status, String description) {
+    /** The largest body the route takes: as the refusal says, else as the route is configured. */
+    private static long limit(ServiceConfig config, Throwable cause) {
+        if (cause instanceof ContentTooLargeException c && c.maxContentLength() > 0) return c.maxContentLength();
+        return config == null ? ApiServer.MAX_BODY : config.maxRequestLength();
+    }
+
+    private static AggregatedHttpResponse render(RequestHeaders headers, HttpStatus status, String description, long limit) {
         String message = switch (status.code()) {
             case 404 -> "no such route" + (headers == null ? "" : ": " + headers.path());
             case 405 -> "method not allowed" + (headers == null ? "" : ": " + headers.method() + " " + headers.path());
-            case 413 -> "the request body is too large (limit: " + ApiServer.MAX_BODY + " bytes)";
+            case 413 -> "the request body is too large (limit: " + limit + " bytes)";
             case 431 -> "the request headers are too large";
             default -> description != null ? description : status.reasonPhrase();
         };

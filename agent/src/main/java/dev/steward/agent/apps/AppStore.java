@@ -3,6 +3,7 @@ package dev.steward.agent.apps;
 import dev.steward.agent.Json;
 import dev.steward.agent.auth.Caller;
 import dev.steward.agent.auth.Rights;
+import dev.steward.agent.spool.Format;
 import dev.steward.agent.spool.SpoolException;
 import dev.steward.agent.spool.Spooler;
 import dev.steward.agent.store.Store;
@@ -13,11 +14,17 @@ import dev.steward.model.Names;
 import dev.steward.model.Profile;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -29,6 +36,8 @@ public final class AppStore {
     private static final String APPS = "apps/";
     private static final String PROFILES = "profiles/";
     private static final String RUNLIST = "runlist/";
+    /** The largest manifest.json read. */
+    private static final long MAX_MANIFEST = 1L << 20;
     private final Store store;
     private final Spooler spooler;
     private final Clock clock;
@@ -41,44 +50,68 @@ public final class AppStore {
 
     // ---- apps ---------------------------------------------------------------------------------
 
-    /** Unpacks {@code archive} (safely, once per content) and stores the app its manifest describes. */
-    public synchronized AppRecord upload(String name, Path archive, Caller who) {
+    /** The limits archives are spooled within: uploads are taken within them too. */
+    public dev.steward.agent.spool.Limits spoolLimits() {
+        return spooler.limits();
+    }
+
+    /**
+     * Unpacks {@code archive} (safely, once per content), checks it is an app and stores the app its
+     * manifest describes. A refused archive leaves nothing behind and changes nothing stored.
+     */
+    public AppRecord upload(String name, Path archive, Format format, Caller who) {
         name(name, "app");
-        Optional<AppRecord> before = app(name);
-        before.ifPresent(r -> Rights.requireChange(who, "app " + name, r.owner(), List.of()));
-        String owner = before.map(AppRecord::owner).orElse(who.name());
-        Path dir;
+        mayReplace(name, who);
+        Spooler.Spooled<Manifest> app;
         try {
-            dir = spooler.spool(archive);
+            app = spooler.spool(archive, format, AppStore::checkApp);
         } catch (SpoolException e) {
             throw new IllegalArgumentException("the app's archive is refused: " + e.getMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot spool the app: " + SpoolException.reason(e));
         }
+        Manifest m = app.checked();
+        synchronized (this) {
+            // again: another caller may have made the app while this one unpacked
+            String owner = mayReplace(name, who).map(AppRecord::owner).orElse(who.name());
+            AppRecord r = new AppRecord(name, app.dir().toString(), m.slave(), m.environment(), clock.instant().toString(), owner);
+            store.put(APPS + name, Json.write(r));
+            return r;
+        }
+    }
+
+    /** The app stored as {@code name}, if any, once {@code who} is known to be allowed to replace it. */
+    private Optional<AppRecord> mayReplace(String name, Caller who) {
+        Optional<AppRecord> before = app(name);
+        before.ifPresent(r -> Rights.requireChange(who, "app " + name, r.owner(), List.of()));
+        return before;
+    }
+
+    /** The app's manifest, once its worker is known to be a file in it, made executable (zip tools lose the bit). */
+    private static Manifest checkApp(Path dir) {
         Path manifestFile = dir.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) throw new IllegalArgumentException("the app has no manifest.json at its root");
         Manifest m;
         try {
+            if (Files.size(manifestFile) > MAX_MANIFEST) throw new IllegalArgumentException("manifest.json is larger than " + MAX_MANIFEST + " bytes");
             m = Manifest.parse(Files.readString(manifestFile));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read manifest.json: " + e.getMessage());
+            throw new IllegalArgumentException("cannot read manifest.json: " + SpoolException.reason(e));
         }
-        Path worker = dir.resolve(m.slave()).normalize();
-        if (!worker.startsWith(dir) || !Files.isRegularFile(worker)) {
+        try {
+            // links in the app were checked to stay inside it; the mode is set on the file, never through a link
+            Path worker = dir.resolve(m.slave()).toRealPath();
+            if (!worker.startsWith(dir.toRealPath()) || !Files.isRegularFile(worker, LinkOption.NOFOLLOW_LINKS)) throw new NoSuchFileException(m.slave());
+            if (!Files.isExecutable(worker)) {
+                PosixFileAttributeView view = Files.getFileAttributeView(worker, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+                Set<PosixFilePermission> perms = EnumSet.copyOf(view.readAttributes().permissions());
+                perms.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE));
+                view.setPermissions(perms);
+            }
+        } catch (IOException e) {
             throw new IllegalArgumentException("the manifest's slave '" + m.slave() + "' is not a file in the app");
         }
-        if (!Files.isExecutable(worker)) {
-            // the manifest names it as the program to run: archives made without modes (zip tools) lose the bit
-            try {
-                java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = new java.util.HashSet<>(Files.getPosixFilePermissions(worker));
-                perms.addAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE,
-                        java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE, java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
-                Files.setPosixFilePermissions(worker, perms);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("the manifest's slave '" + m.slave() + "' cannot be made executable: " + e.getMessage());
-            }
-        }
-        AppRecord r = new AppRecord(name, dir.toString(), m.slave(), m.environment(), clock.instant().toString(), owner);
-        store.put(APPS + name, Json.write(r));
-        return r;
+        return m;
     }
 
     public Optional<AppRecord> app(String name) {

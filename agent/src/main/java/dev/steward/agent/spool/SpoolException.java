@@ -11,4 +11,9 @@ public final class SpoolException extends RuntimeException {
     public SpoolException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** What went wrong with a file, without the paths the exception names: for messages that leave the agent. */
+    public static String reason(java.io.IOException e) {
+        return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getClass().getSimpleName();
+    }
 }

@@ -2,74 +2,103 @@ package dev.steward.agent.spool;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
  * Fetches code for instances: a directory is used where it is; an archive is unpacked once into
  * {@code spool/<sha256>} (a second spool of the same bytes finds it there). Unpacking goes to a
- * temporary directory first and is moved into place whole, so a refused archive leaves nothing.
+ * private temporary directory first, is checked, and is moved into place whole, so a refused archive
+ * leaves nothing and changes nothing already spooled.
  */
 public final class Spooler {
+    private static final String UNPACKING = ".unpacking-";
     private final Path cache;
     private final Limits limits;
     /** Archives already spooled, by path, size and modification time: so that each spawn does not hash them again. */
-    private final java.util.Map<Path, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Path, Known> known = new ConcurrentHashMap<>();
 
-    private record Known(long size, java.nio.file.attribute.FileTime modified, Path dest) {}
+    private record Known(long size, FileTime modified, Path dest) {}
 
+    /** What was spooled, and what the check made of it. */
+    public record Spooled<T>(Path dir, T checked) {}
+
+    /** Removes what an agent stopped in the middle of an unpack left in {@code cache}. */
     public Spooler(Path cache, Limits limits) {
         this.cache = cache;
         this.limits = limits;
+        removeLeftovers(cache, UNPACKING);
+    }
+
+    public Limits limits() {
+        return limits;
     }
 
     public static boolean isArchive(Path p) {
-        return Files.isRegularFile(p) && Unpacker.isArchive(p);
+        return Files.isRegularFile(p) && Format.of(p.getFileName().toString()).isPresent();
     }
 
     /** The directory to run from: {@code source} itself when it is a directory, its unpacked copy when an archive. */
     public Path spool(Path source) {
         if (Files.isDirectory(source)) return source;
-        if (!isArchive(source)) throw new SpoolException(source + " is neither a directory nor a .tar.gz, .tgz, .tar or .zip archive");
+        String name = source.getFileName().toString();
+        Format format = Format.of(name).filter(f -> Files.isRegularFile(source))
+                .orElseThrow(() -> new SpoolException(source + " is neither a directory nor a .tar.gz, .tgz, .tar or .zip archive"));
         try {
             long size = Files.size(source);
-            java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(source);
+            FileTime modified = Files.getLastModifiedTime(source);
             Known k = known.get(source);
             if (k != null && k.size() == size && k.modified().equals(modified) && Files.isDirectory(k.dest())) return k.dest();
-            Path dest = cache.resolve(sha256(source));
+            Path dest = spool(source, format, dir -> dir).dir();
             known.put(source, new Known(size, modified, dest));
-            if (Files.isDirectory(dest)) return dest;
-            Files.createDirectories(cache);
-            Path tmp = Files.createTempDirectory(cache, ".unpacking-");
-            try {
-                Unpacker.unpack(source, tmp, limits);
-                moveIntoPlace(tmp, dest);
-            } catch (IOException | RuntimeException e) {
-                delete(tmp);
-                throw e instanceof SpoolException s ? s : new SpoolException(source.getFileName() + ": cannot unpack: " + e.getMessage(), e);
-            }
             return dest;
         } catch (IOException e) {
-            throw new SpoolException("cannot spool " + source + ": " + e.getMessage(), e);
+            throw new SpoolException(name + ": cannot be spooled: " + SpoolException.reason(e), e);
+        } catch (SpoolException e) {
+            throw new SpoolException(name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Unpacks {@code archive} (unless the same bytes were) and runs {@code check} on the result before
+     * it is moved into place: an archive refused by either leaves nothing behind.
+     */
+    public <T> Spooled<T> spool(Path archive, Format format, Function<Path, T> check) throws IOException {
+        Path dest = cache.resolve(sha256(archive));
+        if (Files.isDirectory(dest)) return new Spooled<>(dest, check.apply(dest));
+        Files.createDirectories(cache);
+        Path tmp = Files.createTempDirectory(cache, UNPACKING);
+        try {
+            Unpacker.unpack(archive, format, tmp, limits);
+            T checked = check.apply(tmp);
+            Root.mode(tmp, Root.EXECUTABLE); // private while unpacking, readable once in place
+            moveIntoPlace(tmp, dest);
+            return new Spooled<>(dest, checked);
+        } catch (IOException | RuntimeException e) {
+            delete(tmp);
+            throw e;
         }
     }
 
     private static void moveIntoPlace(Path tmp, Path dest) throws IOException {
         try {
             Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            delete(tmp); // spooled meanwhile by someone else: same bytes, same result
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dest);
+        } catch (IOException e) {
+            // spooled meanwhile by someone else (rename fails with ENOTEMPTY): same bytes, same result
+            if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) throw e;
+            delete(tmp);
         }
     }
 
@@ -82,12 +111,23 @@ public final class Spooler {
         }
     }
 
+    /** Removes {@code dir} and what is in it, links themselves and not what they lead to. */
     static void delete(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (IOException e) {
             System.err.println("steward: cannot remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Removes the entries of {@code dir} whose names start with {@code prefix}. */
+    static void removeLeftovers(Path dir, String prefix) {
+        if (!Files.isDirectory(dir)) return;
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(Spooler::delete);
+        } catch (IOException e) {
+            System.err.println("steward: cannot list " + dir + ": " + e.getMessage());
         }
     }
 }

@@ -1,2 +1,2 @@
-/** Spooling: code from a directory or an archive, unpacked safely and cached by content hash. */
+/** Spooling: uploads taken to disk within limits; archives unpacked without following links, checked, cached by content hash. */
 package dev.steward.agent.spool;
