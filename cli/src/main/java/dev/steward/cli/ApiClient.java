@@ -43,9 +43,15 @@ final class ApiClient {
         return json(send(method, path, body, headers));
     }
 
-    /** Sends bytes (an archive) and reads the JSON answer. */
-    JsonNode upload(String method, String path, byte[] body) {
-        HttpResponse<String> res = publish(method, path, HttpRequest.BodyPublishers.ofByteArray(body),
+    /** Sends a file (an archive) as it is read, and reads the JSON answer. */
+    JsonNode upload(String method, String path, java.nio.file.Path file) {
+        HttpRequest.BodyPublisher body;
+        try {
+            body = HttpRequest.BodyPublishers.ofFile(file);
+        } catch (java.io.FileNotFoundException e) {
+            throw new CliException(2, file + ": no such file");
+        }
+        HttpResponse<String> res = publish(method, path, body,
                 Map.of("Content-Type", "application/octet-stream"), HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() >= 400) throw error(res.statusCode(), res.body());
         return json(res.body());

@@ -30,11 +30,20 @@ final class AppCommand extends CommandGroup {
         @Override
         public Integer call() throws IOException {
             NameArg.check(name);
-            byte[] body;
-            if (Files.isDirectory(source)) body = Archives.tarGz(source);
-            else if (Files.isRegularFile(source)) body = Files.readAllBytes(source);
-            else throw new CliException(2, source + ": no such directory or archive");
-            JsonNode v = common.client().upload("PUT", "/v1/apps/" + name, body);
+            JsonNode v;
+            if (Files.isDirectory(source)) {
+                Path packed = Files.createTempFile("steward-app-", ".tar.gz");
+                try {
+                    Archives.tarGz(source, packed);
+                    v = common.client().upload("PUT", "/v1/apps/" + name, packed);
+                } finally {
+                    Files.deleteIfExists(packed);
+                }
+            } else if (Files.isRegularFile(source)) {
+                v = common.client().upload("PUT", "/v1/apps/" + name, source);
+            } else {
+                throw new CliException(2, source + ": no such directory or archive");
+            }
             if (common.json) common.printJson(v);
             else System.out.println(name + ": uploaded (worker " + v.path("slave").asText() + ")");
             return 0;

@@ -1,6 +1,5 @@
 package dev.steward.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +13,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 final class Archives {
     private Archives() {}
 
-    static byte[] tarGz(Path dir) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes));
+    /** Packs {@code dir} into the file {@code archive} (streamed: no archive is held in memory). */
+    static void tarGz(Path dir, Path archive) throws IOException {
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(
+                new java.io.BufferedOutputStream(Files.newOutputStream(archive))));
              Stream<Path> walk = Files.walk(dir)) {
             out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             List<Path> paths = walk.filter(p -> !p.equals(dir)).sorted().toList();
@@ -31,6 +31,5 @@ final class Archives {
                 out.closeArchiveEntry();
             }
         }
-        return bytes.toByteArray();
     }
 }
