@@ -155,6 +155,7 @@ class AppsApiTest extends AgentTestBase {
             try (RawHttp c = RawHttp.send(agent, "PUT", "/v1/apps/c", "Content-Length: " + (4 << 20))) {
                 TestAgent.Res r = c.response();
                 assertThat(r.status()).as(r.body()).isEqualTo(503);
+                assertThat(c.head().toLowerCase(java.util.Locale.ROOT)).contains("retry-after: 5");
                 assertThat(r.json().path("error").asText()).startsWith("the agent is taking ").endsWith("bytes of uploads already (limit: "
                         + dev.steward.agent.spool.Limits.DEFAULT.maxSpooling() + " at once); retry later");
             }

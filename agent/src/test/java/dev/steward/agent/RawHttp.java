@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 /** HTTP/1.1 written by hand on a socket: for requests a client library will not send, like a body that never comes. */
 final class RawHttp implements AutoCloseable {
     private final Socket socket;
+    private String head = "";
 
     private RawHttp(Socket socket) {
         this.socket = socket;
@@ -35,13 +36,18 @@ final class RawHttp implements AutoCloseable {
     /** The response: its status, and its body as far as its Content-Length says. */
     TestAgent.Res response() throws IOException {
         InputStream in = socket.getInputStream();
-        String head = readHead(in);
+        head = readHead(in);
         int status = Integer.parseInt(head.substring(9, 12));
         int length = 0;
         for (String line : head.split("\r\n")) {
             if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(line.substring(15).strip());
         }
         return new TestAgent.Res(status, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+
+    /** The head of the last response read, as sent. */
+    String head() {
+        return head;
     }
 
     private static String readHead(InputStream in) throws IOException {

@@ -42,10 +42,11 @@ final class Errors implements ServerErrorHandler {
             case NotFoundException n -> json(404, n.getMessage(), List.of());
             case ConflictException c -> json(409, c.getMessage(), List.of());
             case dev.steward.agent.errors.ForbiddenException f -> json(403, f.getMessage(), List.of());
-            case UploadRefusedException u -> json(switch (u.reason()) {
-                case TOO_LARGE -> 413;
-                case BUSY -> 503;
-            }, u.getMessage(), List.of());
+            case UploadRefusedException u -> switch (u.reason()) {
+                case TOO_LARGE -> json(413, u.getMessage(), List.of());
+                // uploads finish in seconds to minutes: a client may come back soon
+                case BUSY -> json(503, u.getMessage(), List.of()).mapHeaders(h -> h.toBuilder().set("retry-after", "5").build());
+            };
             case ContentTooLargeException c -> json(413, "the request body is too large", List.of("limit: " + c.maxContentLength() + " bytes"));
             case IllegalArgumentException i -> json(400, i.getMessage(), List.of());
             default -> {
