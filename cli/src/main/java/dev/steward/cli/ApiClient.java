@@ -29,7 +29,7 @@ final class ApiClient {
         } catch (IllegalArgumentException e) {
             throw new CliException(2, "--addr: '" + addr + "' (expected: http://HOST:PORT or https://HOST:PORT)");
         }
-        this.tokens = Credentials.candidates(token);
+        this.tokens = Credentials.candidates(token, base.getHost());
         HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
         if (base.getScheme().equals("https")) b.sslContext(Trust.context(caCert, base.getHost()));
         this.http = b.build();

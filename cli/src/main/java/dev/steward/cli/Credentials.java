@@ -14,16 +14,17 @@ import java.util.List;
  * Which tokens the CLI tries, in order: {@code --token} or {@code STEWARD_TOKEN} (then only that one);
  * else the one {@code steward login} saved; else the bootstrap admin tokens of agents on this machine
  * that this user can read ({@code ./.steward/admin.token} for a dev agent started here, the default
- * data dir's, {@code $STEWARD_DATA_DIR}'s).
+ * data dir's, {@code $STEWARD_DATA_DIR}'s), and those only for an agent on this machine (a loopback
+ * address): a local admin token is never sent elsewhere.
  */
 final class Credentials {
     private Credentials() {}
 
-    static List<String> candidates(String explicit) {
+    static List<String> candidates(String explicit, String host) {
         if (explicit != null && !explicit.isBlank()) return List.of(explicit.strip());
         LinkedHashSet<String> out = new LinkedHashSet<>();
         read(loginFile()).ifPresent(out::add);
-        for (Path p : bootstrapFiles()) read(p).ifPresent(out::add);
+        if (loopback(host)) for (Path p : bootstrapFiles()) read(p).ifPresent(out::add);
         return new ArrayList<>(out);
     }
 
@@ -52,6 +53,12 @@ final class Credentials {
         } catch (IOException e) {
             throw new CliException(1, "cannot remove " + loginFile() + ": " + e.getMessage());
         }
+    }
+
+    private static boolean loopback(String host) {
+        if (host == null) return false;
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
     }
 
     private static List<Path> bootstrapFiles() {
