@@ -69,14 +69,26 @@ public final class Agent implements AutoCloseable {
             lockChannel.close();
             throw new IllegalStateException("another agent is using the data dir " + data);
         }
+        StartupTrace.mark("data dir locked");
         Clock clock = Clock.systemUTC();
         started = clock.instant();
-        store = new SqliteStore(data.resolve("steward.db"));
         watcher = new ExitWatcher();
+        // the isolates are found (helper, cgroups, engine) while SQLite opens: neither needs the other
+        var finding = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                Isolates found = new Isolates(dev.steward.agent.isolate.NodeScope.of(data), watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
+                StartupTrace.mark("isolates found");
+                return found;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, r -> Thread.ofPlatform().name("steward-isolates-start").start(r));
+        store = new SqliteStore(data.resolve("steward.db"), data.resolve("bin"));
+        StartupTrace.mark("store opened");
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
         InFlight inFlight = new InFlight();
-        isolates = new Isolates(dev.steward.agent.isolate.NodeScope.of(data), watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
+        isolates = joined(finding);
         // one writer, in order: the services' runners hand it their store writes and never wait for SQLite
         writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-store-writer").factory());
         Metrics[] metrics = new Metrics[1];
@@ -86,29 +98,43 @@ public final class Agent implements AutoCloseable {
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
         registry = new Registry(ctx);
         metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
+        StartupTrace.mark("registry made");
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5));
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
         rpc = new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock);
+        StartupTrace.mark("rpc bound");
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
-        // The API's classes load and its socket opens while the registry loads; it answers once loading is done.
+        // The API's and the gateway's classes load and their sockets open while the registry loads;
+        // the API answers, and the gateway accepts, once loading is done.
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
         tokens = new dev.steward.agent.auth.Tokens(store, clock);
         tokens.bootstrap(data);
+        StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
         var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
                 data.resolve("uploads"), bus, metrics[0], this::info, loaded, access), r -> Thread.ofPlatform().name("steward-api-start").start(r));
+        accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
+        Demand demand = new Demand(System::nanoTime);
+        Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
+        var gatewayStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> gateway(inFlight, metrics[0], demand, scaler),
+                r -> Thread.ofPlatform().name("steward-gateway-start").start(r));
         try {
-            // what runs at start is known before the gateway opens, so no early request finds nothing
+            // what runs at start is known before the gateway accepts, so no early request finds nothing
             registry.restore();
+            StartupTrace.mark("services restored");
             applyAtStart();
             engine.startAtBoot();
         } finally {
             loaded.complete(null);
         }
-        accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
-        gateway = gateway(inFlight, metrics[0]);
+        StartupTrace.mark("restored and applied");
+        gateway = joined(gatewayStarting);
+        scaler.start(timer);
+        gateway.accept();
+        StartupTrace.mark("gateway accepting");
         api = joined(apiStarting);
+        StartupTrace.mark("api joined");
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
         // serving already: now the instances left running are looked at, and leftovers removed
         Thread.ofVirtual().name("steward-adoption").start(registry::adoptAll);
@@ -116,18 +142,17 @@ public final class Agent implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
 
-    private Gateway gateway(InFlight inFlight, Metrics m) {
-        Demand demand = new Demand(System::nanoTime);
-        Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
-        scaler.start(timer);
-        return new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain(), config.tls().gateway()), registry, inFlight, demand, scaler, s -> {
+    private Gateway gateway(InFlight inFlight, Metrics m, Demand demand, Autoscaler scaler) {
+        Gateway g = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain(), config.tls().gateway()), registry, inFlight, demand, scaler, s -> {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
         }, engine::app);
+        StartupTrace.mark("gateway bound");
+        return g;
     }
 
-    /** The API server started on its own thread, or its failure as if it had happened here. */
-    private static ApiServer joined(java.util.concurrent.CompletableFuture<ApiServer> starting) {
+    /** What was started on a thread of its own, or its failure as if it had happened here. */
+    private static <T> T joined(java.util.concurrent.CompletableFuture<T> starting) {
         try {
             return starting.join();
         } catch (java.util.concurrent.CompletionException e) {

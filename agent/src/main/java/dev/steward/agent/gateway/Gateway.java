@@ -143,6 +143,7 @@ public final class Gateway implements AutoCloseable {
         listener = new ServerBootstrap().group(bosses, loops).channel(serverClass)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false) // bound now, accepting from accept(): early callers wait in the backlog
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -155,6 +156,15 @@ public final class Gateway implements AutoCloseable {
                     }
                 })
                 .bind(settings.address()).syncUninterruptibly().channel();
+    }
+
+    /**
+     * Starts accepting connections. The gateway binds its port when it is made, so that it can be made
+     * while the agent still loads what it routes to; connections made before this wait in the kernel's
+     * backlog and are served after it, never answered from a half-loaded table.
+     */
+    public void accept() {
+        listener.config().setAutoRead(true);
     }
 
     /** The kernel interface the gateway's event loops use: io_uring, epoll or nio. */

@@ -1,6 +1,7 @@
 package dev.steward.agent.main;
 
 import dev.steward.agent.Agent;
+import dev.steward.agent.StartupTrace;
 import dev.steward.agent.config.AgentConfig;
 import dev.steward.agent.isolate.RunAs;
 import dev.steward.model.Durations;
@@ -65,6 +66,7 @@ public final class AgentMain implements Callable<Integer> {
     boolean trainClassCache;
 
     public static void main(String[] args) {
+        StartupTrace.mark("main");
         System.exit(run(args));
     }
 
@@ -81,6 +83,7 @@ public final class AgentMain implements Callable<Integer> {
         // Before Netty's classes load: no leak-detection sampling on every message (tests keep it on).
         System.setProperty("io.netty.leakDetection.level", System.getProperty("io.netty.leakDetection.level", "disabled"));
         if (trainClassCache) return CacheTraining.run();
+        StartupTrace.mark("options parsed");
         AgentConfig config;
         try {
             InetSocketAddress apiAddress = AgentConfig.address("--api", api);
@@ -93,6 +96,7 @@ public final class AgentMain implements Callable<Integer> {
         } catch (java.io.UncheckedIOException e) {
             return fail(1, e.getMessage());
         }
+        StartupTrace.mark("configured");
         String warning = TlsOptions.warning(config.rpc());
         if (warning != null) System.err.println("steward: " + warning);
         Agent agent;

@@ -3,7 +3,6 @@ package dev.steward.agent.store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,9 +19,19 @@ public final class SqliteStore implements Store {
     private final ReentrantLock lock = new ReentrantLock();
 
     public SqliteStore(Path file) {
+        this(file, null);
+    }
+
+    /**
+     * The store in {@code file}; SQLite's native library is kept under {@code nativeDir} when given
+     * (the agent's own directory), so that it is not extracted again at every start.
+     */
+    public SqliteStore(Path file, Path nativeDir) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            if (nativeDir != null) SqliteNative.prepare(nativeDir);
+            // the driver itself, not DriverManager: that would look through every jar for drivers first
+            db = new org.sqlite.JDBC().connect("jdbc:sqlite:" + file.toAbsolutePath(), new java.util.Properties());
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");

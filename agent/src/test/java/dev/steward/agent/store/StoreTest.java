@@ -67,4 +67,35 @@ class StoreTest {
             assertThat(s.get("b")).isEmpty();
         }
     }
+
+    @Test
+    void sqlitesNativeLibraryIsCopiedOnceIntoTheAgentsDirectoryAndFoundThereAfter() throws Exception {
+        String path = System.getProperty(SqliteNative.PATH), name = System.getProperty(SqliteNative.NAME);
+        try {
+            System.clearProperty(SqliteNative.PATH);
+            SqliteNative.prepare(tmp.resolve("bin"));
+            Path dir = Path.of(System.getProperty(SqliteNative.PATH));
+            Path lib = dir.resolve(System.getProperty(SqliteNative.NAME));
+            assertThat(dir).startsWith(tmp.resolve("bin"));
+            String resource = "/org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + lib.getFileName();
+            try (var in = org.sqlite.JDBC.class.getResourceAsStream(resource)) {
+                assertThat(java.nio.file.Files.readAllBytes(lib)).isEqualTo(in.readAllBytes());
+            }
+            assertThat(java.nio.file.Files.list(dir)).containsExactly(lib); // no part file left
+            long written = java.nio.file.Files.getLastModifiedTime(lib).toMillis();
+            java.nio.file.Files.setLastModifiedTime(lib, java.nio.file.attribute.FileTime.fromMillis(written - 60_000));
+            System.clearProperty(SqliteNative.PATH);
+            SqliteNative.prepare(tmp.resolve("bin")); // the next start finds it and leaves it alone
+            assertThat(System.getProperty(SqliteNative.PATH)).isEqualTo(dir.toString());
+            assertThat(java.nio.file.Files.getLastModifiedTime(lib).toMillis()).isEqualTo(written - 60_000);
+        } finally {
+            restore(SqliteNative.PATH, path);
+            restore(SqliteNative.NAME, name);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) System.clearProperty(key);
+        else System.setProperty(key, value);
+    }
 }

@@ -1,0 +1,26 @@
+package dev.steward.agent;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Where an agent's start goes: with {@code -Dsteward.trace-startup=true} (for example through
+ * {@code STEWARD_JAVA_OPTS}) each phase's end is printed on stderr with the milliseconds since the
+ * JVM's process started. Off, each mark costs one field read.
+ */
+public final class StartupTrace {
+    private static final boolean ON = Boolean.getBoolean("steward.trace-startup");
+    private static final Instant PROCESS = ON ? ProcessHandle.current().info().startInstant().orElse(Instant.now()) : null;
+    private static long last = System.nanoTime();
+
+    private StartupTrace() {}
+
+    /** Marks the end of a phase. */
+    public static synchronized void mark(String phase) {
+        if (!ON) return;
+        long now = System.nanoTime();
+        long sinceProcess = Duration.between(PROCESS, Instant.now()).toMillis();
+        System.err.printf("steward: start-up: %-28s %5d ms (%4d ms this phase) [%s]%n", phase, sinceProcess, (now - last) / 1_000_000, Thread.currentThread().getName());
+        last = now;
+    }
+}
