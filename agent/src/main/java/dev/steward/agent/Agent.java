@@ -101,7 +101,12 @@ public final class Agent implements AutoCloseable {
         StartupTrace.mark("registry made");
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5));
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
-        rpc = new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock);
+        try {
+            rpc = dev.steward.agent.net.Listening.open("--rpc", config.rpc(), () -> new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock));
+        } catch (IOException | RuntimeException e) {
+            abandon(null);
+            throw e;
+        }
         StartupTrace.mark("rpc bound");
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
         // The API's and the gateway's classes load and their sockets open while the registry loads;
@@ -112,12 +117,12 @@ public final class Agent implements AutoCloseable {
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
-        var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
-                data.resolve("uploads"), bus, metrics[0], this::info, loaded, access), r -> Thread.ofPlatform().name("steward-api-start").start(r));
+        var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
+                data.resolve("uploads"), bus, metrics[0], this::info, loaded, access)), r -> Thread.ofPlatform().name("steward-api-start").start(r));
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Demand demand = new Demand(System::nanoTime);
         Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
-        var gatewayStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> gateway(inFlight, metrics[0], demand, scaler),
+        var gatewayStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--gateway", config.gateway(), () -> gateway(inFlight, metrics[0], demand, scaler)),
                 r -> Thread.ofPlatform().name("steward-gateway-start").start(r));
         try {
             // what runs at start is known before the gateway accepts, so no early request finds nothing
@@ -129,11 +134,23 @@ public final class Agent implements AutoCloseable {
             loaded.complete(null);
         }
         StartupTrace.mark("restored and applied");
-        gateway = joined(gatewayStarting);
+        try {
+            gateway = joined(gatewayStarting);
+        } catch (RuntimeException e) {
+            apiStarting.thenAccept(ApiServer::close);
+            abandon(engine);
+            throw e;
+        }
         scaler.start(timer);
         gateway.accept();
         StartupTrace.mark("gateway accepting");
-        api = joined(apiStarting);
+        try {
+            api = joined(apiStarting);
+        } catch (RuntimeException e) {
+            gateway.close();
+            abandon(engine);
+            throw e;
+        }
         StartupTrace.mark("api joined");
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
         // serving already: now the instances left running are looked at, and leftovers removed
@@ -149,6 +166,45 @@ public final class Agent implements AutoCloseable {
         }, engine::app);
         StartupTrace.mark("gateway bound");
         return g;
+    }
+
+    /** A start that failed: what was opened so far is closed, in reverse (the instances keep running). */
+    private void abandon(dev.steward.agent.engine.Engine engine) {
+        if (engine != null) engine.close();
+        closeRpc();
+        registry.detach();
+        writes.shutdown();
+        closeStoreAndLock();
+    }
+
+    private void closeRpc() {
+        try {
+            if (rpc != null) rpc.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** The last of a close: timers, the exit watcher, the store, then the data dir's lock. */
+    private void closeStoreAndLock() {
+        timer.shutdownNow();
+        watcher.close();
+        store.close();
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** {@link dev.steward.agent.net.Listening#open} for a thread of its own, where an I/O error is unchecked. */
+    private static <T> T listening(String flag, java.net.InetSocketAddress address, java.util.concurrent.Callable<T> open) {
+        try {
+            return dev.steward.agent.net.Listening.open(flag, address, open);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** What was started on a thread of its own, or its failure as if it had happened here. */
@@ -239,6 +295,7 @@ public final class Agent implements AutoCloseable {
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
+        if (!dev.steward.model.Version.BUILT.isEmpty()) m.put("built", dev.steward.model.Version.BUILT);
         m.put("node", config.nodeName());
         m.put("pid", ProcessHandle.current().pid());
         m.put("started", started.toString());
@@ -259,11 +316,7 @@ public final class Agent implements AutoCloseable {
     public void close() {
         gateway.close();
         engine.close();
-        try {
-            rpc.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        closeRpc();
         accessLog.close();
         if (config.dev()) {
             registry.runners().forEach(c -> c.halt());
@@ -278,14 +331,6 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        timer.shutdownNow();
-        watcher.close();
-        store.close();
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        closeStoreAndLock();
     }
 }

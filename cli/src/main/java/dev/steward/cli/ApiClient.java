@@ -151,6 +151,7 @@ final class ApiClient {
             // not JSON: keep the status line
         }
         // refused for who the caller is (no token, not allowed) is a failure, not a usage error
-        return new CliException(status >= 500 || status == 401 || status == 403 ? 1 : 2, message + details);
+        int exit = status == 404 ? CliException.NOT_FOUND : status >= 500 || status == 401 || status == 403 ? 1 : 2;
+        return new CliException(exit, message + details, status);
     }
 }

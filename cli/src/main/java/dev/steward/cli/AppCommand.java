@@ -145,7 +145,29 @@ final class AppCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            return common.show("apps", name);
+            JsonNode v = common.client().get("/v1/apps/" + NameArg.check(name));
+            if (common.json) {
+                common.printJson(v);
+                return 0;
+            }
+            JsonNode app = v.path("app");
+            System.out.println(name + ": " + v.path("state").asText() + (v.hasNonNull("profile") ? ", profile " + v.path("profile").asText() : "")
+                    + (v.path("reason").asText("").isEmpty() ? "" : " (" + v.path("reason").asText() + ")"));
+            if (app.hasNonNull("owner")) System.out.println("  owner     " + app.path("owner").asText());
+            if (v.has("queue")) {
+                JsonNode q = v.path("queue");
+                JsonNode w = v.path("slaves");
+                System.out.println("  queue     " + q.path("depth").asInt() + " of " + q.path("capacity").asInt());
+                System.out.println("  workers   " + w.path("active").asInt() + " busy, " + w.path("idle").asInt() + " idle, at most " + w.path("capacity").asInt());
+                System.out.println("  served    " + v.path("served").asLong() + ", abandoned " + v.path("abandoned").asLong() + ", crashes " + v.path("crashes").asLong());
+                Table t = new Table("WORKER", "STATE", "LOAD", "PID", "AGE");
+                for (JsonNode x : v.path("workers")) {
+                    t.row(x.path("id").asText(), x.path("state").asText(), x.path("load").asInt(), x.path("pid").asLong(), x.path("age-ms").asLong() / 1000 + "s");
+                }
+                System.out.println();
+                System.out.print(t.render());
+            }
+            return 0;
         }
     }
 

@@ -23,6 +23,11 @@ final class Json {
         return MAPPER.createObjectNode();
     }
 
+    /** On one line (JSON lines). */
+    static String compact(JsonNode node) {
+        return node.toString();
+    }
+
     static String pretty(JsonNode node) {
         try {
             return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);

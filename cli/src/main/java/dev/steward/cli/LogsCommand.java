@@ -24,7 +24,54 @@ abstract class LogsCommand implements java.util.concurrent.Callable<Integer> {
         if (id != null && !id.matches("[A-Za-z0-9-]{1,64}")) throw new CliException(2, "--" + param + ": '" + id + "' is not an id");
         String path = "/v1/" + kind + "/" + NameArg.check(name) + "/logs?tail=" + tail + (follow ? "&follow=true" : "")
                 + (id == null ? "" : "&" + param + "=" + id);
-        common.client().stream(path, System.out);
+        if (!common.json) {
+            common.client().stream(path, System.out);
+            return 0;
+        }
+        try (JsonLines lines = new JsonLines(System.out, param)) {
+            common.client().stream(path, lines);
+        }
         return 0;
+    }
+
+    /**
+     * With {@code --json}: one JSON object per line, {@code {"line": TEXT}}, with the instance's or
+     * worker's id under {@code instance}/{@code worker} when the agent labelled the line with it.
+     */
+    static final class JsonLines extends java.io.OutputStream {
+        private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("^\\[([A-Za-z0-9-]{1,64})\\] (.*)$", java.util.regex.Pattern.DOTALL);
+        private final java.io.PrintStream out;
+        private final String source;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+        JsonLines(java.io.PrintStream out, String source) {
+            this.out = out;
+            this.source = source;
+        }
+
+        @Override
+        public void write(int b) {
+            if (b == '\n') emit();
+            else line.write(b);
+        }
+
+        private void emit() {
+            String text = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+            line.reset();
+            var o = Json.object();
+            var m = LABEL.matcher(text);
+            if (m.matches()) {
+                o.put(source, m.group(1));
+                text = m.group(2);
+            }
+            o.put("line", text);
+            out.println(Json.compact(o));
+            out.flush();
+        }
+
+        @Override
+        public void close() {
+            if (line.size() > 0) emit();
+        }
     }
 }

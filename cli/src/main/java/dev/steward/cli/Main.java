@@ -1,22 +1,28 @@
 package dev.steward.cli;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code steward}: the command line. */
-@Command(name = "steward", mixinStandardHelpOptions = true, version = "steward " + dev.steward.model.Version.CURRENT,
+@Command(name = "steward", mixinStandardHelpOptions = true, versionProvider = VersionLine.class,
         description = "Keeps programs running: services, jobs, apps and functions.",
         subcommands = {AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class, ProfileCommand.class, RunlistCommand.class, StatusCommand.class,
-                TokenCommand.class, LoginCommand.class, LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class})
+                TokenCommand.class, LoginCommand.class, LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class,
+                VersionCommand.class, CompletionCommand.class})
 public final class Main implements Runnable {
+    /** The options every command takes ({@link Common}) that have a value. */
+    private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--addr", "--token", "--ca-cert");
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs a command line and returns its exit code: 0 ok, 1 failure, 2 usage or invalid input. */
+    /** Runs a command line and returns its exit code: 0 ok, 1 failure, 2 usage or invalid input, 3 not found. */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CliException c) {
                 System.err.println("steward: " + c.getMessage());
@@ -27,10 +33,43 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((e, a) -> {
             System.err.println("steward: " + e.getMessage());
-            e.getCommandLine().usage(System.err);
+            if (e instanceof CommandLine.UnmatchedArgumentException u) CommandLine.UnmatchedArgumentException.printSuggestions(u, System.err);
+            System.err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return 2;
         });
-        return cl.execute(args);
+        return cl.execute(globalsAfterTheCommand(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    /**
+     * Every command takes {@code --addr}, {@code --token}, {@code --ca-cert} and {@code --json}; given
+     * before the command ({@code steward --json service query}) they are moved after it, before any
+     * {@code --} that starts a program's own arguments.
+     */
+    static String[] globalsAfterTheCommand(String[] args) {
+        List<String> globals = new ArrayList<>();
+        int i = 0;
+        for (; i < args.length; i++) {
+            String a = args[i];
+            int eq = a.indexOf('=');
+            String name = eq > 0 ? a.substring(0, eq) : a;
+            if (name.equals("--json")) {
+                globals.add(a);
+            } else if (GLOBAL_WITH_VALUE.contains(name)) {
+                globals.add(a);
+                if (eq < 0 && i + 1 < args.length) globals.add(args[++i]);
+            } else {
+                break; // the command, or an option of steward's own (--help, --version): picocli reads the rest
+            }
+        }
+        if (globals.isEmpty() || i == args.length) return args;
+        List<String> rest = new ArrayList<>(List.of(args).subList(i, args.length));
+        int programArgs = rest.indexOf("--");
+        rest.addAll(programArgs < 0 ? rest.size() : programArgs, globals);
+        return rest.toArray(String[]::new);
     }
 
     @Override

@@ -15,7 +15,18 @@ final class ServiceRelease implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-        var v = common.client().call("POST", "/v1/services/" + NameArg.check(name) + "/release", null, Map.of());
+        ApiClient c = common.client();
+        com.fasterxml.jackson.databind.JsonNode v;
+        try {
+            v = c.call("POST", "/v1/services/" + NameArg.check(name) + "/release", null, Map.of());
+        } catch (CliException e) {
+            if (e.status() != 409) throw e;
+            // nothing held: releasing changes nothing, which is what was asked
+            v = c.get("/v1/services/" + name);
+            if (common.json) common.printJson(v);
+            else System.out.println(name + ": no reference to release, nothing done (" + v.path("state").asText() + ")");
+            return 0;
+        }
         if (common.json) common.printJson(v);
         else System.out.println(Printer.summary(v) + ", " + v.path("references").asInt() + " reference(s) left");
         return 0;

@@ -17,7 +17,17 @@ final class ServiceStop implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
         ApiClient c = common.client();
-        var res = c.call("POST", "/v1/services/" + NameArg.check(name) + "/stop", null, Map.of());
+        com.fasterxml.jackson.databind.JsonNode res;
+        try {
+            res = c.call("POST", "/v1/services/" + NameArg.check(name) + "/stop", null, Map.of());
+        } catch (CliException e) {
+            if (e.status() != 409) throw e;
+            // stopping what is stopped is done already: say so and succeed, as systemctl stop does
+            var now = c.get("/v1/services/" + name);
+            if (common.json) common.printJson(now);
+            else System.out.println(name + ": already " + now.path("state").asText() + ", nothing to stop");
+            return 0;
+        }
         var v = res.path("service");
         if (!waiting.noWait && !v.path("custom").asBoolean()) v = Wait.stopped(c, name, waiting.timeout());
         if (common.json) common.printJson(v);

@@ -29,11 +29,12 @@ class CliIT extends AgentTestBase {
 
     Run steward(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        if (!all.contains("--addr") && !all.contains("--version") && !args[0].equals("agent")) {
+        boolean local = args[0].equals("agent") || args[0].equals("completion"); // commands that do not call an agent
+        if (!all.contains("--addr") && !all.contains("--version") && !local) {
             all.add("--addr");
             all.add(agent.base);
         }
-        if (!all.remove("--no-token") && !all.contains("--token") && !all.contains("--version") && !args[0].equals("agent")) {
+        if (!all.remove("--no-token") && !all.contains("--token") && !all.contains("--version") && !local) {
             all.add("--token");
             all.add(agent.token);
         }
@@ -89,8 +90,8 @@ class CliIT extends AgentTestBase {
         assertThat(stop.code()).isZero();
         assertThat(stop.out()).isEqualTo("t: stopped\n");
         Run again = steward("service", "stop", "t");
-        assertThat(again.code()).isEqualTo(2);
-        assertThat(again.err()).contains("already stopped");
+        assertThat(again.code()).as(again.err()).isZero(); // stopping what is stopped succeeds and says so
+        assertThat(again.out()).isEqualTo("t: already stopped, nothing to stop\n");
         assertThat(steward("service", "start", "t", "--instances", "1").out()).contains("t: available");
         assertThat(steward("service", "unregister", "t").code()).isZero();
         assertThat(steward("service", "query", "--json").json()).isEmpty();
@@ -113,10 +114,10 @@ class CliIT extends AgentTestBase {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("invalid spec").contains("policy: 'sometimes' is not a policy").contains("extra: unknown field");
         assertThat(steward("service", "register", "-f", tmp.resolve("missing.yaml").toString()).err()).contains("is not a file");
-        assertThat(steward("service", "query", "nope").code()).isEqualTo(2);
+        assertThat(steward("service", "query", "nope").code()).isEqualTo(3); // not found
         assertThat(steward("service", "query", "../etc").err()).contains("must not contain");
-        assertThat(steward("service", "start", "nope").code()).isEqualTo(2);
-        assertThat(steward("service", "modify", "nope").code()).isEqualTo(2);
+        assertThat(steward("service", "start", "nope").code()).isEqualTo(3);
+        assertThat(steward("service", "modify", "nope", "--set", "instances=2").code()).isEqualTo(3);
         assertThat(steward("service", "logs", "x", "--tail", "-1").code()).isEqualTo(2);
         Path malformed = spec("m.yaml", "name: [\n");
         Run m = steward("apply", "-f", malformed.toString());
@@ -181,12 +182,14 @@ class CliIT extends AgentTestBase {
         assertThat(steward("app", "invoke", "echo", "echo", "--timeout", "soon").err()).contains("timeout: 'soon' is not a duration");
         assertThat(steward("app", "invoke", "echo", "a/b").code()).isEqualTo(2);
         assertThat(steward("app", "invoke", "ghost", "echo").err()).contains("app ghost is not running");
-        assertThat(steward("app", "info", "echo").json().path("state").asText()).isEqualTo("running");
+        assertThat(steward("app", "info", "echo", "--json").json().path("state").asText()).isEqualTo("running");
+        Run info = steward("app", "info", "echo");
+        assertThat(info.out()).startsWith("echo: running").contains("WORKER", "served");
         assertThat(steward("app", "start", "echo", "nosuch").out()).contains("already running");
         assertThat(steward("app", "pause", "echo").out()).isEqualTo("echo: the app has been stopped\n");
         assertThat(steward("app", "pause", "echo").out()).isEqualTo("echo: the app is not running\n");
         Run missing = steward("app", "start", "echo", "nosuch");
-        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.code()).isEqualTo(3);
         assertThat(missing.err()).contains("no profile 'nosuch'");
     }
 
@@ -281,5 +284,73 @@ class CliIT extends AgentTestBase {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> refused.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()))
                     .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
         }
+    }
+
+    @Test
+    void globalOptionsGoBeforeOrAfterTheCommandAndTyposGetSuggestions() throws Exception {
+        Path f = spec("g.yaml", "name: g\ncommand: [/bin/sh, -c, 'exec sleep 600']\nping: {exec: [\"true\"]}\n");
+        assertThat(steward("apply", "-f", f.toString()).code()).isZero();
+        // the helper above adds --addr and --token after the command; here they come first
+        Run before = steward("--json", "--addr", agent.base, "--token", agent.token, "service", "query", "g");
+        assertThat(before.code()).as(before.err()).isZero();
+        assertThat(before.json().path("name").asText()).isEqualTo("g");
+        Run typo = steward("servce", "query");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).contains("Did you mean").contains("service").contains("Run 'steward --help' for usage.");
+        Run sub = steward("service", "qeury", "g");
+        assertThat(sub.code()).isEqualTo(2);
+        assertThat(sub.err()).contains("Did you mean").contains("query");
+        // a program's own arguments after -- are left alone
+        assertThat(Main.globalsAfterTheCommand(new String[] {"--json", "job", "run", "x", "--", "echo", "--json"}))
+                .containsExactly("job", "run", "x", "--json", "--", "echo", "--json");
+    }
+
+    @Test
+    void versionShowsTheClientsAndTheAgentsBuild() {
+        Run v = steward("version");
+        assertThat(v.code()).as(v.err()).isZero();
+        assertThat(v.out()).startsWith("client: " + dev.steward.model.Version.CURRENT).contains("agent:  " + dev.steward.model.Version.CURRENT);
+        assertThat(dev.steward.model.Version.CURRENT).matches("\\d+\\.\\d+\\.\\d+.*"); // from the build, not a placeholder
+        JsonNode j = steward("version", "--json").json();
+        assertThat(j.path("client").path("version").asText()).isEqualTo(dev.steward.model.Version.CURRENT);
+        assertThat(j.path("agent").path("version").asText()).isEqualTo(dev.steward.model.Version.CURRENT);
+        Run gone = steward("version", "--addr", "http://127.0.0.1:1");
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.out()).startsWith("client: ");
+        assertThat(gone.err()).contains("cannot reach the agent");
+    }
+
+    @Test
+    void completionScriptsForBashAndZsh() throws Exception {
+        Run bash = steward("completion", "bash");
+        assertThat(bash.code()).isZero();
+        assertThat(bash.out()).contains("complete -F").contains("service").contains("unregister");
+        Path script = Files.writeString(tmp.resolve("steward.bash"), bash.out());
+        Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero(); // bash can read it
+        assertThat(steward("completion", "zsh").out()).contains("bashcompinit");
+        assertThat(steward("completion", "fish").code()).isEqualTo(2);
+    }
+
+    @Test
+    void releasingWithNoReferenceSucceedsAndLogsAndInfoSpeakJson() throws Exception {
+        Path f = spec("od.yaml", "name: od\npolicy: on-demand\ncommand: [/bin/sh, -c, 'echo line-one; echo line-two; exec sleep 600']\nping: {exec: [\"true\"]}\n");
+        assertThat(steward("apply", "-f", f.toString()).code()).isZero();
+        Run r = steward("service", "release", "od");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("od: no reference to release, nothing done");
+        assertThat(steward("service", "use", "od").code()).isZero();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!steward("service", "logs", "od").out().contains("line-two")) {
+            assertThat(System.nanoTime()).as("od's log has line-two within 30 s").isLessThan(deadline);
+            TestAgent.sleep(50);
+        }
+        Run logs = steward("service", "logs", "od", "--json");
+        assertThat(logs.code()).isZero();
+        List<String> lines = logs.out().lines().toList();
+        assertThat(lines).isNotEmpty();
+        assertThat(lines.stream().map(l -> Json.tree(l).path("line").asText()).toList()).contains("line-one", "line-two");
+        assertThat(steward("service", "release", "od").out()).contains("0 reference(s) left");
+        assertThat(steward("app", "info", "nosuch").code()).isEqualTo(3);
     }
 }

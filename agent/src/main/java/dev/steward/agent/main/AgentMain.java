@@ -6,6 +6,7 @@ import dev.steward.agent.config.AgentConfig;
 import dev.steward.agent.isolate.RunAs;
 import dev.steward.model.Durations;
 import dev.steward.model.Names;
+import dev.steward.model.Version;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
  * ({@code ./steward agent}) runs this class from the agent's jar; the CLI jar run by hand starts it
  * in a JVM of its own. Exit codes: 2 bad options, 1 the agent could not start.
  */
-@Command(name = "steward agent", mixinStandardHelpOptions = true, version = "steward " + Agent.VERSION, description = "Run the agent.")
+@Command(name = "steward agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.VersionLine.class, description = "Run the agent.")
 public final class AgentMain implements Callable<Integer> {
     @Option(names = "--dev", description = "Dev mode: data in ./.steward, the specs in ./examples applied, instances stopped with the agent.")
     boolean dev;
@@ -64,6 +65,14 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--train-class-cache", hidden = true, description = "Run through the agent's paths once and exit (the launcher makes its class cache so).")
     boolean trainClassCache;
+
+    /** The {@code --version} line, from what the build wrote. */
+    public static final class VersionLine implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {Version.line()};
+        }
+    }
 
     public static void main(String[] args) {
         StartupTrace.mark("main");
