@@ -12,9 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward app}: upload, start, pause, invoke, list, info, logs, remove. */
-@Command(name = "app", mixinStandardHelpOptions = true, description = "Apps: worker programs the agent runs as pools.",
-        subcommands = {AppCommand.Upload.class, AppCommand.Start.class, AppCommand.Pause.class, AppCommand.Invoke.class,
-                AppCommand.ListApps.class, AppCommand.Info.class, AppCommand.Logs.class, AppCommand.Remove.class})
+@Command(name = "app", mixinStandardHelpOptions = true, description = "Apps: worker programs the agent runs as pools.")
 final class AppCommand extends CommandGroup {
 
     @Command(name = "upload", mixinStandardHelpOptions = true, description = "Upload an app: a directory or a .tar.gz/.tar/.zip with manifest.json at its root.")

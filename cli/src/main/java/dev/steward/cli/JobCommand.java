@@ -4,6 +4,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code steward job}: run-to-completion programs. */
-@Command(name = "job", mixinStandardHelpOptions = true, description = "Run jobs.", subcommands = {JobRun.class})
+@Command(name = "job", mixinStandardHelpOptions = true, description = "Run jobs.")
 final class JobCommand extends CommandGroup {
 }

@@ -8,10 +8,7 @@ import picocli.CommandLine.Command;
 
 /** {@code steward}: the command line. */
 @Command(name = "steward", mixinStandardHelpOptions = true, versionProvider = VersionLine.class,
-        description = "Keeps programs running: services, jobs, apps and functions.",
-        subcommands = {AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class, ProfileCommand.class, RunlistCommand.class, StatusCommand.class,
-                TokenCommand.class, LoginCommand.class, LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class,
-                VersionCommand.class, CompletionCommand.class})
+        description = "Keeps programs running: services, jobs, apps and functions.")
 public final class Main implements Runnable {
     /** The options every command takes ({@link Common}) that have a value. */
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--addr", "--token", "--ca-cert");
@@ -22,7 +19,8 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code: 0 ok, 1 failure, 2 usage or invalid input, 3 not found. */
     public static int run(String... args) {
-        CommandLine cl = commandLine();
+        String[] ordered = globalsAfterTheCommand(args);
+        CommandLine cl = Commands.forArgs(new Main(), ordered);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CliException c) {
                 System.err.println("steward: " + c.getMessage());
@@ -37,11 +35,12 @@ public final class Main implements Runnable {
             System.err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return 2;
         });
-        return cl.execute(globalsAfterTheCommand(args));
+        return cl.execute(ordered);
     }
 
+    /** The whole command tree (completion). */
     static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return Commands.whole(new Main());
     }
 
     /**
@@ -74,7 +73,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.err);
+        Commands.whole(this).usage(System.err);
         throw new CliException(2, "a command is required");
     }
 }

@@ -12,8 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward profile}: upload, list, show, remove. */
-@Command(name = "profile", mixinStandardHelpOptions = true, description = "Profiles: how an app's queue and workers behave.",
-        subcommands = {ProfileCommand.Upload.class, ProfileCommand.ListProfiles.class, ProfileCommand.Show.class, ProfileCommand.Remove.class})
+@Command(name = "profile", mixinStandardHelpOptions = true, description = "Profiles: how an app's queue and workers behave.")
 final class ProfileCommand extends CommandGroup {
 
     @Command(name = "upload", mixinStandardHelpOptions = true, description = "Upload a profile (JSON or YAML); it is checked whole.")

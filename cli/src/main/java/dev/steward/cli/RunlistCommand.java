@@ -9,8 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward runlist}: the apps started with the agent, each with its profile. */
-@Command(name = "runlist", mixinStandardHelpOptions = true, description = "The apps started when the agent starts.",
-        subcommands = {RunlistCommand.Add.class, RunlistCommand.Remove.class, RunlistCommand.ListAll.class})
+@Command(name = "runlist", mixinStandardHelpOptions = true, description = "The apps started when the agent starts.")
 final class RunlistCommand extends CommandGroup {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Start APP with PROFILE whenever the agent starts.")

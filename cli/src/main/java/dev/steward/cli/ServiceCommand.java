@@ -4,8 +4,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code steward service}: the registry's commands. */
-@Command(name = "service", mixinStandardHelpOptions = true, description = "Register, start, stop, query and modify services.",
-        subcommands = {ServiceRegister.class, ServiceUnregister.class, ServiceStart.class, ServiceStop.class, ServiceQuery.class,
-                ServiceModify.class, ServiceLogs.class, ServiceRun.class, ServiceUse.class, ServiceRelease.class, ServicePause.class, ServiceResume.class})
+@Command(name = "service", mixinStandardHelpOptions = true, description = "Register, start, stop, query and modify services.")
 final class ServiceCommand extends CommandGroup {
 }

@@ -9,8 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward token create|list|revoke}: the agent's API tokens (admin tokens only). */
-@Command(name = "token", mixinStandardHelpOptions = true, description = "Make, list and revoke API tokens (needs an admin token).",
-        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+@Command(name = "token", mixinStandardHelpOptions = true, description = "Make, list and revoke API tokens (needs an admin token).")
 final class TokenCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Make a token and print it once (only its hash is kept).")
