@@ -104,7 +104,7 @@ class RpcTest extends AgentTestBase {
 
     /**
      * A 63 MB frame whose size no header declares (65,535 pieces of binary in one array), fed in 64 KiB
-     * pieces: the scan resumes where it stopped, so the frame is refused once it passes the 8 MiB limit,
+     * pieces: the scan resumes where it stopped, so the frame is refused once it passes the agent's limit (16 MiB and 64 KiB),
      * with the reason, and only its connection closes; another client's calls answer all along.
      */
     @Test
@@ -149,7 +149,7 @@ class RpcTest extends AgentTestBase {
             feeding.set(false);
             asker.join();
             assertThat(answer).hasSize(1);
-            assertThat(answer.get(0).args().get(1).asRawValue().asString()).startsWith("protocol error: a frame of more than 8388608 bytes");
+            assertThat(answer.get(0).args().get(1).asRawValue().asString()).startsWith("protocol error: a frame of more than " + dev.steward.protocol.FrameLimits.AGENT.maxFrameBytes() + " bytes");
             assertThat(sent).as("bytes the agent took before it refused").isLessThan(bytes.length);
             assertThat(ms).as("ms until the frame was refused").isLessThan(10_000);
             assertThat(latencies).as("the other client was answered meanwhile").isNotEmpty();

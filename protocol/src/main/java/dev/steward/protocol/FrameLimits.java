@@ -8,8 +8,13 @@ package dev.steward.protocol;
  * @param maxElements   the most elements one array or map may declare (a map's pairs count twice)
  */
 public record FrameLimits(int maxFrameBytes, int maxDepth, int maxElements) {
-    /** 8 MiB frames, nesting 32 deep, 1,048,576 elements per collection. */
-    public static final FrameLimits DEFAULT = new FrameLimits(8 << 20, 32, 1 << 20);
+    /** 64 MiB frames, nesting 32 deep, 1,048,576 elements per collection: for clients and workers, which read what an agent sends. */
+    public static final FrameLimits DEFAULT = new FrameLimits(64 << 20, 32, 1 << 20);
+    /**
+     * What an agent takes on its ports (the locator, services, apps, the workers' sockets): an event's
+     * data of up to 16 MiB, as over HTTP, and 64 KiB for the rest of its frame.
+     */
+    public static final FrameLimits AGENT = new FrameLimits((16 << 20) + (64 << 10), 32, 1 << 20);
 
     public FrameLimits {
         if (maxFrameBytes < 16) throw new IllegalArgumentException("maxFrameBytes: " + maxFrameBytes + " (expected: >= 16)");

@@ -46,7 +46,7 @@ final class WorkerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new FrameCodec(FrameLimits.DEFAULT, "worker socket " + path.getFileName()), new Link(engine));
+                        ch.pipeline().addLast(new FrameCodec(FrameLimits.AGENT, "worker socket " + path.getFileName()), new Link(engine));
                     }
                 })
                 .bind(address).syncUninterruptibly().channel();

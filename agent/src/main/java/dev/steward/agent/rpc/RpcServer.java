@@ -35,7 +35,7 @@ final class RpcServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        ch.pipeline().addLast(new FrameCodec(FrameLimits.DEFAULT, "rpc " + service.name()), new Drains(), new Calls());
+                        ch.pipeline().addLast(new FrameCodec(FrameLimits.AGENT, "rpc " + service.name()), new Drains(), new Calls());
                     }
                 })
                 .bind(address).syncUninterruptibly().channel();
