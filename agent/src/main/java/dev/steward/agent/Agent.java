@@ -257,6 +257,11 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The API's routes, as its server has them. */
+    public java.util.List<ApiServer.RouteInfo> apiRoutes() {
+        return api.routes();
+    }
+
     public int apiPort() {
         return api.port();
     }

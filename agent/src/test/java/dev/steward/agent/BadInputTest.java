@@ -119,7 +119,26 @@ class BadInputTest {
         error(agent.call("PATCH", "/v1/services/known?set=novalue", null), 400);
         error(agent.call("PATCH", "/v1/services/known?set=name%3Dother", null), 400);
         error(agent.call("PATCH", "/v1/services/known?set=colour%3Dred", null), 400);
+        // found by ApiFuzzTest: a key of only dots was a 500 (an index out of bounds)
+        assertThat(error(agent.call("PATCH", "/v1/services/known?set=.%3Dx", null), 400).toString()).contains("empty key segment");
+        error(agent.call("PATCH", "/v1/services/known?set=a.%3Dx", null), 400);
         assertThat(agent.service("known").path("spec").has("instances")).isFalse();
+    }
+
+    @Test
+    void aDurationOverAYearIsRefusedByName() {
+        JsonNode e = error(agent.call("PATCH", "/v1/services/known?set=linger%3D99999999999d", null), 400);
+        assertThat(e.toString()).contains("linger").contains("longer than a year");
+        error(agent.call("POST", "/v1/services", "name: later\ncommand: [sleep, '1']\nrestart: {delay: 1ms, max-delay: 366d}\n"), 400);
+    }
+
+    @Test
+    void anUnknownMethodExpectingContinueIs405NotA500() throws Exception {
+        // found by ApiFuzzTest: Armeria's decoder answered 500 when it looked the method up for Expect: 100-continue
+        try (RawHttp r = RawHttp.send(agent, "FUZZ", "/v1/services", "Content-Length: 3", "Expect: 100-continue")) {
+            TestAgent.Res res = r.response();
+            assertThat(res.status()).as(res.body()).isEqualTo(405);
+        }
     }
 
     @Test

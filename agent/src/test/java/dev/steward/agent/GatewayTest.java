@@ -288,4 +288,54 @@ class GatewayTest extends AgentTestBase {
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(Json.tree(r.body()).path("error").asText()).contains("did not answer");
     }
+
+    /** The request line and head as sent, over a raw socket (clients make paths canonical themselves): the whole response. */
+    String raw(String requestLineAndHeaders) throws Exception {
+        int port = Integer.parseInt(agent.gateway.substring(agent.gateway.lastIndexOf(':') + 1));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write((requestLineAndHeaders + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void pathsAreMadeCanonicalBeforeRoutingAndClimbingAboveTheRootIsRefused() throws Exception {
+        agent.register(echoSpec("echo", ""));
+        agent.register(echoSpec("admin", ""));
+        agent.awaitState("echo", "available");
+        agent.awaitState("admin", "available");
+        String[][] cases = {
+                {"/echo/a/../b", "/b\n"},
+                {"/echo//a///b/./c", "/a/b/c\n"},
+                {"/echo/x/%2e%2e/y?q=/../z", "/y?q=/../z\n"},
+                {"/admin/../echo/z", "/z\n"},          // routed to echo, where the canonical path points
+                {"/echo/%2E%2e/admin/secret", "/secret\n"}, // and this to admin: the upstream sees what the route saw
+        };
+        for (String[] c : cases) {
+            String all = raw("GET " + c[0] + " HTTP/1.1\r\n");
+            assertThat(all).as(c[0]).startsWith("HTTP/1.1 200");
+            assertThat(all.substring(all.indexOf("\r\n\r\n") + 4)).as(c[0]).startsWith(c[1]);
+        }
+        String admin = raw("GET /echo/%2E%2e/admin/secret HTTP/1.1\r\n");
+        String instance = agent.service("admin").path("instances").get(0).path("id").asText();
+        assertThat(admin).containsIgnoringCase("x-steward-instance: " + instance);
+        for (String climb : new String[] {"/echo/../../etc/passwd", "/..", "/echo/%2e%2e/%2e%2e/x"}) {
+            String all = raw("GET " + climb + " HTTP/1.1\r\n");
+            assertThat(all).as(climb).startsWith("HTTP/1.1 400").contains("climbs above the root");
+        }
+    }
+
+    @Test
+    void clientSentStewardHeadersNeverReachTheUpstream() throws Exception {
+        agent.register(echoSpec("echo", ""));
+        String instance = agent.awaitState("echo", "available").path("instances").get(0).path("id").asText();
+        String all = raw("GET /echo/h HTTP/1.1\r\nX-Steward-User: root\r\nx-steward-instance: forged\r\nX-STEWARD-Owner: admin\r\n"
+                + "X-Stewardship: kept\r\nX-Other: kept\r\n");
+        assertThat(all).startsWith("HTTP/1.1 200");
+        String body = all.substring(all.indexOf("\r\n\r\n") + 4).toLowerCase(java.util.Locale.ROOT);
+        assertThat(body).startsWith("/h\n").contains("x-stewardship: kept", "x-other: kept").doesNotContain("x-steward-");
+        assertThat(all).containsIgnoringCase("x-steward-instance: " + instance).doesNotContain("forged");
+    }
 }

@@ -50,7 +50,8 @@ final class RawHttp implements AutoCloseable {
         return head;
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** A response's head, read byte by byte up to its blank line (a 100 Continue skipped). */
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) >= 0) {

@@ -101,4 +101,61 @@ class RpcTest extends AgentTestBase {
             assertThat(good.closed()).isFalse();
         }
     }
+
+    /**
+     * A 63 MB frame whose size no header declares (65,535 pieces of binary in one array), fed in 64 KiB
+     * pieces: the scan resumes where it stopped, so the frame is refused once it passes the agent's limit (16 MiB and 64 KiB),
+     * with the reason, and only its connection closes; another client's calls answer all along.
+     */
+    @Test
+    void aHugeFrameFedSlowlyIsRefusedAtTheLimitWhileAnotherClientIsAnswered() throws Exception {
+        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+        frame.write(HexFormat.of().parseHex("930401" + "91" + "dcffff")); // [4, 1, [[65535 elements ...
+        byte[] piece = new byte[3 + 960];
+        piece[0] = (byte) 0xc5;
+        piece[1] = (byte) (960 >> 8);
+        piece[2] = (byte) 960;
+        for (int n = 0; n < 65_535; n++) frame.write(piece);
+        byte[] bytes = frame.toByteArray();
+        assertThat(bytes.length).isGreaterThan(63_000_000);
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean feeding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (RpcConnection other = locator(); java.net.Socket feeder = new java.net.Socket("127.0.0.1", agent.agent().rpcPort())) {
+            Thread asker = Thread.ofVirtual().start(() -> {
+                while (feeding.get()) {
+                    long t0 = System.nanoTime();
+                    try {
+                        other.resolve("logging", WAIT);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    latencies.add((System.nanoTime() - t0) / 1_000_000);
+                }
+            });
+            long t0 = System.nanoTime();
+            long sent = 0;
+            try {
+                for (int at = 0; at < bytes.length; at += 64 << 10) {
+                    int n = Math.min(64 << 10, bytes.length - at);
+                    feeder.getOutputStream().write(bytes, at, n);
+                    sent += n;
+                }
+            } catch (java.io.IOException closed) {
+                // the agent closed the connection: what this test expects
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            feeder.setSoTimeout(10_000);
+            List<dev.steward.protocol.Frame> answer = new dev.steward.protocol.FrameReader().feed(feeder.getInputStream().readAllBytes());
+            feeding.set(false);
+            asker.join();
+            assertThat(answer).hasSize(1);
+            assertThat(answer.get(0).args().get(1).asRawValue().asString()).startsWith("protocol error: a frame of more than " + dev.steward.protocol.FrameLimits.AGENT.maxFrameBytes() + " bytes");
+            assertThat(sent).as("bytes the agent took before it refused").isLessThan(bytes.length);
+            assertThat(ms).as("ms until the frame was refused").isLessThan(10_000);
+            assertThat(latencies).as("the other client was answered meanwhile").isNotEmpty();
+            assertThat(other.resolve("logging", WAIT).port()).isPositive();
+            System.out.printf("huge frame: refused after %d of %d bytes in %d ms; other client's %d calls, slowest %d ms%n",
+                    sent, bytes.length, ms, latencies.size(), java.util.Collections.max(latencies));
+        }
+    }
 }

@@ -88,7 +88,7 @@ public final class SpecParser {
 
     /** Sets {@code a.b.c} to {@code value} in {@code tree}, making the maps on the way. */
     public static void set(ObjectNode tree, String dottedKey, JsonNode value) {
-        String[] parts = dottedKey.split("\\.");
+        String[] parts = dottedKey.split("\\.", -1); // -1: "." and "a." keep their empty segments
         ObjectNode at = tree;
         for (int i = 0; i < parts.length - 1; i++) {
             if (parts[i].isEmpty()) throw new InvalidSpecException(dottedKey, "empty key segment");

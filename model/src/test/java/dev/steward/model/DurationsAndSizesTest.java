@@ -17,10 +17,18 @@ class DurationsAndSizesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "10", "1.5s", "-1s", "10 s", "10sec", "1w", "s", "1e3ms", "99999999999s"})
+    @ValueSource(strings = {"", "10", "1.5s", "-1s", "10 s", "10sec", "1w", "s", "1e3ms", "1234567890123456789s"})
     void refusesLooseDurations(String text) {
         assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not a duration");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"366d", "99999999999d", "8761h", "525601m", "31536001s", "31536000001ms", "999999999999999999ms"})
+    void refusesDurationsOverAYear(String text) {
+        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'" + text + "' is longer than a year (at most 365d)");
+        assertThat(Durations.parse("365d")).isEqualTo(Durations.MAX);
     }
 
     @ParameterizedTest

@@ -225,6 +225,15 @@ class SpecParserTest {
     }
 
     @Test
+    void setRefusesKeysWithEmptySegments() {
+        for (String key : new String[] {".", "..", "a.", ".a", "a..b", ""}) {
+            var tree = SpecParser.readTree("name: a\ncommand: [x]\n");
+            assertThatThrownBy(() -> SpecParser.set(tree, key, SpecParser.scalar("x"))).as(key)
+                    .isInstanceOf(InvalidSpecException.class).hasMessageContaining("empty key segment");
+        }
+    }
+
+    @Test
     void resourcesMeanTheSandboxAndItsOptionsAreChecked() {
         assertThat(SpecParser.parse("name: a\ncommand: [x]\nresources: {memory: 1Mi}\n", null).spec().isolate().type()).isEqualTo("sandbox");
         assertThat(problems("name: a\ncommand: [x]\nisolate: process\nresources: {pids: 5}\n")).contains(

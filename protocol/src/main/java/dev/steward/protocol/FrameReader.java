@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.msgpack.core.MessageFormat;
-import org.msgpack.core.MessageInsufficientBufferException;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.ArrayValue;
@@ -13,28 +11,35 @@ import org.msgpack.value.IntegerValue;
 import org.msgpack.value.Value;
 
 /**
- * Turns a byte stream into frames, however the bytes were cut. Bytes are kept until a whole msgpack
- * value is there (found by skipping over it, which does not copy payloads), then that value is read
- * and checked. One reader per connection; not thread-safe.
+ * Turns a byte stream into frames, however the bytes were cut. A {@link FrameScan} finds where each
+ * frame ends, resuming where it stopped as bytes arrive (linear in the bytes, however finely they
+ * come, and payloads are skipped, not read); a whole frame is then read and checked. What a frame may
+ * hold is bounded by {@link FrameLimits}: a header that declares more is refused before its bytes
+ * come, so a reader never holds more than a frame's limit plus one read. One reader per connection;
+ * not thread-safe.
  *
  * <p>Reads old-spec raw as well as str and bin. Anything that is not {@code [uint32, uint64, array]}
  * is a {@link ProtocolException}; after one, the reader is spent (the connection is to be closed).
  */
 public final class FrameReader {
-    /** The largest frame accepted: a peer cannot make the reader hold more. */
-    public static final int DEFAULT_MAX_FRAME = 64 << 20;
-    private final int maxFrame;
+    private final FrameScan scan;
     private byte[] buf = new byte[8192];
     private int start;
     private int end;
     private boolean failed;
 
+    /** A reader within {@link FrameLimits#DEFAULT}. */
     public FrameReader() {
-        this(DEFAULT_MAX_FRAME);
+        this(FrameLimits.DEFAULT);
     }
 
+    /** A reader within the default limits, frames of at most {@code maxFrame} bytes. */
     public FrameReader(int maxFrame) {
-        this.maxFrame = maxFrame;
+        this(FrameLimits.ofMaxFrame(maxFrame));
+    }
+
+    public FrameReader(FrameLimits limits) {
+        this.scan = new FrameScan(limits);
     }
 
     /** Adds bytes and returns the frames they complete, in order (often none, sometimes many). */
@@ -44,10 +49,7 @@ public final class FrameReader {
         List<Frame> out = new ArrayList<>(1);
         while (start < end) {
             int size = completeValueSize();
-            if (size < 0) {
-                if (end - start > maxFrame) throw fail("a frame of more than " + maxFrame + " bytes");
-                break;
-            }
+            if (size == FrameScan.MORE) break;
             Frame f = parse(start, size);
             start += size;
             out.add(f);
@@ -88,23 +90,13 @@ public final class FrameReader {
         end += len;
     }
 
-    /** The size of the whole msgpack value at {@code start}, or -1 when more bytes are needed. */
+    /** The size of the whole frame at {@code start}, or {@link FrameScan#MORE} when more bytes are needed. */
     private int completeValueSize() throws ProtocolException {
-        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(buf, start, end - start)) {
-            if (u.getNextFormat() != MessageFormat.FIXARRAY && u.getNextFormat() != MessageFormat.ARRAY16
-                    && u.getNextFormat() != MessageFormat.ARRAY32) {
-                throw fail("a frame must be an array of 3, not " + describe(u.getNextFormat()));
-            }
-            u.skipValue();
-            long size = u.getTotalReadBytes();
-            if (size > maxFrame) throw fail("a frame of more than " + maxFrame + " bytes");
-            return (int) size;
-        } catch (MessageInsufficientBufferException e) {
-            return -1;
+        try {
+            return scan.scan(buf, start, end);
         } catch (ProtocolException e) {
+            failed = true;
             throw e;
-        } catch (IOException | RuntimeException e) {
-            throw fail("malformed msgpack: " + e.getMessage());
         }
     }
 
@@ -140,19 +132,5 @@ public final class FrameReader {
     private ProtocolException fail(String why) {
         failed = true;
         return new ProtocolException(why);
-    }
-
-    private static String describe(MessageFormat f) {
-        return switch (f.getValueType()) {
-            case MAP -> "a map";
-            case STRING -> "a string";
-            case BINARY -> "binary";
-            case INTEGER -> "an integer";
-            case FLOAT -> "a float";
-            case BOOLEAN -> "a boolean";
-            case NIL -> "nil";
-            case ARRAY -> "an array";
-            case EXTENSION -> "an extension";
-        };
     }
 }

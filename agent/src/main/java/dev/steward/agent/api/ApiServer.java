@@ -70,6 +70,16 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** A route of the API: its methods and its path pattern as Armeria writes it ({@code /v1/services/:name}). */
+    public record RouteInfo(java.util.List<String> methods, String pattern) {}
+
+    /** Every route the API serves, from the server's own table (what the fuzzing tests go through). */
+    public java.util.List<RouteInfo> routes() {
+        return server.serviceConfigs().stream()
+                .map(c -> new RouteInfo(c.route().methods().stream().map(Enum::name).sorted().toList(), c.route().patternString()))
+                .distinct().toList();
+    }
+
     /** The port bound (Armeria's {@code activeLocalPort()} finds only ports on loopback and wildcard addresses). */
     public int port() {
         return server.activePorts().values().iterator().next().localAddress().getPort();

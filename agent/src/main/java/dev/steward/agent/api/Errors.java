@@ -72,13 +72,24 @@ final class Errors implements ServerErrorHandler {
     @Override
     public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
                                                       String description, Throwable cause) {
+        if (unknownMethod(status, cause)) return render(headers, HttpStatus.METHOD_NOT_ALLOWED, null, limit(config, cause));
         return render(headers, status, description, limit(config, cause));
     }
 
     @Override
     public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
                                                HttpStatus status, String description, Throwable cause) {
+        if (unknownMethod(status, cause)) return render(headers, HttpStatus.METHOD_NOT_ALLOWED, null, limit(config, cause));
         return render(headers, status, description, limit(config, cause));
+    }
+
+    /**
+     * Armeria's HTTP/1 decoder answers 500 for a method it does not know sent with
+     * {@code Expect: 100-continue} (it looks the method up in its enum); that is the client's mistake: 405.
+     */
+    private static boolean unknownMethod(HttpStatus status, Throwable cause) {
+        return status.code() == 500 && cause instanceof IllegalArgumentException i && i.getMessage() != null
+                && i.getMessage().startsWith("No enum constant " + com.linecorp.armeria.common.HttpMethod.class.getName());
     }
 
     /** The largest body the route takes: as the refusal says, else as the route is configured. */

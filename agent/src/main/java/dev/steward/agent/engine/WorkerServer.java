@@ -2,6 +2,7 @@ package dev.steward.agent.engine;
 
 import dev.steward.agent.rpc.FrameCodec;
 import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameLimits;
 import dev.steward.protocol.Messages;
 import dev.steward.protocol.ProtocolException;
 import dev.steward.protocol.WorkerMessage;
@@ -45,7 +46,7 @@ final class WorkerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new FrameCodec(), new Link(engine));
+                        ch.pipeline().addLast(new FrameCodec(FrameLimits.AGENT, "worker socket " + path.getFileName()), new Link(engine));
                     }
                 })
                 .bind(address).syncUninterruptibly().channel();

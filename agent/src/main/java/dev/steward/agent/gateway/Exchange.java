@@ -36,7 +36,8 @@ final class Exchange {
     /** Whether the client asks to switch protocols (WebSocket). */
     final boolean upgrade;
     /** The request target and Host as the client sent them. */
-    private final String uri;
+    /** The request target, made canonical by {@link Paths} once the request is found well-formed. */
+    private String uri;
     private final String host;
     private final long t0 = System.nanoTime();
     private Phase phase = Phase.ROUTING;
@@ -78,6 +79,12 @@ final class Exchange {
             reply(refused);
             return;
         }
+        String canonical = Paths.normalise(uri);
+        if (canonical == null) {
+            reply(new Reply(400, "the path '" + Reply.abbreviate(uri) + "' climbs above the root", null, false));
+            return;
+        }
+        uri = canonical;
         Router.Match match = gw.route(host, uri);
         Backend b = match == null ? null : gw.backend(match.service());
         if (b == null) {

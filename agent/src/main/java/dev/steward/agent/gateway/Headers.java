@@ -14,6 +14,7 @@ import java.util.Locale;
 final class Headers {
     private Headers() {}
 
+    private static final String STEWARD = "x-steward-";
     private static final List<CharSequence> HOP = List.of(HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
 
@@ -35,6 +36,21 @@ final class Headers {
         } else {
             h.remove(HttpHeaderNames.UPGRADE);
         }
+    }
+
+    /**
+     * Removes every {@code X-Steward-*} header: what a client sends under that name must never pass for
+     * what the gateway or the agent says (an instance may trust those headers).
+     */
+    static void stripSteward(HttpHeaders h) {
+        List<String> names = null;
+        for (var e : h) {
+            if (e.getKey().regionMatches(true, 0, STEWARD, 0, STEWARD.length())) {
+                if (names == null) names = new java.util.ArrayList<>(2);
+                names.add(e.getKey());
+            }
+        }
+        if (names != null) names.forEach(h::remove);
     }
 
     /** Removes the headers that {@code Connection} names. */

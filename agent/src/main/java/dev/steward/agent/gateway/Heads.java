@@ -37,7 +37,7 @@ final class Heads {
 
     /**
      * The request as instances get it, made once when it is routed: {@code path} as its target, hop-by-hop
-     * headers dropped, forwarding headers added. Only Host is set per instance, as it is sent.
+     * headers and every client-sent {@code X-Steward-*} header dropped, forwarding headers added. Only Host is set per instance, as it is sent.
      *
      * @param host the Host the client sent, or null
      * @param tls  whether the client came over TLS (X-Forwarded-Proto: https)
@@ -45,6 +45,7 @@ final class Heads {
     static void forInstances(HttpRequest req, String path, String host, String client, boolean upgrade, boolean tls) {
         HttpHeaders h = req.headers();
         Headers.stripHopByHop(h, upgrade);
+        Headers.stripSteward(h);
         String prior = h.get(X_FORWARDED_FOR);
         h.set(X_FORWARDED_FOR, prior == null ? client : prior + ", " + client);
         h.set(X_FORWARDED_PROTO, tls ? HTTPS : HTTP);

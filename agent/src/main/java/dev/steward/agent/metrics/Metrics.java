@@ -27,6 +27,9 @@ public final class Metrics {
                     .tag("state", s.wire()).description("Instances by state").register(registry);
         }
         Gauge.builder("steward_services", services::getAsInt).description("Registered services").register(registry);
+        var heap = java.lang.management.ManagementFactory.getMemoryMXBean();
+        Gauge.builder("steward_heap_used_bytes", () -> heap.getHeapMemoryUsage().getUsed()).description("The agent's heap in use").register(registry);
+        Gauge.builder("steward_heap_max_bytes", () -> heap.getHeapMemoryUsage().getMax()).description("The agent's heap limit").register(registry);
         bus.listen(this::count);
     }
 

@@ -2,6 +2,7 @@ package dev.steward.agent.rpc;
 
 import dev.steward.agent.net.Drains;
 import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameLimits;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,7 +35,7 @@ final class RpcServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        ch.pipeline().addLast(new FrameCodec(), new Drains(), new Calls());
+                        ch.pipeline().addLast(new FrameCodec(FrameLimits.AGENT, "rpc " + service.name()), new Drains(), new Calls());
                     }
                 })
                 .bind(address).syncUninterruptibly().channel();
