@@ -12,6 +12,8 @@ import dev.steward.agent.isolate.ExitWatcher;
 import dev.steward.agent.isolate.Isolates;
 import dev.steward.agent.logs.LogFiles;
 import dev.steward.agent.metrics.Metrics;
+import dev.steward.agent.store.EtcdStore;
+import dev.steward.agent.store.Layout;
 import dev.steward.agent.store.SqliteStore;
 import dev.steward.agent.store.StateRepository;
 import dev.steward.agent.store.Store;
@@ -57,6 +59,10 @@ public final class Agent implements AutoCloseable {
     private final Duration readyIn;
     private final dev.steward.agent.auth.Tokens tokens;
     private final dev.steward.agent.auth.Audit audit;
+    /** This node in the cluster (null alone), and what it publishes. */
+    private final dev.steward.agent.cluster.Membership membership;
+    private final dev.steward.agent.cluster.NodeReport self;
+    private final AutoCloseable following;
 
     private Agent(AgentConfig config) throws IOException {
         this.config = config;
@@ -71,12 +77,21 @@ public final class Agent implements AutoCloseable {
         }
         Clock clock = Clock.systemUTC();
         started = clock.instant();
-        store = new SqliteStore(data.resolve("steward.db"));
+        var scope = dev.steward.agent.isolate.NodeScope.of(data, config.clustered() ? config.nodeName() : null);
+        self = new dev.steward.agent.cluster.NodeReport(config.nodeName(), config.clustered() ? config.cluster().labels() : Map.of(), data, clock);
+        try {
+            store = config.clustered() ? new EtcdStore(config.cluster().endpoints(), Layout.of(config.nodeName())) : new SqliteStore(data.resolve("steward.db"));
+            // the node's name is taken before anything of the node's is touched: a second agent of the name stops here
+            membership = config.clustered() ? joined(config, (EtcdStore) store, self, clock) : null;
+        } catch (RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
         watcher = new ExitWatcher();
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
         InFlight inFlight = new InFlight();
-        isolates = new Isolates(dev.steward.agent.isolate.NodeScope.of(data), watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
+        isolates = new Isolates(scope, watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
         // one writer, in order: the services' runners hand it their store writes and never wait for SQLite
         writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-store-writer").factory());
         Metrics[] metrics = new Metrics[1];
@@ -84,7 +99,7 @@ public final class Agent implements AutoCloseable {
                 new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
-        registry = new Registry(ctx);
+        registry = new Registry(ctx, config.clustered());
         metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5));
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
@@ -93,14 +108,16 @@ public final class Agent implements AutoCloseable {
         // The API's classes load and its socket opens while the registry loads; it answers once loading is done.
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
         tokens = new dev.steward.agent.auth.Tokens(store, clock);
-        tokens.bootstrap(data);
+        tokens.bootstrap(data, config.clustered() ? config.nodeName() : null);
         audit = new dev.steward.agent.auth.Audit(store);
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
+        dev.steward.agent.cluster.Nodes nodes = membership != null ? membership : dev.steward.agent.cluster.Nodes.alone(self, clock);
         var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
-                data.resolve("uploads"), bus, metrics[0], this::info, loaded, access), r -> Thread.ofPlatform().name("steward-api-start").start(r));
+                data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access), r -> Thread.ofPlatform().name("steward-api-start").start(r));
         try {
             // what runs at start is known before the gateway opens, so no early request finds nothing
             registry.restore();
+            following = registry.follow();
             applyAtStart();
             engine.startAtBoot();
         } finally {
@@ -109,11 +126,40 @@ public final class Agent implements AutoCloseable {
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         gateway = gateway(inFlight, metrics[0]);
         api = joined(apiStarting);
+        self.serving(this::advertised, () -> registry.runners().stream().mapToInt(dev.steward.agent.service.ServiceRunner::live).sum());
+        if (membership != null) membership.publish(timer);
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
         // serving already: now the instances left running are looked at, and leftovers removed
         Thread.ofVirtual().name("steward-adoption").start(registry::adoptAll);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** Joins the cluster, or closes the store and fails when the node's name is held by another agent. */
+    private static dev.steward.agent.cluster.Membership joined(AgentConfig config, EtcdStore store, dev.steward.agent.cluster.NodeReport self, Clock clock) {
+        try {
+            return dev.steward.agent.cluster.Membership.join(store, self, config.cluster().ttl(), clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The listeners as other nodes reach them: on {@code --advertise}, else on the API's bind address. */
+    private dev.steward.agent.cluster.NodeRecord.Address advertised() {
+        String host = config.clustered() && config.cluster().advertise() != null ? config.cluster().advertise() : config.api().getHostString();
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return new dev.steward.agent.cluster.NodeRecord.Address((config.tls().api() != null ? "https://" : "http://") + h + ":" + api.port(),
+                (config.tls().gateway() != null ? "https://" : "http://") + h + ":" + gateway.port(), h + ":" + rpc.port());
+    }
+
+    private void releaseLock() {
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 
     private Gateway gateway(InFlight inFlight, Metrics m) {
@@ -215,6 +261,8 @@ public final class Agent implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("node", config.nodeName());
+        m.put("cluster", config.clustered() ? Map.of("store", "etcd", "endpoints", config.cluster().endpoints(), "labels", config.cluster().labels())
+                : Map.of("store", "sqlite"));
         m.put("pid", ProcessHandle.current().pid());
         m.put("started", started.toString());
         m.put("data-dir", config.dataDir().toAbsolutePath().toString());
@@ -244,6 +292,7 @@ public final class Agent implements AutoCloseable {
             registry.runners().forEach(c -> c.halt());
             registry.runners().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
         }
+        closeQuietly(following);
         registry.detach(); // pings end before the API closes under them
         api.close();
         audit.close();
@@ -255,11 +304,15 @@ public final class Agent implements AutoCloseable {
         }
         timer.shutdownNow();
         watcher.close();
+        if (membership != null) membership.close();
         store.close();
+        releaseLock();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
         try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException ignored) {
+            c.close();
+        } catch (Exception ignored) {
             // closing anyway
         }
     }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "steward", mixinStandardHelpOptions = true, version = "steward " + dev.steward.model.Version.CURRENT,
         description = "Keeps programs running: services, jobs, apps and functions.",
         subcommands = {AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class, ProfileCommand.class, RunlistCommand.class, StatusCommand.class,
-                TokenCommand.class, LoginCommand.class, LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class})
+                TokenCommand.class, LoginCommand.class, LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class,
+                ClusterCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
