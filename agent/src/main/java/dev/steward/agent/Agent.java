@@ -12,6 +12,8 @@ import dev.steward.agent.isolate.ExitWatcher;
 import dev.steward.agent.isolate.Isolates;
 import dev.steward.agent.logs.LogFiles;
 import dev.steward.agent.metrics.Metrics;
+import dev.steward.agent.store.EtcdStore;
+import dev.steward.agent.store.Layout;
 import dev.steward.agent.store.SqliteStore;
 import dev.steward.agent.store.StateRepository;
 import dev.steward.agent.store.Store;
@@ -57,6 +59,10 @@ public final class Agent implements AutoCloseable {
     private final Duration readyIn;
     private final dev.steward.agent.auth.Tokens tokens;
     private final dev.steward.agent.auth.Audit audit;
+    /** This node in the cluster (null alone), and what it publishes. */
+    private final dev.steward.agent.cluster.Membership membership;
+    private final dev.steward.agent.cluster.NodeReport self;
+    private final AutoCloseable following;
 
     private Agent(AgentConfig config) throws IOException {
         this.config = config;
@@ -72,18 +78,26 @@ public final class Agent implements AutoCloseable {
         StartupTrace.mark("data dir locked");
         Clock clock = Clock.systemUTC();
         started = clock.instant();
+        var scope = dev.steward.agent.isolate.NodeScope.of(data, config.clustered() ? config.nodeName() : null);
+        self = new dev.steward.agent.cluster.NodeReport(config.nodeName(), config.clustered() ? config.cluster().labels() : Map.of(), data, clock);
         watcher = new ExitWatcher();
         // the isolates are found (helper, cgroups, engine) while SQLite opens: neither needs the other
         var finding = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                Isolates found = new Isolates(dev.steward.agent.isolate.NodeScope.of(data), watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
-                StartupTrace.mark("isolates found");
-                return found;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            Isolates found = new Isolates(scope, watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
+            StartupTrace.mark("isolates found");
+            return found;
         }, r -> Thread.ofPlatform().name("steward-isolates-start").start(r));
-        store = new SqliteStore(data.resolve("steward.db"), data.resolve("bin"));
+        try {
+            store = config.clustered() ? new EtcdStore(config.cluster().endpoints(), Layout.of(config.nodeName()))
+                    : new SqliteStore(data.resolve("steward.db"), data.resolve("bin"));
+            // the node's name is taken before anything of the node's is touched: a second agent of the name stops here
+            membership = config.clustered() ? joinCluster(config, (EtcdStore) store, self, clock) : null;
+        } catch (RuntimeException e) {
+            finding.thenAccept(found -> { }); // found or not, nothing of it is kept
+            watcher.close();
+            releaseLock();
+            throw e;
+        }
         StartupTrace.mark("store opened");
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
@@ -96,7 +110,7 @@ public final class Agent implements AutoCloseable {
                 new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
-        registry = new Registry(ctx);
+        registry = new Registry(ctx, config.clustered());
         metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
         StartupTrace.mark("registry made");
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5));
@@ -113,12 +127,13 @@ public final class Agent implements AutoCloseable {
         // the API answers, and the gateway accepts, once loading is done.
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
         tokens = new dev.steward.agent.auth.Tokens(store, clock);
-        tokens.bootstrap(data);
+        tokens.bootstrap(data, config.clustered() ? config.nodeName() : null);
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
+        dev.steward.agent.cluster.Nodes nodes = membership != null ? membership : dev.steward.agent.cluster.Nodes.alone(self, clock);
         var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
-                data.resolve("uploads"), bus, metrics[0], this::info, loaded, access)), r -> Thread.ofPlatform().name("steward-api-start").start(r));
+                data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access)), r -> Thread.ofPlatform().name("steward-api-start").start(r));
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Demand demand = new Demand(System::nanoTime);
         Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
@@ -128,6 +143,7 @@ public final class Agent implements AutoCloseable {
             // what runs at start is known before the gateway accepts, so no early request finds nothing
             registry.restore();
             StartupTrace.mark("services restored");
+            following = registry.follow();
             applyAtStart();
             engine.startAtBoot();
         } finally {
@@ -152,11 +168,40 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         StartupTrace.mark("api joined");
+        self.serving(this::advertised, () -> registry.runners().stream().mapToInt(dev.steward.agent.service.ServiceRunner::live).sum());
+        if (membership != null) membership.publish(timer);
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
         // serving already: now the instances left running are looked at, and leftovers removed
         Thread.ofVirtual().name("steward-adoption").start(registry::adoptAll);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** Joins the cluster, or closes the store and fails when the node's name is held by another agent. */
+    private static dev.steward.agent.cluster.Membership joinCluster(AgentConfig config, EtcdStore store, dev.steward.agent.cluster.NodeReport self, Clock clock) {
+        try {
+            return dev.steward.agent.cluster.Membership.join(store, self, config.cluster().ttl(), clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The listeners as other nodes reach them: on {@code --advertise}, else on the API's bind address. */
+    private dev.steward.agent.cluster.NodeRecord.Address advertised() {
+        String host = config.clustered() && config.cluster().advertise() != null ? config.cluster().advertise() : config.api().getHostString();
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return new dev.steward.agent.cluster.NodeRecord.Address((config.tls().api() != null ? "https://" : "http://") + h + ":" + api.port(),
+                (config.tls().gateway() != null ? "https://" : "http://") + h + ":" + gateway.port(), h + ":" + rpc.port());
+    }
+
+    private void releaseLock() {
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 
     private Gateway gateway(InFlight inFlight, Metrics m, Demand demand, Autoscaler scaler) {
@@ -172,6 +217,7 @@ public final class Agent implements AutoCloseable {
     private void abandon(dev.steward.agent.engine.Engine engine) {
         if (engine != null) engine.close();
         closeRpc();
+        if (following != null) closeQuietly(following);
         registry.detach();
         writes.shutdown();
         closeStoreAndLock();
@@ -185,17 +231,13 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** The last of a close: timers, the exit watcher, the store, then the data dir's lock. */
+    /** The last of a close: timers, the exit watcher, the node's lease, the store, then the data dir's lock. */
     private void closeStoreAndLock() {
         timer.shutdownNow();
         watcher.close();
+        if (membership != null) membership.close();
         store.close();
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        releaseLock();
     }
 
     /** {@link dev.steward.agent.net.Listening#open} for a thread of its own, where an I/O error is unchecked. */
@@ -302,6 +344,8 @@ public final class Agent implements AutoCloseable {
         m.put("version", VERSION);
         if (!dev.steward.model.Version.BUILT.isEmpty()) m.put("built", dev.steward.model.Version.BUILT);
         m.put("node", config.nodeName());
+        m.put("cluster", config.clustered() ? Map.of("store", "etcd", "endpoints", config.cluster().endpoints(), "labels", config.cluster().labels())
+                : Map.of("store", "sqlite"));
         m.put("pid", ProcessHandle.current().pid());
         m.put("started", started.toString());
         m.put("data-dir", config.dataDir().toAbsolutePath().toString());
@@ -327,6 +371,7 @@ public final class Agent implements AutoCloseable {
             registry.runners().forEach(c -> c.halt());
             registry.runners().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
         }
+        closeQuietly(following);
         registry.detach(); // pings end before the API closes under them
         api.close();
         audit.close();
@@ -337,5 +382,13 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeStoreAndLock();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
     }
 }

@@ -35,25 +35,40 @@ public final class RemoteAgent {
 
     /** Starts an agent as above in a JVM given {@code jvmOptions} (like {@code -Xmx64m}). */
     public static RemoteAgent start(Path data, Path logs, String dockerHost, List<String> jvmOptions, List<Process> started) throws Exception {
+        return start(data, logs, jvmOptions, dockerHost == null ? List.of() : List.of(dockerHost), started);
+    }
+
+    /** Starts an agent as above as node {@code node} of the cluster in the etcd at {@code cluster} ({@code etcd://H:P}). */
+    public static RemoteAgent startNode(Path data, Path logs, String cluster, String node, List<Process> started) throws Exception {
+        return start(data, logs, List.of(), List.of("-", cluster, node), started);
+    }
+
+    private static RemoteAgent start(Path data, Path logs, List<String> jvmOptions, List<String> args, List<Process> started) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new java.util.ArrayList<>(List.of(java));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TestAgentMain.class.getName(), data.toString()));
-        if (dockerHost != null) cmd.add(dockerHost);
+        cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectError(logs.resolve("agent-" + started.size() + ".err").toFile()).start();
         started.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String line = out.readLine();
-        assertThat(line).as("agent start").startsWith("port=");
+        assertThat(line).as("agent start (its stderr: %s)", logs.resolve("agent-" + (started.size() - 1) + ".err")).startsWith("port=");
         return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5), Files.readString(data.resolve("admin.token")).strip());
     }
 
-    public JsonNode call(String method, String path, String body) throws Exception {
+    /** The status and body of a call, whatever the status. */
+    public TestAgent.Res send(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) b.header("Content-Type", "application/yaml");
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isLessThan(300);
+        return new TestAgent.Res(r.statusCode(), r.body());
+    }
+
+    public JsonNode call(String method, String path, String body) throws Exception {
+        TestAgent.Res r = send(method, path, body);
+        assertThat(r.status()).as(r.body()).isLessThan(300);
         return Json.tree(r.body());
     }
 

@@ -73,6 +73,12 @@ public final class TestAgent implements AutoCloseable {
         return start(dataDir, (String) null);
     }
 
+    /** An agent in dev mode as node {@code node} of the cluster in the etcd at {@code cluster} ({@code etcd://H:P}). */
+    public static TestAgent startNode(Path dataDir, String cluster, String node) throws IOException {
+        return new TestAgent(config(dataDir, null).withNodeName(node).withCluster(dev.steward.agent.config.Cluster.parse(cluster, null, List.of())),
+                plainClient());
+    }
+
     /** An agent whose container isolate talks to the engine at {@code dockerHost}. */
     public static TestAgent start(Path dataDir, String dockerHost) throws IOException {
         return new TestAgent(config(dataDir, dockerHost), plainClient());

@@ -6,12 +6,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Runs an agent in its own JVM for tests that kill it: {@code TestAgentMain DATA_DIR}; prints its API port. */
+/**
+ * Runs an agent in its own JVM for tests that kill it: {@code TestAgentMain DATA_DIR [DOCKER_HOST|-] [CLUSTER NODE]};
+ * prints its API port.
+ */
 public final class TestAgentMain {
     private TestAgentMain() {}
 
     public static void main(String[] args) throws Exception {
-        Agent agent = Agent.start(AgentConfig.loopback(Path.of(args[0]), "test-node", Duration.ofSeconds(2), false, args.length > 1 ? args[1] : null));
+        String docker = args.length > 1 && !args[1].equals("-") ? args[1] : null;
+        AgentConfig config = AgentConfig.loopback(Path.of(args[0]), "test-node", Duration.ofSeconds(2), false, docker);
+        if (args.length > 3) config = config.withNodeName(args[3]).withCluster(dev.steward.agent.config.Cluster.parse(args[2], null, List.of()));
+        Agent agent = Agent.start(config);
         System.out.println("port=" + agent.apiPort());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

@@ -23,7 +23,7 @@ public final class ApiServer implements AutoCloseable {
     /** Serves on {@code address}: HTTPS with {@code tls}, else plain HTTP (when {@code tls} is null). */
     public ApiServer(InetSocketAddress address, TlsPair tls, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
                      dev.steward.agent.engine.Engine engine, java.nio.file.Path uploads,
-                     EventBus bus, Metrics metrics, Supplier<Object> agentInfo,
+                     EventBus bus, Metrics metrics, Supplier<Object> agentInfo, dev.steward.agent.cluster.Nodes nodes,
                      java.util.concurrent.CompletableFuture<Void> loaded, Access access) {
         ServerBuilder sb = Server.builder();
         if (tls == null) sb.http(address);
@@ -46,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
         new LogRoutes(sup, jobs, apps, engine).bind(sb);
         new EventRoutes(bus).bind(sb);
         sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));
+        sb.route().get("/v1/cluster/nodes").build(Blocking.of((ctx, req) -> Requests.ok(nodes.nodes())));
         sb.route().get("/metrics").build((ctx, req) ->
                 HttpResponse.of(HttpStatus.OK, MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
         sb.route().get("/").build((ctx, req) -> HttpResponse.ofRedirect("/ui/"));

@@ -66,7 +66,10 @@ public final class Audit implements AutoCloseable {
 
     private void prune() {
         var keys = new ArrayList<>(store.list(PREFIX).keySet());
-        if (keys.size() > KEEP) store.apply(Map.of(), keys.subList(0, keys.size() - KEEP));
+        // in batches a transaction takes
+        for (int from = 0; from < keys.size() - KEEP; from += Store.MAX_BATCH) {
+            store.apply(Map.of(), keys.subList(from, Math.min(from + Store.MAX_BATCH, keys.size() - KEEP)));
+        }
     }
 
     @Override

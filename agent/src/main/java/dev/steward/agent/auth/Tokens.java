@@ -51,15 +51,28 @@ public final class Tokens {
         this.store = store;
         this.clock = clock;
         reload();
+        store.watch(PREFIX, (k, v) -> reload()); // tokens made and revoked through other nodes
     }
 
     /**
      * At an agent's first start (no token stored yet), makes the admin token {@code admin} and writes
      * it to {@code admin.token} in the data dir, readable by the agent's user only.
      */
-    public synchronized void bootstrap(Path dataDir) throws IOException {
-        if (!store.list(PREFIX).isEmpty()) return;
-        String secret = create("admin", Role.ADMIN, null);
+    public void bootstrap(Path dataDir) throws IOException {
+        bootstrap(dataDir, null);
+    }
+
+    /**
+     * As {@link #bootstrap(Path)}; a node joining a cluster whose tokens exist already (another node
+     * made {@code admin}) makes {@code admin-NODE} for its own data dir, once.
+     */
+    public synchronized void bootstrap(Path dataDir, String clusterNode) throws IOException {
+        String name = "admin";
+        if (!store.list(PREFIX).isEmpty()) {
+            name = "admin-" + clusterNode;
+            if (clusterNode == null || Files.exists(dataDir.resolve(BOOTSTRAP_FILE)) || store.get(PREFIX + name).isPresent()) return;
+        }
+        String secret = create(name, Role.ADMIN, null);
         Path file = dataDir.resolve(BOOTSTRAP_FILE);
         Path tmp = Files.createTempFile(dataDir, ".admin-token-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
@@ -74,14 +87,13 @@ public final class Tokens {
     public synchronized String create(String name, Role role, Duration ttl) {
         String problem = Names.problem(name);
         if (problem != null) throw new IllegalArgumentException("token name: " + problem);
-        if (store.get(PREFIX + name).isPresent()) throw new ConflictException("a token named " + name + " exists (revoke it first)");
         if (ttl != null && (ttl.isNegative() || ttl.isZero())) throw new IllegalArgumentException("ttl: must be longer than 0s");
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String secret = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = clock.instant();
         TokenRecord r = new TokenRecord(name, hash(secret), role, now, ttl == null ? null : now.plus(ttl));
-        store.put(PREFIX + name, Json.write(r));
+        if (!store.putIfAbsent(PREFIX + name, Json.write(r))) throw new ConflictException("a token named " + name + " exists (revoke it first)");
         reload();
         return secret;
     }

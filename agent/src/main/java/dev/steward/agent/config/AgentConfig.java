@@ -10,11 +10,11 @@ import java.util.Objects;
 
 /**
  * How the agent runs: where it listens, where it keeps its data, and which specs it applies at start
- * (dev mode applies the examples).
+ * (dev mode applies the examples); with {@code cluster}, the etcd it shares with the other nodes.
  */
 public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, InetSocketAddress rpc, String domain, Path dataDir, String nodeName,
                           Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost,
-                          RunAs runAs, List<String> apiNames, Tls tls) {
+                          RunAs runAs, List<String> apiNames, Tls tls, Cluster cluster) {
     public AgentConfig {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(gateway, "gateway");
@@ -31,6 +31,30 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
         }
         if (tls == null) tls = Tls.NONE;
         tls.check(api, rpc);
+        if (cluster != null && !nodeName.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+            throw new IllegalArgumentException("--node-name: '" + nodeName + "' (expected: [a-z0-9][a-z0-9-]{0,62}, unique in the cluster)");
+        }
+    }
+
+    /** An agent alone: SQLite in its data dir, no cluster. */
+    public AgentConfig(InetSocketAddress api, InetSocketAddress gateway, InetSocketAddress rpc, String domain, Path dataDir, String nodeName,
+                       Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost, RunAs runAs, List<String> apiNames, Tls tls) {
+        this(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, null);
+    }
+
+    /** Whether the agent is one node of a cluster (its store is etcd). */
+    public boolean clustered() {
+        return cluster != null;
+    }
+
+    /** This configuration as a node of {@code cluster}. */
+    public AgentConfig withCluster(Cluster cluster) {
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);
+    }
+
+    /** This configuration under another node name. */
+    public AgentConfig withNodeName(String name) {
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, name, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);
     }
 
     /**
@@ -65,7 +89,7 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
 
     /** This configuration with {@code tls} (checked again). */
     public AgentConfig withTls(Tls tls) {
-        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls);
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);
     }
 
     /** An agent on loopback with system-chosen ports, for tests and embedding. */

@@ -3,6 +3,7 @@ package dev.steward.agent.main;
 import dev.steward.agent.Agent;
 import dev.steward.agent.StartupTrace;
 import dev.steward.agent.config.AgentConfig;
+import dev.steward.agent.config.Cluster;
 import dev.steward.agent.isolate.RunAs;
 import dev.steward.model.Durations;
 import dev.steward.model.Names;
@@ -47,6 +48,15 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name (default: the host name).")
     String nodeName;
+
+    @Option(names = "--cluster", paramLabel = "etcd://HOST:PORT[,HOST:PORT...]", description = "Join the cluster kept in this etcd (specs and state there; this node's lease and address under nodes/NAME). Needs --node-name.")
+    String cluster;
+
+    @Option(names = "--advertise", paramLabel = "ADDR", description = "The address other nodes reach this one at (default: the API's bind address). Needs --cluster.")
+    String advertise;
+
+    @Option(names = "--labels", paramLabel = "KEY=VALUE", split = ",", description = "This node's labels, for placement (e.g. zone=a,disk=ssd). Needs --cluster.")
+    List<String> labels;
 
     @Option(names = "--stop-grace", paramLabel = "DURATION", defaultValue = "5s", description = "How long an instance gets between SIGTERM and SIGKILL (default ${DEFAULT-VALUE}).")
     String stopGrace;
@@ -99,7 +109,8 @@ public final class AgentMain implements Callable<Integer> {
             InetSocketAddress gatewayAddress = AgentConfig.address("--gateway", gateway);
             config = new AgentConfig(apiAddress, gatewayAddress, AgentConfig.address("--rpc", rpc), domain, dataDir(),
                     nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null,
-                    runAs(), apiNames, tls.resolve(dev, dataDir(), apiAddress, gatewayAddress, System.out));
+                    runAs(), apiNames, tls.resolve(dev, dataDir(), apiAddress, gatewayAddress, System.out),
+                    Cluster.parse(cluster, advertise, labels));
         } catch (IllegalArgumentException e) {
             return fail(2, e.getMessage());
         } catch (java.io.UncheckedIOException e) {
@@ -128,7 +139,8 @@ public final class AgentMain implements Callable<Integer> {
             agent.close();
             return 0;
         }
-        System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath());
+        System.out.println("steward: agent " + Agent.VERSION + " on node " + config.nodeName() + ", data in " + config.dataDir().toAbsolutePath()
+                + (config.clustered() ? ", cluster store etcd at " + String.join(",", config.cluster().endpoints()) : ""));
         System.out.println("steward: api listening on " + agent.apiUrl() + fingerprint(config.tls().api()));
         System.out.println("steward: gateway listening on " + agent.gatewayUrl() + " (" + agent.gatewayTransport() + ")" + fingerprint(config.tls().gateway()));
         System.out.println("steward: rpc (locator) listening on " + config.rpc().getHostString() + ":" + agent.rpcPort());
@@ -162,6 +174,9 @@ public final class AgentMain implements Callable<Integer> {
     }
 
     private String nodeName() {
+        if (cluster != null && nodeName == null) {
+            throw new IllegalArgumentException("--cluster needs --node-name NAME: each node of a cluster is named, and the name is held by one agent at a time");
+        }
         if (nodeName != null) {
             if (!Names.valid(nodeName)) throw new IllegalArgumentException("--node-name: " + Names.problem(nodeName));
             return nodeName;

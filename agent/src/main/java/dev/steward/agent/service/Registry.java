@@ -43,8 +43,16 @@ public final class Registry implements Needs, Backends {
     private final ReentrantLock availability = new ReentrantLock();
     private final Condition availabilityChanged = availability.newCondition();
 
+    /** Whether this agent is a node of a cluster: it stamps the services registered through it with its node. */
+    private final boolean clustered;
+
     public Registry(Context ctx) {
+        this(ctx, false);
+    }
+
+    public Registry(Context ctx, boolean clustered) {
         this.ctx = ctx;
+        this.clustered = clustered;
     }
 
     public Context context() {
@@ -64,18 +72,23 @@ public final class Registry implements Needs, Backends {
      */
     public void restore() {
         for (ServiceRecord r : ctx.repo().services()) {
-            Spec spec;
-            try {
-                spec = SpecParser.fromTree((ObjectNode) Json.tree(r.spec()), null).spec();
-            } catch (InvalidSpecException e) {
-                System.err.println("steward: stored spec of " + r.name() + " is no longer valid, skipped: " + e.getMessage());
-                continue;
-            }
+            Spec spec = storedSpec(r);
+            if (spec == null) continue;
             List<InstanceRecord> stored = ctx.repo().instances(r.name());
             stored.forEach(i -> restored.add(r.name() + "/" + i.id()));
             ServiceRunner runner = new ServiceRunner(ctx, this, r, spec, r.custom());
             services.put(r.name(), runner);
             runner.activate(stored);
+        }
+    }
+
+    /** The spec a record holds, or null (told on stderr) when it is no longer valid. */
+    private static Spec storedSpec(ServiceRecord r) {
+        try {
+            return SpecParser.fromTree((ObjectNode) Json.tree(r.spec()), null).spec();
+        } catch (InvalidSpecException e) {
+            System.err.println("steward: stored spec of " + r.name() + " is no longer valid, skipped: " + e.getMessage());
+            return null;
         }
     }
 
@@ -87,6 +100,42 @@ public final class Registry implements Needs, Backends {
     public void adoptAll() {
         ctx.isolates().cleanup(java.util.Set.copyOf(restored));
         services.values().forEach(ServiceRunner::adopt);
+    }
+
+    /**
+     * Follows what other nodes register, modify and unregister (the store's watch): their services are
+     * known here, shown and routed by name, but never started on this node.
+     */
+    public AutoCloseable follow() {
+        return ctx.repo().watchServices(this::storedElsewhere);
+    }
+
+    private void storedElsewhere(String name, java.util.Optional<ServiceRecord> stored) {
+        ServiceRunner gone = null;
+        ServiceRunner added = null;
+        registry.lock();
+        try {
+            ServiceRunner known = services.get(name);
+            if (stored.isEmpty()) {
+                if (known == null || known.record().runsOn(ctx.node())) return; // ours: removed here already
+                services.remove(name);
+                gone = known;
+            } else {
+                ServiceRecord r = stored.get();
+                if (r.runsOn(ctx.node()) || (known != null && known.record().equals(r))) return; // our own write, or nothing new
+                Spec spec = storedSpec(r);
+                if (spec == null) return;
+                if (known != null) known.update(spec, r);
+                else services.put(name, added = new ServiceRunner(ctx, this, r, spec, r.custom()));
+            }
+        } finally {
+            registry.unlock();
+        }
+        version.incrementAndGet();
+        if (added != null) added.activate(List.of());
+        if (gone != null) gone.remove(Duration.ZERO);
+        String what = gone != null ? "unregistered" : added != null ? "registered" : "modified";
+        ctx.events().publish(new dev.steward.model.Event.SpecChanged(ctx.clock().instant(), name, what));
     }
 
     // ---- registry ---------------------------------------------------------------------------
@@ -104,7 +153,10 @@ public final class Registry implements Needs, Backends {
             boolean autostart = spec.policy() == PolicyKind.PERMANENT || spec.policy() == PolicyKind.DYNAMIC || custom;
             ServiceRecord r = new ServiceRecord(spec.name(), SpecParser.toJson(p.source()), autostart, UUID.randomUUID().toString(), owner, now, now);
             if (custom) r = r.asCustom();
-            ctx.repo().save(r); // a custom one too, so that an agent restarted meanwhile still knows what it runs
+            if (clustered) r = r.on(ctx.node());
+            // a custom one too, so that an agent restarted meanwhile still knows what it runs; only if no node stored it first
+            if (!clustered) ctx.repo().save(r);
+            else if (!ctx.repo().create(r)) throw new ConflictException("service " + spec.name() + " is already registered (through another node)");
             c = new ServiceRunner(ctx, this, r, spec, custom);
             services.put(spec.name(), c);
         } finally {
@@ -200,6 +252,14 @@ public final class Registry implements Needs, Backends {
     }
 
     // ---- commands ---------------------------------------------------------------------------
+
+    /** Refuses to change a service that runs on another node: that node's agent changes it (until placement is built). */
+    public void requireLocal(String name) {
+        ServiceRecord r = runner(name).record();
+        if (!r.runsOn(ctx.node())) {
+            throw new ConflictException("service " + name + " runs on node " + r.node() + "; change it through that node's agent");
+        }
+    }
 
     public boolean has(String name) {
         return services.containsKey(name);

@@ -174,6 +174,7 @@ final class Service {
 
     private void activate(List<InstanceRecord> stored) {
         if (spec.isPingOnly()) {
+            if (!record.runsOn(ctx.node())) return; // its node pings it
             external.start(ctx, r -> self.accept(new Command.Report(new InstanceEvent.Pinged(ExternalEndpoint.ID, 0, r))));
             return;
         }
@@ -260,7 +261,8 @@ final class Service {
     // ---- deciding and doing ---------------------------------------------------------------
 
     Wanted wanted() {
-        boolean off = removed || halting || disabled || spec.isPingOnly();
+        // in a cluster, a service runs only on its node (until placement: the node it was registered through)
+        boolean off = removed || halting || disabled || spec.isPingOnly() || !record.runsOn(ctx.node());
         boolean lingering = ctx.clock().instant().isBefore(lingerUntil);
         return new Wanted(spec.policy(), spec.instances(), off, record.enabled(), manual, recommended, references, lingering, scaled);
     }

@@ -7,7 +7,7 @@ import java.util.List;
  * {@code service start --instances}, the autoscaler, references, the ping's recommendation).
  */
 public record ServiceView(String name, String kind, String policy, String state, String health, String reason,
-                          boolean custom, boolean enabled, String owner, String uuid, int wanted, String wantedBy, int references,
+                          boolean custom, boolean enabled, String owner, String uuid, String node, int wanted, String wantedBy, int references,
                           List<InstanceView> instances, Statistics statistics, Object spec) {
 
     /** What happened to a service since it was registered (or since the agent started). */

@@ -19,7 +19,8 @@ final class Views {
                 .map(t -> Duration.between(t, now).toSeconds()).orElse(0L);
         var st = s.stats();
         return new ServiceView(s.spec().name(), s.spec().kind().wire(), s.spec().policy().wire(), s.state().wire(), s.health().wire(),
-                s.reason(), s.custom(), s.record().enabled(), s.record().owner(), s.record().uuid(), s.wanted(), s.wantedBy(),
+                s.reason(), s.custom(), s.record().enabled(), s.record().owner(), s.record().uuid(),
+                s.record().node() == null ? ctx.node() : s.record().node(), s.wanted(), s.wantedBy(),
                 s.references(), list, new ServiceView.Statistics(st.starts(), st.failures(), st.lastExit(), st.lastExitReason(), uptime),
                 Json.tree(s.record().spec()));
     }

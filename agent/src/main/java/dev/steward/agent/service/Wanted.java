@@ -6,7 +6,7 @@ import dev.steward.model.PolicyKind;
 /**
  * How many instances a service wants, from its policy's inputs: pure.
  *
- * @param off         removed, halting for an agent shutdown, disabled, or ping-only: none
+ * @param off         removed, halting for an agent shutdown, disabled, ping-only, or another node's: none
  * @param enabled     started by hand (or a permanent service's autostart)
  * @param manual      the count given by {@code service start --instances N}, or null
  * @param recommended the count the pings last recommended (dynamic), or null

@@ -44,6 +44,20 @@ public final class MemoryStore implements Store {
     }
 
     @Override
+    public boolean compareAndApply(Map<String, Optional<String>> expected, Map<String, String> puts, List<String> deletes) {
+        lock.lock();
+        try {
+            for (Map.Entry<String, Optional<String>> e : expected.entrySet()) {
+                if (!Optional.ofNullable(data.get(e.getKey())).equals(e.getValue())) return false;
+            }
+            apply(puts, deletes);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void deletePrefix(String prefix) {
         lock.lock();
         try {

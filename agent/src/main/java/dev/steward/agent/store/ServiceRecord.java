@@ -4,12 +4,13 @@ import java.util.Objects;
 
 /**
  * A registered service as stored: its spec source (JSON), whether it was started or stopped by hand
- * (and with how many instances), whether it is a custom one, and who registered it when.
+ * (and with how many instances), whether it is a custom one, who registered it when, and in a
+ * cluster the node it runs on (null alone: this agent's).
  */
 public record ServiceRecord(String name, String spec, boolean enabled, String uuid, String owner, long created, long updated,
-                            Integer count, boolean custom) {
+                            Integer count, boolean custom, String node) {
     public ServiceRecord(String name, String spec, boolean enabled, String uuid, String owner, long created, long updated) {
-        this(name, spec, enabled, uuid, owner, created, updated, null, false);
+        this(name, spec, enabled, uuid, owner, created, updated, null, false, null);
     }
 
     public ServiceRecord {
@@ -20,20 +21,30 @@ public record ServiceRecord(String name, String spec, boolean enabled, String uu
     }
 
     public ServiceRecord withEnabled(boolean on, long now) {
-        return new ServiceRecord(name, spec, on, uuid, owner, created, now, count, custom);
+        return new ServiceRecord(name, spec, on, uuid, owner, created, now, count, custom, node);
     }
 
     public ServiceRecord withSpec(String newSpec, long now) {
-        return new ServiceRecord(name, newSpec, enabled, uuid, owner, created, now, count, custom);
+        return new ServiceRecord(name, newSpec, enabled, uuid, owner, created, now, count, custom, node);
     }
 
     /** The count given by {@code service start --instances N}, or null: the spec's count rules. */
     public ServiceRecord withCount(Integer n, long now) {
-        return new ServiceRecord(name, spec, enabled, uuid, owner, created, now, n, custom);
+        return new ServiceRecord(name, spec, enabled, uuid, owner, created, now, n, custom, node);
     }
 
     /** A custom service ({@code service run}): kept only while it runs, so that a restarted agent still knows it. */
     public ServiceRecord asCustom() {
-        return new ServiceRecord(name, spec, enabled, uuid, owner, created, updated, count, true);
+        return new ServiceRecord(name, spec, enabled, uuid, owner, created, updated, count, true, node);
+    }
+
+    /** This record placed on {@code n} (until placement is built, the node a service was registered through). */
+    public ServiceRecord on(String n) {
+        return new ServiceRecord(name, spec, enabled, uuid, owner, created, updated, count, custom, n);
+    }
+
+    /** Whether the agent of node {@code n} runs it: a record without a node is the lone agent's own. */
+    public boolean runsOn(String n) {
+        return node == null || node.equals(n);
     }
 }

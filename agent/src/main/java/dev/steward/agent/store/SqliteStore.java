@@ -96,6 +96,21 @@ public final class SqliteStore implements Store {
         });
     }
 
+    /** Compares and applies under the one connection's lock, so no other write comes between. */
+    @Override
+    public boolean compareAndApply(Map<String, Optional<String>> expected, Map<String, String> puts, List<String> deletes) {
+        lock.lock();
+        try {
+            for (Map.Entry<String, Optional<String>> e : expected.entrySet()) {
+                if (!get(e.getKey()).equals(e.getValue())) return false;
+            }
+            apply(puts, deletes);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void deletePrefix(String prefix) {
         locked(() -> {

@@ -28,9 +28,23 @@ public final class StateRepository {
         store.put(SERVICES + r.name(), Json.write(r));
     }
 
-    /** Removes a service and every instance record of it, at once. */
+    /** Stores a new service; false when a record of that name exists (another node registered it first). */
+    public boolean create(ServiceRecord r) {
+        return store.putIfAbsent(SERVICES + r.name(), Json.write(r));
+    }
+
+    /** Calls {@code listener} with each service another writer (another node) stored or removed. */
+    public AutoCloseable watchServices(java.util.function.BiConsumer<String, Optional<ServiceRecord>> listener) {
+        return store.watch(SERVICES, (key, value) -> listener.accept(key.substring(SERVICES.length()), value.map(s -> Json.read(s, ServiceRecord.class))));
+    }
+
+    /** Removes a service and every instance record of it (in one batch when a transaction takes them all). */
     public void remove(String name) {
         List<String> keys = new ArrayList<>(store.list(INSTANCES + name + "/").keySet());
+        if (keys.size() >= Store.MAX_BATCH) {
+            store.deletePrefix(INSTANCES + name + "/");
+            keys.clear();
+        }
         keys.add(SERVICES + name);
         store.apply(Map.of(), keys);
     }

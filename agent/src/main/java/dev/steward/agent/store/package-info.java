@@ -1,2 +1,2 @@
-/** Where specs and state are kept: a key-value store (SQLite on one node, memory in tests, etcd later). */
+/** Where specs and state are kept: a key-value store (SQLite on one node, etcd in a cluster, memory in tests). */
 package dev.steward.agent.store;

@@ -1,24 +1,50 @@
 package dev.steward.agent.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class StoreTest {
+    static EtcdServer etcd;
+    static int roots;
     @TempDir Path tmp;
 
+    @AfterAll
+    static void stopEtcd() {
+        if (etcd != null) etcd.close();
+    }
+
+    /** A store of {@code kind}; an etcd one on a root of its own in the one etcd this class starts (skipped without etcd). */
     Store open(String kind) {
-        return kind.equals("sqlite") ? new SqliteStore(tmp.resolve("s.db")) : new MemoryStore();
+        return switch (kind) {
+            case "sqlite" -> new SqliteStore(tmp.resolve("s.db"));
+            case "memory" -> new MemoryStore();
+            default -> etcd("/t" + (++roots) + "/", "a");
+        };
+    }
+
+    static EtcdStore etcd(String root, String node) {
+        Assumptions.assumeTrue(EtcdServer.unavailable() == null, EtcdServer::unavailable);
+        try {
+            if (etcd == null) etcd = EtcdServer.start();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return new EtcdStore(etcd.endpoints(), new Layout(root, node, Layout.LOCAL));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "memory"})
+    @ValueSource(strings = {"sqlite", "memory", "etcd"})
     void putsListsAndDeletesByPrefix(String kind) {
         try (Store s = open(kind)) {
             s.put("services/b", "2");
@@ -33,6 +59,69 @@ class StoreTest {
             assertThat(s.list("instances/")).isEmpty();
             s.delete("services/a");
             assertThat(s.get("services/a")).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "memory", "etcd"})
+    void compareAndApplyWritesOnlyWhatWasRead(String kind) {
+        try (Store s = open(kind)) {
+            assertThat(s.putIfAbsent("tokens/a", "1")).isTrue();
+            assertThat(s.putIfAbsent("tokens/a", "2")).isFalse();
+            assertThat(s.get("tokens/a")).contains("1");
+            assertThat(s.compareAndApply(Map.of("tokens/a", Optional.of("0")), Map.of("tokens/a", "3"), List.of())).isFalse();
+            assertThat(s.compareAndApply(Map.of("tokens/a", Optional.of("1")), Map.of("tokens/b", "3"), List.of("tokens/a"))).isTrue();
+            assertThat(s.list("tokens/")).containsExactly(Map.entry("tokens/b", "3"));
+        }
+    }
+
+    @Test
+    void etcdKeepsEachNodesLocalKeysApartAndSeesTheOthersWrites() throws Exception {
+        try (EtcdStore a = etcd("/shared/", "a"); EtcdStore b = etcd("/shared/", "b")) {
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            b.watch("services/", (k, v) -> seen.add(k + "=" + v.orElse("-")));
+            a.put("instances/web/1", "on-a");
+            b.put("instances/web/2", "on-b");
+            a.put("services/web", "spec");
+            assertThat(a.list("instances/")).containsExactly(Map.entry("instances/web/1", "on-a"));
+            assertThat(b.list("instances/")).containsExactly(Map.entry("instances/web/2", "on-b"));
+            assertThat(b.listRaw("local/")).containsOnlyKeys("local/a/instances/web/1", "local/b/instances/web/2");
+            awaitTrue(() -> seen.contains("services/web=spec"));
+            assertThat(b.get("services/web")).contains("spec");
+            a.delete("services/web");
+            awaitTrue(() -> seen.contains("services/web=-"));
+            // b's cache saw a's write and delete, so b's compare against the old value fails
+            assertThat(b.compareAndApply(Map.of("services/web", Optional.of("spec")), Map.of("services/web", "x"), List.of())).isFalse();
+        }
+    }
+
+    @Test
+    void etcdRefusesABatchLargerThanOneTransactionAndWritesNothing() {
+        try (Store s = open("etcd")) {
+            Map<String, String> puts = new java.util.HashMap<>();
+            for (int i = 0; i <= Store.MAX_BATCH; i++) puts.put("services/s" + i, "v");
+            assertThatThrownBy(() -> s.apply(puts, List.of())).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("129 changes").hasMessageContaining("(128)");
+            assertThat(s.list("services/")).isEmpty();
+        }
+    }
+
+    @Test
+    void etcdReloadsWhatAnEarlierStoreWrote() {
+        try (Store s = etcd("/reload/", "a")) {
+            s.apply(Map.of("services/x", "1", "instances/x/1", "i"), List.of());
+        }
+        try (Store s = etcd("/reload/", "a")) {
+            assertThat(s.get("services/x")).contains("1");
+            assertThat(s.list("instances/x/")).containsOnlyKeys("instances/x/1");
+        }
+    }
+
+    static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.sleep(10);
         }
     }
 
