@@ -31,7 +31,7 @@ final class ApiClient {
         }
         this.tokens = Credentials.candidates(token, base.getHost());
         HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
-        if (base.getScheme().equals("https")) b.sslContext(Trust.context(caCert, base.getHost()));
+        b.sslContext(base.getScheme().equals("https") ? Trust.context(caCert, base.getHost()) : Trust.unused());
         this.http = b.build();
     }
 

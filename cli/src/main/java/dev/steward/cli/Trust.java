@@ -29,6 +29,21 @@ import javax.net.ssl.X509TrustManager;
 final class Trust {
     private Trust() {}
 
+    /**
+     * For a plain {@code http://} agent, where TLS is never spoken: a context that trusts nothing and
+     * so does not read the JDK's trust store (the HTTP client would otherwise load and parse every
+     * CA certificate of the system at each command's start).
+     */
+    static SSLContext unused() {
+        try {
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
+            return c;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static SSLContext context(String caCert, String host) {
         return context(caCert, host, List.of(Path.of(".steward"), Path.of(System.getProperty("user.home"), ".local", "share", "steward")));
     }
