@@ -237,7 +237,7 @@ public final class AppEngine {
 
     private void spawned(Slave s, InstanceHandle h) {
         s.handle = h;
-        h.exit().thenAccept(st -> loop.execute(() -> exited(s, st)));
+        h.exit().thenAccept(st -> loop.execute(() -> exitedAfterItsLastWords(s, st)));
         if (s.state == Slave.State.TERMINATING && s.channel == null) h.kill(); // stopped while it was being spawned
     }
 
@@ -354,6 +354,26 @@ public final class AppEngine {
             s.terminatingSince = nanos.getAsLong();
         }
         pump();
+    }
+
+    /**
+     * A worker's exit is handled once what it wrote before it exited has been read (a terminate
+     * frame says whether the exit was a crash): its connection ends by itself when the process is
+     * gone, and is closed if it has not ended a second later.
+     */
+    private void exitedAfterItsLastWords(Slave s, ExitStatus status) {
+        Channel ch = s.channel;
+        if (ch == null || !ch.isOpen()) {
+            exited(s, status);
+            return;
+        }
+        var late = loop.schedule(() -> {
+            ch.close();
+        }, 1, java.util.concurrent.TimeUnit.SECONDS);
+        ch.closeFuture().addListener(f -> loop.execute(() -> {
+            late.cancel(false);
+            exited(s, status);
+        }));
     }
 
     private void exited(Slave s, ExitStatus status) {
