@@ -32,6 +32,34 @@ class ObservabilityTest extends AgentTestBase {
     }
 
     @Test
+    void eventsCarryIdsAndAReconnectingClientResumesAfterTheLastOneItSaw() throws Exception {
+        agent.register("name: ids\ncommand: " + Procs.httpServer() + "\n");
+        agent.awaitState("ids", "available");
+        // follow=false: the kept events, then the end
+        List<Long> ids = idsOf(agent.call("GET", "/v1/events?follow=false&service=ids", null));
+        assertThat(ids).isNotEmpty().isSorted().doesNotHaveDuplicates();
+        long seen = ids.get(0);
+        agent.ok("POST", "/v1/services/ids/stop", null);
+        agent.awaitState("ids", "stopped");
+        var resumed = agent.call("GET", "/v1/events?follow=false&service=ids", null, java.util.Map.of("Last-Event-ID", Long.toString(seen)));
+        List<Long> after = idsOf(resumed);
+        assertThat(after).first().isEqualTo(ids.get(1)); // nothing lost, nothing repeated
+        assertThat(after).containsAll(ids.subList(1, ids.size()));
+        assertThat(resumed.body()).contains("\"state\":\"stopped\"");
+        assertThat(agent.call("GET", "/v1/events?follow=false", null, java.util.Map.of("Last-Event-ID", "yesterday")).status()).isEqualTo(400);
+    }
+
+    private static List<Long> idsOf(TestAgent.Res res) {
+        assertThat(res.status()).isEqualTo(200);
+        List<Long> ids = new ArrayList<>();
+        for (String line : res.body().split("\n")) {
+            if (line.startsWith("id: ")) ids.add(Long.parseLong(line.substring(4)));
+            if (line.startsWith("data: {\"")) assertThat(Json.tree(line.substring(6)).path("id").asLong()).isEqualTo(ids.get(ids.size() - 1));
+        }
+        return ids;
+    }
+
+    @Test
     void logsFollowShowsNewLinesAsTheyAreWritten() throws Exception {
         agent.register("name: ticker\ncommand: [/bin/sh, -c, 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done']\nping: {exec: [\"true\"]}\n");
         agent.awaitState("ticker", "available");

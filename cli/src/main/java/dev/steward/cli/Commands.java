@@ -15,7 +15,7 @@ final class Commands {
     private static final Map<Class<?>, List<Class<?>>> TREE = Map.of(
             Main.class, List.of(AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class,
                     ProfileCommand.class, RunlistCommand.class, StatusCommand.class, TokenCommand.class, LoginCommand.class,
-                    LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class, VersionCommand.class, CompletionCommand.class, ClusterCommand.class),
+                    LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class, VersionCommand.class, CompletionCommand.class, ClusterCommand.class, EventsCommand.class),
             ServiceCommand.class, List.of(ServiceRegister.class, ServiceUnregister.class, ServiceStart.class, ServiceStop.class,
                     ServiceQuery.class, ServiceModify.class, ServiceLogs.class, ServiceRun.class, ServiceUse.class, ServiceRelease.class,
                     ServicePause.class, ServiceResume.class),

@@ -353,4 +353,17 @@ class CliIT extends AgentTestBase {
         assertThat(steward("service", "release", "od").out()).contains("0 reference(s) left");
         assertThat(steward("app", "info", "nosuch").code()).isEqualTo(3);
     }
+
+    @Test
+    void eventsListsWhatHappenedToAService() throws Exception {
+        Path f = spec("ev.yaml", "name: ev\ncommand: [/bin/sh, -c, 'exec sleep 600']\nping: {exec: [\"true\"]}\n");
+        assertThat(steward("apply", "-f", f.toString()).code()).isZero();
+        Run r = steward("events", "--service", "ev");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("  ev  spec registered").contains("  ev  available");
+        Run j = steward("events", "--service", "ev", "--json");
+        List<String> types = j.out().lines().map(l -> Json.tree(l).path("type").asText()).toList();
+        assertThat(types).contains("spec", "instance", "service").doesNotContain("");
+        assertThat(steward("events", "--service", "a/b").code()).isEqualTo(2);
+    }
 }
