@@ -18,7 +18,7 @@ final class Commands {
                     LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class, VersionCommand.class, CompletionCommand.class, ClusterCommand.class, EventsCommand.class),
             ServiceCommand.class, List.of(ServiceRegister.class, ServiceUnregister.class, ServiceStart.class, ServiceStop.class,
                     ServiceQuery.class, ServiceModify.class, ServiceLogs.class, ServiceRun.class, ServiceUse.class, ServiceRelease.class,
-                    ServicePause.class, ServiceResume.class),
+                    ServicePause.class, ServiceResume.class, ServiceShow.class),
             JobCommand.class, List.of(JobRun.class),
             AppCommand.class, List.of(AppCommand.Upload.class, AppCommand.Start.class, AppCommand.Pause.class, AppCommand.Invoke.class,
                     AppCommand.ListApps.class, AppCommand.Info.class, AppCommand.Logs.class, AppCommand.Remove.class),

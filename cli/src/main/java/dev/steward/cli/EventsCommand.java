@@ -24,17 +24,21 @@ final class EventsCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String path = "/v1/events?after=0" + (follow ? "" : "&follow=false") + (service == null ? "" : "&service=" + NameArg.check(service));
-        common.client().stream(path, new Lines(common.json));
+        boolean json = common.json;
+        common.client().stream(path, new Lines(e -> {
+            System.out.println(json ? Json.compact(e) : Lines.describe(e));
+            System.out.flush();
+        }));
         return 0;
     }
 
-    /** Reads the stream's {@code data:} lines and prints each event: as it came with --json, else one line of text. */
+    /** Reads an event stream's {@code data:} lines and hands each event on as it comes. */
     static final class Lines extends OutputStream {
-        private final boolean json;
+        private final java.util.function.Consumer<JsonNode> each;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-        Lines(boolean json) {
-            this.json = json;
+        Lines(java.util.function.Consumer<JsonNode> each) {
+            this.each = each;
         }
 
         @Override
@@ -46,9 +50,7 @@ final class EventsCommand implements java.util.concurrent.Callable<Integer> {
             String text = line.toString(StandardCharsets.UTF_8);
             line.reset();
             if (!text.startsWith("data: ") || text.equals("data: {}")) return; // comments, ids, names, overflow markers
-            JsonNode e = Json.tree(text.substring("data: ".length()));
-            System.out.println(json ? Json.compact(e) : describe(e));
-            System.out.flush();
+            each.accept(Json.tree(text.substring("data: ".length())));
         }
 
         static String describe(JsonNode e) {

@@ -23,6 +23,10 @@ final class Json {
         return MAPPER.createObjectNode();
     }
 
+    static com.fasterxml.jackson.databind.node.ArrayNode array(java.util.Collection<JsonNode> items) {
+        return MAPPER.createArrayNode().addAll(items);
+    }
+
     /** On one line (JSON lines). */
     static String compact(JsonNode node) {
         return node.toString();

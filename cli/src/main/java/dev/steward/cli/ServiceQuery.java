@@ -12,12 +12,27 @@ final class ServiceQuery implements java.util.concurrent.Callable<Integer> {
     @Parameters(paramLabel = "NAME", arity = "0..1")
     String name;
 
+    @picocli.CommandLine.Option(names = {"-w", "--watch"}, description = "Show it again after each change (until Ctrl-C).")
+    boolean watch;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         ApiClient c = common.client();
-        var v = name == null ? c.get("/v1/services") : c.get("/v1/services/" + NameArg.check(name));
-        if (common.json) common.printJson(v);
-        else System.out.print(name == null ? Printer.list(v) : Printer.detail(v));
+        String path = name == null ? "/v1/services" : "/v1/services/" + NameArg.check(name);
+        print(c.get(path));
+        if (!watch) return 0;
+        // each event of the service (or of any, for the list) is a change: the view is read again
+        c.stream("/v1/events" + (name == null ? "" : "?service=" + name), new EventsCommand.Lines(e -> {
+            if (!common.json) System.out.println("--- " + EventsCommand.Lines.describe(e));
+            print(c.get(path));
+        }));
         return 0;
+    }
+
+    private void print(com.fasterxml.jackson.databind.JsonNode v) {
+        if (common.json && watch) System.out.println(Json.compact(v)); // one line per view while watching: JSON lines
+        else if (common.json) common.printJson(v);
+        else System.out.print(name == null ? Printer.list(v) : Printer.detail(v));
+        System.out.flush();
     }
 }

@@ -365,5 +365,42 @@ class CliIT extends AgentTestBase {
         List<String> types = j.out().lines().map(l -> Json.tree(l).path("type").asText()).toList();
         assertThat(types).contains("spec", "instance", "service").doesNotContain("");
         assertThat(steward("events", "--service", "a/b").code()).isEqualTo(2);
+        Run show = steward("service", "show", "ev");
+        assertThat(show.code()).as(show.err()).isZero();
+        assertThat(show.out()).contains("INSTANCE").contains("Events (the last 20):").contains("ev  spec registered");
+        assertThat(steward("service", "show", "ev", "--json").json().path("events").size()).isBetween(3, 20);
+        assertThat(steward("service", "show", "nope").code()).isEqualTo(3);
+    }
+
+    @Test
+    void queryWatchShowsTheServiceAgainAfterEachChange() throws Exception {
+        Path f = spec("w.yaml", "name: w\ncommand: [/bin/sh, -c, 'exec sleep 600']\nping: {exec: [\"true\"]}\n");
+        assertThat(steward("apply", "-f", f.toString()).code()).isZero();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            // it watches until its connection ends (the agent stops after the test); changes are made through the API
+            Thread.ofVirtual().start(() -> Main.run("service", "query", "w", "--watch", "--json", "--addr", agent.base, "--token", agent.token));
+            awaitViews(out, v -> v.path("state").asText().equals("available"));
+            agent.ok("POST", "/v1/services/w/stop", null);
+            awaitViews(out, v -> v.path("state").asText().equals("stopped"));
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    private static void awaitViews(ByteArrayOutputStream out, java.util.function.Predicate<JsonNode> seen) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (complete(out).lines().map(Json::tree).noneMatch(seen)) {
+            assertThat(System.nanoTime()).as("a view seen within 30 s: " + out.toString(StandardCharsets.UTF_8)).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** What was printed up to the last whole line (another thread may be in the middle of one). */
+    private static String complete(ByteArrayOutputStream out) {
+        String text = out.toString(StandardCharsets.UTF_8);
+        return text.substring(0, text.lastIndexOf('\n') + 1);
     }
 }
