@@ -30,8 +30,10 @@ class SupervisionTest extends AgentTestBase {
         agent.register("""
                 name: broken
                 command: [/bin/sh, -c, 'echo failing; exit 3']
-                restart: {delay: 10ms, max-delay: 40ms, failures-limit: 4, window: 1m}
+                restart: {delay: 10ms, max-delay: 10s, failures-limit: 4, window: 1m}
                 """);
+        // (a run as long as max-delay resets the count: a short max-delay made this fail on a busy machine,
+        // where even `exit 3` can take 40 ms from spawn to exit)
         JsonNode v = agent.awaitState("broken", "disabled");
         assertThat(v.path("reason").asText()).contains("failure limit reached").contains("4 failures").contains("exit status 3");
         assertThat(v.path("statistics").path("failures").asInt()).isEqualTo(4);
