@@ -113,7 +113,7 @@ public final class Agent implements AutoCloseable {
         registry = new Registry(ctx, config.clustered());
         metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
         StartupTrace.mark("registry made");
-        Jobs jobs = new Jobs(registry, Duration.ofMinutes(5));
+        Jobs jobs = new Jobs(registry, Duration.ofMinutes(5), store);
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
         try {
             rpc = dev.steward.agent.net.Listening.open("--rpc", config.rpc(), () -> new dev.steward.agent.rpc.Rpc(config.rpc(), data.resolve("logs"), clock));

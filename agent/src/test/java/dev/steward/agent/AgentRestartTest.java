@@ -125,6 +125,30 @@ class AgentRestartTest {
     }
 
     @Test
+    void jobHistoryOutlivesTheAgentAndAJobRunningAtItsDeathIsShownEnded() throws Exception {
+        Path data = tmp.resolve("data");
+        RemoteAgent a = RemoteAgent.start(data, tmp, null, agents);
+        String quick = a.call("POST", "/v1/jobs", "kind: job\nname: quick\ncommand: [/bin/sh, -c, 'exit 4']\n").path("id").asText();
+        String slow = a.call("POST", "/v1/jobs", "kind: job\nname: slow\ncommand: [sleep, \"20\"]\n").path("id").asText();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!(a.call("GET", "/v1/jobs/" + quick, null).path("state").asText().equals("failed")
+                && a.call("GET", "/v1/jobs/" + slow, null).path("state").asText().equals("running"))) {
+            assertThat(System.nanoTime()).as("quick ended and slow running within 30 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        a.kill9();
+        RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
+        JsonNode q = b.call("GET", "/v1/jobs/" + quick, null);
+        assertThat(q.path("state").asText()).isEqualTo("failed");
+        assertThat(q.path("exitCode").asInt()).isEqualTo(4);
+        JsonNode s = b.call("GET", "/v1/jobs/" + slow, null);
+        assertThat(s.path("state").asText()).isEqualTo("failed");
+        assertThat(s.path("reason").asText()).contains("the agent stopped while it ran");
+        assertThat(s.path("ended").asText()).isNotEmpty();
+        assertThat(b.call("GET", "/v1/jobs", null).findValuesAsText("id")).contains(quick, slow);
+    }
+
+    @Test
     void aPausedCustomServiceIsKnownAgainAfterAnAgentSigkillAndStaysPaused() throws Exception {
         Path data = tmp.resolve("data");
         RemoteAgent a = RemoteAgent.start(data, tmp, null, agents);

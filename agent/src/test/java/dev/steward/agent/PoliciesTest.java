@@ -144,4 +144,29 @@ class PoliciesTest extends AgentTestBase {
         assertThat(agent.service("dep").path("statistics").path("starts").asInt()).isEqualTo(1);
         agent.awaitState("dep", "stopped");
     }
+
+    @Test
+    void aRunningJobIsStoppedOnRequestAndSaysSo() {
+        JsonNode job = agent.ok("POST", "/v1/jobs", "kind: job\nname: forever\ncommand: [sleep, \"600\"]\n");
+        String id = job.path("id").asText();
+        awaitJob(id, "running");
+        JsonNode stopping = agent.ok("POST", "/v1/jobs/" + id + "/stop", null);
+        assertThat(stopping.path("id").asText()).isEqualTo(id);
+        JsonNode done = awaitJob(id, "failed");
+        assertThat(done.path("reason").asText()).startsWith("stopped: ");
+        assertThat(done.path("ended").asText()).isNotEmpty();
+        // stopping what has ended changes nothing; an unknown id is not found
+        assertThat(agent.ok("POST", "/v1/jobs/" + id + "/stop", null).path("reason").asText()).isEqualTo(done.path("reason").asText());
+        assertThat(agent.call("POST", "/v1/jobs/nope-00000000/stop", null).status()).isEqualTo(404);
+    }
+
+    private JsonNode awaitJob(String id, String state) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        JsonNode v;
+        while (!(v = agent.get("/v1/jobs/" + id)).path("state").asText().equals(state)) {
+            assertThat(System.nanoTime()).as("job " + id + " " + state + " within 30 s: " + v).isLessThan(deadline);
+            TestAgent.sleep(20);
+        }
+        return v;
+    }
 }

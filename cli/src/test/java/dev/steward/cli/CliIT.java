@@ -105,6 +105,28 @@ class CliIT extends AgentTestBase {
         assertThat(r.out()).contains("job-output");
         Path ok = spec("ok.yaml", "kind: job\nname: ok\ncommand: [\"true\"]\n");
         assertThat(steward("job", "run", "-f", ok.toString()).code()).isZero();
+        // detached: the id at once; then list, logs and stop
+        Path slow = spec("slow.yaml", "kind: job\nname: slow\ncommand: [/bin/sh, -c, 'echo slow-started; exec sleep 600']\n");
+        Run d = steward("job", "run", "-f", slow.toString(), "--detach");
+        assertThat(d.code()).as(d.err()).isZero();
+        String id = d.out().strip();
+        assertThat(id).startsWith("slow-");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!steward("job", "logs", id).out().contains("slow-started")) {
+            assertThat(System.nanoTime()).as("the job's log within 30 s").isLessThan(deadline);
+            TestAgent.sleep(50);
+        }
+        assertThat(steward("job", "list").out()).contains(id).contains("running");
+        Run stop = steward("job", "stop", id);
+        assertThat(stop.code()).as(stop.err()).isZero();
+        assertThat(stop.out()).isEqualTo(id + ": stopping\n");
+        while (!steward("job", "list", "--json").json().findValuesAsText("state").contains("failed")
+                || !steward("job", "stop", id).out().contains("already ended")) {
+            assertThat(System.nanoTime()).as("the job stopped within 30 s").isLessThan(deadline);
+            TestAgent.sleep(50);
+        }
+        assertThat(steward("job", "stop", "nope-00000000").code()).isEqualTo(3);
+        assertThat(steward("job", "logs", "../x").code()).isEqualTo(2);
     }
 
     @Test

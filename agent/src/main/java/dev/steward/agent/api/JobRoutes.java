@@ -4,7 +4,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.steward.agent.job.Jobs;
 
-/** {@code /v1/jobs}: run a job, list jobs, show one. */
+/** {@code /v1/jobs}: run a job, list jobs, show one, stop one (its owner or an admin). */
 final class JobRoutes {
     private final Jobs jobs;
     private final dev.steward.agent.isolate.RunAs runAs;
@@ -22,5 +22,10 @@ final class JobRoutes {
         }));
         sb.route().get("/v1/jobs").build(Blocking.of((ctx, req) -> Requests.ok(jobs.list())));
         sb.route().get("/v1/jobs/{id}").build(Blocking.of((ctx, req) -> Requests.ok(jobs.get(ctx.pathParam("id")))));
+        sb.route().post("/v1/jobs/{id}/stop").build(Blocking.of((ctx, req) -> {
+            String id = ctx.pathParam("id");
+            dev.steward.agent.auth.Rights.requireChange(Requests.caller(ctx), "job " + id, jobs.get(id).owner(), java.util.List.of());
+            return Requests.ok(jobs.stop(id));
+        }));
     }
 }

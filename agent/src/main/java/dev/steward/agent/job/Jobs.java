@@ -26,18 +26,67 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs jobs to completion: takes references on what each needs (starting on-demand services),
- * waits until they are available, runs the program, releases them at its end.
+ * waits until they are available, runs the program, releases them at its end. The last
+ * {@value #KEEP} jobs are kept in the store under {@code jobs/}, so their history outlives the
+ * agent; a job that was running when the agent stopped is shown as failed, its end unseen.
  */
 public final class Jobs {
     private static final int KEEP = 200;
+    private static final String PREFIX = "jobs/";
     private final Registry registry;
     private final Duration needsTimeout;
+    private final dev.steward.agent.store.Store store;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, JobView> jobs = new LinkedHashMap<>();
+    /** The programs of running jobs, and the jobs asked to stop (which may not have started yet). */
+    private final Map<String, InstanceHandle> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> stopping = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Jobs(Registry registry, Duration needsTimeout) {
+        this(registry, needsTimeout, null);
+    }
+
+    /** Jobs kept in {@code store} (null: in memory only). */
+    public Jobs(Registry registry, Duration needsTimeout, dev.steward.agent.store.Store store) {
         this.registry = registry;
         this.needsTimeout = needsTimeout;
+        this.store = store;
+        if (store != null) restore();
+    }
+
+    private void restore() {
+        Instant now = registry.context().clock().instant();
+        List<JobView> kept = new ArrayList<>();
+        for (String json : store.list(PREFIX).values()) {
+            try {
+                kept.add(dev.steward.agent.Json.read(json, JobView.class));
+            } catch (RuntimeException e) {
+                // a record this agent cannot read is skipped, not fatal
+            }
+        }
+        kept.sort(java.util.Comparator.comparing(JobView::started));
+        for (JobView v : kept) {
+            boolean unfinished = v.ended() == null;
+            JobView shown = unfinished ? new JobView(v.id(), v.name(), "failed", null, "the agent stopped while it ran; its end was not seen",
+                    v.started(), now, v.log(), v.owner()) : v;
+            jobs.put(v.id(), shown);
+            if (unfinished) store.put(PREFIX + v.id(), dev.steward.agent.Json.write(shown));
+        }
+    }
+
+    /** Asks a waiting or running job to stop: its program gets SIGTERM, then SIGKILL after the stop grace. */
+    public JobView stop(String id) {
+        JobView v = get(id);
+        if (v.ended() != null) return v;
+        stopping.add(id);
+        InstanceHandle h = running.get(id);
+        if (h != null) {
+            h.terminate();
+            registry.context().timers().after(registry.context().stopGrace(), () -> {
+                if (!h.exit().isDone()) h.kill();
+            });
+        }
+        return get(id);
     }
 
     /** Starts a job for {@code owner} (the caller's token name). */
@@ -67,7 +116,7 @@ public final class Jobs {
         Context ctx = registry.context();
         spec.needs().forEach(registry::use);
         try {
-            if (!registry.awaitAvailable(spec.needs(), needsTimeout)) {
+            if (!registry.awaitAvailable(spec.needs(), needsTimeout) && !stopping.contains(v.id())) {
                 List<String> missing = spec.needs().stream().filter(n -> !registry.available(n)).toList();
                 end(v, null, "failed", "needed services not available within " + needsTimeout.toSeconds() + "s: " + missing);
                 return;
@@ -77,18 +126,27 @@ public final class Jobs {
             env.put("STEWARD_INSTANCE", v.id());
             Map<String, String> all = Launch.merged(env);
             Path dir = ctx.workDir(spec);
+            if (stopping.contains(v.id())) {
+                end(v, null, "failed", "stopped before it started");
+                return;
+            }
             InstanceHandle h = ctx.isolates().of(spec.isolate()).spawn(new SpawnRequest(spec.name(), v.id(), Expand.all(spec.command(), all),
                     dir, env, Path.of(v.log()), spec.resources(), Launch.isolateOptions(spec, ctx.runAs())));
+            running.put(v.id(), h);
+            if (stopping.contains(v.id())) h.terminate(); // asked to stop while it was being spawned
             put(new JobView(v.id(), v.name(), "running", null, "", v.started(), null, v.log(), v.owner()));
             ExitStatus st = h.exit().join();
             Integer code = st instanceof ExitStatus.Code c ? c.code() : null;
-            end(v, code, st.clean() ? "succeeded" : "failed", st.describe());
+            boolean stopped = stopping.contains(v.id());
+            end(v, code, st.clean() && !stopped ? "succeeded" : "failed", stopped ? "stopped: " + st.describe() : st.describe());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             end(v, null, "failed", "interrupted");
         } catch (Exception e) {
             end(v, null, "failed", "cannot start: " + e.getMessage());
         } finally {
+            running.remove(v.id());
+            stopping.remove(v.id());
             spec.needs().forEach(registry::release);
         }
     }
@@ -100,13 +158,20 @@ public final class Jobs {
     }
 
     private void put(JobView v) {
+        List<String> dropped = new ArrayList<>();
         lock.lock();
         try {
             jobs.put(v.id(), v);
-            while (jobs.size() > KEEP) jobs.remove(jobs.keySet().iterator().next());
+            while (jobs.size() > KEEP) {
+                String oldest = jobs.keySet().iterator().next();
+                jobs.remove(oldest);
+                dropped.add(PREFIX + oldest);
+            }
         } finally {
             lock.unlock();
         }
+        // outside the lock: a job's own updates come from one thread at a time, in order
+        if (store != null) store.apply(Map.of(PREFIX + v.id(), dev.steward.agent.Json.write(v)), dropped);
     }
 
     public JobView get(String id) {
