@@ -43,6 +43,11 @@ public final class RemoteAgent {
         return start(data, logs, List.of(), List.of("-", cluster, node), started);
     }
 
+    /** As above, with the node's {@code labels} ({@code k=v,...}). */
+    public static RemoteAgent startNode(Path data, Path logs, String cluster, String node, String labels, List<Process> started) throws Exception {
+        return start(data, logs, List.of(), List.of("-", cluster, node, labels), started);
+    }
+
     private static RemoteAgent start(Path data, Path logs, List<String> jvmOptions, List<String> args, List<Process> started) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new java.util.ArrayList<>(List.of(java));

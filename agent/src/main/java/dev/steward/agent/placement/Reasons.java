@@ -30,10 +30,10 @@ final class Reasons {
         if (e.pids() > 0 && open.stream().noneMatch(n -> loads.get(n.name()).freePids() >= e.pids())) {
             return "no node has " + e.pids() + " pids free: " + each(open, n -> Long.toString(loads.get(n.name()).freePids()));
         }
-        return "no node has " + wants(e) + " free at once: " + each(open, n -> {
+        return "no node has " + wants(e) + " free at once: " + open.stream().map(n -> {
             Load l = loads.get(n.name());
-            return bytes(l.freeMemory()) + ", " + cpus(l.freeCpu()) + ", " + l.freePids() + " pids";
-        });
+            return n.name() + " " + bytes(l.freeMemory()) + ", " + cpus(l.freeCpu()) + ", " + l.freePids() + " pids";
+        }).collect(Collectors.joining("; "));
     }
 
     private static String each(List<Candidate> nodes, Function<Candidate, String> what) {
@@ -56,7 +56,7 @@ final class Reasons {
     /** GiB to one decimal, rounded down (what is free is never overstated), from half a GiB up; MiB below. */
     static String bytes(long b) {
         double gib = b / (double) (1L << 30);
-        return gib >= 0.5 ? trim(Math.floor(gib * 10 + 1e-9) / 10) + " GiB" : (b >> 20) + " MiB";
+        return gib >= 0.5 ? trim(Math.floor(gib * 10 + 1e-6) / 10) + " GiB" : (b >> 20) + " MiB";
     }
 
     static String cpus(double cpu) {
