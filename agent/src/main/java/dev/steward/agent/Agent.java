@@ -63,6 +63,8 @@ public final class Agent implements AutoCloseable {
     private final dev.steward.agent.cluster.Membership membership;
     private final dev.steward.agent.cluster.NodeReport self;
     private final AutoCloseable following;
+    /** The cluster's scheduler as this node campaigns for it (null alone). */
+    private final dev.steward.agent.placement.Scheduler scheduler;
 
     private Agent(AgentConfig config) throws IOException {
         this.config = config;
@@ -110,7 +112,8 @@ public final class Agent implements AutoCloseable {
                 new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
-        registry = new Registry(ctx, config.clustered());
+        registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
+        scheduler = config.clustered() ? new dev.steward.agent.placement.Scheduler((EtcdStore) store, config.nodeName(), config.cluster().ttl(), clock) : null;
         metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
         StartupTrace.mark("registry made");
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5), store);
@@ -131,7 +134,8 @@ public final class Agent implements AutoCloseable {
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
-        dev.steward.agent.cluster.Nodes nodes = membership != null ? membership : dev.steward.agent.cluster.Nodes.alone(self, clock);
+        dev.steward.agent.cluster.Nodes nodes = membership != null ? new dev.steward.agent.placement.ClusterNodes(membership, store, scheduler, clock)
+                : dev.steward.agent.cluster.Nodes.alone(self, clock);
         var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
                 data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access)), r -> Thread.ofPlatform().name("steward-api-start").start(r));
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
@@ -170,6 +174,7 @@ public final class Agent implements AutoCloseable {
         StartupTrace.mark("api joined");
         self.serving(this::advertised, () -> registry.runners().stream().mapToInt(dev.steward.agent.service.ServiceRunner::live).sum());
         if (membership != null) membership.publish(timer);
+        if (scheduler != null) scheduler.start();
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
         // serving already: now the instances left running are looked at, and leftovers removed
         Thread.ofVirtual().name("steward-adoption").start(registry::adoptAll);
@@ -235,6 +240,7 @@ public final class Agent implements AutoCloseable {
     private void closeStoreAndLock() {
         timer.shutdownNow();
         watcher.close();
+        if (scheduler != null) scheduler.close();
         if (membership != null) membership.close();
         store.close();
         releaseLock();

@@ -43,6 +43,11 @@ public final class RemoteAgent {
         return start(data, logs, List.of(), List.of("-", cluster, node), started);
     }
 
+    /** As above, with the node's {@code labels} ({@code k=v,...}). */
+    public static RemoteAgent startNode(Path data, Path logs, String cluster, String node, String labels, List<Process> started) throws Exception {
+        return start(data, logs, List.of(), List.of("-", cluster, node, labels), started);
+    }
+
     private static RemoteAgent start(Path data, Path logs, List<String> jvmOptions, List<String> args, List<Process> started) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new java.util.ArrayList<>(List.of(java));
@@ -53,7 +58,15 @@ public final class RemoteAgent {
         started.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String line = out.readLine();
-        assertThat(line).as("agent start (its stderr: %s)", logs.resolve("agent-" + (started.size() - 1) + ".err")).startsWith("port=");
+        if (line == null || !line.startsWith("port=")) {
+            // the agent's own words, not just where they were (the test's directory is gone by the time one reads the report)
+            Path err = logs.resolve("agent-" + (started.size() - 1) + ".err");
+            p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            String said = Files.exists(err) ? Files.readString(err) : "";
+            said = String.join("\n", said.lines().filter(l -> !l.startsWith("WARNING:") && !l.contains(" INFO ")).toList());
+            throw new AssertionError("agent start: its first line was " + line + (p.isAlive() ? "" : ", it exited " + p.exitValue())
+                    + "; its stderr:\n" + said);
+        }
         return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5), Files.readString(data.resolve("admin.token")).strip());
     }
 

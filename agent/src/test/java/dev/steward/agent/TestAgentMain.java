@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Runs an agent in its own JVM for tests that kill it: {@code TestAgentMain DATA_DIR [DOCKER_HOST|-] [CLUSTER NODE]};
+ * Runs an agent in its own JVM for tests that kill it: {@code TestAgentMain DATA_DIR [DOCKER_HOST|-] [CLUSTER NODE [LABELS]]};
  * prints its API port.
  */
 public final class TestAgentMain {
@@ -16,7 +16,8 @@ public final class TestAgentMain {
     public static void main(String[] args) throws Exception {
         String docker = args.length > 1 && !args[1].equals("-") ? args[1] : null;
         AgentConfig config = AgentConfig.loopback(Path.of(args[0]), "test-node", Duration.ofSeconds(2), false, docker);
-        if (args.length > 3) config = config.withNodeName(args[3]).withCluster(dev.steward.agent.config.Cluster.parse(args[2], null, List.of()));
+        List<String> labels = args.length > 4 ? List.of(args[4].split(",")) : List.of();
+        if (args.length > 3) config = config.withNodeName(args[3]).withCluster(dev.steward.agent.config.Cluster.parse(args[2], null, labels));
         Agent agent = Agent.start(config);
         System.out.println("port=" + agent.apiPort());
         System.out.flush();

@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 final class ClusterCommand extends CommandGroup {
 
     @Command(name = "nodes", mixinStandardHelpOptions = true,
-            description = "List the nodes holding a lease: name, address, labels, free/total capacity, instances, lease age.")
+            description = "List the nodes holding a lease: name, address, labels, free/total capacity, instances, lease age, "
+                    + "and which leads the scheduler or is drained.")
     static final class NodesCommand implements java.util.concurrent.Callable<Integer> {
         @Mixin Common common;
 
@@ -20,7 +21,7 @@ final class ClusterCommand extends CommandGroup {
                 common.printJson(list);
                 return 0;
             }
-            Table t = new Table("NAME", "ADDRESS", "LABELS", "CPU FREE/TOTAL", "MEMORY FREE/TOTAL", "PIDS FREE/TOTAL", "INSTANCES", "LEASE AGE");
+            Table t = new Table("NAME", "ADDRESS", "LABELS", "CPU FREE/TOTAL", "MEMORY FREE/TOTAL", "PIDS FREE/TOTAL", "INSTANCES", "LEASE AGE", "ROLE");
             for (JsonNode n : list) {
                 JsonNode free = n.path("capacity").path("free");
                 JsonNode total = n.path("capacity").path("total");
@@ -28,10 +29,18 @@ final class ClusterCommand extends CommandGroup {
                         number(free.path("cpu").asDouble()) + "/" + number(total.path("cpu").asDouble()),
                         bytes(free.path("memory").asLong()) + "/" + bytes(total.path("memory").asLong()),
                         free.path("pids").asLong() + "/" + total.path("pids").asLong(),
-                        n.path("instances").asText(), Math.round(n.path("leaseAge").asDouble()) + "s");
+                        n.path("instances").asText(), Math.round(n.path("leaseAge").asDouble()) + "s", role(n));
             }
             System.out.print(t.render());
             return 0;
+        }
+
+        /** "leader", "drained", both, or "-". */
+        static String role(JsonNode n) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            if (n.path("leader").asBoolean()) out.add("leader");
+            if (n.path("drained").asBoolean()) out.add("drained");
+            return out.isEmpty() ? "-" : String.join(",", out);
         }
 
         static String labels(JsonNode labels) {

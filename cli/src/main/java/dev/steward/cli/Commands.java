@@ -15,7 +15,8 @@ final class Commands {
     private static final Map<Class<?>, List<Class<?>>> TREE = Map.of(
             Main.class, List.of(AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class,
                     ProfileCommand.class, RunlistCommand.class, StatusCommand.class, TokenCommand.class, LoginCommand.class,
-                    LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class, VersionCommand.class, CompletionCommand.class, ClusterCommand.class, EventsCommand.class),
+                    LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class, VersionCommand.class, CompletionCommand.class, ClusterCommand.class,
+                    EventsCommand.class, NodeCommand.class),
             ServiceCommand.class, List.of(ServiceRegister.class, ServiceUnregister.class, ServiceStart.class, ServiceStop.class,
                     ServiceQuery.class, ServiceModify.class, ServiceLogs.class, ServiceRun.class, ServiceUse.class, ServiceRelease.class,
                     ServicePause.class, ServiceResume.class, ServiceShow.class),
@@ -26,7 +27,8 @@ final class Commands {
                     ProfileCommand.Remove.class),
             RunlistCommand.class, List.of(RunlistCommand.Add.class, RunlistCommand.Remove.class, RunlistCommand.ListAll.class),
             TokenCommand.class, List.of(TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class),
-            ClusterCommand.class, List.of(ClusterCommand.NodesCommand.class));
+            ClusterCommand.class, List.of(ClusterCommand.NodesCommand.class),
+            NodeCommand.class, List.of(NodeCommand.Drain.class, NodeCommand.Undrain.class));
 
     private Commands() {}
 

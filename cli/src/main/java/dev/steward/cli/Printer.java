@@ -52,15 +52,21 @@ final class Printer {
         line(sb, "owner", v.path("owner").asText());
         line(sb, "uuid", v.path("uuid").asText());
         line(sb, "wanted", v.path("wanted").asText() + " instance(s), " + v.path("references").asInt() + " reference(s)");
+        if (v.path("placed").size() > 0 || !v.path("pending").asText("").isEmpty()) {
+            java.util.List<String> on = new java.util.ArrayList<>();
+            v.path("placed").fields().forEachRemaining(e -> on.add(e.getKey() + " " + e.getValue().asInt()));
+            String pending = v.path("pending").asText("");
+            line(sb, "placement", (on.isEmpty() ? "none" : String.join(", ", on)) + (pending.isEmpty() ? "" : "; pending: " + pending));
+        }
         JsonNode s = v.path("statistics");
         line(sb, "statistics", "starts " + s.path("starts").asLong() + ", failures " + s.path("failures").asLong()
                 + ", uptime " + s.path("uptimeSeconds").asLong() + "s");
         if (!s.path("lastExit").asText("").isEmpty()) line(sb, "last exit", s.path("lastExitReason").asText());
         sb.append('\n');
-        Table t = new Table("INSTANCE", "STATE", "HEALTH", "PID", "PORT", "STARTED", "RESTARTS", "CPU", "MEMORY", "PEAK", "PIDS", "REASON");
+        Table t = new Table("INSTANCE", "NODE", "STATE", "HEALTH", "PID", "PORT", "STARTED", "RESTARTS", "CPU", "MEMORY", "PEAK", "PIDS", "REASON");
         for (JsonNode i : v.path("instances")) {
             JsonNode u = i.path("usage");
-            t.row(i.path("id").asText(), i.path("state").asText(), i.path("health").asText(), i.path("pid").asLong(),
+            t.row(i.path("id").asText(), i.path("node").asText("-"), i.path("state").asText(), i.path("health").asText(), i.path("pid").asLong(),
                     i.path("port").asInt() == 0 ? "-" : i.path("port").asInt(), i.path("started").asText("-"),
                     i.path("restarts").asInt(), cpu(u.path("cpuNanos").asLong(-1)), bytes(u.path("memoryBytes").asLong(-1)),
                     bytes(u.path("memoryPeakBytes").asLong(-1)), u.path("pids").asLong(-1) < 0 ? "-" : u.path("pids").asLong(),

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param pingOnly the external endpoint of a ping-only service, or null
  * @param route    how the gateway reaches it, or null for the default {@code /<name>}
  * @param administrators the token names that may change or stop it besides its owner and admin tokens
+ * @param placement where its instances may run in a cluster (node labels, spread)
  */
 public record Spec(
         Kind kind,
@@ -32,7 +33,8 @@ public record Spec(
         URI pingOnly,
         Route route,
         List<String> needs,
-        List<String> administrators) {
+        List<String> administrators,
+        Placement placement) {
 
     public Spec {
         Objects.requireNonNull(kind, "kind");
@@ -47,6 +49,7 @@ public record Spec(
         Objects.requireNonNull(restart, "restart");
         needs = List.copyOf(needs);
         administrators = administrators == null ? List.of() : List.copyOf(administrators);
+        if (placement == null) placement = Placement.ANY;
     }
 
     public boolean isPingOnly() {

@@ -14,8 +14,10 @@ import java.util.Set;
 /** Reads one spec tree field by field; problems go to {@link Fields}. */
 final class SpecReader {
     private static final Set<String> TOP = Set.of("kind", "name", "description", "command", "dir", "env", "isolate",
-            "image", "user", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs", "administrators");
+            "image", "user", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs", "administrators", "placement");
     private static final Set<String> ISOLATES = Set.of("process", "sandbox", "container");
+    /** A node label's name, as {@code --labels} takes it. */
+    private static final String LABEL = "[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?";
     private static final Duration DEFAULT_LINGER = Duration.ofSeconds(30);
 
     private final Fields f;
@@ -52,10 +54,11 @@ final class SpecReader {
         Route route = route();
         List<String> needs = needs(name);
         List<String> administrators = administrators();
+        Placement placement = placement();
         if (!f.problems().isEmpty()) return null;
         try {
             return new Spec(kind, name, command, dir, env, isolate, image, resources, policy, instances, linger,
-                    restart, ping, pingOnly, route, needs, administrators);
+                    restart, ping, pingOnly, route, needs, administrators, placement);
         } catch (IllegalArgumentException e) {
             f.problem("", e.getMessage());
             return null;
@@ -305,6 +308,22 @@ final class SpecReader {
             f.problem("ping-only.endpoint", "'" + endpoint + "' is not a URI: " + e.getReason());
             return null;
         }
+    }
+
+    private Placement placement() {
+        JsonNode node = tree.get("placement");
+        if (!f.isObject(node, "placement")) return Placement.ANY;
+        f.onlyKnown(node, "placement", Set.of("node-labels", "spread"));
+        Map<String, String> labels = f.stringMap(node.get("node-labels"), "placement.node-labels");
+        if (labels != null) {
+            labels.forEach((k, v) -> {
+                if (!k.matches(LABEL)) f.problem("placement.node-labels." + k, "'" + k + "' is not a label name (expected: lowercase letters, digits, '.', '_', '/', '-'; up to 63)");
+                if (v.isEmpty()) f.problem("placement.node-labels." + k, "the value is empty");
+            });
+        }
+        String spread = f.text(node.get("spread"), "placement.spread");
+        if (spread != null && !spread.matches(LABEL)) f.problem("placement.spread", "'" + spread + "' is not a label name (expected: lowercase letters, digits, '.', '_', '/', '-'; up to 63)");
+        return new Placement(labels, spread);
     }
 
     private Route route() {

@@ -257,4 +257,20 @@ class SpecParserTest {
                 .contains("instances: expected a whole number, got the string 'two'", "env: expected a map, got a list",
                         "resources.cpu: expected a number, got the string 'lots'");
     }
+
+    @Test
+    void placementTakesNodeLabelsAndSpreadAndNamesEachProblem() {
+        Spec s = SpecParser.parse("name: a\ncommand: [x]\nplacement: {node-labels: {zone: a}, spread: rack}\n", null).spec();
+        assertThat(s.placement().nodeLabels()).containsExactly(java.util.Map.entry("zone", "a"));
+        assertThat(s.placement().spread()).isEqualTo("rack");
+        assertThat(s.placement().admits(java.util.Map.of("zone", "a", "rack", "1"))).isTrue();
+        assertThat(s.placement().admits(java.util.Map.of("zone", "b"))).isFalse();
+        assertThat(SpecParser.parse("name: a\ncommand: [x]\n", null).spec().placement()).isEqualTo(Placement.ANY);
+        assertThat(problems("name: a\ncommand: [x]\nplacement: {node-label: {zone: a}, spread: Zone}\n")).containsExactlyInAnyOrder(
+                "placement.node-label: unknown field (expected one of: node-labels, spread)",
+                "placement.spread: 'Zone' is not a label name (expected: lowercase letters, digits, '.', '_', '/', '-'; up to 63)");
+        assertThat(problems("name: a\ncommand: [x]\nplacement: {node-labels: {zone: [a]}}\n"))
+                .containsExactly("placement.node-labels.zone: expected a string, got a list");
+        assertThat(problems("name: a\ncommand: [x]\nplacement: zone\n")).containsExactly("placement: expected a map, got the string 'zone'");
+    }
 }

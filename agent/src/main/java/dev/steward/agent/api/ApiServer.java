@@ -47,6 +47,14 @@ public final class ApiServer implements AutoCloseable {
         new EventRoutes(bus).bind(sb);
         sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));
         sb.route().get("/v1/cluster/nodes").build(Blocking.of((ctx, req) -> Requests.ok(nodes.nodes())));
+        sb.route().post("/v1/cluster/nodes/:name/drain").build(Blocking.of((ctx, req) -> {
+            dev.steward.agent.auth.Rights.requireAdmin(Requests.caller(ctx), "draining a node");
+            return Requests.ok(nodes.drain(Requests.name(ctx)));
+        }));
+        sb.route().post("/v1/cluster/nodes/:name/undrain").build(Blocking.of((ctx, req) -> {
+            dev.steward.agent.auth.Rights.requireAdmin(Requests.caller(ctx), "undraining a node");
+            return Requests.ok(nodes.undrain(Requests.name(ctx)));
+        }));
         sb.route().get("/metrics").build((ctx, req) ->
                 HttpResponse.of(HttpStatus.OK, MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
         sb.route().get("/").build((ctx, req) -> HttpResponse.ofRedirect("/ui/"));

@@ -1,5 +1,6 @@
 package dev.steward.agent.cluster;
 
+import dev.steward.agent.errors.ConflictException;
 import java.time.Clock;
 import java.util.List;
 
@@ -7,8 +8,18 @@ import java.util.List;
 public interface Nodes {
     List<NodeView> nodes();
 
-    /** The lone agent's node, as it is now. */
+    /** Marks {@code node} drained: it gets no new instances, and its own move to other nodes. Its view after. */
+    default NodeView drain(String node) {
+        throw new ConflictException("this agent is not in a cluster (start it with --cluster); there is nothing to drain to");
+    }
+
+    /** Takes the drain off {@code node}. Its view after. */
+    default NodeView undrain(String node) {
+        throw new ConflictException("this agent is not in a cluster (start it with --cluster)");
+    }
+
+    /** The lone agent's node, as it is now (it leads itself). */
     static Nodes alone(NodeReport self, Clock clock) {
-        return () -> List.of(NodeView.of(self.now(), clock.instant()));
+        return () -> List.of(NodeView.of(self.now(), clock.instant()).with(true, false));
     }
 }

@@ -45,6 +45,9 @@ sealed interface Command {
     /** A needed service changed state. */
     record NeedsChanged() implements Command {}
 
+    /** The scheduler changed where the service runs (in a cluster): the count assigned here is read again. */
+    record Reassigned() implements Command {}
+
     /** The instances in state {@code from} to pause or resume; answered with the handles to act on. */
     record Targets(InstanceState from, String verb) implements Command {}
 

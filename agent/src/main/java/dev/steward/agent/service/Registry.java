@@ -43,16 +43,16 @@ public final class Registry implements Needs, Backends {
     private final ReentrantLock availability = new ReentrantLock();
     private final Condition availabilityChanged = availability.newCondition();
 
-    /** Whether this agent is a node of a cluster: it stamps the services registered through it with its node. */
-    private final boolean clustered;
+    /** In a cluster, what the scheduler assigned to this node (it rules how many instances run here); null alone. */
+    private final Placed placed;
 
     public Registry(Context ctx) {
-        this(ctx, false);
+        this(ctx, null);
     }
 
-    public Registry(Context ctx, boolean clustered) {
+    public Registry(Context ctx, Placed placed) {
         this.ctx = ctx;
-        this.clustered = clustered;
+        this.placed = placed;
     }
 
     public Context context() {
@@ -76,14 +76,14 @@ public final class Registry implements Needs, Backends {
             if (spec == null) continue;
             List<InstanceRecord> stored = ctx.repo().instances(r.name());
             stored.forEach(i -> restored.add(r.name() + "/" + i.id()));
-            ServiceRunner runner = new ServiceRunner(ctx, this, r, spec, r.custom());
+            ServiceRunner runner = new ServiceRunner(ctx, this, r, spec, r.custom(), placed);
             services.put(r.name(), runner);
             runner.activate(stored);
         }
     }
 
     /** The spec a record holds, or null (told on stderr) when it is no longer valid. */
-    private static Spec storedSpec(ServiceRecord r) {
+    public static Spec storedSpec(ServiceRecord r) {
         try {
             return SpecParser.fromTree((ObjectNode) Json.tree(r.spec()), null).spec();
         } catch (InvalidSpecException e) {
@@ -103,11 +103,20 @@ public final class Registry implements Needs, Backends {
     }
 
     /**
-     * Follows what other nodes register, modify and unregister (the store's watch): their services are
-     * known here, shown and routed by name, but never started on this node.
+     * Follows what other nodes register, modify and unregister (the store's watch), and what the
+     * scheduler assigns: each service runs here as many instances as it assigned to this node.
      */
     public AutoCloseable follow() {
-        return ctx.repo().watchServices(this::storedElsewhere);
+        AutoCloseable specs = ctx.repo().watchServices(this::storedElsewhere);
+        if (placed == null) return specs;
+        AutoCloseable assignments = placed.watch(name -> {
+            ServiceRunner r = services.get(name);
+            if (r != null) r.reassigned();
+        });
+        return () -> {
+            specs.close();
+            assignments.close();
+        };
     }
 
     private void storedElsewhere(String name, java.util.Optional<ServiceRecord> stored) {
@@ -117,16 +126,16 @@ public final class Registry implements Needs, Backends {
         try {
             ServiceRunner known = services.get(name);
             if (stored.isEmpty()) {
-                if (known == null || known.record().runsOn(ctx.node())) return; // ours: removed here already
+                if (known == null) return; // removed here already
                 services.remove(name);
                 gone = known;
             } else {
                 ServiceRecord r = stored.get();
-                if (r.runsOn(ctx.node()) || (known != null && known.record().equals(r))) return; // our own write, or nothing new
+                if (known != null && known.record().equals(r)) return; // our own write, or nothing new
                 Spec spec = storedSpec(r);
                 if (spec == null) return;
                 if (known != null) known.update(spec, r);
-                else services.put(name, added = new ServiceRunner(ctx, this, r, spec, r.custom()));
+                else services.put(name, added = new ServiceRunner(ctx, this, r, spec, r.custom(), placed));
             }
         } finally {
             registry.unlock();
@@ -153,11 +162,10 @@ public final class Registry implements Needs, Backends {
             boolean autostart = spec.policy() == PolicyKind.PERMANENT || spec.policy() == PolicyKind.DYNAMIC || custom;
             ServiceRecord r = new ServiceRecord(spec.name(), SpecParser.toJson(p.source()), autostart, UUID.randomUUID().toString(), owner, now, now);
             if (custom) r = r.asCustom();
-            if (clustered) r = r.on(ctx.node());
             // a custom one too, so that an agent restarted meanwhile still knows what it runs; only if no node stored it first
-            if (!clustered) ctx.repo().save(r);
+            if (placed == null) ctx.repo().save(r);
             else if (!ctx.repo().create(r)) throw new ConflictException("service " + spec.name() + " is already registered (through another node)");
-            c = new ServiceRunner(ctx, this, r, spec, custom);
+            c = new ServiceRunner(ctx, this, r, spec, custom, placed);
             services.put(spec.name(), c);
         } finally {
             registry.unlock();
@@ -252,14 +260,6 @@ public final class Registry implements Needs, Backends {
     }
 
     // ---- commands ---------------------------------------------------------------------------
-
-    /** Refuses to change a service that runs on another node: that node's agent changes it (until placement is built). */
-    public void requireLocal(String name) {
-        ServiceRecord r = runner(name).record();
-        if (!r.runsOn(ctx.node())) {
-            throw new ConflictException("service " + name + " runs on node " + r.node() + "; change it through that node's agent");
-        }
-    }
 
     public boolean has(String name) {
         return services.containsKey(name);

@@ -37,6 +37,8 @@ final class Service {
     private final Needs needs;
     private final boolean custom;
     private final Consumer<Command> self;
+    /** What the cluster's scheduler assigned (null alone). */
+    private final Placed placed;
     private final Map<String, InstanceRunner> instances = new LinkedHashMap<>();
     private final RestartTracker restarts;
     private final Stats stats = new Stats();
@@ -61,8 +63,9 @@ final class Service {
     private ServiceState announced = ServiceState.STOPPED;
     private Health announcedHealth = Health.UNKNOWN;
 
-    Service(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom, Consumer<Command> self) {
+    Service(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom, Consumer<Command> self, Placed placed) {
         this.ctx = ctx;
+        this.placed = placed;
         this.needs = needs;
         this.record = record;
         this.spec = spec;
@@ -103,6 +106,7 @@ final class Service {
             case Command.Adopt a -> instances.values().forEach(InstanceRunner::confirm);
             case Command.LingerCheck l -> lingerCheck();
             case Command.NeedsChanged n -> { }
+            case Command.Reassigned r -> { }
             case Command.Targets t -> {
                 return targets(t.from());
             }
@@ -160,6 +164,7 @@ final class Service {
 
     private void update(Spec next, ServiceRecord nextRecord) {
         if (changesWhatRuns(spec, next)) version++;
+        if (placed != null) manual = nextRecord.count(); // in a cluster the shared record rules: any node may have changed it
         if (!next.instances().equals(spec.instances())) manual = null; // the spec's count rules again
         spec = next;
         record = nextRecord.withCount(manual, nextRecord.updated());
@@ -174,7 +179,6 @@ final class Service {
 
     private void activate(List<InstanceRecord> stored) {
         if (spec.isPingOnly()) {
-            if (!record.runsOn(ctx.node())) return; // its node pings it
             external.start(ctx, r -> self.accept(new Command.Report(new InstanceEvent.Pinged(ExternalEndpoint.ID, 0, r))));
             return;
         }
@@ -261,10 +265,11 @@ final class Service {
     // ---- deciding and doing ---------------------------------------------------------------
 
     Wanted wanted() {
-        // in a cluster, a service runs only on its node (until placement: the node it was registered through)
-        boolean off = removed || halting || disabled || spec.isPingOnly() || !record.runsOn(ctx.node());
+        boolean off = removed || halting || disabled || spec.isPingOnly();
         boolean lingering = ctx.clock().instant().isBefore(lingerUntil);
-        return new Wanted(spec.policy(), spec.instances(), off, record.enabled(), manual, recommended, references, lingering, scaled);
+        // in a cluster, this node runs what the scheduler assigned to it
+        Integer assigned = placed == null ? null : placed.count(spec.name());
+        return new Wanted(spec.policy(), spec.instances(), off, record.enabled(), manual, recommended, references, lingering, scaled, assigned);
     }
 
     private void reconcile() {

@@ -42,8 +42,11 @@ public final class ServiceRunner implements Backend {
     /** The runner has ended (the service was removed, or the agent closes): what is asked now is refused. */
     private volatile boolean ended;
 
-    ServiceRunner(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom) {
-        this.service = new Service(ctx, needs, record, spec, custom, this::post);
+    private final Placed placed;
+
+    ServiceRunner(Context ctx, Needs needs, ServiceRecord record, Spec spec, boolean custom, Placed placed) {
+        this.placed = placed;
+        this.service = new Service(ctx, needs, record, spec, custom, this::post, placed);
         this.snapshot = service.snapshot();
         Thread.ofVirtual().name("service-" + spec.name()).start(this::drain);
     }
@@ -244,6 +247,11 @@ public final class ServiceRunner implements Backend {
         post(new Command.NeedsChanged());
     }
 
+    /** The scheduler changed this service's assignments: the runner reads the count assigned here again. */
+    void reassigned() {
+        post(new Command.Reassigned());
+    }
+
     void lingerCheck() {
         post(new Command.LingerCheck());
     }
@@ -309,7 +317,7 @@ public final class ServiceRunner implements Backend {
     }
 
     public ServiceView view() {
-        return Views.service(snapshot, service.context());
+        return Views.service(snapshot, service.context(), placed);
     }
 
     /** The log files of the service's instances, those gone included, oldest first; or of one instance. */

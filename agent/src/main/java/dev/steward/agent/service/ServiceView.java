@@ -4,11 +4,14 @@ import java.util.List;
 
 /**
  * A service as the API shows it; {@code wantedBy} says which input rules the wanted count (the spec,
- * {@code service start --instances}, the autoscaler, references, the ping's recommendation).
+ * {@code service start --instances}, the autoscaler, references, the ping's recommendation, in a
+ * cluster the scheduler's assignment). In a cluster {@code instances} holds every node's, {@code placed}
+ * how many the scheduler gave each node, and {@code pending} why some are not placed ("" when all are).
  */
 public record ServiceView(String name, String kind, String policy, String state, String health, String reason,
                           boolean custom, boolean enabled, String owner, String uuid, String node, int wanted, String wantedBy, int references,
-                          List<InstanceView> instances, Statistics statistics, Object spec) {
+                          List<InstanceView> instances, Statistics statistics, Object spec, java.util.Map<String, Integer> placed,
+                          String pending) {
 
     /** What happened to a service since it was registered (or since the agent started). */
     public record Statistics(long starts, long failures, String lastExit, String lastExitReason, long uptimeSeconds) {}

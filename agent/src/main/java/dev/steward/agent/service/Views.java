@@ -11,18 +11,21 @@ import java.util.List;
 final class Views {
     private Views() {}
 
-    static ServiceView service(Snapshot s, Context ctx) {
+    static ServiceView service(Snapshot s, Context ctx, Placed placed) {
         Instant now = ctx.clock().instant();
         List<InstanceView> list = s.instances().stream().map(i -> instance(i, ctx.node())).toList();
+        String name = s.spec().name();
+        String pending = placed == null ? "" : placed.pending(name);
+        if (placed != null) list = java.util.stream.Stream.concat(list.stream(), placed.elsewhere(name).stream()).toList();
         long uptime = s.instances().stream().filter(i -> i.state().live() && i.started() != null)
                 .map(Snapshot.Instance::started).min(Comparator.naturalOrder())
                 .map(t -> Duration.between(t, now).toSeconds()).orElse(0L);
         var st = s.stats();
         return new ServiceView(s.spec().name(), s.spec().kind().wire(), s.spec().policy().wire(), s.state().wire(), s.health().wire(),
-                s.reason(), s.custom(), s.record().enabled(), s.record().owner(), s.record().uuid(),
-                s.record().node() == null ? ctx.node() : s.record().node(), s.wanted(), s.wantedBy(),
+                s.reason().isEmpty() && !pending.isEmpty() ? "pending: " + pending : s.reason(), s.custom(), s.record().enabled(),
+                s.record().owner(), s.record().uuid(), ctx.node(), s.wanted(), s.wantedBy(),
                 s.references(), list, new ServiceView.Statistics(st.starts(), st.failures(), st.lastExit(), st.lastExitReason(), uptime),
-                Json.tree(s.record().spec()));
+                Json.tree(s.record().spec()), placed == null ? java.util.Map.of() : placed.nodes(name), pending);
     }
 
     static InstanceView instance(Snapshot.Instance i, String node) {

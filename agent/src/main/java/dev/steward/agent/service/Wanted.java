@@ -13,14 +13,20 @@ import dev.steward.model.PolicyKind;
  * @param references  uses by the gateway, jobs, dependents and {@code service use}
  * @param lingering   a lingering service still within its linger after its last use
  * @param scaled      the autoscaler's count (dynamic)
+ * @param assigned    in a cluster, how many the scheduler assigned to this node (it rules); null alone
  */
 record Wanted(PolicyKind policy, Instances instances, boolean off, boolean enabled, Integer manual, Integer recommended,
-              int references, boolean lingering, int scaled) {
+              int references, boolean lingering, int scaled, Integer assigned) {
+
+    Wanted(PolicyKind policy, Instances instances, boolean off, boolean enabled, Integer manual, Integer recommended,
+           int references, boolean lingering, int scaled) {
+        this(policy, instances, off, enabled, manual, recommended, references, lingering, scaled, null);
+    }
 
     /** Which input rules the count, as {@code service query} says it. */
     enum Rule {
         NONE("none"), SPEC("spec"), START("service start --instances"), PINGS("recommended by the ping"),
-        AUTOSCALER("autoscaler"), REFERENCES("references");
+        AUTOSCALER("autoscaler"), REFERENCES("references"), PLACEMENT("the scheduler's assignment");
 
         final String words;
 
@@ -31,6 +37,7 @@ record Wanted(PolicyKind policy, Instances instances, boolean off, boolean enabl
 
     int count() {
         if (off) return 0;
+        if (assigned != null) return assigned;
         int count = manual != null ? manual : instances.max();
         return switch (policy) {
             case PERMANENT -> enabled ? count : 0;
@@ -43,6 +50,7 @@ record Wanted(PolicyKind policy, Instances instances, boolean off, boolean enabl
 
     Rule rule() {
         if (count() == 0) return Rule.NONE;
+        if (assigned != null) return Rule.PLACEMENT;
         if (policy != PolicyKind.DYNAMIC) return manual != null ? Rule.START : Rule.SPEC;
         int base = dynamicBase();
         if (references > Math.max(base, scaled)) return Rule.REFERENCES;

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * A registered service as stored: its spec source (JSON), whether it was started or stopped by hand
  * (and with how many instances), whether it is a custom one, who registered it when, and in a
- * cluster the node it runs on (null alone: this agent's).
+ * {@code node}: the node a service was registered through under the cluster's first step, before
+ * the scheduler placed services (no longer written; null).
  */
 public record ServiceRecord(String name, String spec, boolean enabled, String uuid, String owner, long created, long updated,
                             Integer count, boolean custom, String node) {
@@ -36,15 +37,5 @@ public record ServiceRecord(String name, String spec, boolean enabled, String uu
     /** A custom service ({@code service run}): kept only while it runs, so that a restarted agent still knows it. */
     public ServiceRecord asCustom() {
         return new ServiceRecord(name, spec, enabled, uuid, owner, created, updated, count, true, node);
-    }
-
-    /** This record placed on {@code n} (until placement is built, the node a service was registered through). */
-    public ServiceRecord on(String n) {
-        return new ServiceRecord(name, spec, enabled, uuid, owner, created, updated, count, custom, n);
-    }
-
-    /** Whether the agent of node {@code n} runs it: a record without a node is the lone agent's own. */
-    public boolean runsOn(String n) {
-        return node == null || node.equals(n);
     }
 }

@@ -1,0 +1,62 @@
+package dev.steward.agent.placement;
+
+import dev.steward.agent.Json;
+import dev.steward.agent.service.InstanceView;
+import dev.steward.agent.service.Placed;
+import dev.steward.agent.store.EtcdStore;
+import dev.steward.agent.store.InstanceRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** What the scheduler assigned, as one node reads it from the store's cache (no call to etcd). */
+public final class Assignments implements Placed {
+    private final EtcdStore store;
+    private final String node;
+
+    public Assignments(EtcdStore store, String node) {
+        this.store = store;
+        this.node = node;
+    }
+
+    private Optional<Assignment> of(String service) {
+        return store.get(Scheduler.ASSIGNMENTS + service).map(v -> Json.read(v, Assignment.class));
+    }
+
+    @Override
+    public int count(String service) {
+        return of(service).map(a -> a.on(node)).orElse(0);
+    }
+
+    @Override
+    public Map<String, Integer> nodes(String service) {
+        return of(service).map(Assignment::nodes).orElse(Map.of());
+    }
+
+    @Override
+    public String pending(String service) {
+        return of(service).map(Assignment::pending).orElse("");
+    }
+
+    @Override
+    public List<InstanceView> elsewhere(String service) {
+        List<InstanceView> out = new ArrayList<>();
+        store.listRaw("local/").forEach((k, v) -> {
+            String[] p = k.split("/");
+            if (p.length != 5 || !p[2].equals("instances") || !p[3].equals(service) || p[1].equals(node)) return;
+            if (store.modRevision("nodes/" + p[1]) == 0) return; // a node gone: its records are stale
+            InstanceRecord r = Json.read(v, InstanceRecord.class);
+            out.add(new InstanceView(r.id(), r.paused() ? "paused" : "running", "unknown", r.pid(), r.port(), p[1],
+                    r.started() > 0 ? Instant.ofEpochMilli(r.started()) : null, r.restarts(), "", null, null, null));
+        });
+        return out;
+    }
+
+    @Override
+    public AutoCloseable watch(Consumer<String> changed) {
+        return store.watch(Scheduler.ASSIGNMENTS, (key, value) -> changed.accept(key.substring(Scheduler.ASSIGNMENTS.length())));
+    }
+}

@@ -1,0 +1,197 @@
+package dev.steward.agent.placement;
+
+import dev.steward.agent.Json;
+import dev.steward.agent.cluster.NodeRecord;
+import dev.steward.agent.service.Placed;
+import dev.steward.agent.service.Registry;
+import dev.steward.agent.store.EtcdStore;
+import dev.steward.agent.store.ServiceRecord;
+import dev.steward.agent.store.StateRepository;
+import dev.steward.model.Kind;
+import dev.steward.model.Spec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster's one scheduler: every node campaigns ({@link Election}); the leader places services
+ * ({@link Plan}, {@link Handover}) and writes {@code assignments/SERVICE} when specs, counts, nodes or
+ * drains change (the store's watch), and once a second as a safety pass. Each write compares the
+ * assignment's revision and the leader's own election key, so a leader that lost its lead meanwhile
+ * writes nothing.
+ */
+public final class Scheduler implements AutoCloseable {
+    static final String ASSIGNMENTS = "assignments/";
+    static final String DRAINS = "drains/";
+    /** How long instances leaving a drained node wait for their replacements at most. */
+    static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final Duration PASS = Duration.ofSeconds(1);
+    private final EtcdStore store;
+    private final StateRepository repo;
+    private final String node;
+    private final Clock clock;
+    private final Election election;
+    private final Semaphore nudge = new Semaphore(0);
+    private final List<AutoCloseable> watches = new ArrayList<>();
+    private final Map<String, Spec> specs = new HashMap<>();
+    private volatile boolean closed;
+    private volatile String leaderKey;
+    private Thread thread;
+
+    public Scheduler(EtcdStore store, String node, Duration ttl, Clock clock) {
+        this.store = store;
+        this.repo = new StateRepository(store);
+        this.node = node;
+        this.clock = clock;
+        this.election = new Election(store, node, ttl);
+    }
+
+    /** Campaigns, on a thread of its own, and schedules while this node leads. */
+    public void start() {
+        for (String prefix : List.of("services/", "nodes/", DRAINS, ASSIGNMENTS, Election.NAME + "/")) {
+            watches.add(store.watch(prefix, (key, value) -> nudge.release()));
+        }
+        thread = Thread.ofVirtual().name("steward-scheduler").start(this::run);
+    }
+
+    /** The node leading now, if any. */
+    public Optional<String> leader() {
+        return leaderKey != null ? Optional.of(node) : election.leader();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                leaderKey = election.campaign();
+                System.err.println("steward: node " + node + " leads the scheduler");
+                lead();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (closed) return;
+                System.err.println("steward: the scheduler: " + e.getMessage());
+                if (!pause()) return;
+            } finally {
+                leaderKey = null;
+                election.end();
+            }
+        }
+    }
+
+    private void lead() throws InterruptedException {
+        while (!closed && store.modRevision(leaderKey) > 0) {
+            try {
+                pass();
+            } catch (RuntimeException e) {
+                System.err.println("steward: a scheduling pass failed: " + e.getMessage());
+            }
+            nudge.tryAcquire(PASS.toMillis(), TimeUnit.MILLISECONDS);
+            nudge.drainPermits();
+        }
+        if (!closed) System.err.println("steward: node " + node + " no longer leads the scheduler (its election key is gone)");
+    }
+
+    /** One pass: every service placed again from what the store holds now; what changed is written. */
+    void pass() {
+        Map<String, NodeRecord> alive = new HashMap<>();
+        store.listRaw("nodes/").values().forEach(v -> {
+            NodeRecord r = Json.read(v, NodeRecord.class);
+            alive.put(r.name(), r);
+        });
+        Set<String> drained = new HashSet<>();
+        store.list(DRAINS).keySet().forEach(k -> drained.add(k.substring(DRAINS.length())));
+        drained.retainAll(alive.keySet());
+        List<Candidate> nodes = alive.values().stream().map(r -> Candidate.of(r, drained.contains(r.name())))
+                .sorted(Comparator.comparing(Candidate::name)).toList();
+        Map<String, String> storedRaw = new HashMap<>();
+        Map<String, Assignment> stored = new HashMap<>();
+        Map<String, Map<String, Integer>> current = new HashMap<>();
+        store.list(ASSIGNMENTS).forEach((k, v) -> {
+            Assignment a = Json.read(v, Assignment.class);
+            storedRaw.put(a.service(), v);
+            stored.put(a.service(), a);
+            current.put(a.service(), a.nodes());
+        });
+        List<Ask> asks = asks();
+        Map<String, Decision> decisions = Plan.place(asks, current, nodes);
+        Map<String, Map<String, Integer>> running = running();
+        long now = clock.millis();
+        for (Ask a : asks) {
+            Assignment before = stored.remove(a.service());
+            Assignment next = Handover.next(before, a, decisions.get(a.service()), drained, running.getOrDefault(a.service(), Map.of()), now, PATIENCE);
+            if (!next.equals(before)) write(a.service(), storedRaw.get(a.service()), Json.write(next));
+        }
+        stored.keySet().forEach(gone -> write(gone, storedRaw.get(gone), null)); // of services unregistered
+    }
+
+    /** Writes (or, for null, deletes) one assignment, if it is still as read and this node still leads. */
+    private void write(String service, String before, String after) {
+        String key = ASSIGNMENTS + service;
+        Map<String, Optional<String>> expected = Map.of(key, Optional.ofNullable(before), leaderKey, Optional.of(node));
+        boolean done = after == null ? store.compareAndApply(expected, Map.of(), List.of(key))
+                : store.compareAndApply(expected, Map.of(key, after), List.of());
+        if (!done) nudge.release(); // changed meanwhile: the next pass looks again
+    }
+
+    /** What each registered service asks, by name; a spec read once per text. */
+    private List<Ask> asks() {
+        List<Ask> asks = new ArrayList<>();
+        for (ServiceRecord r : repo.services()) {
+            Spec spec = specs.computeIfAbsent(r.spec(), text -> Registry.storedSpec(r));
+            if (spec == null || spec.kind() != Kind.SERVICE) continue;
+            asks.add(new Ask(r.name(), Placed.wanted(spec, r), spec.resources(), spec.placement()));
+        }
+        if (specs.size() > 4 * asks.size() + 64) specs.clear();
+        asks.sort(Comparator.comparing(Ask::service));
+        return asks;
+    }
+
+    /** Service to node to the instances it runs, from every node's instance records ({@code local/NODE/instances/SERVICE/ID}). */
+    private Map<String, Map<String, Integer>> running() {
+        Map<String, Map<String, Integer>> out = new HashMap<>();
+        for (String k : store.listRaw("local/").keySet()) {
+            String[] p = k.split("/");
+            if (p.length == 5 && p[2].equals("instances")) out.computeIfAbsent(p[3], s -> new HashMap<>()).merge(p[1], 1, Integer::sum);
+        }
+        return out;
+    }
+
+    private boolean pause() {
+        try {
+            Thread.sleep(1000);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Stops campaigning; a leader's lease is revoked, so another node is elected at once. */
+    @Override
+    public void close() {
+        closed = true;
+        watches.forEach(w -> {
+            try {
+                w.close();
+            } catch (Exception e) {
+                // closing anyway
+            }
+        });
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
