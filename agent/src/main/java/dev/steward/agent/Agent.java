@@ -95,8 +95,7 @@ public final class Agent implements AutoCloseable {
             // the node's name is taken before anything of the node's is touched: a second agent of the name stops here
             membership = config.clustered() ? joinCluster(config, (EtcdStore) store, self, clock) : null;
         } catch (RuntimeException e) {
-            finding.thenAccept(found -> { }); // found or not, nothing of it is kept
-            watcher.close();
+            watcher.close(); // the isolates being found are dropped with it
             releaseLock();
             throw e;
         }
