@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
@@ -61,7 +62,7 @@ public final class RemoteAgent {
         if (line == null || !line.startsWith("port=")) {
             // the agent's own words, not just where they were (the test's directory is gone by the time one reads the report)
             Path err = logs.resolve("agent-" + (started.size() - 1) + ".err");
-            p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            p.waitFor(5, TimeUnit.SECONDS);
             String said = Files.exists(err) ? Files.readString(err) : "";
             said = String.join("\n", said.lines().filter(l -> !l.startsWith("WARNING:") && !l.contains(" INFO ")).toList());
             throw new AssertionError("agent start: its first line was " + line + (p.isAlive() ? "" : ", it exited " + p.exitValue())
