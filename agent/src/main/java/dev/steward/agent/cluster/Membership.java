@@ -103,12 +103,12 @@ public final class Membership implements Nodes, AutoCloseable {
                 store.awaitRevision(createRevision);
                 return null;
             }
-            call(store.client().getLeaseClient().revoke(granted));
+            revoke(granted);
             var holder = r.getGetResponses().stream().flatMap(g -> g.getKvs().stream()).findFirst().orElse(null);
             if (holder == null) continue; // gone meanwhile
             NodeRecord held = Json.read(holder.getValue().toString(StandardCharsets.UTF_8), NodeRecord.class);
             if (attempt == 0 && held.sameAgent(self.now())) {
-                call(store.client().getLeaseClient().revoke(holder.getLease())); // this agent's own, left by a crash
+                revoke(holder.getLease()); // this agent's own, left by a crash
                 continue;
             }
             String at = held.address().api().isEmpty() ? "" : " (its API at " + held.address().api() + ", host " + held.host() + ")";
@@ -140,6 +140,16 @@ public final class Membership implements Nodes, AutoCloseable {
             refresh();
         } catch (RuntimeException e) {
             System.err.println("steward: cannot refresh this node in the cluster: " + e.getMessage());
+        }
+    }
+
+    /** Revokes a lease; one that has already run out (etcd says NOT_FOUND) is as good as revoked. */
+    private void revoke(long id) {
+        try {
+            call(store.client().getLeaseClient().revoke(id));
+        } catch (StoreException e) {
+            if (!(e.getCause() != null && e.getCause().getCause() instanceof io.grpc.StatusRuntimeException s
+                    && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND)) throw e;
         }
     }
 
@@ -183,7 +193,7 @@ public final class Membership implements Nodes, AutoCloseable {
         lock.lock();
         try {
             if (keepAlive != null) keepAlive.close();
-            call(store.client().getLeaseClient().revoke(lease));
+            revoke(lease);
         } catch (RuntimeException e) {
             System.err.println("steward: cannot leave the cluster cleanly (the lease ends in " + ttl.toSeconds() + "s): " + e.getMessage());
         } finally {
