@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -48,8 +49,7 @@ public final class ProcessIsolate implements Isolate {
         Map<String, String> env = environment(r);
         String user = r.options().get("user");
         if (cgroups == null) {
-            if (user != null) throw new IllegalArgumentException("user: running as " + user + " needs an agent running as root");
-            long pid = Spawner.spawn(r.command(), r.dir(), env, r.log());
+            long pid = Spawner.spawn(asUser(user, r.command()), r.dir(), env, r.log());
             return new GroupHandle(pid, ticks(pid), watcher.watch(pid, true), false);
         }
         // Through the joining step a missing program would only show as exit 127: say it now, as posix_spawnp does.
@@ -62,6 +62,23 @@ public final class ProcessIsolate implements Isolate {
             cgroups.release(cg);
             throw e;
         }
+    }
+
+    /**
+     * {@code command} as {@code user} where no cgroup helper switches users: as it is for the agent's own
+     * user, through setpriv (no new privileges) when the agent is root, else refused.
+     */
+    static List<String> asUser(String user, List<String> command) {
+        if (user == null) return command;
+        long own = Users.own();
+        Users.Ids ids = Users.resolve(user);
+        if (ids.uid() == own) return command;
+        if (own != 0) throw new IllegalArgumentException("user: running as " + user + " needs an agent running as root (this one runs as uid " + own + ")");
+        List<String> a = new java.util.ArrayList<>(List.of("setpriv", "--no-new-privs"));
+        a.addAll(Users.setprivArgs(user));
+        a.add("--");
+        a.addAll(command);
+        return a;
     }
 
     private static long ticks(long pid) {

@@ -22,6 +22,15 @@ final class Users {
         throw new IllegalArgumentException("user: no user '" + user + "' on this node");
     }
 
+    /** The agent's own uid (the owner of /proc/self). */
+    static long own() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "root".equals(System.getProperty("user.name")) ? 0 : -1;
+        }
+    }
+
     /** The setpriv options that switch to {@code user}. */
     static List<String> setprivArgs(String user) {
         Ids ids = resolve(user);
