@@ -147,6 +147,29 @@ class FirstRunIT {
     }
 
     @Test
+    void aDevAgentStartedOutsideTheCheckoutRunsStewardsOwnExample() throws Exception {
+        // an empty directory: no examples/ here, so dev mode takes those that came with Steward
+        StringBuilder out = new StringBuilder();
+        Process agent = devAgent(out, "agent.err");
+        try {
+            String gateway = out.toString().lines().filter(l -> l.contains("the example answers at"))
+                    .map(l -> l.substring(l.indexOf("http://"))).findFirst().orElseThrow();
+            HttpResponse<String> r = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && (r == null || r.statusCode() != 200)) {
+                r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) Thread.sleep(100); // polling until available
+            }
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("Hello!");
+            assertThat(work.resolve(".steward/steward.db")).as("dev data stays in the directory it was started in").exists();
+        } finally {
+            agent.destroy();
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void theCliJarAloneRunsTheAgentFromTheAgentsJar() throws Exception {
         try (Stream<Path> lib = Files.list(ROOT.resolve("cli/target/lib"))) {
             assertThat(lib.map(p -> p.getFileName().toString()))

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "steward agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.VersionLine.class, description = "Run the agent.")
 public final class AgentMain implements Callable<Integer> {
-    @Option(names = "--dev", description = "Dev mode: data in ./.steward, the specs in ./examples applied, instances stopped with the agent.")
+    @Option(names = "--dev", description = "Dev mode: data in ./.steward, the specs in ./examples (or, elsewhere, Steward's own examples) applied, instances stopped with the agent.")
     boolean dev;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where specs, state and logs are kept (default ~/.local/share/steward).")
@@ -188,8 +188,14 @@ public final class AgentMain implements Callable<Integer> {
         }
     }
 
-    private static List<Path> examples() throws IOException {
+    /**
+     * Dev mode's specs: those of {@code ./examples} when the agent starts in a checkout, else those that
+     * came with Steward (the launcher says where it lives), so that {@code --dev} works from any directory.
+     */
+    static List<Path> examples() throws IOException {
         Path dir = Path.of("examples");
+        String home = System.getProperty("steward.home");
+        if (!Files.isDirectory(dir) && home != null) dir = Path.of(home, "examples");
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
