@@ -59,6 +59,7 @@ public final class Agent implements AutoCloseable {
     private final Duration readyIn;
     private final dev.steward.agent.auth.Tokens tokens;
     private final dev.steward.agent.auth.Audit audit;
+    private final Metrics metrics;
     /** This node in the cluster (null alone), and what it publishes. */
     private final dev.steward.agent.cluster.Membership membership;
     private final dev.steward.agent.cluster.NodeReport self;
@@ -113,7 +114,8 @@ public final class Agent implements AutoCloseable {
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
         registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
         scheduler = config.clustered() ? new dev.steward.agent.placement.Scheduler((EtcdStore) store, config.nodeName(), config.cluster().ttl(), clock) : null;
-        metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
+        metrics[0] = new Metrics(bus, registry::countByService, () -> registry.runners().size());
+        this.metrics = metrics[0];
         StartupTrace.mark("registry made");
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5), store);
         dev.steward.agent.apps.AppStore apps = new dev.steward.agent.apps.AppStore(store, ctx.spooler(), clock);
@@ -379,6 +381,7 @@ public final class Agent implements AutoCloseable {
         closeQuietly(following);
         registry.detach(); // pings end before the API closes under them
         api.close();
+        metrics.close();
         audit.close();
         writes.shutdown();
         try {

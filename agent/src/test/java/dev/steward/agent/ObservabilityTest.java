@@ -79,10 +79,38 @@ class ObservabilityTest extends AgentTestBase {
         agent.await("met", v -> v.path("instances").get(0).path("restarts").asInt() == 1 && v.path("state").asText().equals("available"),
                 java.time.Duration.ofSeconds(10));
         String m = agent.call("GET", "/metrics", null).body();
-        assertThat(m).contains("steward_instances{state=\"running\"} 1.0");
+        assertThat(m).contains("steward_instances{service=\"met\",state=\"running\"} 1.0");
         assertThat(m).contains("steward_instance_failures_total{service=\"met\"} 1.0");
         assertThat(m).contains("steward_instance_restarts_total{service=\"met\"} 1.0");
         assertThat(m).containsPattern("steward_ping_latency_seconds_count\\{result=\"pass\",service=\"met\"} [1-9]");
+    }
+
+    @Test
+    void metricsPassPrometheusLintHaveADozenBucketsAndAServicesSeriesGoWithIt() throws Exception {
+        agent.register("name: lint\ncommand: " + Procs.httpServer() + "\nping: {http: /, interval: 100ms}\n");
+        agent.awaitState("lint", "available");
+        TestAgent.awaitTrue("a passed ping is counted", () -> agent.call("GET", "/metrics", null).body()
+                .contains("steward_ping_latency_seconds_count{result=\"pass\",service=\"lint\"}"), java.time.Duration.ofSeconds(10));
+        String m = agent.call("GET", "/metrics", null).body();
+        assertThat(m).containsPattern("steward_build_info\\{version=\"[^\"]+\",built=\"[^\"]*\"} 1")
+                .contains("jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes", "process_cpu_seconds_total", "process_files_open_files", "jvm_threads_live_threads");
+        long buckets = m.lines().filter(l -> l.startsWith("steward_ping_latency_seconds_bucket{result=\"pass\",service=\"lint\"")).count();
+        assertThat(buckets).as("ping latency buckets").isBetween(8L, 16L);
+        java.nio.file.Path promtool = java.nio.file.Path.of("/usr/bin/promtool");
+        if (java.nio.file.Files.isExecutable(promtool)) {
+            Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+            try (var in = p.getOutputStream()) {
+                in.write(m.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            String said = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as("promtool check metrics: " + said).isZero();
+            assertThat(said).as("promtool's lint").isBlank();
+        } else {
+            System.err.println("ObservabilityTest: /usr/bin/promtool is missing (apt-get install prometheus): the lint check is not made");
+        }
+        agent.call("DELETE", "/v1/services/lint?force=true", null);
+        TestAgent.awaitTrue("the service's series are gone", () -> !agent.call("GET", "/metrics", null).body().contains("service=\"lint\""),
+                java.time.Duration.ofSeconds(10));
     }
 
     @Test

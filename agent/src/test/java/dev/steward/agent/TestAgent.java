@@ -176,6 +176,15 @@ public final class TestAgent implements AutoCloseable {
         return v;
     }
 
+    /** Waits until {@code condition} holds; fails saying {@code what} after {@code timeout}. */
+    public static void awaitTrue(String what, java.util.function.BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
+            sleep(20);
+        }
+    }
+
     public JsonNode awaitState(String name, String state) {
         return await(name, v -> v.path("state").asText().equals(state), Duration.ofSeconds(20));
     }

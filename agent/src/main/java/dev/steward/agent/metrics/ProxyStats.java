@@ -56,6 +56,11 @@ final class ProxyStats {
         c.add(Cell.SUM, nanos);
     }
 
+    /** Drops a service's figures (it was unregistered). */
+    void forget(String service) {
+        threads.forEach(m -> m.remove(service));
+    }
+
     /** The Prometheus text of every service's figures, summed over the threads. */
     void scrape(StringBuilder out) {
         Map<String, long[]> total = new TreeMap<>();
@@ -91,7 +96,7 @@ final class ProxyStats {
         });
     }
 
-    private static String escape(String label) {
+    static String escape(String label) {
         return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

@@ -288,10 +288,10 @@ public final class Registry implements Needs, Backends {
         return services.values();
     }
 
-    /** Instances by state over every service, for metrics. */
-    public Map<dev.steward.model.InstanceState, Integer> countByState() {
-        Map<dev.steward.model.InstanceState, Integer> all = new java.util.EnumMap<>(dev.steward.model.InstanceState.class);
-        services.values().forEach(r -> r.countByState().forEach((k, v) -> all.merge(k, v, Integer::sum)));
+    /** Each service's instances by state, for metrics. */
+    public Map<String, Map<dev.steward.model.InstanceState, Integer>> countByService() {
+        Map<String, Map<dev.steward.model.InstanceState, Integer>> all = new java.util.TreeMap<>();
+        services.forEach((name, r) -> all.put(name, r.countByState()));
         return all;
     }
 
