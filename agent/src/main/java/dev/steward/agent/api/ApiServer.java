@@ -55,6 +55,7 @@ public final class ApiServer implements AutoCloseable {
             dev.steward.agent.auth.Rights.requireAdmin(Requests.caller(ctx), "undraining a node");
             return Requests.ok(nodes.undrain(Requests.name(ctx)));
         }));
+        sb.route().get("/v1/openapi.json").build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, OpenApi.json()));
         sb.route().get("/metrics").build((ctx, req) ->
                 HttpResponse.of(HttpStatus.OK, MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
         sb.route().get("/").build((ctx, req) -> HttpResponse.ofRedirect("/ui/"));
