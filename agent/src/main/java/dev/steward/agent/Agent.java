@@ -132,7 +132,7 @@ public final class Agent implements AutoCloseable {
         tokens.bootstrap(data, config.clustered() ? config.nodeName() : null);
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
-        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
+        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store);
         dev.steward.agent.cluster.Nodes nodes = membership != null ? new dev.steward.agent.placement.ClusterNodes(membership, store, scheduler, clock)
                 : dev.steward.agent.cluster.Nodes.alone(self, clock);
         var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
