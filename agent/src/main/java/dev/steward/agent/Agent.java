@@ -112,6 +112,7 @@ public final class Agent implements AutoCloseable {
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
         registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
+        if (store instanceof EtcdStore etcd) etcd.onReturn(registry::republish);
         scheduler = config.clustered() ? new dev.steward.agent.placement.Scheduler((EtcdStore) store, config.nodeName(), config.cluster().ttl(), clock) : null;
         metrics[0] = new Metrics(bus, registry::countByState, () -> registry.runners().size());
         StartupTrace.mark("registry made");

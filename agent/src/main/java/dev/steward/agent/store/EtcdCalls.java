@@ -23,6 +23,8 @@ final class EtcdCalls {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** How long a call waits while etcd is known to be away. */
     static final Duration SHORT = Duration.ofSeconds(2);
+    /** How long an agent that starts waits for its first answer. */
+    static final Duration FIRST = Duration.ofSeconds(30);
     /** The pause before a call that found etcd unable to answer is made again. */
     private static final Duration RETRY = Duration.ofMillis(250);
     private final List<String> endpoints;
@@ -49,11 +51,16 @@ final class EtcdCalls {
     }
 
     /**
-     * Makes a call ({@code attempt} starts it) and waits for its answer; one that fails because etcd could
-     * not answer (a member down, a leader being elected) is made again while the timeout leaves room.
+     * Makes a call ({@code attempt} starts it) and waits for its answer; one that an etcd member refused
+     * for want of a leader (one being elected) is made again while the timeout leaves room. (A member
+     * that cannot be reached at all jetcd leaves for another by itself.)
      */
     <T> T call(String what, Supplier<CompletableFuture<T>> attempt) {
-        Duration wait = timeout();
+        return call(what, attempt, timeout());
+    }
+
+    /** As above, waiting {@code wait} at most (an agent that starts gives etcd, and its own cold start, longer). */
+    <T> T call(String what, Supplier<CompletableFuture<T>> attempt, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             CompletableFuture<T> f = attempt.get();
@@ -69,7 +76,7 @@ final class EtcdCalls {
                     answered();
                     throw new StoreException("cluster store: " + what + ": " + e.getCause().getMessage(), e.getCause());
                 }
-                if (!pause(deadline, what)) throw away(what + ": " + e.getCause().getMessage(), e.getCause());
+                if (!leaderless(e.getCause()) || !pause(deadline, what)) throw away(what + ": " + e.getCause().getMessage(), e.getCause());
             } catch (TimeoutException e) {
                 f.cancel(true);
                 throw away(what + ": no answer within " + wait.toSeconds() + "s", e);
@@ -109,6 +116,15 @@ final class EtcdCalls {
 
     StoreUnavailableException unavailable(String detail, Throwable cause) {
         return new StoreUnavailableException("cluster store unavailable (etcd at " + String.join(",", endpoints) + "): " + detail, cause);
+    }
+
+    /** Whether {@code t} is an etcd member saying it has no leader now, or timed out waiting for one ({@code etcdserver: ...}). */
+    static boolean leaderless(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains("etcdserver:") && (c.getMessage().contains("leader")
+                    || c.getMessage().contains("timed out"))) return true;
+        }
+        return false;
     }
 
     /** Whether {@code t} says etcd could not be reached or did not answer in time (not that it refused what was asked). */

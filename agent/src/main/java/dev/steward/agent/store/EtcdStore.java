@@ -58,7 +58,7 @@ public final class EtcdStore implements Store {
         this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         this.calls = new EtcdCalls(endpoints);
         try {
-            load();
+            load(EtcdCalls.FIRST);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -178,8 +178,8 @@ public final class EtcdStore implements Store {
     }
 
     /** Loads everything under the root, then watches from the next revision. */
-    private void load() {
-        GetResponse all = calls.call("load", () -> client.getKVClient().get(root, GetOption.builder().isPrefix(true).build()));
+    private void load(java.time.Duration wait) {
+        GetResponse all = calls.call("load", () -> client.getKVClient().get(root, GetOption.builder().isPrefix(true).build()), wait);
         Map<String, Entry> loaded = new LinkedHashMap<>();
         for (KeyValue kv : all.getKvs()) loaded.put(raw(kv), new Entry(text(kv.getValue()), kv.getModRevision()));
         long revision = all.getHeader().getRevision();
@@ -213,7 +213,7 @@ public final class EtcdStore implements Store {
         Thread.ofVirtual().name("steward-etcd-reload").start(() -> {
             while (!closed) {
                 try {
-                    load();
+                    load(calls.timeout());
                     return;
                 } catch (RuntimeException e) {
                     try {
