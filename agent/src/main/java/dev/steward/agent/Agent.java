@@ -113,6 +113,7 @@ public final class Agent implements AutoCloseable {
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
         registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
+        if (store instanceof EtcdStore etcd) etcd.onReturn(registry::republish);
         scheduler = config.clustered() ? new dev.steward.agent.placement.Scheduler((EtcdStore) store, config.nodeName(), config.cluster().ttl(), clock) : null;
         metrics[0] = new Metrics(bus, registry::countByService, () -> registry.runners().size());
         this.metrics = metrics[0];
@@ -134,7 +135,7 @@ public final class Agent implements AutoCloseable {
         tokens.bootstrap(data, config.clustered() ? config.nodeName() : null);
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
-        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config));
+        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store);
         dev.steward.agent.cluster.Nodes nodes = membership != null ? new dev.steward.agent.placement.ClusterNodes(membership, store, scheduler, clock)
                 : dev.steward.agent.cluster.Nodes.alone(self, clock);
         var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,

@@ -21,12 +21,16 @@ public final class RemoteAgent {
     final Process process;
     final String base;
     final String token;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Where its gateway is reached (only known for an agent started in a namespace), else null. */
+    final String gateway;
+    private final HttpClient http;
 
-    private RemoteAgent(Process process, String base, String token) {
+    private RemoteAgent(Process process, String base, String token, String gateway, HttpClient http) {
         this.process = process;
         this.base = base;
         this.token = token;
+        this.gateway = gateway;
+        this.http = http;
     }
 
     /** Starts an agent on {@code data}; its stderr goes to {@code logs}; the process is added to {@code started}. */
@@ -49,26 +53,48 @@ public final class RemoteAgent {
         return start(data, logs, List.of(), List.of("-", cluster, node, labels), started);
     }
 
+    /**
+     * Starts node {@code node} as above, run through {@code prefix} (a network namespace), its API (HTTPS,
+     * with a self-signed pair) and gateway bound on {@code host}, which is also what it advertises.
+     */
+    public static RemoteAgent startNodeOn(List<String> prefix, String host, Path data, Path logs, String cluster, String node,
+                                          List<Process> started) throws Exception {
+        RemoteAgent plain = start(prefix, data, logs, List.of("-D" + TestAgentMain.BIND + "=" + host), List.of("-", cluster, node), started);
+        var cert = dev.steward.agent.tls.PemFiles.read("cert", data.resolve("tls").resolve("cert.pem"), "key", data.resolve("tls").resolve("key.pem"));
+        HttpClient trusting = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
+                .sslContext(TestAgent.trusting(cert.certificate())).build();
+        String base = "https://" + host + plain.base.substring(plain.base.lastIndexOf(':'));
+        return new RemoteAgent(plain.process, base, plain.token, "http://" + host + ":" + plain.gateway, trusting);
+    }
+
     private static RemoteAgent start(Path data, Path logs, List<String> jvmOptions, List<String> args, List<Process> started) throws Exception {
+        return start(List.of(), data, logs, jvmOptions, args, started);
+    }
+
+    private static RemoteAgent start(List<String> prefix, Path data, Path logs, List<String> jvmOptions, List<String> args,
+                                     List<Process> started) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> cmd = new java.util.ArrayList<>(List.of(java));
+        List<String> cmd = new java.util.ArrayList<>(prefix);
+        cmd.add(java);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TestAgentMain.class.getName(), data.toString()));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectError(logs.resolve("agent-" + started.size() + ".err").toFile()).start();
+        Path err = logs.resolve("agent-" + data.getFileName() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".err");
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         started.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String line = out.readLine();
         if (line == null || !line.startsWith("port=")) {
             // the agent's own words, not just where they were (the test's directory is gone by the time one reads the report)
-            Path err = logs.resolve("agent-" + (started.size() - 1) + ".err");
             p.waitFor(5, TimeUnit.SECONDS);
             String said = Files.exists(err) ? Files.readString(err) : "";
             said = String.join("\n", said.lines().filter(l -> !l.startsWith("WARNING:") && !l.contains(" INFO ")).toList());
             throw new AssertionError("agent start: its first line was " + line + (p.isAlive() ? "" : ", it exited " + p.exitValue())
                     + "; its stderr:\n" + said);
         }
-        return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5), Files.readString(data.resolve("admin.token")).strip());
+        String gateway = jvmOptions.stream().anyMatch(o -> o.startsWith("-D" + TestAgentMain.BIND)) ? out.readLine().substring("gateway=".length()) : null;
+        return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5), Files.readString(data.resolve("admin.token")).strip(), gateway,
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
     }
 
     /** The status and body of a call, whatever the status. */

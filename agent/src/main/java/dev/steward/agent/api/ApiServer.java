@@ -33,6 +33,7 @@ public final class ApiServer implements AutoCloseable {
                 .gracefulShutdownTimeoutMillis(0, 500)
                 .connectionDrainDurationMicros(0)
                 .errorHandler(new Errors())
+                .decorator(new StoreGate(access.store()))
                 // requests that come while the agent still loads its services wait for it (a moment)
                 .decorator((delegate, ctx, req) -> loaded.isDone() ? delegate.serve(ctx, req)
                         : HttpResponse.of(loaded.thenApply(v -> serve(delegate, ctx, req))))
@@ -66,10 +67,10 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Who may call: the tokens, where changes are recorded, the clock, and the host names (besides
-     * IP addresses and localhost) by which clients reach the API.
+     * IP addresses and localhost) by which clients reach the API; and the store, whose absence refuses changes.
      */
     public record Access(dev.steward.agent.auth.Tokens tokens, dev.steward.agent.auth.Audit audit, java.time.Clock clock,
-                         java.util.Set<String> names) {}
+                         java.util.Set<String> names, dev.steward.agent.store.Store store) {}
 
     private static HttpResponse serve(com.linecorp.armeria.server.HttpService delegate, com.linecorp.armeria.server.ServiceRequestContext ctx,
                                       com.linecorp.armeria.common.HttpRequest req) {

@@ -47,6 +47,7 @@ final class Errors implements ServerErrorHandler {
                 // uploads finish in seconds to minutes: a client may come back soon
                 case BUSY -> json(503, u.getMessage(), List.of()).mapHeaders(h -> h.toBuilder().set("retry-after", "5").build());
             };
+            case dev.steward.agent.store.StoreUnavailableException u -> StoreGate.refuse(u.getMessage());
             case ContentTooLargeException c -> json(413, "the request body is too large", List.of("limit: " + c.maxContentLength() + " bytes"));
             case IllegalArgumentException i -> json(400, i.getMessage(), List.of());
             default -> {

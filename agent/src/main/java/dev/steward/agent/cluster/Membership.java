@@ -90,8 +90,8 @@ public final class Membership implements Nodes, AutoCloseable {
      */
     private String tryTake() {
         for (int attempt = 0; attempt < 2; attempt++) {
-            long granted = call(store.client().getLeaseClient().grant(ttl.toSeconds())).getID();
-            TxnResponse r = call(store.client().getKVClient().txn()
+            long granted = call(() -> store.client().getLeaseClient().grant(ttl.toSeconds())).getID();
+            TxnResponse r = call(() -> store.client().getKVClient().txn()
                     .If(new Cmp(key(), Cmp.Op.EQUAL, CmpTarget.version(0)))
                     .Then(Op.put(key(), json(), PutOption.builder().withLeaseId(granted).build()))
                     .Else(Op.get(key(), GetOption.DEFAULT))
@@ -122,7 +122,7 @@ public final class Membership implements Nodes, AutoCloseable {
     private void refresh() {
         lock.lock();
         try {
-            TxnResponse r = call(store.client().getKVClient().txn()
+            TxnResponse r = call(() -> store.client().getKVClient().txn()
                     .If(new Cmp(key(), Cmp.Op.EQUAL, CmpTarget.createRevision(createRevision)))
                     .Then(Op.put(key(), json(), PutOption.builder().withLeaseId(lease).build()))
                     .commit());
@@ -146,26 +146,26 @@ public final class Membership implements Nodes, AutoCloseable {
     /** Revokes a lease; one that has already run out (etcd says NOT_FOUND) is as good as revoked. */
     private void revoke(long id) {
         try {
-            call(store.client().getLeaseClient().revoke(id));
+            call(() -> store.client().getLeaseClient().revoke(id));
         } catch (StoreException e) {
-            if (!(e.getCause() != null && e.getCause().getCause() instanceof io.grpc.StatusRuntimeException s
-                    && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND)) throw e;
+            if (!notFound(e)) throw e;
         }
+    }
+
+    private static boolean notFound(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) return true;
+            if (c instanceof io.etcd.jetcd.common.exception.EtcdException e && e.getErrorCode() == io.etcd.jetcd.common.exception.ErrorCode.NOT_FOUND) return true;
+        }
+        return false;
     }
 
     private ByteSequence json() {
         return ByteSequence.from(Json.write(self.now()), StandardCharsets.UTF_8);
     }
 
-    private <T> T call(java.util.concurrent.CompletableFuture<T> f) {
-        try {
-            return f.get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("cluster store unavailable: interrupted", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new StoreException("cluster store unavailable: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
-        }
+    private <T> T call(java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> attempt) {
+        return store.call("this node's lease", attempt);
     }
 
     /** jetcd's keep-alive stream: a lease it cannot keep is taken again by the next refresh. */

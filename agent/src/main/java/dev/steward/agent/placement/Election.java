@@ -41,7 +41,7 @@ final class Election {
 
     /** Waits until this node leads; returns its leader key as the store names it ({@code election/scheduler/...}). */
     String campaign() throws InterruptedException {
-        lease = call(store.client().getLeaseClient().grant(ttl.toSeconds())).getID();
+        lease = store.call("the scheduler's lease", () -> store.client().getLeaseClient().grant(ttl.toSeconds())).getID();
         keepAlive = store.client().getLeaseClient().keepAlive(lease, new Quiet());
         campaign = store.client().getElectionClient().campaign(name, lease, ByteSequence.from(node, StandardCharsets.UTF_8));
         try {
@@ -59,17 +59,15 @@ final class Election {
         }
     }
 
-    /** The node that leads now, if any (asked of etcd). */
+    /**
+     * The node that leads now, if any, from the store's cache (no call to etcd, so it is known while etcd
+     * is away): the candidate whose key is the oldest, as etcd's election has it. Candidates' keys are
+     * written once (nothing proclaims), so their last change is their creation.
+     */
     Optional<String> leader() {
-        try {
-            var r = store.client().getElectionClient().leader(name).get(2, TimeUnit.SECONDS);
-            return Optional.ofNullable(r.getKv()).map(kv -> kv.getValue().toString(StandardCharsets.UTF_8)).filter(s -> !s.isEmpty());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (ExecutionException | TimeoutException e) {
-            return Optional.empty(); // no leader, or etcd away
-        }
+        return store.listRaw(NAME + "/").entrySet().stream()
+                .min(java.util.Comparator.comparingLong((java.util.Map.Entry<String, String> e) -> store.modRevision(e.getKey())))
+                .map(java.util.Map.Entry::getValue).filter(s -> !s.isEmpty());
     }
 
     /** Gives up the lead or the candidacy at once: the lease is revoked, so its key goes with it. */
@@ -85,14 +83,6 @@ final class Election {
             // it ends at its TTL
         }
         lease = 0;
-    }
-
-    private static <T> T call(CompletableFuture<T> f) throws InterruptedException {
-        try {
-            return f.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new StoreException("cluster store unavailable: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
-        }
     }
 
     /** jetcd's keep-alive stream; a lease it cannot keep ends, and the scheduler sees its key go. */

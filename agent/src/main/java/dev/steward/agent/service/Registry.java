@@ -377,6 +377,11 @@ public final class Registry implements Needs, Backends {
         }
     }
 
+    /** Writes this node's instance records again where they differ from what runs (writes lost while the cluster's store was away). */
+    public void republish() {
+        Republish.all(ctx, List.copyOf(services.values()));
+    }
+
     /** Stops watching; instances keep running so that the next agent adopts them. */
     public void detach() {
         services.values().forEach(ServiceRunner::detach);

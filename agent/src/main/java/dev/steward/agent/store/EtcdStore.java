@@ -58,7 +58,7 @@ public final class EtcdStore implements Store {
         this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         this.calls = new EtcdCalls(endpoints);
         try {
-            load();
+            load(EtcdCalls.FIRST);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -85,6 +85,22 @@ public final class EtcdStore implements Store {
     public long modRevision(String rawKey) {
         Entry e = cache.get(rawKey);
         return e == null ? 0 : e.modRevision();
+    }
+
+    /** Waits for one of etcd's answers, through the same timeouts and failures as the store's own calls. */
+    public <T> T call(String what, java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> attempt) {
+        return calls.call(what, attempt);
+    }
+
+    /** Why etcd is away, as the last call found; empty while it answers. */
+    @Override
+    public Optional<String> unavailable() {
+        return calls.unavailable();
+    }
+
+    /** Runs {@code r}, on a thread of its own, each time etcd answers again after it was away. */
+    public void onReturn(Runnable r) {
+        calls.onReturn(r);
     }
 
     /** The key as etcd holds it, root included. */
@@ -132,7 +148,7 @@ public final class EtcdStore implements Store {
     @Override
     public void deletePrefix(String prefix) {
         Op op = Op.delete(key(layout.raw(prefix)), DeleteOption.builder().isPrefix(true).build());
-        TxnResponse r = calls.call("delete " + prefix, client.getKVClient().txn().Then(op).commit());
+        TxnResponse r = calls.call("delete " + prefix, () -> client.getKVClient().txn().Then(op).commit());
         if (r.getDeleteResponses().stream().anyMatch(d -> d.getDeleted() > 0)) cache.await(r.getHeader().getRevision(), calls);
     }
 
@@ -154,7 +170,7 @@ public final class EtcdStore implements Store {
         List<Op> then = new ArrayList<>();
         deletes.forEach(k -> then.add(Op.delete(key(layout.raw(k)), DeleteOption.DEFAULT)));
         puts.forEach((k, v) -> then.add(Op.put(key(layout.raw(k)), bytes(v), PutOption.DEFAULT)));
-        TxnResponse r = calls.call("write", client.getKVClient().txn().If(cmps.toArray(Cmp[]::new)).Then(then.toArray(Op[]::new)).commit());
+        TxnResponse r = calls.call("write", () -> client.getKVClient().txn().If(cmps.toArray(Cmp[]::new)).Then(then.toArray(Op[]::new)).commit());
         if (!r.isSucceeded()) return false;
         boolean changed = !puts.isEmpty() || r.getDeleteResponses().stream().anyMatch(d -> d.getDeleted() > 0);
         if (changed) cache.await(r.getHeader().getRevision(), calls);
@@ -162,8 +178,8 @@ public final class EtcdStore implements Store {
     }
 
     /** Loads everything under the root, then watches from the next revision. */
-    private void load() {
-        GetResponse all = calls.call("load", client.getKVClient().get(root, GetOption.builder().isPrefix(true).build()));
+    private void load(java.time.Duration wait) {
+        GetResponse all = calls.call("load", () -> client.getKVClient().get(root, GetOption.builder().isPrefix(true).build()), wait);
         Map<String, Entry> loaded = new LinkedHashMap<>();
         for (KeyValue kv : all.getKvs()) loaded.put(raw(kv), new Entry(text(kv.getValue()), kv.getModRevision()));
         long revision = all.getHeader().getRevision();
@@ -197,7 +213,7 @@ public final class EtcdStore implements Store {
         Thread.ofVirtual().name("steward-etcd-reload").start(() -> {
             while (!closed) {
                 try {
-                    load();
+                    load(calls.timeout());
                     return;
                 } catch (RuntimeException e) {
                     try {

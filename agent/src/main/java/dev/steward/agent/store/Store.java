@@ -51,6 +51,11 @@ public interface Store extends AutoCloseable {
         return () -> { };
     }
 
+    /** Why the store cannot take writes now (a cluster's etcd away); empty when it can. The embedded stores always can. */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
+
     /** Deletes every key under {@code prefix}. */
     void deletePrefix(String prefix);
 

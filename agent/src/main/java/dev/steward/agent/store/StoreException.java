@@ -1,7 +1,7 @@
 package dev.steward.agent.store;
 
 /** The store failed: the agent's own fault (a 5xx), never the caller's. */
-public final class StoreException extends RuntimeException {
+public sealed class StoreException extends RuntimeException permits StoreUnavailableException {
     private static final long serialVersionUID = 1L;
 
     public StoreException(String message, Throwable cause) {
