@@ -49,6 +49,12 @@ public final class RemoteAgent {
         return start(data, logs, List.of(), List.of("-", cluster, node, labels), started);
     }
 
+    /** As above, advertising (and listening on) {@code address}, a loopback one such as 127.0.0.2. */
+    public static RemoteAgent startNode(Path data, Path logs, String cluster, String node, String labels, String address,
+                                        List<Process> started) throws Exception {
+        return start(data, logs, List.of(), List.of("-", cluster, node, labels.isEmpty() ? "-" : labels, address), started);
+    }
+
     private static RemoteAgent start(Path data, Path logs, List<String> jvmOptions, List<String> args, List<Process> started) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new java.util.ArrayList<>(List.of(java));
@@ -68,7 +74,8 @@ public final class RemoteAgent {
             throw new AssertionError("agent start: its first line was " + line + (p.isAlive() ? "" : ", it exited " + p.exitValue())
                     + "; its stderr:\n" + said);
         }
-        return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5), Files.readString(data.resolve("admin.token")).strip());
+        String host = args.size() > 4 ? args.get(4) : "127.0.0.1";
+        return new RemoteAgent(p, "http://" + host + ":" + line.substring(5), Files.readString(data.resolve("admin.token")).strip());
     }
 
     /** The status and body of a call, whatever the status. */
@@ -100,6 +107,11 @@ public final class RemoteAgent {
             v = call("GET", "/v1/services/" + name, null);
         }
         return v;
+    }
+
+    /** The gateway's URL, as the agent reports it. */
+    public String gateway() throws Exception {
+        return call("GET", "/v1/agent", null).path("listeners").path("gateway").asText();
     }
 
     public void kill9() throws Exception {

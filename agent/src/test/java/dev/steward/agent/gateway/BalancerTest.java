@@ -19,7 +19,7 @@ class BalancerTest {
     final Map<String, Long> latency = new HashMap<>();
 
     Balancer.Pick pick(Route r, String not, int turn) {
-        return Balancer.pick(all, r, not, turn, i -> inFlight.getOrDefault(i, 0), i -> latency.getOrDefault(i, -1L));
+        return Balancer.pick(all, r, not, turn, i -> inFlight.getOrDefault(i, 0), e -> latency.getOrDefault(e.instance(), -1L));
     }
 
     static Route latencyRoute(int softMs, int hardMs) {
@@ -47,7 +47,7 @@ class BalancerTest {
     @Test
     void aRetryNeverGoesBackToTheInstanceItCameFrom() {
         for (int t = 0; t < 6; t++) assertThat(pick(Route.DEFAULT, "a", t).endpoint()).isNotEqualTo(a);
-        assertThat(Balancer.pick(List.of(a), Route.DEFAULT, "a", 0, i -> 0, i -> -1)).isNull();
+        assertThat(Balancer.pick(List.of(a), Route.DEFAULT, "a", 0, i -> 0, e -> -1)).isNull();
     }
 
     @Test
