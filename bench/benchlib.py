@@ -208,7 +208,7 @@ error_log %(dir)s/up-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
-  server { listen 127.0.0.1:PORT; location / { return 200 "ok"; } }
+  server { listen HOST:PORT; location / { return 200 "ok"; } }
 }
 """
 
@@ -218,7 +218,7 @@ def add_nginx_upstream(agent, tmp, name="up"):
     with open(os.path.join(tmp, "up.tmpl"), "w") as f:
         f.write(UPSTREAM % {"dir": tmp})
     agent.call("POST", "/v1/services", "name: %s\ndir: %s\nping: {tcp: true}\n"
-               "command: [/bin/sh, -c, 'sed \"s/PORT/$PORT/g\" up.tmpl > up-$PORT.conf && exec nginx -p %s -c %s/up-$PORT.conf -g \"daemon off;\"']\n"
+               "command: [/bin/sh, -c, 'sed \"s/PORT/$PORT/g; s/HOST/$STEWARD_HOST/g\" up.tmpl > up-$PORT.conf && exec nginx -p %s -c %s/up-$PORT.conf -g \"daemon off;\"']\n"
                % (name, tmp, tmp, tmp))
 
     def available():

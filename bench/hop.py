@@ -21,22 +21,14 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
 from benchlib import StewardAgent, free_port, machine, wait_until  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 A, B = "127.0.0.2", "127.0.0.3"
 
-UPSTREAM = """
-worker_processes 1;
-pid %(dir)s/up-PORT.pid;
-error_log %(dir)s/up-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen HOST:PORT; location / { return 200 "ok"; } }
-}
-"""
+# nginx keeps a connection for a thousand requests by default: the direct one here takes them all
+UPSTREAM = benchlib.UPSTREAM.replace("access_log off;", "access_log off;\n  keepalive_requests 1000000;")
 
 
 def start_etcd(tmp):
@@ -121,6 +113,7 @@ def main():
     for tool in ("etcd", "nginx"):
         if not shutil.which(tool):
             sys.exit("%s is needed: apt-get install etcd-server nginx" % tool)
+    started = machine()
     tmp = tempfile.mkdtemp(prefix="steward-hop-bench-")
     etcd, agents = None, []
     try:
@@ -154,7 +147,7 @@ def main():
         for _ in range(args.rounds):
             for name, conn, path in targets:
                 samples[name].extend(timed(conn, path, args.requests))
-        print(machine())
+        print(started)
         print("sequential GETs, %d per target in %d interleaved rounds, one keep-alive connection each" % (
             args.requests * args.rounds, args.rounds))
         direct = statistics.median(samples[targets[0][0]])
