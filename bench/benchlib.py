@@ -90,20 +90,22 @@ class StewardAgent:
     ports: (api, gateway, rpc), 0 for a port the system chooses. wait: return once it listens.
     hide_cgroups: run it in a mount namespace where /sys/fs/cgroup is empty, so that at its start it
     does not remove the sandboxes of other agents on the machine (it then offers no sandbox isolate).
-    env: extra environment (DOCKER_HOST)."""
+    env: extra environment (DOCKER_HOST). host: the address it listens on (a loopback one); args: more options
+    (--cluster, --node-name, --advertise, --labels)."""
 
-    def __init__(self, root, tmp, data=None, ports=(0, 0, 0), wait=True, hide_cgroups=False, env=None):
+    def __init__(self, root, tmp, data=None, ports=(0, 0, 0), wait=True, hide_cgroups=False, env=None, host="127.0.0.1",
+                 args=(), name="agent"):
         os.makedirs(tmp, exist_ok=True)
         self.data = data or os.path.join(tmp, "data")
-        self.api = "http://127.0.0.1:%d" % ports[0] if ports[0] else None
-        self.gateway = "http://127.0.0.1:%d" % ports[1] if ports[1] else None
-        self.rpc = ("127.0.0.1", ports[2]) if ports[2] else None
+        self.api = "http://%s:%d" % (host, ports[0]) if ports[0] else None
+        self.gateway = "http://%s:%d" % (host, ports[1]) if ports[1] else None
+        self.rpc = (host, ports[2]) if ports[2] else None
         self.listening = threading.Event()
-        argv = [os.path.join(root, "steward"), "agent", "--data-dir", self.data, "--api", "127.0.0.1:%d" % ports[0],
-                "--gateway", "127.0.0.1:%d" % ports[1], "--rpc", "127.0.0.1:%d" % ports[2],
+        argv = [os.path.join(root, "steward"), "agent", "--data-dir", self.data, "--api", "%s:%d" % (host, ports[0]),
+                "--gateway", "%s:%d" % (host, ports[1]), "--rpc", "%s:%d" % (host, ports[2]),
                 # programs run as root, as the peers (supervisord, nginx's master) run them here
-                "--default-user", "root", "--allow-root"]
-        err = open(os.path.join(tmp, "agent.err"), "a")
+                "--default-user", "root", "--allow-root"] + list(args)
+        err = open(os.path.join(tmp, name + ".err"), "a")
         environ = dict(os.environ, **(env or {}))
         preexec = _cgroups_hidden() if hide_cgroups else None
         self.started = time.monotonic()  # just before the exec
@@ -114,7 +116,7 @@ class StewardAgent:
         if wait:
             self.listening.wait(600)
             if not self.listening.is_set() or self.proc.poll() is not None:
-                raise RuntimeError("the agent did not start: see %s" % os.path.join(tmp, "agent.err"))
+                raise RuntimeError("the agent did not start: see %s" % os.path.join(tmp, name + ".err"))
 
     def _read(self):
         """Takes the listeners' addresses from the agent's stdout, and drains it for as long as it runs."""
@@ -206,7 +208,7 @@ error_log %(dir)s/up-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
-  server { listen 127.0.0.1:PORT; location / { return 200 "ok"; } }
+  server { listen HOST:PORT; location / { return 200 "ok"; } }
 }
 """
 
@@ -216,7 +218,7 @@ def add_nginx_upstream(agent, tmp, name="up"):
     with open(os.path.join(tmp, "up.tmpl"), "w") as f:
         f.write(UPSTREAM % {"dir": tmp})
     agent.call("POST", "/v1/services", "name: %s\ndir: %s\nping: {tcp: true}\n"
-               "command: [/bin/sh, -c, 'sed \"s/PORT/$PORT/g\" up.tmpl > up-$PORT.conf && exec nginx -p %s -c %s/up-$PORT.conf -g \"daemon off;\"']\n"
+               "command: [/bin/sh, -c, 'sed \"s/PORT/$PORT/g; s/HOST/$STEWARD_HOST/g\" up.tmpl > up-$PORT.conf && exec nginx -p %s -c %s/up-$PORT.conf -g \"daemon off;\"']\n"
                % (name, tmp, tmp, tmp))
 
     def available():

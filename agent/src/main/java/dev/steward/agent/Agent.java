@@ -66,6 +66,8 @@ public final class Agent implements AutoCloseable {
     private final AutoCloseable following;
     /** The cluster's scheduler as this node campaigns for it (null alone). */
     private final dev.steward.agent.placement.Scheduler scheduler;
+    /** Other nodes' instances as the gateway reaches them, and the round trips to them (null alone). */
+    private final dev.steward.agent.mesh.Mesh mesh;
 
     private Agent(AgentConfig config) throws IOException {
         this.config = config;
@@ -108,13 +110,15 @@ public final class Agent implements AutoCloseable {
         // one writer, in order: the services' runners hand it their store writes and never wait for SQLite
         writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-store-writer").factory());
         Metrics[] metrics = new Metrics[1];
-        Context ctx = new Context(clock, isolates, new PortAllocator(), new Pinger(), bus,
+        Context ctx = new Context(clock, isolates, new PortAllocator(instanceHost(config)), new Pinger(), bus,
                 new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
         registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
         if (store instanceof EtcdStore etcd) etcd.onReturn(registry::republish);
         scheduler = config.clustered() ? new dev.steward.agent.placement.Scheduler((EtcdStore) store, config.nodeName(), config.cluster().ttl(), clock) : null;
+        mesh = config.clustered() ? new dev.steward.agent.mesh.Mesh((EtcdStore) store, config.nodeName(), clock,
+                service -> registry.find(service).map(b -> b.ready().size()).orElse(0)) : null;
         metrics[0] = new Metrics(bus, registry::countByService, () -> registry.runners().size());
         this.metrics = metrics[0];
         StartupTrace.mark("registry made");
@@ -175,7 +179,9 @@ public final class Agent implements AutoCloseable {
         }
         StartupTrace.mark("api joined");
         self.serving(this::advertised, () -> registry.runners().stream().mapToInt(dev.steward.agent.service.ServiceRunner::live).sum());
+        if (mesh != null) self.measuring(mesh::rttMillis);
         if (membership != null) membership.publish(timer);
+        if (mesh != null) mesh.start();
         if (scheduler != null) scheduler.start();
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
         // serving already: now the instances left running are looked at, and leftovers removed
@@ -192,6 +198,17 @@ public final class Agent implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * Where instances listen, and are reached: alone on loopback; in a cluster on {@code --advertise}, else on
+     * the API's bind address (loopback when that is the wildcard), so that other nodes' gateways reach them.
+     */
+    static String instanceHost(AgentConfig config) {
+        if (!config.clustered()) return "127.0.0.1";
+        if (config.cluster().advertise() != null) return config.cluster().advertise();
+        java.net.InetAddress a = config.api().getAddress();
+        return a == null || a.isAnyLocalAddress() ? "127.0.0.1" : a.getHostAddress();
     }
 
     /** The listeners as other nodes reach them: on {@code --advertise}, else on the API's bind address. */
@@ -212,7 +229,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private Gateway gateway(InFlight inFlight, Metrics m, Demand demand, Autoscaler scaler) {
-        Gateway g = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain(), config.tls().gateway()), registry, inFlight, demand, scaler, s -> {
+        Gateway g = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain(), config.tls().gateway()), registry,
+                mesh != null ? mesh : dev.steward.agent.traffic.Reach.NONE, inFlight, demand, scaler, s -> {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
         }, engine::app);
@@ -224,7 +242,7 @@ public final class Agent implements AutoCloseable {
     private void abandon(dev.steward.agent.engine.Engine engine) {
         if (engine != null) engine.close();
         closeRpc();
-        if (following != null) closeQuietly(following);
+        Closing.quietly(following);
         registry.detach();
         writes.shutdown();
         closeStoreAndLock();
@@ -243,6 +261,7 @@ public final class Agent implements AutoCloseable {
         timer.shutdownNow();
         watcher.close();
         if (scheduler != null) scheduler.close();
+        if (mesh != null) mesh.close();
         if (membership != null) membership.close();
         store.close();
         releaseLock();
@@ -379,7 +398,7 @@ public final class Agent implements AutoCloseable {
             registry.runners().forEach(c -> c.halt());
             registry.runners().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
         }
-        closeQuietly(following);
+        Closing.quietly(following);
         registry.detach(); // pings end before the API closes under them
         api.close();
         metrics.close();
@@ -391,13 +410,5 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeStoreAndLock();
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // closing anyway
-        }
     }
 }

@@ -67,6 +67,12 @@ public final class RemoteAgent {
         return new RemoteAgent(plain.process, base, plain.token, "http://" + host + ":" + plain.gateway, trusting);
     }
 
+    /** As above, advertising (and listening on) {@code address}, a loopback one such as 127.0.0.2. */
+    public static RemoteAgent startNode(Path data, Path logs, String cluster, String node, String labels, String address,
+                                        List<Process> started) throws Exception {
+        return start(data, logs, List.of(), List.of("-", cluster, node, labels.isEmpty() ? "-" : labels, address), started);
+    }
+
     private static RemoteAgent start(Path data, Path logs, List<String> jvmOptions, List<String> args, List<Process> started) throws Exception {
         return start(List.of(), data, logs, jvmOptions, args, started);
     }
@@ -93,7 +99,8 @@ public final class RemoteAgent {
                     + "; its stderr:\n" + said);
         }
         String gateway = jvmOptions.stream().anyMatch(o -> o.startsWith("-D" + TestAgentMain.BIND)) ? out.readLine().substring("gateway=".length()) : null;
-        return new RemoteAgent(p, "http://127.0.0.1:" + line.substring(5), Files.readString(data.resolve("admin.token")).strip(), gateway,
+        String host = args.size() > 4 ? args.get(4) : "127.0.0.1";
+        return new RemoteAgent(p, "http://" + host + ":" + line.substring(5), Files.readString(data.resolve("admin.token")).strip(), gateway,
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
     }
 
@@ -126,6 +133,11 @@ public final class RemoteAgent {
             v = call("GET", "/v1/services/" + name, null);
         }
         return v;
+    }
+
+    /** The gateway's URL, as the agent reports it. */
+    public String gateway() throws Exception {
+        return call("GET", "/v1/agent", null).path("listeners").path("gateway").asText();
     }
 
     public void kill9() throws Exception {

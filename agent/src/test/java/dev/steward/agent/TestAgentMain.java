@@ -7,10 +7,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Runs an agent in its own JVM for tests that kill it: {@code TestAgentMain DATA_DIR [DOCKER_HOST|-] [CLUSTER NODE [LABELS]]};
- * prints its API port. With the system property {@value #BIND} set to a host, its API (HTTPS, a
- * self-signed pair in {@code DATA_DIR/tls}) and gateway bind there, the node advertises it, and the
- * gateway's port is printed on a second line.
+ * Runs an agent in its own JVM for tests that kill it:
+ * {@code TestAgentMain DATA_DIR [DOCKER_HOST|-] [CLUSTER NODE [LABELS|- [ADVERTISE]]]}; prints its API port. A node given an
+ * address to advertise (a loopback one, 127.0.0.x) listens on it, and its instances too. With the system property
+ * {@value #BIND} set to a host, its API (HTTPS, a self-signed pair in {@code DATA_DIR/tls}) and gateway bind there, the
+ * node advertises it, and the gateway's port is printed on a second line.
  */
 public final class TestAgentMain {
     static final String BIND = "steward.test.bind";
@@ -21,8 +22,10 @@ public final class TestAgentMain {
         String docker = args.length > 1 && !args[1].equals("-") ? args[1] : null;
         String bind = System.getProperty(BIND);
         AgentConfig config = bind == null ? AgentConfig.loopback(Path.of(args[0]), "test-node", Duration.ofSeconds(2), false, docker) : on(bind, Path.of(args[0]), docker);
-        List<String> labels = args.length > 4 ? List.of(args[4].split(",")) : List.of();
-        if (args.length > 3) config = config.withNodeName(args[3]).withCluster(dev.steward.agent.config.Cluster.parse(args[2], bind, labels));
+        List<String> labels = args.length > 4 && !args[4].equals("-") ? List.of(args[4].split(",")) : List.of();
+        String advertise = args.length > 5 ? args[5] : bind;
+        if (args.length > 3) config = config.withNodeName(args[3]).withCluster(dev.steward.agent.config.Cluster.parse(args[2], advertise, labels));
+        if (args.length > 5) config = config.listeningOn(args[5]);
         Agent agent = Agent.start(config);
         System.out.println("port=" + agent.apiPort());
         if (bind != null) System.out.println("gateway=" + agent.gatewayPort());

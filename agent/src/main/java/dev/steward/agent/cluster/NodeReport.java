@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
-/** This node's record as of now: its name, labels, addresses, capacity, load and live instances. */
+/** This node's record as of now: its name, labels, addresses, capacity, load, live instances and round trips to the others. */
 public final class NodeReport {
     private final String name;
     private final Map<String, String> labels;
@@ -15,6 +15,7 @@ public final class NodeReport {
     private final NodeRecord.Resources total;
     private volatile Supplier<NodeRecord.Address> address = () -> NodeRecord.Address.NONE;
     private volatile IntSupplier instances = () -> 0;
+    private volatile Supplier<Map<String, Double>> rtt = Map::of;
     private final String host;
     private final String dataDir;
 
@@ -35,12 +36,18 @@ public final class NodeReport {
         this.instances = liveInstances;
     }
 
+    /** The round trips to the other nodes (node to milliseconds), once they are measured. */
+    public void measuring(Supplier<Map<String, Double>> roundTrips) {
+        this.rtt = roundTrips;
+    }
+
     public String name() {
         return name;
     }
 
     public NodeRecord now() {
-        return new NodeRecord(name, address.get(), labels, total, capacity.free(total), capacity.load(), instances.getAsInt(), joined, clock.millis(), host, dataDir);
+        return new NodeRecord(name, address.get(), labels, total, capacity.free(total), capacity.load(), instances.getAsInt(), joined, clock.millis(), host, dataDir,
+                rtt.get());
     }
 
     private static String hostName() {

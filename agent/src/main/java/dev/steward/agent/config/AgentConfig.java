@@ -87,6 +87,12 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
         }
     }
 
+    /** This configuration with the API, the gateway and the RPC port on {@code host}, their ports chosen by the system. */
+    public AgentConfig listeningOn(String host) {
+        return new AgentConfig(new InetSocketAddress(host, 0), new InetSocketAddress(host, 0), new InetSocketAddress(host, 0), domain, dataDir,
+                nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);
+    }
+
     /** This configuration with {@code tls} (checked again). */
     public AgentConfig withTls(Tls tls) {
         return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);

@@ -26,7 +26,8 @@ final class Forwarding implements Phase.Stage {
     private final int attempt;
     private final boolean reused;
     /** Where the response time goes, for latency-aware balancing; null when the route does not read it. */
-    private final Latencies latencies;
+    /** Whether the response head's latency is measured (a route with latency bounds). */
+    private final boolean measures;
     private long sentAt;
     private Phase.Response response = Phase.AWAITING;
     /** Whether the request's end went over this connection. */
@@ -47,7 +48,7 @@ final class Forwarding implements Phase.Stage {
         this.endpoint = endpoint;
         this.attempt = attempt;
         this.reused = reused;
-        this.latencies = call.route().latency() != null ? x.gw.latencies : null;
+        this.measures = call.route().latency() != null;
         upstream.relay = this;
     }
 
@@ -82,7 +83,7 @@ final class Forwarding implements Phase.Stage {
         Channel ch = upstream.channel();
         head.headers().set(HttpHeaderNames.HOST, endpoint.hostAndPort());
         ch.write(head, ch.voidPromise());
-        if (latencies != null) sentAt = System.nanoTime();
+        if (measures) sentAt = System.nanoTime();
         boolean end = false;
         if (waiting != null) {
             while (!waiting.isEmpty()) {
@@ -154,9 +155,9 @@ final class Forwarding implements Phase.Stage {
             return;
         }
         headDeadline = 0;
-        if (latencies != null) {
+        if (measures) {
             long now = System.nanoTime();
-            latencies.record(endpoint.instance(), now - sentAt, now);
+            x.gw.measured(endpoint, now - sentAt, now);
         }
         response = new Phase.Streaming(code, HttpUtil.isKeepAlive(r));
         x.answering(r, endpoint.instance());

@@ -7,6 +7,7 @@ import dev.steward.agent.traffic.Backend;
 import dev.steward.agent.traffic.Backends;
 import dev.steward.agent.traffic.Endpoint;
 import dev.steward.agent.traffic.InFlight;
+import dev.steward.agent.traffic.Reach;
 import dev.steward.agent.tls.TlsPair;
 import dev.steward.model.PolicyKind;
 import dev.steward.model.Route;
@@ -80,6 +81,8 @@ public final class Gateway implements AutoCloseable {
     final InFlight inFlight;
     final Demand demand;
     final Latencies latencies = new Latencies();
+    /** Other nodes' instances and the round trip to them ({@link Reach#NONE} alone). */
+    final Reach reach;
     final Observer observer;
     /**
      * The gateway's buffers come from Netty's pooled allocator: on this path it measured faster than
@@ -108,9 +111,10 @@ public final class Gateway implements AutoCloseable {
         }
     };
 
-    public Gateway(Settings settings, Backends sup, InFlight inFlight, Demand demand, Autoscaler scaler, Observer observer,
+    public Gateway(Settings settings, Backends sup, Reach reach, InFlight inFlight, Demand demand, Autoscaler scaler, Observer observer,
                    java.util.function.Function<String, java.util.Optional<dev.steward.agent.engine.AppEngine>> apps) {
         this.apps = apps;
+        this.reach = reach;
         this.settings = settings;
         this.sup = sup;
         this.inFlight = inFlight;
@@ -214,16 +218,45 @@ public final class Gateway implements AutoCloseable {
                 && c.state() != dev.steward.model.ServiceState.DISABLED;
     }
 
-    /** A ready instance for {@code c}, other than {@code not}; null when none is ready. */
+    /**
+     * A ready instance for {@code c}, of this node or another, other than {@code not}; null when none is ready.
+     * When none is under the route's soft latency, one more is asked for: of the autoscaler for a dynamic
+     * service alone, of the cluster's scheduler in a cluster.
+     */
     Endpoint pick(Backend c, Route route, String not) {
-        List<Endpoint> ready = c.ready();
+        List<Endpoint> ready = readyAnywhere(c);
         if (ready.isEmpty()) return null;
         long now = System.nanoTime();
-        Balancer.Pick p = Balancer.pick(ready, route, not, turns.getAndIncrement(), inFlight::count,
-                i -> latencies.recent(i, now));
+        Balancer.Pick p = Balancer.pick(ready, route, not, turns.getAndIncrement(), inFlight::count, e -> cost(e, now));
         if (p == null) return null;
-        if (p.wantMore() && c.spec().policy() == PolicyKind.DYNAMIC) scaler.pressure(c.name());
+        if (p.wantMore() && !reach.ask(c.name()) && c.spec().policy() == PolicyKind.DYNAMIC) scaler.pressure(c.name());
         return p.endpoint();
+    }
+
+    /** This node's ready instances of {@code c}, then other nodes'. */
+    List<Endpoint> readyAnywhere(Backend c) {
+        List<Endpoint> here = c.ready();
+        List<Endpoint> there = reach.elsewhere(c.name());
+        if (there.isEmpty()) return here;
+        if (here.isEmpty()) return there;
+        List<Endpoint> all = new java.util.ArrayList<>(here.size() + there.size());
+        all.addAll(here);
+        all.addAll(there);
+        return all;
+    }
+
+    /** The round trip to the instance's node plus its own recent latency; -1 when neither is known. */
+    private long cost(Endpoint e, long now) {
+        long own = latencies.recent(e.instance(), now);
+        long rtt = e.local() ? 0 : reach.rttNanos(e.node());
+        if (own < 0 && rtt <= 0) return -1;
+        return Math.max(0, own) + Math.max(0, rtt);
+    }
+
+    /** A response head came {@code nanos} after its request went out: the instance's own latency is that less the round trip. */
+    void measured(Endpoint e, long nanos, long now) {
+        long rtt = e.local() ? 0 : reach.rttNanos(e.node());
+        latencies.record(e.instance(), Math.max(0, nanos - Math.max(0, rtt)), now);
     }
 
     /** Takes a place in the service's hold queue; false when it is full. */

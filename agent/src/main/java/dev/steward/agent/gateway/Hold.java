@@ -10,6 +10,9 @@ import java.util.Optional;
  * (or wakes a dynamic service), so that starting an instance never runs on an event loop; it gives the
  * place back and hands what it found, and the reference it took, to the call on the call's loop.
  *
+ * <p>In a cluster the instance may start on any node: the scheduler is asked for one, and the wait ends
+ * when one is ready here or elsewhere.
+ *
  * @param take whether to take a reference for the request (none when the call holds one already, after a failed
  *             connection); a service that references do not keep up is woken instead
  */
@@ -29,7 +32,7 @@ record Hold(ServiceCall call, Gateway gw, Backend backend, String service, boole
             } else if (!Gateway.referencedByRequests(backend)) {
                 backend.wake();
             }
-            ready = backend.awaitReady(gw.settings.hold());
+            ready = gw.reach.ask(service) ? awaitAnywhere() : backend.awaitReady(gw.settings.hold());
         } finally {
             gw.unhold(service);
             Optional<Endpoint> r = ready;
@@ -37,4 +40,40 @@ record Hold(ServiceCall call, Gateway gw, Backend backend, String service, boole
             call.x.loop.execute(() -> call.resume(r, reference));
         }
     }
+
+    /** Waits for a ready instance on any node, asking again now and then (an ask refused for want of room may fit later). */
+    private Optional<Endpoint> awaitAnywhere() {
+        long deadline = System.nanoTime() + gw.settings.hold().toNanos();
+        long askAgain = System.nanoTime() + ASK_AGAIN_NANOS;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return Optional.empty();
+            long slice = Math.min(left, SLICE_NANOS);
+            long before = System.nanoTime();
+            Optional<Endpoint> here = backend.awaitReady(java.time.Duration.ofNanos(slice));
+            if (here.isPresent()) return here;
+            if (!rest(slice - (System.nanoTime() - before))) return Optional.empty(); // it answered early: removed or disabled here
+            java.util.List<Endpoint> there = gw.reach.elsewhere(service);
+            if (!there.isEmpty()) return Optional.of(there.get(0));
+            if (System.nanoTime() > askAgain) {
+                gw.reach.ask(service);
+                askAgain = System.nanoTime() + ASK_AGAIN_NANOS;
+            }
+        }
+    }
+
+    /** Sleeps what is left of a slice; false when interrupted. */
+    private static boolean rest(long nanos) {
+        if (nanos <= 0) return true;
+        try {
+            Thread.sleep(java.time.Duration.ofNanos(nanos));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static final long SLICE_NANOS = 50_000_000L;
+    private static final long ASK_AGAIN_NANOS = 2_000_000_000L;
 }

@@ -19,11 +19,12 @@ final class HealthChecks implements InstanceHook {
         cancel(i);
         long gen = i.generation();
         Context ctx = i.context();
-        Map<String, String> env = Map.of("PORT", Integer.toString(i.port()), "STEWARD_SERVICE", spec.name(), "STEWARD_INSTANCE", i.id());
+        Map<String, String> env = Map.of("PORT", Integer.toString(i.port()), "STEWARD_HOST", ctx.ports().host(), "STEWARD_SERVICE", spec.name(),
+                "STEWARD_INSTANCE", i.id());
         Path[] dir = new Path[1];
         PingLoop.Check check = () -> {
             if (dir[0] == null) dir[0] = ctx.workDir(spec);
-            PingResult r = ctx.pinger().check(spec.ping().check(), "127.0.0.1", i.port(), spec.ping().timeout(), dir[0], env);
+            PingResult r = ctx.pinger().check(spec.ping().check(), ctx.ports().host(), i.port(), spec.ping().timeout(), dir[0], env);
             ctx.pingListener().accept(spec.name(), r);
             return r;
         };

@@ -17,6 +17,9 @@ public interface InstanceHook {
     /** The instance runs: spawned, or adopted after an agent restart. */
     default void running(InstanceRunner i) {}
 
+    /** Became ready, or no longer is. */
+    default void ready(InstanceRunner i) {}
+
     /** Paused or resumed. */
     default void paused(InstanceRunner i, boolean paused) {}
 

@@ -112,7 +112,7 @@ public final class InstanceRunner {
     /** What the store keeps so that a restarted agent can adopt it. */
     public InstanceRecord record() {
         return new InstanceRecord(id, service, handle.pid(), handle.startTicks(), port, started.toEpochMilli(), restarts,
-                log.toString(), state == InstanceState.PAUSED);
+                log.toString(), state == InstanceState.PAUSED, ctx.ports().host(), routable());
     }
 
     // ---- its life --------------------------------------------------------------------------
@@ -281,6 +281,7 @@ public final class InstanceRunner {
         boolean wasUnhealthy = vitals.unhealthy();
         vitals = v;
         if (pings != null) pings.ready(v.ready());
+        if (v.ready() != wasReady) hooks.forEach(k -> k.ready(this));
         if (v.unhealthy() && !wasUnhealthy && wasReady) {
             reason = "unhealthy: " + v.lastPing();
             emit();

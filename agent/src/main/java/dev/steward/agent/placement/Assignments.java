@@ -49,7 +49,7 @@ public final class Assignments implements Placed {
             if (p.length != 5 || !p[2].equals("instances") || !p[3].equals(service) || p[1].equals(node)) return;
             if (store.modRevision("nodes/" + p[1]) == 0) return; // a node gone: its records are stale
             InstanceRecord r = Json.read(v, InstanceRecord.class);
-            out.add(new InstanceView(r.id(), r.paused() ? "paused" : "running", "unknown", r.pid(), r.port(), p[1],
+            out.add(new InstanceView(r.id(), r.paused() ? "paused" : "running", r.ready() ? "healthy" : "unknown", r.pid(), r.port(), p[1],
                     r.started() > 0 ? Instant.ofEpochMilli(r.started()) : null, r.restarts(), "", null, null, null));
         });
         return out;

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * is not drained, and has the resources the spec requests left of its capacity after everything
  * assigned to it. Instances stay where they are while their node may still run them (no needless
  * moves); new ones go first to the value of the {@code spread} label with the fewest of the service,
- * then to the node with the fewest of the service, then to the node with the fewest instances in all.
+ * then to the node with the fewest of the service, then to the node with the fewest instances in all;
+ * an ask for one more near a node ({@link Ask#near}) puts the nearest nodes with room before all that.
  */
 public final class Plan {
     private Plan() {}
@@ -70,13 +71,20 @@ public final class Plan {
         return 0;
     }
 
-    /** The spread label's value with the fewest of the service first, then the fewest on the node, then the least loaded. */
+    /**
+     * The nodes the ask is near first, nearest first; then the spread label's value with the fewest of the service,
+     * then the fewest on the node, then the least loaded.
+     */
     private static Comparator<Candidate> order(Ask a, List<Candidate> among, Map<String, Integer> placed, Map<String, Load> loads) {
         String spread = a.where().spread();
+        Comparator<Candidate> byNear = Comparator.comparingInt(n -> {
+            int i = a.near().indexOf(n.name());
+            return i < 0 ? Integer.MAX_VALUE : i;
+        });
         Comparator<Candidate> bySpread = Comparator.comparingInt(n -> spread == null ? 0 : among.stream()
                 .filter(o -> Objects.equals(o.labels().get(spread), n.labels().get(spread)))
                 .mapToInt(o -> placed.getOrDefault(o.name(), 0)).sum());
-        return bySpread.thenComparingInt((Candidate n) -> placed.getOrDefault(n.name(), 0))
+        return byNear.thenComparing(bySpread).thenComparingInt((Candidate n) -> placed.getOrDefault(n.name(), 0))
                 .thenComparingInt(n -> loads.get(n.name()).instances())
                 .thenComparing(Candidate::name);
     }

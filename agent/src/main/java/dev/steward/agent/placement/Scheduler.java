@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cluster's one scheduler: every node campaigns ({@link Election}); the leader places services
  * ({@link Plan}, {@link Handover}) and writes {@code assignments/SERVICE} when specs, counts, nodes or
- * drains change (the store's watch), and once a second as a safety pass. Each write compares the
+ * drains change (the store's watch), and once a second as a safety pass; it answers the asks for one more
+ * instance near a node ({@link Extras}). Each write compares the
  * assignment's revision and the leader's own election key, so a leader that lost its lead meanwhile
  * writes nothing.
  */
@@ -57,7 +58,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Campaigns, on a thread of its own, and schedules while this node leads. */
     public void start() {
-        for (String prefix : List.of("services/", "nodes/", DRAINS, ASSIGNMENTS, Election.NAME + "/")) {
+        for (String prefix : List.of("services/", "nodes/", DRAINS, ASSIGNMENTS, Extra.PREFIX, Election.NAME + "/")) {
             watches.add(store.watch(prefix, (key, value) -> nudge.release()));
         }
         thread = Thread.ofVirtual().name("steward-scheduler").start(this::run);
@@ -121,34 +122,41 @@ public final class Scheduler implements AutoCloseable {
             stored.put(a.service(), a);
             current.put(a.service(), a.nodes());
         });
-        List<Ask> asks = asks();
+        Extras extras = Extras.read(store);
+        List<Ask> asks = asks(extras, current);
         Map<String, Decision> decisions = Plan.place(asks, current, nodes);
         Map<String, Map<String, Integer>> running = running();
         long now = clock.millis();
         for (Ask a : asks) {
             Assignment before = stored.remove(a.service());
-            Assignment next = Handover.next(before, a, decisions.get(a.service()), drained, running.getOrDefault(a.service(), Map.of()), now, PATIENCE);
-            if (!next.equals(before)) write(a.service(), storedRaw.get(a.service()), Json.write(next));
+            Decision d = decisions.get(a.service());
+            Assignment next = Handover.next(before, a, d, drained, running.getOrDefault(a.service(), Map.of()), now, PATIENCE);
+            String key = ASSIGNMENTS + a.service();
+            Map<String, Optional<String>> expected = new HashMap<>(Map.of(key, Optional.ofNullable(storedRaw.get(a.service()))));
+            Map<String, String> puts = new HashMap<>();
+            if (!next.equals(before)) puts.put(key, Json.write(next));
+            extras.answer(a.service(), d, now, expected, puts);
+            if (!puts.isEmpty()) write(expected, puts, List.of());
         }
-        stored.keySet().forEach(gone -> write(gone, storedRaw.get(gone), null)); // of services unregistered
+        stored.keySet().forEach(gone -> write(Map.of(ASSIGNMENTS + gone, Optional.of(storedRaw.get(gone))), Map.of(), List.of(ASSIGNMENTS + gone)));
+        extras.orphans(asks).forEach((key, raw) -> write(Map.of(key, Optional.of(raw)), Map.of(), List.of(key))); // of services unregistered
     }
 
-    /** Writes (or, for null, deletes) one assignment, if it is still as read and this node still leads. */
-    private void write(String service, String before, String after) {
-        String key = ASSIGNMENTS + service;
-        Map<String, Optional<String>> expected = Map.of(key, Optional.ofNullable(before), leaderKey, Optional.of(node));
-        boolean done = after == null ? store.compareAndApply(expected, Map.of(), List.of(key))
-                : store.compareAndApply(expected, Map.of(key, after), List.of());
-        if (!done) nudge.release(); // changed meanwhile: the next pass looks again
+    /** Applies puts and deletes, if every expected key is still as read and this node still leads. */
+    private void write(Map<String, Optional<String>> expected, Map<String, String> puts, List<String> deletes) {
+        Map<String, Optional<String>> all = new HashMap<>(expected);
+        all.put(leaderKey, Optional.of(node));
+        if (!store.compareAndApply(all, puts, deletes)) nudge.release(); // changed meanwhile: the next pass looks again
     }
 
-    /** What each registered service asks, by name; a spec read once per text. */
-    private List<Ask> asks() {
+    /** What each registered service asks, by name, with the instances added on demand; a spec read once per text. */
+    private List<Ask> asks(Extras extras, Map<String, Map<String, Integer>> current) {
         List<Ask> asks = new ArrayList<>();
         for (ServiceRecord r : repo.services()) {
             Spec spec = specs.computeIfAbsent(r.spec(), text -> Registry.storedSpec(r));
             if (spec == null || spec.kind() != Kind.SERVICE) continue;
-            asks.add(new Ask(r.name(), Placed.wanted(spec, r), spec.resources(), spec.placement()));
+            asks.add(extras.more(new Ask(r.name(), Placed.wanted(spec, r), spec.resources(), spec.placement()),
+                    current.getOrDefault(r.name(), Map.of())));
         }
         if (specs.size() > 4 * asks.size() + 64) specs.clear();
         asks.sort(Comparator.comparing(Ask::service));
@@ -178,13 +186,7 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        watches.forEach(w -> {
-            try {
-                w.close();
-            } catch (Exception e) {
-                // closing anyway
-            }
-        });
+        dev.steward.agent.Closing.all(watches);
         if (thread != null) {
             thread.interrupt();
             try {

@@ -32,7 +32,8 @@ final class Republish {
             InstanceRecord was = stored.remove(i.id());
             if (i.handle() == null || !i.state().live()) continue;
             InstanceRecord now = new InstanceRecord(i.id(), r.name(), i.handle().pid(), i.handle().startTicks(), i.port(),
-                    i.started() == null ? 0 : i.started().toEpochMilli(), i.restarts(), String.valueOf(i.log()), i.state() == InstanceState.PAUSED);
+                    i.started() == null ? 0 : i.started().toEpochMilli(), i.restarts(), String.valueOf(i.log()), i.state() == InstanceState.PAUSED,
+                    ctx.ports().host(), i.state() == InstanceState.RUNNING && i.ready() && i.port() > 0);
             if (!now.equals(was)) ctx.repo().save(now);
         }
         stored.keySet().forEach(id -> ctx.repo().removeInstance(r.name(), id));

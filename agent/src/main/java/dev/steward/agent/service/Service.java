@@ -343,7 +343,7 @@ final class Service {
                         i.started(), i.restarts(), i.reason(), i.vitals().lastPing(), i.log(), i.handle()))
                 .toList();
         var ready = instances.values().stream().filter(InstanceRunner::routable)
-                .map(i -> new Endpoint(i.id(), "127.0.0.1", i.port())).toList();
+                .map(i -> new Endpoint(i.id(), ctx.ports().host(), i.port())).toList();
         int live = (int) instances.values().stream().filter(InstanceRunner::counts).count();
         int count = w.count();
         return new Snapshot(spec, record, custom, StateRules.state(disabled, count, seen), StateRules.health(seen),

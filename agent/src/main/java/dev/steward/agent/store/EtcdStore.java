@@ -49,7 +49,8 @@ public final class EtcdStore implements Store {
     private volatile io.etcd.jetcd.Watch.Watcher watcher;
     private volatile boolean closed;
 
-    private record Subscription(String prefix, BiConsumer<String, Optional<String>> listener) {}
+    /** A listener of the keys under {@code prefix}: store keys, or raw keys (every node's) when {@code raw}. */
+    private record Subscription(String prefix, boolean raw, BiConsumer<String, Optional<String>> listener) {}
 
     /** Connects to {@code endpoints}, loads every key under the root and starts watching; throws when etcd cannot be reached. */
     public EtcdStore(List<String> endpoints, Layout layout) {
@@ -154,7 +155,15 @@ public final class EtcdStore implements Store {
 
     @Override
     public AutoCloseable watch(String prefix, BiConsumer<String, Optional<String>> listener) {
-        Subscription s = new Subscription(prefix, listener);
+        return subscribe(new Subscription(prefix, false, listener));
+    }
+
+    /** As {@link #watch}, for raw keys under {@code rawPrefix}: every node's local keys too ({@code local/b/instances/...}). */
+    public AutoCloseable watchRaw(String rawPrefix, BiConsumer<String, Optional<String>> listener) {
+        return subscribe(new Subscription(rawPrefix, true, listener));
+    }
+
+    private AutoCloseable subscribe(Subscription s) {
         subscriptions.add(s);
         return () -> subscriptions.remove(s);
     }
@@ -234,13 +243,13 @@ public final class EtcdStore implements Store {
         notifier.execute(() -> {
             for (Change c : changes) {
                 String logical = layout.logical(c.rawKey());
-                if (logical == null) continue;
                 for (Subscription s : subscriptions) {
-                    if (!logical.startsWith(s.prefix())) continue;
+                    String key = s.raw() ? c.rawKey() : logical;
+                    if (key == null || !key.startsWith(s.prefix())) continue;
                     try {
-                        s.listener().accept(logical, Optional.ofNullable(c.value()));
+                        s.listener().accept(key, Optional.ofNullable(c.value()));
                     } catch (RuntimeException e) {
-                        System.err.println("steward: a watcher of " + s.prefix() + " failed on " + logical + ": " + e);
+                        System.err.println("steward: a watcher of " + s.prefix() + " failed on " + key + ": " + e);
                     }
                 }
             }

@@ -116,4 +116,16 @@ class PlanTest {
         assertThat(Handover.next(before, web, moved, Set.of(), Map.of("b", 1), 1000, patience).leaving())
                 .as("a node that is gone keeps nothing").isEmpty();
     }
+
+    @Test
+    void oneMoreAskedForNearANodeGoesToTheNearestWithRoomAndTheOthersStay() {
+        Candidate a = node("a", 4, 1, Map.of());
+        Candidate b = node("b", 4, 8, Map.of());
+        Candidate c = node("c", 4, 8, Map.of());
+        Ask more = new Ask("web", 2, new Resources(2 * GIB, 0, 0), Placement.ANY, List.of("a", "c", "b"));
+        assertThat(one(more, Map.of("web", Map.of("b", 1)), a, b, c)).as("a is nearest but has 1 GiB: c, the next")
+                .isEqualTo(new Decision.Placed(Map.of("b", 1, "c", 1)));
+        Ask small = new Ask("web", 2, Resources.NONE, Placement.ANY, List.of("a", "c", "b"));
+        assertThat(one(small, Map.of("web", Map.of("b", 1)), a, b, c)).isEqualTo(new Decision.Placed(Map.of("a", 1, "b", 1)));
+    }
 }
