@@ -51,7 +51,11 @@ public final class FunctionStore {
         if (problem != null) throw new IllegalArgumentException("bad function name: " + problem);
         if (appNames.test(name)) throw new ConflictException("the name " + name + " is an app's; apps and functions share one namespace");
         mayReplace(name, who);
-        Spooler.Spooled<CodeCheck.Checked> code = spooler.take(archive, format, CodeCheck::check, "function");
+        Spooler.Spooled<CodeCheck.Checked> code = spooler.take(archive, format, dir -> {
+            CodeCheck.Checked c = CodeCheck.check(dir);
+            CallRules.check(name, c.manifest(), manifests(name)); // before it is kept: a refused function leaves nothing
+            return c;
+        }, "function");
         synchronized (this) {
             // again: another caller may have changed the functions while this one unpacked
             Optional<FunctionRecord> before = mayReplace(name, who);
