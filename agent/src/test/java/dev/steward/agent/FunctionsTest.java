@@ -115,6 +115,21 @@ class FunctionsTest extends AgentTestBase {
         assertThat(sneaky.body()).contains("function sneaky does not declare pong in calls: as same-worker");
     }
 
+    @Test
+    void aNodeHandlerCallsItsCalleeInItsProcessAndHearsItsFailureByName() throws Exception {
+        added("npong", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n",
+                "index.js", "exports.handle = (buf) => { if (buf.toString() === 'fail') throw new Error('no pong today'); return 'pong ' + process.pid; };\n")));
+        added("nping", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {npong: same-worker}\n",
+                "index.js", "exports.handle = async (buf, steward) => Buffer.concat([Buffer.from('ping ' + process.pid + ' '), await steward.invoke('npong', buf)]);\n")));
+        String[] words = invoke("nping", "").body().split(" ");
+        assertThat(words).hasSize(4);
+        assertThat(words[3]).as("the callee's process").isEqualTo(words[1]);
+        TestAgent.Res failed = invoke("nping", "fail");
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(failed.body()).contains("function npong failed: no pong today");
+        assertThat(agent.get("/v1/functions/nping").path("errors").asLong()).isEqualTo(1);
+    }
+
     /** A python function that answers {@code reply} once {@code gate} exists. */
     static byte[] gated(String reply, Path gate) throws Exception {
         return AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\nenv: {GATE: '" + gate + "'}\n",
