@@ -94,15 +94,8 @@ class FunctionsTest extends AgentTestBase {
         added("pinger", TestApps.tarGz(EXAMPLES.resolve("pinger")));
         assertThat(invoke("pinger", "hi").body()).isEqualTo("ping:pong:hi");
         // the pair again, each saying its process
-        added("pong", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\n",
-                "main.py", "import os\ndef handle(data):\n    return b'pong %d' % os.getpid()\n")));
-        added("ping", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\ncalls: {pong: same-worker}\n",
-                "main.py", "import os, steward\ndef handle(data):\n    yield b'ping %d ' % os.getpid()\n    yield from steward.stream('pong', data)\n")));
-        String[] words = invoke("ping", "").body().split(" ");
-        assertThat(words).hasSize(4);
-        assertThat(words[0]).isEqualTo("ping");
-        assertThat(words[2]).isEqualTo("pong");
-        assertThat(words[3]).as("the callee's process").isEqualTo(words[1]);
+        String[] words = pairInOneProcess("ping", "pong", "python", "main", "import os\ndef handle(data):\n    return b'pong %d' % os.getpid()\n",
+                "import os, steward\ndef handle(data):\n    yield b'ping %d ' % os.getpid()\n    yield from steward.stream('pong', data)\n");
         JsonNode info = agent.get("/v1/functions/ping");
         assertThat(info.path("running").path("loads").toString()).isEqualTo("[\"ping\",\"pong\"]");
         assertThat(info.path("running").path("workers").get(0).path("pid").asLong()).isEqualTo(Long.parseLong(words[1]));
@@ -117,17 +110,30 @@ class FunctionsTest extends AgentTestBase {
 
     @Test
     void aNodeHandlerCallsItsCalleeInItsProcessAndHearsItsFailureByName() throws Exception {
-        added("npong", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n",
-                "index.js", "exports.handle = (buf) => { if (buf.toString() === 'fail') throw new Error('no pong today'); return 'pong ' + process.pid; };\n")));
-        added("nping", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {npong: same-worker}\n",
-                "index.js", "exports.handle = async (buf, steward) => Buffer.concat([Buffer.from('ping ' + process.pid + ' '), await steward.invoke('npong', buf)]);\n")));
-        String[] words = invoke("nping", "").body().split(" ");
-        assertThat(words).hasSize(4);
-        assertThat(words[3]).as("the callee's process").isEqualTo(words[1]);
+        pairInOneProcess("nping", "npong", "node", "index",
+                "exports.handle = (buf) => { if (buf.toString() === 'fail') throw new Error('no pong today'); return 'pong ' + process.pid; };\n",
+                "exports.handle = async (buf, steward) => Buffer.concat([Buffer.from('ping ' + process.pid + ' '), await steward.invoke('npong', buf)]);\n");
         TestAgent.Res failed = invoke("nping", "fail");
         assertThat(failed.status()).isEqualTo(500);
         assertThat(failed.body()).contains("function npong failed: no pong today");
         assertThat(agent.get("/v1/functions/nping").path("errors").asLong()).isEqualTo(1);
+    }
+
+    /**
+     * Adds {@code pong} and {@code ping} (which calls it, same-worker) in {@code runtime}, their handlers
+     * {@code MODULE.handle}; invokes ping, whose reply is "ping PID pong PID"; the two pids are one. Its words.
+     */
+    String[] pairInOneProcess(String ping, String pong, String runtime, String module, String pongCode, String pingCode) throws Exception {
+        String file = module + (runtime.equals("node") ? ".js" : ".py");
+        added(pong, AppsApiTest.tarGz(Map.of("function.yaml", "runtime: " + runtime + "\nhandler: " + module + ".handle\n", file, pongCode)));
+        added(ping, AppsApiTest.tarGz(Map.of("function.yaml", "runtime: " + runtime + "\nhandler: " + module + ".handle\ncalls: {" + pong + ": same-worker}\n",
+                file, pingCode)));
+        String[] words = invoke(ping, "").body().split(" ");
+        assertThat(words).hasSize(4);
+        assertThat(words[0]).isEqualTo("ping");
+        assertThat(words[2]).isEqualTo("pong");
+        assertThat(words[3]).as("the callee's process").isEqualTo(words[1]);
+        return words;
     }
 
     /** A python function that answers {@code reply} once {@code gate} exists. */
