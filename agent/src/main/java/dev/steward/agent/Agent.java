@@ -53,6 +53,7 @@ public final class Agent implements AutoCloseable {
     private final Gateway gateway;
     private final dev.steward.agent.rpc.Rpc rpc;
     private final dev.steward.agent.engine.Engine engine;
+    private final dev.steward.agent.functions.Functions functions;
     private final AccessLog accessLog;
     private final Instant started;
     private final Isolates isolates;
@@ -132,6 +133,8 @@ public final class Agent implements AutoCloseable {
         }
         StartupTrace.mark("rpc bound");
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
+        functions = new dev.steward.agent.functions.Functions(new dev.steward.agent.functions.FunctionStore(store, ctx.spooler(), clock,
+                n -> apps.app(n).isPresent()), engine, rpc, data, System::nanoTime);
         // The API's and the gateway's classes load and their sockets open while the registry loads;
         // the API answers, and the gateway accepts, once loading is done.
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
@@ -142,7 +145,7 @@ public final class Agent implements AutoCloseable {
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store);
         dev.steward.agent.cluster.Nodes nodes = membership != null ? new dev.steward.agent.placement.ClusterNodes(membership, store, scheduler, clock)
                 : dev.steward.agent.cluster.Nodes.alone(self, clock);
-        var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine,
+        var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine, functions,
                 data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access)), r -> Thread.ofPlatform().name("steward-api-start").start(r));
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Demand demand = new Demand(System::nanoTime);
@@ -233,7 +236,7 @@ public final class Agent implements AutoCloseable {
                 mesh != null ? mesh : dev.steward.agent.traffic.Reach.NONE, inFlight, demand, scaler, s -> {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
-        }, engine::app);
+        }, new dev.steward.agent.gateway.Doors(engine, dev.steward.agent.functions.FunctionDoor.byEvent(functions)));
         StartupTrace.mark("gateway bound");
         return g;
     }
@@ -391,6 +394,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        functions.close();
         engine.close();
         closeRpc();
         accessLog.close();

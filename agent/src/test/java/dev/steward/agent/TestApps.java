@@ -106,6 +106,13 @@ final class TestApps {
 
     /** Uploads a directory as it is on disk (executable bits kept), as `steward app upload NAME DIR` does. */
     static void uploadDir(TestAgent agent, String name, java.nio.file.Path dir) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(agent.request("/v1/apps/" + name)
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(tarGz(dir))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    /** A directory's regular files as a .tar.gz (executable bits kept). */
+    static byte[] tarGz(java.nio.file.Path dir) throws java.io.IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
                 new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(bytes));
@@ -118,9 +125,7 @@ final class TestApps {
                 out.closeArchiveEntry();
             }
         }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(agent.request("/v1/apps/" + name)
-                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return bytes.toByteArray();
     }
 
     static void profile(TestAgent agent, String name, String json) {

@@ -2,7 +2,6 @@ package dev.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,20 +27,7 @@ final class AppCommand extends CommandGroup {
         @Override
         public Integer call() throws IOException {
             NameArg.check(name);
-            JsonNode v;
-            if (Files.isDirectory(source)) {
-                Path packed = Files.createTempFile("steward-app-", ".tar.gz");
-                try {
-                    Archives.tarGz(source, packed);
-                    v = common.client().upload("PUT", "/v1/apps/" + name, packed);
-                } finally {
-                    Files.deleteIfExists(packed);
-                }
-            } else if (Files.isRegularFile(source)) {
-                v = common.client().upload("PUT", "/v1/apps/" + name, source);
-            } else {
-                throw new CliException(2, source + ": no such directory or archive");
-            }
+            JsonNode v = Archives.upload(common.client(), "/v1/apps/" + name, source);
             if (common.json) common.printJson(v);
             else System.out.println(name + ": uploaded (worker " + v.path("slave").asText() + ")");
             return 0;

@@ -13,6 +13,19 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 final class Archives {
     private Archives() {}
 
+    /** PUTs {@code source} to {@code path}: an archive as it is, a directory packed as a .tar.gz first. */
+    static com.fasterxml.jackson.databind.JsonNode upload(ApiClient client, String path, Path source) throws IOException {
+        if (Files.isRegularFile(source)) return client.upload("PUT", path, source);
+        if (!Files.isDirectory(source)) throw new CliException(2, source + ": no such directory or archive");
+        Path packed = Files.createTempFile("steward-upload-", ".tar.gz");
+        try {
+            tarGz(source, packed);
+            return client.upload("PUT", path, packed);
+        } finally {
+            Files.deleteIfExists(packed);
+        }
+    }
+
     /** Packs {@code dir} into the file {@code archive} (streamed: no archive is held in memory). */
     static void tarGz(Path dir, Path archive) throws IOException {
         try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(

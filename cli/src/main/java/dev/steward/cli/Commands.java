@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 final class Commands {
     private static final Map<Class<?>, List<Class<?>>> TREE = Map.of(
-            Main.class, List.of(AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class,
+            Main.class, List.of(AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class, FnCommand.class,
                     ProfileCommand.class, RunlistCommand.class, StatusCommand.class, TokenCommand.class, LoginCommand.class,
                     LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class, VersionCommand.class, CompletionCommand.class, ClusterCommand.class,
                     EventsCommand.class, NodeCommand.class),
@@ -23,6 +23,8 @@ final class Commands {
             JobCommand.class, List.of(JobRun.class, JobCommand.ListJobs.class, JobCommand.Logs.class, JobCommand.Stop.class),
             AppCommand.class, List.of(AppCommand.Upload.class, AppCommand.Start.class, AppCommand.Pause.class, AppCommand.Invoke.class,
                     AppCommand.ListApps.class, AppCommand.Info.class, AppCommand.Logs.class, AppCommand.Remove.class),
+            FnCommand.class, List.of(FnCommand.Add.class, FnCommand.Ls.class, FnCommand.Info.class, FnCommand.Rm.class, FnCommand.Invoke.class,
+                    FnCommand.Logs.class),
             ProfileCommand.class, List.of(ProfileCommand.Upload.class, ProfileCommand.ListProfiles.class, ProfileCommand.Show.class,
                     ProfileCommand.Remove.class),
             RunlistCommand.class, List.of(RunlistCommand.Add.class, RunlistCommand.Remove.class, RunlistCommand.ListAll.class),

@@ -21,6 +21,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         String[] ordered = globalsAfterTheCommand(args);
         CommandLine cl = Commands.forArgs(new Main(), ordered);
+        cl.setExpandAtFiles(false); // @FILE is an argument of its own (fn invoke --data @FILE), not a file of arguments
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CliException c) {
                 System.err.println("steward: " + c.getMessage());

@@ -179,6 +179,36 @@ class CliIT extends AgentTestBase {
     }
 
     @Test
+    void functionsAreAddedInvokedShownAndRemovedFromTheCommandLine() throws Exception {
+        Path examples = Path.of("..", "examples", "functions");
+        Run add = steward("fn", "add", "echo", examples.resolve("echo-python").toString());
+        assertThat(add.code()).as(add.err()).isZero();
+        assertThat(add.out()).isEqualTo("echo: version 1 added (python main.handle)\n");
+        Run echo = steward("fn", "invoke", "echo", "hello there");
+        assertThat(echo.code()).as(echo.err()).isZero();
+        assertThat(echo.out()).isEqualTo("hello there");
+        assertThat(steward("fn", "invoke", "echo", "--data", "@" + spec("data.bin", "from a file")).out()).isEqualTo("from a file");
+        assertThat(steward("fn", "invoke", "echo", "x", "--data", "@" + spec("d2.bin", "y")).code()).isEqualTo(2);
+        assertThat(steward("fn", "add", "ponger", examples.resolve("ponger").toString()).code()).isZero();
+        assertThat(steward("fn", "add", "pinger", examples.resolve("pinger").toString()).code()).isZero();
+        assertThat(steward("fn", "invoke", "pinger", "hi").out()).isEqualTo("ping:pong:hi");
+        assertThat(steward("fn", "add", "echo", examples.resolve("echo-shell").toString()).out()).isEqualTo("echo: version 2 added (shell handler.sh)\n");
+        assertThat(steward("fn", "invoke", "echo", "now in sh").out()).isEqualTo("now in sh");
+        assertThat(steward("fn", "ls").out()).contains("NAME", "echo", "shell", "pinger", "ponger");
+        Run info = steward("fn", "info", "echo");
+        assertThat(info.out()).startsWith("echo: shell handler.sh, version 2").contains("invocations  3, errors 0", "VERSION");
+        assertThat(steward("fn", "info", "echo", "--json").json().path("versions").size()).isEqualTo(2);
+        assertThat(steward("fn", "logs", "echo").code()).isZero();
+        Run bad = steward("fn", "add", "bad", spec("bad", "x").getParent().resolve("nothing-here").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(steward("fn", "rm", "echo").out()).isEqualTo("echo: removed\n");
+        Run ghost = steward("fn", "invoke", "echo", "x");
+        assertThat(ghost.code()).isEqualTo(3);
+        assertThat(ghost.err()).contains("no function 'echo'");
+        assertThat(steward("fn", "info", "echo").code()).isEqualTo(3);
+    }
+
+    @Test
     void anAppIsStartedInvokedAndPausedFromTheCommandLine() throws Exception {
         Path app = Path.of("..", "examples", "apps", "echo-python");
         assertThat(steward("app", "upload", "echo", app.toString()).code()).isZero();

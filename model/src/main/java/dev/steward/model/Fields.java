@@ -128,6 +128,17 @@ final class Fields {
         return out;
     }
 
+    /** {@code resources: {memory, cpu, pids}}, {@link Resources#NONE} when not given. */
+    Resources resources(JsonNode node) {
+        if (!isObject(node, "resources")) return Resources.NONE;
+        onlyKnown(node, "resources", Set.of("memory", "cpu", "pids"));
+        Long memory = size(node.get("memory"), "resources.memory");
+        Double cpu = number(node.get("cpu"), "resources.cpu");
+        if (cpu != null && (cpu <= 0 || cpu > 1024)) problem("resources.cpu", cpu + " (expected: more than 0, at most 1024)");
+        Integer pids = integer(node.get("pids"), "resources.pids", 1, 1_000_000);
+        return new Resources(memory == null ? 0 : memory, cpu == null ? 0 : cpu, pids == null ? 0 : pids);
+    }
+
     static String describe(JsonNode node) {
         if (node.isObject()) return "a map";
         if (node.isArray()) return "a list";

@@ -172,14 +172,7 @@ final class SpecReader {
     }
 
     private Resources resources() {
-        JsonNode node = tree.get("resources");
-        if (!f.isObject(node, "resources")) return Resources.NONE;
-        f.onlyKnown(node, "resources", Set.of("memory", "cpu", "pids"));
-        Long memory = f.size(node.get("memory"), "resources.memory");
-        Double cpu = f.number(node.get("cpu"), "resources.cpu");
-        if (cpu != null && (cpu <= 0 || cpu > 1024)) f.problem("resources.cpu", cpu + " (expected: more than 0, at most 1024)");
-        Integer pids = f.integer(node.get("pids"), "resources.pids", 1, 1_000_000);
-        return new Resources(memory == null ? 0 : memory, cpu == null ? 0 : cpu, pids == null ? 0 : pids);
+        return f.resources(tree.get("resources"));
     }
 
     private PolicyKind policy(Kind kind) {

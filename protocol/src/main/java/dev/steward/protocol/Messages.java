@@ -37,6 +37,8 @@ public final class Messages {
     public static final int RESOURCE_ERROR = 2;
     public static final int TIMEOUT_ERROR = 3;
     public static final int DEADLINE_ERROR = 4;
+    /** What was named (a function) does not exist. */
+    public static final int NOT_FOUND_ERROR = 5;
 
     // terminate codes
     public static final int TERMINATE_NORMAL = 1;

@@ -22,7 +22,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Serves on {@code address}: HTTPS with {@code tls}, else plain HTTP (when {@code tls} is null). */
     public ApiServer(InetSocketAddress address, TlsPair tls, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
-                     dev.steward.agent.engine.Engine engine, java.nio.file.Path uploads,
+                     dev.steward.agent.engine.Engine engine, dev.steward.agent.functions.Functions functions, java.nio.file.Path uploads,
                      EventBus bus, Metrics metrics, Supplier<Object> agentInfo, dev.steward.agent.cluster.Nodes nodes,
                      java.util.concurrent.CompletableFuture<Void> loaded, Access access) {
         ServerBuilder sb = Server.builder();
@@ -42,9 +42,11 @@ public final class ApiServer implements AutoCloseable {
         new AuthRoutes(access.tokens(), access.audit(), access.clock()).bind(sb);
         new ServiceRoutes(sup).bind(sb);
         new JobRoutes(jobs, sup.context().runAs()).bind(sb);
-        new AppRoutes(apps, engine, uploads).bind(sb);
+        Uploads archives = new Uploads(new dev.steward.agent.spool.Intake(uploads, apps.spoolLimits()));
+        new AppRoutes(apps, engine, archives).bind(sb);
         new AppCalls(engine, apps).bind(sb);
-        new LogRoutes(sup, jobs, apps, engine).bind(sb);
+        new FunctionRoutes(functions, archives).bind(sb);
+        new LogRoutes(sup, jobs, apps, engine, functions).bind(sb);
         new EventRoutes(bus).bind(sb);
         sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));
         sb.route().get("/v1/cluster/nodes").build(Blocking.of((ctx, req) -> Requests.ok(nodes.nodes())));

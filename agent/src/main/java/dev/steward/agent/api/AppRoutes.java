@@ -25,16 +25,14 @@ import java.util.Map;
  * show, remove) and {@code /v1/runlist} (add, remove, list).
  */
 final class AppRoutes {
-    /** How long an upload may take to arrive. */
-    static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(10);
     private final AppStore apps;
     private final dev.steward.agent.engine.Engine engine;
-    private final Intake intake;
+    private final Uploads uploads;
 
-    AppRoutes(AppStore apps, dev.steward.agent.engine.Engine engine, Path uploads) {
+    AppRoutes(AppStore apps, dev.steward.agent.engine.Engine engine, Uploads uploads) {
         this.apps = apps;
         this.engine = engine;
-        this.intake = new Intake(uploads, apps.spoolLimits());
+        this.uploads = uploads;
     }
 
     void bind(ServerBuilder sb) {
@@ -44,8 +42,9 @@ final class AppRoutes {
             v.put("state", state(a.name()));
             return v;
         }).toList())));
-        sb.route().put(app).maxRequestLength(intake.limits().maxArchive()).requestTimeout(UPLOAD_TIMEOUT)
-                .build(Blocking.streaming((ctx, req) -> Requests.json(HttpStatus.CREATED, upload(Requests.name(ctx), req, Requests.caller(ctx)))));
+        sb.route().put(app).maxRequestLength(uploads.maxArchive()).requestTimeout(Uploads.TIMEOUT)
+                .build(Blocking.streaming((ctx, req) -> Requests.json(HttpStatus.CREATED,
+                        uploads.take(req, "app", (file, format) -> apps.upload(Requests.name(ctx), file, format, Requests.caller(ctx))))));
         sb.route().get(app).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             AppRecord r = apps.app(name).orElseThrow(() -> new ApiException(404, "no app '" + name + "'"));
@@ -104,31 +103,5 @@ final class AppRoutes {
         v.put("source", r.source());
         v.put("profile", dev.steward.model.Profile.parse(r.source()));
         return v;
-    }
-
-    /**
-     * Streams the body to a file as it arrives (within the upload limits), then hands it to the store;
-     * the file is gone once answered, whatever the answer.
-     */
-    private AppRecord upload(String name, HttpRequest req, dev.steward.agent.auth.Caller who) throws IOException {
-        try (Upload upload = intake.begin(req.headers().contentLength())) {
-            try (InputStream body = req.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty())) {
-                upload.receive(body);
-            } catch (IOException e) {
-                throw cutOff(e);
-            }
-            if (upload.size() == 0) throw new ApiException(400, "the body must be the app's archive (.tar.gz, .tar or .zip)");
-            Format format = upload.format().orElseThrow(() -> new ApiException(400, "the body is not a .tar.gz, .tar or .zip archive"));
-            return apps.upload(name, upload.file(), format, who);
-        }
-    }
-
-    /** A body that was not stored whole: over the route's limit, the client gone, or the agent's disk failing. */
-    private static RuntimeException cutOff(IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ContentTooLargeException c) return c;
-        }
-        if (e instanceof java.nio.file.FileSystemException) return new IllegalStateException("cannot store the upload: " + SpoolException.reason(e));
-        return new ApiException(400, "the upload did not arrive whole: " + e.getMessage());
     }
 }

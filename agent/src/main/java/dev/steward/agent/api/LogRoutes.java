@@ -28,7 +28,10 @@ final class LogRoutes {
     private final AppStore apps;
     private final Engine engine;
 
-    LogRoutes(Registry sup, Jobs jobs, AppStore apps, Engine engine) {
+    private final dev.steward.agent.functions.Functions functions;
+
+    LogRoutes(Registry sup, Jobs jobs, AppStore apps, Engine engine, dev.steward.agent.functions.Functions functions) {
+        this.functions = functions;
         this.sup = sup;
         this.jobs = jobs;
         this.apps = apps;
@@ -48,17 +51,27 @@ final class LogRoutes {
         sb.route().get("/v1/apps/{name}/logs").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             if (apps.app(name).isEmpty()) throw new ApiException(404, "no app '" + name + "'");
-            String worker = ctx.queryParam("worker");
-            if (worker != null && !worker.matches(ID)) throw new ApiException(400, "worker: '" + worker + "' is not a worker id");
-            List<Path> files = engine.logs(name, worker);
-            if (worker != null && files.isEmpty()) throw new ApiException(404, "app " + name + " has no log of worker '" + worker + "'");
-            return respond(ctx, files, () -> engine.logs(name, worker), worker == null);
+            return workers(ctx, "app " + name, ctx.queryParam("worker"), w -> engine.logs(name, w));
+        }));
+        sb.route().get("/v1/functions/{name}/logs").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            if (functions.store().function(name).isEmpty()) throw new ApiException(404, "no function '" + name + "'");
+            return workers(ctx, "function " + name, ctx.queryParam("worker"), w -> functions.logs(name, w));
         }));
         sb.route().get("/v1/jobs/{id}/logs").build(Blocking.of((ctx, req) -> {
             String id = ctx.pathParam("id");
             List<Path> one = List.of(Path.of(jobs.get(id).log()));
             return respond(ctx, one, () -> one, false);
         }));
+    }
+
+    /** The logs of the workers of {@code whose} (or of one, {@code worker}), each line after its worker's id. */
+    private static com.linecorp.armeria.common.HttpResponse workers(com.linecorp.armeria.server.ServiceRequestContext ctx, String whose,
+                                                                     String worker, java.util.function.Function<String, List<Path>> logs) throws Exception {
+        if (worker != null && !worker.matches(ID)) throw new ApiException(400, "worker: '" + worker + "' is not a worker id");
+        List<Path> files = logs.apply(worker);
+        if (worker != null && files.isEmpty()) throw new ApiException(404, whose + " has no log of worker '" + worker + "'");
+        return respond(ctx, files, () -> logs.apply(worker), worker == null);
     }
 
     private static com.linecorp.armeria.common.HttpResponse respond(com.linecorp.armeria.server.ServiceRequestContext ctx,

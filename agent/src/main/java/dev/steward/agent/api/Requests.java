@@ -53,6 +53,17 @@ final class Requests {
         }
     }
 
+    /** The query parameter {@code key} as a duration, zero when it is not given. */
+    static java.time.Duration duration(ServiceRequestContext ctx, String key) {
+        String t = ctx.queryParam(key);
+        if (t == null) return java.time.Duration.ZERO;
+        try {
+            return dev.steward.model.Durations.parse(t);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, key + ": '" + t + "' is not a duration (like 500ms or 5s)");
+        }
+    }
+
     static boolean flag(ServiceRequestContext ctx, String key) {
         String v = ctx.queryParam(key);
         if (v == null) return false;

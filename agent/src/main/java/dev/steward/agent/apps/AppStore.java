@@ -62,14 +62,7 @@ public final class AppStore {
     public AppRecord upload(String name, Path archive, Format format, Caller who) {
         name(name, "app");
         mayReplace(name, who);
-        Spooler.Spooled<Manifest> app;
-        try {
-            app = spooler.spool(archive, format, AppStore::checkApp);
-        } catch (SpoolException e) {
-            throw new IllegalArgumentException("the app's archive is refused: " + e.getMessage());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot spool the app: " + SpoolException.reason(e));
-        }
+        Spooler.Spooled<Manifest> app = spooler.take(archive, format, AppStore::checkApp, "app");
         Manifest m = app.checked();
         synchronized (this) {
             // again: another caller may have made the app while this one unpacked

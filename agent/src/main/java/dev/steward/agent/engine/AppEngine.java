@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * app's event loop (its worker connections and its clients' connections run there too); other
  * threads hand their calls to the loop.
  */
-public final class AppEngine {
+public final class AppEngine implements Invocable {
     /** Where a running app is. */
     public enum State {
         RUNNING, BROKEN, STOPPING, STOPPED;
@@ -85,8 +85,13 @@ public final class AppEngine {
         return Math.max(10_000_000L, Math.min(1_000_000_000L, shortest / 4));
     }
 
+    @Override
     public String name() {
         return name;
+    }
+
+    EventLoop loop() {
+        return loop;
     }
 
     public String profileName() {
@@ -99,6 +104,7 @@ public final class AppEngine {
      * Queues {@code event} with {@code data} for a worker ({@code tag}: the worker with that id), its
      * reply to {@code sink}; {@code timeout} (zero: none) bounds its whole life. Any thread.
      */
+    @Override
     public void enqueue(String event, byte[] data, String tag, Duration timeout, Sink sink) {
         Invocation inv = new Invocation(event, data, tag, timeout.toNanos(), sink);
         if (loop.inEventLoop()) accept(inv);
@@ -513,6 +519,7 @@ public final class AppEngine {
     }
 
     /** What {@code info} answers: the protocol's keys, then the workers and the last crash. */
+    @Override
     public CompletableFuture<Map<String, Object>> info() {
         return CompletableFuture.supplyAsync(this::describe, loop);
     }

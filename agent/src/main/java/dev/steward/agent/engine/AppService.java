@@ -16,14 +16,14 @@ import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.value.Value;
 
 /**
- * One app's service, published under the app's name: {@code enqueue(event, data, tag?, timeout?)}
+ * One app's (or function's) service, published under its name: {@code enqueue(event, data, tag?, timeout?)}
  * relays the worker's reply as it comes; {@code info()} describes the queue and the pool.
  * {@code timeout} (seconds) is Steward's addition: the most the event may take, queue included.
  */
-final class AppService implements RpcService {
-    private final AppEngine engine;
+public final class AppService implements RpcService {
+    private final Invocable engine;
 
-    AppService(AppEngine engine) {
+    public AppService(Invocable engine) {
         this.engine = engine;
     }
 

@@ -12,10 +12,7 @@ import dev.steward.model.IsolateSpec;
 import dev.steward.model.Profile;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,10 +41,29 @@ public final class Engine implements AutoCloseable {
     private final Clock clock;
     private final LongSupplier nanos;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private volatile java.util.function.Predicate<String> reserved = name -> false;
     /** Apps being paused, each with the end of its pause. Guarded by this. */
     private final Map<String, CompletableFuture<Void>> stopping = new java.util.HashMap<>();
 
     private record Running(AppEngine engine, WorkerServer socket, Profile profile) {}
+
+    /** An app engine started for another owner (a function's version): neither stored nor published; its owner stops it. */
+    public final class Launched {
+        private final Running running;
+
+        private Launched(Running running) {
+            this.running = running;
+        }
+
+        public AppEngine engine() {
+            return running.engine();
+        }
+
+        /** Stops its workers (sessions in flight finish within the termination timeout) and closes its socket. */
+        public void stop() {
+            Engine.this.stop(running, false);
+        }
+    }
 
     public Engine(AppStore apps, Store store, Rpc rpc, Isolates isolates, Path data, Clock clock, LongSupplier nanos) throws IOException {
         this.apps = apps;
@@ -56,22 +72,15 @@ public final class Engine implements AutoCloseable {
         this.isolates = isolates;
         this.sockets = data.resolve("run").resolve("apps");
         this.logs = data.resolve("logs").resolve("apps");
-        this.pythonLib = installPythonLibrary(data.resolve("lib").resolve("python"));
+        this.pythonLib = SdkFiles.install(data.resolve("lib").resolve("python"), "python", SdkFiles.PYTHON);
         this.clock = clock;
         this.nanos = nanos;
         rpc.serve(new NodeService(this));
     }
 
-    /** The Python worker library, from the agent's jar to where workers' PYTHONPATH points. */
-    private static Path installPythonLibrary(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        try (InputStream in = Engine.class.getResourceAsStream("/sdk/python/steward_worker.py")) {
-            if (in == null) throw new IOException("the agent's jar lacks the Python worker library");
-            Path tmp = Files.createTempFile(dir, ".steward_worker", ".py");
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, dir.resolve("steward_worker.py"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return dir;
+    /** Where the Python worker library is, which workers find on their PYTHONPATH. */
+    public Path pythonLib() {
+        return pythonLib;
     }
 
     /** The logs of the app's workers, those gone included (the last few are kept), oldest first; or of one worker. */
@@ -98,22 +107,42 @@ public final class Engine implements AutoCloseable {
         if (running.containsKey(app)) return "the app is already running";
         AppRecord record = apps.app(app).orElseThrow(() -> new NotFoundException("no app '" + app + "'"));
         Profile profile = apps.profile(profileName).orElseThrow(() -> new NotFoundException("no profile '" + profileName + "'"));
+        if (reserved.test(app)) throw new ConflictException("the name " + app + " is a function's; apps and functions share one namespace");
+        Running r = open(app, record, profileName, profile, logs.resolve(app), dev.steward.model.Resources.NONE);
+        running.put(app, r);
+        rpc.serve(new AppService(r.engine()), r.engine().loop());
+        store.put(RUNNING + app, profileName);
+        return "the app has been started";
+    }
+
+    /**
+     * Starts an engine named {@code name} for {@code record}'s workers, their logs in {@code logDir},
+     * limited by {@code resources}: neither stored nor published (a function's version, which its
+     * owner reaches and stops through what this returns).
+     */
+    public Launched launch(String name, AppRecord record, Profile profile, Path logDir, dev.steward.model.Resources resources) {
+        return new Launched(open(name, record, "", profile, logDir, resources));
+    }
+
+    private Running open(String name, AppRecord record, String profileName, Profile profile, Path logDir, dev.steward.model.Resources resources) {
         Isolate isolate = isolates.of(new IsolateSpec(profile.isolate(), Map.of()));
         EventLoop loop = rpc.loops().next();
-        Path socket = sockets.resolve(app + ".sock");
-        Workers workers = new Workers(record, profile, isolate, socket, logs.resolve(app), pythonLib);
-        AppEngine engine = new AppEngine(app, profileName, profile, loop, workers, nanos, clock);
+        Path socket = sockets.resolve(name + ".sock");
+        Workers workers = new Workers(record, profile, isolate, socket, logDir, pythonLib, resources);
+        AppEngine engine = new AppEngine(name, profileName, profile, loop, workers, nanos, clock);
         WorkerServer server;
         try {
             server = new WorkerServer(rpc.loops(), loop, rpc.epoll(), socket, engine);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot open the app's worker socket: " + e.getMessage());
+            throw new IllegalArgumentException("cannot open the worker socket of " + name + ": " + e.getMessage());
         }
         engine.start();
-        running.put(app, new Running(engine, server, profile));
-        rpc.serve(new AppService(engine), loop);
-        store.put(RUNNING + app, profileName);
-        return "the app has been started";
+        return new Running(engine, server, profile);
+    }
+
+    /** Names that apps may not take (functions'): set once, by the functions' owner. */
+    public void reserve(java.util.function.Predicate<String> names) {
+        reserved = names;
     }
 
     /**
@@ -140,7 +169,7 @@ public final class Engine implements AutoCloseable {
         }
         if (r != null) {
             try {
-                stop(r);
+                stop(r, true);
             } finally {
                 synchronized (this) {
                     stopping.remove(app);
@@ -153,15 +182,15 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Sessions in flight finish (within the termination timeout) before the app's port and its clients' connections close. */
-    private void stop(Running r) {
+    private void stop(Running r, boolean published) {
         try {
             r.engine().stop().get(r.profile().terminationTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             r.engine().kill();
         }
-        rpc.withdraw(r.engine().name());
+        if (published) rpc.withdraw(r.engine().name());
         r.socket().close();
-        running.remove(r.engine().name(), r);
+        if (published) running.remove(r.engine().name(), r);
     }
 
     public List<String> list() {
@@ -185,9 +214,13 @@ public final class Engine implements AutoCloseable {
     /** Stops every app; they are started again when the agent comes back. */
     @Override
     public synchronized void close() {
-        List<Thread> stopping = new ArrayList<>();
-        for (Running r : List.copyOf(running.values())) stopping.add(Thread.ofVirtual().start(() -> stop(r)));
-        for (Thread t : stopping) {
+        inParallel(List.copyOf(running.values()).stream().<Runnable>map(r -> () -> stop(r, true)).toList());
+    }
+
+    /** Runs each of {@code actions} on a virtual thread of its own and waits for all of them. */
+    public static void inParallel(List<Runnable> actions) {
+        List<Thread> threads = actions.stream().map(a -> Thread.ofVirtual().start(a)).toList();
+        for (Thread t : threads) {
             try {
                 t.join();
             } catch (InterruptedException e) {

@@ -42,6 +42,7 @@ final class Invocation {
         if (done || !sink.abandoned()) return false;
         done = true;
         if (timer != null) timer.cancel(false);
+        sink.dropped();
         return true;
     }
 

@@ -29,11 +29,13 @@ final class Workers {
     private final Path socket;
     private final Path logs;
     private final Path pythonLib;
+    private final dev.steward.model.Resources resources;
     /** How often workers should send heartbeats, in seconds: a third of the heartbeat timeout, at most 5 s. */
     private final String heartbeatEvery;
 
-    Workers(AppRecord app, Profile profile, Isolate isolate, Path socket, Path logs, Path pythonLib) {
+    Workers(AppRecord app, Profile profile, Isolate isolate, Path socket, Path logs, Path pythonLib, dev.steward.model.Resources resources) {
         this.app = app;
+        this.resources = resources;
         this.isolate = isolate;
         Map<String, String> o = new HashMap<>();
         profile.isolateArgs().forEach((k, v) -> o.put(k, String.valueOf(v)));
@@ -64,7 +66,7 @@ final class Workers {
         ProcessHandle.current().info().command().ifPresent(java -> env.putIfAbsent("STEWARD_JAVA", java));
         Files.createDirectories(logs);
         return isolate.spawn(new SpawnRequest("app-" + app.name(), id, argv, dir, env, log,
-                dev.steward.model.Resources.NONE, options));
+                resources, options));
     }
 
     /** The last {@code n} lines of a worker's log. */

@@ -1,6 +1,6 @@
 package dev.steward.agent.gateway;
 
-import dev.steward.agent.engine.AppEngine;
+import dev.steward.agent.engine.Invocable;
 import dev.steward.agent.engine.Sink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -26,7 +26,7 @@ final class AppCall implements Sink, Phase {
     /** The largest body taken for an event: one protocol frame carries it. */
     static final int MAX_DATA = 16 << 20;
     private final Exchange exchange;
-    private final AppEngine app;
+    private final Invocable app;
     private final AppDoor.Event event;
     private final Channel client;
     private final boolean keepAlive;
@@ -36,7 +36,7 @@ final class AppCall implements Sink, Phase {
     /** Set on the client's loop once the exchange is over (answered, or the client left). */
     private boolean over;
 
-    AppCall(Exchange exchange, AppEngine app, AppDoor.Event event, Channel client, boolean keepAlive) {
+    AppCall(Exchange exchange, Invocable app, AppDoor.Event event, Channel client, boolean keepAlive) {
         this.exchange = exchange;
         this.app = app;
         this.event = event;
@@ -105,7 +105,7 @@ final class AppCall implements Sink, Phase {
                 return;
             }
             over = true;
-            exchange.appFailed(Sink.httpStatus(code), "app " + app.name() + ": " + message);
+            exchange.appFailed(Sink.httpStatus(code), app.label().isEmpty() ? message : app.label() + ": " + message);
         });
     }
 

@@ -91,9 +91,9 @@ public final class Gateway implements AutoCloseable {
      */
     public static final io.netty.buffer.PooledByteBufAllocator ALLOCATOR = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
     /** Running apps by name: {@code /<app>/<event>} where no service has the path. */
-    private final java.util.function.Function<String, java.util.Optional<dev.steward.agent.engine.AppEngine>> apps;
+    private final java.util.function.Function<String, java.util.Optional<? extends dev.steward.agent.engine.Invocable>> apps;
 
-    java.util.Optional<dev.steward.agent.engine.AppEngine> app(String name) {
+    java.util.Optional<? extends dev.steward.agent.engine.Invocable> app(String name) {
         return apps.apply(name);
     }
     private final Autoscaler scaler;
@@ -112,7 +112,7 @@ public final class Gateway implements AutoCloseable {
     };
 
     public Gateway(Settings settings, Backends sup, Reach reach, InFlight inFlight, Demand demand, Autoscaler scaler, Observer observer,
-                   java.util.function.Function<String, java.util.Optional<dev.steward.agent.engine.AppEngine>> apps) {
+                   java.util.function.Function<String, java.util.Optional<? extends dev.steward.agent.engine.Invocable>> apps) {
         this.apps = apps;
         this.reach = reach;
         this.settings = settings;

@@ -102,6 +102,20 @@ public final class Spooler {
         }
     }
 
+    /**
+     * {@link #spool(Path, Format, Function)} for an upload of {@code what} (an app, a function): a refused
+     * archive is an {@link IllegalArgumentException} saying why, the agent's own failure an {@link IllegalStateException}.
+     */
+    public <T> Spooled<T> take(Path archive, Format format, Function<Path, T> check, String what) {
+        try {
+            return spool(archive, format, check);
+        } catch (SpoolException e) {
+            throw new IllegalArgumentException("the " + what + "'s archive is refused: " + e.getMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot spool the " + what + ": " + SpoolException.reason(e));
+        }
+    }
+
     static String sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());

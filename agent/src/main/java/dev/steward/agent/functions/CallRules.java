@@ -1,0 +1,52 @@
+package dev.steward.agent.functions;
+
+import dev.steward.model.CallGraph;
+import dev.steward.model.FunctionManifest;
+import dev.steward.model.FunctionRuntime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rules calls between functions keep, checked over every function when one is added: no cycle,
+ * and a same-worker callee on the caller's runtime (it runs in the caller's process).
+ */
+final class CallRules {
+    private CallRules() {}
+
+    /** Refuses {@code added} (as {@code name}) when, with the functions stored, the calls break a rule. */
+    static void check(String name, FunctionManifest added, Map<String, FunctionManifest> stored) {
+        Map<String, FunctionManifest> all = new HashMap<>(stored);
+        all.put(name, added);
+        Map<String, Set<String>> graph = new HashMap<>();
+        all.forEach((n, m) -> graph.put(n, m.calls().keySet()));
+        CallGraph.cycle(graph).ifPresent(c -> {
+            throw new IllegalArgumentException("calls: a cycle, " + String.join(" -> ", c) + " (functions may not call back into their callers)");
+        });
+        all.forEach((caller, m) -> m.calls().forEach((callee, kind) -> {
+            FunctionManifest other = all.get(callee);
+            boolean touches = caller.equals(name) || callee.equals(name);
+            if (touches && kind == FunctionManifest.CallKind.SAME_WORKER && other != null && other.runtime() != m.runtime()) {
+                throw new IllegalArgumentException("calls." + callee + ": " + caller + " (" + m.runtime().wire() + ") calls " + callee
+                        + " (" + other.runtime().wire() + ") as same-worker, which needs one runtime for both");
+            }
+        }));
+    }
+
+    /** {@code name} and the functions it reaches through same-worker calls of its runtime: what its worker loads. */
+    static List<String> sameWorker(String name, Map<String, FunctionManifest> all) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(name));
+        FunctionRuntime runtime = all.get(name).runtime();
+        while (!todo.isEmpty()) {
+            String at = todo.poll();
+            FunctionManifest m = all.get(at);
+            if (m == null || m.runtime() != runtime || !out.add(at)) continue;
+            m.calls().forEach((callee, kind) -> {
+                if (kind == FunctionManifest.CallKind.SAME_WORKER) todo.add(callee);
+            });
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.steward.agent.functions;
+
+import dev.steward.agent.auth.Caller;
+import dev.steward.agent.engine.AppService;
+import dev.steward.agent.engine.Engine;
+import dev.steward.agent.engine.Sink;
+import dev.steward.agent.errors.NotFoundException;
+import dev.steward.agent.rpc.Rpc;
+import dev.steward.agent.spool.Format;
+import dev.steward.model.FunctionManifest;
+import dev.steward.protocol.Messages;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The functions of this node at work: each function's current version runs as an app of its
+ * runtime's generic workers, started at its first invocation; a change to a function (a new version,
+ * its removal) retires the running versions that load it, which finish what they have and stop. Each
+ * function is published on the RPC port as an app of its name, and counted.
+ */
+public final class Functions implements AutoCloseable {
+    private final FunctionStore store;
+    private final Engine engine;
+    private final Rpc rpc;
+    private final Runtimes runtimes;
+    private final Path logs;
+    private final LongSupplier nanos;
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
+    private final Map<String, FunctionStats> stats = new ConcurrentHashMap<>();
+    /** Held while a version starts and while a change retires versions: none starts from what a change replaced. */
+    private final ReentrantLock starting = new ReentrantLock();
+    private final AtomicLong launches = new AtomicLong();
+
+    public Functions(FunctionStore store, Engine engine, Rpc rpc, Path data, LongSupplier nanos) throws IOException {
+        this.store = store;
+        this.engine = engine;
+        this.rpc = rpc;
+        this.runtimes = Runtimes.install(engine.pythonLib(), data.resolve("lib"), data.resolve("cache"));
+        this.logs = data.resolve("logs").resolve("functions");
+        this.nanos = nanos;
+        engine.reserve(n -> n.equals(FunctionDoor.GATEWAY_PREFIX) || store.function(n).isPresent());
+        for (FunctionRecord r : store.functions()) publish(r.name());
+    }
+
+    public FunctionStore store() {
+        return store;
+    }
+
+    /** Adds a version of {@code name} (see {@link FunctionStore#add}); the versions running finish what they have. */
+    public FunctionRecord add(String name, Path archive, Format format, Caller who) {
+        FunctionRecord r = store.add(name, archive, format, who);
+        changed(name);
+        if (r.versions().size() == 1) publish(name); // a first version; later ones go through the same service
+        return r;
+    }
+
+    /** Removes {@code name}; an invocation running finishes on its version, later ones find no function. */
+    public FunctionRecord remove(String name, Caller who) {
+        FunctionRecord r = store.remove(name, who);
+        rpc.withdraw(name);
+        changed(name);
+        return r;
+    }
+
+    private void publish(String name) {
+        rpc.serve(new AppService(new FunctionDoor(this, name)));
+    }
+
+    /** Retires every running version that loads {@code name}. */
+    private void changed(String name) {
+        starting.lock();
+        try {
+            for (Live l : List.copyOf(live.values())) {
+                if (l.loads.contains(name) && live.remove(l.name, l)) l.retire();
+            }
+        } finally {
+            starting.unlock();
+        }
+    }
+
+    /**
+     * Invokes {@code name} with {@code data}, its reply to {@code sink} (on the version's event loop, or
+     * at once on this thread when there is no such function); {@code timeout} (zero: the function's own)
+     * is capped by the function's.
+     */
+    public void invoke(String name, byte[] data, Duration timeout, Sink sink) {
+        Live l;
+        try {
+            l = acquire(name);
+        } catch (NotFoundException e) {
+            sink.error(Messages.NOT_FOUND_ERROR, e.getMessage());
+            sink.flush();
+            return;
+        } catch (RuntimeException e) {
+            sink.error(Messages.RESOURCE_ERROR, "function " + name + " cannot start: " + e.getMessage());
+            sink.flush();
+            return;
+        }
+        Duration own = l.version.parsed().timeout();
+        Duration limit = timeout.isZero() || timeout.compareTo(own) > 0 ? own : timeout;
+        CountedSink counted = new CountedSink(sink, stats.computeIfAbsent(name, n -> new FunctionStats()), nanos, l::release);
+        l.launched.engine().enqueue(name, data, "", limit, counted);
+    }
+
+    private Live acquire(String name) {
+        for (;;) {
+            Live l = live.get(name);
+            if (l == null) l = start(name);
+            if (l.acquire()) return l;
+            live.remove(name, l);
+        }
+    }
+
+    private Live start(String name) {
+        starting.lock();
+        try {
+            Live l = live.get(name);
+            if (l != null) return l;
+            FunctionRecord r = store.function(name).orElseThrow(() -> new NotFoundException("no function '" + name + "'"));
+            Map<String, FunctionManifest> manifests = store.manifests();
+            Map<String, FunctionVersion> loads = new LinkedHashMap<>();
+            for (String n : CallRules.sameWorker(name, manifests)) {
+                store.function(n).ifPresent(f -> loads.put(n, f.current()));
+            }
+            FunctionVersion v = r.current();
+            Engine.Launched launched = engine.launch("fn." + name + "." + launches.incrementAndGet(), runtimes.app(name, r.owner(), v, loads),
+                    Runtimes.profile(v.parsed()), logs.resolve(name), v.parsed().resources());
+            l = new Live(name, v, List.copyOf(loads.keySet()), launched);
+            live.put(name, l);
+            return l;
+        } finally {
+            starting.unlock();
+        }
+    }
+
+    /** The logs of {@code name}'s workers (the last few kept), oldest first; or of one worker. */
+    public List<Path> logs(String name, String worker) {
+        return dev.steward.agent.logs.LogFiles.in(logs.resolve(name), worker);
+    }
+
+    /** What {@code fn info} shows: the function, its versions, its counts, and the version running with its workers. */
+    public Map<String, Object> info(String name) throws Exception {
+        FunctionRecord r = store.function(name).orElseThrow(() -> new NotFoundException("no function '" + name + "'"));
+        Map<String, Object> m = new LinkedHashMap<>(summary(r));
+        m.put("versions", r.versions().stream().map(Functions::version).toList());
+        Optional<Live> l = Optional.ofNullable(live.get(name));
+        if (l.isPresent()) {
+            Map<String, Object> running = new LinkedHashMap<>();
+            running.put("version", l.get().version.version());
+            running.put("loads", l.get().loads);
+            running.put("in-flight", l.get().users());
+            running.putAll(l.get().launched.engine().info().get(5, java.util.concurrent.TimeUnit.SECONDS));
+            m.put("running", running);
+        }
+        return m;
+    }
+
+    /** One line of {@code fn ls}: name, owner, runtime, handler, current version, counts. */
+    public Map<String, Object> summary(FunctionRecord r) {
+        FunctionManifest cur = r.current().parsed();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.name());
+        m.put("owner", r.owner());
+        m.put("runtime", cur.runtime().wire());
+        m.put("handler", cur.handler());
+        m.put("version", r.current().version());
+        m.put("calls", cur.calls().entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().wire())));
+        m.put("state", live.containsKey(r.name()) ? "running" : "idle");
+        m.putAll(stats.getOrDefault(r.name(), new FunctionStats()).view());
+        return m;
+    }
+
+    private static Map<String, Object> version(FunctionVersion v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", v.version());
+        m.put("sha256", v.sha256());
+        m.put("added", v.added());
+        m.put("dir", v.dir());
+        m.put("manifest", v.manifest());
+        return m;
+    }
+
+    /** Stops every running version (the agent is stopping): sessions in flight get the termination timeout. */
+    @Override
+    public void close() {
+        List<Runnable> stops = new java.util.ArrayList<>();
+        for (Live l : List.copyOf(live.values())) {
+            if (live.remove(l.name, l)) stops.add(l.launched::stop);
+        }
+        Engine.inParallel(stops);
+    }
+}

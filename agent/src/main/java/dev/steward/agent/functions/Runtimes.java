@@ -1,0 +1,99 @@
+package dev.steward.agent.functions;
+
+import dev.steward.agent.apps.AppRecord;
+import dev.steward.agent.engine.SdkFiles;
+import dev.steward.model.FunctionManifest;
+import dev.steward.model.FunctionRuntime;
+import dev.steward.model.Profile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The generic worker of each runtime, and how a function's version is made an app of them: the
+ * worker program is the runtime's, the same for every function; which functions it loads, and from
+ * where, it is told in its environment ({@code STEWARD_FUNCTION}, {@code STEWARD_FUNCTIONS}).
+ */
+final class Runtimes {
+    private final Path python;
+    private final Path node;
+    private final Path java;
+    private final String javaClassPath;
+    private final Path javaCds;
+
+    private Runtimes(Path python, Path node, Path java, Path javaCds) {
+        this.python = python;
+        this.node = node;
+        this.java = java;
+        this.javaCds = javaCds;
+        this.javaClassPath = List.of(dev.steward.worker.fn.FunctionRunner.class, dev.steward.protocol.Frame.class, org.msgpack.core.MessagePack.class)
+                .stream().map(Runtimes::location).distinct().collect(Collectors.joining(":"));
+    }
+
+    /** Installs the workers under {@code lib} (the python one beside the Python worker library in {@code pythonLib}). */
+    static Runtimes install(Path pythonLib, Path lib, Path cache) throws IOException {
+        return new Runtimes(pythonLib, SdkFiles.install(lib.resolve("node"), "node", SdkFiles.NODE),
+                SdkFiles.install(lib.resolve("java"), "java", SdkFiles.JAVA), cache.resolve("function-runner.jsa"));
+    }
+
+    private static String location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("where " + c.getName() + " was loaded from: " + e.getMessage(), e);
+        }
+    }
+
+    /** The worker program of {@code runtime}. */
+    Path worker(FunctionRuntime runtime) {
+        return switch (runtime) {
+            case PYTHON, SHELL -> python.resolve("steward_function.py");
+            case NODE -> node.resolve("steward_function.js");
+            case JAVA -> java.resolve("steward_function_java");
+        };
+    }
+
+    /**
+     * {@code name}'s version {@code v} as an app: its worker, its directory as the working one, its
+     * environment with the functions the worker may load ({@code loads}: name to version, {@code name} first).
+     */
+    AppRecord app(String name, String owner, FunctionVersion v, Map<String, FunctionVersion> loads) {
+        FunctionManifest m = v.parsed();
+        Map<String, String> env = new HashMap<>(m.env());
+        env.put("STEWARD_FUNCTION", name);
+        env.put("STEWARD_FUNCTION_VERSION", Integer.toString(v.version()));
+        env.put("STEWARD_RUNTIME", m.runtime().wire());
+        env.put("STEWARD_FUNCTIONS", table(loads));
+        if (m.runtime() == FunctionRuntime.JAVA) {
+            env.put("STEWARD_JAVA_CP", javaClassPath);
+            env.put("STEWARD_JAVA_CDS", javaCds.toString());
+        }
+        return new AppRecord(name, v.dir(), worker(m.runtime()).toString(), env, v.added(), owner);
+    }
+
+    /** One line per function: NAME TAB HANDLER TAB SAME-WORKER CALLEES TAB DIR. */
+    static String table(Map<String, FunctionVersion> loads) {
+        StringBuilder out = new StringBuilder();
+        loads.forEach((n, v) -> {
+            FunctionManifest m = v.parsed();
+            String calls = m.calls().entrySet().stream().filter(e -> e.getValue() == FunctionManifest.CallKind.SAME_WORKER)
+                    .map(Map.Entry::getKey).sorted().collect(Collectors.joining(","));
+            out.append(n).append('\t').append(m.handler()).append('\t').append(calls).append('\t').append(v.dir()).append('\n');
+        });
+        return out.toString();
+    }
+
+    /**
+     * The pool of one version: workers start on demand and leave after a minute idle; limits
+     * (resources) put them in the sandbox. A warm pool of paused workers will replace this.
+     */
+    static Profile profile(FunctionManifest m) {
+        String isolate = m.resources().equals(dev.steward.model.Resources.NONE) ? "process" : "sandbox";
+        return new Profile(1_000, 4, 16, 50, Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), isolate, Map.of());
+    }
+}

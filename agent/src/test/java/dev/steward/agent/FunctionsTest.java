@@ -1,0 +1,244 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.spool.Archives.E;
+import dev.steward.protocol.Client;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Functions on a real agent: each runtime's generic worker, same-worker calls, versions, removal, refusals. */
+class FunctionsTest extends AgentTestBase {
+    static final Path EXAMPLES = Path.of("..", "examples", "functions");
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    TestAgent.Res add(String name, byte[] archive) throws Exception {
+        HttpResponse<String> r = http.send(agent.request("/v1/functions/" + name).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(archive)).build(), HttpResponse.BodyHandlers.ofString());
+        return new TestAgent.Res(r.statusCode(), r.body());
+    }
+
+    void added(String name, byte[] archive) throws Exception {
+        TestAgent.Res r = add(name, archive);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+    }
+
+    HttpRequest.Builder invokeRequest(String name, String data) {
+        return agent.request("/v1/functions/" + name + "/invoke").header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(data));
+    }
+
+    TestAgent.Res invoke(String name, String data) throws Exception {
+        HttpResponse<String> r = http.send(invokeRequest(name, data).build(), HttpResponse.BodyHandlers.ofString());
+        return new TestAgent.Res(r.statusCode(), r.body());
+    }
+
+    JsonNode awaitInfo(String name, Predicate<JsonNode> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode info = agent.get("/v1/functions/" + name);
+        while (!condition.test(info)) {
+            assertThat(System.nanoTime()).as("function " + name + ": " + info).isLessThan(deadline);
+            TestAgent.sleep(20);
+            info = agent.get("/v1/functions/" + name);
+        }
+        return info;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"echo-python", "echo-node", "echo-shell", "echo-java"})
+    void anEchoFunctionAnswersThroughTheApiTheGatewayAndTheRpcPort(String example) throws Exception {
+        Path dir = EXAMPLES.resolve(example).resolve(example.equals("echo-java") ? "function" : "");
+        assertThat(Files.isRegularFile(dir.resolve("function.yaml"))).as(dir + " (the java example's lib/ is made by its build)").isTrue();
+        added(example, TestApps.tarGz(dir));
+        TestAgent.Res api = invoke(example, "hello " + example);
+        assertThat(api.status()).as(api.body()).isEqualTo(200);
+        assertThat(api.body()).isEqualTo("hello " + example);
+        HttpResponse<String> gw = http.send(HttpRequest.newBuilder(URI.create(agent.gateway + "/fn/" + example))
+                .POST(HttpRequest.BodyPublishers.ofString("through the gateway")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(gw.statusCode()).as(gw.body()).isEqualTo(200);
+        assertThat(gw.body()).isEqualTo("through the gateway");
+        try (Client c = Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(30))) {
+            byte[] reply = c.app(example).enqueue("invoke", "over rpc".getBytes(StandardCharsets.UTF_8)).readAll();
+            assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("over rpc");
+        }
+        JsonNode info = agent.get("/v1/functions/" + example);
+        assertThat(info.path("runtime").asText()).isEqualTo(example.substring("echo-".length()));
+        assertThat(info.path("invocations").asLong()).isEqualTo(3);
+        assertThat(info.path("errors").asLong()).isZero();
+        assertThat(info.path("running").path("workers")).isNotEmpty();
+        assertThat(agent.get("/v1/functions").get(0).path("name").asText()).isEqualTo(example);
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(agent.gateway + "/fn/nothing-here"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("no function 'nothing-here'");
+    }
+
+    @Test
+    void pingerCallsPongerInItsOwnWorkerProcess() throws Exception {
+        added("ponger", TestApps.tarGz(EXAMPLES.resolve("ponger")));
+        added("pinger", TestApps.tarGz(EXAMPLES.resolve("pinger")));
+        assertThat(invoke("pinger", "hi").body()).isEqualTo("ping:pong:hi");
+        // the pair again, each saying its process
+        String[] words = pairInOneProcess("ping", "pong", "python", "main", "import os\ndef handle(data):\n    return b'pong %d' % os.getpid()\n",
+                "import os, steward\ndef handle(data):\n    yield b'ping %d ' % os.getpid()\n    yield from steward.stream('pong', data)\n");
+        JsonNode info = agent.get("/v1/functions/ping");
+        assertThat(info.path("running").path("loads").toString()).isEqualTo("[\"ping\",\"pong\"]");
+        assertThat(info.path("running").path("workers").get(0).path("pid").asLong()).isEqualTo(Long.parseLong(words[1]));
+        assertThat(agent.get("/v1/functions/pong").has("running")).as("pong never ran as its own app").isFalse();
+        // a call it did not declare fails, naming what it called
+        added("sneaky", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\n",
+                "main.py", "import steward\ndef handle(data):\n    return steward.invoke('pong', data)\n")));
+        TestAgent.Res sneaky = invoke("sneaky", "");
+        assertThat(sneaky.status()).isEqualTo(500);
+        assertThat(sneaky.body()).contains("function sneaky does not declare pong in calls: as same-worker");
+    }
+
+    @Test
+    void aNodeHandlerCallsItsCalleeInItsProcessAndHearsItsFailureByName() throws Exception {
+        pairInOneProcess("nping", "npong", "node", "index",
+                "exports.handle = (buf) => { if (buf.toString() === 'fail') throw new Error('no pong today'); return 'pong ' + process.pid; };\n",
+                "exports.handle = async (buf, steward) => Buffer.concat([Buffer.from('ping ' + process.pid + ' '), await steward.invoke('npong', buf)]);\n");
+        TestAgent.Res failed = invoke("nping", "fail");
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(failed.body()).contains("function npong failed: no pong today");
+        assertThat(agent.get("/v1/functions/nping").path("errors").asLong()).isEqualTo(1);
+    }
+
+    /**
+     * Adds {@code pong} and {@code ping} (which calls it, same-worker) in {@code runtime}, their handlers
+     * {@code MODULE.handle}; invokes ping, whose reply is "ping PID pong PID"; the two pids are one. Its words.
+     */
+    String[] pairInOneProcess(String ping, String pong, String runtime, String module, String pongCode, String pingCode) throws Exception {
+        String file = module + (runtime.equals("node") ? ".js" : ".py");
+        added(pong, AppsApiTest.tarGz(Map.of("function.yaml", "runtime: " + runtime + "\nhandler: " + module + ".handle\n", file, pongCode)));
+        added(ping, AppsApiTest.tarGz(Map.of("function.yaml", "runtime: " + runtime + "\nhandler: " + module + ".handle\ncalls: {" + pong + ": same-worker}\n",
+                file, pingCode)));
+        String[] words = invoke(ping, "").body().split(" ");
+        assertThat(words).hasSize(4);
+        assertThat(words[0]).isEqualTo("ping");
+        assertThat(words[2]).isEqualTo("pong");
+        assertThat(words[3]).as("the callee's process").isEqualTo(words[1]);
+        return words;
+    }
+
+    /** A python function that answers {@code reply} once {@code gate} exists. */
+    static byte[] gated(String reply, Path gate) throws Exception {
+        return AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\nenv: {GATE: '" + gate + "'}\n",
+                "main.py", "import os, time\ndef handle(data):\n    while not os.path.exists(os.environ['GATE']):\n        time.sleep(0.01)\n"
+                        + "    return b'" + reply + "'\n"));
+    }
+
+    CompletableFuture<HttpResponse<String>> startInvoke(String name) {
+        return http.sendAsync(invokeRequest(name, "").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aNewVersionTakesNewCallsWhileTheOldOneFinishesItsOwn() throws Exception {
+        Path gate = tmp.resolve("gate");
+        added("slow", gated("v1", gate));
+        CompletableFuture<HttpResponse<String>> first = startInvoke("slow");
+        awaitInfo("slow", i -> i.path("running").path("in-flight").asInt() == 1 && i.path("running").path("workers").size() == 1
+                && i.path("running").path("workers").get(0).path("load").asInt() == 1);
+        added("slow", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\n",
+                "main.py", "def handle(data):\n    return b'v2'\n")));
+        assertThat(invoke("slow", "").body()).isEqualTo("v2");
+        JsonNode info = agent.get("/v1/functions/slow");
+        assertThat(info.path("version").asInt()).isEqualTo(2);
+        assertThat(info.path("versions").size()).isEqualTo(2);
+        assertThat(first).isNotDone();
+        Files.createFile(gate);
+        HttpResponse<String> old = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(old.statusCode()).isEqualTo(200);
+        assertThat(old.body()).isEqualTo("v1");
+    }
+
+    @Test
+    void removingAFunctionLetsTheRunningCallFinishAndThenStopsItsWorkers() throws Exception {
+        Path gate = tmp.resolve("gate");
+        added("slow", gated("done", gate));
+        CompletableFuture<HttpResponse<String>> running = startInvoke("slow");
+        JsonNode info = awaitInfo("slow", i -> i.path("running").path("workers").size() == 1
+                && i.path("running").path("workers").get(0).path("load").asInt() == 1);
+        long pid = info.path("running").path("workers").get(0).path("pid").asLong();
+        agent.ok("DELETE", "/v1/functions/slow", null);
+        assertThat(agent.call("GET", "/v1/functions/slow", null).status()).isEqualTo(404);
+        assertThat(invoke("slow", "").status()).isEqualTo(404);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the worker finishes its call").contains(true);
+        Files.createFile(gate);
+        assertThat(running.get(60, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("done");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            assertThat(System.nanoTime()).as("the removed function's worker ends").isLessThan(deadline);
+            TestAgent.sleep(20);
+        }
+        assertThat(agent.get("/v1/functions")).isEmpty();
+    }
+
+    static final String OK_YAML = "runtime: python\nhandler: main.handle\n";
+
+    @Test
+    void badManifestsAndHostileArchivesAreRefusedWithNothingStored() throws Exception {
+        Map<String, byte[]> bad = new LinkedHashMap<>();
+        bad.put("the function has no function.yaml at its root", AppsApiTest.tarGz(Map.of("main.py", "x")));
+        bad.put("runtime: 'ruby' is not a runtime", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: ruby\nhandler: main.handle\n")));
+        bad.put("colour: unknown field", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "colour: blue\n", "main.py", "")));
+        bad.put("timeout: ", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "timeout: [1]\n", "main.py", "")));
+        bad.put("'handle' is not a python handler", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: handle\n")));
+        bad.put("handler: the function has no file main.py", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "other.py", "")));
+        bad.put("handler: no class com.example.Nope", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: java\nhandler: com.example.Nope\n")));
+        bad.put("calls: a cycle, me -> me", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {me: same-worker}\n", "main.py", "")));
+        bad.put("climbs out of the archive", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "", "a/../../../escape", "x")));
+        bad.put("not a .tar.gz, .tar or .zip", "not an archive".getBytes(StandardCharsets.UTF_8));
+        String climb = "d/x2/" + "x/".repeat(30) + "../".repeat(31) + "etc/passwd";
+        bad.put("leads outside the archive", AppsApiTest.tarGz(List.of(E.symlink("main.py", climb), E.file("function.yaml", OK_YAML),
+                E.dir("d"), E.symlink("d/x2", ".."), E.symlink("x", "."))));
+        for (var e : bad.entrySet()) {
+            TestAgent.Res r = add("me", e.getValue());
+            assertThat(r.status()).as(e.getKey() + ": " + r.body()).isEqualTo(400);
+            assertThat(r.body()).as(e.getKey()).contains(e.getKey()).doesNotContain("root:");
+        }
+        assertThat(add("..", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", ""))).status()).isIn(400, 404);
+        assertThat(agent.get("/v1/functions")).isEmpty();
+        assertThat(namesIn("spool")).as("refused after unpacking: nothing kept").isEmpty();
+        assertThat(namesIn("uploads")).isEmpty();
+        assertThat(agent.call("DELETE", "/v1/functions/me", null).status()).isEqualTo(404);
+        assertThat(invoke("me", "").status()).isEqualTo(404);
+
+        // with functions stored: a cycle through them, a same-worker callee on another runtime, an app's name
+        added("a", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {b: same-worker}\n", "main.py", "")));
+        TestAgent.Res cycle = add("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {a: other-worker}\n", "main.py", "")));
+        assertThat(cycle.status()).isEqualTo(400);
+        assertThat(cycle.json().path("error").asText()).contains("calls: a cycle, a -> b -> a");
+        TestAgent.Res mixed = add("b", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js", "")));
+        assertThat(mixed.status()).isEqualTo(400);
+        assertThat(mixed.json().path("error").asText()).contains("a (python) calls b (node) as same-worker");
+        TestApps.upload(agent, "anapp", Map.of());
+        TestAgent.Res clash = add("anapp", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
+        assertThat(clash.status()).isEqualTo(409);
+        assertThat(agent.get("/v1/functions").size()).isEqualTo(1);
+        assertThat(agent.get("/v1/functions/a").path("versions").size()).isEqualTo(1);
+    }
+
+    List<String> namesIn(String dir) throws java.io.IOException {
+        Path d = agent.dataDir.resolve(dir);
+        if (!Files.exists(d)) return List.of();
+        try (var s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+}

@@ -1,0 +1,3 @@
+def handle(data):
+    """Echo: the reply is the data."""
+    return data
