@@ -56,7 +56,32 @@ public final class Procs {
         for (Path base : bases) {
             if (!Files.isDirectory(base)) continue;
             try (Stream<Path> tree = Files.walk(base)) {
-                for (Path d : tree.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(d);
+                for (Path d : tree.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) removeCgroup(d);
+            }
+        }
+    }
+
+    /**
+     * Removes one cgroup, killing first what is still in it (an instance a restarted agent started, which
+     * the test never saw), and waiting for the kernel to let go of it.
+     */
+    private static void removeCgroup(Path d) throws IOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            Path procs = d.resolve("cgroup.procs");
+            if (Files.exists(procs)) {
+                try {
+                    Files.readAllLines(procs).stream().filter(l -> !l.isBlank()).mapToLong(Long::parseLong).forEach(Procs::kill9);
+                } catch (IOException gone) {
+                    // removed meanwhile
+                }
+            }
+            try {
+                Files.deleteIfExists(d);
+                return;
+            } catch (java.nio.file.FileSystemException busy) {
+                if (System.nanoTime() > deadline) throw busy;
+                TestAgent.sleep(20); // its processes are still exiting
             }
         }
     }
@@ -76,8 +101,8 @@ public final class Procs {
         }
     }
 
-    /** A python3 command that serves HTTP on $PORT. */
+    /** A python3 command that serves HTTP on $PORT of $STEWARD_HOST (loopback alone, the node's address in a cluster). */
     public static String httpServer() {
-        return "[python3, -m, http.server, \"${PORT}\", --bind, 127.0.0.1]";
+        return "[python3, -m, http.server, \"${PORT}\", --bind, \"${STEWARD_HOST}\"]";
     }
 }

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 /**
  * Brings this node's instance records in the store in line with what its runners have: what they
  * wrote while the cluster's store was away was lost. A live instance's record is written where it
- * differs; a record of an instance no runner has is removed. Runs on the one writer, behind the
+ * differs; a record of an instance no runner has is removed, unless its process still runs. Runs on the one writer, behind the
  * writes queued before it.
  */
 final class Republish {
@@ -36,6 +36,9 @@ final class Republish {
                     ctx.ports().host(), i.state() == InstanceState.RUNNING && i.ready() && i.port() > 0);
             if (!now.equals(was)) ctx.repo().save(now);
         }
-        stored.keySet().forEach(id -> ctx.repo().removeInstance(r.name(), id));
+        // a record no runner has: gone while the store was away, unless its process still runs (one
+        // restored at start and not yet adopted, say): that one stays, for the adoption to find
+        stored.values().stream().filter(gone -> !dev.steward.agent.isolate.ProcStat.same(gone.pid(), gone.startTicks()))
+                .forEach(gone -> ctx.repo().removeInstance(r.name(), gone.id()));
     }
 }
