@@ -11,9 +11,11 @@ import java.util.concurrent.TimeoutException;
 final class EtcdCalls {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final List<String> endpoints;
+    private final boolean tls;
 
-    EtcdCalls(List<String> endpoints) {
+    EtcdCalls(List<String> endpoints, boolean tls) {
         this.endpoints = List.copyOf(endpoints);
+        this.tls = tls;
     }
 
     Duration timeout() {
