@@ -90,9 +90,9 @@ class StewardAgent:
     ports: (api, gateway, rpc), 0 for a port the system chooses. wait: return once it listens.
     hide_cgroups: run it in a mount namespace where /sys/fs/cgroup is empty, so that at its start it
     does not remove the sandboxes of other agents on the machine (it then offers no sandbox isolate).
-    env: extra environment (DOCKER_HOST)."""
+    env: extra environment (DOCKER_HOST). args: more options for `steward agent` (--cluster ...)."""
 
-    def __init__(self, root, tmp, data=None, ports=(0, 0, 0), wait=True, hide_cgroups=False, env=None):
+    def __init__(self, root, tmp, data=None, ports=(0, 0, 0), wait=True, hide_cgroups=False, env=None, args=()):
         os.makedirs(tmp, exist_ok=True)
         self.data = data or os.path.join(tmp, "data")
         self.api = "http://127.0.0.1:%d" % ports[0] if ports[0] else None
@@ -102,7 +102,7 @@ class StewardAgent:
         argv = [os.path.join(root, "steward"), "agent", "--data-dir", self.data, "--api", "127.0.0.1:%d" % ports[0],
                 "--gateway", "127.0.0.1:%d" % ports[1], "--rpc", "127.0.0.1:%d" % ports[2],
                 # programs run as root, as the peers (supervisord, nginx's master) run them here
-                "--default-user", "root", "--allow-root"]
+                "--default-user", "root", "--allow-root"] + list(args)
         err = open(os.path.join(tmp, "agent.err"), "a")
         environ = dict(os.environ, **(env or {}))
         preexec = _cgroups_hidden() if hide_cgroups else None

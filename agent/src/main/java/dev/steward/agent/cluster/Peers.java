@@ -39,9 +39,13 @@ public final class Peers {
         record Unreached(String node, String why) implements Answer {}
     }
 
-    /** Says hello to every other node in {@code nodes} that has an API address; throws IllegalStateException naming those that refused. */
+    /**
+     * Says hello to every other node in {@code nodes} that has an API address; throws IllegalStateException
+     * naming those that refused. A cluster without a token has nothing to check: no hello.
+     */
     public List<Answer> greet(List<NodeView> nodes) {
         List<Answer> answers = new ArrayList<>();
+        if (token.secret() == null) return answers;
         for (NodeView n : nodes) {
             if (n.name().equals(self) || n.address().api().isEmpty()) continue;
             answers.add(hello(n.name(), n.address().api()));
@@ -54,13 +58,12 @@ public final class Peers {
     /** One hello to the API at {@code api}. */
     Answer hello(String node, String api) {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(api + HELLO + "?from=" + self)).timeout(Duration.ofSeconds(3));
-        if (token.secret() != null) r.header("Authorization", "Bearer " + token.secret());
+        r.header("Authorization", "Bearer " + token.secret());
         try {
             HttpResponse<String> res = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
             if (res.statusCode() == 200 && Json.tree(res.body()).path("peer").asBoolean()) return new Answer.Accepted(node);
             if (res.statusCode() == 401 || res.statusCode() == 200) {
-                return new Answer.Refused(node, "node " + node + " (API at " + api + ") refused this agent's cluster token"
-                        + (token.secret() == null ? " (it has none: --cluster-token FILE)" : ""));
+                return new Answer.Refused(node, "node " + node + " (API at " + api + ") refused this agent's cluster token");
             }
             return new Answer.Unreached(node, "node " + node + " answered " + res.statusCode());
         } catch (IOException e) {

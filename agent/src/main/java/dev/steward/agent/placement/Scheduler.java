@@ -35,6 +35,8 @@ public final class Scheduler implements AutoCloseable {
     /** How long instances leaving a drained node wait for their replacements at most. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final Duration PASS = Duration.ofSeconds(1);
+    /** Assignments per transaction: with the leader's key, as many compares as etcd takes in one. */
+    static final int BATCH = dev.steward.agent.store.Store.MAX_BATCH - 1;
     private final EtcdStore store;
     private final StateRepository repo;
     private final String node;
@@ -125,21 +127,41 @@ public final class Scheduler implements AutoCloseable {
         Map<String, Decision> decisions = Plan.place(asks, current, nodes);
         Map<String, Map<String, Integer>> running = running();
         long now = clock.millis();
+        List<Change> changes = new ArrayList<>();
         for (Ask a : asks) {
             Assignment before = stored.remove(a.service());
             Assignment next = Handover.next(before, a, decisions.get(a.service()), drained, running.getOrDefault(a.service(), Map.of()), now, PATIENCE);
-            if (!next.equals(before)) write(a.service(), storedRaw.get(a.service()), Json.write(next));
+            if (!next.equals(before)) changes.add(new Change(a.service(), storedRaw.get(a.service()), Json.write(next)));
         }
-        stored.keySet().forEach(gone -> write(gone, storedRaw.get(gone), null)); // of services unregistered
+        stored.keySet().forEach(gone -> changes.add(new Change(gone, storedRaw.get(gone), null))); // of services unregistered
+        for (int i = 0; i < changes.size(); i += BATCH) write(changes.subList(i, Math.min(changes.size(), i + BATCH)));
     }
 
-    /** Writes (or, for null, deletes) one assignment, if it is still as read and this node still leads. */
-    private void write(String service, String before, String after) {
-        String key = ASSIGNMENTS + service;
-        Map<String, Optional<String>> expected = Map.of(key, Optional.ofNullable(before), leaderKey, Optional.of(node));
-        boolean done = after == null ? store.compareAndApply(expected, Map.of(), List.of(key))
-                : store.compareAndApply(expected, Map.of(key, after), List.of());
-        if (!done) nudge.release(); // changed meanwhile: the next pass looks again
+    /** One assignment to write: as it was read ({@code before}, null: none) and as it is to be ({@code after}, null: deleted). */
+    private record Change(String service, String before, String after) {}
+
+    /**
+     * Writes a batch of assignments in one transaction, each compared with what was read and with this
+     * node's election key; a batch refused (one changed meanwhile) is written one by one, so only the
+     * changed one waits for the next pass.
+     */
+    private void write(List<Change> batch) {
+        Map<String, Optional<String>> expected = new HashMap<>();
+        Map<String, String> puts = new HashMap<>();
+        List<String> deletes = new ArrayList<>();
+        expected.put(leaderKey, Optional.of(node));
+        for (Change c : batch) {
+            String key = ASSIGNMENTS + c.service();
+            expected.put(key, Optional.ofNullable(c.before()));
+            if (c.after() == null) deletes.add(key);
+            else puts.put(key, c.after());
+        }
+        if (store.compareAndApply(expected, puts, deletes)) return;
+        if (batch.size() == 1 || !store.get(leaderKey).map(node::equals).orElse(false)) {
+            nudge.release(); // changed meanwhile: the next pass looks again
+            return;
+        }
+        batch.forEach(c -> write(List.of(c)));
     }
 
     /** What each registered service asks, by name; a spec read once per text. */
