@@ -14,7 +14,8 @@ The agents and every instance are stopped at the end.
 Peer: Nomad's published 2-million-container challenge, about 1,500 placements/s over 6,100 hosts.
 Target (issue 12): at least 1,000 placements/s.
 
-Run from the repository root:  /usr/bin/python3 bench/placement.py [--instances 10000] [--rounds 1]
+Run from the repository root:  /usr/bin/python3 bench/placement.py [--instances 10000]
+(CASES="one service of 10000 instances" runs only that case; the names are those printed.)
 Needs etcd (etcd-server) on PATH and a built ./steward (the launcher builds when needed).
 """
 import argparse
@@ -35,6 +36,7 @@ from benchlib import StewardAgent, free_port, machine, processes_with, wait_unti
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NODES = ["a", "b", "c"]
+CASES = [c for c in os.environ.get("CASES", "").split(",") if c]
 
 
 class Etcd:
@@ -140,7 +142,7 @@ def main():
     n = args.instances
     print(machine())
     rows = []
-    for case in ("one service of %d instances" % n, "%d services of one instance" % n):
+    for case in CASES or ("one service of %d instances" % n, "%d services of one instance" % n):
         tmp = tempfile.mkdtemp(prefix="steward-bench-placement-")
         sleeper = os.path.join(tmp, "sleeper")
         shutil.copy(shutil.which("sleep"), sleeper)

@@ -160,6 +160,8 @@ class ClusterTlsTest {
         try (EtcdServer plain = EtcdServer.start()) {
             Run a = agent("a", plain.clusterUrl(), List.of());
             assertThat(a.api()).as(a.stderr()).startsWith("http://127.0.0.1:");
+            Run c = agent("c", plain.clusterUrl(), List.of());
+            assertThat(c.api()).as("a second node joins a cluster without a token: " + c.stderr()).startsWith("http://127.0.0.1:");
             Run tlsToPlain = agent("b", "etcds://" + plain.clusterUrl().substring("etcd://".length()), tlsFlags(certs, "b"));
             assertThat(tlsToPlain.exit()).isEqualTo(1);
             assertThat(tlsToPlain.stderr()).contains("join with --cluster etcd://");
