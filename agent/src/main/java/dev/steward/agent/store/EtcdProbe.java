@@ -39,11 +39,13 @@ final class EtcdProbe {
     /** null: the endpoint answered; "": it could not be reached (no verdict); else why it refused or was refused. */
     static String refusal(URI endpoint, ClusterTls tls) {
         String at = "etcd at " + endpoint.getHost() + ":" + endpoint.getPort();
+        boolean handshook = false;
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), TIMEOUT_MS);
             plain.setSoTimeout(TIMEOUT_MS);
             Socket s = tls == null ? plain : tls.jdkContext().getSocketFactory().createSocket(plain, endpoint.getHost(), endpoint.getPort(), true);
             if (s instanceof SSLSocket ssl) ssl.startHandshake();
+            handshook = tls != null;
             s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: " + endpoint.getHost() + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             String answer = head(s.getInputStream());
@@ -57,6 +59,10 @@ final class EtcdProbe {
         } catch (ConnectException | java.net.SocketTimeoutException | java.net.UnknownHostException e) {
             return "";
         } catch (IOException e) {
+            if (handshook) { // TLS 1.3: the server judges the client's certificate after the handshake, and may just close
+                return at + " refused this agent's certificate (it closed the connection after the handshake: " + e.getMessage()
+                        + "): --cluster-cert must be signed by the CA etcd trusts (its --trusted-ca-file)";
+            }
             return tls == null ? "" : at + " closed the connection during TLS (" + e.getMessage() + ")";
         }
     }
