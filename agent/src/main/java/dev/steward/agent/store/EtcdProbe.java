@@ -59,11 +59,11 @@ final class EtcdProbe {
         } catch (ConnectException | java.net.SocketTimeoutException | java.net.UnknownHostException e) {
             return "";
         } catch (IOException e) {
-            if (handshook) { // TLS 1.3: the server judges the client's certificate after the handshake, and may just close
-                return at + " refused this agent's certificate (it closed the connection after the handshake: " + e.getMessage()
+            if (tls != null) { // TLS 1.3: the server judges the client's certificate at the handshake's end, and may just close
+                return at + " refused this agent's certificate (it closed the connection " + (handshook ? "after" : "during") + " the handshake: " + e.getMessage()
                         + "): --cluster-cert must be signed by the CA etcd trusts (its --trusted-ca-file)";
             }
-            return tls == null ? "" : at + " closed the connection during TLS (" + e.getMessage() + ")";
+            return "";
         }
     }
 
