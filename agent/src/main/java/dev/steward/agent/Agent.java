@@ -63,6 +63,8 @@ public final class Agent implements AutoCloseable {
     private final Metrics metrics;
     /** This node in the cluster (null alone), and what it publishes. */
     private final dev.steward.agent.cluster.Membership membership;
+    /** The cluster's token as this node checks it (null alone). */
+    private final dev.steward.agent.cluster.ClusterToken clusterToken;
     private final dev.steward.agent.cluster.NodeReport self;
     private final AutoCloseable following;
     /** The cluster's scheduler as this node campaigns for it (null alone). */
@@ -94,10 +96,12 @@ public final class Agent implements AutoCloseable {
             return found;
         }, r -> Thread.ofPlatform().name("steward-isolates-start").start(r));
         try {
-            store = config.clustered() ? new EtcdStore(config.cluster().endpoints(), Layout.of(config.nodeName()))
+            store = config.clustered() ? new EtcdStore(config.cluster().endpoints(), config.cluster().tls(), Layout.of(config.nodeName()))
                     : new SqliteStore(data.resolve("steward.db"), data.resolve("bin"));
-            // the node's name is taken before anything of the node's is touched: a second agent of the name stops here
-            membership = config.clustered() ? joinCluster(config, (EtcdStore) store, self, clock) : null;
+            // the cluster's token is checked, then the node's name taken, before anything of the node's is touched:
+            // an agent without the token, or a second agent of the name, stops here
+            clusterToken = config.clustered() ? admit((EtcdStore) store, config.cluster().token()) : null;
+            membership = config.clustered() ? joinCluster(config, (EtcdStore) store, self, clusterToken, clock) : null;
         } catch (RuntimeException e) {
             watcher.close(); // the isolates being found are dropped with it
             releaseLock();
@@ -138,7 +142,7 @@ public final class Agent implements AutoCloseable {
         // The API's and the gateway's classes load and their sockets open while the registry loads;
         // the API answers, and the gateway accepts, once loading is done.
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
-        tokens = new dev.steward.agent.auth.Tokens(store, clock);
+        tokens = new dev.steward.agent.auth.Tokens(store, clock, clusterToken);
         tokens.bootstrap(data, config.clustered() ? config.nodeName() : null);
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
@@ -193,10 +197,10 @@ public final class Agent implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
 
-    /** Joins the cluster, or closes the store and fails when the node's name is held by another agent. */
-    private static dev.steward.agent.cluster.Membership joinCluster(AgentConfig config, EtcdStore store, dev.steward.agent.cluster.NodeReport self, Clock clock) {
+    /** The cluster's token checked against what etcd keeps, or the store closed and a failure. */
+    private static dev.steward.agent.cluster.ClusterToken admit(EtcdStore store, String token) {
         try {
-            return dev.steward.agent.cluster.Membership.join(store, self, config.cluster().ttl(), clock);
+            return dev.steward.agent.cluster.ClusterToken.admit(store, token);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -212,6 +216,24 @@ public final class Agent implements AutoCloseable {
         if (config.cluster().advertise() != null) return config.cluster().advertise();
         java.net.InetAddress a = config.api().getAddress();
         return a == null || a.isAnyLocalAddress() ? "127.0.0.1" : a.getHostAddress();
+    }
+
+    /**
+     * Joins the cluster and says hello to the other nodes with the cluster's token; or leaves, closes the
+     * store and fails when the node's name is held by another agent or a node refuses the token.
+     */
+    private static dev.steward.agent.cluster.Membership joinCluster(AgentConfig config, EtcdStore store, dev.steward.agent.cluster.NodeReport self,
+                                                                      dev.steward.agent.cluster.ClusterToken token, Clock clock) {
+        dev.steward.agent.cluster.Membership m = null;
+        try {
+            m = dev.steward.agent.cluster.Membership.join(store, self, config.cluster().ttl(), clock);
+            new dev.steward.agent.cluster.Peers(config.nodeName(), token, config.cluster().tls()).greet(m.nodes());
+            return m;
+        } catch (RuntimeException e) {
+            if (m != null) m.close();
+            store.close();
+            throw e;
+        }
     }
 
     /** The listeners as other nodes reach them: on {@code --advertise}, else on the API's bind address. */

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param pingOnly the external endpoint of a ping-only service, or null
  * @param route    how the gateway reaches it, or null for the default {@code /<name>}
  * @param administrators the token names that may change or stop it besides its owner and admin tokens
- * @param placement where its instances may run in a cluster (node labels, spread)
+ * @param placement where its instances may run in a cluster (node labels, spread, affinity, anti-affinity)
  */
 public record Spec(
         Kind kind,

@@ -54,7 +54,7 @@ final class SpecReader {
         Route route = route();
         List<String> needs = needs(name);
         List<String> administrators = administrators();
-        Placement placement = placement();
+        Placement placement = placement(name);
         if (!f.problems().isEmpty()) return null;
         try {
             return new Spec(kind, name, command, dir, env, isolate, image, resources, policy, instances, linger,
@@ -303,10 +303,10 @@ final class SpecReader {
         }
     }
 
-    private Placement placement() {
+    private Placement placement(String self) {
         JsonNode node = tree.get("placement");
         if (!f.isObject(node, "placement")) return Placement.ANY;
-        f.onlyKnown(node, "placement", Set.of("node-labels", "spread"));
+        f.onlyKnown(node, "placement", Set.of("node-labels", "spread", "affinity", "anti-affinity"));
         Map<String, String> labels = f.stringMap(node.get("node-labels"), "placement.node-labels");
         if (labels != null) {
             labels.forEach((k, v) -> {
@@ -316,7 +316,27 @@ final class SpecReader {
         }
         String spread = f.text(node.get("spread"), "placement.spread");
         if (spread != null && !spread.matches(LABEL)) f.problem("placement.spread", "'" + spread + "' is not a label name (expected: lowercase letters, digits, '.', '_', '/', '-'; up to 63)");
-        return new Placement(labels, spread);
+        String itself = "'" + self + "' is this service itself (expected: other services)";
+        List<String> with = services(node.get("affinity"), "placement.affinity", self, itself);
+        List<String> apart = services(node.get("anti-affinity"), "placement.anti-affinity", self, itself);
+        if (with != null && apart != null) {
+            with.stream().filter(apart::contains).forEach(n -> f.problem("placement", "'" + n + "' is in both affinity and anti-affinity"));
+        }
+        return new Placement(labels, spread, with, apart);
+    }
+
+    /** A list of other services' names ({@code needs:}, and placement's affinity and anti-affinity). */
+    private List<String> services(JsonNode node, String field, String self, String selfProblem) {
+        List<String> names = f.strings(node, field);
+        if (names == null) return null;
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            String problem = Names.problem(n);
+            if (problem != null) f.problem(field + "[" + i + "]", problem);
+            else if (n.equals(self)) f.problem(field + "[" + i + "]", selfProblem);
+        }
+        if (names.stream().distinct().count() != names.size()) f.problem(field, "a name is listed twice");
+        return names;
     }
 
     private Route route() {
@@ -363,15 +383,7 @@ final class SpecReader {
     }
 
     private List<String> needs(String self) {
-        List<String> needs = f.strings(tree.get("needs"), "needs");
-        if (needs == null) return List.of();
-        for (int i = 0; i < needs.size(); i++) {
-            String n = needs.get(i);
-            String problem = Names.problem(n);
-            if (problem != null) f.problem("needs[" + i + "]", problem);
-            else if (n.equals(self)) f.problem("needs[" + i + "]", "a service cannot need itself");
-        }
-        if (needs.stream().distinct().count() != needs.size()) f.problem("needs", "a name is listed twice");
-        return needs;
+        List<String> needs = services(tree.get("needs"), "needs", self, "a service cannot need itself");
+        return needs == null ? List.of() : needs;
     }
 }

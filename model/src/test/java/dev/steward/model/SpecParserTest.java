@@ -267,10 +267,29 @@ class SpecParserTest {
         assertThat(s.placement().admits(java.util.Map.of("zone", "b"))).isFalse();
         assertThat(SpecParser.parse("name: a\ncommand: [x]\n", null).spec().placement()).isEqualTo(Placement.ANY);
         assertThat(problems("name: a\ncommand: [x]\nplacement: {node-label: {zone: a}, spread: Zone}\n")).containsExactlyInAnyOrder(
-                "placement.node-label: unknown field (expected one of: node-labels, spread)",
+                "placement.node-label: unknown field (expected one of: affinity, anti-affinity, node-labels, spread)",
                 "placement.spread: 'Zone' is not a label name (expected: lowercase letters, digits, '.', '_', '/', '-'; up to 63)");
         assertThat(problems("name: a\ncommand: [x]\nplacement: {node-labels: {zone: [a]}}\n"))
                 .containsExactly("placement.node-labels.zone: expected a string, got a list");
         assertThat(problems("name: a\ncommand: [x]\nplacement: zone\n")).containsExactly("placement: expected a map, got the string 'zone'");
+    }
+
+    @Test
+    void placementTakesAffinityAndAntiAffinityAndRefusesBadNames() {
+        Spec s = SpecParser.parse("name: web\ncommand: [x]\nplacement: {affinity: [db], anti-affinity: [cache, batch]}\n", null).spec();
+        assertThat(s.placement().affinity()).containsExactly("db");
+        assertThat(s.placement().antiAffinity()).containsExactly("cache", "batch");
+        assertThat(problems("name: web\ncommand: [x]\nplacement: {affinity: db}\n"))
+                .containsExactly("placement.affinity: expected a list of strings, got the string 'db'");
+        assertThat(problems("name: web\ncommand: [x]\nplacement: {anti-affinity: [{a: 1}]}\n")).hasSize(1)
+                .allSatisfy(p -> assertThat(p).startsWith("placement.anti-affinity"));
+        assertThat(problems("name: web\ncommand: [x]\nplacement: {affinity: [web], anti-affinity: [Db, x, x]}\n")).containsExactlyInAnyOrder(
+                "placement.affinity[0]: 'web' is this service itself (expected: other services)",
+                "placement.anti-affinity[0]: " + Names.problem("Db"),
+                "placement.anti-affinity: a name is listed twice");
+        assertThat(problems("name: web\ncommand: [x]\nplacement: {affinity: [db], anti-affinity: [db]}\n"))
+                .containsExactly("placement: 'db' is in both affinity and anti-affinity");
+        assertThat(problems("name: web\ncommand: [x]\nplacement: {affinities: [db]}\n"))
+                .containsExactly("placement.affinities: unknown field (expected one of: affinity, anti-affinity, node-labels, spread)");
     }
 }

@@ -49,6 +49,9 @@ public final class ApiServer implements AutoCloseable {
         new LogRoutes(sup, jobs, apps, engine, functions).bind(sb);
         new EventRoutes(bus).bind(sb);
         sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));
+        // another agent's hello at its join: whether the token it showed is the cluster's
+        sb.route().get("/v1/cluster/hello").build(Blocking.of((ctx, req) ->
+                Requests.ok(java.util.Map.of("peer", Requests.caller(ctx).equals(dev.steward.agent.auth.Tokens.PEER)))));
         sb.route().get("/v1/cluster/nodes").build(Blocking.of((ctx, req) -> Requests.ok(nodes.nodes())));
         sb.route().post("/v1/cluster/nodes/:name/drain").build(Blocking.of((ctx, req) -> {
             dev.steward.agent.auth.Rights.requireAdmin(Requests.caller(ctx), "draining a node");

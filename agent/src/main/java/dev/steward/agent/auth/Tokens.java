@@ -37,6 +37,10 @@ public final class Tokens {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private volatile Map<String, TokenRecord> byHash;
+    /** The cluster's token, which other agents show (none alone). */
+    private final dev.steward.agent.cluster.ClusterToken cluster;
+    /** Who another agent is, to this one: it may read (and say hello). */
+    public static final Caller PEER = new Caller("cluster-peer", Role.READ_ONLY);
 
     /** The outcome of checking a secret. */
     public sealed interface Check {
@@ -48,8 +52,14 @@ public final class Tokens {
     }
 
     public Tokens(Store store, Clock clock) {
+        this(store, clock, null);
+    }
+
+    /** As above; a node of a cluster also takes the cluster's token, from other agents, as {@link #PEER}. */
+    public Tokens(Store store, Clock clock, dev.steward.agent.cluster.ClusterToken cluster) {
         this.store = store;
         this.clock = clock;
+        this.cluster = cluster;
         reload();
         store.watch(PREFIX, (k, v) -> reload()); // tokens made and revoked through other nodes
     }
@@ -114,6 +124,7 @@ public final class Tokens {
 
     /** Who a secret stands for, if anyone. */
     public Check check(String secret) {
+        if (cluster != null && cluster.matches(secret)) return new Check.Valid(PEER);
         if (secret == null || !secret.startsWith(SECRET_PREFIX) || secret.length() > 100) return new Check.Unknown();
         TokenRecord r = byHash.get(hash(secret));
         if (r == null) return new Check.Unknown();
@@ -130,7 +141,7 @@ public final class Tokens {
         byHash = Map.copyOf(m);
     }
 
-    static String hash(String secret) {
+    public static String hash(String secret) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

@@ -3,7 +3,6 @@ package dev.steward.agent.main;
 import dev.steward.agent.Agent;
 import dev.steward.agent.StartupTrace;
 import dev.steward.agent.config.AgentConfig;
-import dev.steward.agent.config.Cluster;
 import dev.steward.agent.isolate.RunAs;
 import dev.steward.model.Durations;
 import dev.steward.model.Names;
@@ -26,7 +25,8 @@ import picocli.CommandLine.Option;
  * ({@code ./steward agent}) runs this class from the agent's jar; the CLI jar run by hand starts it
  * in a JVM of its own. Exit codes: 2 bad options, 1 the agent could not start.
  */
-@Command(name = "steward agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.VersionLine.class, description = "Run the agent.")
+@Command(name = "steward agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.VersionLine.class, description = "Run the agent.",
+        subcommands = CertsCommand.class)
 public final class AgentMain implements Callable<Integer> {
     @Option(names = "--dev", description = "Dev mode: data in ./.steward, the specs in ./examples (or, elsewhere, Steward's own examples) applied, instances stopped with the agent.")
     boolean dev;
@@ -49,7 +49,7 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--node-name", paramLabel = "NAME", description = "This node's name (default: the host name).")
     String nodeName;
 
-    @Option(names = "--cluster", paramLabel = "etcd://HOST:PORT[,HOST:PORT...]", description = "Join the cluster kept in this etcd (specs and state there; this node's lease and address under nodes/NAME). Needs --node-name.")
+    @Option(names = "--cluster", paramLabel = "etcd://HOST:PORT[,HOST:PORT...]", description = "Join the cluster kept in this etcd (specs and state there; this node's lease and address under nodes/NAME); etcds:// for etcd over TLS (with --cluster-ca, --cluster-cert, --cluster-key, --cluster-token). Needs --node-name.")
     String cluster;
 
     @Option(names = "--advertise", paramLabel = "ADDR", description = "The address other nodes reach this one at (default: the API's bind address). Needs --cluster.")
@@ -72,6 +72,9 @@ public final class AgentMain implements Callable<Integer> {
 
     @Mixin
     TlsOptions tls = new TlsOptions();
+
+    @Mixin
+    ClusterOptions clusterTls = new ClusterOptions();
 
     @Option(names = "--train-class-cache", hidden = true, description = "Run through the agent's paths once and exit (the launcher makes its class cache so).")
     boolean trainClassCache;
@@ -110,7 +113,7 @@ public final class AgentMain implements Callable<Integer> {
             config = new AgentConfig(apiAddress, gatewayAddress, AgentConfig.address("--rpc", rpc), domain, dataDir(),
                     nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null,
                     runAs(), apiNames, tls.resolve(dev, dataDir(), apiAddress, gatewayAddress, System.out),
-                    Cluster.parse(cluster, advertise, labels));
+                    clusterTls.resolve(cluster, advertise, labels));
         } catch (IllegalArgumentException e) {
             return fail(2, e.getMessage());
         } catch (java.io.UncheckedIOException e) {
@@ -125,8 +128,8 @@ public final class AgentMain implements Callable<Integer> {
         } catch (IllegalStateException | IOException e) {
             return fail(1, "cannot start the agent: " + e.getMessage());
         } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return fail(1, "cannot start the agent: " + cause.getMessage());
+            Throwable cause = e.getCause() != null && !(e instanceof dev.steward.agent.store.StoreException) ? e.getCause() : e;
+            return fail(1, "cannot start the agent: " + (cause.getMessage() != null ? cause.getMessage() : e.getMessage() != null ? e.getMessage() : cause.toString()));
         }
         // before the lines that tell a waiting caller the agent is up: a stop that follows them at once finds the hook
         CountDownLatch done = new CountDownLatch(1);

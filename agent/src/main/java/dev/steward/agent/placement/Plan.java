@@ -20,7 +20,10 @@ import java.util.TreeMap;
 public final class Plan {
     private Plan() {}
 
-    /** Decides every ask in the order given; {@code current} maps service to node to count. */
+    /**
+     * Decides every ask, those named by another's affinity or anti-affinity before it (in the order given
+     * otherwise, and where they name each other round); {@code current} maps service to node to count.
+     */
     public static Map<String, Decision> place(List<Ask> asks, Map<String, Map<String, Integer>> current, List<Candidate> nodes) {
         Map<String, Load> loads = new HashMap<>();
         nodes.forEach(n -> loads.put(n.name(), new Load(n.total())));
@@ -33,25 +36,29 @@ public final class Plan {
             });
         });
         Map<String, Decision> out = new LinkedHashMap<>();
-        for (Ask a : asks) {
+        Map<String, Map<String, Integer>> where = new HashMap<>(current);
+        Map<String, List<String>> avoiders = Neighbours.avoiders(asks);
+        for (Ask a : Order.named(asks, byName)) {
             Map<String, Integer> mine = current.getOrDefault(a.service(), Map.of());
             mine.forEach((node, count) -> {
                 if (loads.containsKey(node)) loads.get(node).add(a.each(), -count);
             });
-            out.put(a.service(), one(a, mine, nodes, loads));
+            Decision d = one(a, mine, nodes, loads, Neighbours.of(a, avoiders, where));
+            where.put(a.service(), d.placed());
+            out.put(a.service(), d);
         }
         return out;
     }
 
     /** One service: what it holds where it may stay, then new instances one at a time; {@code loads} takes what is placed. */
-    static Decision one(Ask a, Map<String, Integer> mine, List<Candidate> nodes, Map<String, Load> loads) {
-        List<Candidate> open = nodes.stream().filter(n -> !n.drained() && a.where().admits(n.labels())).toList();
+    static Decision one(Ask a, Map<String, Integer> mine, List<Candidate> nodes, Map<String, Load> loads, Neighbours neighbours) {
+        List<Candidate> open = nodes.stream().filter(n -> !n.drained() && a.where().admits(n.labels()) && neighbours.admits(n.name())).toList();
         Map<String, Integer> placed = new TreeMap<>();
         int left = fill(a, open, mine, placed, loads, a.count());
         left = fill(a, open, null, placed, loads, left);
         if (left == 0) return new Decision.Placed(placed);
         int done = a.count() - left;
-        String why = Reasons.pending(a, nodes, loads);
+        String why = Reasons.pending(a, nodes, loads, neighbours);
         return new Decision.Pending(placed, left, done == 0 ? why : done + " of " + a.count() + " placed; " + why);
     }
 

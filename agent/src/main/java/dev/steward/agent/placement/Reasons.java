@@ -11,15 +11,18 @@ import java.util.stream.Collectors;
 final class Reasons {
     private Reasons() {}
 
-    static String pending(Ask a, List<Candidate> nodes, Map<String, Load> loads) {
+    static String pending(Ask a, List<Candidate> nodes, Map<String, Load> loads, Neighbours neighbours) {
         if (nodes.isEmpty()) return "no node is in the cluster";
         List<Candidate> labelled = nodes.stream().filter(n -> a.where().admits(n.labels())).toList();
         if (labelled.isEmpty()) {
             return "no node has " + (a.where().nodeLabels().size() == 1 ? "label " : "labels ") + labels(a.where().nodeLabels()) + ": "
                     + each(nodes, n -> labels(n.labels()));
         }
-        List<Candidate> open = labelled.stream().filter(n -> !n.drained()).toList();
-        if (open.isEmpty()) return "every node that may run it is drained: " + labelled.stream().map(Candidate::name).collect(Collectors.joining(", "));
+        String apart = neighbours.pending(labelled);
+        if (apart != null) return apart;
+        List<Candidate> near = labelled.stream().filter(n -> neighbours.admits(n.name())).toList();
+        List<Candidate> open = near.stream().filter(n -> !n.drained()).toList();
+        if (open.isEmpty()) return "every node that may run it is drained: " + near.stream().map(Candidate::name).collect(Collectors.joining(", "));
         Resources e = a.each();
         if (e.memoryBytes() > 0 && open.stream().noneMatch(n -> loads.get(n.name()).freeMemory() >= e.memoryBytes())) {
             return "no node has " + bytes(e.memoryBytes()) + " of memory free: " + each(open, n -> bytes(loads.get(n.name()).freeMemory()));

@@ -36,6 +36,8 @@ public final class Scheduler implements AutoCloseable {
     /** How long instances leaving a drained node wait for their replacements at most. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final Duration PASS = Duration.ofSeconds(1);
+    /** Assignments per transaction: with the leader's key, as many compares as etcd takes in one. */
+    static final int BATCH = dev.steward.agent.store.Store.MAX_BATCH - 1;
     private final EtcdStore store;
     private final StateRepository repo;
     private final String node;
@@ -127,6 +129,7 @@ public final class Scheduler implements AutoCloseable {
         Map<String, Decision> decisions = Plan.place(asks, current, nodes);
         Map<String, Map<String, Integer>> running = running();
         long now = clock.millis();
+        List<Change> changes = new ArrayList<>();
         for (Ask a : asks) {
             Assignment before = stored.remove(a.service());
             Decision d = decisions.get(a.service());
@@ -136,17 +139,56 @@ public final class Scheduler implements AutoCloseable {
             Map<String, String> puts = new HashMap<>();
             if (!next.equals(before)) puts.put(key, Json.write(next));
             extras.answer(a.service(), d, now, expected, puts);
-            if (!puts.isEmpty()) write(expected, puts, List.of());
+            if (!puts.isEmpty()) changes.add(new Change(expected, puts, List.of()));
         }
-        stored.keySet().forEach(gone -> write(Map.of(ASSIGNMENTS + gone, Optional.of(storedRaw.get(gone))), Map.of(), List.of(ASSIGNMENTS + gone)));
-        extras.orphans(asks).forEach((key, raw) -> write(Map.of(key, Optional.of(raw)), Map.of(), List.of(key))); // of services unregistered
+        stored.keySet().forEach(gone -> changes.add(new Change(Map.of(ASSIGNMENTS + gone, Optional.of(storedRaw.get(gone))), Map.of(),
+                List.of(ASSIGNMENTS + gone)))); // of services unregistered
+        extras.orphans(asks).forEach((key, raw) -> changes.add(new Change(Map.of(key, Optional.of(raw)), Map.of(), List.of(key))));
+        List<Change> batch = new ArrayList<>();
+        int compares = 0;
+        int ops = 0;
+        for (Change c : changes) {
+            if (!batch.isEmpty() && (compares + c.expected().size() > BATCH || ops + c.ops() > BATCH)) {
+                write(batch);
+                batch = new ArrayList<>();
+                compares = 0;
+                ops = 0;
+            }
+            batch.add(c);
+            compares += c.expected().size();
+            ops += c.ops();
+        }
+        if (!batch.isEmpty()) write(batch);
     }
 
-    /** Applies puts and deletes, if every expected key is still as read and this node still leads. */
-    private void write(Map<String, Optional<String>> expected, Map<String, String> puts, List<String> deletes) {
-        Map<String, Optional<String>> all = new HashMap<>(expected);
-        all.put(leaderKey, Optional.of(node));
-        if (!store.compareAndApply(all, puts, deletes)) nudge.release(); // changed meanwhile: the next pass looks again
+    /** One service's change: the keys as read ({@code expected}, empty: none), and what is put and deleted. */
+    private record Change(Map<String, Optional<String>> expected, Map<String, String> puts, List<String> deletes) {
+        int ops() {
+            return puts.size() + deletes.size();
+        }
+    }
+
+    /**
+     * Writes a batch of changes in one transaction, each compared with what was read and with this
+     * node's election key; a batch refused (one changed meanwhile) is written one by one, so only the
+     * changed one waits for the next pass.
+     */
+    private void write(List<Change> batch) {
+        Map<String, Optional<String>> expected = new HashMap<>();
+        Map<String, String> puts = new HashMap<>();
+        List<String> deletes = new ArrayList<>();
+        expected.put(leaderKey, Optional.of(node));
+        for (Change c : batch) {
+            expected.putAll(c.expected());
+            puts.putAll(c.puts());
+            deletes.addAll(c.deletes());
+        }
+        if (store.compareAndApply(expected, puts, deletes)) return;
+        if (batch.size() == 1 || !store.get(leaderKey).map(node::equals).orElse(false)) {
+            nudge.release(); // changed meanwhile: the next pass looks again
+            return;
+        }
+        batch.forEach(c -> write(List.of(c)));
     }
 
     /** What each registered service asks, by name, with the instances added on demand; a spec read once per text. */

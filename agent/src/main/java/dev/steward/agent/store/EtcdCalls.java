@@ -31,9 +31,11 @@ final class EtcdCalls {
     private final List<Runnable> returned = new CopyOnWriteArrayList<>();
     /** Why the last call found etcd away; null while it answers. */
     private volatile String lost;
+    private final boolean tls;
 
-    EtcdCalls(List<String> endpoints) {
+    EtcdCalls(List<String> endpoints, boolean tls) {
         this.endpoints = List.copyOf(endpoints);
+        this.tls = tls;
     }
 
     Duration timeout() {

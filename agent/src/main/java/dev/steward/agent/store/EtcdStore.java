@@ -54,16 +54,34 @@ public final class EtcdStore implements Store {
 
     /** Connects to {@code endpoints}, loads every key under the root and starts watching; throws when etcd cannot be reached. */
     public EtcdStore(List<String> endpoints, Layout layout) {
+        this(endpoints, null, layout);
+    }
+
+    /** As above, over TLS with the cluster's CA and this node's pair when {@code tls} is given. */
+    public EtcdStore(List<String> endpoints, dev.steward.agent.tls.ClusterTls tls, Layout layout) {
         this.layout = layout;
         this.root = bytes(layout.root());
-        this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
-        this.calls = new EtcdCalls(endpoints);
+        EtcdProbe.check(endpoints, tls);
+        this.client = client(endpoints, tls);
+        this.calls = new EtcdCalls(endpoints, tls != null);
         try {
             load(EtcdCalls.FIRST);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    private static Client client(List<String> endpoints, dev.steward.agent.tls.ClusterTls tls) {
+        var b = Client.builder().endpoints(endpoints.toArray(String[]::new)).connectTimeout(java.time.Duration.ofSeconds(3));
+        if (tls != null) {
+            try {
+                b.sslContext(tls::configure);
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalArgumentException("--cluster-cert: cannot be used for TLS: " + e.getMessage(), e);
+            }
+        }
+        return b.build();
     }
 
     /** The jetcd client, for the cluster's own use of leases (membership). */

@@ -46,7 +46,7 @@ public final class PemFiles {
     }
 
     /** The certificates in {@code file}, in order; what else it holds (a key bundled with them) is passed over. */
-    static List<X509Certificate> certificates(String option, Path file) {
+    public static List<X509Certificate> certificates(String option, Path file) {
         List<X509Certificate> chain = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         for (Object o : objects(option, file)) {

@@ -1,43 +1,22 @@
 package dev.steward.agent.tls;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.SecureRandom;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.util.IPAddress;
 
 /**
  * The pair dev mode makes when a listener needs TLS and none was given: an EC P-256 key and a certificate
@@ -77,8 +56,8 @@ public final class SelfSigned {
         TlsPair made = make(HostNames.of(hosts), now);
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // the CLI trusts only what others cannot change
-        write(dir, KEY, pem(new JcaPKCS8Generator(made.key(), null)), "rw-------");
-        write(dir, CERT, pem(made.certificate()), "rw-r--r--");
+        PemOut.write(dir, KEY, PemOut.pem(new JcaPKCS8Generator(made.key(), null)), "rw-------");
+        PemOut.write(dir, CERT, PemOut.pem(made.certificate()), "rw-r--r--");
         return new Made(made, cert, true);
     }
 
@@ -96,43 +75,9 @@ public final class SelfSigned {
     }
 
     static TlsPair make(List<String> names, Instant now) {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            KeyPair kp = g.generateKeyPair();
-            X500Name subject = new X500Name("O=Steward,CN=steward agent (self-signed in dev mode)");
-            BigInteger serial = new BigInteger(64, new SecureRandom()).setBit(62);
-            var b = new JcaX509v3CertificateBuilder(subject, serial, Date.from(now.minus(Duration.ofHours(1))),
-                    Date.from(now.plus(VALIDITY)), subject, kp.getPublic());
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.stream()
-                    .map(n -> new GeneralName(IPAddress.isValid(n) ? GeneralName.iPAddress : GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
-            X509Certificate cert = new JcaX509CertificateConverter()
-                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
-            return new TlsPair(kp.getPrivate(), List.of(cert));
-        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-            throw new IllegalStateException("cannot make a self-signed pair: " + e.getMessage(), e);
-        }
-    }
-
-    private static String pem(Object o) throws IOException {
-        StringWriter s = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(s)) {
-            w.writeObject(o);
-        }
-        return s.toString();
-    }
-
-    /** Writes {@code name} whole or not at all, with {@code permissions} from its creation on. */
-    private static void write(Path dir, String name, String text, String permissions) throws IOException {
-        Path tmp = Files.createTempFile(dir, "." + name, ".new", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
-        try {
-            Files.writeString(tmp, text);
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        KeyPair kp = Certificates.ecKey();
+        var subject = new Certificates.Subject("O=Steward,CN=steward agent (self-signed in dev mode)", false, names,
+                List.of(KeyPurposeId.id_kp_serverAuth));
+        return new TlsPair(kp.getPrivate(), List.of(Certificates.sign(subject, kp, null, now, VALIDITY)));
     }
 }

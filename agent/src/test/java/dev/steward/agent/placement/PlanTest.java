@@ -128,4 +128,61 @@ class PlanTest {
         Ask small = new Ask("web", 2, Resources.NONE, Placement.ANY, List.of("a", "c", "b"));
         assertThat(one(small, Map.of("web", Map.of("b", 1)), a, b, c)).isEqualTo(new Decision.Placed(Map.of("a", 1, "b", 1)));
     }
+
+    static Placement near(String... services) {
+        return new Placement(Map.of(), null, List.of(services), List.of());
+    }
+
+    static Placement apart(String... services) {
+        return new Placement(Map.of(), null, List.of(), List.of(services));
+    }
+
+    @Test
+    void affinityGoesWhereTheNamedServiceRunsAndIsDecidedAfterIt() {
+        Candidate a = node("a", 4, 8, Map.of());
+        Candidate b = node("b", 4, 8, Map.of());
+        Candidate c = node("c", 4, 8, Map.of());
+        // "api" sorts before "zdb", yet zdb is decided first: api follows it to b in the same pass
+        var d = Plan.place(List.of(ask("api", 2, Resources.NONE, near("zdb")), ask("zdb", 1, Resources.NONE, Placement.ANY)),
+                Map.of("zdb", Map.of("b", 1)), List.of(a, b, c));
+        assertThat(d.get("zdb").placed()).isEqualTo(Map.of("b", 1));
+        assertThat(d.get("api")).as("both beside the one zdb").isEqualTo(new Decision.Placed(Map.of("b", 2)));
+        // where zdb moves, api moves with it
+        var moved = Plan.place(List.of(ask("api", 1, Resources.NONE, near("zdb")), ask("zdb", 1, Resources.NONE, new Placement(Map.of("zone", "x"), null))),
+                Map.of("api", Map.of("b", 1), "zdb", Map.of("b", 1)), List.of(a, b, node("c", 4, 8, Map.of("zone", "x"))));
+        assertThat(moved.get("api").placed()).isEqualTo(Map.of("c", 1));
+        assertThat(one(ask("web", 1, Resources.NONE, near("db", "cache")), Map.of("db", Map.of("a", 1), "cache", Map.of("a", 1, "b", 1)), a, b).placed())
+                .as("on a node with every one named").isEqualTo(Map.of("a", 1));
+    }
+
+    @Test
+    void antiAffinityKeepsApartBothWays() {
+        Candidate a = node("a", 4, 8, Map.of());
+        Candidate b = node("b", 4, 8, Map.of());
+        Candidate c = node("c", 4, 8, Map.of());
+        assertThat(one(ask("web", 4, Resources.NONE, apart("db")), Map.of("db", Map.of("b", 1)), a, b, c).placed()).isEqualTo(Map.of("a", 2, "c", 2));
+        // db names web; web names nothing, yet stays off db's node
+        var d = Plan.place(List.of(ask("db", 1, Resources.NONE, apart("web")), ask("web", 2, Resources.NONE, Placement.ANY)),
+                Map.of("db", Map.of("a", 1)), List.of(a, b, c));
+        assertThat(d.get("web").placed()).isEqualTo(Map.of("b", 1, "c", 1));
+        assertThat(d.get("db").placed()).isEqualTo(Map.of("a", 1));
+    }
+
+    @Test
+    void nothingFitsBecauseOfAffinityOrAntiAffinityPendingWithTheReason() {
+        Candidate a = node("a", 4, 8, Map.of());
+        Candidate b = node("b", 4, 8, Map.of());
+        assertThat(reason(ask("web", 1, Resources.NONE, near("db")), a, b)).isEqualTo("affinity: db runs on no node");
+        Decision d = one(ask("web", 1, Resources.NONE, apart("cache")), Map.of("cache", Map.of("a", 1, "b", 2)), a, b);
+        assertThat(d).isEqualTo(new Decision.Pending(Map.of(), 1,
+                "no node fits its affinity and anti-affinity: a runs cache (anti-affinity), b runs cache (anti-affinity)"));
+        var both = Plan.place(List.of(ask("db", 1, Resources.NONE, apart("web")), ask("web", 1, Resources.NONE, near("cache")),
+                ask("cache", 1, Resources.NONE, Placement.ANY)), Map.of("db", Map.of("a", 1), "cache", Map.of("a", 1)), List.of(a, b));
+        assertThat(((Decision.Pending) both.get("web")).reason())
+                .isEqualTo("no node fits its affinity and anti-affinity: a runs db (which keeps apart from web), b has no cache");
+        Decision some = one(ask("web", 3, new Resources(5 * GIB, 0, 0), near("db")), Map.of("db", Map.of("a", 1)), a, b);
+        assertThat(some).as("beside db, memory is what runs out").isEqualTo(new Decision.Pending(Map.of("a", 1), 2,
+                "1 of 3 placed; no node has 5 GiB of memory free: a 3 GiB"));
+        assertThat(reason(ask("web", 1, Resources.NONE, near("db")), drained(a), b).isEmpty()).isFalse();
+    }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** How calls to etcd fail and are made again, without an etcd: the answers are made up. */
 class EtcdCallsTest {
-    final EtcdCalls calls = new EtcdCalls(List.of("http://10.0.0.1:2379"));
+    final EtcdCalls calls = new EtcdCalls(List.of("http://10.0.0.1:2379"), false);
 
     static <T> CompletableFuture<T> failing(Status status) {
         return CompletableFuture.failedFuture(new StatusRuntimeException(status));

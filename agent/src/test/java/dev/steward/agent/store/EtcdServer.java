@@ -19,12 +19,14 @@ import java.util.List;
 public final class EtcdServer implements AutoCloseable {
     private final Process process;
     private final Path dataDir;
+    private final Path certs;
     public final String endpoint;
 
-    private EtcdServer(Process process, Path dataDir, String endpoint) {
+    private EtcdServer(Process process, Path dataDir, String endpoint, Path certs) {
         this.process = process;
         this.dataDir = dataDir;
         this.endpoint = endpoint;
+        this.certs = certs;
     }
 
     /** Why etcd cannot run here, or null when it can. */
@@ -37,18 +39,30 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts etcd and waits until it answers its health check (a few tries if a chosen port was taken meanwhile). */
     public static EtcdServer start() throws Exception {
+        return start(null);
+    }
+
+    /**
+     * As above; with {@code certs} (a directory that {@code steward agent certs} made), etcd serves its clients
+     * over TLS with {@code etcd.pem} and takes only clients whose certificate {@code ca.pem} signed.
+     */
+    public static EtcdServer start(Path certs) throws Exception {
         Exception last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             Path dir = Files.createTempDirectory("steward-etcd");
             int client = freePort();
             int peer = freePort();
-            String c = "http://127.0.0.1:" + client;
+            String c = (certs == null ? "http" : "https") + "://127.0.0.1:" + client;
             String p = "http://127.0.0.1:" + peer;
-            Process proc = new ProcessBuilder("etcd", "--name", "test", "--data-dir", dir.resolve("data").toString(),
+            List<String> cmd = new java.util.ArrayList<>(List.of("etcd", "--name", "test", "--data-dir", dir.resolve("data").toString(),
                     "--listen-client-urls", c, "--advertise-client-urls", c, "--listen-peer-urls", p,
-                    "--initial-advertise-peer-urls", p, "--initial-cluster", "test=" + p, "--log-level", "error")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
-            EtcdServer s = new EtcdServer(proc, dir, c);
+                    "--initial-advertise-peer-urls", p, "--initial-cluster", "test=" + p, "--log-level", "error"));
+            if (certs != null) {
+                cmd.addAll(List.of("--client-cert-auth", "--trusted-ca-file", certs.resolve("ca.pem").toString(),
+                        "--cert-file", certs.resolve("etcd.pem").toString(), "--key-file", certs.resolve("etcd-key.pem").toString()));
+            }
+            Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
+            EtcdServer s = new EtcdServer(proc, dir, c, certs);
             try {
                 s.awaitHealthy(Duration.ofSeconds(30));
                 return s;
@@ -66,11 +80,15 @@ public final class EtcdServer implements AutoCloseable {
 
     /** The {@code --cluster} option's value for this server. */
     public String clusterUrl() {
-        return "etcd://" + endpoint.substring("http://".length());
+        return certs == null ? "etcd://" + endpoint.substring("http://".length()) : "etcds://" + endpoint.substring("https://".length());
     }
 
     private void awaitHealthy(Duration wait) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (certs != null) {
+            b.sslContext(dev.steward.agent.tls.ClusterTls.read(certs.resolve("ca.pem"), certs.resolve("etcd.pem"), certs.resolve("etcd-key.pem")).jdkContext());
+        }
+        HttpClient http = b.build();
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             if (!process.isAlive()) throw new IllegalStateException("etcd exited with " + process.exitValue());
