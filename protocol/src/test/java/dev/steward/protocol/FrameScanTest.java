@@ -68,6 +68,13 @@ class FrameScanTest {
     }
 
     @Test
+    void aMapDeclaringAThousandMillionPairsInsideAnotherNeedsMore() throws Exception {
+        // msgpack-core's skip called these 12 bytes a whole value (its count of values left overflowed)
+        byte[] bytes = HEX.parseHex("93df0100000000df3f000000");
+        assertThat(new FrameScan(new FrameLimits(Integer.MAX_VALUE, 1024, Integer.MAX_VALUE)).scan(bytes, 0, bytes.length)).isEqualTo(FrameScan.MORE);
+    }
+
+    @Test
     void emptyCollectionsAndExtensionsEndWhereTheyShould() throws Exception {
         // [4, 1, [[], {}, fixext1, ext8(2), nil]] then a second frame
         byte[] two = HEX.parseHex("930401" + "95" + "90" + "80" + "d40101" + "c7020103 04" .replace(" ", "") + "c0" + "930402" + "90");
@@ -100,10 +107,12 @@ class FrameScanTest {
         Object expected = reference(bytes);
         Object actual;
         try {
-            int size = new FrameScan(new FrameLimits(Integer.MAX_VALUE, 1024, Integer.MAX_VALUE)).scan(bytes, 0, bytes.length);
+            int size = new FrameScan(new FrameLimits(Integer.MAX_VALUE, 1024, 1 << 28)).scan(bytes, 0, bytes.length);
             actual = size == FrameScan.MORE ? "more" : (Object) size;
         } catch (ProtocolException e) {
-            // a map of 2^30 pairs or more: msgpack-core's own count overflows an int, so it is no reference there
+            // a collection of 2^28 elements or more: msgpack-core's count of values left to skip (an int) may
+            // overflow there (93 df00000001 00 df3f000000, a map of 0x3f000000 pairs inside another, it called
+            // whole at 12 bytes), so it is no reference there
             net.jqwik.api.Assume.that(!e.getMessage().startsWith("a collection of"));
             actual = "broken";
         }
