@@ -84,16 +84,24 @@ public final class Agent implements AutoCloseable {
             throw new IllegalStateException("another agent is using the data dir " + data);
         }
         StartupTrace.mark("data dir locked");
+        // the API's library readies its classes meanwhile, on the thread that will start the API
+        var apiPrepared = java.util.concurrent.CompletableFuture.runAsync(ApiServer::prepare, Agent::apiThread);
         Clock clock = Clock.systemUTC();
         started = clock.instant();
         var scope = dev.steward.agent.isolate.NodeScope.of(data, config.clustered() ? config.nodeName() : null);
         self = new dev.steward.agent.cluster.NodeReport(config.nodeName(), config.clustered() ? config.cluster().labels() : Map.of(), data, clock);
-        watcher = new ExitWatcher();
-        // the isolates are found (helper, cgroups, engine) while SQLite opens: neither needs the other
+        // the exit watcher (its native library) and the isolates (helper, cgroups, engine) are found while
+        // SQLite opens: neither needs the other
         var finding = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            Isolates found = new Isolates(scope, watcher, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
-            StartupTrace.mark("isolates found");
-            return found;
+            ExitWatcher w = new ExitWatcher();
+            try {
+                Isolates found = new Isolates(scope, w, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
+                StartupTrace.mark("isolates found");
+                return new Found(w, found);
+            } catch (RuntimeException e) {
+                w.close();
+                throw e;
+            }
         }, r -> Thread.ofPlatform().name("steward-isolates-start").start(r));
         try {
             store = config.clustered() ? new EtcdStore(config.cluster().endpoints(), config.cluster().tls(), Layout.of(config.nodeName()))
@@ -103,7 +111,7 @@ public final class Agent implements AutoCloseable {
             clusterToken = config.clustered() ? admit((EtcdStore) store, config.cluster().token()) : null;
             membership = config.clustered() ? joinCluster(config, (EtcdStore) store, self, clusterToken, clock) : null;
         } catch (RuntimeException e) {
-            watcher.close(); // the isolates being found are dropped with it
+            finding.thenAccept(f -> f.watcher().close()); // the isolates being found are dropped with it
             releaseLock();
             throw e;
         }
@@ -111,7 +119,17 @@ public final class Agent implements AutoCloseable {
         timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("steward-timer").daemon().unstarted(r));
         EventBus bus = new EventBus();
         InFlight inFlight = new InFlight();
-        isolates = joined(finding);
+        Found found;
+        try {
+            found = joined(finding);
+        } catch (RuntimeException e) {
+            if (membership != null) membership.close();
+            store.close();
+            releaseLock();
+            throw e;
+        }
+        watcher = found.watcher();
+        isolates = found.isolates();
         // one writer, in order: the services' runners hand it their store writes and never wait for SQLite
         writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-store-writer").factory());
         Metrics[] metrics = new Metrics[1];
@@ -149,8 +167,8 @@ public final class Agent implements AutoCloseable {
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store);
         dev.steward.agent.cluster.Nodes nodes = membership != null ? new dev.steward.agent.placement.ClusterNodes(membership, store, scheduler, clock)
                 : dev.steward.agent.cluster.Nodes.alone(self, clock);
-        var apiStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine, functions,
-                data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access)), r -> Thread.ofPlatform().name("steward-api-start").start(r));
+        var apiStarting = apiPrepared.handle((v, e) -> null).thenApplyAsync(v -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine, functions,
+                data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access)), Agent::apiThread);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Demand demand = new Demand(System::nanoTime);
         Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
@@ -193,8 +211,16 @@ public final class Agent implements AutoCloseable {
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
         // serving already: now the instances left running are looked at, and leftovers removed
         Thread.ofVirtual().name("steward-adoption").start(registry::adoptAll);
+        Thread.ofVirtual().name("steward-runtime-meters").start(metrics[0]::bindRuntime);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** The exit watcher and the isolates that report to it, found together at the start. */
+    private record Found(ExitWatcher watcher, Isolates isolates) {}
+
+    private static void apiThread(Runnable r) {
+        Thread.ofPlatform().name("steward-api-start").start(r);
     }
 
     /** The cluster's token checked against what etcd keeps, or the store closed and a failure. */

@@ -91,6 +91,9 @@ class ObservabilityTest extends AgentTestBase {
         agent.awaitState("lint", "available");
         TestAgent.awaitTrue("a passed ping is counted", () -> agent.call("GET", "/metrics", null).body()
                 .contains("steward_ping_latency_seconds_count{result=\"pass\",service=\"lint\"}"), java.time.Duration.ofSeconds(10));
+        // the JVM's own meters are bound once the agent serves, in the background
+        TestAgent.awaitTrue("the JVM's meters are bound", () -> agent.call("GET", "/metrics", null).body().contains("jvm_memory_used_bytes"),
+                java.time.Duration.ofSeconds(10));
         String m = agent.call("GET", "/metrics", null).body();
         assertThat(m).containsPattern("steward_build_info\\{version=\"[^\"]+\",built=\"[^\"]*\"} 1")
                 .contains("jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes", "process_cpu_seconds_total", "process_files_open_files", "jvm_threads_live_threads");

@@ -20,6 +20,15 @@ public final class ApiServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
     private final Server server;
 
+    /**
+     * Loads and initialises the server library's classes (its flags, its builder), which takes a good part of
+     * the API's start and needs nothing of the agent's: the agent has it done on another thread while it
+     * opens its store and loads its services.
+     */
+    public static void prepare() {
+        Server.builder();
+    }
+
     /** Serves on {@code address}: HTTPS with {@code tls}, else plain HTTP (when {@code tls} is null). */
     public ApiServer(InetSocketAddress address, TlsPair tls, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
                      dev.steward.agent.engine.Engine engine, dev.steward.agent.functions.Functions functions, java.nio.file.Path uploads,

@@ -16,11 +16,18 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs one check against one endpoint, always within the ping's timeout. */
 public final class Pinger {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
-            .build();
+    /**
+     * The HTTP client, made at the first HTTP check rather than at the agent's start: making one sets up
+     * the JDK's TLS context (its providers, its certificates), about a tenth of a second of a start
+     * that most services' pings never need.
+     */
+    private static final class Http {
+        static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
 
     public PingResult check(Ping.Check check, String host, int port, Duration timeout, Path dir, Map<String, String> env) {
         long t0 = System.nanoTime();
@@ -58,7 +65,7 @@ public final class Pinger {
     private Outcome http(String host, int port, String path, Duration timeout) {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).timeout(timeout).GET().build();
-            HttpResponse<Void> res = http.send(req, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> res = Http.CLIENT.send(req, HttpResponse.BodyHandlers.discarding());
             int code = res.statusCode();
             Integer recommend = res.headers().firstValue("X-Steward-Recommend").map(v -> recommendation("recommend=" + v.strip())).orElse(null);
             return new Outcome(code >= 200 && code < 400 ? null : "http " + path + ": status " + code, recommend);

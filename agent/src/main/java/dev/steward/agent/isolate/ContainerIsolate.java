@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
@@ -42,6 +43,8 @@ public final class ContainerIsolate implements Isolate {
     private final ExitWatcher watcher;
     /** The instances ({@code service/instance}) this agent runs or is starting, which no cleanup removes. */
     private final Set<String> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Images found on the engine, not asked about again (a create that does not find one forgets it). */
+    private final Set<String> images = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ContainerIsolate(DockerClient docker, NodeScope scope, ExitWatcher watcher) {
         this.docker = docker;
@@ -101,7 +104,6 @@ public final class ContainerIsolate implements Isolate {
     }
 
     private InstanceHandle create(SpawnRequest r, String image, String name, String key) throws IOException {
-        removeQuietly(name);
         HostConfig host = HostConfig.newHostConfig().withNetworkMode("host")
                 .withBinds(binds(r))
                 .withUlimits(List.of(new com.github.dockerjava.api.model.Ulimit("nofile", 4096L, 4096L),
@@ -109,11 +111,22 @@ public final class ContainerIsolate implements Isolate {
         if (r.resources().memoryBytes() > 0) host.withMemory(r.resources().memoryBytes()).withMemorySwap(r.resources().memoryBytes());
         if (r.resources().cpu() > 0) host.withNanoCPUs(Math.round(r.resources().cpu() * 1e9));
         if (r.resources().pids() > 0) host.withPidsLimit((long) r.resources().pids());
-        CreateContainerResponse created = docker.createContainerCmd(image).withName(name).withCmd(r.command())
+        var create = docker.createContainerCmd(image).withName(name).withCmd(r.command())
                 .withEnv(r.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withWorkingDir(r.dir().toString())
                 .withLabels(Map.of(SCOPE, scope.id(), SERVICE, r.service(), INSTANCE, r.instance()))
-                .withHostConfig(host).exec();
+                .withHostConfig(host);
+        CreateContainerResponse created;
+        try {
+            created = create.exec();
+        } catch (ConflictException e) {
+            // a container of this name is left from an earlier life of the instance: it goes, once
+            removeQuietly(name);
+            created = create.exec();
+        } catch (NotFoundException e) {
+            images.remove(image);
+            throw new IOException("image " + image + " is not on this node: " + e.getMessage(), e);
+        }
         try {
             docker.startContainerCmd(created.getId()).exec();
             InspectContainerResponse info = docker.inspectContainerCmd(created.getId()).exec();
@@ -129,8 +142,10 @@ public final class ContainerIsolate implements Isolate {
     }
 
     private void ensureImage(String image) throws IOException {
+        if (images.contains(image)) return;
         try {
             docker.inspectImageCmd(image).exec();
+            images.add(image);
         } catch (NotFoundException e) {
             try {
                 docker.pullImageCmd(image).start().awaitCompletion();
@@ -176,22 +191,22 @@ public final class ContainerIsolate implements Isolate {
         return new ContainerHandle(id, pid, ticks, exit, adopted);
     }
 
-    /** How a container ended, from the engine; then it is removed. */
+    /**
+     * How a container ended, from the engine (which may learn of the exit a moment after the process is gone:
+     * it is waited for, up to a second, rather than asked again and again); then it is removed.
+     */
     private ExitStatus ended(String id) {
         try {
-            InspectContainerResponse.ContainerState st = null;
-            for (int i = 0; i < 50; i++) {
-                st = docker.inspectContainerCmd(id).exec().getState();
-                if (!Boolean.TRUE.equals(st.getRunning())) break;
-                Thread.sleep(20);
+            try (var waiting = docker.waitContainerCmd(id).start()) {
+                waiting.awaitStatusCode(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (com.github.dockerjava.api.exception.DockerClientException | IOException e) {
+                // not told within the second: what the engine says now is the answer
             }
+            InspectContainerResponse.ContainerState st = docker.inspectContainerCmd(id).exec().getState();
             ExitStatus status = st == null || st.getExitCodeLong() == null ? new ExitStatus.Unknown()
                     : ExitStatus.ofJdk(st.getExitCodeLong().intValue());
             return st != null && Boolean.TRUE.equals(st.getOOMKilled()) ? new ExitStatus.OutOfMemory(status) : status;
         } catch (RuntimeException e) {
-            return new ExitStatus.Unknown();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return new ExitStatus.Unknown();
         } finally {
             removeQuietly(id);

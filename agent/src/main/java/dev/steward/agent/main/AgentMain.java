@@ -25,9 +25,16 @@ import picocli.CommandLine.Option;
  * ({@code ./steward agent}) runs this class from the agent's jar; the CLI jar run by hand starts it
  * in a JVM of its own. Exit codes: 2 bad options, 1 the agent could not start.
  */
-@Command(name = "steward agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.VersionLine.class, description = "Run the agent.",
-        subcommands = CertsCommand.class)
+@Command(name = "steward agent", versionProvider = AgentMain.VersionLine.class, description = "Run the agent.", addMethodSubcommands = false)
 public final class AgentMain implements Callable<Integer> {
+    // -h and -V declared here rather than mixed in (picocli's mixin loads its default factory, whose start
+    // looks for Groovy's classes in every jar of the agent's classpath), and no scan for command methods.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    boolean version;
+
     @Option(names = "--dev", description = "Dev mode: data in ./.steward, the specs in ./examples (or, elsewhere, Steward's own examples) applied, instances stopped with the agent.")
     boolean dev;
 
@@ -79,6 +86,16 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--train-class-cache", hidden = true, description = "Run through the agent's paths once and exit (the launcher makes its class cache so).")
     boolean trainClassCache;
 
+    /** Makes what the options name (the version provider) without picocli's default factory. */
+    private static final CommandLine.IFactory FACTORY = new CommandLine.IFactory() {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            var made = type.getDeclaredConstructor();
+            made.setAccessible(true);
+            return made.newInstance();
+        }
+    };
+
     /** The {@code --version} line, from what the build wrote. */
     public static final class VersionLine implements CommandLine.IVersionProvider {
         @Override
@@ -94,7 +111,13 @@ public final class AgentMain implements Callable<Integer> {
 
     /** Runs the agent with these options until the JVM shuts down; returns 2 for bad options, 1 when it cannot start. */
     public static int run(String... args) {
-        return new CommandLine(new AgentMain())
+        CommandLine cl = new CommandLine(new AgentMain(), FACTORY);
+        // every option of the agent starts with '-': a first word that does not names a command (certs), and
+        // only then, or for the usage, is the command read (picocli reflects over a command when it is added)
+        if (args.length > 0 && !args[0].startsWith("-") || List.of(args).contains("-h") || List.of(args).contains("--help")) {
+            cl.addSubcommand(new CommandLine(new CertsCommand(), FACTORY));
+        }
+        return cl
                 .setExecutionExceptionHandler((e, cmd, parsed) -> fail(1, e.toString()))
                 .setParameterExceptionHandler((e, a) -> fail(2, e.getMessage() + System.lineSeparator() + e.getCommandLine().getUsageMessage().stripTrailing()))
                 .execute(args);
@@ -104,6 +127,9 @@ public final class AgentMain implements Callable<Integer> {
     public Integer call() throws Exception {
         // Before Netty's classes load: no leak-detection sampling on every message (tests keep it on).
         System.setProperty("io.netty.leakDetection.level", System.getProperty("io.netty.leakDetection.level", "disabled"));
+        // The API's TLS (when it serves TLS) on the JDK's engine: Armeria otherwise loads and probes BoringSSL's
+        // native library at its first use, about a twentieth of a second of every start, TLS or not.
+        System.setProperty("com.linecorp.armeria.tlsEngineType", System.getProperty("com.linecorp.armeria.tlsEngineType", "jdk"));
         if (trainClassCache) return CacheTraining.run();
         StartupTrace.mark("options parsed");
         AgentConfig config;

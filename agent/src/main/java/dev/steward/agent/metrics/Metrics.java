@@ -70,6 +70,15 @@ public final class Metrics implements AutoCloseable {
         }
         byState = MultiGauge.builder("steward_instances").description("Instances by service and state").register(registry);
         Gauge.builder("steward_services", services::getAsInt).description("Registered services").register(registry);
+        bus.listen(this::count);
+    }
+
+    /**
+     * The JVM's and the process's own meters (memory, GC, threads, classes, CPU, uptime, descriptors).
+     * The agent binds them once it serves: they are not needed for its first requests, and binding
+     * them reads the platform's management beans, a noticeable part of a start.
+     */
+    public void bindRuntime() {
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -77,7 +86,6 @@ public final class Metrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
-        bus.listen(this::count);
     }
 
     private void count(Event e) {
