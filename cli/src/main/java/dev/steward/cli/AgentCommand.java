@@ -15,7 +15,7 @@ import picocli.CommandLine.Unmatched;
  * beside this CLI ({@code agent/target/steward-agent.jar} and {@code agent/target/lib} in the
  * checkout, {@code lib/agent} when installed), and ends with its exit code. {@code ./steward agent} runs that entry point directly.
  */
-@Command(name = "agent", description = "Run the agent.")
+@Command(addMethodSubcommands = false, name = "agent", description = "Run the agent.")
 final class AgentCommand implements java.util.concurrent.Callable<Integer> {
     static final String MAIN = "dev.steward.agent.main.AgentMain";
 

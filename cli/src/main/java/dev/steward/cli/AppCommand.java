@@ -11,10 +11,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward app}: upload, start, pause, invoke, list, info, logs, remove. */
-@Command(name = "app", mixinStandardHelpOptions = true, description = "Apps: worker programs the agent runs as pools.")
+@Command(addMethodSubcommands = false, name = "app", mixinStandardHelpOptions = true, description = "Apps: worker programs the agent runs as pools.")
 final class AppCommand extends CommandGroup {
 
-    @Command(name = "upload", mixinStandardHelpOptions = true, description = "Upload an app: a directory or a .tar.gz/.tar/.zip with manifest.json at its root.")
+    @Command(addMethodSubcommands = false, name = "upload", mixinStandardHelpOptions = true, description = "Upload an app: a directory or a .tar.gz/.tar/.zip with manifest.json at its root.")
     static final class Upload implements Callable<Integer> {
         @Mixin Common common;
 
@@ -34,7 +34,7 @@ final class AppCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start an app with a profile: its service is published and events start workers.")
+    @Command(addMethodSubcommands = false, name = "start", mixinStandardHelpOptions = true, description = "Start an app with a profile: its service is published and events start workers.")
     static final class Start implements Callable<Integer> {
         @Mixin Common common;
 
@@ -50,7 +50,7 @@ final class AppCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop an app's workers and withdraw its service.")
+    @Command(addMethodSubcommands = false, name = "pause", mixinStandardHelpOptions = true, description = "Stop an app's workers and withdraw its service.")
     static final class Pause implements Callable<Integer> {
         @Mixin Common common;
 
@@ -63,7 +63,7 @@ final class AppCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "invoke", mixinStandardHelpOptions = true, description = "Send an event to an app; its reply is written to stdout as it comes.")
+    @Command(addMethodSubcommands = false, name = "invoke", mixinStandardHelpOptions = true, description = "Send an event to an app; its reply is written to stdout as it comes.")
     static final class Invoke implements Callable<Integer> {
         @Mixin Common common;
 
@@ -102,7 +102,7 @@ final class AppCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the uploaded apps.")
+    @Command(addMethodSubcommands = false, name = "list", mixinStandardHelpOptions = true, description = "List the uploaded apps.")
     static final class ListApps implements Callable<Integer> {
         @Mixin Common common;
 
@@ -120,7 +120,7 @@ final class AppCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show an app.")
+    @Command(addMethodSubcommands = false, name = "info", mixinStandardHelpOptions = true, description = "Show an app.")
     static final class Info implements Callable<Integer> {
         @Mixin Common common;
 
@@ -155,7 +155,7 @@ final class AppCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "logs", mixinStandardHelpOptions = true,
+    @Command(addMethodSubcommands = false, name = "logs", mixinStandardHelpOptions = true,
             description = "Print the logs of an app's workers (each line after its worker's id; the last 20 workers' are kept); -f follows them.")
     static final class Logs extends LogsCommand {
         @CommandLine.Option(names = "--worker", paramLabel = "ID", description = "Only this worker.")
@@ -167,7 +167,7 @@ final class AppCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an app (not while it runs or is in the runlist).")
+    @Command(addMethodSubcommands = false, name = "remove", mixinStandardHelpOptions = true, description = "Remove an app (not while it runs or is in the runlist).")
     static final class Remove implements Callable<Integer> {
         @Mixin Common common;
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code steward apply -f SPEC}: register or modify, then bring the service to its policy's state. */
-@Command(name = "apply", mixinStandardHelpOptions = true, description = "Register or modify a service, then bring it to its policy's state.")
+@Command(addMethodSubcommands = false, name = "apply", mixinStandardHelpOptions = true, description = "Register or modify a service, then bring it to its policy's state.")
 final class ApplyCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;

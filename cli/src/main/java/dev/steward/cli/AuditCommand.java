@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code steward audit}: the changes asked of the agent, who asked and how each ended. */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Show the audit log: every change asked of the agent.")
+@Command(addMethodSubcommands = false, name = "audit", mixinStandardHelpOptions = true, description = "Show the audit log: every change asked of the agent.")
 final class AuditCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

@@ -5,10 +5,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code steward cluster nodes}: the nodes of the agent's cluster (an agent alone shows itself). */
-@Command(name = "cluster", mixinStandardHelpOptions = true, description = "The cluster the agent belongs to.")
+@Command(addMethodSubcommands = false, name = "cluster", mixinStandardHelpOptions = true, description = "The cluster the agent belongs to.")
 final class ClusterCommand extends CommandGroup {
 
-    @Command(name = "nodes", mixinStandardHelpOptions = true,
+    @Command(addMethodSubcommands = false, name = "nodes", mixinStandardHelpOptions = true,
             description = "List the nodes holding a lease: name, address, labels, free/total capacity, instances, lease age, "
                     + "the round trip it measured to each other node, and which leads the scheduler or is drained.")
     static final class NodesCommand implements java.util.concurrent.Callable<Integer> {

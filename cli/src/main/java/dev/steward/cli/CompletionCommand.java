@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
  * commands themselves. {@code source <(steward completion bash)}; zsh loads the same script through
  * its bash compatibility.
  */
-@Command(name = "completion", mixinStandardHelpOptions = true, description = "Print a shell completion script: source <(steward completion bash).")
+@Command(addMethodSubcommands = false, name = "completion", mixinStandardHelpOptions = true, description = "Print a shell completion script: source <(steward completion bash).")
 final class CompletionCommand implements java.util.concurrent.Callable<Integer> {
     @Parameters(paramLabel = "SHELL", description = "bash or zsh")
     String shell;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code steward events [--follow] [--service NAME]}: the agent's recent events, and with -f those that come. */
-@Command(name = "events", mixinStandardHelpOptions = true,
+@Command(addMethodSubcommands = false, name = "events", mixinStandardHelpOptions = true,
         description = "Show the agent's recent events (state changes of instances and services, spec changes, job ends); -f follows them.")
 final class EventsCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;

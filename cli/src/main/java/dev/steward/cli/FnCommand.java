@@ -12,10 +12,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward fn}: add, ls, info, rm, invoke, logs. */
-@Command(name = "fn", mixinStandardHelpOptions = true, description = "Functions: handler files run by a bundled runtime (python, node, java, shell).")
+@Command(addMethodSubcommands = false, name = "fn", mixinStandardHelpOptions = true, description = "Functions: handler files run by a bundled runtime (python, node, java, shell).")
 final class FnCommand extends CommandGroup {
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
+    @Command(addMethodSubcommands = false, name = "add", mixinStandardHelpOptions = true,
             description = "Add a function, or a new version of it: a directory or a .tar.gz/.tar/.zip with function.yaml at its root.")
     static final class Add implements Callable<Integer> {
         @Mixin Common common;
@@ -35,7 +35,7 @@ final class FnCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List the functions.")
+    @Command(addMethodSubcommands = false, name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List the functions.")
     static final class Ls implements Callable<Integer> {
         @Mixin Common common;
 
@@ -56,7 +56,7 @@ final class FnCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show a function: its versions, counts, latency and workers.")
+    @Command(addMethodSubcommands = false, name = "info", mixinStandardHelpOptions = true, description = "Show a function: its versions, counts, latency and workers.")
     static final class Info implements Callable<Integer> {
         @Mixin Common common;
 
@@ -96,7 +96,7 @@ final class FnCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true,
+    @Command(addMethodSubcommands = false, name = "rm", aliases = "remove", mixinStandardHelpOptions = true,
             description = "Remove a function: a call running finishes on its version, later ones find no function.")
     static final class Rm implements Callable<Integer> {
         @Mixin Common common;
@@ -110,7 +110,7 @@ final class FnCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "invoke", mixinStandardHelpOptions = true, description = "Invoke a function; its reply is written to stdout as it comes.")
+    @Command(addMethodSubcommands = false, name = "invoke", mixinStandardHelpOptions = true, description = "Invoke a function; its reply is written to stdout as it comes.")
     static final class Invoke implements Callable<Integer> {
         @Mixin Common common;
 
@@ -151,7 +151,7 @@ final class FnCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "logs", mixinStandardHelpOptions = true,
+    @Command(addMethodSubcommands = false, name = "logs", mixinStandardHelpOptions = true,
             description = "Print the logs of a function's workers (each line after its worker's id); -f follows them.")
     static final class Logs extends LogsCommand {
         @CommandLine.Option(names = "--worker", paramLabel = "ID", description = "Only this worker.")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward job}: run-to-completion programs: run, list, logs, stop. */
-@Command(name = "job", mixinStandardHelpOptions = true, description = "Run jobs, list them, read their logs, stop them.")
+@Command(addMethodSubcommands = false, name = "job", mixinStandardHelpOptions = true, description = "Run jobs, list them, read their logs, stop them.")
 final class JobCommand extends CommandGroup {
 
     /** A job's id as the agent makes them: its name, a dash, eight hex digits. */
@@ -18,7 +18,7 @@ final class JobCommand extends CommandGroup {
         return id;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the last 200 jobs, kept across agent restarts.")
+    @Command(addMethodSubcommands = false, name = "list", mixinStandardHelpOptions = true, description = "List the last 200 jobs, kept across agent restarts.")
     static final class ListJobs implements Callable<Integer> {
         @Mixin Common common;
 
@@ -39,7 +39,7 @@ final class JobCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a job's log; -f follows it.")
+    @Command(addMethodSubcommands = false, name = "logs", mixinStandardHelpOptions = true, description = "Print a job's log; -f follows it.")
     static final class Logs implements Callable<Integer> {
         @Mixin Common common;
 
@@ -67,7 +67,7 @@ final class JobCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a waiting or running job (SIGTERM, then SIGKILL after the agent's stop grace).")
+    @Command(addMethodSubcommands = false, name = "stop", mixinStandardHelpOptions = true, description = "Stop a waiting or running job (SIGTERM, then SIGKILL after the agent's stop grace).")
     static final class Stop implements Callable<Integer> {
         @Mixin Common common;
 

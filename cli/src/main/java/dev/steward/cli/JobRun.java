@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code steward job run -f SPEC}: starts what the job needs, runs it, prints its log and exits with its status. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a job to completion and exit with its exit status.")
+@Command(addMethodSubcommands = false, name = "run", mixinStandardHelpOptions = true, description = "Run a job to completion and exit with its exit status.")
 final class JobRun implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code steward login}: checks a token with the agent and keeps it (mode 0600) for the next commands. */
-@Command(name = "login", mixinStandardHelpOptions = true,
+@Command(addMethodSubcommands = false, name = "login", mixinStandardHelpOptions = true,
         description = "Keep a token for the next commands (asked for, or given with --token or STEWARD_TOKEN).")
 final class LoginCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
@@ -41,7 +41,7 @@ final class LoginCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** {@code steward logout}: forgets the kept token. */
-    @Command(name = "logout", mixinStandardHelpOptions = true, description = "Forget the token kept by login.")
+    @Command(addMethodSubcommands = false, name = "logout", mixinStandardHelpOptions = true, description = "Forget the token kept by login.")
     static final class Logout implements java.util.concurrent.Callable<Integer> {
         @Mixin Common common;
 
@@ -60,7 +60,7 @@ final class LoginCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** {@code steward whoami}: the name and role of the token in use. */
-    @Command(name = "whoami", mixinStandardHelpOptions = true, description = "Show the name and role of the token in use.")
+    @Command(addMethodSubcommands = false, name = "whoami", mixinStandardHelpOptions = true, description = "Show the name and role of the token in use.")
     static final class WhoAmI implements java.util.concurrent.Callable<Integer> {
         @Mixin Common common;
 

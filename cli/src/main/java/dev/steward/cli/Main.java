@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code steward}: the command line. */
-@Command(name = "steward", mixinStandardHelpOptions = true, versionProvider = VersionLine.class,
+@Command(addMethodSubcommands = false, name = "steward", mixinStandardHelpOptions = true, versionProvider = VersionLine.class,
         description = "Keeps programs running: services, jobs, apps and functions.")
 public final class Main implements Runnable {
     /** The options every command takes ({@link Common}) that have a value. */

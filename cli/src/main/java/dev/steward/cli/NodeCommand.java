@@ -6,10 +6,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward node drain N | undrain N}: move a node's instances off it, or let it take instances again (admin). */
-@Command(name = "node", mixinStandardHelpOptions = true, description = "Drain a node of the cluster, or undrain it (needs an admin token).")
+@Command(addMethodSubcommands = false, name = "node", mixinStandardHelpOptions = true, description = "Drain a node of the cluster, or undrain it (needs an admin token).")
 final class NodeCommand extends CommandGroup {
 
-    @Command(name = "drain", mixinStandardHelpOptions = true,
+    @Command(addMethodSubcommands = false, name = "drain", mixinStandardHelpOptions = true,
             description = "The node gets no new instances, and its instances move to other nodes, each started before the old one stops.")
     static final class Drain extends Verb {
         Drain() {
@@ -17,7 +17,7 @@ final class NodeCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "undrain", mixinStandardHelpOptions = true, description = "The node takes new instances again.")
+    @Command(addMethodSubcommands = false, name = "undrain", mixinStandardHelpOptions = true, description = "The node takes new instances again.")
     static final class Undrain extends Verb {
         Undrain() {
             super("undrain", "undrained: it takes new instances again");

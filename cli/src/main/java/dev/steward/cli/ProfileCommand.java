@@ -12,10 +12,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward profile}: upload, list, show, remove. */
-@Command(name = "profile", mixinStandardHelpOptions = true, description = "Profiles: how an app's queue and workers behave.")
+@Command(addMethodSubcommands = false, name = "profile", mixinStandardHelpOptions = true, description = "Profiles: how an app's queue and workers behave.")
 final class ProfileCommand extends CommandGroup {
 
-    @Command(name = "upload", mixinStandardHelpOptions = true, description = "Upload a profile (JSON or YAML); it is checked whole.")
+    @Command(addMethodSubcommands = false, name = "upload", mixinStandardHelpOptions = true, description = "Upload a profile (JSON or YAML); it is checked whole.")
     static final class Upload implements Callable<Integer> {
         @Mixin Common common;
 
@@ -36,7 +36,7 @@ final class ProfileCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the profiles.")
+    @Command(addMethodSubcommands = false, name = "list", mixinStandardHelpOptions = true, description = "List the profiles.")
     static final class ListProfiles implements Callable<Integer> {
         @Mixin Common common;
 
@@ -54,7 +54,7 @@ final class ProfileCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a profile with its defaults filled in.")
+    @Command(addMethodSubcommands = false, name = "show", mixinStandardHelpOptions = true, description = "Show a profile with its defaults filled in.")
     static final class Show implements Callable<Integer> {
         @Mixin Common common;
 
@@ -67,7 +67,7 @@ final class ProfileCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a profile (not while the runlist or a running app uses it).")
+    @Command(addMethodSubcommands = false, name = "remove", mixinStandardHelpOptions = true, description = "Remove a profile (not while the runlist or a running app uses it).")
     static final class Remove implements Callable<Integer> {
         @Mixin Common common;
 

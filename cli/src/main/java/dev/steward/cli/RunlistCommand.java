@@ -9,10 +9,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward runlist}: the apps started with the agent, each with its profile. */
-@Command(name = "runlist", mixinStandardHelpOptions = true, description = "The apps started when the agent starts.")
+@Command(addMethodSubcommands = false, name = "runlist", mixinStandardHelpOptions = true, description = "The apps started when the agent starts.")
 final class RunlistCommand extends CommandGroup {
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Start APP with PROFILE whenever the agent starts.")
+    @Command(addMethodSubcommands = false, name = "add", mixinStandardHelpOptions = true, description = "Start APP with PROFILE whenever the agent starts.")
     static final class Add implements Callable<Integer> {
         @Mixin Common common;
 
@@ -31,7 +31,7 @@ final class RunlistCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Take APP out of the runlist.")
+    @Command(addMethodSubcommands = false, name = "remove", mixinStandardHelpOptions = true, description = "Take APP out of the runlist.")
     static final class Remove implements Callable<Integer> {
         @Mixin Common common;
 
@@ -44,7 +44,7 @@ final class RunlistCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the runlist.")
+    @Command(addMethodSubcommands = false, name = "list", mixinStandardHelpOptions = true, description = "List the runlist.")
     static final class ListAll implements Callable<Integer> {
         @Mixin Common common;
 

@@ -4,6 +4,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code steward service}: the registry's commands. */
-@Command(name = "service", mixinStandardHelpOptions = true, description = "Register, start, stop, query and modify services.")
+@Command(addMethodSubcommands = false, name = "service", mixinStandardHelpOptions = true, description = "Register, start, stop, query and modify services.")
 final class ServiceCommand extends CommandGroup {
 }

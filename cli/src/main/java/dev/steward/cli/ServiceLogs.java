@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code steward service logs NAME [-f] [--instance ID] [--tail N]}. */
-@Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a service's logs; -f follows them.")
+@Command(addMethodSubcommands = false, name = "logs", mixinStandardHelpOptions = true, description = "Print a service's logs; -f follows them.")
 final class ServiceLogs extends LogsCommand {
     @Option(names = "--instance", paramLabel = "ID", description = "Only this instance.")
     String instance;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service modify NAME -f SPEC | --set key=value ...}. */
-@Command(name = "modify", mixinStandardHelpOptions = true, description = "Change a registered service's definition.")
+@Command(addMethodSubcommands = false, name = "modify", mixinStandardHelpOptions = true, description = "Change a registered service's definition.")
 final class ServiceModify implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;

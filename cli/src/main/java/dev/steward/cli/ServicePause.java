@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service pause NAME}: freezes every running instance. */
-@Command(name = "pause", mixinStandardHelpOptions = true, description = "Freeze a service's running instances (they keep their memory).")
+@Command(addMethodSubcommands = false, name = "pause", mixinStandardHelpOptions = true, description = "Freeze a service's running instances (they keep their memory).")
 final class ServicePause implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

@@ -5,7 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service query [NAME]}. */
-@Command(name = "query", mixinStandardHelpOptions = true, description = "Show services: state, health, instances, statistics.")
+@Command(addMethodSubcommands = false, name = "query", mixinStandardHelpOptions = true, description = "Show services: state, health, instances, statistics.")
 final class ServiceQuery implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code steward service register -f SPEC}. */
-@Command(name = "register", mixinStandardHelpOptions = true, description = "Store a service's definition (permanent and dynamic services start).")
+@Command(addMethodSubcommands = false, name = "register", mixinStandardHelpOptions = true, description = "Store a service's definition (permanent and dynamic services start).")
 final class ServiceRegister implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;

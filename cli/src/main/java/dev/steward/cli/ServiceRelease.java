@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service release NAME}: gives back a reference taken with {@code use}. */
-@Command(name = "release", mixinStandardHelpOptions = true, description = "Release a reference (an on-demand service stops at the last one).")
+@Command(addMethodSubcommands = false, name = "release", mixinStandardHelpOptions = true, description = "Release a reference (an on-demand service stops at the last one).")
 final class ServiceRelease implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service resume NAME}: thaws every paused instance. */
-@Command(name = "resume", mixinStandardHelpOptions = true, description = "Thaw a service's paused instances.")
+@Command(addMethodSubcommands = false, name = "resume", mixinStandardHelpOptions = true, description = "Thaw a service's paused instances.")
 final class ServiceResume implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

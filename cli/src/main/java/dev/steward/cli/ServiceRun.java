@@ -5,7 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code steward service run -f SPEC}: a custom service, not stored, gone when stopped. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a custom service: not stored, gone when stopped or when the agent restarts.")
+@Command(addMethodSubcommands = false, name = "run", mixinStandardHelpOptions = true, description = "Run a custom service: not stored, gone when stopped or when the agent restarts.")
 final class ServiceRun implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service show NAME}: the service, its instances (node, pid, usage) and its last 20 events. */
-@Command(name = "show", mixinStandardHelpOptions = true, description = "Describe a service: its state, instances and last 20 events.")
+@Command(addMethodSubcommands = false, name = "show", mixinStandardHelpOptions = true, description = "Describe a service: its state, instances and last 20 events.")
 final class ServiceShow implements java.util.concurrent.Callable<Integer> {
     static final int EVENTS = 20;
 

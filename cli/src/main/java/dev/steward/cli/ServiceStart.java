@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service start NAME [--instances N]}. */
-@Command(name = "start", mixinStandardHelpOptions = true, description = "Start a service (and enable it again after a failure limit).")
+@Command(addMethodSubcommands = false, name = "start", mixinStandardHelpOptions = true, description = "Start a service (and enable it again after a failure limit).")
 final class ServiceStart implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;

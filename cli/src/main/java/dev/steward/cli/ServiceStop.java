@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service stop NAME}: waits until every instance has stopped. */
-@Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a service's instances.")
+@Command(addMethodSubcommands = false, name = "stop", mixinStandardHelpOptions = true, description = "Stop a service's instances.")
 final class ServiceStop implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;

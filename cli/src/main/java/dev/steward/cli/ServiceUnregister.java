@@ -5,7 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service unregister NAME}. */
-@Command(name = "unregister", mixinStandardHelpOptions = true, description = "Stop a service and forget its definition.")
+@Command(addMethodSubcommands = false, name = "unregister", mixinStandardHelpOptions = true, description = "Stop a service and forget its definition.")
 final class ServiceUnregister implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

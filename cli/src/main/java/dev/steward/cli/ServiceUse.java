@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service use NAME}: an explicit reference, which starts an on-demand service. */
-@Command(name = "use", mixinStandardHelpOptions = true, description = "Take a reference on a service (starts an on-demand one).")
+@Command(addMethodSubcommands = false, name = "use", mixinStandardHelpOptions = true, description = "Take a reference on a service (starts an on-demand one).")
 final class ServiceUse implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
     @Mixin Waiting waiting;

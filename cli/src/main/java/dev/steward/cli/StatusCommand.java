@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code steward status}: the agent and its services at a glance. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the agent and its services at a glance.")
+@Command(addMethodSubcommands = false, name = "status", mixinStandardHelpOptions = true, description = "Show the agent and its services at a glance.")
 final class StatusCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

@@ -9,10 +9,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward token create|list|revoke}: the agent's API tokens (admin tokens only). */
-@Command(name = "token", mixinStandardHelpOptions = true, description = "Make, list and revoke API tokens (needs an admin token).")
+@Command(addMethodSubcommands = false, name = "token", mixinStandardHelpOptions = true, description = "Make, list and revoke API tokens (needs an admin token).")
 final class TokenCommand extends CommandGroup {
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Make a token and print it once (only its hash is kept).")
+    @Command(addMethodSubcommands = false, name = "create", mixinStandardHelpOptions = true, description = "Make a token and print it once (only its hash is kept).")
     static final class Create implements java.util.concurrent.Callable<Integer> {
         @Mixin Common common;
 
@@ -49,7 +49,7 @@ final class TokenCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens: name, role, made, expires (never the secrets).")
+    @Command(addMethodSubcommands = false, name = "list", mixinStandardHelpOptions = true, description = "List tokens: name, role, made, expires (never the secrets).")
     static final class ListTokens implements java.util.concurrent.Callable<Integer> {
         @Mixin Common common;
 
@@ -67,7 +67,7 @@ final class TokenCommand extends CommandGroup {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token: it stops working at once.")
+    @Command(addMethodSubcommands = false, name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token: it stops working at once.")
     static final class Revoke implements java.util.concurrent.Callable<Integer> {
         @Mixin Common common;
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code steward version}: this client's version and the agent's, both from their builds. */
-@Command(name = "version", mixinStandardHelpOptions = true, description = "Show the client's and the agent's versions.")
+@Command(addMethodSubcommands = false, name = "version", mixinStandardHelpOptions = true, description = "Show the client's and the agent's versions.")
 final class VersionCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 

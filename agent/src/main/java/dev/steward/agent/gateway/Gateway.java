@@ -22,7 +22,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -123,18 +122,20 @@ public final class Gateway implements AutoCloseable {
         this.observer = observer;
         int threads = Integer.getInteger("steward.gateway.threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
         Transport t = Transport.best(System.getProperty("steward.gateway.transport", ""));
+        // the event loops ask for a short slice (see Slice); -Dsteward.gateway.slice-us=0 leaves the kernel's default
+        long slice = Long.getLong("steward.gateway.slice-us", 300) * 1000;
         EventLoopGroup b;
         EventLoopGroup l;
         try {
-            b = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-gateway-accept", true), t.handlers());
-            l = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("steward-gateway", true), t.handlers());
+            b = new MultiThreadIoEventLoopGroup(1, dev.steward.agent.net.Slice.threads("steward-gateway-accept", slice), t.handlers());
+            l = new MultiThreadIoEventLoopGroup(threads, dev.steward.agent.net.Slice.threads("steward-gateway", slice), t.handlers());
         } catch (RuntimeException | LinkageError e) {
             // io_uring said it was there but a ring could not be made (a seccomp filter, a memlock limit): epoll then
             if (t.name().equals("epoll") || t.name().equals("nio")) throw e;
             System.err.println("steward: gateway: " + t.name() + " failed (" + e.getMessage() + "); using epoll");
             t = Transport.best("epoll");
-            b = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("steward-gateway-accept", true), t.handlers());
-            l = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("steward-gateway", true), t.handlers());
+            b = new MultiThreadIoEventLoopGroup(1, dev.steward.agent.net.Slice.threads("steward-gateway-accept", slice), t.handlers());
+            l = new MultiThreadIoEventLoopGroup(threads, dev.steward.agent.net.Slice.threads("steward-gateway", slice), t.handlers());
         }
         bosses = b;
         loops = l;

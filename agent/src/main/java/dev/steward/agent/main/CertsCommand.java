@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward agent certs DIR --nodes a,b,c}: the cluster's CA, etcd's and each node's pair, and the cluster's token. */
-@Command(name = "certs", mixinStandardHelpOptions = true,
+@Command(name = "certs", addMethodSubcommands = false, mixinStandardHelpOptions = true,
         description = "Make a cluster's CA, a certificate for etcd and one per node, and the cluster's token in DIR (what exists there is kept).")
 final class CertsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Where the files go (made if missing, mode 700).")
