@@ -46,6 +46,9 @@ public final class Scheduler implements AutoCloseable {
     private final Semaphore nudge = new Semaphore(0);
     private final List<AutoCloseable> watches = new ArrayList<>();
     private final Map<String, Spec> specs = new HashMap<>();
+    private final Memo<ServiceRecord> services = new Memo<>(ServiceRecord.class);
+    private final Memo<NodeRecord> nodeRecords = new Memo<>(NodeRecord.class);
+    private final Memo<Assignment> assignments = new Memo<>(Assignment.class);
     private volatile boolean closed;
     private volatile String leaderKey;
     private Thread thread;
@@ -105,9 +108,23 @@ public final class Scheduler implements AutoCloseable {
 
     /** One pass: every service placed again from what the store holds now; what changed is written. */
     void pass() {
+        long t0 = System.nanoTime();
+        try {
+            passOnce();
+        } finally {
+            if (TRACE) System.err.printf("steward: scheduler pass %.1f ms%n", (System.nanoTime() - t0) / 1e6);
+        }
+    }
+
+    private static final boolean TRACE = Boolean.getBoolean("steward.trace-scheduler");
+
+    private void passOnce() {
+        services.pass();
+        nodeRecords.pass();
+        assignments.pass();
         Map<String, NodeRecord> alive = new HashMap<>();
         store.listRaw("nodes/").values().forEach(v -> {
-            NodeRecord r = Json.read(v, NodeRecord.class);
+            NodeRecord r = nodeRecords.read(v);
             alive.put(r.name(), r);
         });
         Set<String> drained = new HashSet<>();
@@ -119,7 +136,7 @@ public final class Scheduler implements AutoCloseable {
         Map<String, Assignment> stored = new HashMap<>();
         Map<String, Map<String, Integer>> current = new HashMap<>();
         store.list(ASSIGNMENTS).forEach((k, v) -> {
-            Assignment a = Json.read(v, Assignment.class);
+            Assignment a = assignments.read(v);
             storedRaw.put(a.service(), v);
             stored.put(a.service(), a);
             current.put(a.service(), a.nodes());
@@ -183,7 +200,9 @@ public final class Scheduler implements AutoCloseable {
             puts.putAll(c.puts());
             deletes.addAll(c.deletes());
         }
-        if (store.compareAndApply(expected, puts, deletes)) return;
+        boolean applied = store.compareAndApply(expected, puts, deletes);
+        if (TRACE) System.err.printf("steward: scheduler write of %d change(s): %s%n", batch.size(), applied ? "applied" : "refused");
+        if (applied) return;
         if (batch.size() == 1 || !store.get(leaderKey).map(node::equals).orElse(false)) {
             nudge.release(); // changed meanwhile: the next pass looks again
             return;
@@ -194,7 +213,8 @@ public final class Scheduler implements AutoCloseable {
     /** What each registered service asks, by name, with the instances added on demand; a spec read once per text. */
     private List<Ask> asks(Extras extras, Map<String, Map<String, Integer>> current) {
         List<Ask> asks = new ArrayList<>();
-        for (ServiceRecord r : repo.services()) {
+        for (String raw : store.list("services/").values()) {
+            ServiceRecord r = services.read(raw);
             Spec spec = specs.computeIfAbsent(r.spec(), text -> Registry.storedSpec(r));
             if (spec == null || spec.kind() != Kind.SERVICE) continue;
             asks.add(extras.more(new Ask(r.name(), Placed.wanted(spec, r), spec.resources(), spec.placement()),
