@@ -157,6 +157,46 @@ class UiTest {
     }
 
     @Test
+    void pausingAndResumingFromTheOverviewFreezesAndThawsTheInstances() {
+        agent.register(web("frozen"));
+        agent.awaitState("frozen", "available");
+        logIn(agent);
+        waitFor(By.cssSelector("tr[data-service=frozen] button[data-action=pause]")).click();
+        waitText(By.cssSelector(".dialog"), "Pause frozen");
+        browser.findElement(By.id("confirm-yes")).click();
+        agent.await("frozen", v -> v.path("instances").path(0).path("state").asText().equals("paused"), WAIT);
+        waitFor(By.cssSelector("tr[data-service=frozen] button[data-action=resume]")).click();
+        waitFor(By.id("confirm-yes")).click();
+        agent.await("frozen", v -> v.path("instances").path(0).path("state").asText().equals("running"), WAIT);
+        waitFor(By.cssSelector("tr[data-service=frozen] button[data-action=pause]"));
+    }
+
+    @Test
+    void anAppsPageShowsItsQueueAndWorkersAndStartsAndPausesIt() throws Exception {
+        TestApps.upload(agent, "ui-app", java.util.Map.of());
+        TestApps.profile(agent, "ui-profile", "{\"pool-limit\": 2}");
+        logIn(agent);
+        browser.get(agent.base + "/ui/#/apps/ui-app");
+        waitText(By.id("app"), "stopped");
+        waitFor(By.cssSelector("button[data-action=start]")).click();
+        waitText(By.cssSelector(".dialog"), "Start ui-app with profile ui-profile?");
+        browser.findElement(By.id("confirm-yes")).click();
+        waitText(By.id("queue"), "queued of");
+        var r = agent.call("POST", "/v1/apps/ui-app/echo", "hello", java.util.Map.of("Content-Type", "application/octet-stream"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("hello");
+        waitText(By.id("queue"), "1 served");
+        long pid = agent.get("/v1/apps/ui-app").path("workers").path(0).path("pid").asLong();
+        assertThat(pid).isPositive();
+        waitText(By.id("workers"), String.valueOf(pid));
+        screenshot("ui-app.png");
+        waitFor(By.cssSelector("button[data-action=pause]")).click();
+        waitFor(By.id("confirm-yes")).click();
+        waitFor(By.cssSelector("button[data-action=start]"));
+        assertThat(agent.get("/v1/apps/ui-app").path("state").asText()).isEqualTo("stopped");
+    }
+
+    @Test
     void anAgentThatCannotBeReachedIsSaidSoAndItsStatesAreNoLongerShownAsCurrent() throws Exception {
         TestAgent gone = TestAgent.start(tmp.resolve("gone"));
         boolean closed = false;
