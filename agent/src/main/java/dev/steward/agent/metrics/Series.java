@@ -2,6 +2,7 @@ package dev.steward.agent.metrics;
 
 import dev.steward.model.InstanceState;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,10 @@ public final class Series {
                 for (int b = 0; b < delta.length; b++) {
                     delta[b] = now[ProxyStats.FIRST_BUCKET + b] - (before == null ? 0 : before[ProxyStats.FIRST_BUCKET + b]);
                     n += delta[b];
+                }
+                if (before != null && Arrays.stream(delta).anyMatch(d -> d < 0)) { // counted again from zero (unregistered, registered anew)
+                    for (int b = 0; b < delta.length; b++) delta[b] = now[ProxyStats.FIRST_BUCKET + b];
+                    n = Arrays.stream(delta).sum();
                 }
                 last.put(service, now);
             }

@@ -72,6 +72,23 @@ class SeriesTest {
     }
 
     @Test
+    void figuresCountedAgainFromZeroAreTakenAsTheyAreNotAsANegativeRate() {
+        Manual clock = new Manual();
+        AtomicReference<Map<String, long[]>> totals = new AtomicReference<>();
+        Series series = new Series(clock, totals::get, () -> Map.of("web", Map.of(InstanceState.RUNNING, 1)));
+        long[] many = new long[ProxyStats.FIRST_BUCKET + ProxyStats.BOUNDS.length + 2];
+        many[ProxyStats.FIRST_BUCKET + 3] = 50;
+        totals.set(Map.of("web", many));
+        series.sample();
+        long[] few = new long[many.length];
+        few[ProxyStats.FIRST_BUCKET + 3] = 2; // the gateway forgot the service and counted two since
+        totals.set(Map.of("web", few));
+        clock.now = clock.now.plusSeconds(1);
+        series.sample();
+        assertThat(series.window("web", 2).get("requests")).isEqualTo(List.of(50, 2));
+    }
+
+    @Test
     void quantilesPastTheLastBoundAreTheLastBound() {
         long[] buckets = new long[ProxyStats.BOUNDS.length + 1];
         buckets[buckets.length - 1] = 5;
