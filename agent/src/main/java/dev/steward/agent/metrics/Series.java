@@ -38,7 +38,7 @@ public final class Series {
     /** Takes the point of the current second; called about once a second from one thread. */
     public void sample() {
         long second = clock.instant().getEpochSecond();
-        if (second == lastSecond) return; // early: this second's point comes at the next call
+        if (second <= lastSecond) return; // early (or the clock stepped back): this second's point comes at the next call
         lastSecond = second;
         Map<String, long[]> totals = gateway.get();
         Map<String, Map<InstanceState, Integer>> counts = instances.get();

@@ -29,7 +29,7 @@ class SeriesRingTest {
     }
 
     @Test
-    void anIdleServiceCostsNoArraysAndReadsAsZerosSinceItWasFirstSeen() {
+    void anIdleServiceReadsAsZerosForTheSecondsSampledSinceItWasFirstSeen() {
         SeriesRing ring = new SeriesRing(T0);
         for (long s = T0; s < T0 + 10; s++) ring.put(s, 0, Double.NaN, Double.NaN, 0);
         SeriesRing.Window w = ring.window(T0 + 9, 12);
@@ -45,10 +45,26 @@ class SeriesRingTest {
     }
 
     @Test
-    void refusesWindowsOutsideAnHourAndPointsBeforeItsStart() {
+    void theInstanceCountIsKeptAsItsChangesAndStillKnownAnHourOnWhenItDidNotChange() {
+        SeriesRing ring = new SeriesRing(T0);
+        ring.put(T0, 0, Double.NaN, Double.NaN, 1);
+        for (long s = T0 + 1; s <= T0 + 7200; s++) ring.put(s, 0, Double.NaN, Double.NaN, s == T0 + 7000 ? 3 : (s > T0 + 7000 ? 2 : 1));
+        SeriesRing.Window w = ring.window(T0 + 7200, 3600);
+        assertThat(w.instances().get(0)).isEqualTo(1); // set two hours ago, unchanged since
+        assertThat(w.instances().subList(3398, 3401)).containsExactly(1, 3, 2);
+        assertThat(w.instances().get(3599)).isEqualTo(2);
+        assertThat(w.requests()).containsOnly(0);
+        // and a ring whose points are older than its hour reads as gaps
+        assertThat(ring.window(T0 + 7200 + 5000, 3).instances()).containsOnlyNulls();
+    }
+
+    @Test
+    void refusesWindowsOutsideAnHourAndPointsBeforeItsStartOrNotNewer() {
         SeriesRing ring = new SeriesRing(T0);
         assertThatThrownBy(() -> ring.window(T0, 0)).hasMessage("seconds: 0 (expected: 1-3600)");
         assertThatThrownBy(() -> ring.window(T0, 3601)).hasMessage("seconds: 3601 (expected: 1-3600)");
         assertThatThrownBy(() -> ring.put(T0 - 1, 1, 1, 1, 1)).hasMessage("second: " + (T0 - 1) + " (expected: " + T0 + " or later)");
+        ring.put(T0 + 5, 1, 1, 1, 1);
+        assertThatThrownBy(() -> ring.put(T0 + 5, 1, 1, 1, 1)).hasMessage("second: " + (T0 + 5) + " (expected: after " + (T0 + 5) + ")");
     }
 }
