@@ -45,25 +45,28 @@ public final class Series {
         rings.keySet().retainAll(counts.keySet());
         last.keySet().retainAll(counts.keySet());
         counts.forEach((service, states) -> {
-            long[] now = totals.get(service);
-            long[] before = last.get(service);
-            long[] delta = new long[ProxyStats.BOUNDS.length + 1];
-            long n = 0;
-            if (now != null) {
-                for (int b = 0; b < delta.length; b++) {
-                    delta[b] = now[ProxyStats.FIRST_BUCKET + b] - (before == null ? 0 : before[ProxyStats.FIRST_BUCKET + b]);
-                    n += delta[b];
-                }
-                if (before != null && Arrays.stream(delta).anyMatch(d -> d < 0)) { // counted again from zero (unregistered, registered anew)
-                    for (int b = 0; b < delta.length; b++) delta[b] = now[ProxyStats.FIRST_BUCKET + b];
-                    n = Arrays.stream(delta).sum();
-                }
-                last.put(service, now);
-            }
+            long[] delta = latencies(service, totals.get(service));
+            long n = Arrays.stream(delta).sum();
             int live = states.entrySet().stream().filter(e -> e.getKey().live()).mapToInt(Map.Entry::getValue).sum();
             rings.computeIfAbsent(service, s -> new SeriesRing(second))
                     .put(second, (int) Math.min(Integer.MAX_VALUE, n), quantile(delta, n, 0.50), quantile(delta, n, 0.99), live);
         });
+    }
+
+    /** The latency buckets of the requests a service finished since the last sample ({@code now}: its figures since the start). */
+    private long[] latencies(String service, long[] now) {
+        long[] delta = new long[ProxyStats.BOUNDS.length + 1];
+        if (now == null) return delta;
+        long[] before = last.put(service, now);
+        boolean reset = false;
+        for (int b = 0; b < delta.length; b++) {
+            delta[b] = now[ProxyStats.FIRST_BUCKET + b] - (before == null ? 0 : before[ProxyStats.FIRST_BUCKET + b]);
+            reset |= delta[b] < 0;
+        }
+        if (reset) { // counted again from zero (the service unregistered and registered anew)
+            for (int b = 0; b < delta.length; b++) delta[b] = now[ProxyStats.FIRST_BUCKET + b];
+        }
+        return delta;
     }
 
     /** The last {@code seconds} of a registered service, as columns (the web UI's plots take them as they are). */
