@@ -142,7 +142,7 @@ public final class Agent implements AutoCloseable {
         scheduler = config.clustered() ? new dev.steward.agent.placement.Scheduler((EtcdStore) store, config.nodeName(), config.cluster().ttl(), clock) : null;
         mesh = config.clustered() ? new dev.steward.agent.mesh.Mesh((EtcdStore) store, config.nodeName(), clock,
                 service -> registry.find(service).map(b -> b.ready().size()).orElse(0)) : null;
-        metrics[0] = new Metrics(bus, registry::countByService, () -> registry.runners().size());
+        metrics[0] = new Metrics(clock, bus, registry::countByService, () -> registry.runners().size());
         this.metrics = metrics[0];
         StartupTrace.mark("registry made");
         Jobs jobs = new Jobs(registry, Duration.ofMinutes(5), store);
@@ -213,6 +213,14 @@ public final class Agent implements AutoCloseable {
         Thread.ofVirtual().name("steward-adoption").start(registry::adoptAll);
         Thread.ofVirtual().name("steward-runtime-meters").start(metrics[0]::bindRuntime);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
+        // the web UI's plots: a point per service each second (a late tick leaves a gap, shown as one)
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                this.metrics.series().sample();
+            } catch (RuntimeException e) { // the next second is sampled all the same
+                System.err.println("steward: series sample: " + e);
+            }
+        }, 1000 - clock.millis() % 1000 + 50, 1000, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(() -> LogFiles.rotateAll(data.resolve("logs"), 10L << 20, 3), 10, 10, TimeUnit.SECONDS);
     }
 

@@ -49,7 +49,7 @@ public final class ApiServer implements AutoCloseable {
                 // outermost: host, origin, token, rights to change, content type; the audit of each change
                 .decorator(new Guard(access.tokens(), access.audit(), access.clock(), access.names()));
         new AuthRoutes(access.tokens(), access.audit(), access.clock()).bind(sb);
-        new ServiceRoutes(sup).bind(sb);
+        new ServiceRoutes(sup, metrics.series()).bind(sb);
         new JobRoutes(jobs, sup.context().runAs()).bind(sb);
         Uploads archives = new Uploads(new dev.steward.agent.spool.Intake(uploads, apps.spoolLimits()));
         new AppRoutes(apps, engine, archives).bind(sb);
@@ -73,8 +73,7 @@ public final class ApiServer implements AutoCloseable {
         sb.route().get("/v1/openapi.json").build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, OpenApi.json()));
         sb.route().get("/metrics").build((ctx, req) ->
                 HttpResponse.of(HttpStatus.OK, MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
-        sb.route().get("/").build((ctx, req) -> HttpResponse.ofRedirect("/ui/"));
-        sb.route().get("/ui/").build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.HTML_UTF_8, Ui.PAGE));
+        new Ui().bind(sb);
         server = sb.build();
         server.start().join();
     }

@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * What every API request passes before its route: a Host that names this agent (no DNS rebinding),
  * no foreign Origin (no cross-site requests), a valid bearer token (except the health check and
- * the web UI's page), write rights for a change, a real content type for a body; and, for each
+ * the web UI's files), write rights for a change, a real content type for a body; and, for each
  * change, an audit entry once it is answered.
  */
 final class Guard implements DecoratingHttpServiceFunction {
@@ -64,7 +64,8 @@ final class Guard implements DecoratingHttpServiceFunction {
         if (origin != null && !origin.equals((ctx.sessionProtocol().isTls() ? "https://" : "http://") + host)) {
             return Errors.json(403, "cross-origin requests are refused (Origin: " + origin + ")", List.of());
         }
-        if (!(PUBLIC.contains(ctx.path()) && (method == HttpMethod.GET || method == HttpMethod.HEAD))) {
+        boolean open = PUBLIC.contains(ctx.path()) || Ui.isUiFile(ctx.path());
+        if (!(open && (method == HttpMethod.GET || method == HttpMethod.HEAD))) {
             String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
             if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 return unauthorized("this request needs a token", List.of(HOW_TO_GET_ONE));

@@ -12,12 +12,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /v1/services}: register, apply, modify, unregister, start, stop, use, release, query. */
+/** {@code /v1/services}: register, apply, modify, unregister, start, stop, use, release, query; the last hour's series. */
 final class ServiceRoutes {
     private final Registry sup;
+    private final dev.steward.agent.metrics.Series series;
 
-    ServiceRoutes(Registry sup) {
+    ServiceRoutes(Registry sup, dev.steward.agent.metrics.Series series) {
         this.sup = sup;
+        this.series = series;
     }
 
     void bind(ServerBuilder sb) {
@@ -102,6 +104,12 @@ final class ServiceRoutes {
             if (c.view().references() == 0) throw new ApiException(409, "service " + name + " has no references to release");
             c.releaseNow();
             return Requests.ok(sup.view(name));
+        }));
+        sb.route().get(one + "/series").build(Blocking.of((ctx, req) -> {
+            String name = Requests.name(ctx);
+            Integer seconds = Requests.intParam(ctx, "seconds", 1, dev.steward.agent.metrics.SeriesRing.SECONDS);
+            sup.view(name); // 404 for a service that is not registered
+            return Requests.ok(series.window(name, seconds == null ? dev.steward.agent.metrics.SeriesRing.SECONDS : seconds));
         }));
         sb.route().get(one + "/instances").build(Blocking.of((ctx, req) -> Requests.ok(sup.view(Requests.name(ctx)).instances())));
     }

@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * The agent's meters, scraped at {@code /metrics}: instances by service and state, starts, restarts
  * and failures (from the event bus), ping latency (from the pingers), the gateway's figures
  * ({@link ProxyStats}), the JVM's and the process's, and {@code steward_build_info}. Histograms have a
- * dozen buckets. A service's series go when it is unregistered.
+ * dozen buckets. A service's series go when it is unregistered. {@link Series} keeps the last hour of
+ * each service's requests, latency and instances for the web UI.
  */
 public final class Metrics implements AutoCloseable {
     /** Ping latency buckets: from a millisecond to ten seconds. */
@@ -48,13 +49,15 @@ public final class Metrics implements AutoCloseable {
     private final MultiGauge byState;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final ProxyStats proxy = new ProxyStats();
+    private final Series series;
 
     /**
      * @param instances each service's instances by state
      * @param services  how many services are registered
      */
-    public Metrics(EventBus bus, Supplier<Map<String, Map<InstanceState, Integer>>> instances, IntSupplier services) {
+    public Metrics(java.time.Clock clock, EventBus bus, Supplier<Map<String, Map<InstanceState, Integer>>> instances, IntSupplier services) {
         this.instances = instances;
+        this.series = new Series(clock, proxy::totals, instances);
         // the names Prometheus' own clients use, where the binders' would not pass its lint
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")))
                 .meterFilter(new MeterFilter() {
@@ -123,6 +126,11 @@ public final class Metrics implements AutoCloseable {
     /** One request through the gateway: counted by service and status class, its latency in the histogram. */
     public void proxied(String service, int status, long nanos) {
         proxy.record(service, status, nanos);
+    }
+
+    /** Each service's last hour at one-second resolution (the web UI's plots); its {@code sample()} is called every second. */
+    public Series series() {
+        return series;
     }
 
     public String scrape() {

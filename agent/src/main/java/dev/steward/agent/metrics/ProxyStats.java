@@ -61,8 +61,11 @@ final class ProxyStats {
         threads.forEach(m -> m.remove(service));
     }
 
-    /** The Prometheus text of every service's figures, summed over the threads. */
-    void scrape(StringBuilder out) {
+    /**
+     * Every service's figures summed over the threads, counted since the agent started: requests by
+     * status class at [1..5], then the latency buckets at {@link #FIRST_BUCKET} (the last is +Inf), then the sum of nanos.
+     */
+    Map<String, long[]> totals() {
         Map<String, long[]> total = new TreeMap<>();
         for (Map<String, Cell> m : threads) {
             m.forEach((service, c) -> {
@@ -70,6 +73,15 @@ final class ProxyStats {
                 for (int i = 0; i < t.length; i++) t[i] += c.v.get(i);
             });
         }
+        return total;
+    }
+
+    /** Where the latency buckets start in a row of {@link #totals()}. */
+    static final int FIRST_BUCKET = Cell.BUCKETS;
+
+    /** The Prometheus text of every service's figures, summed over the threads. */
+    void scrape(StringBuilder out) {
+        Map<String, long[]> total = totals();
         if (total.isEmpty()) return;
         out.append("# HELP steward_gateway_requests_total Requests through the gateway by service and status class\n");
         out.append("# TYPE steward_gateway_requests_total counter\n");
