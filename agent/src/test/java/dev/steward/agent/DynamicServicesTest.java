@@ -85,4 +85,85 @@ class DynamicServicesTest {
         }
         return -1;
     }
+
+    @Test
+    void aFailingStepSaysWhichAndWhyAndLeavesNothing() throws Exception {
+        agent.register(DynamicRig.spec(tmp, "broken", "[sh, -c, \"echo helper gives up; exit 3\"]"));
+        JsonNode v = open("broken");
+        String uuid = v.path("uuid").asText();
+        assertThat(v.path("state").asText()).as(v.toString()).isEqualTo("failed");
+        assertThat(v.path("reason").asText()).startsWith("ping part helper: part helper exited");
+        assertThat(v.path("routed").asBoolean()).isFalse();
+        TestAgent.awaitLine(events, "\"step\":\"ping part helper\"");
+        assertThat(events.stream().filter(e -> e.contains("\"step\":\"ping part helper\"")).findFirst().orElseThrow()).contains("\"ok\":false");
+        assertThat(events.stream().anyMatch(e -> e.contains("\"step\":\"start part web\""))).as("the web part never starts").isFalse();
+        DynamicRig.assertGone(tmp.resolve("data"), uuid);
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/").status()).isEqualTo(503);
+        // a failed instance is shown until it is closed, and then forgotten
+        assertThat(agent.get("/v1/dynamic/" + uuid).path("state").asText()).isEqualTo("failed");
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+        assertThat(agent.call("GET", "/v1/dynamic/" + uuid, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void inputsGoInOutputsComeOutAndStateComesBackAtTheOwnersNextOpen() throws Exception {
+        agent.register(DynamicRig.spec(tmp, "notebook", null));
+        Path inputs = Files.createDirectories(tmp.resolve("inputs"));
+        Files.writeString(inputs.resolve("hello.txt"), "from the user");
+        RawHttp up = RawHttp.send(agent, "POST", "/v1/services/notebook/open", "Content-Length: " + TestApps.tarGz(inputs).length);
+        TestAgent.Res r = up.body(TestApps.tarGz(inputs)).response();
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        String first = r.json().path("uuid").asText();
+        TestAgent.Res page = DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + first + "/");
+        assertThat(page.body()).isEqualTo("web sees: helper here; count=1; input=from the user");
+        agent.ok("POST", "/v1/dynamic/" + first + "/close", null);
+        assertThat(tmp.resolve("data/outputs/notebook/" + first + "/result.txt")).hasContent("made by " + first);
+        assertThat(tmp.resolve("data/dynamic-state/notebook/admin/work/count")).hasContent("1");
+
+        String second = open("notebook").path("uuid").asText();
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + second + "/").body()).isEqualTo("web sees: helper here; count=2; input=");
+        agent.ok("POST", "/v1/dynamic/" + second + "/close?save=false", null);
+        assertThat(tmp.resolve("data/dynamic-state/notebook/admin/work/count")).as("not saved: --no-save").hasContent("1");
+        String third = open("notebook").path("uuid").asText();
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + third + "/").body()).contains("count=2");
+        agent.ok("POST", "/v1/dynamic/" + third + "/close", null);
+    }
+
+    @Test
+    void instancesOfOneServiceCannotReachEachOtherNorTheMachine() throws Exception {
+        agent.register(DynamicRig.spec(tmp, "notebook", null));
+        List<JsonNode> opened = new ArrayList<>();
+        for (int i = 0; i < 3; i++) opened.add(open("notebook"));
+        for (JsonNode a : opened) {
+            String ns = "steward-" + dev.steward.agent.isolate.NodeScope.of(tmp.resolve("data")).id() + "-" + a.path("uuid").asText();
+            for (JsonNode b : opened) {
+                String target = b.path("address").asText();
+                TestAgent.Res probe = DynamicRig.run("ip", "netns", "exec", ns, "python3", "-c", CONNECT, target, "8080");
+                if (a == b) assertThat(probe.body()).as("its own entrypoint").startsWith("connected");
+                else assertThat(probe.body()).as(a.path("uuid") + " -> " + target).startsWith("refused");
+            }
+            String hostEnd = a.path("address").asText().replaceAll("\\.\\d+$", "") + "." + (lastOctet(a) - 1);
+            TestAgent.Res toHost = DynamicRig.run("ip", "netns", "exec", ns, "python3", "-c", CONNECT, hostEnd, Integer.toString(agent.agent().apiPort()));
+            assertThat(toHost.body()).as("the agent's side of the veth").startsWith("refused");
+            // each instance's helper is its own, on its localhost
+            assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + a.path("uuid").asText() + "/").body()).startsWith("web sees: helper here");
+        }
+        assertThat(opened.stream().map(o -> o.path("address").asText()).distinct()).hasSize(3);
+        for (JsonNode o : opened) agent.ok("POST", "/v1/dynamic/" + o.path("uuid").asText() + "/close?save=false", null);
+        assertThat(DynamicRig.namespaces(tmp.resolve("data"))).isEmpty();
+    }
+
+    private static int lastOctet(JsonNode v) {
+        String a = v.path("address").asText();
+        return Integer.parseInt(a.substring(a.lastIndexOf('.') + 1));
+    }
+
+    private static final String CONNECT = """
+            import socket, sys
+            s = socket.socket(); s.settimeout(2)
+            try:
+                s.connect((sys.argv[1], int(sys.argv[2]))); print("connected")
+            except Exception as e:
+                print("refused", e)
+            """;
 }
