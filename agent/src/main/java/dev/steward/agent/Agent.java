@@ -122,8 +122,9 @@ public final class Agent implements AutoCloseable {
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
         registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
+        dev.steward.agent.auth.Tokens[] tokensLater = new dev.steward.agent.auth.Tokens[1]; // made below; asked only once serving
         dynamics = new dev.steward.agent.dynamic.Dynamics(ctx, store, scope, config.domain(), () -> gateway == null ? 0 : gateway.port(),
-                name -> registry.find(name).map(dev.steward.agent.traffic.Backend::spec));
+                name -> registry.find(name).map(dev.steward.agent.traffic.Backend::spec), secret -> tokensLater[0].check(secret));
         if (store instanceof EtcdStore etcd) etcd.onReturn(registry::republish);
         scheduler = config.clustered() ? new dev.steward.agent.placement.Scheduler((EtcdStore) store, config.nodeName(), config.cluster().ttl(), clock) : null;
         mesh = config.clustered() ? new dev.steward.agent.mesh.Mesh((EtcdStore) store, config.nodeName(), clock,
@@ -148,6 +149,7 @@ public final class Agent implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
         tokens = new dev.steward.agent.auth.Tokens(store, clock, clusterToken);
         tokens.bootstrap(data, config.clustered() ? config.nodeName() : null);
+        tokensLater[0] = tokens;
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store);

@@ -52,10 +52,10 @@ class DynamicRestartTest {
         }
         int gw = port(b);
         for (String uuid : uuids) {
-            TestAgent.Res byHost = DynamicRig.get(gw, uuid + ".services.localhost", "/");
+            TestAgent.Res byHost = DynamicRig.get(gw, uuid + ".services.localhost", "/", b.token);
             assertThat(byHost.status()).as(byHost.body()).isEqualTo(200);
             assertThat(byHost.body()).startsWith("web sees: helper here; count=");
-            assertThat(DynamicRig.get(gw, "127.0.0.1", "/x/" + uuid + "/").status()).isEqualTo(200);
+            assertThat(DynamicRig.get(gw, "127.0.0.1", "/x/" + uuid + "/", b.token).status()).isEqualTo(200);
         }
         for (String uuid : uuids) {
             assertThat(b.call("POST", "/v1/dynamic/" + uuid + "/close", null).path("closed").path("state").asText()).isEqualTo("complete");

@@ -30,6 +30,7 @@ final class DynamicRig {
                     outs = os.environ.get("STEWARD_OUTPUTS")
                     if outs: open(os.path.join(outs, "result.txt"), "w").write("made by " + os.environ["STEWARD_INSTANCE"])
                     body = ("web sees: %s; count=%d; input=%s" % (helper, count, given)).encode()
+                    if self.path.startswith("/headers"): body = ("auth=%s cookie=%s" % (self.headers.get("Authorization"), self.headers.get("Cookie"))).encode()
                     self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
                 def log_message(self, *a): pass
             http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
@@ -61,11 +62,20 @@ final class DynamicRig {
                 """.formatted(name, dir.resolve("web.py"), helper);
     }
 
-    /** A GET through the gateway at {@code gatewayPort} with {@code host} as the Host: status and body. */
-    static TestAgent.Res get(int gatewayPort, String host, String path) throws IOException {
+    /** A GET through the gateway at {@code gatewayPort} with {@code host} as the Host and {@code token} (none when null): status and body. */
+    static TestAgent.Res get(int gatewayPort, String host, String path, String token) throws IOException {
+        return send(gatewayPort, host, path, token == null ? "" : "Authorization: Bearer " + token + "\r\n");
+    }
+
+    static TestAgent.Res get(int gatewayPort, String host, String path, String token, boolean asCookie) throws IOException {
+        return send(gatewayPort, host, path, "Cookie: theme=dark; steward-token=" + token + "\r\n");
+    }
+
+    private static TestAgent.Res send(int gatewayPort, String host, String path, String headers) throws IOException {
         try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
             s.setSoTimeout(30_000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "Connection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = s.getInputStream();
             String head = RawHttp.readHead(in);
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);

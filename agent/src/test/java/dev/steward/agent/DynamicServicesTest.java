@@ -54,10 +54,10 @@ class DynamicServicesTest {
         assertThat(v.path("path").asText()).isEqualTo("/x/" + uuid + "/");
         assertThat(v.path("parts").path("helper").asText()).isEqualTo("running");
 
-        TestAgent.Res byHost = DynamicRig.get(gatewayPort(), uuid + ".services.localhost:" + gatewayPort(), "/");
+        TestAgent.Res byHost = DynamicRig.get(gatewayPort(), uuid + ".services.localhost:" + gatewayPort(), "/", agent.token);
         assertThat(byHost.status()).as(byHost.body()).isEqualTo(200);
         assertThat(byHost.body()).startsWith("web sees: helper here");
-        TestAgent.Res byPath = DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/");
+        TestAgent.Res byPath = DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token);
         assertThat(byPath.status()).as(byPath.body()).isEqualTo(200);
         assertThat(byPath.body()).startsWith("web sees: helper here");
 
@@ -75,7 +75,7 @@ class DynamicServicesTest {
         assertThat(closed.path("state").asText()).as(closed.toString()).isEqualTo("complete");
         DynamicRig.assertGone(tmp.resolve("data"), uuid);
         assertThat(agent.call("GET", "/v1/dynamic/" + uuid, null).status()).isEqualTo(404);
-        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/").status()).isEqualTo(404);
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token).status()).isEqualTo(404);
         assertThat(agent.get("/v1/services/notebook/opened")).isEmpty();
     }
 
@@ -98,7 +98,7 @@ class DynamicServicesTest {
         assertThat(events.stream().filter(e -> e.contains("\"step\":\"ping part helper\"")).findFirst().orElseThrow()).contains("\"ok\":false");
         assertThat(events.stream().anyMatch(e -> e.contains("\"step\":\"start part web\""))).as("the web part never starts").isFalse();
         DynamicRig.assertGone(tmp.resolve("data"), uuid);
-        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/").status()).isEqualTo(503);
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token).status()).isEqualTo(503);
         // a failed instance is shown until it is closed, and then forgotten
         assertThat(agent.get("/v1/dynamic/" + uuid).path("state").asText()).isEqualTo("failed");
         agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
@@ -114,18 +114,18 @@ class DynamicServicesTest {
         TestAgent.Res r = up.body(TestApps.tarGz(inputs)).response();
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         String first = r.json().path("uuid").asText();
-        TestAgent.Res page = DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + first + "/");
+        TestAgent.Res page = DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + first + "/", agent.token);
         assertThat(page.body()).isEqualTo("web sees: helper here; count=1; input=from the user");
         agent.ok("POST", "/v1/dynamic/" + first + "/close", null);
         assertThat(tmp.resolve("data/outputs/notebook/" + first + "/result.txt")).hasContent("made by " + first);
         assertThat(tmp.resolve("data/dynamic-state/notebook/admin/work/count")).hasContent("1");
 
         String second = open("notebook").path("uuid").asText();
-        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + second + "/").body()).isEqualTo("web sees: helper here; count=2; input=");
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + second + "/", agent.token).body()).isEqualTo("web sees: helper here; count=2; input=");
         agent.ok("POST", "/v1/dynamic/" + second + "/close?save=false", null);
         assertThat(tmp.resolve("data/dynamic-state/notebook/admin/work/count")).as("not saved: --no-save").hasContent("1");
         String third = open("notebook").path("uuid").asText();
-        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + third + "/").body()).contains("count=2");
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + third + "/", agent.token).body()).contains("count=2");
         agent.ok("POST", "/v1/dynamic/" + third + "/close", null);
     }
 
@@ -146,7 +146,7 @@ class DynamicServicesTest {
             TestAgent.Res toHost = DynamicRig.run("ip", "netns", "exec", ns, "python3", "-c", CONNECT, hostEnd, Integer.toString(agent.agent().apiPort()));
             assertThat(toHost.body()).as("the agent's side of the veth").startsWith("refused");
             // each instance's helper is its own, on its localhost
-            assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + a.path("uuid").asText() + "/").body()).startsWith("web sees: helper here");
+            assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + a.path("uuid").asText() + "/", agent.token).body()).startsWith("web sees: helper here");
         }
         assertThat(opened.stream().map(o -> o.path("address").asText()).distinct()).hasSize(3);
         for (JsonNode o : opened) agent.ok("POST", "/v1/dynamic/" + o.path("uuid").asText() + "/close?save=false", null);
@@ -166,4 +166,31 @@ class DynamicServicesTest {
             except Exception as e:
                 print("refused", e)
             """;
+
+    @Test
+    void onlyTheOpenerAndAdminsReachTheInstanceAndItNeverSeesTheirTokens() throws Exception {
+        agent.register(DynamicRig.spec(tmp, "notebook", null));
+        String alice = agent.ok("POST", "/v1/tokens", "{\"name\": \"alice\", \"role\": \"user\"}").path("token").asText();
+        String bob = agent.ok("POST", "/v1/tokens", "{\"name\": \"bob\", \"role\": \"user\"}").path("token").asText();
+        TestAgent.Res r = agent.call("POST", "/v1/services/notebook/open", null, java.util.Map.of("Authorization", "Bearer " + alice));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().path("owner").asText()).isEqualTo("alice");
+        String path = "/x/" + r.json().path("uuid").asText() + "/";
+
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", path, null).status()).isEqualTo(401);
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", path, "steward_nosuchtoken").status()).isEqualTo(401);
+        TestAgent.Res asBob = DynamicRig.get(gatewayPort(), "127.0.0.1", path, bob);
+        assertThat(asBob.status()).isEqualTo(403);
+        assertThat(asBob.body()).contains("alice");
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", path, bob, true).status()).isEqualTo(403);
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", path, alice).status()).isEqualTo(200);
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", path, alice, true).status()).isEqualTo(200);
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", path, agent.token).status()).as("an admin").isEqualTo(200);
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", path + "headers", alice, true).body()).isEqualTo("auth=None cookie=theme=dark");
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", path + "headers", alice).body()).isEqualTo("auth=None cookie=None");
+
+        String close = "/v1/dynamic/" + r.json().path("uuid").asText() + "/close";
+        assertThat(agent.call("POST", close, null, java.util.Map.of("Authorization", "Bearer " + bob)).status()).isEqualTo(403);
+        assertThat(agent.call("POST", close, null, java.util.Map.of("Authorization", "Bearer " + alice)).status()).isEqualTo(200);
+    }
 }

@@ -28,11 +28,12 @@ public final class Dynamics implements Backends {
     private final Map<String, InstanceBackend> backends = new ConcurrentHashMap<>();
     private final AtomicLong version = new AtomicLong();
 
-    /** @param specs a registered service's spec by name */
+    /** @param specs a registered service's spec by name; @param tokens who a token's secret stands for */
     public Dynamics(dev.steward.agent.instance.Context ctx, dev.steward.agent.store.Store store, dev.steward.agent.isolate.NodeScope scope,
-                    String domain, java.util.function.IntSupplier gatewayPort, Function<String, Optional<Spec>> specs) {
+                    String domain, java.util.function.IntSupplier gatewayPort, Function<String, Optional<Spec>> specs,
+                    Function<String, dev.steward.agent.auth.Tokens.Check> tokens) {
         this.shared = new Shared(ctx.clock(), ctx.events(), store, ctx.isolates(), new Netns(scope), ctx.dataDir(), domain, gatewayPort,
-                dev.steward.model.Durations.parse(System.getProperty("steward.dynamic.ready-within", "60s")), ctx.stopGrace());
+                dev.steward.model.Durations.parse(System.getProperty("steward.dynamic.ready-within", "60s")), ctx.stopGrace(), tokens);
         this.specs = specs;
     }
 

@@ -85,4 +85,14 @@ final class InstanceBackend implements Backend {
 
     @Override
     public void scaleTo(int n) {}
+
+    @Override
+    public boolean guarded() {
+        return true;
+    }
+
+    @Override
+    public Refusal refuses(String authorization, String cookie) {
+        return Opener.refuses(instance.shared.tokens(), instance.owner, instance.spec.administrators(), authorization, cookie);
+    }
 }

@@ -10,10 +10,11 @@ import java.util.function.IntSupplier;
 
 /**
  * What every open instance uses: the clock, the events, the store, the isolates, the namespaces, the data dir,
- * the gateway's domain and port (for URLs), and how long parts have to become ready and to stop.
+ * the gateway's domain and port (for URLs), how long parts have to become ready and to stop, and the tokens (who may open a URL).
  */
 record Shared(Clock clock, EventBus bus, Store store, Isolates isolates, Netns netns, Path dataDir, String domain,
-              IntSupplier gatewayPort, Duration readyWithin, Duration stopGrace) {
+              IntSupplier gatewayPort, Duration readyWithin, Duration stopGrace,
+              java.util.function.Function<String, dev.steward.agent.auth.Tokens.Check> tokens) {
 
     /** The instance's own folder: its root (the parts' working directory and data folders). */
     Path root(String uuid) {
