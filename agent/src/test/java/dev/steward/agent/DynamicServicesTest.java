@@ -71,6 +71,9 @@ class DynamicServicesTest {
         int helperIndex = indexOf("start part helper");
         assertThat(helperIndex).isLessThan(indexOf("start part web"));
 
+        TestAgent.Res unregister = agent.call("DELETE", "/v1/services/notebook", null);
+        assertThat(unregister.status()).isEqualTo(409);
+        assertThat(unregister.body()).contains("has 1 open instance; close them first");
         JsonNode closed = agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null).path("closed");
         assertThat(closed.path("state").asText()).as(closed.toString()).isEqualTo("complete");
         DynamicRig.assertGone(tmp.resolve("data"), uuid);

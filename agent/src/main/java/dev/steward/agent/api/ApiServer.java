@@ -41,12 +41,12 @@ public final class ApiServer implements AutoCloseable {
                 // outermost: host, origin, token, rights to change, content type; the audit of each change
                 .decorator(new Guard(access.tokens(), access.audit(), access.clock(), access.names()));
         new AuthRoutes(access.tokens(), access.audit(), access.clock()).bind(sb);
-        new ServiceRoutes(sup).bind(sb);
+        new ServiceRoutes(sup, dynamics::instances).bind(sb);
         new JobRoutes(jobs, sup.context().runAs()).bind(sb);
         Uploads archives = new Uploads(new dev.steward.agent.spool.Intake(uploads, apps.spoolLimits()));
         new AppRoutes(apps, engine, archives).bind(sb);
         new AppCalls(engine, apps).bind(sb);
-        new DynamicRoutes(dynamics, sup, archives, apps.spoolLimits()).bind(sb);
+        new DynamicRoutes(dynamics, sup, archives).bind(sb);
         new FunctionRoutes(functions, archives).bind(sb);
         new LogRoutes(sup, jobs, apps, engine, functions).bind(sb);
         new EventRoutes(bus).bind(sb);

@@ -19,7 +19,7 @@ final class DynamicRoutes {
     private final Registry sup;
     private final Uploads uploads;
 
-    DynamicRoutes(Dynamics dynamics, Registry sup, Uploads uploads, dev.steward.agent.spool.Limits limits) {
+    DynamicRoutes(Dynamics dynamics, Registry sup, Uploads uploads) {
         this.dynamics = dynamics;
         this.sup = sup;
         this.uploads = uploads;

@@ -15,9 +15,12 @@ import java.util.Map;
 /** {@code /v1/services}: register, apply, modify, unregister, start, stop, use, release, query. */
 final class ServiceRoutes {
     private final Registry sup;
+    /** The open instances of a dynamic service, by name: it is not unregistered while it has any. */
+    private final java.util.function.Function<String, List<?>> open;
 
-    ServiceRoutes(Registry sup) {
+    ServiceRoutes(Registry sup, java.util.function.Function<String, List<?>> open) {
         this.sup = sup;
+        this.open = open;
     }
 
     void bind(ServerBuilder sb) {
@@ -56,6 +59,8 @@ final class ServiceRoutes {
         sb.route().delete(one).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             mayChange(ctx, name);
+            int n = open.apply(name).size();
+            if (n > 0) throw new ApiException(409, "service " + name + " has " + n + " open instance" + (n == 1 ? "" : "s") + "; close them first (steward service instances " + name + ")");
             sup.unregister(name, Duration.ofSeconds(30));
             return Requests.ok(Map.of("name", name, "unregistered", true));
         }));

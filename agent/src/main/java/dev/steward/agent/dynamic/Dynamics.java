@@ -44,7 +44,7 @@ public final class Dynamics implements Backends {
 
     /** Opens a new instance of {@code service} for {@code owner} and waits for its end state (running or failed). */
     public Object open(String service, String owner, Path inputs) {
-        Spec spec = specs.apply(service).orElseThrow(() -> new NotFoundException("service " + service));
+        Spec spec = specs.apply(service).orElseThrow(() -> new NotFoundException("no service '" + service + "'"));
         if (!spec.hasParts()) throw new IllegalArgumentException("service " + service + " has no parts (only a service with parts is opened)");
         String why = unavailable();
         if (why != null) throw new IllegalStateException(why);
@@ -91,7 +91,7 @@ public final class Dynamics implements Backends {
 
     private OpenInstance instance(String uuid) {
         OpenInstance i = open.get(uuid);
-        if (i == null) throw new NotFoundException("instance " + uuid);
+        if (i == null) throw new NotFoundException("no open instance " + uuid);
         return i;
     }
 
@@ -106,8 +106,9 @@ public final class Dynamics implements Backends {
         for (String json : shared.store().list(OpenRecord.PREFIX).values()) {
             OpenRecord r = OpenRecord.parse(json);
             Optional<Spec> spec = specs.apply(r.service()).filter(Spec::hasParts);
-            if (spec.isEmpty()) {
+            if (spec.isEmpty()) { // its service is gone: what it left is removed below, with its record
                 shared.store().delete(r.key());
+                deleteQuietly(shared.root(r.uuid()));
                 continue;
             }
             OpenInstance i = add(spec.get(), r.uuid(), r.owner());
@@ -119,6 +120,14 @@ public final class Dynamics implements Backends {
             }
         } catch (java.io.IOException e) {
             System.err.println("steward: leftover namespaces: " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            DataFolders.delete(dir);
+        } catch (java.io.IOException e) {
+            System.err.println("steward: cannot remove " + dir + ": " + e.getMessage());
         }
     }
 

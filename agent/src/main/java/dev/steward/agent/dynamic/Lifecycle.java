@@ -107,17 +107,22 @@ final class Lifecycle {
         }
     }
 
-    /** Stops the parts (last started first), removes the namespace, the folder and the record. */
+    /** Stops the parts (last started first, then any the spec no longer names), removes the namespace, the folder and the record. */
     static void teardown(OpenInstance i) throws IOException {
-        List<String> order = new ArrayList<>(i.partNamesInOrder());
-        java.util.Collections.reverse(order);
-        for (String p : order) {
-            InstanceHandle h = i.handles.get(p);
-            if (h != null) i.procs.stop(h);
-        }
+        stopAll(i);
         if (i.net != null) i.shared.netns().remove(i.net.name(), i.net.veth());
         DataFolders.delete(i.root());
         i.shared.store().delete(OpenRecord.PREFIX + i.uuid);
+    }
+
+    private static void stopAll(OpenInstance i) {
+        java.util.LinkedHashSet<String> order = new java.util.LinkedHashSet<>(reversed(i.partNamesInOrder()));
+        order.addAll(i.handles.keySet());
+        for (String p : order) {
+            InstanceHandle h = i.handles.get(p);
+            if (h != null) i.procs.stop(h);
+            if (i.parts.containsKey(p) && i.fixed != DynamicState.FAILED) i.parts.put(p, DynamicState.COMPLETE);
+        }
     }
 
     /** Closes: each step runs even when one before failed (its failure is in the reason); the instance ends complete. */
@@ -140,13 +145,7 @@ final class Lifecycle {
                 }));
             }
         }
-        add(failures, i.steps.attempt("stop parts", () -> {
-            for (String p : reversed(i.partNamesInOrder())) {
-                InstanceHandle h = i.handles.get(p);
-                if (h != null) i.procs.stop(h);
-                i.parts.put(p, DynamicState.COMPLETE);
-            }
-        }));
+        add(failures, i.steps.attempt("stop parts", () -> stopAll(i)));
         add(failures, i.steps.attempt("remove", () -> teardown(i)));
         i.fixed = failures.isEmpty() ? DynamicState.COMPLETE : DynamicState.FAILED;
         i.publish(failures.isEmpty() ? "closed" : String.join("; ", failures));
@@ -167,18 +166,17 @@ final class Lifecycle {
         i.net = r.netns() == null ? null : new Netns.Net(r.netns(), r.veth(), r.address());
         i.isolate = r.isolate();
         i.opened = r.opened();
-        List<String> missing = new ArrayList<>();
-        for (String p : i.partNamesInOrder()) {
-            OpenRecord.Proc proc = r.parts().get(p);
-            Optional<InstanceHandle> h = proc == null || r.isolate() == null ? Optional.empty() : i.procs.adopt(r.isolate(), p, proc);
-            if (h.isPresent()) {
-                i.handles.put(p, h.get());
-                i.parts.put(p, DynamicState.RUNNING);
-                i.watch(p, h.get());
-            } else {
-                missing.add(p);
-            }
-        }
+        // every recorded part is taken back, also one the spec no longer names, so a failure below stops it too
+        r.parts().forEach((p, proc) -> {
+            Optional<InstanceHandle> h = r.isolate() == null ? Optional.empty() : i.procs.adopt(r.isolate(), p, proc);
+            h.ifPresent(handle -> {
+                i.handles.put(p, handle);
+                if (i.parts.containsKey(p)) i.parts.put(p, DynamicState.RUNNING);
+                i.watch(p, handle);
+            });
+        });
+        List<String> missing = new ArrayList<>(i.partNamesInOrder().stream().filter(p -> !i.handles.containsKey(p)).toList());
+        i.handles.keySet().stream().filter(p -> !i.parts.containsKey(p)).forEach(p -> missing.add("(its spec changed: no part " + p + " now)"));
         if (i.net == null || !i.shared.netns().exists(i.net.name())) missing.add("its network namespace");
         if (!missing.isEmpty()) {
             fail(i, "picked up after an agent restart without " + String.join(", ", missing));

@@ -92,8 +92,16 @@ final class Netns {
         return Files.exists(RUN.resolve(name));
     }
 
-    /** Removes the veth (both ends go) and the namespace; what is already gone is no failure. */
+    /**
+     * Removes the veth (both ends go) and the namespace, killing any process still in it (none after the parts
+     * stopped; a leftover's after an agent restart); what is already gone is no failure.
+     */
     void remove(String name, String veth) throws IOException {
+        if (exists(name)) {
+            for (String pid : Cmd.run(List.of("ip", "netns", "pids", name)).split("\\s+")) {
+                if (pid.matches("\\d+")) ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
         IOException failed = null;
         if (Files.exists(Path.of("/sys/class/net", veth))) {
             try {
