@@ -196,4 +196,34 @@ class DynamicServicesTest {
         assertThat(agent.call("POST", close, null, java.util.Map.of("Authorization", "Bearer " + bob)).status()).isEqualTo(403);
         assertThat(agent.call("POST", close, null, java.util.Map.of("Authorization", "Bearer " + alice)).status()).isEqualTo(200);
     }
+
+    @Test
+    void anInstanceIsInTheLowestStateOfItsPartsWhileOnePartIsHeldInStarting() throws Exception {
+        DynamicRig.spec(tmp, "unused", null); // writes the programs
+        Path go = tmp.resolve("go");
+        agent.register("""
+                name: held
+                parts:
+                  web: {command: [python3, %s], needs: [helper], ping: {exec: [test, -e, %s], interval: 50ms}}
+                  helper: {command: [python3, %s], port: 9000, ping: {tcp: true, interval: 50ms}}
+                entrypoint: web:8080
+                """.formatted(tmp.resolve("web.py"), go, tmp.resolve("helper.py")));
+        var opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> agent.call("POST", "/v1/services/held/open", null));
+        JsonNode[] seen = new JsonNode[1];
+        TestAgent.awaitTrue("the instance starting, its helper running and its web part starting", () -> {
+            JsonNode list = agent.get("/v1/services/held/opened");
+            if (list.isEmpty()) return false;
+            seen[0] = list.get(0);
+            return seen[0].path("state").asText().equals("starting") && seen[0].path("parts").path("helper").asText().equals("running")
+                    && seen[0].path("parts").path("web").asText().equals("starting");
+        }, Duration.ofSeconds(30));
+        assertThat(seen[0].path("routed").asBoolean()).isFalse();
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + seen[0].path("uuid").asText() + "/", agent.token).status())
+                .as("not routed while starting").isEqualTo(503);
+        assertThat(opening).isNotDone();
+        Files.writeString(go, "");
+        TestAgent.Res r = opening.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
+        agent.ok("POST", "/v1/dynamic/" + r.json().path("uuid").asText() + "/close", null);
+    }
 }
