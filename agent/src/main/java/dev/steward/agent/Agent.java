@@ -432,6 +432,7 @@ public final class Agent implements AutoCloseable {
             registry.runners().forEach(c -> c.halt());
             registry.runners().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
         }
+        dynamics.close(config.dev()); // dev: closed like the services; else left running, picked up at the next start
         Closing.quietly(following);
         registry.detach(); // pings end before the API closes under them
         api.close();

@@ -226,4 +226,15 @@ class DynamicServicesTest {
         assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
         agent.ok("POST", "/v1/dynamic/" + r.json().path("uuid").asText() + "/close", null);
     }
+
+    @Test
+    void aDevAgentsStopClosesItsInstancesSavingTheirState() throws Exception {
+        agent.register(DynamicRig.spec(tmp, "notebook", null));
+        String uuid = open("notebook").path("uuid").asText();
+        agent.close();
+        agent = null;
+        assertThat(DynamicRig.namespaces(tmp.resolve("data"))).isEmpty();
+        assertThat(DynamicRig.veth(uuid)).isFalse();
+        assertThat(tmp.resolve("data/dynamic-state/notebook/admin/work/count")).hasContent("1");
+    }
 }

@@ -123,6 +123,19 @@ public final class Dynamics implements Backends {
         }
     }
 
+    /**
+     * At the agent's close: with {@code closeInstances} (dev mode, where an agent's stop stops what it runs) every
+     * instance is closed, its state saved; else they keep running, to be picked up by the next agent. The inboxes end.
+     */
+    public void close(boolean closeInstances) {
+        if (closeInstances) {
+            List<java.util.concurrent.CompletableFuture<OpenInstance.View>> closing = open.values().stream()
+                    .map(i -> i.post(() -> Lifecycle.close(i, true))).toList();
+            closing.forEach(f -> f.completeOnTimeout(null, 60, TimeUnit.SECONDS).join());
+        }
+        open.values().forEach(OpenInstance::shutdown);
+    }
+
     private static void deleteQuietly(Path dir) {
         try {
             DataFolders.delete(dir);
