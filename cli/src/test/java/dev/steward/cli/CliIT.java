@@ -271,6 +271,10 @@ class CliIT extends AgentTestBase {
         Run list = steward("service", "instances", "lab");
         assertThat(list.out()).startsWith("UUID").contains(uuid + "  running").contains(second.path("uuid").asText());
         assertThat(steward("service", "instances", "lab", "--json").json()).hasSize(2);
+        Run events = steward("service", "events", uuid);
+        assertThat(events.code()).as(events.err()).isZero();
+        assertThat(events.out()).contains(uuid + "  create namespace done in ").contains(uuid + "  copy inputs done in ")
+                .contains(uuid + "  route done in ").contains(uuid + "  running").doesNotContain(second.path("uuid").asText());
         assertThat(steward("service", "close", uuid).out()).isEqualTo(uuid + ": closed\n");
         assertThat(steward("service", "close", uuid).code()).as("closed already: not found").isEqualTo(3);
         assertThat(steward("service", "close", "not-a-uuid").code()).isEqualTo(2);
