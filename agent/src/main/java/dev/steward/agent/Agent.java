@@ -50,7 +50,9 @@ public final class Agent implements AutoCloseable {
     private final Registry registry;
     private final java.util.concurrent.ExecutorService writes;
     private final ApiServer api;
-    private final Gateway gateway;
+    private volatile Gateway gateway;
+    /** The open instances of dynamic services (issue 14). */
+    private final dev.steward.agent.dynamic.Dynamics dynamics;
     private final dev.steward.agent.rpc.Rpc rpc;
     private final dev.steward.agent.engine.Engine engine;
     private final dev.steward.agent.functions.Functions functions;
@@ -138,6 +140,9 @@ public final class Agent implements AutoCloseable {
                 (service, result) -> metrics[0].pinged(service, result),
                 new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
         registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
+        dev.steward.agent.auth.Tokens[] tokensLater = new dev.steward.agent.auth.Tokens[1]; // made below; asked only once serving
+        dynamics = new dev.steward.agent.dynamic.Dynamics(ctx, store, scope, config.domain(), () -> gateway == null ? 0 : gateway.port(),
+                name -> registry.find(name).map(dev.steward.agent.traffic.Backend::spec), secret -> tokensLater[0].check(secret));
         if (store instanceof EtcdStore etcd) etcd.onReturn(registry::republish);
         scheduler = config.clustered() ? new dev.steward.agent.placement.Scheduler((EtcdStore) store, config.nodeName(), config.cluster().ttl(), clock) : null;
         mesh = config.clustered() ? new dev.steward.agent.mesh.Mesh((EtcdStore) store, config.nodeName(), clock,
@@ -162,13 +167,14 @@ public final class Agent implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();
         tokens = new dev.steward.agent.auth.Tokens(store, clock, clusterToken);
         tokens.bootstrap(data, config.clustered() ? config.nodeName() : null);
+        tokensLater[0] = tokens;
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
         var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store);
         dev.steward.agent.cluster.Nodes nodes = membership != null ? new dev.steward.agent.placement.ClusterNodes(membership, store, scheduler, clock)
                 : dev.steward.agent.cluster.Nodes.alone(self, clock);
         var apiStarting = apiPrepared.handle((v, e) -> null).thenApplyAsync(v -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine, functions,
-                data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access)), Agent::apiThread);
+                data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access, dynamics)), Agent::apiThread);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Demand demand = new Demand(System::nanoTime);
         Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
@@ -178,6 +184,7 @@ public final class Agent implements AutoCloseable {
             // what runs at start is known before the gateway accepts, so no early request finds nothing
             registry.restore();
             StartupTrace.mark("services restored");
+            dynamics.restore();
             following = registry.follow();
             applyAtStart();
             engine.startAtBoot();
@@ -288,7 +295,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private Gateway gateway(InFlight inFlight, Metrics m, Demand demand, Autoscaler scaler) {
-        Gateway g = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain(), config.tls().gateway()), registry,
+        Gateway g = new Gateway(Gateway.Settings.defaults(config.gateway(), config.domain(), config.tls().gateway()),
+                dev.steward.agent.traffic.Backends.joined(registry, dynamics),
                 mesh != null ? mesh : dev.steward.agent.traffic.Reach.NONE, inFlight, demand, scaler, s -> {
             if (!s.service().isEmpty()) m.proxied(s.service(), s.status(), s.nanos());
             accessLog.log(s);
@@ -458,6 +466,7 @@ public final class Agent implements AutoCloseable {
             registry.runners().forEach(c -> c.halt());
             registry.runners().forEach(c -> c.awaitStopped(config.stopGrace().plusSeconds(1)));
         }
+        dynamics.close(config.dev()); // dev: closed like the services; else left running, picked up at the next start
         Closing.quietly(following);
         registry.detach(); // pings end before the API closes under them
         api.close();

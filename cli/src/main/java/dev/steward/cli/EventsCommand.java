@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code steward events [--follow] [--service NAME]}: the agent's recent events, and with -f those that come. */
+/** {@code steward events [--follow] [--service NAME] [--instance ID]}: the agent's recent events, and with -f those that come. */
 @Command(addMethodSubcommands = false, name = "events", mixinStandardHelpOptions = true,
         description = "Show the agent's recent events (state changes of instances and services, spec changes, job ends); -f follows them.")
 final class EventsCommand implements java.util.concurrent.Callable<Integer> {
@@ -21,9 +21,18 @@ final class EventsCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--service", paramLabel = "NAME", description = "Only this service's events.")
     String service;
 
+    @Option(names = "--instance", paramLabel = "ID", description = "Only this instance's events (an open dynamic instance's UUID: its steps).")
+    String instance;
+
     @Override
     public Integer call() throws IOException {
-        String path = "/v1/events?after=0" + (follow ? "" : "&follow=false") + (service == null ? "" : "&service=" + NameArg.check(service));
+        if (instance != null && !instance.matches("[0-9a-z-]{1,64}")) throw new CliException(2, "--instance: '" + instance + "' is not an instance id");
+        return print(common, follow, (service == null ? "" : "&service=" + NameArg.check(service)) + (instance == null ? "" : "&instance=" + instance));
+    }
+
+    /** Prints the events the query {@code filter} selects (as {@code &k=v...}), following them with {@code follow}. */
+    static int print(Common common, boolean follow, String filter) throws IOException {
+        String path = "/v1/events?after=0" + (follow ? "" : "&follow=false") + filter;
         boolean json = common.json;
         common.client().stream(path, new Lines(e -> {
             System.out.println(json ? Json.compact(e) : Lines.describe(e));
@@ -60,6 +69,9 @@ final class EventsCommand implements java.util.concurrent.Callable<Integer> {
                 case "service" -> e.path("state").asText() + (e.hasNonNull("health") ? ", " + e.path("health").asText() : "");
                 case "spec" -> "spec " + e.path("action").asText();
                 case "job" -> "job ended with exit code " + e.path("exitCode").asInt();
+                case "step" -> e.path("instance").asText() + "  " + e.path("step").asText() + " " + (e.path("ok").asBoolean() ? "done" : "FAILED")
+                        + " in " + e.path("millis").asLong() + " ms";
+                case "dynamic" -> e.path("instance").asText() + "  " + e.path("state").asText();
                 default -> e.path("type").asText();
             };
             String reason = e.path("reason").asText("");

@@ -246,6 +246,44 @@ class CliIT extends AgentTestBase {
     }
 
     @Test
+    void dynamicInstancesAreOpenedListedAndClosedFromTheCommandLine() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.steward.agent.dynamic.Dynamics.unavailable() == null,
+                "this machine cannot run dynamic services: " + dev.steward.agent.dynamic.Dynamics.unavailable());
+        Path f = spec("lab.yaml", """
+                name: lab
+                parts:
+                  web: {command: [python3, -m, http.server, "8080", --bind, 0.0.0.0]}
+                entrypoint: web:8080
+                paths: {inputs: /in}
+                """);
+        assertThat(steward("service", "register", "-f", f.toString()).code()).isZero();
+        Path inputs = Files.createDirectories(tmp.resolve("inputs"));
+        Files.writeString(inputs.resolve("data.csv"), "a,b\n");
+        Run open = steward("service", "open", "lab", "--inputs", inputs.toString());
+        assertThat(open.code()).as(open.err()).isZero();
+        String uuid = open.out().substring(0, 36);
+        int gw = agent.agent().gatewayPort();
+        assertThat(open.out()).isEqualTo(uuid + " running\n  http://" + uuid + ".services.localhost:" + gw + "/\n  /x/" + uuid
+                + "/  (on the gateway, without wildcard DNS)\n");
+        assertThat(agent.dataDir.resolve("dynamic/" + uuid + "/in/data.csv")).hasContent("a,b\n");
+        JsonNode second = steward("service", "open", "lab", "--json").json();
+        assertThat(second.path("url").asText()).isEqualTo("http://" + second.path("uuid").asText() + ".services.localhost:" + gw + "/");
+        Run list = steward("service", "instances", "lab");
+        assertThat(list.out()).startsWith("UUID").contains(uuid + "  running").contains(second.path("uuid").asText());
+        assertThat(steward("service", "instances", "lab", "--json").json()).hasSize(2);
+        Run events = steward("service", "events", uuid);
+        assertThat(events.code()).as(events.err()).isZero();
+        assertThat(events.out()).contains(uuid + "  create namespace done in ").contains(uuid + "  copy inputs done in ")
+                .contains(uuid + "  route done in ").contains(uuid + "  running").doesNotContain(second.path("uuid").asText());
+        assertThat(steward("service", "close", uuid).out()).isEqualTo(uuid + ": closed\n");
+        assertThat(steward("service", "close", uuid).code()).as("closed already: not found").isEqualTo(3);
+        assertThat(steward("service", "close", "not-a-uuid").code()).isEqualTo(2);
+        assertThat(steward("service", "close", second.path("uuid").asText(), "--no-save").code()).isZero();
+        assertThat(steward("service", "instances", "lab", "--json").json()).isEmpty();
+        assertThat(steward("service", "open", "lab", "--inputs", tmp.resolve("none").toString()).code()).isEqualTo(2);
+    }
+
+    @Test
     void usageErrorsExitWith2() {
         assertThat(steward("service").code()).isEqualTo(2);
         assertThat(steward("service", "register", "--addr", agent.base).code()).isEqualTo(2);

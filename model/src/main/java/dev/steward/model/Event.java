@@ -15,6 +15,8 @@ public sealed interface Event {
             case ServiceChanged e -> "service";
             case SpecChanged e -> "spec";
             case JobEnded e -> "job";
+            case StepDone e -> "step";
+            case DynamicChanged e -> "dynamic";
         };
     }
 
@@ -27,6 +29,15 @@ public sealed interface Event {
 
     /** A spec was registered, modified or unregistered. */
     record SpecChanged(Instant at, String service, String action) implements Event {}
+
+    /**
+     * A named step of opening or closing a dynamic service's instance ({@code instance} is its UUID) ended, after
+     * {@code millis}; {@code reason} says why it failed (empty when it did not).
+     */
+    record StepDone(Instant at, String service, String instance, String step, long millis, boolean ok, String reason) implements Event {}
+
+    /** A dynamic service's instance moved to a new state (the lowest of its parts'). */
+    record DynamicChanged(Instant at, String service, String instance, DynamicState state, String reason) implements Event {}
 
     /** A job ran to its end. */
     record JobEnded(Instant at, String service, int exitCode, String reason) implements Event {}

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param route    how the gateway reaches it, or null for the default {@code /<name>}
  * @param administrators the token names that may change or stop it besides its owner and admin tokens
  * @param placement where its instances may run in a cluster (node labels, spread, affinity, anti-affinity)
+ * @param parts    a dynamic service's parts, entrypoint and data folders, or null for a service of one command
  */
 public record Spec(
         Kind kind,
@@ -34,7 +35,8 @@ public record Spec(
         Route route,
         List<String> needs,
         List<String> administrators,
-        Placement placement) {
+        Placement placement,
+        Parts parts) {
 
     public Spec {
         Objects.requireNonNull(kind, "kind");
@@ -50,6 +52,11 @@ public record Spec(
         needs = List.copyOf(needs);
         administrators = administrators == null ? List.of() : List.copyOf(administrators);
         if (placement == null) placement = Placement.ANY;
+    }
+
+    /** Whether it is made of parts, each instance opened by hand ({@code steward service open}). */
+    public boolean hasParts() {
+        return parts != null;
     }
 
     public boolean isPingOnly() {

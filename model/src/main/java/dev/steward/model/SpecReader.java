@@ -14,7 +14,8 @@ import java.util.Set;
 /** Reads one spec tree field by field; problems go to {@link Fields}. */
 final class SpecReader {
     private static final Set<String> TOP = Set.of("kind", "name", "description", "command", "dir", "env", "isolate",
-            "image", "user", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs", "administrators", "placement");
+            "image", "user", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs", "administrators", "placement",
+            "parts", "entrypoint", "paths");
     private static final Set<String> ISOLATES = Set.of("process", "sandbox", "container");
     /** A node label's name, as {@code --labels} takes it. */
     private static final String LABEL = "[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?";
@@ -38,7 +39,8 @@ final class SpecReader {
         else if (name != null && Names.problem(name) != null) f.problem("name", Names.problem(name));
         f.text(tree.get("description"), "description");
         URI pingOnly = pingOnly();
-        List<String> command = command(tree.has("ping-only"));
+        boolean hasParts = tree.has("parts");
+        List<String> command = hasParts ? List.of() : command(tree.has("ping-only"));
         String dir = dir();
         Map<String, String> env = SpecParser.emptyIfNull(f.stringMap(tree.get("env"), "env"));
         IsolateSpec isolate = withUser(isolate(tree.has("resources")));
@@ -50,15 +52,16 @@ final class SpecReader {
         Instances instances = instances(policy);
         Duration linger = linger(policy);
         RestartPolicy restart = restart();
-        Ping ping = ping(kind, pingOnly != null);
+        Ping ping = ping(kind, pingOnly != null, tree.get("ping"), "ping");
         Route route = route();
         List<String> needs = needs(name);
         List<String> administrators = administrators();
         Placement placement = placement(name);
+        Parts parts = new PartsReader(f, tree, this::ping).read(kind);
         if (!f.problems().isEmpty()) return null;
         try {
             return new Spec(kind, name, command, dir, env, isolate, image, resources, policy, instances, linger,
-                    restart, ping, pingOnly, route, needs, administrators, placement);
+                    restart, ping, pingOnly, route, needs, administrators, placement, parts);
         } catch (IllegalArgumentException e) {
             f.problem("", e.getMessage());
             return null;
@@ -236,45 +239,45 @@ final class SpecReader {
                 window == null || window.isZero() ? d.window() : window);
     }
 
-    private Ping ping(Kind kind, boolean pingOnly) {
-        JsonNode node = tree.get("ping");
+    /** The ping at {@code field} (the spec's, or a part's). */
+    Ping ping(Kind kind, boolean pingOnly, JsonNode node, String field) {
         if (node == null || node.isNull()) {
             if (kind == Kind.JOB) return null;
             return pingOnly ? new Ping(new Ping.Check.Tcp(), Ping.DEFAULT_INTERVAL, Ping.DEFAULT_TIMEOUT, 1, 3) : Ping.tcpDefault();
         }
         if (kind == Kind.JOB) {
-            f.problem("ping", "a job is not pinged");
+            f.problem(field, "a job is not pinged");
             return null;
         }
         if ((node.isTextual() && node.asText().equals("none")) || (node.isBoolean() && !node.booleanValue())) {
-            if (pingOnly) f.problem("ping", "a ping-only service must be pinged");
+            if (pingOnly) f.problem(field, "a ping-only service must be pinged");
             return null;
         }
-        if (!f.isObject(node, "ping")) return null;
-        f.onlyKnown(node, "ping", Set.of("http", "tcp", "exec", "interval", "timeout", "successes", "failures"));
+        if (!f.isObject(node, field)) return null;
+        f.onlyKnown(node, field, Set.of("http", "tcp", "exec", "interval", "timeout", "successes", "failures"));
         List<Ping.Check> checks = new java.util.ArrayList<>();
         if (node.has("http")) {
-            String path = f.text(node.get("http"), "ping.http");
-            if (path != null && !path.startsWith("/")) f.problem("ping.http", "'" + path + "' must start with /");
+            String path = f.text(node.get("http"), field + ".http");
+            if (path != null && !path.startsWith("/")) f.problem(field + ".http", "'" + path + "' must start with /");
             else if (path != null) checks.add(new Ping.Check.Http(path));
         }
         if (node.has("tcp")) {
-            Boolean tcp = f.bool(node.get("tcp"), "ping.tcp");
+            Boolean tcp = f.bool(node.get("tcp"), field + ".tcp");
             if (Boolean.TRUE.equals(tcp)) checks.add(new Ping.Check.Tcp());
         }
         if (node.has("exec")) {
-            List<String> cmd = f.strings(node.get("exec"), "ping.exec");
-            if (cmd != null && cmd.isEmpty()) f.problem("ping.exec", "the command is empty");
+            List<String> cmd = f.strings(node.get("exec"), field + ".exec");
+            if (cmd != null && cmd.isEmpty()) f.problem(field + ".exec", "the command is empty");
             else if (cmd != null) checks.add(new Ping.Check.Exec(cmd));
         }
-        if (checks.size() > 1) f.problem("ping", "give one of http, tcp or exec, not several");
-        if (checks.isEmpty() && !node.has("http") && !node.has("tcp") && !node.has("exec")) f.problem("ping", "one of http, tcp or exec is required");
-        Duration interval = f.duration(node.get("interval"), "ping.interval");
-        if (interval != null && interval.toMillis() < 10) f.problem("ping.interval", "must be at least 10ms");
-        Duration timeout = f.duration(node.get("timeout"), "ping.timeout");
-        if (timeout != null && timeout.isZero()) f.problem("ping.timeout", "must be more than 0");
-        Integer successes = f.integer(node.get("successes"), "ping.successes", 1, 100);
-        Integer failures = f.integer(node.get("failures"), "ping.failures", 1, 100);
+        if (checks.size() > 1) f.problem(field, "give one of http, tcp or exec, not several");
+        if (checks.isEmpty() && !node.has("http") && !node.has("tcp") && !node.has("exec")) f.problem(field, "one of http, tcp or exec is required");
+        Duration interval = f.duration(node.get("interval"), field + ".interval");
+        if (interval != null && interval.toMillis() < 10) f.problem(field + ".interval", "must be at least 10ms");
+        Duration timeout = f.duration(node.get("timeout"), field + ".timeout");
+        if (timeout != null && timeout.isZero()) f.problem(field + ".timeout", "must be more than 0");
+        Integer successes = f.integer(node.get("successes"), field + ".successes", 1, 100);
+        Integer failures = f.integer(node.get("failures"), field + ".failures", 1, 100);
         if (checks.size() != 1) return null;
         return new Ping(checks.get(0), interval == null || interval.toMillis() < 10 ? Ping.DEFAULT_INTERVAL : interval,
                 timeout == null || timeout.isZero() ? Ping.DEFAULT_TIMEOUT : timeout,

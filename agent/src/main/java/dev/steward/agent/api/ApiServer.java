@@ -33,7 +33,8 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(InetSocketAddress address, TlsPair tls, Registry sup, Jobs jobs, dev.steward.agent.apps.AppStore apps,
                      dev.steward.agent.engine.Engine engine, dev.steward.agent.functions.Functions functions, java.nio.file.Path uploads,
                      EventBus bus, Metrics metrics, Supplier<Object> agentInfo, dev.steward.agent.cluster.Nodes nodes,
-                     java.util.concurrent.CompletableFuture<Void> loaded, Access access) {
+                     java.util.concurrent.CompletableFuture<Void> loaded, Access access,
+                     dev.steward.agent.dynamic.Dynamics dynamics) {
         ServerBuilder sb = Server.builder();
         if (tls == null) sb.http(address);
         else sb.https(address).tls(tls.key(), tls.chain());
@@ -49,11 +50,12 @@ public final class ApiServer implements AutoCloseable {
                 // outermost: host, origin, token, rights to change, content type; the audit of each change
                 .decorator(new Guard(access.tokens(), access.audit(), access.clock(), access.names()));
         new AuthRoutes(access.tokens(), access.audit(), access.clock()).bind(sb);
-        new ServiceRoutes(sup, metrics.series()).bind(sb);
+        new ServiceRoutes(sup, metrics.series(), dynamics::instances).bind(sb);
         new JobRoutes(jobs, sup.context().runAs()).bind(sb);
         Uploads archives = new Uploads(new dev.steward.agent.spool.Intake(uploads, apps.spoolLimits()));
         new AppRoutes(apps, engine, archives).bind(sb);
         new AppCalls(engine, apps).bind(sb);
+        new DynamicRoutes(dynamics, sup, archives).bind(sb);
         new FunctionRoutes(functions, archives).bind(sb);
         new LogRoutes(sup, jobs, apps, engine, functions).bind(sb);
         new EventRoutes(bus).bind(sb);

@@ -22,6 +22,7 @@ final class EventRoutes {
     void bind(ServerBuilder sb) {
         sb.route().get("/v1/events").build(Blocking.of((ctx, req) -> {
             String service = ctx.queryParam("service");
+            String instance = ctx.queryParam("instance");
             // a client that reconnects says the last event it saw: it gets those after it first
             String lastSeen = req.headers().get("last-event-id");
             if (lastSeen == null) lastSeen = ctx.queryParam("after");
@@ -55,6 +56,7 @@ final class EventRoutes {
                         }
                         Event e = n.event();
                         if (service != null && !service.equals(e.service())) continue;
+                        if (instance != null && !instance.equals(instanceOf(e))) continue;
                         var node = Json.MAPPER.valueToTree(e);
                         ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("type", e.type()).put("id", n.id());
                         if (!out.tryWrite(HttpData.ofUtf8("id: " + n.id() + "\nevent: " + e.type() + "\ndata: " + Json.write(node) + "\n\n"))) return;
@@ -62,5 +64,17 @@ final class EventRoutes {
                 }
             });
         }));
+    }
+
+    /** The instance an event is about, or null. */
+    private static String instanceOf(Event e) {
+        return switch (e) {
+            case Event.InstanceChanged i -> i.instance();
+            case Event.StepDone s -> s.instance();
+            case Event.DynamicChanged d -> d.instance();
+            case Event.ServiceChanged s -> null;
+            case Event.SpecChanged s -> null;
+            case Event.JobEnded j -> null;
+        };
     }
 }

@@ -16,10 +16,13 @@ import java.util.Map;
 final class ServiceRoutes {
     private final Registry sup;
     private final dev.steward.agent.metrics.Series series;
+    /** The open instances of a dynamic service, by name: it is not unregistered while it has any. */
+    private final java.util.function.Function<String, List<?>> open;
 
-    ServiceRoutes(Registry sup, dev.steward.agent.metrics.Series series) {
+    ServiceRoutes(Registry sup, dev.steward.agent.metrics.Series series, java.util.function.Function<String, List<?>> open) {
         this.sup = sup;
         this.series = series;
+        this.open = open;
     }
 
     void bind(ServerBuilder sb) {
@@ -58,6 +61,8 @@ final class ServiceRoutes {
         sb.route().delete(one).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             mayChange(ctx, name);
+            int n = open.apply(name).size();
+            if (n > 0) throw new ApiException(409, "service " + name + " has " + n + " open instance" + (n == 1 ? "" : "s") + "; close them first (steward service instances " + name + ")");
             sup.unregister(name, Duration.ofSeconds(30));
             return Requests.ok(Map.of("name", name, "unregistered", true));
         }));

@@ -91,6 +91,12 @@ final class Exchange {
             if (!startApp()) reply(Reply.noService(match, uri));
             return;
         }
+        Backend.Refusal refusal = b.refuses(req.headers().get(HttpHeaderNames.AUTHORIZATION), req.headers().get(HttpHeaderNames.COOKIE));
+        if (refusal != null) {
+            reply(new Reply(refusal.status(), refusal.reason(), null, false));
+            return;
+        }
+        if (b.guarded()) Headers.dropCredentials(req.headers());
         service = match.service();
         Route route = Gateway.routeOf(b);
         maxBody = route.maxBody();

@@ -42,6 +42,17 @@ final class Headers {
      * Removes every {@code X-Steward-*} header: what a client sends under that name must never pass for
      * what the gateway or the agent says (an instance may trust those headers).
      */
+    /** Takes the caller's token off a request for a guarded backend: {@code Authorization}, and the {@code steward-token} cookie. */
+    static void dropCredentials(HttpHeaders h) {
+        h.remove(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION);
+        String cookie = h.get(io.netty.handler.codec.http.HttpHeaderNames.COOKIE);
+        if (cookie == null) return;
+        String kept = java.util.Arrays.stream(cookie.split(";")).map(String::strip)
+                .filter(c -> !c.startsWith("steward-token=")).collect(java.util.stream.Collectors.joining("; "));
+        if (kept.isEmpty()) h.remove(io.netty.handler.codec.http.HttpHeaderNames.COOKIE);
+        else h.set(io.netty.handler.codec.http.HttpHeaderNames.COOKIE, kept);
+    }
+
     static void stripSteward(HttpHeaders h) {
         List<String> names = null;
         for (var e : h) {

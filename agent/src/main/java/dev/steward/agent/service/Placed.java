@@ -30,6 +30,6 @@ public interface Placed {
      * {@code --instances}, the spec's count): references, lingers and the autoscaler are a node's own.
      */
     static int wanted(dev.steward.model.Spec spec, dev.steward.agent.store.ServiceRecord record) {
-        return new Wanted(spec.policy(), spec.instances(), spec.isPingOnly(), record.enabled(), record.count(), null, 0, false, 0).count();
+        return new Wanted(spec.policy(), spec.instances(), spec.isPingOnly() || spec.hasParts(), record.enabled(), record.count(), null, 0, false, 0).count();
     }
 }

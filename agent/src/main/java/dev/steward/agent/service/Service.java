@@ -265,7 +265,7 @@ final class Service {
     // ---- deciding and doing ---------------------------------------------------------------
 
     Wanted wanted() {
-        boolean off = removed || halting || disabled || spec.isPingOnly();
+        boolean off = removed || halting || disabled || spec.isPingOnly() || spec.hasParts(); // parts: opened by hand
         boolean lingering = ctx.clock().instant().isBefore(lingerUntil);
         // in a cluster, this node runs what the scheduler assigned to it
         Integer assigned = placed == null ? null : placed.count(spec.name());

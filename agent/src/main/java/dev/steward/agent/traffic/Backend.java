@@ -40,4 +40,21 @@ public interface Backend {
 
     /** The autoscaler's count for a dynamic service. */
     void scaleTo(int n);
+
+    /**
+     * Whether a request with these credentials ({@code Authorization} and {@code Cookie} headers, either may be null)
+     * may reach this backend: null when it may, else the refusal (401 or 403 and why). Called on an event loop: no I/O.
+     * Services take every request; an open dynamic instance only its opener's and admins'.
+     */
+    default Refusal refuses(String authorization, String cookie) {
+        return null;
+    }
+
+    /** Whether {@link #refuses} checks credentials, which are then taken off the request (the instance never sees a token). */
+    default boolean guarded() {
+        return false;
+    }
+
+    /** Why a request may not reach a backend. */
+    record Refusal(int status, String reason) {}
 }

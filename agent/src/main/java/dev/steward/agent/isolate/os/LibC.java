@@ -29,6 +29,14 @@ public interface LibC extends Library {
 
     int close(int fd);
 
+    int CLONE_NEWNET = 0x40000000;
+    int O_CLOEXEC = 0x80000;
+
+    int open(String path, int flags);
+
+    /** Moves the calling thread into the namespace {@code fd} names. */
+    int setns(int fd, int nstype);
+
     int WNOHANG = 1;
     short POSIX_SPAWN_SETSIGDEF = 0x04;
     short POSIX_SPAWN_SETSIGMASK = 0x08;

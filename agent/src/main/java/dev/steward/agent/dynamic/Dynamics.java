@@ -1,0 +1,172 @@
+package dev.steward.agent.dynamic;
+
+import dev.steward.agent.errors.NotFoundException;
+import dev.steward.agent.traffic.Backend;
+import dev.steward.agent.traffic.Backends;
+import dev.steward.model.Spec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The open instances of this node's dynamic services: opened, closed, listed, picked up again after an agent
+ * restart; and, as {@link Backends}, what the gateway routes to by UUID.
+ */
+public final class Dynamics implements Backends {
+    private final Shared shared;
+    private final Function<String, Optional<Spec>> specs;
+    private final Map<String, OpenInstance> open = new ConcurrentHashMap<>();
+    private final Map<String, InstanceBackend> backends = new ConcurrentHashMap<>();
+    private final AtomicLong version = new AtomicLong();
+
+    /** @param specs a registered service's spec by name; @param tokens who a token's secret stands for */
+    public Dynamics(dev.steward.agent.instance.Context ctx, dev.steward.agent.store.Store store, dev.steward.agent.isolate.NodeScope scope,
+                    String domain, java.util.function.IntSupplier gatewayPort, Function<String, Optional<Spec>> specs,
+                    Function<String, dev.steward.agent.auth.Tokens.Check> tokens) {
+        this.shared = new Shared(ctx.clock(), ctx.events(), store, ctx.isolates(), new Netns(scope), ctx.dataDir(), domain, gatewayPort,
+                dev.steward.model.Durations.parse(System.getProperty("steward.dynamic.ready-within", "60s")), ctx.stopGrace(), tokens);
+        this.specs = specs;
+    }
+
+    /** Why this node cannot open instances, or null. */
+    public static String unavailable() {
+        return Netns.unavailable();
+    }
+
+    /** Opens a new instance of {@code service} for {@code owner} and waits for its end state (running or failed). */
+    public Object open(String service, String owner, Path inputs) {
+        Spec spec = specs.apply(service).orElseThrow(() -> new NotFoundException("no service '" + service + "'"));
+        if (!spec.hasParts()) throw new IllegalArgumentException("service " + service + " has no parts (only a service with parts is opened)");
+        String why = unavailable();
+        if (why != null) throw new IllegalStateException(why);
+        OpenInstance i = add(spec, UUID.randomUUID().toString(), owner);
+        return wait(i.post(() -> Lifecycle.open(i, inputs)));
+    }
+
+    private OpenInstance add(Spec spec, String uuid, String owner) {
+        OpenInstance i = new OpenInstance(shared, spec, uuid, owner, version::incrementAndGet);
+        open.put(uuid, i);
+        backends.put(uuid, new InstanceBackend(i));
+        version.incrementAndGet();
+        return i;
+    }
+
+    /** Closes instance {@code uuid}, saving its state unless {@code save} is false; it is forgotten once closed. */
+    public Object close(String uuid, boolean save) {
+        OpenInstance i = instance(uuid);
+        OpenInstance.View v = wait(i.post(() -> Lifecycle.close(i, save)));
+        forget(i);
+        return v;
+    }
+
+    private void forget(OpenInstance i) {
+        open.remove(i.uuid);
+        backends.remove(i.uuid);
+        version.incrementAndGet();
+        i.shutdown();
+    }
+
+    public OpenInstance.View view(String uuid) {
+        return instance(uuid).view();
+    }
+
+    /** Who opened {@code uuid}; for the API's and the gateway's checks. */
+    public String owner(String uuid) {
+        return instance(uuid).owner;
+    }
+
+    /** The administrators named by the instance's spec. */
+    public List<String> administrators(String uuid) {
+        return instance(uuid).spec.administrators();
+    }
+
+    private OpenInstance instance(String uuid) {
+        OpenInstance i = open.get(uuid);
+        if (i == null) throw new NotFoundException("no open instance " + uuid);
+        return i;
+    }
+
+    /** The open instances of {@code service}, oldest first. */
+    public List<OpenInstance.View> instances(String service) {
+        return open.values().stream().map(OpenInstance::view).filter(v -> v.service().equals(service))
+                .sorted(Comparator.comparing(OpenInstance.View::opened)).toList();
+    }
+
+    /** At start: each recorded instance picked up again (or failed and removed), and namespaces of this scope nobody records removed. */
+    public void restore() {
+        for (String json : shared.store().list(OpenRecord.PREFIX).values()) {
+            OpenRecord r = OpenRecord.parse(json);
+            Optional<Spec> spec = specs.apply(r.service()).filter(Spec::hasParts);
+            if (spec.isEmpty()) { // its service is gone: what it left is removed below, with its record
+                shared.store().delete(r.key());
+                deleteQuietly(shared.root(r.uuid()));
+                continue;
+            }
+            OpenInstance i = add(spec.get(), r.uuid(), r.owner());
+            wait(i.post(() -> Lifecycle.adopt(i, r)));
+        }
+        try {
+            for (String uuid : shared.netns().ours()) {
+                if (!open.containsKey(uuid)) shared.netns().remove(shared.netns().prefix() + uuid, Netns.veth(uuid));
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("steward: leftover namespaces: " + e.getMessage());
+        }
+    }
+
+    /**
+     * At the agent's close: with {@code closeInstances} (dev mode, where an agent's stop stops what it runs) every
+     * instance is closed, its state saved; else they keep running, to be picked up by the next agent. The inboxes end.
+     */
+    public void close(boolean closeInstances) {
+        if (closeInstances) {
+            List<java.util.concurrent.CompletableFuture<OpenInstance.View>> closing = open.values().stream()
+                    .map(i -> i.post(() -> Lifecycle.close(i, true))).toList();
+            closing.forEach(f -> f.completeOnTimeout(null, 60, TimeUnit.SECONDS).join());
+        }
+        open.values().forEach(OpenInstance::shutdown);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            DataFolders.delete(dir);
+        } catch (java.io.IOException e) {
+            System.err.println("steward: cannot remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static OpenInstance.View wait(java.util.concurrent.CompletableFuture<OpenInstance.View> f) {
+        try {
+            return f.get(10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e.getCause() == null ? e.toString() : e.getCause().toString(), e);
+        }
+    }
+
+    @Override
+    public Optional<Backend> find(String name) {
+        return Optional.ofNullable(backends.get(name));
+    }
+
+    @Override
+    public Collection<? extends Backend> all() {
+        return backends.values();
+    }
+
+    @Override
+    public long version() {
+        return version.get();
+    }
+}

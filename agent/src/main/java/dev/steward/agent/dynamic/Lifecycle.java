@@ -1,0 +1,188 @@
+package dev.steward.agent.dynamic;
+
+import dev.steward.agent.isolate.InstanceHandle;
+import dev.steward.model.DynamicState;
+import dev.steward.model.Parts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The named steps of an instance's life, run on its own thread. Opening: create namespace, restore state, copy
+ * inputs, then per part in needs order start and ping, then the entrypoint's HTTP readiness, then route. Closing:
+ * stop routing, save state, push outputs, stop parts, remove. A failed opening step takes the instance to
+ * {@code failed} and removes everything it made (parts, namespace, folder, record).
+ */
+final class Lifecycle {
+    private Lifecycle() {}
+
+    static void open(OpenInstance i, Path inputs) {
+        Parts parts = i.partsSpec();
+        try {
+            i.steps.run("create namespace", () -> {
+                i.net = i.shared.netns().create(i.uuid);
+                i.isolate = i.procs.isolateType();
+                Files.createDirectories(i.root());
+                i.save();
+            });
+            i.publish("");
+            i.steps.run("restore state", () -> {
+                if (!parts.paths().state().isEmpty()) DataFolders.restore(i.shared.savedState(i.spec.name(), i.owner), i.root(), parts.paths().state());
+                for (String s : parts.paths().state()) Files.createDirectories(i.root().resolve(s));
+            });
+            i.steps.run("copy inputs", () -> {
+                if (inputs != null && parts.paths().inputs() == null) throw new IOException("inputs were given but the spec has no paths.inputs");
+                if (parts.paths().inputs() != null) Files.createDirectories(i.root().resolve(parts.paths().inputs()));
+                if (parts.paths().outputs() != null) Files.createDirectories(i.root().resolve(parts.paths().outputs()));
+                if (inputs != null) DataFolders.copy(inputs, i.root().resolve(parts.paths().inputs()), List.of());
+            });
+            for (Parts.Part p : parts.startOrder()) {
+                i.steps.run("start part " + p.name(), () -> {
+                    InstanceHandle h = i.procs.spawn(p, parts, i.net, i.root());
+                    i.handles.put(p.name(), h);
+                    i.parts.put(p.name(), DynamicState.STARTING);
+                    i.watch(p.name(), h);
+                    i.save();
+                });
+                i.publish("");
+                if (p.ping() != null) i.steps.run("ping part " + p.name(), () -> awaitPing(i, p));
+                if (!p.name().equals(parts.entrypoint())) i.parts.put(p.name(), DynamicState.RUNNING);
+                i.publish("");
+            }
+            i.steps.run("wait for entrypoint", () -> awaitEntrypoint(i));
+            i.parts.put(parts.entrypoint(), DynamicState.RUNNING);
+            i.steps.run("route", () -> i.routed = true);
+            i.publish("");
+        } catch (Steps.Failed f) {
+            fail(i, f.getMessage());
+        }
+    }
+
+    /** Takes the instance to failed with {@code why} and removes all it made; the removal is a step too. */
+    static void fail(OpenInstance i, String why) {
+        i.routed = false;
+        i.fixed = DynamicState.FAILED;
+        i.publish(why);
+        String left = i.steps.attempt("remove", () -> teardown(i));
+        if (left != null) i.publish(why + "; " + left);
+    }
+
+    private static void awaitPing(OpenInstance i, Parts.Part p) throws IOException, InterruptedException {
+        Instant deadline = i.shared.clock().instant().plus(i.shared.readyWithin());
+        Duration every = Duration.ofMillis(Math.min(200, p.ping().interval().toMillis()));
+        String why = null;
+        while (i.shared.clock().instant().isBefore(deadline)) {
+            ended(i);
+            why = i.procs.ping(p, i.net, i.root());
+            if (why == null) return;
+            Thread.sleep(every.toMillis());
+        }
+        throw new IOException("not ready within " + i.shared.readyWithin().toSeconds() + "s: " + why);
+    }
+
+    /** Any status from {@code GET /} at the namespace's address, as the gateway will reach it. */
+    private static void awaitEntrypoint(OpenInstance i) throws IOException, InterruptedException {
+        Instant deadline = i.shared.clock().instant().plus(i.shared.readyWithin());
+        String why = null;
+        while (i.shared.clock().instant().isBefore(deadline)) {
+            ended(i);
+            StringBuilder b = new StringBuilder();
+            if (Probe.http(i.net.address(), i.partsSpec().port(), "/", Duration.ofSeconds(2), b) > 0) return;
+            why = b.toString();
+            Thread.sleep(50);
+        }
+        throw new IOException(i.partsSpec().entrypoint() + ":" + i.partsSpec().port() + " answered no HTTP within "
+                + i.shared.readyWithin().toSeconds() + "s (it must listen on 0.0.0.0 or " + i.net.address() + "): " + why);
+    }
+
+    /** Fails when a part already ended. */
+    private static void ended(OpenInstance i) throws IOException {
+        for (var e : i.handles.entrySet()) {
+            if (e.getValue().exit().isDone()) throw new IOException("part " + e.getKey() + " exited: " + e.getValue().exit().join());
+        }
+    }
+
+    /** Stops the parts (last started first, then any the spec no longer names), removes the namespace, the folder and the record. */
+    static void teardown(OpenInstance i) throws IOException {
+        stopAll(i);
+        if (i.net != null) i.shared.netns().remove(i.net.name(), i.net.veth());
+        DataFolders.delete(i.root());
+        i.shared.store().delete(OpenRecord.PREFIX + i.uuid);
+    }
+
+    private static void stopAll(OpenInstance i) {
+        java.util.LinkedHashSet<String> order = new java.util.LinkedHashSet<>(reversed(i.partNamesInOrder()));
+        order.addAll(i.handles.keySet());
+        for (String p : order) {
+            InstanceHandle h = i.handles.get(p);
+            if (h != null) i.procs.stop(h);
+            if (i.parts.containsKey(p) && i.fixed != DynamicState.FAILED) i.parts.put(p, DynamicState.COMPLETE);
+        }
+    }
+
+    /** Closes: each step runs even when one before failed (its failure is in the reason); the instance ends complete. */
+    static void close(OpenInstance i, boolean saveState) {
+        Parts parts = i.partsSpec();
+        boolean wasFailed = i.fixed == DynamicState.FAILED;
+        i.fixed = DynamicState.STOPPING;
+        List<String> failures = new ArrayList<>();
+        add(failures, i.steps.attempt("stop routing", () -> i.routed = false));
+        i.publish("closing");
+        if (!wasFailed) {
+            if (saveState && !parts.paths().state().isEmpty()) {
+                add(failures, i.steps.attempt("save state", () -> DataFolders.save(i.root(), parts.paths().state(), parts.paths().stateExclude(),
+                        i.shared.savedState(i.spec.name(), i.owner))));
+            }
+            if (parts.paths().outputs() != null) {
+                add(failures, i.steps.attempt("push outputs", () -> {
+                    Path from = i.root().resolve(parts.paths().outputs());
+                    if (Files.isDirectory(from)) DataFolders.copy(from, i.shared.outputs(i.spec.name(), i.uuid), List.of());
+                }));
+            }
+        }
+        add(failures, i.steps.attempt("stop parts", () -> stopAll(i)));
+        add(failures, i.steps.attempt("remove", () -> teardown(i)));
+        i.fixed = failures.isEmpty() ? DynamicState.COMPLETE : DynamicState.FAILED;
+        i.publish(failures.isEmpty() ? "closed" : String.join("; ", failures));
+    }
+
+    private static void add(List<String> failures, String failure) {
+        if (failure != null) failures.add(failure);
+    }
+
+    private static List<String> reversed(List<String> l) {
+        List<String> r = new ArrayList<>(l);
+        java.util.Collections.reverse(r);
+        return r;
+    }
+
+    /** After an agent restart: every part found running again in its namespace, or the instance fails and is removed. */
+    static void adopt(OpenInstance i, OpenRecord r) {
+        i.net = r.netns() == null ? null : new Netns.Net(r.netns(), r.veth(), r.address());
+        i.isolate = r.isolate();
+        i.opened = r.opened();
+        // every recorded part is taken back, also one the spec no longer names, so a failure below stops it too
+        r.parts().forEach((p, proc) -> {
+            Optional<InstanceHandle> h = r.isolate() == null ? Optional.empty() : i.procs.adopt(r.isolate(), p, proc);
+            h.ifPresent(handle -> {
+                i.handles.put(p, handle);
+                if (i.parts.containsKey(p)) i.parts.put(p, DynamicState.RUNNING);
+                i.watch(p, handle);
+            });
+        });
+        List<String> missing = new ArrayList<>(i.partNamesInOrder().stream().filter(p -> !i.handles.containsKey(p)).toList());
+        i.handles.keySet().stream().filter(p -> !i.parts.containsKey(p)).forEach(p -> missing.add("(its spec changed: no part " + p + " now)"));
+        if (i.net == null || !i.shared.netns().exists(i.net.name())) missing.add("its network namespace");
+        if (!missing.isEmpty()) {
+            fail(i, "picked up after an agent restart without " + String.join(", ", missing));
+            return;
+        }
+        i.routed = true;
+        i.publish("picked up after an agent restart");
+    }
+}

@@ -1,0 +1,135 @@
+package dev.steward.agent.dynamic;
+
+import dev.steward.agent.isolate.NodeScope;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * An instance's network namespace, named after the agent's scope ({@code steward-SCOPE-UUID}), joined to the
+ * machine by a veth pair: a /30 of 10.213.0.0/16 whose route is the claim (two agents never take the same),
+ * the host's end at .1, the namespace's {@code eth0} at .2 with no default route, and a rule inside the
+ * namespace dropping connections it would open through {@code eth0}. So the parts reach each other on
+ * localhost, the gateway reaches the entrypoint at the namespace's address, and the parts reach neither
+ * other instances nor the machine.
+ */
+final class Netns {
+    static final Path RUN = Path.of("/run/netns");
+    private static final String RULES = """
+            table inet steward {
+             chain out {
+              type filter hook output priority 0; policy accept;
+              oifname "eth0" ct state new drop
+             }
+            }
+            """;
+
+    /** A namespace made: its name, the host's end of the veth, and the address the entrypoint is reached at. */
+    record Net(String name, String veth, String address) {
+        Path path() {
+            return RUN.resolve(name);
+        }
+    }
+
+    private final NodeScope scope;
+
+    Netns(NodeScope scope) {
+        this.scope = scope;
+    }
+
+    String prefix() {
+        return "steward-" + scope.id() + "-";
+    }
+
+    /** The host end's name: 15 characters at most, as the kernel wants. */
+    static String veth(String uuid) {
+        return "stw" + uuid.replace("-", "").substring(0, 12);
+    }
+
+    /** Makes the namespace of instance {@code uuid}; on a failure, whatever was made of it is removed. */
+    Net create(String uuid) throws IOException {
+        String name = prefix() + uuid;
+        String veth = veth(uuid);
+        Cmd.run(List.of("ip", "netns", "add", name));
+        try {
+            Cmd.run(List.of("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", name));
+            Cmd.run(List.of("ip", "link", "set", veth, "up"));
+            String address = claim(veth);
+            Cmd.run(List.of("ip", "-n", name, "addr", "add", address + "/30", "dev", "eth0"));
+            Cmd.run(List.of("ip", "-n", name, "link", "set", "eth0", "up"));
+            Cmd.run(List.of("ip", "-n", name, "link", "set", "lo", "up"));
+            Cmd.run(List.of("ip", "netns", "exec", name, "nft", "-f", "-"), RULES);
+            return new Net(name, veth, address);
+        } catch (IOException | RuntimeException e) {
+            remove(name, veth);
+            throw e;
+        }
+    }
+
+    /** Takes a free /30 by adding its route (refused when another has it) and gives the host's end .1; the namespace's address. */
+    private static String claim(String veth) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 32; attempt++) {
+            int block = ThreadLocalRandom.current().nextInt(1, 16384) * 4;
+            String base = "10.213." + (block >> 8) + ".";
+            int low = block & 0xff;
+            try {
+                Cmd.run(List.of("ip", "route", "add", base + low + "/30", "dev", veth));
+            } catch (IOException e) {
+                last = e;
+                continue;
+            }
+            Cmd.run(List.of("ip", "addr", "add", base + (low + 1) + "/30", "dev", veth, "noprefixroute"));
+            return base + (low + 2);
+        }
+        throw new IOException("no free address block in 10.213.0.0/16: " + (last == null ? "" : last.getMessage()));
+    }
+
+    boolean exists(String name) {
+        return Files.exists(RUN.resolve(name));
+    }
+
+    /**
+     * Removes the veth (both ends go) and the namespace, killing any process still in it (none after the parts
+     * stopped; a leftover's after an agent restart); what is already gone is no failure.
+     */
+    void remove(String name, String veth) throws IOException {
+        if (exists(name)) {
+            for (String pid : Cmd.run(List.of("ip", "netns", "pids", name)).split("\\s+")) {
+                if (pid.matches("\\d+")) ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        IOException failed = null;
+        if (Files.exists(Path.of("/sys/class/net", veth))) {
+            try {
+                Cmd.run(List.of("ip", "link", "del", veth));
+            } catch (IOException e) {
+                failed = e;
+            }
+        }
+        if (exists(name)) Cmd.run(List.of("ip", "netns", "del", name));
+        if (failed != null && Files.exists(Path.of("/sys/class/net", veth))) throw failed;
+    }
+
+    /** The namespaces of this agent's scope, by the UUID they are for. */
+    List<String> ours() throws IOException {
+        if (!Files.isDirectory(RUN)) return List.of();
+        try (Stream<Path> s = Files.list(RUN)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix())).map(n -> n.substring(prefix().length())).toList();
+        }
+    }
+
+    /** Whether namespaces can be made here: root, {@code ip} and {@code nft} present; else why not. */
+    static String unavailable() {
+        if (!"root".equals(System.getProperty("user.name"))) return "dynamic services need root (network namespaces)";
+        for (String tool : List.of("ip", "nft", "nsenter")) {
+            boolean found = Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"))
+                    .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+            if (!found) return "dynamic services need '" + tool + "' on the PATH";
+        }
+        return null;
+    }
+}

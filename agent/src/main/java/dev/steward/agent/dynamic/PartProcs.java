@@ -1,0 +1,115 @@
+package dev.steward.agent.dynamic;
+
+import dev.steward.agent.isolate.Isolate;
+import dev.steward.agent.isolate.InstanceHandle;
+import dev.steward.agent.isolate.SpawnRequest;
+import dev.steward.model.IsolateSpec;
+import dev.steward.model.Parts;
+import dev.steward.model.Ping;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the parts of one instance inside its namespace: each spawned through an isolate (the sandbox where this
+ * node has it: own PID, mount, IPC and UTS namespaces and a cgroup; else a process with a cgroup) wrapped in
+ * {@code nsenter --net}, found again after an agent restart, pinged from inside the namespace, stopped.
+ */
+final class PartProcs {
+    private final Shared shared;
+    private final String service;
+    private final String uuid;
+
+    PartProcs(Shared shared, String service, String uuid) {
+        this.shared = shared;
+        this.service = service;
+        this.uuid = uuid;
+    }
+
+    /** The isolate parts run in, by name. */
+    String isolateType() {
+        return shared.isolates().names().contains("sandbox") ? "sandbox" : "process";
+    }
+
+    private Isolate isolate(String type) {
+        return shared.isolates().of(new IsolateSpec(type, Map.of()));
+    }
+
+    String instanceId(String part) {
+        return uuid + "-" + part;
+    }
+
+    InstanceHandle spawn(Parts.Part part, Parts parts, Netns.Net net, Path root) throws IOException {
+        String type = isolateType();
+        if (!part.resources().equals(dev.steward.model.Resources.NONE) && !type.equals("sandbox")) {
+            throw new IOException("part " + part.name() + " has resources, which need the sandbox isolate: "
+                    + shared.isolates().unavailable().getOrDefault("sandbox", "unavailable"));
+        }
+        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + net.path(), "--"));
+        argv.addAll(part.command());
+        Map<String, String> env = new HashMap<>(part.env());
+        env.put("STEWARD_SERVICE", service);
+        env.put("STEWARD_INSTANCE", uuid);
+        env.put("STEWARD_PART", part.name());
+        env.put("STEWARD_ROOT", root.toString());
+        if (part.port() > 0) env.put("PORT", Integer.toString(part.port()));
+        Parts.DataPaths p = parts.paths();
+        if (p.inputs() != null) env.put("STEWARD_INPUTS", root.resolve(p.inputs()).toString());
+        if (p.outputs() != null) env.put("STEWARD_OUTPUTS", root.resolve(p.outputs()).toString());
+        if (!p.state().isEmpty()) env.put("STEWARD_STATE", root.resolve(p.state().get(0)).toString());
+        return isolate(type).spawn(new SpawnRequest(service, instanceId(part.name()), argv, root, env,
+                shared.log(service, uuid, part.name()), part.resources(), Map.of()));
+    }
+
+    Optional<InstanceHandle> adopt(String type, String part, OpenRecord.Proc proc) {
+        return isolate(type).adopt(service, instanceId(part), proc.pid(), proc.ticks(), shared.log(service, uuid, part));
+    }
+
+    /** Null when the part's ping passes (from inside the namespace), else why not. */
+    String ping(Parts.Part part, Netns.Net net, Path root) {
+        Ping ping = part.ping();
+        Duration timeout = ping.timeout();
+        try {
+            return switch (ping.check()) {
+                case Ping.Check.Tcp t -> Inside.call(net.path(), () -> Probe.tcp("127.0.0.1", part.port(), timeout));
+                case Ping.Check.Http h -> Inside.call(net.path(), () -> {
+                    StringBuilder why = new StringBuilder();
+                    int status = Probe.http("127.0.0.1", part.port(), h.path(), timeout, why);
+                    return status >= 200 && status < 400 ? null : status < 0 ? why.toString() : "http " + h.path() + ": status " + status;
+                });
+                case Ping.Check.Exec e -> {
+                    List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + net.path(), "--wd=" + root, "--"));
+                    argv.addAll(e.command());
+                    Cmd.run(argv);
+                    yield null;
+                }
+            };
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL when it has not ended within the grace; waits for the end. */
+    void stop(InstanceHandle h) {
+        if (h.exit().isDone()) return;
+        h.terminate();
+        try {
+            h.exit().get(shared.stopGrace().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            h.kill();
+            try {
+                h.exit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // killed: its end is seen by the exit watcher
+            }
+        } catch (InterruptedException e) {
+            h.kill();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
