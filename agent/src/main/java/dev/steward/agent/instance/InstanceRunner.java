@@ -258,8 +258,9 @@ public final class InstanceRunner {
         if (state != InstanceState.STOPPING || handle == null) return;
         InstanceHandle h = handle;
         long gen = generation;
-        Thread.ofVirtual().name("stop-" + service + "-" + id).start(h::terminate);
+        // the kill is due from now: scheduled before the stop is sent, so that whoever sees it sent finds the kill due
         ctx.later(ctx.stopGrace(), () -> post(new InstanceEvent.KillDue(id, gen)));
+        Thread.ofVirtual().name("stop-" + service + "-" + id).start(h::terminate);
     }
 
     /** The grace passed and it still runs. */
