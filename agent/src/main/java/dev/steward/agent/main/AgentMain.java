@@ -127,6 +127,9 @@ public final class AgentMain implements Callable<Integer> {
     public Integer call() throws Exception {
         // Before Netty's classes load: no leak-detection sampling on every message (tests keep it on).
         System.setProperty("io.netty.leakDetection.level", System.getProperty("io.netty.leakDetection.level", "disabled"));
+        // Nor its Flight Recorder events (its buffer pool's first chunk would otherwise start the JDK's event
+        // registry, about a tenth of a second of the first request); -Dio.netty.jfr.enabled=true brings them back.
+        System.setProperty("io.netty.jfr.enabled", System.getProperty("io.netty.jfr.enabled", "false"));
         // The API's TLS (when it serves TLS) on the JDK's engine: Armeria otherwise loads and probes BoringSSL's
         // native library at its first use, about a twentieth of a second of every start, TLS or not.
         System.setProperty("com.linecorp.armeria.tlsEngineType", System.getProperty("com.linecorp.armeria.tlsEngineType", "jdk"));
