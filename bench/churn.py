@@ -148,13 +148,15 @@ class Events(threading.Thread):
     def __init__(self, agent, service):
         super().__init__(daemon=True)
         self.url = agent.api + "/v1/events?service=" + service
+        self.token = agent.token()
         self.started = set()
         self.ended = 0
         self.open = threading.Event()
 
     def run(self):
         try:
-            with urllib.request.urlopen(self.url, timeout=3600) as r:
+            req = urllib.request.Request(self.url, headers={"Authorization": "Bearer " + self.token})
+            with urllib.request.urlopen(req, timeout=3600) as r:
                 self.open.set()
                 for line in r:
                     if not line.startswith(b"data: "):
@@ -164,8 +166,10 @@ class Events(threading.Thread):
                         self.started.add((e["instance"], e["pid"]))
                     elif e.get("state") in ("exited", "failed"):
                         self.ended += 1
-        except OSError:
-            pass  # the agent stopped
+        except OSError as e:
+            if not self.open.is_set():
+                print("the event stream could not be read (%s): instances started/s will read 0" % e, file=sys.stderr)
+            # else the agent stopped
 
 
 def main():

@@ -192,21 +192,25 @@ public final class ContainerIsolate implements Isolate {
     }
 
     /**
-     * How a container ended, from the engine (which may learn of the exit a moment after the process is gone:
-     * it is waited for, up to a second, rather than asked again and again); then it is removed.
+     * How a container ended, from the engine, which may learn of the exit a moment after the process is
+     * gone: asked again every 20 ms until it knows, for a second at most (its own wait endpoint costs the
+     * engine more: Podman's polls the container's state through the runtime); then it is removed.
      */
     private ExitStatus ended(String id) {
         try {
-            try (var waiting = docker.waitContainerCmd(id).start()) {
-                waiting.awaitStatusCode(1, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (com.github.dockerjava.api.exception.DockerClientException | IOException e) {
-                // not told within the second: what the engine says now is the answer
+            InspectContainerResponse.ContainerState st = null;
+            for (int i = 0; i < 50; i++) {
+                st = docker.inspectContainerCmd(id).exec().getState();
+                if (!Boolean.TRUE.equals(st.getRunning())) break;
+                Thread.sleep(20);
             }
-            InspectContainerResponse.ContainerState st = docker.inspectContainerCmd(id).exec().getState();
             ExitStatus status = st == null || st.getExitCodeLong() == null ? new ExitStatus.Unknown()
                     : ExitStatus.ofJdk(st.getExitCodeLong().intValue());
             return st != null && Boolean.TRUE.equals(st.getOOMKilled()) ? new ExitStatus.OutOfMemory(status) : status;
         } catch (RuntimeException e) {
+            return new ExitStatus.Unknown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return new ExitStatus.Unknown();
         } finally {
             removeQuietly(id);
