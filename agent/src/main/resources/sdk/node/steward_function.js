@@ -80,7 +80,8 @@ async function run(name, data, depth) {
 function fromPool(then) {
   const pool = process.env.STEWARD_POOL;
   if (!pool) return then();
-  const sock = net.createConnection(pool, () => sock.write(`${process.env.STEWARD_POOL_ID || ''}\n`));
+  const id = process.env.STEWARD_POOL_ID || '';
+  const sock = net.createConnection(pool, () => sock.write(`${id}\n`));
   delete process.env.STEWARD_POOL;
   delete process.env.STEWARD_POOL_ID;
   const pieces = [];

@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The warm pool of functions' workers on a real agent: paused generic workers, keep-warm and thawing, overload, limits. */
 class FunctionPoolTest extends AgentTestBase {
@@ -101,6 +103,46 @@ class FunctionPoolTest extends AgentTestBase {
         String other = call("second", "y").body().split(":")[0];
         assertThat(other).isNotEqualTo(r.body().split(":")[0]);
         awaitInfo("first", "the pool refills", i -> i.path("pool").asInt() == 2);
+    }
+
+    @Test
+    void eachFunctionIsMeasuredInMetricsAndItsSeriesGoWithIt() throws Exception {
+        added("measured", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n",
+                "main.py", "def handle(data):\n    if data == b'fail':\n        raise ValueError('asked to')\n    return data\n"));
+        assertThat(call("measured", "one").statusCode()).isEqualTo(200);
+        assertThat(call("measured", "two").statusCode()).isEqualTo(200);
+        assertThat(call("measured", "fail").statusCode()).isEqualTo(500);
+        String m = agent.call("GET", "/metrics", null).body();
+        assertThat(m).containsPattern("steward_function_invocations_total\\{function=\"measured\"} 3(\\.0)?\n")
+                .containsPattern("steward_function_errors_total\\{function=\"measured\"} 1(\\.0)?\n")
+                .contains("steward_function_starts_total{function=\"measured\",kind=\"cold\"}", "steward_function_starts_total{function=\"measured\",kind=\"paused\"}",
+                        "steward_function_starts_total{function=\"measured\",kind=\"warm\"}");
+        long buckets = m.lines().filter(l -> l.startsWith("steward_function_latency_seconds_bucket{function=\"measured\"")).count();
+        assertThat(buckets).as("latency buckets, +Inf included").isEqualTo(13);
+        Promtool.check(m);
+        JsonNode info = agent.get("/v1/functions/measured");
+        assertThat(info.path("invocations").asLong()).isEqualTo(3);
+        assertThat(info.path("errors").asLong()).isEqualTo(1);
+        JsonNode starts = info.path("starts");
+        assertThat(starts.path("cold").asLong() + starts.path("paused").asLong() + starts.path("warm").asLong()).as(starts.toString()).isEqualTo(3);
+        agent.ok("DELETE", "/v1/functions/measured", null);
+        assertThat(agent.call("GET", "/metrics", null).body()).doesNotContain("function=\"measured\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"node", "shell"})
+    void theOtherPooledRuntimesTakeTheirWorkersFromThePool(String runtime) throws Exception {
+        Map<String, String> files = runtime.equals("node")
+                ? Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js", "exports.handle = (buf) => 'node:' + buf;\n")
+                : Map.of("function.yaml", "runtime: shell\nhandler: run.sh\n", "run.sh", "printf 'shell:'; cat\n");
+        added("pooled", files);
+        awaitInfo("pooled", runtime + "'s pool is filled", i -> i.path("pool").asInt() == 2);
+        HttpResponse<String> r = call("pooled", "hi");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(runtime + ":hi");
+        JsonNode starts = agent.get("/v1/functions/pooled").path("starts");
+        assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
+        assertThat(starts.path("paused").asLong()).as(starts.toString()).isEqualTo(1);
     }
 
     @Test

@@ -180,7 +180,9 @@ public final class Functions implements AutoCloseable {
             running.putAll(l.get().launched.engine().info().get(5, java.util.concurrent.TimeUnit.SECONDS));
             m.put("running", running);
         }
-        m.put("pool", pool.paused(runtimes.poolKey(r.current().parsed())));
+        Map<String, Object> poolState = pool.info(runtimes.poolKey(r.current().parsed()));
+        m.put("pool", poolState.get("paused"));
+        m.put("pool-state", poolState);
         return m;
     }
 
@@ -207,11 +209,6 @@ public final class Functions implements AutoCloseable {
         m.put("dir", v.dir());
         m.put("manifest", v.manifest());
         return m;
-    }
-
-    /** The warm pools: each runtime's paused generic workers. */
-    public List<Map<String, Object>> pools() {
-        return pool.info();
     }
 
     /** Stops every running version (the agent is stopping): sessions in flight get the termination timeout. */

@@ -6,16 +6,11 @@ import dev.steward.agent.isolate.Isolate;
 import dev.steward.agent.isolate.SpawnRequest;
 import dev.steward.model.Resources;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +77,7 @@ final class WarmPool implements WorkerSource, AutoCloseable {
     private final ExecutorService owner = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-fn-pool").factory());
     private final Map<Key, Lane> lanes = new HashMap<>();
     private final Map<String, Blank> pending = new HashMap<>();
-    private final ServerSocketChannel server;
+    private final PoolSocket server;
     private final Path socket;
     private long ids;
     private volatile boolean closed;
@@ -103,12 +98,8 @@ final class WarmPool implements WorkerSource, AutoCloseable {
         this.nanos = nanos;
         this.availableBytes = memory::availableBytes;
         this.reserveBytes = memory.totalBytes() / 10;
-        Files.createDirectories(run);
         socket = run.resolve("fn-pool.sock");
-        Files.deleteIfExists(socket);
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        Thread.ofVirtual().name("steward-fn-pool-accept").start(this::accept);
+        server = new PoolSocket(socket, (id, conn) -> post(() -> hello(id, conn)));
         Thread.ofVirtual().name("steward-fn-pool-tick").start(this::ticks);
     }
 
@@ -119,7 +110,7 @@ final class WarmPool implements WorkerSource, AutoCloseable {
     /** The pool of {@code k} is wanted (a function of it was added or called): it fills up, if it has a size. */
     void touch(Key k) {
         if (sizes.getOrDefault(k.program(), 0) == 0) return;
-        owner.execute(() -> {
+        post(() -> {
             lane(k).lastUse = nanos.getAsLong();
             refill(k);
         });
@@ -147,10 +138,11 @@ final class WarmPool implements WorkerSource, AutoCloseable {
             Files.createDirectories(log.getParent());
             Files.deleteIfExists(log);
             Files.createLink(log, b.log);
+            Files.deleteIfExists(b.log); // its log is its function's now
             return Optional.of(b.handle);
         } catch (IOException | RuntimeException e) {
             b.handle.kill();
-            owner.execute(() -> lane(k).lastError = "a paused worker could not be handed over: " + e.getMessage());
+            post(() -> lane(k).lastError = "a paused worker could not be handed over: " + e.getMessage());
             return Optional.empty();
         }
     }
@@ -198,16 +190,16 @@ final class WarmPool implements WorkerSource, AutoCloseable {
                 Files.createDirectories(logs);
                 InstanceHandle h = isolates.apply(k.isolate()).spawn(new SpawnRequest("fn-pool", id, List.of(k.program()), run, e, b.log,
                         k.resources(), Map.of()));
-                owner.execute(() -> spawned(b, h));
+                post(() -> spawned(b, h));
             } catch (IOException | RuntimeException ex) {
-                owner.execute(() -> failed(b, "cannot start a worker of " + k.program() + ": " + ex.getMessage()));
+                post(() -> failed(b, "cannot start a worker of " + k.program() + ": " + ex.getMessage()));
             }
         });
     }
 
     private void spawned(Blank b, InstanceHandle h) {
         b.handle = h;
-        h.exit().thenAccept(status -> owner.execute(() -> exited(b, status.describe())));
+        h.exit().thenAccept(status -> post(() -> exited(b, status.describe())));
         if (closed) h.kill();
         else if (b.conn != null) freeze(b); // it said hello before its spawn returned
     }
@@ -224,8 +216,11 @@ final class WarmPool implements WorkerSource, AutoCloseable {
 
     private void exited(Blank b, String status) {
         Lane l = lane(b.key);
-        if (pending.containsKey(b.id)) failed(b, "a worker of " + b.key.program() + " ended before it was ready: " + status + " (see " + b.log + ")");
-        else l.ready.remove(b);
+        if (pending.containsKey(b.id)) {
+            failed(b, "a worker of " + b.key.program() + " ended before it was ready: " + status + " (see " + b.log + ")");
+        } else if (l.ready.remove(b)) {
+            deleteQuietly(b.log); // removed unused: nothing to keep
+        }
         closeQuietly(b.conn);
         refill(b.key);
     }
@@ -251,7 +246,7 @@ final class WarmPool implements WorkerSource, AutoCloseable {
             }
             String failed = problem;
             long bytes = b.handle.usage().memoryBytes();
-            owner.execute(() -> frozen(b, failed, bytes));
+            post(() -> frozen(b, failed, bytes));
         });
     }
 
@@ -276,7 +271,10 @@ final class WarmPool implements WorkerSource, AutoCloseable {
         for (Map.Entry<Key, Lane> e : lanes.entrySet()) {
             Lane l = e.getValue();
             if (plan(e.getKey()).idle(now, view(l))) {
-                for (Blank b; (b = l.ready.pollFirst()) != null; ) b.handle.kill();
+                for (Blank b; (b = l.ready.pollFirst()) != null; ) {
+                    b.handle.kill();
+                    deleteQuietly(b.log);
+                }
             } else {
                 refill(e.getKey());
             }
@@ -290,63 +288,36 @@ final class WarmPool implements WorkerSource, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (!closed) owner.execute(this::tick);
+            if (!closed) post(this::tick);
         }
     }
 
-    private void accept() {
-        while (!closed) {
-            try {
-                SocketChannel c = server.accept();
-                Thread.ofVirtual().name("steward-fn-pool-hello").start(() -> readHello(c));
-            } catch (IOException e) {
-                return; // closed
-            }
-        }
-    }
-
-    /** Reads {@code ID\n} (at most 100 bytes), then hands the connection to the owner. */
-    private void readHello(SocketChannel c) {
-        try {
-            ByteBuffer buf = ByteBuffer.allocate(100);
-            while (buf.hasRemaining() && c.read(buf) > 0) {
-                if (buf.get(buf.position() - 1) == '\n') {
-                    String id = new String(buf.array(), 0, buf.position() - 1, StandardCharsets.US_ASCII);
-                    owner.execute(() -> hello(id, c));
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            // a worker that went away
-        }
-        closeQuietly(c);
-    }
-
-    /** Each pool: its program, isolate, ready and starting workers, how they are paused, the last problem. */
-    List<Map<String, Object>> info() {
+    /** The pool of {@code k}: its program, isolate, size, paused and starting workers, how they are paused, the last problem. */
+    Map<String, Object> info(Key k) {
         return call(() -> {
-            List<Map<String, Object>> out = new ArrayList<>();
-            lanes.forEach((k, l) -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("program", Path.of(k.program()).getFileName().toString());
-                m.put("isolate", k.isolate());
-                m.put("size", sizes.getOrDefault(k.program(), 0));
-                m.put("paused", l.ready.size());
-                m.put("starting", l.starting);
-                m.put("taken", l.taken);
-                m.put("started", l.started);
-                m.put("paused-by", l.pausing);
-                m.put("worker-bytes", l.workerBytes);
-                if (!l.lastError.isEmpty()) m.put("last-error", l.lastError);
-                out.add(m);
-            });
-            return out;
+            Lane l = lanes.getOrDefault(k, new Lane());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("program", Path.of(k.program()).getFileName().toString());
+            m.put("isolate", k.isolate());
+            m.put("size", sizes.getOrDefault(k.program(), 0));
+            m.put("paused", l.ready.size());
+            m.put("starting", l.starting);
+            m.put("taken", l.taken);
+            m.put("started", l.started);
+            m.put("paused-by", l.pausing);
+            m.put("worker-bytes", l.workerBytes);
+            if (!l.lastError.isEmpty()) m.put("last-error", l.lastError);
+            return m;
         });
     }
 
-    /** The pool of {@code k}'s paused workers now (0 when it has none). */
-    int paused(Key k) {
-        return call(() -> lanes.containsKey(k) ? lanes.get(k).ready.size() : 0);
+    /** Hands {@code task} to the owner; dropped once the pool is closed. */
+    private void post(Runnable task) {
+        try {
+            owner.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: nothing is kept any more
+        }
     }
 
     private <T> T call(Callable<T> task) {
@@ -357,6 +328,14 @@ final class WarmPool implements WorkerSource, AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // left for the next agent's data-dir cleanup
         }
     }
 
@@ -383,12 +362,7 @@ final class WarmPool implements WorkerSource, AutoCloseable {
             });
         } finally {
             owner.shutdown();
-            try {
-                server.close();
-                Files.deleteIfExists(socket);
-            } catch (IOException ignored) {
-                // the socket is replaced at the next start
-            }
+            server.close();
         }
     }
 }
