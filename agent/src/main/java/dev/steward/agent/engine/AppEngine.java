@@ -230,7 +230,8 @@ public final class AppEngine implements Invocable {
 
     private void paused(Slave s, String problem) {
         if (s.state != Slave.State.ACTIVE) {
-            resumeQuietly(s); // on its way out meanwhile: it must be able to hear that
+            s.warm = Slave.Warm.PAUSED; // frozen after it was told to go (which thawed nothing yet): thawed now, to hear it
+            resumeQuietly(s);
             return;
         }
         if (problem != null) {
