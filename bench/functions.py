@@ -128,9 +128,11 @@ def warm(java, agent, name, seconds):
     gw = agent.gateway.split("//")[1].split(":")
     res = {}
     for mode, args in (("tcp", [host, str(port), name]), ("http", [gw[0], gw[1], "fn"])):
-        out = subprocess.run([java, "-XX:+UseSerialGC", "-Dseconds=%s" % seconds, "-Dconnections=1", "-Dinflight=1", "-cp", CP,
-                              "dev.steward.bench.AppBench", "tcp" if mode == "tcp" else "gateway", *args],
-                             check=True, capture_output=True, text=True).stdout
+        done = subprocess.run([java, "-XX:+UseSerialGC", "-Dseconds=%s" % seconds, "-Dconnections=1", "-Dinflight=1", "-cp", CP,
+                               "dev.steward.bench.AppBench", "tcp" if mode == "tcp" else "gateway", *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit("AppBench %s failed: %s" % (mode, done.stderr[-2000:]))
+        out = done.stdout
         fields = dict(kv.split("=") for kv in out.split()[1:])
         res[mode] = (float(fields["p50_us"]), float(fields["p99_us"]))
     return res
@@ -197,6 +199,7 @@ def row(label, xs, first=True):
 
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--only-warm", action="store_true")
     p.add_argument("--samples", type=int, default=40)
     p.add_argument("--seconds", type=float, default=3)
     p.add_argument("--runtimes", default="python,node,shell")
@@ -208,23 +211,25 @@ def main():
     runtimes = a.runtimes.split(",")
     rows = []
     thaw = floor_thaw(a.samples * 5)
-    cold_agent = StewardAgent(ROOT, os.path.join(tmp, "cold"), args=["--fn-pool", "python=0,node=0,shell=0"])
+    cold_agent = None if a.only_warm else StewardAgent(ROOT, os.path.join(tmp, "cold"), args=["--fn-pool", "python=0,node=0,shell=0"])
     try:
-        http = Http(cold_agent.gateway)
-        for rt in runtimes:
+        http = Http(cold_agent.gateway) if cold_agent else None
+        for rt in runtimes if cold_agent else []:
             measure_cold(cold_agent, http, rt, 3)  # the first ones make caches (python's .pyc, the agent's classes)
             cold = measure_cold(cold_agent, http, rt, a.samples)
             paused = measure_paused(cold_agent, http, rt, a.samples)
             rows.append((rt, "cold", cold))
             rows.append((rt, "paused (its own worker thawed)", paused))
     finally:
-        cold_agent.stop()
+        if cold_agent:
+            cold_agent.stop()
     agent = StewardAgent(ROOT, os.path.join(tmp, "pool"), args=["--fn-pool", "python=2,node=2"])
     try:
         http = Http(agent.gateway)
         for rt in runtimes:
-            pool, starts = measure_pool(agent, http, rt, a.samples)
-            rows.append((rt, "paused (a pooled worker thawed, the function loaded; starts %s)" % starts, pool))
+            if not a.only_warm:
+                pool, starts = measure_pool(agent, http, rt, a.samples)
+                rows.append((rt, "paused (a pooled worker thawed, the function loaded; starts %s)" % starts, pool))
             files, _ = HANDLERS[rt]
             agent.call("PUT", "/v1/functions/echo", tar(files))
             warm(java, agent, "echo", 2)  # warming the agent and the client up

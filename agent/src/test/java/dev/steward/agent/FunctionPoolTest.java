@@ -106,6 +106,20 @@ class FunctionPoolTest extends AgentTestBase {
     }
 
     @Test
+    void aFunctionsFirstCallMayComeThroughTheRpcPortOrTheGateway() throws Exception {
+        added("byrpc", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n", "main.py", PID));
+        try (dev.steward.protocol.Client c = dev.steward.protocol.Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(30))) {
+            byte[] reply = c.app("byrpc").enqueue("invoke", "first".getBytes(java.nio.charset.StandardCharsets.UTF_8)).readAll();
+            assertThat(new String(reply, java.nio.charset.StandardCharsets.UTF_8)).endsWith(":first");
+        }
+        added("bygateway", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n", "main.py", PID));
+        HttpResponse<String> gw = http.send(HttpRequest.newBuilder(java.net.URI.create(agent.gateway + "/fn/bygateway"))
+                .POST(HttpRequest.BodyPublishers.ofString("first")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(gw.statusCode()).as(gw.body()).isEqualTo(200);
+        assertThat(gw.body()).endsWith(":first");
+    }
+
+    @Test
     void eachFunctionIsMeasuredInMetricsAndItsSeriesGoWithIt() throws Exception {
         added("measured", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n",
                 "main.py", "def handle(data):\n    if data == b'fail':\n        raise ValueError('asked to')\n    return data\n"));

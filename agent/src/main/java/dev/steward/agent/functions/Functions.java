@@ -102,22 +102,45 @@ public final class Functions implements AutoCloseable {
 
     /**
      * Invokes {@code name} with {@code data}, its reply to {@code sink} (on the version's event loop, or
-     * at once on this thread when there is no such function); {@code timeout} (zero: the function's own)
-     * is capped by the function's.
+     * on this thread when there is no such function); {@code timeout} (zero: the function's own) is
+     * capped by the function's. Called on an event loop (the RPC port, the gateway) for a version not
+     * running yet, the version starts on a virtual thread (it binds a socket, which an event loop may
+     * not wait for), and what follows comes back to that loop.
      */
     public void invoke(String name, byte[] data, Duration timeout, Sink sink) {
+        Live running = live.get(name);
+        if (running != null && running.acquire()) {
+            send(running, name, data, timeout, sink);
+            return;
+        }
+        io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+            startAndSend(name, data, timeout, sink, Runnable::run);
+        } else {
+            Thread.ofVirtual().name("steward-fn-start-" + name).start(() -> startAndSend(name, data, timeout, sink, loop::execute));
+        }
+    }
+
+    private void startAndSend(String name, byte[] data, Duration timeout, Sink sink, java.util.concurrent.Executor back) {
         Live l;
         try {
             l = acquire(name);
         } catch (NotFoundException e) {
-            sink.error(Messages.NOT_FOUND_ERROR, e.getMessage());
-            sink.flush();
+            back.execute(() -> failed(sink, Messages.NOT_FOUND_ERROR, e.getMessage()));
             return;
         } catch (RuntimeException e) {
-            sink.error(Messages.RESOURCE_ERROR, "function " + name + " cannot start: " + e.getMessage());
-            sink.flush();
+            back.execute(() -> failed(sink, Messages.RESOURCE_ERROR, "function " + name + " cannot start: " + e.getMessage()));
             return;
         }
+        back.execute(() -> send(l, name, data, timeout, sink));
+    }
+
+    private static void failed(Sink sink, int code, String message) {
+        sink.error(code, message);
+        sink.flush();
+    }
+
+    private void send(Live l, String name, byte[] data, Duration timeout, Sink sink) {
         Duration own = l.version.parsed().timeout();
         Duration limit = timeout.isZero() || timeout.compareTo(own) > 0 ? own : timeout;
         CountedSink counted = new CountedSink(sink, stats(name), nanos, l::release);
