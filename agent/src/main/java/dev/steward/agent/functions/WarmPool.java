@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
  * says its id; it is then frozen. Taken, it is thawed and sent the environment of the function it is
  * to serve (msgpack), after which it loads the function and connects to that function's engine as
  * any worker does: it belongs to that function's version from then on, never to another owner. The
- * pool refills in the background, within its size and the machine's memory ({@link PoolPlan}).
+ * pool refills in the background at its next tick (each second, so that a start does not compete with
+ * the hand-over it follows), within its size and the machine's memory ({@link PoolPlan}).
  *
  * <p>All of the pool's state is owned by one thread ({@code owner}); spawning, freezing and the
  * workers' hellos happen on other threads and come back to it as tasks.
@@ -125,7 +126,7 @@ final class WarmPool implements WorkerSource, AutoCloseable {
             l.lastUse = nanos.getAsLong();
             Blank got = l.ready.pollFirst();
             if (got != null) l.taken++;
-            refill(k);
+            else refill(k); // a pool not filled yet (its first use); else the next tick refills, not competing with this hand-over
             return got;
         });
         if (b == null) return Optional.empty();
