@@ -7,6 +7,10 @@
 // DIR/index.js: handle(buf, steward) returning a Buffer, a string or a promise of one. A handler calls
 // a function it declared as same-worker with steward.invoke(name, data),
 // which returns a promise of the callee's reply; the callee runs in this process.
+//
+// Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
+// pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the
+// agent sends the environment above (a msgpack map, STEWARD_DIR its working directory) and it goes on.
 'use strict';
 const net = require('net');
 const path = require('path');
@@ -26,7 +30,7 @@ function table(text) {
   return out;
 }
 
-const functions = table(process.env.STEWARD_FUNCTIONS || '');
+let functions = new Map();
 const loaded = new Map();
 
 function entry(name) {
@@ -73,7 +77,28 @@ async function run(name, data, depth) {
   return toBuffer(await load(name)(data, s));
 }
 
+function fromPool(then) {
+  const pool = process.env.STEWARD_POOL;
+  if (!pool) return then();
+  const id = process.env.STEWARD_POOL_ID || '';
+  const sock = net.createConnection(pool, () => sock.write(`${id}\n`));
+  delete process.env.STEWARD_POOL;
+  delete process.env.STEWARD_POOL_ID;
+  const pieces = [];
+  sock.on('data', (b) => pieces.push(b));
+  sock.on('end', () => {
+    const data = Buffer.concat(pieces);
+    if (data.length === 0) process.exit(0); // let go unused
+    const env = new msgpack.Reader().feed(data)[0];
+    process.chdir(env.STEWARD_DIR);
+    delete env.STEWARD_DIR;
+    Object.assign(process.env, env);
+    then();
+  });
+}
+
 function main() {
+  functions = table(process.env.STEWARD_FUNCTIONS || '');
   const main = process.env.STEWARD_FUNCTION;
   load(main); // warm before the first invocation
   const sock = net.createConnection(process.env.STEWARD_ENDPOINT);
@@ -122,4 +147,4 @@ function main() {
   }
 }
 
-main();
+fromPool(main);

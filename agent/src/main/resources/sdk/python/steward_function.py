@@ -8,10 +8,15 @@ NAME TAB HANDLER TAB CALLS TAB DIR, CALLS the same-worker callees separated by c
 python: handler main.handle is handle(data: bytes) in DIR/main.py, returning bytes, str or an iterable
 of chunks; it may call steward.invoke(name, data) (or steward.stream) for a function it declared.
 shell: the handler script runs under /bin/sh in DIR with the data on stdin; its stdout is the reply.
+
+Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
+pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the agent
+sends the environment above (a msgpack map, with STEWARD_DIR its working directory) and it goes on.
 """
 
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -139,7 +144,31 @@ def _feed(pipe, data):
         pass  # the script did not read its input
 
 
+def from_pool():
+    """In a pooled worker: waits for the function it is given, and takes on its environment."""
+    path = os.environ.pop("STEWARD_POOL", None)
+    if not path:
+        return
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall((os.environ.pop("STEWARD_POOL_ID", "") + "\n").encode())
+    data = bytearray()
+    while True:
+        piece = s.recv(65536)
+        if not piece:
+            break
+        data += piece
+    s.close()
+    if not data:
+        raise SystemExit(0)  # let go unused
+    import msgpack
+    env = msgpack.unpackb(bytes(data), raw=False)
+    os.chdir(env.pop("STEWARD_DIR"))
+    os.environ.update(env)
+
+
 def main():
+    from_pool()
     name = os.environ["STEWARD_FUNCTION"]
     table = Table(os.environ.get("STEWARD_FUNCTIONS", ""))
     worker = Worker()

@@ -161,7 +161,7 @@ public final class Agent implements AutoCloseable {
         StartupTrace.mark("rpc bound");
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
         functions = new dev.steward.agent.functions.Functions(new dev.steward.agent.functions.FunctionStore(store, ctx.spooler(), clock,
-                n -> apps.app(n).isPresent()), engine, rpc, data, System::nanoTime);
+                n -> apps.app(n).isPresent()), engine, rpc, data, System::nanoTime, config.pools(), metrics[0].registry());
         // The API's and the gateway's classes load and their sockets open while the registry loads;
         // the API answers, and the gateway accepts, once loading is done.
         java.util.concurrent.CompletableFuture<Void> loaded = new java.util.concurrent.CompletableFuture<>();

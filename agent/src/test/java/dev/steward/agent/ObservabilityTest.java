@@ -99,18 +99,7 @@ class ObservabilityTest extends AgentTestBase {
                 .contains("jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes", "process_cpu_seconds_total", "process_files_open_files", "jvm_threads_live_threads");
         long buckets = m.lines().filter(l -> l.startsWith("steward_ping_latency_seconds_bucket{result=\"pass\",service=\"lint\"")).count();
         assertThat(buckets).as("ping latency buckets").isBetween(8L, 16L);
-        java.nio.file.Path promtool = java.nio.file.Path.of("/usr/bin/promtool");
-        if (java.nio.file.Files.isExecutable(promtool)) {
-            Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
-            try (var in = p.getOutputStream()) {
-                in.write(m.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            String said = new String(p.getInputStream().readAllBytes());
-            assertThat(p.waitFor()).as("promtool check metrics: " + said).isZero();
-            assertThat(said).as("promtool's lint").isBlank();
-        } else {
-            System.err.println("ObservabilityTest: /usr/bin/promtool is missing (apt-get install prometheus): the lint check is not made");
-        }
+        Promtool.check(m);
         agent.call("DELETE", "/v1/services/lint?force=true", null);
         TestAgent.awaitTrue("the service's series are gone", () -> !agent.call("GET", "/metrics", null).body().contains("service=\"lint\""),
                 java.time.Duration.ofSeconds(10));

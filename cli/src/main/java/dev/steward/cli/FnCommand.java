@@ -75,6 +75,10 @@ final class FnCommand extends CommandGroup {
             System.out.println("  owner        " + v.path("owner").asText());
             if (!v.path("calls").isEmpty()) System.out.println("  calls        " + Json.compact(v.path("calls")));
             System.out.println("  invocations  " + v.path("invocations").asLong() + ", errors " + v.path("errors").asLong());
+            JsonNode starts = v.path("starts");
+            System.out.println("  starts       cold " + starts.path("cold").asLong() + ", paused " + starts.path("paused").asLong() + ", warm "
+                    + starts.path("warm").asLong());
+            System.out.println("  pool         " + v.path("pool").asInt() + " paused generic workers of its runtime ready");
             System.out.println("  latency      mean " + v.path("latency-mean-us").asLong() + " µs, p50 under " + v.path("latency-p50-us").asLong()
                     + " µs, p99 under " + v.path("latency-p99-us").asLong() + " µs");
             Table versions = new Table("VERSION", "ADDED", "SHA256");

@@ -196,7 +196,8 @@ class CliIT extends AgentTestBase {
         assertThat(steward("fn", "invoke", "echo", "now in sh").out()).isEqualTo("now in sh");
         assertThat(steward("fn", "ls").out()).contains("NAME", "echo", "shell", "pinger", "ponger");
         Run info = steward("fn", "info", "echo");
-        assertThat(info.out()).startsWith("echo: shell handler.sh, version 2").contains("invocations  3, errors 0", "VERSION");
+        assertThat(info.out()).startsWith("echo: shell handler.sh, version 2").contains("invocations  3, errors 0", "VERSION")
+                .containsPattern("starts       cold \\d+, paused \\d+, warm \\d+\n").containsPattern("pool         \\d+ paused generic workers");
         assertThat(steward("fn", "info", "echo", "--json").json().path("versions").size()).isEqualTo(2);
         assertThat(steward("fn", "logs", "echo").code()).isZero();
         Run bad = steward("fn", "add", "bad", spec("bad", "x").getParent().resolve("nothing-here").toString());

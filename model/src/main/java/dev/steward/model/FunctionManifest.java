@@ -17,13 +17,19 @@ import java.util.regex.Pattern;
  * @param timeout   the most one invocation may take, queue included
  * @param resources limits of the worker that runs it ({@link Resources#NONE}: none)
  * @param calls     the functions it may invoke, each {@code same-worker} or {@code other-worker}
+ * @param keepWarm  how long a worker stays warm after a reply before it is paused (zero: never paused)
+ * @param idle      how long a paused worker is kept before it is removed
+ * @param queueLimit how many invocations may wait for a worker; more are refused as overloaded
  */
 public record FunctionManifest(FunctionRuntime runtime, String handler, Duration timeout, Resources resources,
-                               Map<String, String> env, Map<String, CallKind> calls) {
+                               Map<String, String> env, Map<String, CallKind> calls, Duration keepWarm, Duration idle, int queueLimit) {
     /** The file a function's directory holds at its root. */
     public static final String FILE = "function.yaml";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Set<String> KEYS = Set.of("runtime", "handler", "timeout", "resources", "env", "calls");
+    public static final Duration DEFAULT_KEEP_WARM = Duration.ofMillis(50);
+    public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
+    public static final int DEFAULT_QUEUE_LIMIT = 1_000;
+    private static final Set<String> KEYS = Set.of("runtime", "handler", "timeout", "resources", "env", "calls", "keep-warm", "idle", "queue-limit");
     private static final Pattern ENTRY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
     private static final Pattern NODE_ENTRY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\\.[A-Za-z_$][A-Za-z0-9_$]*");
     private static final Pattern CLASS = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
@@ -43,6 +49,7 @@ public record FunctionManifest(FunctionRuntime runtime, String handler, Duration
     }
 
     public FunctionManifest {
+        if (queueLimit < 1) throw new IllegalArgumentException("queue-limit: " + queueLimit + " (expected: 1 or more)");
         env = Map.copyOf(env);
         calls = Map.copyOf(calls);
     }
@@ -65,9 +72,14 @@ public record FunctionManifest(FunctionRuntime runtime, String handler, Duration
         if (runtime == FunctionRuntime.SHELL && calls != null && !calls.isEmpty()) {
             f.problem("calls", "a shell function cannot call other functions");
         }
+        Duration keepWarm = f.duration(tree.get("keep-warm"), "keep-warm");
+        Duration idle = f.duration(tree.get("idle"), "idle");
+        if (idle != null && idle.isZero()) f.problem("idle", "must be more than 0");
+        Integer queueLimit = f.integer(tree.get("queue-limit"), "queue-limit", 1, 1_000_000);
         if (!f.problems().isEmpty()) throw new InvalidSpecException(f.problems());
         return new FunctionManifest(runtime, handler, timeout == null ? DEFAULT_TIMEOUT : timeout, resources,
-                env == null ? Map.of() : env, calls == null ? Map.of() : calls);
+                env == null ? Map.of() : env, calls == null ? Map.of() : calls, keepWarm == null ? DEFAULT_KEEP_WARM : keepWarm,
+                idle == null ? DEFAULT_IDLE : idle, queueLimit == null ? DEFAULT_QUEUE_LIMIT : queueLimit);
     }
 
     private static void handlerShape(Fields f, FunctionRuntime runtime, String handler) {

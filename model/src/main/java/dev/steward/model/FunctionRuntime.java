@@ -8,7 +8,7 @@ public enum FunctionRuntime {
         return name().toLowerCase();
     }
 
-    static FunctionRuntime of(String s) {
+    public static FunctionRuntime of(String s) {
         for (FunctionRuntime r : values()) if (r.wire().equals(s)) return r;
         throw new IllegalArgumentException("'" + s + "' is not a runtime (expected: python, node, java or shell)");
     }

@@ -35,9 +35,25 @@ class FunctionManifestTest {
         assertThat(node.timeout()).isEqualTo(FunctionManifest.DEFAULT_TIMEOUT);
         assertThat(node.handlerFile()).isEqualTo("lib/index.js");
         assertThat(node.calls()).isEmpty();
+        assertThat(node.keepWarm()).isEqualTo(Duration.ofMillis(50));
+        assertThat(node.idle()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(node.queueLimit()).isEqualTo(1_000);
         assertThat(FunctionManifest.parse("runtime: shell\nhandler: ./run.sh").handlerFile()).isEqualTo("run.sh");
         assertThat(FunctionManifest.parse("runtime: python\nhandler: pkg.mod.handle").handlerFile()).isEqualTo("pkg/mod.py");
         assertThat(FunctionManifest.parse("runtime: java\nhandler: com.example.Echo").handlerFile()).isNull();
+    }
+
+    @Test
+    void thePoolFieldsAreReadAndChecked() {
+        FunctionManifest m = FunctionManifest.parse("runtime: python\nhandler: main.handle\nkeep-warm: 0s\nidle: 2s\nqueue-limit: 3");
+        assertThat(m.keepWarm()).isZero();
+        assertThat(m.idle()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(m.queueLimit()).isEqualTo(3);
+        assertThatThrownBy(() -> FunctionManifest.parse("runtime: python\nhandler: main.handle\nkeep-warm: warm\nidle: 0s\nqueue-limit: 0"))
+                .isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).problems()).extracting(Problem::toString)
+                        .contains("idle: must be more than 0", "queue-limit: 0 (expected: 1-1000000)")
+                        .anyMatch(p -> p.startsWith("keep-warm: ")));
     }
 
     @Test
@@ -54,7 +70,7 @@ class FunctionManifestTest {
                 .satisfies(e -> assertThat(((InvalidSpecException) e).problems()).extracting(Problem::toString).contains(
                         "runtime: 'ruby' is not a runtime (expected: python, node, java or shell)",
                         "handler: expected a string, got a list",
-                        "colour: unknown field (expected one of: calls, env, handler, resources, runtime, timeout)",
+                        "colour: unknown field (expected one of: calls, env, handler, idle, keep-warm, queue-limit, resources, runtime, timeout)",
                         "env.A: expected a string, got a map",
                         "calls.ok: 'sideways' (expected: same-worker or other-worker)")
                         .anyMatch(p -> p.startsWith("timeout: "))

@@ -39,6 +39,8 @@ public final class Messages {
     public static final int DEADLINE_ERROR = 4;
     /** What was named (a function) does not exist. */
     public static final int NOT_FOUND_ERROR = 5;
+    /** Too many invocations wait already (a function's queue-limit): try again later. */
+    public static final int OVERLOADED_ERROR = 6;
 
     // terminate codes
     public static final int TERMINATE_NORMAL = 1;

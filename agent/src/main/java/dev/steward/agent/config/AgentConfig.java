@@ -14,8 +14,9 @@ import java.util.Objects;
  */
 public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, InetSocketAddress rpc, String domain, Path dataDir, String nodeName,
                           Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost,
-                          RunAs runAs, List<String> apiNames, Tls tls, Cluster cluster) {
+                          RunAs runAs, List<String> apiNames, Tls tls, Cluster cluster, FunctionPools pools) {
     public AgentConfig {
+        if (pools == null) pools = FunctionPools.DEFAULT;
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(rpc, "rpc");
@@ -39,7 +40,19 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
     /** An agent alone: SQLite in its data dir, no cluster. */
     public AgentConfig(InetSocketAddress api, InetSocketAddress gateway, InetSocketAddress rpc, String domain, Path dataDir, String nodeName,
                        Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost, RunAs runAs, List<String> apiNames, Tls tls) {
-        this(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, null);
+        this(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, null, null);
+    }
+
+    /** An agent with the default warm pools of functions. */
+    public AgentConfig(InetSocketAddress api, InetSocketAddress gateway, InetSocketAddress rpc, String domain, Path dataDir, String nodeName,
+                       Duration stopGrace, List<Path> applyAtStart, boolean dev, String dockerHost, RunAs runAs, List<String> apiNames, Tls tls,
+                       Cluster cluster) {
+        this(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, null);
+    }
+
+    /** This configuration with the functions' warm pools sized so. */
+    public AgentConfig withPools(FunctionPools pools) {
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);
     }
 
     /** Whether the agent is one node of a cluster (its store is etcd). */
@@ -49,12 +62,12 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
 
     /** This configuration as a node of {@code cluster}. */
     public AgentConfig withCluster(Cluster cluster) {
-        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);
     }
 
     /** This configuration under another node name. */
     public AgentConfig withNodeName(String name) {
-        return new AgentConfig(api, gateway, rpc, domain, dataDir, name, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, name, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);
     }
 
     /**
@@ -90,12 +103,12 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
     /** This configuration with the API, the gateway and the RPC port on {@code host}, their ports chosen by the system. */
     public AgentConfig listeningOn(String host) {
         return new AgentConfig(new InetSocketAddress(host, 0), new InetSocketAddress(host, 0), new InetSocketAddress(host, 0), domain, dataDir,
-                nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);
+                nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);
     }
 
     /** This configuration with {@code tls} (checked again). */
     public AgentConfig withTls(Tls tls) {
-        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster);
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);
     }
 
     /** An agent on loopback with system-chosen ports, for tests and embedding. */

@@ -47,6 +47,7 @@ public final class AppEngine implements Invocable {
     private final Workers workers;
     private final LongSupplier nanos;
     private final Clock clock;
+    private final Warmth warmth;
     private final EventQueue queue = new EventQueue();
     private final Map<String, Slave> slaves = new LinkedHashMap<>();
     private final List<Sink> touched = new ArrayList<>();
@@ -60,7 +61,8 @@ public final class AppEngine implements Invocable {
     private long crashes;
     private Crash lastCrash;
 
-    AppEngine(String name, String profileName, Profile profile, EventLoop loop, Workers workers, LongSupplier nanos, Clock clock) {
+    AppEngine(String name, String profileName, Profile profile, EventLoop loop, Workers workers, LongSupplier nanos, Clock clock, Warmth warmth) {
+        this.warmth = warmth;
         this.name = name;
         this.profileName = profileName;
         this.profile = profile;
@@ -125,7 +127,8 @@ public final class AppEngine implements Invocable {
             }
         }
         if (profile.queueLimit() > 0 && queue.depth() >= profile.queueLimit() && queue.dropAbandoned() == 0) {
-            inv.fail(Messages.RESOURCE_ERROR, "the queue is full");
+            if (warmth == Warmth.NONE) inv.fail(Messages.RESOURCE_ERROR, "the queue is full");
+            else inv.fail(Messages.OVERLOADED_ERROR, "overloaded: " + queue.depth() + " invocations wait for a worker already (queue-limit " + profile.queueLimit() + ")");
             return;
         }
         queue.add(inv);
@@ -160,12 +163,99 @@ public final class AppEngine implements Invocable {
     private Slave leastLoaded() {
         Slave best = null;
         for (Slave s : slaves.values()) {
-            if (s.state == Slave.State.ACTIVE && s.load() < profile.concurrency() && (best == null || s.load() < best.load())) best = s;
+            if (takes(s) && (best == null || s.load() < best.load())) best = s;
         }
         return best;
     }
 
+    private boolean takes(Slave s) {
+        return s.state == Slave.State.ACTIVE && s.warm == Slave.Warm.WARM && s.load() < profile.concurrency();
+    }
+
+    /** A paused worker thawed for what waits, or null when none is paused (one that cannot be thawed is killed). */
+    private Slave thawOne() {
+        for (Slave s : slaves.values()) {
+            if (s.state != Slave.State.ACTIVE || s.warm != Slave.Warm.PAUSED) continue;
+            if (thaw(s)) {
+                s.nextStart = Warmth.Start.PAUSED;
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private boolean thaw(Slave s) {
+        try {
+            s.handle.resume();
+        } catch (java.io.IOException | RuntimeException e) {
+            s.state = Slave.State.TERMINATING;
+            s.terminatingSince = nanos.getAsLong();
+            kill(s, "it could not be thawed: " + e.getMessage());
+            return false;
+        }
+        s.warm = Slave.Warm.WARM;
+        s.pausedSince = -1;
+        s.lastHeard = nanos.getAsLong(); // its silence while frozen is not held against it
+        return true;
+    }
+
+    /** Pauses {@code s} once it has been idle for keep-warm (on a timer armed when its last session ended). */
+    private void armPause(Slave s) {
+        if (!warmth.pauses() || s.state != Slave.State.ACTIVE || s.warm != Slave.Warm.WARM || s.load() > 0) return;
+        if (s.pauseTimer != null) s.pauseTimer.cancel(false);
+        s.pauseTimer = loop.schedule(() -> {
+            s.pauseTimer = null;
+            if (s.state == Slave.State.ACTIVE && s.warm == Slave.Warm.WARM
+                    && WarmRule.decide(nanos.getAsLong(), s.load(), s.idleSince, -1, warmth) == WarmRule.Action.PAUSE) {
+                pause(s);
+            }
+        }, WarmRule.untilPause(nanos.getAsLong(), s.idleSince, warmth), TimeUnit.NANOSECONDS);
+    }
+
+    /** Freezes {@code s} off the loop (a cgroup v1 freezer is waited for); it takes no session until thawed. */
+    private void pause(Slave s) {
+        s.warm = Slave.Warm.PAUSING;
+        InstanceHandle h = s.handle;
+        Thread.ofVirtual().name("steward-pause-" + name).start(() -> {
+            String problem = null;
+            try {
+                h.pause();
+            } catch (java.io.IOException | RuntimeException e) {
+                problem = e.getMessage();
+            }
+            String failed = problem;
+            loop.execute(() -> paused(s, failed));
+        });
+    }
+
+    private void paused(Slave s, String problem) {
+        if (s.state != Slave.State.ACTIVE) {
+            s.warm = Slave.Warm.PAUSED; // frozen after it was told to go (which thawed nothing yet): thawed now, to hear it
+            resumeQuietly(s);
+            return;
+        }
+        if (problem != null) {
+            s.warm = Slave.Warm.WARM; // stays warm; tried again after its next session
+            return;
+        }
+        s.warm = Slave.Warm.PAUSED;
+        s.pausedSince = nanos.getAsLong();
+        if (queue.untagged() > 0) pump(); // a call came while it was being paused
+    }
+
+    private static void resumeQuietly(Slave s) {
+        if (s.warm == Slave.Warm.WARM || s.handle == null) return;
+        s.warm = Slave.Warm.WARM;
+        try {
+            s.handle.resume();
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // it is being ended anyway
+        }
+    }
+
     private void dispatch(Invocation inv, Slave s) {
+        warmth.starts().accept(s.nextStart);
+        s.nextStart = Warmth.Start.WARM;
         long session = s.nextSession();
         inv.slave = s;
         inv.session = session;
@@ -179,13 +269,14 @@ public final class AppEngine implements Invocable {
     /** Hands waiting events to workers with room, then grows the pool for what still waits. */
     private void pump() {
         if (state != State.RUNNING) return;
-        for (Slave s; queue.untagged() > 0 && (s = leastLoaded()) != null; ) {
+        for (Slave s; queue.untagged() > 0 && ((s = leastLoaded()) != null || (s = thawOne()) != null); ) {
             Invocation inv = queue.take();
             if (inv != null) dispatch(inv, s);
         }
         for (String tag : queue.tags()) {
             Slave s = slaves.get(tag);
-            while (s != null && s.state == Slave.State.ACTIVE && s.load() < profile.concurrency()) {
+            if (s != null && s.state == Slave.State.ACTIVE && s.warm == Slave.Warm.PAUSED && thaw(s)) s.nextStart = Warmth.Start.PAUSED;
+            while (s != null && takes(s)) {
                 Invocation inv = queue.take(tag);
                 if (inv == null) break;
                 dispatch(inv, s);
@@ -230,8 +321,11 @@ public final class AppEngine implements Invocable {
         slaves.put(id, s);
         Thread.ofVirtual().name("steward-spawn-" + name).start(() -> {
             try {
-                InstanceHandle h = workers.spawn(id, s.log);
-                loop.execute(() -> spawned(s, h));
+                Workers.Spawned sp = workers.spawn(id, s.log);
+                loop.execute(() -> {
+                    if (sp.thawed()) s.nextStart = Warmth.Start.PAUSED;
+                    spawned(s, sp.handle());
+                });
             } catch (Exception e) {
                 loop.execute(() -> {
                     slaves.remove(id);
@@ -288,6 +382,7 @@ public final class AppEngine implements Invocable {
             s.everActive = true;
             s.idleSince = s.lastHeard;
             pump();
+            armPause(s);
         }
     }
 
@@ -345,11 +440,17 @@ public final class AppEngine implements Invocable {
             tellToTerminate(s); // it waited for its last session
         }
         pump();
+        armPause(s);
     }
 
     /** The worker's connection is gone: nothing more can come from it. */
     void disconnected(Slave s) {
-        failSessions(s, "worker " + s.id + " disconnected");
+        if (warmth != Warmth.NONE && s.handle != null && !s.sessions.isEmpty() && s.endedBecause == null) {
+            // a function's worker crashed: its exit, seen in a moment, tells the callers why (out of memory); a second at most
+            loop.schedule(() -> failSessions(s, "worker " + s.id + " disconnected"), 1, TimeUnit.SECONDS);
+        } else {
+            failSessions(s, "worker " + s.id + " disconnected");
+        }
         if (s.endedBecause == null && state != State.STOPPING && s.state != Slave.State.GONE) {
             // a crash: back off now, not when its exit is seen, or a call arriving in between spawns at once
             backoff = backoff.crashed(nanos.getAsLong());
@@ -424,6 +525,7 @@ public final class AppEngine implements Invocable {
         s.state = Slave.State.TERMINATING;
         s.terminatingSince = nanos.getAsLong();
         s.endedBecause = why;
+        resumeQuietly(s);
         if (s.channel == null) {
             if (s.handle != null) s.handle.kill();
         } else if (s.load() == 0) {
@@ -452,6 +554,12 @@ public final class AppEngine implements Invocable {
                     }
                 }
                 case ACTIVE -> {
+                    if (s.warm != Slave.Warm.WARM) { // frozen: silent by design; removed once paused for idle
+                        if (WarmRule.decide(now, s.load(), s.idleSince, s.pausedSince, warmth) == WarmRule.Action.REMOVE) {
+                            terminate(s, "paused for " + Durations.format(warmth.idle()) + " without a call");
+                        }
+                        continue;
+                    }
                     if (!s.heldBy.isEmpty()) {
                         s.lastHeard = now; // not read while a slow reader catches up
                         if (now - s.heldSince > profile.heartbeatTimeout().toNanos()) {
@@ -526,6 +634,7 @@ public final class AppEngine implements Invocable {
 
     private Map<String, Object> describe() {
         int busy = 0;
+        int paused = 0;
         int counting = 0;
         int pending = 0;
         List<Integer> loads = new ArrayList<>();
@@ -533,6 +642,7 @@ public final class AppEngine implements Invocable {
         long now = nanos.getAsLong();
         for (Slave s : slaves.values()) {
             if (s.counts()) counting++;
+            if (s.state == Slave.State.ACTIVE && s.warm != Slave.Warm.WARM) paused++;
             if (s.state == Slave.State.ACTIVE) {
                 loads.add(s.load());
                 if (s.load() > 0) busy++;
@@ -540,7 +650,8 @@ public final class AppEngine implements Invocable {
             pending += s.load();
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("id", s.id);
-            w.put("state", s.state.name().toLowerCase());
+            w.put("state", s.state == Slave.State.ACTIVE && s.warm != Slave.Warm.WARM ? s.warm.name().toLowerCase() : s.state.name().toLowerCase());
+            if (s.handle != null && warmth.pauses()) w.put("paused-by", s.handle.pausing());
             w.put("load", s.load());
             w.put("pid", s.handle == null ? 0 : s.handle.pid());
             if (!s.heldBy.isEmpty()) w.put("held-by-slow-readers", s.heldBy.size());
@@ -550,7 +661,7 @@ public final class AppEngine implements Invocable {
         loads.sort(null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("queue", Map.of("capacity", profile.queueLimit(), "depth", queue.depth()));
-        m.put("slaves", Map.of("active", busy, "idle", counting - busy, "capacity", profile.poolLimit()));
+        m.put("slaves", Map.of("active", busy, "idle", counting - busy - paused, "paused", paused, "capacity", profile.poolLimit()));
         m.put("sessions", Map.of("pending", pending));
         m.put("state", state.wire());
         m.put("profile", profileName);

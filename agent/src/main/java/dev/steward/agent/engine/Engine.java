@@ -108,7 +108,7 @@ public final class Engine implements AutoCloseable {
         AppRecord record = apps.app(app).orElseThrow(() -> new NotFoundException("no app '" + app + "'"));
         Profile profile = apps.profile(profileName).orElseThrow(() -> new NotFoundException("no profile '" + profileName + "'"));
         if (reserved.test(app)) throw new ConflictException("the name " + app + " is a function's; apps and functions share one namespace");
-        Running r = open(app, record, profileName, profile, logs.resolve(app), dev.steward.model.Resources.NONE);
+        Running r = open(app, record, profileName, profile, logs.resolve(app), dev.steward.model.Resources.NONE, Warmth.NONE);
         running.put(app, r);
         rpc.serve(new AppService(r.engine()), r.engine().loop());
         store.put(RUNNING + app, profileName);
@@ -120,16 +120,22 @@ public final class Engine implements AutoCloseable {
      * limited by {@code resources}: neither stored nor published (a function's version, which its
      * owner reaches and stops through what this returns).
      */
-    public Launched launch(String name, AppRecord record, Profile profile, Path logDir, dev.steward.model.Resources resources) {
-        return new Launched(open(name, record, "", profile, logDir, resources));
+    public Launched launch(String name, AppRecord record, Profile profile, Path logDir, dev.steward.model.Resources resources, Warmth warmth) {
+        return new Launched(open(name, record, "", profile, logDir, resources, warmth));
     }
 
-    private Running open(String name, AppRecord record, String profileName, Profile profile, Path logDir, dev.steward.model.Resources resources) {
+    /** The isolate of type {@code type} (process, sandbox, container), as this node offers it. */
+    public Isolate isolate(String type) {
+        return isolates.of(new IsolateSpec(type, Map.of()));
+    }
+
+    private Running open(String name, AppRecord record, String profileName, Profile profile, Path logDir, dev.steward.model.Resources resources,
+                         Warmth warmth) {
         Isolate isolate = isolates.of(new IsolateSpec(profile.isolate(), Map.of()));
         EventLoop loop = rpc.loops().next();
         Path socket = sockets.resolve(name + ".sock");
-        Workers workers = new Workers(record, profile, isolate, socket, logDir, pythonLib, resources);
-        AppEngine engine = new AppEngine(name, profileName, profile, loop, workers, nanos, clock);
+        Workers workers = new Workers(record, profile, isolate, socket, logDir, pythonLib, resources, warmth.source());
+        AppEngine engine = new AppEngine(name, profileName, profile, loop, workers, nanos, clock, warmth);
         WorkerServer server;
         try {
             server = new WorkerServer(rpc.loops(), loop, rpc.epoll(), socket, engine);

@@ -40,12 +40,13 @@ public interface Sink {
     /** The event was dropped unanswered: whoever asked had gone while it waited in the queue. */
     default void dropped() {}
 
-    /** The HTTP status an error answers with before any chunk: busy or broken 503, out of time 504, not found 404, the handler's 500. */
+    /** The HTTP status an error answers with before any chunk: busy or broken 503, overloaded 429, out of time 504, not found 404, the handler's 500. */
     static int httpStatus(int code) {
         return switch (code) {
             case dev.steward.protocol.Messages.RESOURCE_ERROR -> 503;
             case dev.steward.protocol.Messages.TIMEOUT_ERROR, dev.steward.protocol.Messages.DEADLINE_ERROR -> 504;
             case dev.steward.protocol.Messages.NOT_FOUND_ERROR -> 404;
+            case dev.steward.protocol.Messages.OVERLOADED_ERROR -> 429;
             default -> 500;
         };
     }

@@ -20,6 +20,9 @@ final class Slave {
         GONE
     }
 
+    /** Whether an active worker may take sessions now, or is (being) paused. */
+    enum Warm { WARM, PAUSING, PAUSED }
+
     final String id;
     final long spawnedAt;
     final Path log;
@@ -34,6 +37,12 @@ final class Slave {
     /** What went wrong with it, when the agent ended it for a fault (no heartbeat). */
     String problem;
     boolean everActive;
+    Warm warm = Warm.WARM;
+    /** When it was paused (nanos), or -1 while it is not. */
+    long pausedSince = -1;
+    /** How the next session dispatched to it found it: spawned for it, thawed, or warm. */
+    Warmth.Start nextStart = Warmth.Start.COLD;
+    java.util.concurrent.ScheduledFuture<?> pauseTimer;
     /** The slow readers of its replies that hold it: its connection is not read while any does. */
     final java.util.Set<Sink> heldBy = new java.util.HashSet<>();
     long heldSince;

@@ -32,9 +32,15 @@ final class Workers {
     private final dev.steward.model.Resources resources;
     /** How often workers should send heartbeats, in seconds: a third of the heartbeat timeout, at most 5 s. */
     private final String heartbeatEvery;
+    private final WorkerSource source;
 
-    Workers(AppRecord app, Profile profile, Isolate isolate, Path socket, Path logs, Path pythonLib, dev.steward.model.Resources resources) {
+    /** A worker started for the app: spawned for it, or a paused one thawed and told to be it. */
+    record Spawned(InstanceHandle handle, boolean thawed) {}
+
+    Workers(AppRecord app, Profile profile, Isolate isolate, Path socket, Path logs, Path pythonLib, dev.steward.model.Resources resources,
+            WorkerSource source) {
         this.app = app;
+        this.source = source;
         this.resources = resources;
         this.isolate = isolate;
         Map<String, String> o = new HashMap<>();
@@ -52,7 +58,8 @@ final class Workers {
         return logs.resolve(id + ".log");
     }
 
-    InstanceHandle spawn(String id, Path log) throws IOException {
+    /** A worker of id {@code id}, from the source when it has one ready, else spawned. */
+    Spawned spawn(String id, Path log) throws IOException {
         Path dir = Path.of(app.dir());
         String slave = dir.resolve(app.slave()).normalize().toString();
         List<String> argv = List.of(slave, "--app", app.name(), "--endpoint", socket.toString(), "--uuid", id);
@@ -65,8 +72,10 @@ final class Workers {
         env.put("PYTHONPATH", inherited.isEmpty() ? pythonLib.toString() : pythonLib + ":" + inherited);
         ProcessHandle.current().info().command().ifPresent(java -> env.putIfAbsent("STEWARD_JAVA", java));
         Files.createDirectories(logs);
-        return isolate.spawn(new SpawnRequest("app-" + app.name(), id, argv, dir, env, log,
-                resources, options));
+        java.util.Optional<InstanceHandle> taken = source.take(slave, isolate.type(), resources, env, dir, log);
+        if (taken.isPresent()) return new Spawned(taken.get(), true);
+        return new Spawned(isolate.spawn(new SpawnRequest("app-" + app.name(), id, argv, dir, env, log,
+                resources, options)), false);
     }
 
     /** The last {@code n} lines of a worker's log. */

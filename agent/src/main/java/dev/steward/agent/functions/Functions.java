@@ -4,6 +4,7 @@ import dev.steward.agent.auth.Caller;
 import dev.steward.agent.engine.AppService;
 import dev.steward.agent.engine.Engine;
 import dev.steward.agent.engine.Sink;
+import dev.steward.agent.engine.Warmth;
 import dev.steward.agent.errors.NotFoundException;
 import dev.steward.agent.rpc.Rpc;
 import dev.steward.agent.spool.Format;
@@ -39,16 +40,25 @@ public final class Functions implements AutoCloseable {
     /** Held while a version starts and while a change retires versions: none starts from what a change replaced. */
     private final ReentrantLock starting = new ReentrantLock();
     private final AtomicLong launches = new AtomicLong();
+    private final WarmPool pool;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
-    public Functions(FunctionStore store, Engine engine, Rpc rpc, Path data, LongSupplier nanos) throws IOException {
+    public Functions(FunctionStore store, Engine engine, Rpc rpc, Path data, LongSupplier nanos, dev.steward.agent.config.FunctionPools pools,
+                     io.micrometer.core.instrument.MeterRegistry meters) throws IOException {
         this.store = store;
         this.engine = engine;
         this.rpc = rpc;
         this.runtimes = Runtimes.install(engine.pythonLib(), data.resolve("lib"), data.resolve("cache"));
         this.logs = data.resolve("logs").resolve("functions");
         this.nanos = nanos;
+        this.meters = meters;
+        this.pool = new WarmPool(runtimes.poolSizes(pools), pools.idle(), engine::isolate, Map.of("PYTHONPATH", engine.pythonLib().toString()),
+                data.resolve("run"), logs.resolve(".pool"), nanos, MemInfo.PROC);
         engine.reserve(n -> n.equals(FunctionDoor.GATEWAY_PREFIX) || store.function(n).isPresent());
-        for (FunctionRecord r : store.functions()) publish(r.name());
+        for (FunctionRecord r : store.functions()) {
+            publish(r.name());
+            pool.touch(runtimes.poolKey(r.current().parsed()));
+        }
     }
 
     public FunctionStore store() {
@@ -58,6 +68,7 @@ public final class Functions implements AutoCloseable {
     /** Adds a version of {@code name} (see {@link FunctionStore#add}); the versions running finish what they have. */
     public FunctionRecord add(String name, Path archive, Format format, Caller who) {
         FunctionRecord r = store.add(name, archive, format, who);
+        pool.touch(runtimes.poolKey(r.current().parsed()));
         changed(name);
         if (r.versions().size() == 1) publish(name); // a first version; later ones go through the same service
         return r;
@@ -68,6 +79,8 @@ public final class Functions implements AutoCloseable {
         FunctionRecord r = store.remove(name, who);
         rpc.withdraw(name);
         changed(name);
+        FunctionStats gone = stats.remove(name);
+        if (gone != null) gone.forget();
         return r;
     }
 
@@ -89,26 +102,53 @@ public final class Functions implements AutoCloseable {
 
     /**
      * Invokes {@code name} with {@code data}, its reply to {@code sink} (on the version's event loop, or
-     * at once on this thread when there is no such function); {@code timeout} (zero: the function's own)
-     * is capped by the function's.
+     * on this thread when there is no such function); {@code timeout} (zero: the function's own) is
+     * capped by the function's. Called on an event loop (the RPC port, the gateway) for a version not
+     * running yet, the version starts on a virtual thread (it binds a socket, which an event loop may
+     * not wait for), and what follows comes back to that loop.
      */
     public void invoke(String name, byte[] data, Duration timeout, Sink sink) {
+        Live running = live.get(name);
+        if (running != null && running.acquire()) {
+            send(running, name, data, timeout, sink);
+            return;
+        }
+        io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+            startAndSend(name, data, timeout, sink, Runnable::run);
+        } else {
+            Thread.ofVirtual().name("steward-fn-start-" + name).start(() -> startAndSend(name, data, timeout, sink, loop::execute));
+        }
+    }
+
+    private void startAndSend(String name, byte[] data, Duration timeout, Sink sink, java.util.concurrent.Executor back) {
         Live l;
         try {
             l = acquire(name);
         } catch (NotFoundException e) {
-            sink.error(Messages.NOT_FOUND_ERROR, e.getMessage());
-            sink.flush();
+            back.execute(() -> failed(sink, Messages.NOT_FOUND_ERROR, e.getMessage()));
             return;
         } catch (RuntimeException e) {
-            sink.error(Messages.RESOURCE_ERROR, "function " + name + " cannot start: " + e.getMessage());
-            sink.flush();
+            back.execute(() -> failed(sink, Messages.RESOURCE_ERROR, "function " + name + " cannot start: " + e.getMessage()));
             return;
         }
+        back.execute(() -> send(l, name, data, timeout, sink));
+    }
+
+    private static void failed(Sink sink, int code, String message) {
+        sink.error(code, message);
+        sink.flush();
+    }
+
+    private void send(Live l, String name, byte[] data, Duration timeout, Sink sink) {
         Duration own = l.version.parsed().timeout();
         Duration limit = timeout.isZero() || timeout.compareTo(own) > 0 ? own : timeout;
-        CountedSink counted = new CountedSink(sink, stats.computeIfAbsent(name, n -> new FunctionStats()), nanos, l::release);
+        CountedSink counted = new CountedSink(sink, stats(name), nanos, l::release);
         l.launched.engine().enqueue(name, data, "", limit, counted);
+    }
+
+    private FunctionStats stats(String name) {
+        return stats.computeIfAbsent(name, n -> new FunctionStats(meters, n));
     }
 
     private Live acquire(String name) {
@@ -132,8 +172,10 @@ public final class Functions implements AutoCloseable {
                 store.function(n).ifPresent(f -> loads.put(n, f.current()));
             }
             FunctionVersion v = r.current();
+            FunctionManifest m = v.parsed();
+            FunctionStats counted = stats(name);
             Engine.Launched launched = engine.launch("fn." + name + "." + launches.incrementAndGet(), runtimes.app(name, r.owner(), v, loads),
-                    Runtimes.profile(v.parsed()), logs.resolve(name), v.parsed().resources());
+                    Runtimes.profile(m), logs.resolve(name), m.resources(), new Warmth(m.keepWarm(), m.idle(), pool, counted::started));
             l = new Live(name, v, List.copyOf(loads.keySet()), launched);
             live.put(name, l);
             return l;
@@ -161,6 +203,9 @@ public final class Functions implements AutoCloseable {
             running.putAll(l.get().launched.engine().info().get(5, java.util.concurrent.TimeUnit.SECONDS));
             m.put("running", running);
         }
+        Map<String, Object> poolState = pool.info(runtimes.poolKey(r.current().parsed()));
+        m.put("pool", poolState.get("paused"));
+        m.put("pool-state", poolState);
         return m;
     }
 
@@ -192,6 +237,7 @@ public final class Functions implements AutoCloseable {
     /** Stops every running version (the agent is stopping): sessions in flight get the termination timeout. */
     @Override
     public void close() {
+        pool.close();
         List<Runnable> stops = new java.util.ArrayList<>();
         for (Live l : List.copyOf(live.values())) {
             if (live.remove(l.name, l)) stops.add(l.launched::stop);

@@ -88,12 +88,30 @@ final class Runtimes {
     }
 
     /**
-     * The pool of one version: workers start on demand and leave after a minute idle; limits
-     * (resources) put them in the sandbox. A warm pool of paused workers will replace this.
+     * The engine of one version: at most 4 workers of 16 calls each, a worker more for every 50
+     * waiting, the function's queue-limit; workers not paused (keep-warm 0) leave after idle;
+     * limits (resources) put them in the sandbox.
      */
     static Profile profile(FunctionManifest m) {
-        String isolate = m.resources().equals(dev.steward.model.Resources.NONE) ? "process" : "sandbox";
-        return new Profile(1_000, 4, 16, 50, Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), isolate, Map.of());
+        return new Profile(m.queueLimit(), 4, 16, 50, Duration.ofSeconds(30), m.idle(), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), isolate(m), Map.of());
+    }
+
+    private static String isolate(FunctionManifest m) {
+        return m.resources().equals(dev.steward.model.Resources.NONE) ? "process" : "sandbox";
+    }
+
+    /** The warm pool that serves functions like {@code m}: its runtime's worker, in its isolate, with its limits. */
+    WarmPool.Key poolKey(FunctionManifest m) {
+        return new WarmPool.Key(worker(m.runtime()).normalize().toString(), isolate(m), m.resources());
+    }
+
+    /** Each worker program's pool size (python's the larger of python's and shell's; java none). */
+    Map<String, Integer> poolSizes(dev.steward.agent.config.FunctionPools pools) {
+        Map<String, Integer> out = new HashMap<>();
+        pools.sizes().forEach((runtime, n) -> {
+            if (runtime != FunctionRuntime.JAVA) out.merge(worker(runtime).normalize().toString(), n, Math::max);
+        });
+        return out;
     }
 }

@@ -279,6 +279,11 @@ public final class ContainerIsolate implements Isolate {
         }
 
         @Override
+        public String pausing() {
+            return "the container engine's pause";
+        }
+
+        @Override
         public void pause() throws IOException {
             try {
                 docker.pauseContainerCmd(id).exec();

@@ -24,6 +24,11 @@ public interface InstanceHandle {
     /** Stops every process of the instance where it is, without ending them. */
     void pause() throws java.io.IOException;
 
+    /** How {@link #pause} stops it: "cgroup freezer", or "SIGSTOP" where it has no cgroup. */
+    default String pausing() {
+        return "cgroup freezer";
+    }
+
     /** Lets a paused instance go on. */
     void resume() throws java.io.IOException;
 

@@ -126,6 +126,12 @@ public final class ProcessIsolate implements Isolate {
             Signals.group(pid, LibC.SIGSTOP);
         }
 
+        /** No cgroup here: the process group is stopped by signal (a process that handles SIGCONT notices). */
+        @Override
+        public String pausing() {
+            return "SIGSTOP (no cgroup)";
+        }
+
         @Override
         public void resume() {
             Signals.group(pid, LibC.SIGCONT);

@@ -3,6 +3,7 @@ package dev.steward.agent.main;
 import dev.steward.agent.Agent;
 import dev.steward.agent.StartupTrace;
 import dev.steward.agent.config.AgentConfig;
+import dev.steward.agent.config.FunctionPools;
 import dev.steward.agent.isolate.RunAs;
 import dev.steward.model.Durations;
 import dev.steward.model.Names;
@@ -74,6 +75,12 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--api-name", paramLabel = "NAME", split = ",", description = "A host name clients use to reach the API, besides its IP addresses, localhost and this host's name (repeatable).")
     List<String> apiNames;
 
+    @Option(names = "--fn-pool", paramLabel = "RUNTIME=N[,...]", description = "Paused generic workers each function runtime keeps ready (default python=2,node=2; shell shares python's; java none).")
+    String fnPool;
+
+    @Option(names = "--fn-pool-idle", paramLabel = "DURATION", description = "How long a runtime's pool stays filled without a call (default 10m).")
+    String fnPoolIdle;
+
     @Option(names = "--allow-root", description = "Let specs run programs as root (user: root or uid 0, with an admin token).")
     boolean allowRoot;
 
@@ -142,7 +149,8 @@ public final class AgentMain implements Callable<Integer> {
             config = new AgentConfig(apiAddress, gatewayAddress, AgentConfig.address("--rpc", rpc), domain, dataDir(),
                     nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null,
                     runAs(), apiNames, tls.resolve(dev, dataDir(), apiAddress, gatewayAddress, System.out),
-                    clusterTls.resolve(cluster, advertise, labels));
+                    clusterTls.resolve(cluster, advertise, labels))
+                    .withPools(FunctionPools.parse(fnPool, fnPoolIdle));
         } catch (IllegalArgumentException e) {
             return fail(2, e.getMessage());
         } catch (java.io.UncheckedIOException e) {

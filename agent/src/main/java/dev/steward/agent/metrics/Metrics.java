@@ -133,6 +133,11 @@ public final class Metrics implements AutoCloseable {
         return series;
     }
 
+    /** Where other parts of the agent register their own meters (the functions'). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     public String scrape() {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         instances.get().forEach((service, states) -> {

@@ -1,0 +1,205 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The warm pool of functions' workers on a real agent: paused generic workers, keep-warm and thawing, overload, limits. */
+class FunctionPoolTest extends AgentTestBase {
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    void added(String name, Map<String, String> files) throws Exception {
+        HttpResponse<String> r = http.send(agent.request("/v1/functions/" + name).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(AppsApiTest.tarGz(files))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    CompletableFuture<HttpResponse<String>> invoke(String name, String data) {
+        return http.sendAsync(agent.request("/v1/functions/" + name + "/invoke").header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(data)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> call(String name, String data) throws Exception {
+        return invoke(name, data).get(60, TimeUnit.SECONDS);
+    }
+
+    JsonNode awaitInfo(String name, String what, Predicate<JsonNode> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode info = agent.get("/v1/functions/" + name);
+        while (!condition.test(info)) {
+            assertThat(System.nanoTime()).as(what + ": " + info).isLessThan(deadline);
+            TestAgent.sleep(10);
+            info = agent.get("/v1/functions/" + name);
+        }
+        return info;
+    }
+
+    static final String PID = "import os\ndef handle(data):\n    return b'%d:' % os.getpid() + data\n";
+
+    @Test
+    void twoHundredConcurrentInvokesOnAnEmptyPoolAllSucceedWithFewerColdStartsThanInvokes() throws Exception {
+        added("many", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n", "main.py", PID));
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) calls.add(invoke("many", "n" + i));
+        for (int i = 0; i < 200; i++) {
+            HttpResponse<String> r = calls.get(i).get(120, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).endsWith(":n" + i);
+        }
+        JsonNode starts = agent.get("/v1/functions/many").path("starts");
+        long cold = starts.path("cold").asLong();
+        long paused = starts.path("paused").asLong();
+        long warm = starts.path("warm").asLong();
+        assertThat(cold + paused + warm).as(starts.toString()).isEqualTo(200);
+        assertThat(cold).as(starts.toString()).isLessThan(200);
+        assertThat(warm).as(starts.toString()).isGreaterThan(0);
+        assertThat(agent.get("/v1/functions/many").path("invocations").asLong()).isEqualTo(200);
+    }
+
+    @Test
+    void anIdleWorkerIsPausedAfterKeepWarmAndThawedForTheNextCall() throws Exception {
+        added("sleeper", Map.of("function.yaml", "runtime: python\nhandler: main.handle\nkeep-warm: 20ms\n", "main.py", PID));
+        String pid = call("sleeper", "a").body().split(":")[0];
+        JsonNode info = awaitInfo("sleeper", "the worker is paused after keep-warm",
+                i -> i.path("running").path("workers").size() == 1 && i.path("running").path("workers").get(0).path("state").asText().equals("paused"));
+        JsonNode worker = info.path("running").path("workers").get(0);
+        assertThat(worker.path("pid").asText()).isEqualTo(pid);
+        assertThat(worker.path("paused-by").asText()).isEqualTo("cgroup freezer");
+        assertThat(info.path("running").path("slaves").path("paused").asInt()).isEqualTo(1);
+        long pausedBefore = info.path("starts").path("paused").asLong();
+        HttpResponse<String> again = call("sleeper", "b");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo(pid + ":b");
+        assertThat(agent.get("/v1/functions/sleeper").path("starts").path("paused").asLong()).isEqualTo(pausedBefore + 1);
+    }
+
+    @Test
+    void aPausedGenericWorkerOfThePoolLoadsTheFunctionItIsGiven() throws Exception {
+        added("first", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n", "main.py", PID));
+        // adding a python function fills python's pool (two paused workers by default)
+        awaitInfo("first", "python's pool is filled", i -> i.path("pool").asInt() == 2);
+        HttpResponse<String> r = call("first", "x");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode starts = agent.get("/v1/functions/first").path("starts");
+        assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
+        assertThat(starts.path("paused").asLong()).as(starts.toString()).isEqualTo(1);
+        // another function never gets the first one's worker: a worker, once given, serves its function alone
+        added("second", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n", "main.py", PID));
+        String other = call("second", "y").body().split(":")[0];
+        assertThat(other).isNotEqualTo(r.body().split(":")[0]);
+        awaitInfo("first", "the pool refills", i -> i.path("pool").asInt() == 2);
+    }
+
+    @Test
+    void aFunctionsFirstCallMayComeThroughTheRpcPortOrTheGateway() throws Exception {
+        added("byrpc", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n", "main.py", PID));
+        try (dev.steward.protocol.Client c = dev.steward.protocol.Client.connect("127.0.0.1", agent.agent().rpcPort(), Duration.ofSeconds(30))) {
+            byte[] reply = c.app("byrpc").enqueue("invoke", "first".getBytes(java.nio.charset.StandardCharsets.UTF_8)).readAll();
+            assertThat(new String(reply, java.nio.charset.StandardCharsets.UTF_8)).endsWith(":first");
+        }
+        added("bygateway", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n", "main.py", PID));
+        HttpResponse<String> gw = http.send(HttpRequest.newBuilder(java.net.URI.create(agent.gateway + "/fn/bygateway"))
+                .POST(HttpRequest.BodyPublishers.ofString("first")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(gw.statusCode()).as(gw.body()).isEqualTo(200);
+        assertThat(gw.body()).endsWith(":first");
+    }
+
+    @Test
+    void eachFunctionIsMeasuredInMetricsAndItsSeriesGoWithIt() throws Exception {
+        added("measured", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n",
+                "main.py", "def handle(data):\n    if data == b'fail':\n        raise ValueError('asked to')\n    return data\n"));
+        assertThat(call("measured", "one").statusCode()).isEqualTo(200);
+        assertThat(call("measured", "two").statusCode()).isEqualTo(200);
+        assertThat(call("measured", "fail").statusCode()).isEqualTo(500);
+        String m = agent.call("GET", "/metrics", null).body();
+        assertThat(m).containsPattern("steward_function_invocations_total\\{function=\"measured\"} 3(\\.0)?\n")
+                .containsPattern("steward_function_errors_total\\{function=\"measured\"} 1(\\.0)?\n")
+                .contains("steward_function_starts_total{function=\"measured\",kind=\"cold\"}", "steward_function_starts_total{function=\"measured\",kind=\"paused\"}",
+                        "steward_function_starts_total{function=\"measured\",kind=\"warm\"}");
+        long buckets = m.lines().filter(l -> l.startsWith("steward_function_latency_seconds_bucket{function=\"measured\"")).count();
+        assertThat(buckets).as("latency buckets, +Inf included").isEqualTo(13);
+        Promtool.check(m);
+        JsonNode info = agent.get("/v1/functions/measured");
+        assertThat(info.path("invocations").asLong()).isEqualTo(3);
+        assertThat(info.path("errors").asLong()).isEqualTo(1);
+        JsonNode starts = info.path("starts");
+        assertThat(starts.path("cold").asLong() + starts.path("paused").asLong() + starts.path("warm").asLong()).as(starts.toString()).isEqualTo(3);
+        agent.ok("DELETE", "/v1/functions/measured", null);
+        assertThat(agent.call("GET", "/metrics", null).body()).doesNotContain("function=\"measured\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"node", "shell"})
+    void theOtherPooledRuntimesTakeTheirWorkersFromThePool(String runtime) throws Exception {
+        Map<String, String> files = runtime.equals("node")
+                ? Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js", "exports.handle = (buf) => 'node:' + buf;\n")
+                : Map.of("function.yaml", "runtime: shell\nhandler: run.sh\n", "run.sh", "printf 'shell:'; cat\n");
+        added("pooled", files);
+        awaitInfo("pooled", runtime + "'s pool is filled", i -> i.path("pool").asInt() == 2);
+        HttpResponse<String> r = call("pooled", "hi");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(runtime + ":hi");
+        JsonNode starts = agent.get("/v1/functions/pooled").path("starts");
+        assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
+        assertThat(starts.path("paused").asLong()).as(starts.toString()).isEqualTo(1);
+    }
+
+    @Test
+    void aFunctionOverItsMemoryLimitFailsWithOutOfMemoryAndThePoolRecovers() throws Exception {
+        added("hog", Map.of("function.yaml", "runtime: python\nhandler: main.handle\nresources: {memory: 64Mi}\n",
+                "main.py", "def handle(data):\n    if data == b'big':\n        hog = bytearray(400 << 20)\n        hog[::4096] = b'x' * len(hog[::4096])\n    return b'ok'\n"));
+        HttpResponse<String> big = call("hog", "big");
+        assertThat(big.statusCode()).as(big.body()).isEqualTo(503);
+        assertThat(big.body()).contains("out of memory");
+        HttpResponse<String> small = call("hog", "small");
+        assertThat(small.statusCode()).as(small.body()).isEqualTo(200);
+        assertThat(small.body()).isEqualTo("ok");
+        assertThat(agent.get("/v1/functions/hog").path("errors").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void pastTheQueueLimitAnInvokeIsRefusedAsOverloadedWith429() throws Exception {
+        Path gate = tmp.resolve("gate");
+        added("narrow", Map.of("function.yaml", "runtime: python\nhandler: main.handle\nqueue-limit: 1\nenv: {GATE: '" + gate + "'}\n",
+                "main.py", "import os, time\ndef handle(data):\n    while not os.path.exists(os.environ['GATE']):\n        time.sleep(0.01)\n    return b'done'\n"));
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 40; i++) calls.add(invoke("narrow", ""));
+        // 16 calls per worker at most, one worker while one call waits (queue-limit 1): the rest are refused at once
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (calls.stream().filter(CompletableFuture::isDone).count() < 40 - 17) {
+            assertThat(System.nanoTime()).as("refusals come at once").isLessThan(deadline);
+            TestAgent.sleep(10);
+        }
+        Files.createFile(gate);
+        int ok = 0;
+        int refused = 0;
+        for (CompletableFuture<HttpResponse<String>> c : calls) {
+            HttpResponse<String> r = c.get(60, TimeUnit.SECONDS);
+            if (r.statusCode() == 200) {
+                assertThat(r.body()).isEqualTo("done");
+                ok++;
+            } else {
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+                assertThat(r.body()).contains("overloaded").contains("queue-limit 1");
+                refused++;
+            }
+        }
+        assertThat(ok).isBetween(1, 17);
+        assertThat(refused).isEqualTo(40 - ok);
+    }
+}

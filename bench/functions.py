@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Function invoke benchmark: per runtime, cold, paused and warm invoke latency beside the floors measured in
+the same run.
+
+  cold          no worker and an empty pool (--fn-pool 0): the runtime's process spawned, the function loaded
+  paused        the function's own worker, paused after keep-warm (cgroup freezer), thawed for the call
+  pool          a paused generic worker of the runtime's pool, thawed and told to load the function
+  warm          the function's worker warm: sequential calls, over the RPC port (TCP) and the gateway (HTTP),
+                by the Java client of bench/apps.py (AppBench)
+  floor: exec   a bare fork+exec of the runtime running the same handler once (python3 -c / node -e / sh)
+  floor: thaw   a bare cgroup v1 freezer thaw of a process blocked on a pipe, to its first byte back
+
+Cold, paused and pool are measured to the reply's first byte (the gateway, POST /fn/NAME, on a kept-alive
+connection) and to its end; p50 and p99 over --samples calls each.
+
+Run from the repository root as root:  python3 bench/functions.py [--samples 40] [--seconds 3]
+Needs a built tree (./steward agent, bench/target: mvn -o package -DskipTests -pl bench -am), node, python3-msgpack.
+"""
+import argparse
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import StewardAgent, jdk, machine, wait_until  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CP = os.path.join(ROOT, "bench", "target", "classes") + ":" + os.path.join(ROOT, "bench", "target", "lib", "*")
+FREEZER = "/sys/fs/cgroup/freezer"
+
+HANDLERS = {
+    "python": ({"function.yaml": "runtime: python\nhandler: main.handle\n", "main.py": "def handle(data):\n    return data\n"},
+               ["/usr/bin/python3", "-c", "import sys; sys.path.insert(0, '.'); import main; sys.stdout.buffer.write(main.handle(b'x'))"]),
+    "node": ({"function.yaml": "runtime: node\nhandler: index.handle\n", "index.js": "exports.handle = (buf) => buf;\n"},
+             ["node", "-e", "process.stdout.write(require('./index.js').handle(Buffer.from('x')))"]),
+    "shell": ({"function.yaml": "runtime: shell\nhandler: run.sh\n", "run.sh": "cat\n"}, ["/bin/sh", "run.sh"]),
+}
+
+
+def tar(files, extra=""):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        for name, text in files.items():
+            data = (text + extra if name == "function.yaml" else text).encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o755
+            t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * q))]
+
+
+class Http:
+    """One kept-alive connection to the gateway: POST /fn/NAME, times to the first byte and to the end."""
+
+    def __init__(self, url):
+        host, port = url.split("//")[1].split(":")
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def post(self, name, data=b"x"):
+        t0 = time.perf_counter_ns()
+        self.sock.sendall(b"POST /fn/%s HTTP/1.1\r\nHost: b\r\nContent-Length: %d\r\n\r\n%s" % (name.encode(), len(data), data))
+        got = self.sock.recv(65536)
+        first = time.perf_counter_ns() - t0
+        while not got.endswith(b"\r\n0\r\n\r\n"):
+            more = self.sock.recv(65536)
+            if not more:
+                raise RuntimeError("closed: %r" % got)
+            got += more
+        if not got.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(got.decode(errors="replace"))
+        return first / 1000, (time.perf_counter_ns() - t0) / 1000
+
+
+def info(agent, name):
+    return agent.call("GET", "/v1/functions/" + name)
+
+
+def worker_state(agent, name):
+    w = info(agent, name).get("running", {}).get("workers", [])
+    return w[0]["state"] if len(w) == 1 else None
+
+
+def measure_cold(agent, http, runtime, samples):
+    files, _ = HANDLERS[runtime]
+    out = []
+    for i in range(samples):
+        agent.call("PUT", "/v1/functions/c" + runtime, tar(files, "env: {N: '%d'}\n" % i))  # a new version: no worker
+        out.append(http.post("c" + runtime))
+    return out
+
+
+def measure_paused(agent, http, runtime, samples):
+    files, _ = HANDLERS[runtime]
+    agent.call("PUT", "/v1/functions/p" + runtime, tar(files, "keep-warm: 5ms\n"))
+    http.post("p" + runtime)
+    out = []
+    for _ in range(samples):
+        wait_until(lambda: worker_state(agent, "p" + runtime) == "paused", 30, 0.005)
+        out.append(http.post("p" + runtime))
+    return out
+
+
+def measure_pool(agent, http, runtime, samples):
+    files, _ = HANDLERS[runtime]
+    out = []
+    for i in range(samples):
+        agent.call("PUT", "/v1/functions/g" + runtime, tar(files, "env: {N: '%d'}\n" % i))
+        wait_until(lambda: info(agent, "g" + runtime).get("pool", 0) >= 1, 30, 0.005)
+        out.append(http.post("g" + runtime))
+    s = info(agent, "g" + runtime)["starts"]
+    return out, s
+
+
+def warm(java, agent, name, seconds):
+    host, port = agent.rpc
+    gw = agent.gateway.split("//")[1].split(":")
+    res = {}
+    for mode, args in (("tcp", [host, str(port), name]), ("http", [gw[0], gw[1], "fn"])):
+        done = subprocess.run([java, "-XX:+UseSerialGC", "-Dseconds=%s" % seconds, "-Dconnections=1", "-Dinflight=1", "-cp", CP,
+                               "dev.steward.bench.AppBench", "tcp" if mode == "tcp" else "gateway", *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit("AppBench %s failed: %s" % (mode, done.stderr[-2000:]))
+        out = done.stdout
+        fields = dict(kv.split("=") for kv in out.split()[1:])
+        res[mode] = (float(fields["p50_us"]), float(fields["p99_us"]))
+    return res
+
+
+def floor_exec(runtime, samples, tmp):
+    files, argv = HANDLERS[runtime]
+    d = os.path.join(tmp, "floor-" + runtime)
+    os.makedirs(d, exist_ok=True)
+    for n, text in files.items():
+        with open(os.path.join(d, n), "w") as f:
+            f.write(text)
+    out = []
+    for _ in range(samples):
+        t0 = time.perf_counter_ns()
+        subprocess.run(argv, cwd=d, input=b"x", stdout=subprocess.PIPE, check=True)
+        out.append((time.perf_counter_ns() - t0) / 1000)
+    return out
+
+
+def floor_thaw(samples):
+    """A process blocked reading a pipe, in a freezer cgroup of its own: frozen, then thawed and sent a byte; to its echo."""
+    if not os.path.isdir(FREEZER):
+        return None
+    cg = os.path.join(FREEZER, "steward-bench-thaw-%d" % os.getpid())
+    os.mkdir(cg)
+    r1, w1 = os.pipe()
+    r2, w2 = os.pipe()
+    p = subprocess.Popen(["/usr/bin/python3", "-c", "import os\nwhile True:\n    b = os.read(0, 1)\n    if not b: break\n    os.write(1, b)\n"],
+                         stdin=r1, stdout=w2)
+    os.close(r1)
+    os.close(w2)
+    try:
+        with open(os.path.join(cg, "cgroup.procs"), "w") as f:
+            f.write(str(p.pid))
+        state = os.path.join(cg, "freezer.state")
+        thaw_only, to_byte = [], []
+        for _ in range(samples):
+            with open(state, "w") as f:
+                f.write("FROZEN")
+            wait_until(lambda: open(state).read().strip() == "FROZEN", 5, 0.0005)
+            t0 = time.perf_counter_ns()
+            with open(state, "w") as f:
+                f.write("THAWED")
+            t1 = time.perf_counter_ns()
+            os.write(w1, b"x")
+            os.read(r2, 1)
+            t2 = time.perf_counter_ns()
+            thaw_only.append((t1 - t0) / 1000)
+            to_byte.append((t2 - t0) / 1000)
+        return thaw_only, to_byte
+    finally:
+        os.close(w1)
+        p.wait()
+        os.close(r2)
+        os.rmdir(cg)
+
+
+def row(label, xs, first=True):
+    k = 0 if first else 1
+    vals = [x[k] if isinstance(x, tuple) else x for x in xs]
+    return "| %s | %.0f | %.0f |" % (label, statistics.median(vals), pct(vals, 0.99))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--only-warm", action="store_true")
+    p.add_argument("--samples", type=int, default=40)
+    p.add_argument("--seconds", type=float, default=3)
+    p.add_argument("--runtimes", default="python,node,shell")
+    a = p.parse_args()
+    java = jdk()
+    if not os.path.isdir(os.path.join(ROOT, "bench", "target", "classes")):
+        sys.exit("bench/target is missing: build first (mvn -o package -DskipTests -pl bench -am)")
+    tmp = tempfile.mkdtemp(prefix="steward-bench-fn-")
+    runtimes = a.runtimes.split(",")
+    rows = []
+    thaw = floor_thaw(a.samples * 5)
+    cold_agent = None if a.only_warm else StewardAgent(ROOT, os.path.join(tmp, "cold"), args=["--fn-pool", "python=0,node=0,shell=0"])
+    try:
+        http = Http(cold_agent.gateway) if cold_agent else None
+        for rt in runtimes if cold_agent else []:
+            measure_cold(cold_agent, http, rt, 3)  # the first ones make caches (python's .pyc, the agent's classes)
+            cold = measure_cold(cold_agent, http, rt, a.samples)
+            paused = measure_paused(cold_agent, http, rt, a.samples)
+            rows.append((rt, "cold", cold))
+            rows.append((rt, "paused (its own worker thawed)", paused))
+    finally:
+        if cold_agent:
+            cold_agent.stop()
+    agent = StewardAgent(ROOT, os.path.join(tmp, "pool"), args=["--fn-pool", "python=2,node=2"])
+    try:
+        http = Http(agent.gateway)
+        for rt in runtimes:
+            if not a.only_warm:
+                pool, starts = measure_pool(agent, http, rt, a.samples)
+                rows.append((rt, "paused (a pooled worker thawed, the function loaded; starts %s)" % starts, pool))
+            files, _ = HANDLERS[rt]
+            agent.call("PUT", "/v1/functions/echo", tar(files))
+            warm(java, agent, "echo", 2)  # warming the agent and the client up
+            w = warm(java, agent, "echo", a.seconds)
+            rows.append((rt, "warm over TCP (RPC port)", [w["tcp"]] * 2, ))
+            rows.append((rt, "warm over HTTP (gateway)", [w["http"]] * 2))
+            agent.call("DELETE", "/v1/functions/echo")
+    finally:
+        agent.stop()
+    print()
+    print("machine: %s" % machine())
+    print()
+    print("| runtime | start | first byte p50 µs | p99 µs | reply end p50 µs | p99 µs |")
+    print("|---|---|---|---|---|---|")
+    for rt, label, xs in rows:
+        if label.startswith("warm"):
+            p50, p99 = xs[0]
+            print("| %s | %s | %.0f | %.0f | (AppBench: whole round trip) | |" % (rt, label, p50, p99))
+            continue
+        firsts = [x[0] for x in xs]
+        ends = [x[1] for x in xs]
+        print("| %s | %s | %.0f | %.0f | %.0f | %.0f |" % (rt, label, statistics.median(firsts), pct(firsts, 0.99),
+                                                           statistics.median(ends), pct(ends, 0.99)))
+    for rt in runtimes:
+        f = floor_exec(rt, a.samples, tmp)
+        print("| %s | floor: bare fork+exec of the runtime running the handler | | | %.0f | %.0f |" % (rt, statistics.median(f), pct(f, 0.99)))
+    if thaw:
+        print("| - | floor: bare freezer thaw (write THAWED) | | | %.0f | %.0f |" % (statistics.median(thaw[0]), pct(thaw[0], 0.99)))
+        print("| - | floor: bare freezer thaw to the first byte back | %.0f | %.0f | | |" % (statistics.median(thaw[1]), pct(thaw[1], 0.99)))
+    print()
+    print("%d samples each; warm: sequential calls for %ss on one connection (AppBench)" % (a.samples, a.seconds))
+
+
+if __name__ == "__main__":
+    main()
