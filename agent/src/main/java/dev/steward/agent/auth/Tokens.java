@@ -82,7 +82,17 @@ public final class Tokens {
             name = "admin-" + clusterNode;
             if (clusterNode == null || Files.exists(dataDir.resolve(BOOTSTRAP_FILE)) || store.get(PREFIX + name).isPresent()) return;
         }
-        String secret = create(name, Role.ADMIN, null);
+        String secret;
+        try {
+            secret = create(name, Role.ADMIN, null);
+        } catch (ConflictException e) {
+            // nodes of a cluster starting together: another made admin between the look and the write;
+            // this one makes its own, as a node that joins later does
+            if (clusterNode == null || !name.equals("admin")) throw e;
+            name = "admin-" + clusterNode;
+            if (Files.exists(dataDir.resolve(BOOTSTRAP_FILE)) || store.get(PREFIX + name).isPresent()) return;
+            secret = create(name, Role.ADMIN, null);
+        }
         Path file = dataDir.resolve(BOOTSTRAP_FILE);
         Path tmp = Files.createTempFile(dataDir, ".admin-token-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
