@@ -29,13 +29,13 @@ public final class ClusterToken {
                 if (token == null) {
                     throw new IllegalStateException("the cluster has a token and this agent has none: give it with --cluster-token FILE (the file 'token' made with the certificates)");
                 }
-                if (!MessageDigest.isEqual(kept.get().getBytes(StandardCharsets.US_ASCII), dev.steward.agent.auth.Tokens.hash(token).getBytes(StandardCharsets.US_ASCII))) {
+                if (!MessageDigest.isEqual(kept.get().getBytes(StandardCharsets.US_ASCII), dev.steward.agent.Sha256.hex(token).getBytes(StandardCharsets.US_ASCII))) {
                     throw new IllegalStateException("--cluster-token is not this cluster's token (etcd keeps another): give the token the other nodes were started with");
                 }
                 return new ClusterToken(token);
             }
             if (token == null) return new ClusterToken(null);
-            if (store.putIfAbsent(KEY, Json.write(Map.of("sha256", dev.steward.agent.auth.Tokens.hash(token))))) return new ClusterToken(token);
+            if (store.putIfAbsent(KEY, Json.write(Map.of("sha256", dev.steward.agent.Sha256.hex(token))))) return new ClusterToken(token);
         }
         throw new IllegalStateException("the cluster's token changed three times while this agent joined");
     }
