@@ -151,9 +151,12 @@ class UiTest {
         WebElement count = waitFor(By.id("scale-count"));
         count.clear();
         count.sendKeys("2");
+        // the page renders what was typed a moment later: the question names the new count before it is confirmed
+        waitText(By.cssSelector(".dialog"), "Run 2 instance(s) of wide?");
         browser.findElement(By.id("confirm-yes")).click();
-        new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector("#instances tr[data-instance]")).size() == 2);
         agent.await("wide", v -> v.path("instances").size() == 2, WAIT);
+        new WebDriverWait(browser, WAIT).withMessage(() -> "the page says: " + browser.findElement(By.tagName("body")).getText())
+                .until(d -> d.findElements(By.cssSelector("#instances tr[data-instance]")).size() == 2);
     }
 
     @Test
