@@ -19,6 +19,8 @@ public final class ApiServer implements AutoCloseable {
     /** The largest request body the API takes: specs are small. */
     public static final int MAX_BODY = 1 << 20;
     private final Server server;
+    /** The port bound, kept: once the server stops it has no active port to ask (a view asked meanwhile answered 500). */
+    private final int port;
 
     /**
      * Loads and initialises the server library's classes (its flags, its builder), which takes a good part of
@@ -78,6 +80,7 @@ public final class ApiServer implements AutoCloseable {
         new Ui().bind(sb);
         server = sb.build();
         server.start().join();
+        port = server.activePorts().values().iterator().next().localAddress().getPort();
     }
 
     /**
@@ -108,7 +111,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The port bound (Armeria's {@code activeLocalPort()} finds only ports on loopback and wildcard addresses). */
     public int port() {
-        return server.activePorts().values().iterator().next().localAddress().getPort();
+        return port;
     }
 
     @Override
