@@ -6,7 +6,6 @@ import dev.steward.agent.service.Placed;
 import dev.steward.agent.service.Registry;
 import dev.steward.agent.store.EtcdStore;
 import dev.steward.agent.store.ServiceRecord;
-import dev.steward.agent.store.StateRepository;
 import dev.steward.model.Kind;
 import dev.steward.model.Spec;
 import java.time.Clock;
@@ -39,7 +38,6 @@ public final class Scheduler implements AutoCloseable {
     /** Assignments per transaction: with the leader's key, as many compares as etcd takes in one. */
     static final int BATCH = dev.steward.agent.store.Store.MAX_BATCH - 1;
     private final EtcdStore store;
-    private final StateRepository repo;
     private final String node;
     private final Clock clock;
     private final Election election;
@@ -55,7 +53,6 @@ public final class Scheduler implements AutoCloseable {
 
     public Scheduler(EtcdStore store, String node, Duration ttl, Clock clock) {
         this.store = store;
-        this.repo = new StateRepository(store);
         this.node = node;
         this.clock = clock;
         this.election = new Election(store, node, ttl);
