@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -149,8 +150,9 @@ class UiTest {
         browser.get(agent.base + "/ui/#/services/wide");
         waitFor(By.cssSelector("button[data-action=scale]")).click();
         WebElement count = waitFor(By.id("scale-count"));
-        count.clear();
-        count.sendKeys("2");
+        // as a user does: select what the field holds and type over it (Selenium's clear() sends no input event, so the
+        // page, rendering its state again on its next poll, put the old count back and "2" became "12")
+        count.sendKeys(Keys.chord(Keys.CONTROL, "a"), "2");
         // the page renders what was typed a moment later: the question names the new count before it is confirmed
         waitText(By.cssSelector(".dialog"), "Run 2 instance(s) of wide?");
         browser.findElement(By.id("confirm-yes")).click();
