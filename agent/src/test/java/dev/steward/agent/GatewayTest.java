@@ -159,6 +159,33 @@ class GatewayTest extends AgentTestBase {
         agent.awaitState("cold", "stopped");
     }
 
+    /**
+     * busybox httpd listens with a backlog of 9 and closes each connection after its response: the held requests
+     * go to it over as many connections as it takes at once, the rest waiting in the gateway, not in its backlog.
+     */
+    @Test
+    void aThousandRequestsToAProgramWithASmallBacklogAtZeroAreAllAnswered() throws Exception {
+        Path www = Files.createDirectories(work.resolve("www"));
+        Files.writeString(www.resolve("index.html"), "small backlog\n");
+        agent.register("name: tiny\ndir: " + work + "\ncommand: [busybox, httpd, -f, -p, \"127.0.0.1:${PORT}\", -h, www]\n"
+                + "policy: on-demand\nping: {tcp: true}\n");
+        assertThat(agent.service("tiny").path("state").asText()).isEqualTo("stopped");
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int n = 0; n < 1000; n++) {
+            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(agent.gateway + "/tiny/index.html")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.join();
+            statuses.merge(r.statusCode(), 1, Integer::sum);
+            if (r.statusCode() == 200) assertThat(r.body()).isEqualTo("small backlog\n");
+        }
+        assertThat(statuses).isEqualTo(java.util.Map.of(200, 1000));
+        assertThat(agent.service("tiny").path("statistics").path("starts").asInt()).isEqualTo(1);
+        agent.awaitState("tiny", "stopped");
+    }
+
     @Test
     void requestsAreCountedTimedAndLogged() throws Exception {
         agent.register(echoSpec("seen", ""));

@@ -345,7 +345,7 @@ final class SpecReader {
     private Route route() {
         JsonNode node = tree.get("route");
         if (!f.isObject(node, "route")) return null;
-        f.onlyKnown(node, "route", Set.of("path", "host", "strip", "balance", "latency", "timeout", "max-body"));
+        f.onlyKnown(node, "route", Set.of("path", "host", "strip", "balance", "latency", "timeout", "max-body", "max-connecting"));
         String path = f.text(node.get("path"), "route.path");
         if (path != null && (!path.startsWith("/") || path.contains(".."))) f.problem("route.path", "'" + path + "' must start with / and not contain '..'");
         String host = f.text(node.get("host"), "route.host");
@@ -357,7 +357,9 @@ final class SpecReader {
         if (timeout != null && timeout.isZero()) f.problem("route.timeout", "must be more than 0");
         Long maxBody = f.size(node.get("max-body"), "route.max-body");
         if (maxBody != null && maxBody == 0) f.problem("route.max-body", "must be more than 0");
-        return new Route(path, host, strip == null || strip, balance, latency, timeout, maxBody == null ? 0 : maxBody);
+        Integer maxConnecting = f.integer(node.get("max-connecting"), "route.max-connecting", 1, 100_000);
+        return new Route(path, host, strip == null || strip, balance, latency, timeout, maxBody == null ? 0 : maxBody,
+                maxConnecting == null ? 0 : maxConnecting);
     }
 
     private Route.Latency latency(JsonNode node) {

@@ -155,12 +155,12 @@ class SpecParserTest {
         Spec s = SpecParser.parse("""
                 name: a
                 command: [x]
-                route: {path: /a, strip: false, balance: round-robin, latency: {soft: 20ms, hard: 200ms}, timeout: 5s, max-body: 10Mi}
+                route: {path: /a, strip: false, balance: round-robin, latency: {soft: 20ms, hard: 200ms}, timeout: 5s, max-body: 10Mi, max-connecting: 32}
                 """, null).spec();
         assertThat(s.route()).isEqualTo(new Route("/a", null, false, Route.Balance.ROUND_ROBIN,
-                new Route.Latency(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200)), java.time.Duration.ofSeconds(5), 10L << 20));
-        assertThat(problems("name: a\ncommand: [x]\nroute: {balance: random, strip: yes please, timeout: 0s, max-body: lots, weight: 3}\n"))
-                .contains("route.balance: 'random' is not a balance (expected: least-requests or round-robin)",
+                new Route.Latency(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200)), java.time.Duration.ofSeconds(5), 10L << 20, 32));
+        assertThat(problems("name: a\ncommand: [x]\nroute: {balance: random, strip: yes please, timeout: 0s, max-body: lots, weight: 3, max-connecting: 0}\n"))
+                .contains("route.max-connecting: 0 (expected: 1-100000)", "route.balance: 'random' is not a balance (expected: least-requests or round-robin)",
                         "route.timeout: must be more than 0")
                 .anyMatch(p -> p.startsWith("route.strip: expected true or false"))
                 .anyMatch(p -> p.startsWith("route.max-body: 'lots' is not a size"))

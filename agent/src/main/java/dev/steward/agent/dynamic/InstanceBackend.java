@@ -27,7 +27,7 @@ final class InstanceBackend implements Backend {
 
     InstanceBackend(OpenInstance instance) {
         this.instance = instance;
-        Route route = new Route("/x/" + instance.uuid, instance.shared.host(instance.uuid), true, null, null, null, 0);
+        Route route = new Route("/x/" + instance.uuid, instance.shared.host(instance.uuid), true, null, null, null, 0, 0);
         this.spec = new Spec(instance.spec.kind(), instance.uuid, List.of(), null, Map.of(), IsolateSpec.PROCESS, null, Resources.NONE,
                 PolicyKind.PERMANENT, Instances.fixed(1), Duration.ZERO, RestartPolicy.DEFAULT, null, null, route, List.of(),
                 instance.spec.administrators(), Placement.ANY, instance.spec.parts());

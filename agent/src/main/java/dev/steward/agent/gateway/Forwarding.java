@@ -144,6 +144,7 @@ final class Forwarding implements Phase.Stage {
     }
 
     void head(HttpResponse r) {
+        call.opened(); // the instance answered on this connection: it no longer counts as being opened
         int code = r.status().code();
         if (code == 101 && x.upgrade) {
             switchProtocols(r);

@@ -78,6 +78,8 @@ public final class Gateway implements AutoCloseable {
     final Settings settings;
     final Backends sup;
     final InFlight inFlight;
+    /** Connections being opened to each instance, bounded by the route; exchanges past the bound wait there. */
+    final Opening opening = new Opening();
     final Demand demand;
     final Latencies latencies = new Latencies();
     /** Other nodes' instances and the round trip to them ({@link Reach#NONE} alone). */

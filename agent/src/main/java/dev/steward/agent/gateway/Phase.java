@@ -18,10 +18,11 @@ sealed interface Phase permits Phase.Routing, AppCall, ServiceCall, Phase.Done {
     record Done() implements Phase {}
 
     /**
-     * Where a {@link ServiceCall} is: Picking, then Connecting (or Held first, at scale from zero), then
+     * Where a {@link ServiceCall} is: Picking, then Connecting (or Held first, at scale from zero; Queued while
+     * connections to the instance are being opened up to the route's bound), then
      * {@link Forwarding}; after a failed attempt, Connecting (or Held) once more; Over once the exchange is.
      */
-    sealed interface Stage permits Picking, Held, Connecting, Forwarding, Over {}
+    sealed interface Stage permits Picking, Held, Connecting, Queued, Forwarding, Over {}
 
     Picking PICKING = new Picking();
     Over OVER = new Over();
@@ -40,6 +41,12 @@ sealed interface Phase permits Phase.Routing, AppCall, ServiceCall, Phase.Done {
 
     /** A connection to {@code endpoint} is being made, the request counted in flight there; attempt 1, or 2 for the one retry. */
     record Connecting(Endpoint endpoint, int attempt) implements Stage {}
+
+    /**
+     * Counted in flight at {@code endpoint}, waiting in the gateway for a place to open a connection to it (no idle one
+     * was there, and {@code route.max-connecting} are being opened): see {@link Opening}.
+     */
+    record Queued(Endpoint endpoint, int attempt) implements Stage {}
 
     /** The exchange is over: what still arrives (a waiter's reference, a connection) is given back. */
     record Over() implements Stage {}

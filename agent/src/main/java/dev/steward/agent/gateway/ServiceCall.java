@@ -38,6 +38,10 @@ final class ServiceCall implements Phase {
     /** Body pieces that came while no connection existed yet; made when first needed. */
     private ArrayDeque<HttpContent> buffered;
     private Stage stage = Phase.PICKING;
+    /** The instance a new connection is being opened to with a place of {@link Opening} taken, or null. */
+    private String opening;
+    /** When that place is given back even with no answer yet. */
+    private io.netty.util.concurrent.Future<?> openingExpiry;
 
     ServiceCall(Exchange x, String service, Backend backend, Route route) {
         this.x = x;
@@ -100,9 +104,50 @@ final class ServiceCall implements Phase {
     }
 
     private void connect(Endpoint e, int attempt) {
-        stage = new Connecting(e, attempt);
         gw.inFlight.begin(e.instance());
-        gw.pool().acquire(x.loop, e, this);
+        stage = new Connecting(e, attempt);
+        Upstream idle = gw.pool().idle(e);
+        if (idle != null) {
+            attached(idle, true);
+        } else if (gw.opening.take(e.instance(), route.maxConnecting(), this)) {
+            open(e);
+        } else {
+            stage = new Queued(e, attempt);
+            x.front.updateReading();
+        }
+    }
+
+    /** Opens a new connection to {@code e}, a place of {@link Opening} taken for it. */
+    private void open(Endpoint e) {
+        opening = e.instance();
+        openingExpiry = x.loop.schedule(this::opened, Opening.COUNTS_FOR_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+        gw.pool().open(x.loop, e, this);
+    }
+
+    /** The connection being opened no longer counts (the instance answered on it, it failed, or its time passed). */
+    void opened() {
+        String instance = opening;
+        if (instance == null) return;
+        opening = null;
+        openingExpiry.cancel(false);
+        openingExpiry = null;
+        gw.opening.release(instance);
+    }
+
+    /** Handed a place of {@link Opening} for {@code instance}, on this loop: an idle connection is taken if one came meanwhile. */
+    void admitted(String instance) {
+        if (!(stage instanceof Queued q)) { // the client went away while waiting: the place goes on
+            gw.opening.release(instance);
+            return;
+        }
+        stage = new Connecting(q.endpoint(), q.attempt());
+        Upstream idle = gw.pool().idle(q.endpoint());
+        if (idle != null) {
+            gw.opening.release(instance);
+            attached(idle, true);
+        } else {
+            open(q.endpoint());
+        }
     }
 
     /** A connection to the instance, from the pool ({@code reused}) or new: the request goes out, with what waited. */
@@ -126,6 +171,7 @@ final class ServiceCall implements Phase {
             }
             case Held h -> buffer(piece);
             case Connecting c -> buffer(piece);
+            case Queued q -> buffer(piece);
             case Picking p -> piece.release();
             case Over o -> piece.release();
         }
@@ -142,6 +188,7 @@ final class ServiceCall implements Phase {
         return switch (stage) {
             case Held h -> x.requestDone() && nothingBuffered();
             case Connecting c -> x.requestDone() && nothingBuffered();
+            case Queued q -> x.requestDone() && nothingBuffered();
             case Forwarding f -> x.requestDone() || f.writable();
             case Picking p -> true;
             case Over o -> true;
@@ -175,12 +222,14 @@ final class ServiceCall implements Phase {
 
     /** No connection to the instance could be made: nothing was sent. */
     void connectFailed(Throwable cause) {
+        opened();
         if (stage instanceof Connecting c) failed(c.endpoint(), c.attempt(), false, cause, true);
     }
 
     /** The connection to the instance failed or closed before the response ended. */
     void upstreamFailed(Forwarding f, Throwable cause) {
         if (stage != f) return;
+        opened();
         f.drop();
         if (f.response() instanceof Phase.Streaming s) { // part of the response went out: the client sees its connection end
             x.cut(s.status(), f.bytes());
@@ -220,6 +269,10 @@ final class ServiceCall implements Phase {
     String end() {
         Endpoint counted = switch (stage) {
             case Connecting c -> c.endpoint();
+            case Queued q -> {
+                gw.opening.leave(q.endpoint().instance(), this); // or, handed a place meanwhile, it gives it on when that arrives
+                yield q.endpoint();
+            }
             case Forwarding f -> {
                 f.drop();
                 yield f.endpoint();
@@ -229,6 +282,7 @@ final class ServiceCall implements Phase {
             case Over o -> null;
         };
         stage = Phase.OVER;
+        opened();
         if (buffered != null) {
             buffered.forEach(HttpContent::release);
             buffered.clear();

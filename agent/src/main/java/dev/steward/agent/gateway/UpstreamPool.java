@@ -38,19 +38,21 @@ final class UpstreamPool {
         return e.host() + ":" + e.port();
     }
 
-    /**
-     * Gives {@code x} a connection to {@code e} ({@link ServiceCall#attached}): an idle one at once (reused), else a
-     * new one once connected; when none can be made, {@link ServiceCall#connectFailed} gets the cause.
-     */
-    void acquire(EventLoop loop, Endpoint e, ServiceCall x) {
+    /** The most recently used idle connection to {@code e} that is still open, taken out of the pool; null when none. */
+    Upstream idle(Endpoint e) {
         ArrayDeque<Upstream> q = idle.get(key(e));
         while (q != null && !q.isEmpty()) {
             Upstream u = q.pollFirst();
-            if (u.channel().isActive()) {
-                x.attached(u, true);
-                return;
-            }
+            if (u.channel().isActive()) return u;
         }
+        return null;
+    }
+
+    /**
+     * Opens a new connection to {@code e} for {@code x}: {@link ServiceCall#attached} once connected, or
+     * {@link ServiceCall#connectFailed} with the cause when it cannot be made.
+     */
+    void open(EventLoop loop, Endpoint e, ServiceCall x) {
         if (bootstrap == null) {
             bootstrap = new Bootstrap().group(loop).channel(gw.socketClass)
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.ALLOCATOR, Gateway.ALLOCATOR)

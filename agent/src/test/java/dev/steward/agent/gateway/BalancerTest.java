@@ -24,7 +24,7 @@ class BalancerTest {
 
     static Route latencyRoute(int softMs, int hardMs) {
         return new Route(null, null, true, Route.Balance.LEAST_REQUESTS,
-                new Route.Latency(Duration.ofMillis(softMs), Duration.ofMillis(hardMs)), null, 0);
+                new Route.Latency(Duration.ofMillis(softMs), Duration.ofMillis(hardMs)), null, 0, 0);
     }
 
     @Test
@@ -38,7 +38,7 @@ class BalancerTest {
 
     @Test
     void roundRobinTakesEachInTurnWhateverTheirLoad() {
-        Route rr = new Route(null, null, true, Route.Balance.ROUND_ROBIN, null, null, 0);
+        Route rr = new Route(null, null, true, Route.Balance.ROUND_ROBIN, null, null, 0, 0);
         inFlight.put("a", 100);
         assertThat(List.of(pick(rr, null, 0).endpoint(), pick(rr, null, 1).endpoint(), pick(rr, null, 2).endpoint(), pick(rr, null, 3).endpoint()))
                 .containsExactly(a, b, c, a);
