@@ -9,11 +9,14 @@ the same run.
                 by the Java client of bench/apps.py (AppBench)
   floor: exec   a bare fork+exec of the runtime running the same handler once (python3 -c / node -e / sh)
   floor: thaw   a bare cgroup v1 freezer thaw of a process blocked on a pipe, to its first byte back
+  hop           inside a workflow (python): a handler times its own steward.invoke of an echo callee,
+                same-worker (in its process) and other-worker (through the agent's call socket to a
+                sibling worker), beside a plain python call and a unix socket round trip to a thread
 
 Cold, paused and pool are measured to the reply's first byte (the gateway, POST /fn/NAME, on a kept-alive
 connection) and to its end; p50 and p99 over --samples calls each.
 
-Run from the repository root as root:  python3 bench/functions.py [--samples 40] [--seconds 3]
+Run from the repository root as root:  python3 bench/functions.py [--samples 40] [--seconds 3] [--hops 2000] [--only-hops]
 Needs a built tree (./steward agent, bench/target: mvn -o package -DskipTests -pl bench -am), node, python3-msgpack.
 """
 import argparse
@@ -81,6 +84,26 @@ class Http:
         if not got.startswith(b"HTTP/1.1 200"):
             raise RuntimeError(got.decode(errors="replace"))
         return first / 1000, (time.perf_counter_ns() - t0) / 1000
+
+    def body(self, name, data):
+        """The whole reply's body (chunked) of POST /fn/NAME."""
+        self.sock.sendall(b"POST /fn/%s HTTP/1.1\r\nHost: b\r\nContent-Length: %d\r\n\r\n%s" % (name.encode(), len(data), data))
+        got = b""
+        while not got.endswith(b"\r\n0\r\n\r\n"):
+            more = self.sock.recv(65536)
+            if not more:
+                raise RuntimeError("closed: %r" % got)
+            got += more
+        head, _, rest = got.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(got.decode(errors="replace"))
+        body = b""
+        while True:
+            size, _, rest = rest.partition(b"\r\n")
+            n = int(size, 16)
+            if n == 0:
+                return body
+            body, rest = body + rest[:n], rest[n + 2:]
 
 
 def info(agent, name):
@@ -191,6 +214,57 @@ def floor_thaw(samples):
         os.rmdir(cg)
 
 
+HOP_CALLER = """import socket, threading, time, steward
+
+def _echo(s):
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return
+        s.sendall(b)
+
+def _plain(data):
+    return data
+
+def handle(data):
+    kind, n = data.decode().split()
+    out = []
+    if kind == "socket":
+        a, b = socket.socketpair()
+        threading.Thread(target=_echo, args=(b,), daemon=True).start()
+    for _ in range(int(n)):
+        t0 = time.perf_counter_ns()
+        if kind == "same":
+            steward.invoke("hsame", b"x")
+        elif kind == "other":
+            steward.invoke("hother", b"x")
+        elif kind == "plain":
+            _plain(b"x")
+        else:
+            a.sendall(b"x")
+            a.recv(1)
+        out.append((time.perf_counter_ns() - t0) / 1000)
+    return ",".join("%.1f" % x for x in out)
+"""
+
+
+def measure_hops(agent, http, samples):
+    """The function-to-function hop inside one invocation, timed by the handler itself: µs per call."""
+    echo = {"function.yaml": "runtime: python\nhandler: main.handle\n", "main.py": "def handle(data):\n    return data\n"}
+    agent.call("PUT", "/v1/functions/hsame", tar(echo))
+    agent.call("PUT", "/v1/functions/hother", tar(echo))
+    agent.call("PUT", "/v1/functions/hop", tar({"function.yaml": "runtime: python\nhandler: main.handle\n"
+                                                "calls: {hsame: same-worker, hother: other-worker}\n", "main.py": HOP_CALLER}))
+    out = {}
+    for kind in ("plain", "same", "socket", "other"):
+        http.post("hop", b"%s 20" % kind.encode())  # warming up: the callee's worker started, connections made
+        got = http.body("hop", b"%s %d" % (kind.encode(), samples))
+        out[kind] = [float(x) for x in got.split(b",")]
+    for name in ("hop", "hsame", "hother"):
+        agent.call("DELETE", "/v1/functions/" + name)
+    return out
+
+
 def row(label, xs, first=True):
     k = 0 if first else 1
     vals = [x[k] if isinstance(x, tuple) else x for x in xs]
@@ -203,6 +277,8 @@ def main():
     p.add_argument("--samples", type=int, default=40)
     p.add_argument("--seconds", type=float, default=3)
     p.add_argument("--runtimes", default="python,node,shell")
+    p.add_argument("--hops", type=int, default=2000, help="calls timed per hop kind (0: no hop measured)")
+    p.add_argument("--only-hops", action="store_true")
     a = p.parse_args()
     java = jdk()
     if not os.path.isdir(os.path.join(ROOT, "bench", "target", "classes")):
@@ -210,7 +286,10 @@ def main():
     tmp = tempfile.mkdtemp(prefix="steward-bench-fn-")
     runtimes = a.runtimes.split(",")
     rows = []
-    thaw = floor_thaw(a.samples * 5)
+    hops = None
+    if a.only_hops:
+        a.only_warm, runtimes = True, []
+    thaw = None if a.only_hops else floor_thaw(a.samples * 5)
     cold_agent = None if a.only_warm else StewardAgent(ROOT, os.path.join(tmp, "cold"), args=["--fn-pool", "python=0,node=0,shell=0"])
     try:
         http = Http(cold_agent.gateway) if cold_agent else None
@@ -226,6 +305,8 @@ def main():
     agent = StewardAgent(ROOT, os.path.join(tmp, "pool"), args=["--fn-pool", "python=2,node=2"])
     try:
         http = Http(agent.gateway)
+        if a.hops > 0:
+            hops = measure_hops(agent, http, a.hops)
         for rt in runtimes:
             if not a.only_warm:
                 pool, starts = measure_pool(agent, http, rt, a.samples)
@@ -253,6 +334,11 @@ def main():
         ends = [x[1] for x in xs]
         print("| %s | %s | %.0f | %.0f | %.0f | %.0f |" % (rt, label, statistics.median(firsts), pct(firsts, 0.99),
                                                            statistics.median(ends), pct(ends, 0.99)))
+    if hops:
+        labels = {"same": "hop: same-worker steward.invoke", "other": "hop: other-worker steward.invoke",
+                  "plain": "floor: a plain python call", "socket": "floor: a unix socket round trip to a thread"}
+        for kind in ("same", "plain", "other", "socket"):
+            print("| python | %s | | | %.1f | %.1f |" % (labels[kind], statistics.median(hops[kind]), pct(hops[kind], 0.99)))
     for rt in runtimes:
         f = floor_exec(rt, a.samples, tmp)
         print("| %s | floor: bare fork+exec of the runtime running the handler | | | %.0f | %.0f |" % (rt, statistics.median(f), pct(f, 0.99)))
@@ -260,7 +346,8 @@ def main():
         print("| - | floor: bare freezer thaw (write THAWED) | | | %.0f | %.0f |" % (statistics.median(thaw[0]), pct(thaw[0], 0.99)))
         print("| - | floor: bare freezer thaw to the first byte back | %.0f | %.0f | | |" % (statistics.median(thaw[1]), pct(thaw[1], 0.99)))
     print()
-    print("%d samples each; warm: sequential calls for %ss on one connection (AppBench)" % (a.samples, a.seconds))
+    print("%d samples each; warm: sequential calls for %ss on one connection (AppBench); hops: %d calls each, timed in the handler"
+          % (a.samples, a.seconds, a.hops))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,22 @@
 #!/usr/bin/node
 // Steward's generic worker for the node runtime.
 //
-// The agent starts it with STEWARD_FUNCTION (the function this worker serves, also the event name),
-// STEWARD_ENDPOINT, STEWARD_UUID, STEWARD_HEARTBEAT and STEWARD_FUNCTIONS (the functions it may load:
-// one per line, NAME TAB HANDLER TAB CALLS TAB DIR). Handler index.handle is exports.handle of
-// DIR/index.js: handle(buf, steward) returning a Buffer, a string or a promise of one. A handler calls
-// a function it declared as same-worker with steward.invoke(name, data),
-// which returns a promise of the callee's reply; the callee runs in this process.
+// The agent starts it with STEWARD_FUNCTION (the function this worker serves), STEWARD_ENDPOINT,
+// STEWARD_UUID, STEWARD_HEARTBEAT, STEWARD_CALLS (the socket other-worker calls go to) and
+// STEWARD_FUNCTIONS (the functions it may load: one per line, NAME TAB HANDLER TAB SAME TAB OTHER TAB
+// DIR, the callees by commas). Each invocation's event is NAME TAB WORKFLOW-DIR TAB SCRATCH-DIR TAB
+// DEPTH TAB TOKEN. Handler index.handle is exports.handle of DIR/index.js: handle(buf, steward)
+// returning a Buffer, a string or a promise of one. A handler calls a function it declared with
+// steward.invoke(name, data), a promise of the callee's reply (steward.stream(name, data): an async
+// iterable of its chunks); a same-worker callee runs in this process, an other-worker one in a worker
+// of its own, through the agent. steward.workflow() is the directory the workflow shares,
+// steward.scratch() the invocation's own (each made when first asked for).
 //
 // Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
 // pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the
 // agent sends the environment above (a msgpack map, STEWARD_DIR its working directory) and it goes on.
 'use strict';
+const fs = require('fs');
 const net = require('net');
 const path = require('path');
 const msgpack = require('./steward_msgpack.js');
@@ -24,8 +29,9 @@ function table(text) {
   const out = new Map();
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    const [name, handler, calls, ...dir] = line.split('\t');
-    out.set(name, { handler, calls: new Set(calls ? calls.split(',') : []), dir: dir.join('\t') });
+    const [name, handler, same, other, ...dir] = line.split('\t');
+    const set = (s) => new Set(s ? s.split(',') : []);
+    out.set(name, { handler, same: set(same), other: set(other), dir: dir.join('\t') });
   }
   return out;
 }
@@ -58,24 +64,104 @@ function toBuffer(v) {
   return Buffer.from(String(v));
 }
 
-function stewardFor(caller, depth) {
-  return {
-    async invoke(callee, data) {
-      if (!entry(caller).calls.has(callee)) throw new Error(`function ${caller} does not declare ${callee} in calls: as same-worker`);
-      if (depth + 1 >= MAX_DEPTH) throw new Error(`function ${callee}: calls nest deeper than ${MAX_DEPTH}`);
-      try {
-        return await run(callee, toBuffer(data), depth + 1);
-      } catch (e) {
-        throw new Error(`function ${callee} failed: ${e && e.message ? e.message : e}`);
+let scratches = 0;
+
+function made(dir) {
+  if (!dir) throw new Error('this invocation has no workflow directory');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+// f: the running function's frame {name, depth, workflow, scratch, token}
+function stewardFor(f) {
+  function check(callee) {
+    const e = entry(f.name);
+    if (!e.same.has(callee) && !e.other.has(callee)) throw new Error(`function ${f.name} does not declare ${callee} in calls:`);
+    if (f.depth + 1 >= MAX_DEPTH) throw new Error(`function ${callee}: calls nest deeper than ${MAX_DEPTH}`);
+    return e.other.has(callee);
+  }
+  async function* stream(callee, data) {
+    const other = check(callee);
+    try {
+      if (other) {
+        yield* calls.stream(f, callee, toBuffer(data));
+      } else {
+        const scratch = f.workflow ? path.join(f.workflow, `${callee}.${process.pid}.${++scratches}`) : '';
+        yield await run({ name: callee, depth: f.depth + 1, workflow: f.workflow, scratch, token: f.token }, toBuffer(data));
       }
+    } catch (e) {
+      if (e && e.named) throw e;
+      const named = new Error(`function ${callee} failed: ${e && e.message ? e.message : e}`);
+      named.named = true;
+      throw named;
+    }
+  }
+  return {
+    stream,
+    async invoke(callee, data) {
+      const pieces = [];
+      for await (const piece of stream(callee, data)) pieces.push(piece);
+      return Buffer.concat(pieces);
     },
+    workflow: () => made(f.workflow),
+    scratch: () => made(f.scratch),
   };
 }
 
-async function run(name, data, depth) {
-  const s = stewardFor(name, depth);
-  return toBuffer(await load(name)(data, s));
+async function run(f, data) {
+  return toBuffer(await load(f.name)(data, stewardFor(f)));
 }
+
+// other-worker calls, each on a connection to the agent's call socket, kept for the next call once its reply ended
+const calls = {
+  idle: [],
+  connect() {
+    const sock = this.idle.pop();
+    if (sock) return Promise.resolve(sock);
+    if (!process.env.STEWARD_CALLS) return Promise.reject(new Error('this worker was not told where other-worker calls go (STEWARD_CALLS)'));
+    return new Promise((resolve, reject) => {
+      const s = net.createConnection(process.env.STEWARD_CALLS, () => { s.off('error', reject); resolve(s); });
+      s.once('error', reject);
+    });
+  },
+  async* stream(f, callee, data) {
+    const sock = await this.connect();
+    const reader = new msgpack.Reader();
+    const queue = [];
+    let wake = null;
+    let failed = null;
+    let closed = false;
+    const onData = (b) => { for (const fr of reader.feed(b)) queue.push(fr); if (wake) wake(); };
+    const onEnd = () => { closed = true; if (wake) wake(); };
+    const onError = (e) => { failed = e; if (wake) wake(); };
+    sock.on('data', onData).on('close', onEnd).on('error', onError);
+    let ended = false;
+    try {
+      sock.write(msgpack.encode([0, 1, [f.token, f.name, callee, f.depth, data]]));
+      let error = null;
+      for (;;) {
+        while (queue.length > 0) {
+          const [m, , args] = queue.shift();
+          if (m === CHUNK) yield Buffer.from(args[0]);
+          else if (m === ERROR) error = String(args[1]);
+          else if (m === CHOKE) {
+            ended = true;
+            if (error !== null) throw new Error(error);
+            return;
+          }
+        }
+        if (failed) throw failed;
+        if (closed) throw new Error('the agent closed the call');
+        await new Promise((r) => { wake = r; });
+        wake = null;
+      }
+    } finally {
+      sock.off('data', onData).off('close', onEnd).off('error', onError);
+      if (ended) this.idle.push(sock);
+      else sock.destroy();
+    }
+  },
+};
 
 function fromPool(then) {
   const pool = process.env.STEWARD_POOL;
@@ -132,12 +218,14 @@ function main() {
   sock.on('close', () => process.exit(0));
 
   function answer(s, r) {
-    if (r.event !== main) {
-      send(ERROR, s, [INVOCATION_ERROR, `app ${main} has no handler for event '${r.event}'`]);
+    const ctx = r.event.split('\t');
+    if (ctx.length !== 5 || ctx[0] !== main) {
+      send(ERROR, s, [INVOCATION_ERROR, `this worker serves function ${main}, not the event '${r.event}'`]);
       send(CHOKE, s, []);
       return;
     }
-    run(main, Buffer.concat(r.pieces), 0).then((out) => {
+    const f = { name: main, depth: Number(ctx[3]), workflow: ctx[1], scratch: ctx[2], token: ctx[4] };
+    run(f, Buffer.concat(r.pieces)).then((out) => {
       if (out.length > 0) send(CHUNK, s, [out]);
       send(CHOKE, s, []);
     }, (e) => {

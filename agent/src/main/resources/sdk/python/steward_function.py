@@ -1,20 +1,28 @@
 #!/usr/bin/python3
 """Steward's generic worker for the python and shell runtimes.
 
-The agent starts it with STEWARD_FUNCTION (the function this worker serves, also the event name),
-STEWARD_RUNTIME (python or shell) and STEWARD_FUNCTIONS (the functions it may load: one per line,
-NAME TAB HANDLER TAB CALLS TAB DIR, CALLS the same-worker callees separated by commas).
+The agent starts it with STEWARD_FUNCTION (the function this worker serves), STEWARD_RUNTIME (python
+or shell), STEWARD_CALLS (the socket other-worker calls go to) and STEWARD_FUNCTIONS (the functions it
+may load: one per line, NAME TAB HANDLER TAB SAME TAB OTHER TAB DIR, SAME and OTHER the same-worker and
+other-worker callees separated by commas). Each invocation's event is NAME TAB WORKFLOW-DIR TAB
+SCRATCH-DIR TAB DEPTH TAB TOKEN: the workflow's shared directory, the invocation's own, how deep it is
+in its workflow, and the token its other-worker calls are made with.
 
 python: handler main.handle is handle(data: bytes) in DIR/main.py, returning bytes, str or an iterable
-of chunks; it may call steward.invoke(name, data) (or steward.stream) for a function it declared.
-shell: the handler script runs under /bin/sh in DIR with the data on stdin; its stdout is the reply.
+of chunks; it may call steward.invoke(name, data) (or steward.stream) for a function it declared: a
+same-worker callee runs in this process, an other-worker one in a worker of its own, through the agent.
+shell: the handler script runs under /bin/sh in DIR with the data on stdin; its stdout is the reply
+(STEWARD_WORKFLOW and STEWARD_SCRATCH in its environment).
 
 Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
 pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the agent
 sends the environment above (a msgpack map, with STEWARD_DIR its working directory) and it goes on.
 """
 
+import collections
+import contextvars
 import importlib.util
+import itertools
 import os
 import socket
 import subprocess
@@ -25,6 +33,28 @@ import steward
 from steward_worker import Worker
 
 MAX_DEPTH = 32
+CHUNK, ERROR, CHOKE = 4, 5, 6
+
+# what runs on this thread (or context): one Frame per function, the innermost last
+Frame = collections.namedtuple("Frame", "name depth workflow scratch token")
+_frames = contextvars.ContextVar("steward_frames", default=())
+_scratches = itertools.count(1)
+
+
+def frame_of(event, main):
+    """The frame of a top-level invocation from its event (the bare name: no workflow)."""
+    parts = event.split("\t")
+    if len(parts) != 5 or parts[0] != main:
+        raise LookupError("this worker serves function %s, not the event %r" % (main, event))
+    return Frame(main, int(parts[3]), parts[1], parts[2], parts[4])
+
+
+def current():
+    """The frame of the function running here; raises outside a handler."""
+    frames = _frames.get()
+    if not frames:
+        raise RuntimeError("steward.invoke is for a function's handler while it runs")
+    return frames[-1]
 
 
 class Table:
@@ -33,8 +63,8 @@ class Table:
         for line in text.split("\n"):
             if not line.strip():
                 continue
-            name, handler, calls, d = line.split("\t", 3)
-            self.entries[name] = (handler, set(c for c in calls.split(",") if c), d)
+            name, handler, same, other, d = line.split("\t", 4)
+            self.entries[name] = (handler, set(c for c in same.split(",") if c), d, set(c for c in other.split(",") if c))
 
     def entry(self, name):
         if name not in self.entries:
@@ -43,16 +73,16 @@ class Table:
 
 
 class Runner:
-    def __init__(self, table):
+    def __init__(self, table, calls=None):
         self.table = table
+        self.calls = calls
         self.loaded = {}
         self.lock = threading.Lock()
-        self.local = threading.local()
 
     def load(self, name):
         with self.lock:
             if name not in self.loaded:
-                handler, _, d = self.table.entry(name)
+                handler, _, d, _ = self.table.entry(name)
                 module, func = handler.rsplit(".", 1)
                 path = os.path.join(d, *module.split(".")) + ".py"
                 spec = importlib.util.spec_from_file_location("steward_fn_%s_%s" % (name.replace("-", "_"), module.replace(".", "_")), path)
@@ -68,13 +98,14 @@ class Runner:
                 self.loaded[name] = fn
             return self.loaded[name]
 
-    def chunks(self, name, data):
-        """The reply of function name to data, chunk by chunk."""
-        fn = self.load(name)
-        stack = getattr(self.local, "stack", None)
-        if stack is None:
-            stack = self.local.stack = []
-        stack.append(name)
+    @staticmethod
+    def current():
+        return current()
+
+    def chunks(self, frame, data):
+        """The reply of the function of frame to data, chunk by chunk."""
+        fn = self.load(frame.name)
+        reset = _frames.set(_frames.get() + (frame,))
         try:
             out = fn(data)
             if out is None:
@@ -85,18 +116,68 @@ class Runner:
             for piece in out:
                 yield _bytes(piece)
         finally:
-            stack.pop()
+            _frames.reset(reset)
 
     def call(self, callee, data):
-        stack = getattr(self.local, "stack", None) or []
-        if not stack:
-            raise RuntimeError("steward.invoke is for a function's handler while it runs")
-        caller = stack[-1]
-        if callee not in self.table.entry(caller)[1]:
-            raise LookupError("function %s does not declare %s in calls: as same-worker" % (caller, callee))
-        if len(stack) >= MAX_DEPTH:
+        caller = current()
+        _, same, _, other = self.table.entry(caller.name)
+        if callee not in same and callee not in other:
+            raise LookupError("function %s does not declare %s in calls:" % (caller.name, callee))
+        if caller.depth + 1 >= MAX_DEPTH:
             raise RecursionError("function %s: calls nest deeper than %d" % (callee, MAX_DEPTH))
-        return self.chunks(callee, _bytes(data))
+        if callee in other:
+            return self.calls.stream(caller, callee, _bytes(data))
+        scratch = os.path.join(caller.workflow, "%s.%d.%d" % (callee, os.getpid(), next(_scratches))) if caller.workflow else ""
+        return self.chunks(Frame(callee, caller.depth + 1, caller.workflow, scratch, caller.token), _bytes(data))
+
+
+class Calls:
+    """Other-worker calls, each on a connection to the agent's call socket (kept for the next call once its reply ended)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.idle = []
+        self.lock = threading.Lock()
+
+    def _take(self):
+        with self.lock:
+            if self.idle:
+                return self.idle.pop()
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(self.path)
+        return s
+
+    def stream(self, caller, callee, data):
+        import msgpack
+        if not self.path:
+            raise RuntimeError("this worker was not told where other-worker calls go (STEWARD_CALLS)")
+        sock = self._take()
+        ended = False
+        try:
+            sock.sendall(msgpack.packb([0, 1, [caller.token, caller.name, callee, caller.depth, data]], use_bin_type=True))
+            unpacker = msgpack.Unpacker(raw=True, max_buffer_size=64 << 20)
+            error = None
+            while True:
+                piece = sock.recv(65536)
+                if not piece:
+                    raise ConnectionError("the agent closed the call")
+                unpacker.feed(piece)
+                for message, _, args in unpacker:
+                    if message == CHUNK:
+                        yield bytes(args[0])
+                    elif message == ERROR:
+                        error = args[1].decode(errors="replace") if len(args) > 1 else "error"
+                    elif message == CHOKE:
+                        ended = True
+                        if error is not None:
+                            raise steward.CallError("function %s failed: %s" % (callee, error))
+                        return
+        finally:
+            if ended:
+                with self.lock:
+                    self.idle.append(sock)
+            else:
+                sock.close()
 
 
 def _bytes(v):
@@ -108,22 +189,27 @@ def _bytes(v):
 def serve_python(worker, main, runner):
     runner.load(main)  # warm before the first invocation
 
-    @worker.on(main)
+    @worker.otherwise
     def handle(request, response):
-        for piece in runner.chunks(main, request.read_all()):
+        frame = frame_of(request.event, main)
+        for piece in runner.chunks(frame, request.read_all()):
             response.write(piece)
 
 
 def serve_shell(worker, main, table):
-    handler, _, d = table.entry(main)
+    handler, _, d, _ = table.entry(main)
     script = os.path.join(d, handler)
     if not os.path.isfile(script):
         raise SystemExit("function %s: no script %s" % (main, script))
 
-    @worker.on(main)
+    @worker.otherwise
     def handle(request, response):
+        frame = frame_of(request.event, main)
         data = request.read_all()
-        p = subprocess.Popen(["/bin/sh", script], cwd=d, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        if frame.scratch:
+            os.makedirs(frame.scratch, exist_ok=True)
+        env = dict(os.environ, STEWARD_WORKFLOW=frame.workflow, STEWARD_SCRATCH=frame.scratch)
+        p = subprocess.Popen(["/bin/sh", script], cwd=d, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         feeder = threading.Thread(target=_feed, args=(p.stdin, data), daemon=True)
         feeder.start()
         while True:
@@ -175,7 +261,7 @@ def main():
     if os.environ.get("STEWARD_RUNTIME") == "shell":
         serve_shell(worker, name, table)
     else:
-        runner = Runner(table)
+        runner = Runner(table, Calls(os.environ.get("STEWARD_CALLS", "")))
         steward._bind(runner)
         serve_python(worker, name, runner)
     worker.run()

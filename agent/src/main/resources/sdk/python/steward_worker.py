@@ -117,6 +117,7 @@ class Worker:
         self.app, self.endpoint, self.uuid = args.app, args.endpoint, args.uuid
         self.heartbeat = heartbeat if heartbeat is not None else float(os.environ.get("STEWARD_HEARTBEAT", "5"))
         self._handlers = {}
+        self._otherwise = None
         self._requests = {}
         self._pool = ThreadPoolExecutor(max_workers=threads)
         self._stopped = threading.Event()
@@ -127,6 +128,11 @@ class Worker:
         if handler is None:
             return lambda h: self.on(event, h) or h
         self._handlers[event] = handler
+        return handler
+
+    def otherwise(self, handler):
+        """Registers handler(request, response) for every event without a handler of its own (request.event says which)."""
+        self._otherwise = handler
         return handler
 
     def run(self):
@@ -187,7 +193,7 @@ class Worker:
 
     def _invoke(self, session, event, link):
         response = Response(link, session)
-        handler = self._handlers.get(event)
+        handler = self._handlers.get(event, self._otherwise)
         if handler is None:
             response.error(INVOCATION_ERROR, "app %s has no handler for event '%s'" % (self.app, event))
             return

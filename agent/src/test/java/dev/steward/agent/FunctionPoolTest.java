@@ -160,6 +160,22 @@ class FunctionPoolTest extends AgentTestBase {
     }
 
     @Test
+    void javaTakesItsWorkerFromThePoolToo() throws Exception {
+        Path dir = Path.of("..", "examples", "functions", "echo-java", "function");
+        assertThat(Files.isDirectory(dir.resolve("lib"))).as(dir + "/lib is made by the example's build").isTrue();
+        HttpResponse<String> added = http.send(agent.request("/v1/functions/jecho").header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(TestApps.tarGz(dir))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        awaitInfo("jecho", "java's pool is filled (one JVM by default)", i -> i.path("pool").asInt() == 1);
+        HttpResponse<String> r = call("jecho", "from the pool");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("from the pool");
+        JsonNode starts = agent.get("/v1/functions/jecho").path("starts");
+        assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
+        assertThat(starts.path("paused").asLong()).as(starts.toString()).isEqualTo(1);
+    }
+
+    @Test
     void aFunctionOverItsMemoryLimitFailsWithOutOfMemoryAndThePoolRecovers() throws Exception {
         added("hog", Map.of("function.yaml", "runtime: python\nhandler: main.handle\nresources: {memory: 64Mi}\n",
                 "main.py", "def handle(data):\n    if data == b'big':\n        hog = bytearray(400 << 20)\n        hog[::4096] = b'x' * len(hog[::4096])\n    return b'ok'\n"));

@@ -105,7 +105,76 @@ class FunctionsTest extends AgentTestBase {
                 "main.py", "import steward\ndef handle(data):\n    return steward.invoke('pong', data)\n")));
         TestAgent.Res sneaky = invoke("sneaky", "");
         assertThat(sneaky.status()).isEqualTo(500);
-        assertThat(sneaky.body()).contains("function sneaky does not declare pong in calls: as same-worker");
+        assertThat(sneaky.body()).contains("function sneaky does not declare pong in calls:");
+    }
+
+    @Test
+    void aFanOutOfFourOtherWorkerCalleesPassesItsPartsThroughTheWorkflowDirectory() throws Exception {
+        added("fanout-part", TestApps.tarGz(EXAMPLES.resolve("fanout-part")));
+        added("fanout", TestApps.tarGz(EXAMPLES.resolve("fanout")));
+        TestAgent.Res r = invoke("fanout", "w x y z");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).matches("w=W@\\d+ x=X@\\d+ y=Y@\\d+ z=Z@\\d+");
+        long caller = agent.get("/v1/functions/fanout").path("running").path("workers").get(0).path("pid").asLong();
+        List<Long> parts = new java.util.ArrayList<>();
+        agent.get("/v1/functions/fanout-part").path("running").path("workers").forEach(w -> parts.add(w.path("pid").asLong()));
+        for (String part : r.body().split(" ")) {
+            long writer = Long.parseLong(part.substring(part.indexOf('@') + 1));
+            assertThat(writer).as("written by a sibling worker, not the caller's").isNotEqualTo(caller).isIn(parts);
+        }
+        assertThat(agent.get("/v1/functions/fanout-part").path("invocations").asLong()).isEqualTo(4);
+        awaitEmpty(agent.dataDir.resolve("workflows"), "the workflow's directory goes with its last invocation");
+
+        // the four run at once: each waits until all four have written their file
+        added("meet", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\ntimeout: 20s\n", "main.py",
+                "import os, time, steward\ndef handle(data):\n    d = steward.workflow()\n    open(os.path.join(d, data.decode()), 'w').close()\n"
+                        + "    while len(os.listdir(d)) < 4:\n        time.sleep(0.005)\n    return data\n")));
+        added("gather", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\ncalls: {meet: other-worker}\n", "main.py",
+                "import steward\ndef handle(data):\n    return b','.join(steward.invoke_all([('meet', w) for w in data.split()]))\n")));
+        TestAgent.Res met = invoke("gather", "1 2 3 4");
+        assertThat(met.status()).as(met.body()).isEqualTo(200);
+        assertThat(met.body()).isEqualTo("1,2,3,4");
+    }
+
+    @Test
+    void anOtherWorkerCalleesFailureAndTimeoutReachTheCallerNamingIt() throws Exception {
+        added("flaky", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "def handle(data):\n    raise ValueError('no luck')\n")));
+        added("slowpoke", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "timeout: 1s\n", "main.py",
+                "import time\ndef handle(data):\n    time.sleep(30)\n    return b'late'\n")));
+        added("boss", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {flaky: other-worker, slowpoke: other-worker}\n", "main.py",
+                "import steward\ndef handle(data):\n    return steward.invoke(data.decode(), b'')\n")));
+        TestAgent.Res failed = invoke("boss", "flaky");
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(failed.body()).contains("function flaky failed: ValueError: no luck");
+        TestAgent.Res late = invoke("boss", "slowpoke");
+        assertThat(late.status()).isEqualTo(500);
+        assertThat(late.body()).contains("function slowpoke failed: the session timed out after 1s");
+        TestAgent.Res undeclared = invoke("boss", "boss");
+        assertThat(undeclared.body()).contains("function boss does not declare boss in calls:");
+        agent.ok("DELETE", "/v1/functions/flaky", null);
+        assertThat(invoke("boss", "flaky").body()).contains("function flaky failed: no function 'flaky'");
+
+        // a node caller of a python callee in another worker, streamed
+        added("pyecho", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py",
+                "import os\ndef handle(data):\n    yield b'%d:' % os.getpid()\n    yield data\n")));
+        added("nboss", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {pyecho: other-worker}\n", "index.js",
+                "exports.handle = async (buf, steward) => {\n  const parts = [];\n  for await (const p of steward.stream('pyecho', buf)) parts.push(p);\n"
+                        + "  return process.pid + ' ' + Buffer.concat(parts);\n};\n")));
+        String[] words = invoke("nboss", "hi").body().split(" ");
+        assertThat(words).hasSize(2);
+        assertThat(words[1]).endsWith(":hi").doesNotStartWith(words[0] + ":");
+    }
+
+    void awaitEmpty(Path dir, String what) throws java.io.IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (var s = Files.list(dir)) {
+                List<Path> left = s.toList();
+                if (left.isEmpty()) return;
+                assertThat(System.nanoTime()).as(what + ": " + left).isLessThan(deadline);
+            }
+            TestAgent.sleep(20);
+        }
     }
 
     @Test
@@ -202,6 +271,11 @@ class FunctionsTest extends AgentTestBase {
         bad.put("handler: the function has no file main.py", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "other.py", "")));
         bad.put("handler: no class com.example.Nope", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: java\nhandler: com.example.Nope\n")));
         bad.put("calls: a cycle, me -> me", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {me: same-worker}\n", "main.py", "")));
+        bad.put("calls.ghost: no function 'ghost'", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {ghost: other-worker}\n", "main.py", "")));
+        bad.put("calls.b: expected a string, got the number 3", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {b: 3}\n", "main.py", "")));
+        bad.put("calls.b: 'sideways' (expected: same-worker or other-worker)",
+                AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {b: sideways}\n", "main.py", "")));
+        bad.put("calls: ", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: [b]\n", "main.py", "")));
         bad.put("climbs out of the archive", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "", "a/../../../escape", "x")));
         bad.put("not a .tar.gz, .tar or .zip", "not an archive".getBytes(StandardCharsets.UTF_8));
         String climb = "d/x2/" + "x/".repeat(30) + "../".repeat(31) + "etc/passwd";
@@ -220,18 +294,20 @@ class FunctionsTest extends AgentTestBase {
         assertThat(invoke("me", "").status()).isEqualTo(404);
 
         // with functions stored: a cycle through them, a same-worker callee on another runtime, an app's name
+        added("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
         added("a", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {b: same-worker}\n", "main.py", "")));
         TestAgent.Res cycle = add("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {a: other-worker}\n", "main.py", "")));
         assertThat(cycle.status()).isEqualTo(400);
-        assertThat(cycle.json().path("error").asText()).contains("calls: a cycle, a -> b -> a");
+        assertThat(cycle.json().path("error").asText()).containsAnyOf("calls: a cycle, a -> b -> a", "calls: a cycle, b -> a -> b");
         TestAgent.Res mixed = add("b", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js", "")));
         assertThat(mixed.status()).isEqualTo(400);
         assertThat(mixed.json().path("error").asText()).contains("a (python) calls b (node) as same-worker");
         TestApps.upload(agent, "anapp", Map.of());
         TestAgent.Res clash = add("anapp", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
         assertThat(clash.status()).isEqualTo(409);
-        assertThat(agent.get("/v1/functions").size()).isEqualTo(1);
+        assertThat(agent.get("/v1/functions").size()).isEqualTo(2);
         assertThat(agent.get("/v1/functions/a").path("versions").size()).isEqualTo(1);
+        assertThat(agent.get("/v1/functions/b").path("versions").size()).isEqualTo(1);
     }
 
     List<String> namesIn(String dir) throws java.io.IOException {

@@ -39,6 +39,7 @@ public final class Worker {
     private final Path endpoint;
     private final String uuid;
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
+    private volatile Handler otherwise;
     private final Map<Long, Request> requests = new ConcurrentHashMap<>();
     private Duration heartbeat = Duration.ofSeconds(5);
     private volatile String terminated;
@@ -51,13 +52,19 @@ public final class Worker {
 
     /** From the agent's arguments, else its environment; a missing one is an {@link IllegalArgumentException}. */
     public static Worker fromArgs(String[] args) {
+        return from(args, System.getenv());
+    }
+
+    /** From the agent's arguments, else {@code env} (the environment a worker was given after its start). */
+    public static Worker from(String[] args, Map<String, String> env) {
         Map<String, String> given = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (args[i].startsWith("--")) given.put(args[i].substring(2), args[i + 1]);
         }
-        Worker w = new Worker(need(given, "app", "STEWARD_APP"), Path.of(need(given, "endpoint", "STEWARD_ENDPOINT")),
-                need(given, "uuid", "STEWARD_UUID"));
-        String every = System.getenv("STEWARD_HEARTBEAT"); // seconds, set by the agent from the profile's heartbeat-timeout
+        Worker w = new Worker(need(given, "app", env.get("STEWARD_APP"), "STEWARD_APP"),
+                Path.of(need(given, "endpoint", env.get("STEWARD_ENDPOINT"), "STEWARD_ENDPOINT")),
+                need(given, "uuid", env.get("STEWARD_UUID"), "STEWARD_UUID"));
+        String every = env.get("STEWARD_HEARTBEAT"); // seconds, set by the agent from the profile's heartbeat-timeout
         if (every != null) {
             try {
                 w.heartbeat(Duration.ofMillis(Math.max(10, (long) (Double.parseDouble(every) * 1000))));
@@ -68,8 +75,8 @@ public final class Worker {
         return w;
     }
 
-    private static String need(Map<String, String> given, String option, String env) {
-        String v = given.getOrDefault(option, System.getenv(env));
+    private static String need(Map<String, String> given, String option, String fallback, String env) {
+        String v = given.getOrDefault(option, fallback);
         if (v == null || v.isBlank()) throw new IllegalArgumentException("--" + option + " (or " + env + ") is required");
         return v;
     }
@@ -80,6 +87,12 @@ public final class Worker {
 
     public Worker on(String event, Handler handler) {
         handlers.put(event, handler);
+        return this;
+    }
+
+    /** Handles every event that has no handler of its own ({@link Request#event()} says which). */
+    public Worker otherwise(Handler handler) {
+        otherwise = handler;
         return this;
     }
 
@@ -192,7 +205,7 @@ public final class Worker {
             return;
         }
         String event = args.get(0).asRawValue().asString();
-        Handler h = handlers.get(event);
+        Handler h = handlers.getOrDefault(event, otherwise);
         if (h == null) {
             res.error(Messages.INVOCATION_ERROR, "app " + app + " has no handler for event '" + event + "'");
             return;

@@ -8,19 +8,16 @@ import java.util.Map;
 
 /**
  * The warm pools of functions' generic workers: how many paused workers each runtime keeps ready
- * ({@code --fn-pool python=2,node=2}; python and shell share the python worker, so their pool is the
- * larger of the two), and how long a runtime's pool stays filled without a call ({@code --fn-pool-idle}).
+ * ({@code --fn-pool python=2,node=2,java=1}; python and shell share the python worker, so their pool is
+ * the larger of the two), and how long a runtime's pool stays filled without a call ({@code --fn-pool-idle}).
  */
 public record FunctionPools(Map<FunctionRuntime, Integer> sizes, Duration idle) {
-    /** Two paused workers each for python (and shell) and node; emptied after ten minutes unused. */
-    public static final FunctionPools DEFAULT = new FunctionPools(Map.of(FunctionRuntime.PYTHON, 2, FunctionRuntime.SHELL, 2, FunctionRuntime.NODE, 2),
-            Duration.ofMinutes(10));
+    /** Two paused workers each for python (and shell) and node, one for java (a JVM is larger); emptied after ten minutes unused. */
+    public static final FunctionPools DEFAULT = new FunctionPools(Map.of(FunctionRuntime.PYTHON, 2, FunctionRuntime.SHELL, 2, FunctionRuntime.NODE, 2,
+            FunctionRuntime.JAVA, 1), Duration.ofMinutes(10));
 
     public FunctionPools {
         sizes = Map.copyOf(sizes);
-        if (sizes.getOrDefault(FunctionRuntime.JAVA, 0) > 0) {
-            throw new IllegalArgumentException("--fn-pool: java has no warm pool yet (expected: python, node or shell)");
-        }
         if (idle.isZero() || idle.isNegative()) throw new IllegalArgumentException("--fn-pool-idle: " + Durations.format(idle) + " (expected: more than 0)");
     }
 

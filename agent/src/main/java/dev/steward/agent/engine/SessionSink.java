@@ -3,7 +3,7 @@ package dev.steward.agent.engine;
 import dev.steward.agent.rpc.Session;
 
 /** A reply relayed to a protocol client's session; writes gather until the engine flushes them. */
-record SessionSink(Session session) implements Sink {
+public record SessionSink(Session session) implements Sink {
     @Override
     public void chunk(byte[] data) {
         session.chunkLater(data);

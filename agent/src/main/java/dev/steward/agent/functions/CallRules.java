@@ -10,6 +10,7 @@ import java.util.Set;
 
 /**
  * The rules calls between functions keep, checked over every function when one is added: no cycle,
+ * every callee of the function added is a function already (callers are added after their callees),
  * and a same-worker callee on the caller's runtime (it runs in the caller's process).
  */
 final class CallRules {
@@ -24,6 +25,11 @@ final class CallRules {
         CallGraph.cycle(graph).ifPresent(c -> {
             throw new IllegalArgumentException("calls: a cycle, " + String.join(" -> ", c) + " (functions may not call back into their callers)");
         });
+        for (String callee : new java.util.TreeSet<>(added.calls().keySet())) {
+            if (!all.containsKey(callee)) {
+                throw new IllegalArgumentException("calls." + callee + ": no function '" + callee + "' (add the functions it calls first)");
+            }
+        }
         all.forEach((caller, m) -> m.calls().forEach((callee, kind) -> {
             FunctionManifest other = all.get(callee);
             boolean touches = caller.equals(name) || callee.equals(name);

@@ -41,6 +41,8 @@ public final class Functions implements AutoCloseable {
     private final ReentrantLock starting = new ReentrantLock();
     private final AtomicLong launches = new AtomicLong();
     private final WarmPool pool;
+    private final Workflows workflows;
+    private final AutoCloseable callDoor;
     private final io.micrometer.core.instrument.MeterRegistry meters;
 
     public Functions(FunctionStore store, Engine engine, Rpc rpc, Path data, LongSupplier nanos, dev.steward.agent.config.FunctionPools pools,
@@ -48,11 +50,14 @@ public final class Functions implements AutoCloseable {
         this.store = store;
         this.engine = engine;
         this.rpc = rpc;
-        this.runtimes = Runtimes.install(engine.pythonLib(), data.resolve("lib"), data.resolve("cache"));
+        Path calls = data.resolve("run").resolve("fn-calls.sock");
+        this.runtimes = Runtimes.install(engine.pythonLib(), data.resolve("lib"), data.resolve("cache"), calls);
         this.logs = data.resolve("logs").resolve("functions");
         this.nanos = nanos;
         this.meters = meters;
-        this.pool = new WarmPool(runtimes.poolSizes(pools), pools.idle(), engine::isolate, Map.of("PYTHONPATH", engine.pythonLib().toString()),
+        this.workflows = new Workflows(data.resolve("workflows"), nanos);
+        this.callDoor = rpc.serveAt(new CallDoor(this), calls);
+        this.pool = new WarmPool(runtimes.poolSizes(pools), pools.idle(), engine::isolate, runtimes.poolEnvironment(engine.pythonLib()),
                 data.resolve("run"), logs.resolve(".pool"), nanos, MemInfo.PROC);
         engine.reserve(n -> n.equals(FunctionDoor.GATEWAY_PREFIX) || store.function(n).isPresent());
         for (FunctionRecord r : store.functions()) {
@@ -108,20 +113,42 @@ public final class Functions implements AutoCloseable {
      * not wait for), and what follows comes back to that loop.
      */
     public void invoke(String name, byte[] data, Duration timeout, Sink sink) {
+        invoke(name, data, timeout, null, 0, sink);
+    }
+
+    /**
+     * A handler's other-worker call: {@code caller}, a function of the invocation that holds {@code token},
+     * calls {@code callee} at {@code depth}; the callee runs in its own workers, in the caller's workflow,
+     * within the time the caller has left. Refused on {@code sink} when the token is not a running
+     * invocation's or the caller did not declare the callee.
+     */
+    void call(String token, String caller, String callee, int depth, byte[] data, Sink sink) {
+        Workflows.Invocation parent;
+        try {
+            parent = workflows.caller(token, caller, callee, depth);
+        } catch (IllegalArgumentException e) {
+            failed(sink, Messages.INVOCATION_ERROR, e.getMessage());
+            return;
+        }
+        invoke(callee, data, workflows.left(parent), parent, Math.max(depth, parent.depth()) + 1, sink);
+    }
+
+    private void invoke(String name, byte[] data, Duration timeout, Workflows.Invocation parent, int depth, Sink sink) {
         Live running = live.get(name);
         if (running != null && running.acquire()) {
-            send(running, name, data, timeout, sink);
+            send(running, name, data, timeout, parent, depth, sink);
             return;
         }
         io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
         if (loop == null) {
-            startAndSend(name, data, timeout, sink, Runnable::run);
+            startAndSend(name, data, timeout, parent, depth, sink, Runnable::run);
         } else {
-            Thread.ofVirtual().name("steward-fn-start-" + name).start(() -> startAndSend(name, data, timeout, sink, loop::execute));
+            Thread.ofVirtual().name("steward-fn-start-" + name).start(() -> startAndSend(name, data, timeout, parent, depth, sink, loop::execute));
         }
     }
 
-    private void startAndSend(String name, byte[] data, Duration timeout, Sink sink, java.util.concurrent.Executor back) {
+    private void startAndSend(String name, byte[] data, Duration timeout, Workflows.Invocation parent, int depth, Sink sink,
+                              java.util.concurrent.Executor back) {
         Live l;
         try {
             l = acquire(name);
@@ -132,7 +159,7 @@ public final class Functions implements AutoCloseable {
             back.execute(() -> failed(sink, Messages.RESOURCE_ERROR, "function " + name + " cannot start: " + e.getMessage()));
             return;
         }
-        back.execute(() -> send(l, name, data, timeout, sink));
+        back.execute(() -> send(l, name, data, timeout, parent, depth, sink));
     }
 
     private static void failed(Sink sink, int code, String message) {
@@ -140,11 +167,15 @@ public final class Functions implements AutoCloseable {
         sink.flush();
     }
 
-    private void send(Live l, String name, byte[] data, Duration timeout, Sink sink) {
-        Duration own = l.version.parsed().timeout();
+    private void send(Live l, String name, byte[] data, Duration timeout, Workflows.Invocation parent, int depth, Sink sink) {
+        Duration own = l.timeout;
         Duration limit = timeout.isZero() || timeout.compareTo(own) > 0 ? own : timeout;
-        CountedSink counted = new CountedSink(sink, stats(name), nanos, l::release);
-        l.launched.engine().enqueue(name, data, "", limit, counted);
+        Workflows.Invocation inv = workflows.begin(parent, depth, name, limit, l.otherCalls);
+        CountedSink counted = new CountedSink(sink, stats(name), nanos, () -> {
+            workflows.end(inv);
+            l.release();
+        });
+        l.launched.engine().enqueue(inv.event(), data, "", limit, counted);
     }
 
     private FunctionStats stats(String name) {
@@ -176,7 +207,7 @@ public final class Functions implements AutoCloseable {
             FunctionStats counted = stats(name);
             Engine.Launched launched = engine.launch("fn." + name + "." + launches.incrementAndGet(), runtimes.app(name, r.owner(), v, loads),
                     Runtimes.profile(m), logs.resolve(name), m.resources(), new Warmth(m.keepWarm(), m.idle(), pool, counted::started));
-            l = new Live(name, v, List.copyOf(loads.keySet()), launched);
+            l = new Live(name, v, loads, launched);
             live.put(name, l);
             return l;
         } finally {
@@ -238,6 +269,11 @@ public final class Functions implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        try {
+            callDoor.close();
+        } catch (Exception e) {
+            // the socket is replaced at the next start
+        }
         List<Runnable> stops = new java.util.ArrayList<>();
         for (Live l : List.copyOf(live.values())) {
             if (live.remove(l.name, l)) stops.add(l.launched::stop);

@@ -1,7 +1,13 @@
 package dev.steward.agent.functions;
 
 import dev.steward.agent.engine.Engine;
+import dev.steward.model.FunctionManifest;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,15 +21,24 @@ final class Live {
     final FunctionVersion version;
     /** The function and the same-worker callees its workers load. */
     final List<String> loads;
+    /** Each loaded function's other-worker callees: what its handler may call through {@link CallDoor}. */
+    final Map<String, Set<String>> otherCalls;
+    /** The version's own timeout (its manifest's, parsed once). */
+    final Duration timeout;
     final Engine.Launched launched;
     private final AtomicInteger users = new AtomicInteger();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile boolean retired;
 
-    Live(String name, FunctionVersion version, List<String> loads, Engine.Launched launched) {
+    Live(String name, FunctionVersion version, Map<String, FunctionVersion> loads, Engine.Launched launched) {
         this.name = name;
         this.version = version;
-        this.loads = List.copyOf(loads);
+        this.loads = List.copyOf(loads.keySet());
+        Map<String, Set<String>> other = new HashMap<>();
+        loads.forEach((n, v) -> other.put(n, v.parsed().calls().entrySet().stream()
+                .filter(e -> e.getValue() == FunctionManifest.CallKind.OTHER_WORKER).map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet())));
+        this.otherCalls = Map.copyOf(other);
+        this.timeout = version.parsed().timeout();
         this.launched = launched;
     }
 

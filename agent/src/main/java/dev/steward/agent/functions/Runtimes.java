@@ -24,8 +24,10 @@ final class Runtimes {
     private final Path java;
     private final String javaClassPath;
     private final Path javaCds;
+    private final Path calls;
 
-    private Runtimes(Path python, Path node, Path java, Path javaCds) {
+    private Runtimes(Path python, Path node, Path java, Path javaCds, Path calls) {
+        this.calls = calls;
         this.python = python;
         this.node = node;
         this.java = java;
@@ -34,10 +36,13 @@ final class Runtimes {
                 .stream().map(Runtimes::location).distinct().collect(Collectors.joining(":"));
     }
 
-    /** Installs the workers under {@code lib} (the python one beside the Python worker library in {@code pythonLib}). */
-    static Runtimes install(Path pythonLib, Path lib, Path cache) throws IOException {
+    /**
+     * Installs the workers under {@code lib} (the python one beside the Python worker library in
+     * {@code pythonLib}); {@code calls} is the socket their handlers' other-worker calls go to.
+     */
+    static Runtimes install(Path pythonLib, Path lib, Path cache, Path calls) throws IOException {
         return new Runtimes(pythonLib, SdkFiles.install(lib.resolve("node"), "node", SdkFiles.NODE),
-                SdkFiles.install(lib.resolve("java"), "java", SdkFiles.JAVA), cache.resolve("function-runner.jsa"));
+                SdkFiles.install(lib.resolve("java"), "java", SdkFiles.JAVA), cache.resolve("function-runner.jsa"), calls);
     }
 
     private static String location(Class<?> c) {
@@ -68,23 +73,37 @@ final class Runtimes {
         env.put("STEWARD_FUNCTION_VERSION", Integer.toString(v.version()));
         env.put("STEWARD_RUNTIME", m.runtime().wire());
         env.put("STEWARD_FUNCTIONS", table(loads));
-        if (m.runtime() == FunctionRuntime.JAVA) {
-            env.put("STEWARD_JAVA_CP", javaClassPath);
-            env.put("STEWARD_JAVA_CDS", javaCds.toString());
-        }
+        env.put("STEWARD_CALLS", calls.toString());
+        if (m.runtime() == FunctionRuntime.JAVA) env.putAll(java());
         return new AppRecord(name, v.dir(), worker(m.runtime()).toString(), env, v.added(), owner);
     }
 
-    /** One line per function: NAME TAB HANDLER TAB SAME-WORKER CALLEES TAB DIR. */
+    /** What the java worker needs to start, pooled or not: its class path and its class-data archive. */
+    private Map<String, String> java() {
+        return Map.of("STEWARD_JAVA_CP", javaClassPath, "STEWARD_JAVA_CDS", javaCds.toString());
+    }
+
+    /** What every pooled worker starts with: the Python library on its path, and what a java worker needs. */
+    Map<String, String> poolEnvironment(Path pythonLib) {
+        Map<String, String> env = new HashMap<>(java());
+        env.put("PYTHONPATH", pythonLib.toString());
+        ProcessHandle.current().info().command().ifPresent(j -> env.put("STEWARD_JAVA", j));
+        return env;
+    }
+
+    /** One line per function: NAME TAB HANDLER TAB SAME-WORKER CALLEES TAB OTHER-WORKER CALLEES TAB DIR (callees by commas). */
     static String table(Map<String, FunctionVersion> loads) {
         StringBuilder out = new StringBuilder();
         loads.forEach((n, v) -> {
             FunctionManifest m = v.parsed();
-            String calls = m.calls().entrySet().stream().filter(e -> e.getValue() == FunctionManifest.CallKind.SAME_WORKER)
-                    .map(Map.Entry::getKey).sorted().collect(Collectors.joining(","));
-            out.append(n).append('\t').append(m.handler()).append('\t').append(calls).append('\t').append(v.dir()).append('\n');
+            out.append(n).append('\t').append(m.handler()).append('\t').append(callees(m, FunctionManifest.CallKind.SAME_WORKER))
+                    .append('\t').append(callees(m, FunctionManifest.CallKind.OTHER_WORKER)).append('\t').append(v.dir()).append('\n');
         });
         return out.toString();
+    }
+
+    private static String callees(FunctionManifest m, FunctionManifest.CallKind kind) {
+        return m.calls().entrySet().stream().filter(e -> e.getValue() == kind).map(Map.Entry::getKey).sorted().collect(Collectors.joining(","));
     }
 
     /**
@@ -106,12 +125,10 @@ final class Runtimes {
         return new WarmPool.Key(worker(m.runtime()).normalize().toString(), isolate(m), m.resources());
     }
 
-    /** Each worker program's pool size (python's the larger of python's and shell's; java none). */
+    /** Each worker program's pool size (python's the larger of python's and shell's). */
     Map<String, Integer> poolSizes(dev.steward.agent.config.FunctionPools pools) {
         Map<String, Integer> out = new HashMap<>();
-        pools.sizes().forEach((runtime, n) -> {
-            if (runtime != FunctionRuntime.JAVA) out.merge(worker(runtime).normalize().toString(), n, Math::max);
-        });
+        pools.sizes().forEach((runtime, n) -> out.merge(worker(runtime).normalize().toString(), n, Math::max));
         return out;
     }
 }

@@ -75,7 +75,7 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--api-name", paramLabel = "NAME", split = ",", description = "A host name clients use to reach the API, besides its IP addresses, localhost and this host's name (repeatable).")
     List<String> apiNames;
 
-    @Option(names = "--fn-pool", paramLabel = "RUNTIME=N[,...]", description = "Paused generic workers each function runtime keeps ready (default python=2,node=2; shell shares python's; java none).")
+    @Option(names = "--fn-pool", paramLabel = "RUNTIME=N[,...]", description = "Paused generic workers each function runtime keeps ready (default python=2,node=2,java=1; shell shares python's).")
     String fnPool;
 
     @Option(names = "--fn-pool-idle", paramLabel = "DURATION", description = "How long a runtime's pool stays filled without a call (default 10m).")

@@ -52,6 +52,23 @@ public final class Rpc implements AutoCloseable {
         publish(service, s.port());
     }
 
+    /**
+     * Serves {@code service} on the unix socket {@code path}, not published in the locator (what only
+     * the node's own workers call); closing what this returns closes the socket.
+     */
+    public AutoCloseable serveAt(RpcService service, Path path) throws IOException {
+        java.nio.file.Files.createDirectories(path.getParent());
+        java.nio.file.Files.deleteIfExists(path);
+        boolean e = epoll();
+        java.net.SocketAddress address = e ? new io.netty.channel.unix.DomainSocketAddress(path.toFile()) : java.net.UnixDomainSocketAddress.of(path);
+        RpcServer s = new RpcServer(loops, loops, e ? io.netty.channel.epoll.EpollServerDomainSocketChannel.class
+                : io.netty.channel.socket.nio.NioServerDomainSocketChannel.class, address, service);
+        return () -> {
+            s.close();
+            java.nio.file.Files.deleteIfExists(path);
+        };
+    }
+
     /** Takes a service out of the locator and closes its port (a paused app). */
     public void withdraw(String name) {
         RpcServer s = servers.remove(name);

@@ -10,10 +10,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 
-/** One service on its own TCP port: each frame that opens a session is a call, handled on a virtual thread. */
+/** One service on its own TCP port (or unix socket): each frame that opens a session is a call, handled on a virtual thread. */
 final class RpcServer implements AutoCloseable {
     private final Channel listener;
     private final RpcService service;
@@ -27,13 +26,13 @@ final class RpcServer implements AutoCloseable {
 
     /** Connections are served by {@code children}: one event loop for an app, so its engine and its clients share a thread. */
     RpcServer(EventLoopGroup loops, EventLoopGroup children, Class<? extends io.netty.channel.ServerChannel> serverClass,
-              InetSocketAddress address, RpcService service) {
+              java.net.SocketAddress address, RpcService service) {
         this.service = service;
-        listener = new ServerBootstrap().group(loops, children).channel(serverClass)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+        ServerBootstrap b = new ServerBootstrap().group(loops, children).channel(serverClass);
+        if (address instanceof InetSocketAddress) b.childOption(ChannelOption.TCP_NODELAY, true);
+        listener = b.childHandler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
+                    protected void initChannel(Channel ch) {
                         clients.add(ch);
                         ch.pipeline().addLast(new FrameCodec(FrameLimits.AGENT, "rpc " + service.name()), new Drains(), new Calls());
                     }

@@ -10,52 +10,107 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
  * Steward's generic java worker: loads the functions the agent names into this process, each in a
  * class loader of its own over its {@code classes/}, its jars and {@code lib/*.jar}, and serves the
- * main one ({@code STEWARD_FUNCTION}) as the event of that name. Same-worker calls run in process.
+ * main one ({@code STEWARD_FUNCTION}); each event names it and its place in its workflow
+ * ({@link Invocation}). Same-worker calls run in process, other-worker ones through the agent's call
+ * socket ({@link Calls}). Started by the warm pool, it first waits to be given its function ({@link PoolHandOver}).
  */
 public final class FunctionRunner {
     /** How deep calls may nest before one is refused (runaway recursion). */
     static final int MAX_DEPTH = 32;
     private final FunctionTable table;
+    private final Calls calls;
+    private final Map<String, String> env;
     private final Map<String, Function> loaded = new ConcurrentHashMap<>();
+    private final AtomicLong scratches = new AtomicLong();
 
-    FunctionRunner(FunctionTable table) {
+    FunctionRunner(FunctionTable table, Calls calls, Map<String, String> env) {
         this.table = table;
+        this.calls = calls;
+        this.env = Map.copyOf(env);
     }
 
     public static void main(String[] args) throws Exception {
-        String main = System.getenv("STEWARD_FUNCTION");
+        Optional<Map<String, String>> given = PoolHandOver.await(System.getenv());
+        if (given.isEmpty()) return; // a pooled worker let go unused
+        Map<String, String> env = given.get();
+        String main = env.get("STEWARD_FUNCTION");
         if (main == null) throw new IllegalArgumentException("STEWARD_FUNCTION is required");
-        FunctionRunner runner = new FunctionRunner(FunctionTable.parse(System.getenv().getOrDefault("STEWARD_FUNCTIONS", "")));
+        FunctionRunner runner = new FunctionRunner(FunctionTable.parse(env.getOrDefault("STEWARD_FUNCTIONS", "")),
+                new Calls(env.get("STEWARD_CALLS")), env);
         runner.load(main); // warm before the first invocation: a handler that cannot load fails the worker's start
-        Worker.fromArgs(args).on(main, (req, res) -> res.write(runner.invoke(main, req.readAll(), 0))).run();
+        Worker.from(args, env).otherwise((req, res) -> res.write(runner.invoke(Invocation.of(req.event(), main), req.readAll()))).run();
     }
 
-    byte[] invoke(String name, byte[] data, int depth) throws Exception {
-        byte[] out = load(name).handle(data, callsOf(name, depth));
+    byte[] invoke(Invocation f, byte[] data) throws Exception {
+        byte[] out = load(f.name()).handle(data, stewardFor(f));
         return out == null ? new byte[0] : out;
     }
 
-    private Steward callsOf(String caller, int depth) {
-        FunctionTable.Entry from = table.entry(caller);
-        return (callee, data) -> {
-            if (!from.calls().contains(callee)) {
-                throw new CallException("function " + caller + " does not declare " + callee + " in calls: as same-worker", null);
+    private Steward stewardFor(Invocation f) {
+        FunctionTable.Entry from = table.entry(f.name());
+        return new Steward() {
+            @Override
+            public Chunks stream(String callee, byte[] data) throws CallException {
+                boolean same = from.same().contains(callee);
+                if (!same && !from.other().contains(callee)) {
+                    throw new CallException("function " + f.name() + " does not declare " + callee + " in calls:", null);
+                }
+                if (f.depth() + 1 >= MAX_DEPTH) throw new CallException("function " + callee + ": calls nest deeper than " + MAX_DEPTH, null);
+                if (!same) return calls.stream(f, callee, data);
+                String scratch = f.workflow().isEmpty() ? "" : Path.of(f.workflow(), callee + "." + ProcessHandle.current().pid() + "." + scratches.incrementAndGet()).toString();
+                try {
+                    return one(FunctionRunner.this.invoke(new Invocation(callee, f.depth() + 1, f.workflow(), scratch, f.token()), data));
+                } catch (CallException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new CallException("function " + callee + " failed: " + e, e);
+                }
             }
-            if (depth + 1 >= MAX_DEPTH) throw new CallException("function " + callee + ": calls nest deeper than " + MAX_DEPTH, null);
-            try {
-                return invoke(callee, data, depth + 1);
-            } catch (CallException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new CallException("function " + callee + " failed: " + e, e);
+
+            @Override
+            public Path workflow() throws IOException {
+                return made(f.workflow());
+            }
+
+            @Override
+            public Path scratch() throws IOException {
+                return made(f.scratch());
+            }
+
+            @Override
+            public Map<String, String> environment() {
+                return env;
             }
         };
+    }
+
+    private static Steward.Chunks one(byte[] reply) {
+        return new Steward.Chunks() {
+            private boolean given;
+
+            @Override
+            public byte[] next() {
+                if (given) return null;
+                given = true;
+                return reply;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    private static Path made(String dir) throws IOException {
+        if (dir.isEmpty()) throw new IOException("this invocation has no workflow directory");
+        return Files.createDirectories(Path.of(dir));
     }
 
     Function load(String name) {
