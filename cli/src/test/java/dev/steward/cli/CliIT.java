@@ -446,6 +446,44 @@ class CliIT extends AgentTestBase {
     }
 
     @Test
+    void logsOfSeveralInstancesAreMergedByTimeWithTailSinceAndTimestamps() throws Exception {
+        Path f = spec("ml.yaml", "name: ml\ninstances: 2\nping: {exec: [\"true\"]}\n"
+                + "command: [/bin/sh, -c, 'for i in 1 2 3; do echo \"$STEWARD_INSTANCE line $i\"; sleep 0.2; done; exec sleep 600']\n");
+        assertThat(steward("apply", "-f", f.toString()).code()).isZero();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        List<JsonNode> lines;
+        while ((lines = steward("service", "logs", "ml", "--json").out().lines().map(Json::tree).toList()).size() < 6) {
+            assertThat(System.nanoTime()).as("six lines within 30 s: " + lines).isLessThan(deadline);
+            TestAgent.sleep(50);
+        }
+        assertThat(lines).hasSize(6).allMatch(l -> l.has("time") && l.has("instance") && l.path("line").asText().startsWith(l.path("instance").asText() + " line "));
+        List<String> times = lines.stream().map(l -> l.path("time").asText()).toList();
+        assertThat(times).isSorted();
+        assertThat(lines.stream().map(l -> l.path("instance").asText()).distinct()).hasSize(2);
+        // each instance's own lines stay in their order
+        for (String id : lines.stream().map(l -> l.path("instance").asText()).distinct().toList()) {
+            assertThat(lines.stream().filter(l -> l.path("instance").asText().equals(id)).map(l -> l.path("line").asText()))
+                    .containsExactly(id + " line 1", id + " line 2", id + " line 3");
+        }
+        Run stamped = steward("logs", "ml", "--timestamps");
+        assertThat(stamped.code()).as(stamped.err()).isZero();
+        assertThat(stamped.out().lines().toList()).hasSize(6).isSorted()
+                .allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z \\[[a-z0-9-]+\\] .+ line \\d"));
+        assertThat(steward("service", "logs", "ml").out().lines()).hasSize(6).allMatch(l -> l.startsWith("[")); // no time unless asked
+        Run tail = steward("service", "logs", "ml", "--tail", "2", "--json");
+        assertThat(tail.out().lines().map(l -> Json.tree(l).path("time").asText()).toList()).containsExactlyElementsOf(times.subList(4, 6));
+        assertThat(steward("service", "logs", "ml", "--since", "1h").out().lines()).hasSize(6);
+        assertThat(steward("service", "logs", "ml", "--since", times.get(3), "--json").out().lines()
+                .map(l -> Json.tree(l).path("time").asText()).toList())
+                .containsExactlyElementsOf(times.stream().filter(t -> t.compareTo(times.get(3)) >= 0).toList());
+        assertThat(steward("service", "logs", "ml", "--since", "2999-01-01T00:00:00Z").out()).isEmpty();
+        Run bad = steward("service", "logs", "ml", "--since", "soon");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("since: 'soon' is neither a duration (like 1h) nor a time");
+        assertThat(steward("logs", "nope").code()).isEqualTo(3);
+    }
+
+    @Test
     void eventsListsWhatHappenedToAService() throws Exception {
         Path f = spec("ev.yaml", "name: ev\ncommand: [/bin/sh, -c, 'exec sleep 600']\nping: {exec: [\"true\"]}\n");
         assertThat(steward("apply", "-f", f.toString()).code()).isZero();
