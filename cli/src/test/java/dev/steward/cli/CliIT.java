@@ -484,6 +484,59 @@ class CliIT extends AgentTestBase {
     }
 
     @Test
+    void cocaine011AppsRunUnchangedGetTheLocatorAndOutliveAnUnknownFrame() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("apps/old"));
+        Files.writeString(app.resolve("manifest.json"), "{\"slave\": \"./worker.py\", \"drivers\": {\"tick\": {\"type\": \"time\"}}, \"local\": true}");
+        Files.writeString(app.resolve("worker.py"), """
+                #!/usr/bin/python3
+                import sys
+                from steward_worker import Worker
+                print("argv:", " ".join(sys.argv[1:]), file=sys.stderr, flush=True)
+                w = Worker()
+                @w.on("echo")
+                def echo(request, response):
+                    response.write(request.read_all())
+                @w.on("odd")
+                def odd(request, response):
+                    w._link.send(42, 0, ["from a newer library"])  # a message the protocol does not have
+                    response.write("still here")
+                w.run()
+                """);
+        Run up = steward("app", "upload", "old", app.toString());
+        assertThat(up.code()).as(up.err()).isZero();
+        assertThat(up.err()).contains("steward: warning: drivers: accepted, not used").contains("steward: warning: local: accepted, not used");
+        Run prof = steward("profile", "upload", "old", spec("old.json", "{\"pool-limit\": 1, \"crashlog-limit\": 50, \"log-output\": true}").toString());
+        assertThat(prof.code()).as(prof.err()).isZero();
+        assertThat(prof.err()).contains("warning: crashlog-limit: accepted, not used").contains("warning: log-output: accepted, not used");
+        assertThat(steward("app", "start", "old", "old").code()).isZero();
+        assertThat(steward("app", "invoke", "old", "echo", "hi").out()).isEqualTo("hi");
+        JsonNode before = steward("app", "info", "old", "--json").json();
+        assertThat(steward("app", "invoke", "old", "odd").out()).isEqualTo("still here");
+        assertThat(steward("app", "invoke", "old", "echo", "again").out()).isEqualTo("again");
+        JsonNode after = steward("app", "info", "old", "--json").json();
+        assertThat(after.path("crashes").asInt()).isZero();
+        assertThat(after.path("workers").findValuesAsText("id")).isEqualTo(before.path("workers").findValuesAsText("id")); // the same worker
+        String locator = "--locator 127.0.0.1:" + agent.agent().rpcPort();
+        assertThat(steward("app", "logs", "old").out()).contains("argv: --app old --endpoint ").contains(locator);
+        // a worker that refuses --locator (cocaine-framework-java's) is spared it by the manifest
+        assertThat(steward("app", "pause", "old").code()).isZero();
+        Files.writeString(app.resolve("manifest.json"), "{\"slave\": \"./worker.py\", \"locator-arg\": false}");
+        Run again = steward("app", "upload", "old", app.toString());
+        assertThat(again.err()).doesNotContain("warning");
+        assertThat(steward("app", "info", "old", "--json").json().path("app").path("locator-arg").asBoolean(true)).isFalse();
+        assertThat(steward("app", "start", "old", "old").code()).isZero();
+        assertThat(steward("app", "invoke", "old", "echo", "plain").out()).isEqualTo("plain");
+        List<String> argv = steward("app", "logs", "old").out().lines().filter(l -> l.contains("argv:")).toList();
+        assertThat(argv).anyMatch(l -> !l.contains("--locator"));
+        Path bad = Files.createDirectories(tmp.resolve("apps/bad"));
+        Files.writeString(bad.resolve("manifest.json"), "{\"slave\": \"./worker.py\", \"locator-arg\": \"no\"}");
+        Files.copy(app.resolve("worker.py"), bad.resolve("worker.py"));
+        Run refused = steward("app", "upload", "bad", bad.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("locator-arg");
+    }
+
+    @Test
     void eventsListsWhatHappenedToAService() throws Exception {
         Path f = spec("ev.yaml", "name: ev\ncommand: [/bin/sh, -c, 'exec sleep 600']\nping: {exec: [\"true\"]}\n");
         assertThat(steward("apply", "-f", f.toString()).code()).isZero();
