@@ -49,6 +49,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Registry registry;
     private final java.util.concurrent.ExecutorService writes;
+    private final dev.steward.agent.logs.LogStamper stamps;
     private final ApiServer api;
     private volatile Gateway gateway;
     /** The open instances of dynamic services (issue 14). */
@@ -135,10 +136,11 @@ public final class Agent implements AutoCloseable {
         // one writer, in order: the services' runners hand it their store writes and never wait for SQLite
         writes = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("steward-store-writer").factory());
         Metrics[] metrics = new Metrics[1];
+        stamps = new dev.steward.agent.logs.LogStamper(clock);
         Context ctx = new Context(clock, isolates, new PortAllocator(instanceHost(config)), new Pinger(), bus,
                 new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
-                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs());
+                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs(), stamps);
         registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
         dev.steward.agent.auth.Tokens[] tokensLater = new dev.steward.agent.auth.Tokens[1]; // made below; asked only once serving
         dynamics = new dev.steward.agent.dynamic.Dynamics(ctx, store, scope, config.domain(), () -> gateway == null ? 0 : gateway.port(),
@@ -323,9 +325,10 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** The last of a close: timers, the exit watcher, the node's lease, the store, then the data dir's lock. */
+    /** The last of a close: timers, the exit watcher, the logs' stamper, the node's lease, the store, then the data dir's lock. */
     private void closeStoreAndLock() {
         timer.shutdownNow();
+        if (stamps != null) stamps.close();
         watcher.close();
         if (scheduler != null) scheduler.close();
         if (mesh != null) mesh.close();

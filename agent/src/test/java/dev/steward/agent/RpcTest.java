@@ -73,6 +73,27 @@ class RpcTest extends AgentTestBase {
     }
 
     @Test
+    void theLocatorAnswersReportsAndRefreshAsCocaine011s() throws Exception {
+        try (RpcConnection c = locator()) {
+            Value reports = c.call(Messages.REPORTS).value(WAIT);
+            var logging = reports.asMapValue().map().get(FrameWriter.text("logging")).asMapValue().map();
+            int port = c.resolve("logging", WAIT).port();
+            assertThat(logging.get(FrameWriter.text("endpoint")).asRawValue().asString()).isEqualTo("127.0.0.1:" + port);
+            assertThat(logging.get(FrameWriter.text("version")).asIntegerValue().toInt()).isEqualTo(1);
+            // a refresh sends the table again to those who synchronize, and answers nil
+            RpcConnection.Call sync = c.call(Messages.SYNCHRONIZE);
+            assertThat(sync.next(WAIT)).isInstanceOf(Reply.Chunk.class);
+            assertThat(c.call(Messages.REFRESH, FrameWriter.text("logging")).value(WAIT).isNilValue()).isTrue();
+            assertThat(sync.next(WAIT)).isInstanceOf(Reply.Chunk.class);
+            RpcConnection.Call noName = c.call(Messages.REFRESH);
+            assertThat(noName.next(WAIT)).isInstanceOf(Reply.Error.class);
+            RpcConnection.Call extra = c.call(Messages.REPORTS, FrameWriter.text("x"));
+            assertThat(extra.next(WAIT)).isInstanceOf(Reply.Error.class);
+            assertThat(c.resolve("logging", WAIT).port()).isEqualTo(port); // the connection is still good
+        }
+    }
+
+    @Test
     void synchronizeStreamsTheTable() throws Exception {
         try (RpcConnection c = locator()) {
             RpcConnection.Call sync = c.call(Messages.SYNCHRONIZE);

@@ -165,7 +165,10 @@ class ServiceLifecycleTest extends AgentTestBase {
         }
         assertThat(logs).contains(expected).contains("to-stderr");
         assertThat(Path.of(i.path("log").asText())).exists().startsWith(tmp.resolve("data"));
-        // The agent holds no pipe to the instance: its stdout is the log file itself.
-        assertThat(Path.of("/proc/" + i.path("pid").asLong() + "/fd/1").toRealPath()).isEqualTo(Path.of(i.path("log").asText()).toRealPath());
+        // The agent holds no pipe to the instance: its stdout is its output file, which the agent copies into the log, each line stamped.
+        Path log = Path.of(i.path("log").asText());
+        assertThat(Path.of("/proc/" + i.path("pid").asLong() + "/fd/1").toRealPath()).isEqualTo(dev.steward.agent.logs.LogStamper.raw(log).toRealPath());
+        assertThat(java.nio.file.Files.readAllLines(log)).anyMatch(l -> dev.steward.agent.logs.Stamp.parse(l).time() != null
+                && dev.steward.agent.logs.Stamp.parse(l).text().equals(expected));
     }
 }

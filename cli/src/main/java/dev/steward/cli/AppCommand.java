@@ -28,6 +28,7 @@ final class AppCommand extends CommandGroup {
         public Integer call() throws IOException {
             NameArg.check(name);
             JsonNode v = Archives.upload(common.client(), "/v1/apps/" + name, source);
+            Printer.warnings(v);
             if (common.json) common.printJson(v);
             else System.out.println(name + ": uploaded (worker " + v.path("slave").asText() + ")");
             return 0;

@@ -16,7 +16,7 @@ final class Commands {
             Main.class, List.of(AgentCommand.class, ServiceCommand.class, ApplyCommand.class, JobCommand.class, AppCommand.class, FnCommand.class,
                     ProfileCommand.class, RunlistCommand.class, StatusCommand.class, TokenCommand.class, LoginCommand.class,
                     LoginCommand.Logout.class, LoginCommand.WhoAmI.class, AuditCommand.class, VersionCommand.class, CompletionCommand.class, ClusterCommand.class,
-                    EventsCommand.class, NodeCommand.class),
+                    EventsCommand.class, NodeCommand.class, ServiceLogs.class),
             ServiceCommand.class, List.of(ServiceRegister.class, ServiceUnregister.class, ServiceStart.class, ServiceStop.class,
                     ServiceQuery.class, ServiceModify.class, ServiceLogs.class, ServiceRun.class, ServiceUse.class, ServiceRelease.class,
                     ServicePause.class, ServiceResume.class, ServiceShow.class, ServiceOpen.class, ServiceClose.class, ServiceInstances.class, ServiceEvents.class),

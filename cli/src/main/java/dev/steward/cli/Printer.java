@@ -76,6 +76,11 @@ final class Printer {
         return sb.toString();
     }
 
+    /** What the agent took and does not use (Cocaine 0.11's fields), on stderr. */
+    static void warnings(JsonNode v) {
+        for (JsonNode w : v.path("warnings")) System.err.println("steward: warning: " + w.asText());
+    }
+
     static String cpu(long nanos) {
         return nanos < 0 ? "-" : String.format("%.2fs", nanos / 1e9);
     }

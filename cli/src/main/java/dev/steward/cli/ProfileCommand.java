@@ -30,6 +30,7 @@ final class ProfileCommand extends CommandGroup {
             NameArg.check(name);
             if (!Files.isRegularFile(file)) throw new CliException(2, file + ": no such file");
             JsonNode v = common.client().call("PUT", "/v1/profiles/" + name, Files.readString(file), Map.of());
+            Printer.warnings(v);
             if (common.json) common.printJson(v);
             else System.out.println(name + ": uploaded");
             return 0;

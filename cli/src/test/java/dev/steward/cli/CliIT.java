@@ -446,6 +446,97 @@ class CliIT extends AgentTestBase {
     }
 
     @Test
+    void logsOfSeveralInstancesAreMergedByTimeWithTailSinceAndTimestamps() throws Exception {
+        Path f = spec("ml.yaml", "name: ml\ninstances: 2\nping: {exec: [\"true\"]}\n"
+                + "command: [/bin/sh, -c, 'for i in 1 2 3; do echo \"$STEWARD_INSTANCE line $i\"; sleep 0.2; done; exec sleep 600']\n");
+        assertThat(steward("apply", "-f", f.toString()).code()).isZero();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        List<JsonNode> lines;
+        while ((lines = steward("service", "logs", "ml", "--json").out().lines().map(Json::tree).toList()).size() < 6) {
+            assertThat(System.nanoTime()).as("six lines within 30 s: " + lines).isLessThan(deadline);
+            TestAgent.sleep(50);
+        }
+        assertThat(lines).hasSize(6).allMatch(l -> l.has("time") && l.has("instance") && l.path("line").asText().startsWith(l.path("instance").asText() + " line "));
+        List<String> times = lines.stream().map(l -> l.path("time").asText()).toList();
+        assertThat(times).isSorted();
+        assertThat(lines.stream().map(l -> l.path("instance").asText()).distinct()).hasSize(2);
+        // each instance's own lines stay in their order
+        for (String id : lines.stream().map(l -> l.path("instance").asText()).distinct().toList()) {
+            assertThat(lines.stream().filter(l -> l.path("instance").asText().equals(id)).map(l -> l.path("line").asText()))
+                    .containsExactly(id + " line 1", id + " line 2", id + " line 3");
+        }
+        Run stamped = steward("logs", "ml", "--timestamps");
+        assertThat(stamped.code()).as(stamped.err()).isZero();
+        assertThat(stamped.out().lines().toList()).hasSize(6).isSorted()
+                .allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z \\[[a-z0-9-]+\\] .+ line \\d"));
+        assertThat(steward("service", "logs", "ml").out().lines()).hasSize(6).allMatch(l -> l.startsWith("[")); // no time unless asked
+        Run tail = steward("service", "logs", "ml", "--tail", "2", "--json");
+        assertThat(tail.out().lines().map(l -> Json.tree(l).path("time").asText()).toList()).containsExactlyElementsOf(times.subList(4, 6));
+        assertThat(steward("service", "logs", "ml", "--since", "1h").out().lines()).hasSize(6);
+        assertThat(steward("service", "logs", "ml", "--since", times.get(3), "--json").out().lines()
+                .map(l -> Json.tree(l).path("time").asText()).toList())
+                .containsExactlyElementsOf(times.stream().filter(t -> t.compareTo(times.get(3)) >= 0).toList());
+        assertThat(steward("service", "logs", "ml", "--since", "2999-01-01T00:00:00Z").out()).isEmpty();
+        Run bad = steward("service", "logs", "ml", "--since", "soon");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("since: 'soon' is neither a duration (like 1h) nor a time");
+        assertThat(steward("logs", "nope").code()).isEqualTo(3);
+    }
+
+    @Test
+    void cocaine011AppsRunUnchangedGetTheLocatorAndOutliveAnUnknownFrame() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("apps/old"));
+        Files.writeString(app.resolve("manifest.json"), "{\"slave\": \"./worker.py\", \"drivers\": {\"tick\": {\"type\": \"time\"}}, \"local\": true}");
+        Files.writeString(app.resolve("worker.py"), """
+                #!/usr/bin/python3
+                import sys
+                from steward_worker import Worker
+                print("argv:", " ".join(sys.argv[1:]), file=sys.stderr, flush=True)
+                w = Worker()
+                @w.on("echo")
+                def echo(request, response):
+                    response.write(request.read_all())
+                @w.on("odd")
+                def odd(request, response):
+                    w._link.send(42, 0, ["from a newer library"])  # a message the protocol does not have
+                    response.write("still here")
+                w.run()
+                """);
+        Run up = steward("app", "upload", "old", app.toString());
+        assertThat(up.code()).as(up.err()).isZero();
+        assertThat(up.err()).contains("steward: warning: drivers: accepted, not used").contains("steward: warning: local: accepted, not used");
+        Run prof = steward("profile", "upload", "old", spec("old.json", "{\"pool-limit\": 1, \"crashlog-limit\": 50, \"log-output\": true}").toString());
+        assertThat(prof.code()).as(prof.err()).isZero();
+        assertThat(prof.err()).contains("warning: crashlog-limit: accepted, not used").contains("warning: log-output: accepted, not used");
+        assertThat(steward("app", "start", "old", "old").code()).isZero();
+        assertThat(steward("app", "invoke", "old", "echo", "hi").out()).isEqualTo("hi");
+        JsonNode before = steward("app", "info", "old", "--json").json();
+        assertThat(steward("app", "invoke", "old", "odd").out()).isEqualTo("still here");
+        assertThat(steward("app", "invoke", "old", "echo", "again").out()).isEqualTo("again");
+        JsonNode after = steward("app", "info", "old", "--json").json();
+        assertThat(after.path("crashes").asInt()).isZero();
+        assertThat(after.path("workers").findValuesAsText("id")).isEqualTo(before.path("workers").findValuesAsText("id")); // the same worker
+        String locator = "--locator 127.0.0.1:" + agent.agent().rpcPort();
+        assertThat(steward("app", "logs", "old").out()).contains("argv: --app old --endpoint ").contains(locator);
+        // a worker that refuses --locator (cocaine-framework-java's) is spared it by the manifest
+        assertThat(steward("app", "pause", "old").code()).isZero();
+        Files.writeString(app.resolve("manifest.json"), "{\"slave\": \"./worker.py\", \"locator-arg\": false}");
+        Run again = steward("app", "upload", "old", app.toString());
+        assertThat(again.err()).doesNotContain("warning");
+        assertThat(steward("app", "info", "old", "--json").json().path("app").path("locator-arg").asBoolean(true)).isFalse();
+        assertThat(steward("app", "start", "old", "old").code()).isZero();
+        assertThat(steward("app", "invoke", "old", "echo", "plain").out()).isEqualTo("plain");
+        List<String> argv = steward("app", "logs", "old").out().lines().filter(l -> l.contains("argv:")).toList();
+        assertThat(argv).anyMatch(l -> !l.contains("--locator"));
+        Path bad = Files.createDirectories(tmp.resolve("apps/bad"));
+        Files.writeString(bad.resolve("manifest.json"), "{\"slave\": \"./worker.py\", \"locator-arg\": \"no\"}");
+        Files.copy(app.resolve("worker.py"), bad.resolve("worker.py"));
+        Run refused = steward("app", "upload", "bad", bad.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("locator-arg");
+    }
+
+    @Test
     void eventsListsWhatHappenedToAService() throws Exception {
         Path f = spec("ev.yaml", "name: ev\ncommand: [/bin/sh, -c, 'exec sleep 600']\nping: {exec: [\"true\"]}\n");
         assertThat(steward("apply", "-f", f.toString()).code()).isZero();

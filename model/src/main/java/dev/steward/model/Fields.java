@@ -26,6 +26,15 @@ final class Fields {
     }
 
     /** Reports every key of {@code node} not in {@code known}. */
+    /** The fields of {@code node} that {@code unused} names, each as "field: why", in the order given. */
+    static java.util.List<String> unused(JsonNode node, java.util.Map<String, String> unused) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(k -> {
+            if (unused.containsKey(k)) out.add(k + ": " + unused.get(k));
+        });
+        return out;
+    }
+
     void onlyKnown(JsonNode node, String prefix, Set<String> known) {
         node.fieldNames().forEachRemaining(k -> {
             if (!known.contains(k)) problem(join(prefix, k), "unknown field (expected one of: " + String.join(", ", known.stream().sorted().toList()) + ")");

@@ -6,18 +6,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An app's {@code manifest.json}: the worker program ({@code slave}, relative to the app's root)
- * and its environment.
+ * An app's {@code manifest.json}: the worker program ({@code slave}, relative to the app's root),
+ * its environment, and whether it is given {@code --locator HOST:PORT} as Cocaine 0.11 gave it
+ * ({@code "locator-arg": false} leaves it out, for workers that refuse it). Cocaine 0.11's
+ * {@code drivers} and {@code local} are taken, with a warning that Steward does not use them.
  */
-public record Manifest(String slave, Map<String, String> environment) {
+public record Manifest(String slave, Map<String, String> environment, boolean locatorArg, List<String> warnings) {
+    /** Fields of Cocaine 0.11's manifests that are taken and not used, with why. */
+    static final Map<String, String> UNUSED = Map.of(
+            "drivers", "accepted, not used: Steward has no drivers (timers, filesystem events); send the events from a job or a service",
+            "local", "accepted, not used: an app always runs on the agent it was uploaded to");
+
     public Manifest {
         environment = Map.copyOf(environment);
+        warnings = List.copyOf(warnings);
     }
 
     public static Manifest parse(String text) {
         ObjectNode tree = SpecParser.readTree(text);
         Fields f = new Fields();
-        f.onlyKnown(tree, "", Set.of("slave", "environment"));
+        f.onlyKnown(tree, "", Set.of("slave", "environment", "locator-arg", "drivers", "local"));
         String slave = f.text(tree.get("slave"), "slave");
         if (slave == null && !tree.has("slave")) f.problem("slave", "the worker program is required");
         if (slave != null) {
@@ -27,7 +35,8 @@ public record Manifest(String slave, Map<String, String> environment) {
             }
         }
         Map<String, String> env = f.stringMap(tree.get("environment"), "environment");
+        Boolean locator = f.bool(tree.get("locator-arg"), "locator-arg");
         if (!f.problems().isEmpty()) throw new InvalidSpecException(f.problems());
-        return new Manifest(slave, env == null ? Map.of() : env);
+        return new Manifest(slave, env == null ? Map.of() : env, locator == null || locator, Fields.unused(tree, UNUSED));
     }
 }

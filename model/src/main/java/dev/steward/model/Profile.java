@@ -27,7 +27,11 @@ public record Profile(int queueLimit, int poolLimit, int concurrency, int growTh
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
     public static final Set<String> ISOLATES = Set.of("process", "sandbox", "container");
     private static final Set<String> KEYS = Set.of("queue-limit", "pool-limit", "concurrency", "grow-threshold", "spawn-threshold",
-            "heartbeat-timeout", "idle-timeout", "startup-timeout", "termination-timeout", "isolate");
+            "heartbeat-timeout", "idle-timeout", "startup-timeout", "termination-timeout", "isolate", "crashlog-limit", "log-output");
+    /** Fields of Cocaine 0.11's profiles that are taken and not used, with why. */
+    static final Map<String, String> UNUSED = Map.of(
+            "crashlog-limit", "accepted, not used: Steward keeps the last lines of a worker that crashed (app info) and its log (app logs)",
+            "log-output", "accepted, not used: what workers write always goes to their logs (app logs)");
 
     public Profile {
         isolateArgs = Map.copyOf(isolateArgs);
@@ -36,6 +40,12 @@ public record Profile(int queueLimit, int poolLimit, int concurrency, int growTh
     /** The defaults of every key. */
     public static Profile defaults() {
         return read(SpecParser.readTree("{}"));
+    }
+
+    /** What a profile holds that is taken and not used (Cocaine 0.11's fields), each as "field: why". */
+    public static java.util.List<String> warnings(String text) {
+        if (text == null || text.isBlank()) return java.util.List.of();
+        return Fields.unused(SpecParser.readTree(text), UNUSED);
     }
 
     /** Parses a profile (YAML or JSON); every problem is listed with its key. */

@@ -74,4 +74,24 @@ class ProfileAndManifestTest {
         assertThat(catchThrowableOfType(InvalidSpecException.class, () -> Manifest.parse("{\"environment\": {\"A\": [1]}}")).problems()
                 .stream().map(Problem::toString)).contains("slave: the worker program is required").anyMatch(s -> s.startsWith("environment.A"));
     }
+
+    @Test
+    void cocaine011sFieldsAreTakenWithAWarningNeverRefused() {
+        Manifest m = Manifest.parse("{\"slave\": \"./w\", \"drivers\": {\"t\": {\"type\": \"time\"}}, \"local\": true}");
+        assertThat(m.locatorArg()).isTrue();
+        assertThat(m.warnings()).hasSize(2).anyMatch(w -> w.startsWith("drivers: accepted, not used"))
+                .anyMatch(w -> w.startsWith("local: accepted, not used"));
+        assertThat(Manifest.parse("{\"slave\": \"./w\"}").warnings()).isEmpty();
+        assertThat(Manifest.parse("{\"slave\": \"./w\", \"locator-arg\": false}").locatorArg()).isFalse();
+        assertThat(catchThrowableOfType(InvalidSpecException.class, () -> Manifest.parse("{\"slave\": \"./w\", \"locator-arg\": \"no\"}"))
+                .problems()).anyMatch(p -> p.field().equals("locator-arg"));
+        String profile = "{\"pool-limit\": 2, \"crashlog-limit\": 50, \"log-output\": true}";
+        assertThat(Profile.parse(profile).poolLimit()).isEqualTo(2);
+        assertThat(Profile.warnings(profile)).hasSize(2).anyMatch(w -> w.startsWith("crashlog-limit: accepted, not used"))
+                .anyMatch(w -> w.startsWith("log-output: accepted, not used"));
+        assertThat(Profile.warnings("{}")).isEmpty();
+        assertThat(Profile.warnings("")).isEmpty();
+        assertThat(catchThrowableOfType(InvalidSpecException.class, () -> Profile.parse("{\"crash-limit\": 1}")).problems())
+                .anyMatch(p -> p.field().equals("crash-limit")); // what is not 0.11's is still refused
+    }
 }

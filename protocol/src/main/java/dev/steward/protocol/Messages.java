@@ -18,6 +18,8 @@ public final class Messages {
     // locator
     public static final int RESOLVE = 0;
     public static final int SYNCHRONIZE = 1;
+    public static final int REPORTS = 2;
+    public static final int REFRESH = 3;
 
     // node service
     public static final int START_APP = 0;

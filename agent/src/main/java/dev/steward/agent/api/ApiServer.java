@@ -59,7 +59,7 @@ public final class ApiServer implements AutoCloseable {
         new AppCalls(engine, apps).bind(sb);
         new DynamicRoutes(dynamics, sup, archives).bind(sb);
         new FunctionRoutes(functions, archives).bind(sb);
-        new LogRoutes(sup, jobs, apps, engine, functions).bind(sb);
+        new LogRoutes(sup, jobs, apps, engine, functions, access.clock()).bind(sb);
         new EventRoutes(bus).bind(sb);
         sb.route().get("/v1/agent").build(Blocking.of((ctx, req) -> Requests.ok(agentInfo.get())));
         // another agent's hello at its join: whether the token it showed is the cluster's

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -102,6 +103,8 @@ final class AppRoutes {
         v.put("uploaded", r.uploaded());
         v.put("source", r.source());
         v.put("profile", dev.steward.model.Profile.parse(r.source()));
+        List<String> warnings = dev.steward.model.Profile.warnings(r.source());
+        if (!warnings.isEmpty()) v.put("warnings", warnings);
         return v;
     }
 }

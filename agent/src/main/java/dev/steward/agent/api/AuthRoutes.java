@@ -11,8 +11,6 @@ import dev.steward.agent.auth.Tokens;
 import dev.steward.model.Durations;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -78,22 +76,8 @@ final class AuthRoutes {
         }));
         sb.route().get("/v1/audit").build(Blocking.of((ctx, req) -> {
             Integer limit = Requests.intParam(ctx, "limit", 1, Audit.KEEP);
-            return Requests.ok(audit.list(since(ctx.queryParam("since")), limit == null ? 1000 : limit));
+            return Requests.ok(audit.list(Requests.since(ctx, "since", clock), limit == null ? 1000 : limit));
         }));
-    }
-
-    /** {@code since}: a duration back from now (1h) or an instant (2026-12-02T10:00:00Z). */
-    private Instant since(String text) {
-        if (text == null || text.isEmpty()) return null;
-        try {
-            return clock.instant().minus(Durations.parse(text));
-        } catch (IllegalArgumentException e) {
-            try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e2) {
-                throw new ApiException(400, "since: '" + text + "' is neither a duration (like 1h) nor a time (like 2026-12-02T10:00:00Z)");
-            }
-        }
     }
 
     private static final Set<String> FIELDS = Set.of("name", "role", "ttl");

@@ -64,6 +64,21 @@ final class Requests {
         }
     }
 
+    /** The query parameter {@code key}: a duration back from now (1h) or an instant (2026-12-02T10:00:00Z); null when not given. */
+    static java.time.Instant since(ServiceRequestContext ctx, String key, java.time.Clock clock) {
+        String text = ctx.queryParam(key);
+        if (text == null || text.isEmpty()) return null;
+        try {
+            return clock.instant().minus(dev.steward.model.Durations.parse(text));
+        } catch (IllegalArgumentException e) {
+            try {
+                return java.time.Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e2) {
+                throw new ApiException(400, key + ": '" + text + "' is neither a duration (like 1h) nor a time (like 2026-12-02T10:00:00Z)");
+            }
+        }
+    }
+
     static boolean flag(ServiceRequestContext ctx, String key) {
         String v = ctx.queryParam(key);
         if (v == null) return false;

@@ -67,7 +67,8 @@ public final class AppStore {
         synchronized (this) {
             // again: another caller may have made the app while this one unpacked
             String owner = mayReplace(name, who).map(AppRecord::owner).orElse(who.name());
-            AppRecord r = new AppRecord(name, app.dir().toString(), m.slave(), m.environment(), clock.instant().toString(), owner);
+            AppRecord r = new AppRecord(name, app.dir().toString(), m.slave(), m.environment(), clock.instant().toString(), owner,
+                    m.locatorArg(), m.warnings());
             store.put(APPS + name, Json.write(r));
             return r;
         }

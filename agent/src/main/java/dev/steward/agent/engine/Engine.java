@@ -134,7 +134,7 @@ public final class Engine implements AutoCloseable {
         Isolate isolate = isolates.of(new IsolateSpec(profile.isolate(), Map.of()));
         EventLoop loop = rpc.loops().next();
         Path socket = sockets.resolve(name + ".sock");
-        Workers workers = new Workers(record, profile, isolate, socket, logDir, pythonLib, resources, warmth.source());
+        Workers workers = new Workers(record, profile, isolate, socket, logDir, pythonLib, resources, warmth.source(), rpc.locator());
         AppEngine engine = new AppEngine(name, profileName, profile, loop, workers, nanos, clock, warmth);
         WorkerServer server;
         try {

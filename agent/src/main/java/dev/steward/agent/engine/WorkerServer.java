@@ -46,24 +46,37 @@ final class WorkerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new FrameCodec(FrameLimits.AGENT, "worker socket " + path.getFileName()), new Link(engine));
+                        ch.pipeline().addLast(new FrameCodec(FrameLimits.AGENT, "worker socket " + path.getFileName()), new Link(engine, path.getFileName().toString()));
                     }
                 })
                 .bind(address).syncUninterruptibly().channel();
     }
 
-    /** One worker's connection. */
+    /**
+     * One worker's connection. A frame of a message the protocol does not have (a newer worker
+     * library's) is logged, once per message, and dropped; the worker goes on.
+     */
     private static final class Link extends SimpleChannelInboundHandler<Frame> {
         private final AppEngine engine;
+        private final String socket;
+        private final java.util.Set<Long> unknownSeen = new java.util.HashSet<>();
         private Slave slave;
 
-        Link(AppEngine engine) {
+        Link(AppEngine engine, String socket) {
             this.engine = engine;
+            this.socket = socket;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
             try {
+                if (slave != null && (f.message() < 0 || f.message() > Messages.CHOKE)) {
+                    if (unknownSeen.size() < 16 && unknownSeen.add(f.message())) {
+                        System.err.println("steward: " + socket + ": worker " + slave.id + " sent message " + f.message()
+                                + " (session " + f.session() + "), which the worker protocol does not have: dropped");
+                    }
+                    return;
+                }
                 if (slave != null) engine.receive(slave, FromWorker.decode(f));
                 else greet(ctx, f);
             } catch (ProtocolException e) {

@@ -33,13 +33,16 @@ final class Workers {
     /** How often workers should send heartbeats, in seconds: a third of the heartbeat timeout, at most 5 s. */
     private final String heartbeatEvery;
     private final WorkerSource source;
+    /** The locator's HOST:PORT, given to workers that take it; null: none. */
+    private final String locator;
 
     /** A worker started for the app: spawned for it, or a paused one thawed and told to be it. */
     record Spawned(InstanceHandle handle, boolean thawed) {}
 
     Workers(AppRecord app, Profile profile, Isolate isolate, Path socket, Path logs, Path pythonLib, dev.steward.model.Resources resources,
-            WorkerSource source) {
+            WorkerSource source, String locator) {
         this.app = app;
+        this.locator = locator;
         this.source = source;
         this.resources = resources;
         this.isolate = isolate;
@@ -62,7 +65,8 @@ final class Workers {
     Spawned spawn(String id, Path log) throws IOException {
         Path dir = Path.of(app.dir());
         String slave = dir.resolve(app.slave()).normalize().toString();
-        List<String> argv = List.of(slave, "--app", app.name(), "--endpoint", socket.toString(), "--uuid", id);
+        List<String> argv = new java.util.ArrayList<>(List.of(slave, "--app", app.name(), "--endpoint", socket.toString(), "--uuid", id));
+        if (app.passesLocator() && locator != null) argv.addAll(List.of("--locator", locator)); // as Cocaine 0.11 gave it
         Map<String, String> env = new HashMap<>(app.environment());
         env.put("STEWARD_APP", app.name());
         env.put("STEWARD_ENDPOINT", socket.toString());

@@ -7,6 +7,6 @@ public final class Hooks {
     private Hooks() {}
 
     public static List<InstanceHook> standard() {
-        return List.of(new Environment(), new StoreRecord(), new HealthChecks(), new Draining());
+        return List.of(new Environment(), new Stamping(), new StoreRecord(), new HealthChecks(), new Draining());
     }
 }

@@ -133,7 +133,7 @@ public final class InstanceRunner {
                 hooks.forEach(h -> h.prestart(this, env));
                 Path dir = ctx.workDir(s);
                 List<String> argv = Expand.all(s.command(), Launch.merged(env));
-                InstanceHandle h = ctx.isolates().of(s.isolate()).spawn(new SpawnRequest(service, id, argv, dir, env, log,
+                InstanceHandle h = ctx.isolates().of(s.isolate()).spawn(new SpawnRequest(service, id, argv, dir, env, dev.steward.agent.logs.LogStamper.raw(log),
                         s.resources(), Launch.isolateOptions(s, ctx.runAs())));
                 post(new InstanceEvent.Spawned(id, gen, h));
             } catch (Exception e) {

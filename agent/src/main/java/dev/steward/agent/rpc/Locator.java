@@ -12,7 +12,10 @@ import org.msgpack.value.ValueFactory;
 
 /**
  * The locator: where each service listens, by name. {@code resolve} answers one name; {@code
- * synchronize} streams the whole table now and again on every change. The one owner of the table.
+ * synchronize} streams the whole table now and again on every change; as in Cocaine 0.11, {@code
+ * reports} tells what it serves ({@code {name: {endpoint: "HOST:PORT", version: N}}}) and {@code
+ * refresh NAME} re-reads a name's routing (Steward has no routing groups: each name is its own, so it
+ * only sends the table to those who synchronize again, and answers nil). The one owner of the table.
  */
 final class Locator implements RpcService {
     /** A published service. */
@@ -28,7 +31,7 @@ final class Locator implements RpcService {
 
     @Override
     public Map<Integer, String> methods() {
-        return Map.of(Messages.RESOLVE, "resolve", Messages.SYNCHRONIZE, "synchronize");
+        return Map.of(Messages.RESOLVE, "resolve", Messages.SYNCHRONIZE, "synchronize", Messages.REPORTS, "reports", Messages.REFRESH, "refresh");
     }
 
     synchronized void publish(String name, Entry e) {
@@ -61,6 +64,16 @@ final class Locator implements RpcService {
             Entry e = get(name);
             if (e == null) session.error(Messages.INVOCATION_ERROR, "service " + name + " is not available");
             else session.value(describe(e));
+        } else if (request.message() == Messages.REPORTS) {
+            Args.count(args, 0, 0, "reports");
+            session.value(reports());
+        } else if (request.message() == Messages.REFRESH) {
+            Args.count(args, 1, 1, "refresh");
+            Args.text(args, 0, "the name to refresh");
+            synchronized (this) {
+                changed();
+            }
+            session.value(ValueFactory.newNil());
         } else {
             Args.count(args, 0, 0, "synchronize");
             synchronized (this) {
@@ -78,6 +91,14 @@ final class Locator implements RpcService {
                 ValueFactory.newArray(FrameWriter.text(e.host()), ValueFactory.newInteger(e.port())),
                 ValueFactory.newInteger(e.version()),
                 ValueFactory.newMap(m));
+    }
+
+    private synchronized Value reports() {
+        Map<Value, Value> all = new LinkedHashMap<>();
+        table.forEach((name, e) -> all.put(FrameWriter.text(name), ValueFactory.newMap(Map.of(
+                FrameWriter.text("endpoint"), FrameWriter.text(e.host() + ":" + e.port()),
+                FrameWriter.text("version"), ValueFactory.newInteger(e.version())))));
+        return ValueFactory.newMap(all);
     }
 
     private synchronized Value whole() {

@@ -94,6 +94,17 @@ public final class Rpc implements AutoCloseable {
         return locatorServer.port();
     }
 
+    /** The locator as a worker on this machine reaches it, {@code HOST:PORT} (a wildcard address as the loopback one). */
+    public String locator() {
+        String h = host;
+        try {
+            if (java.net.InetAddress.getByName(h).isAnyLocalAddress()) h = "127.0.0.1";
+        } catch (java.net.UnknownHostException e) {
+            // a name: given as it is
+        }
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + port();
+    }
+
     @Override
     public void close() throws IOException {
         servers.values().forEach(RpcServer::close);

@@ -52,12 +52,15 @@ class RunnerTest {
     @AfterEach
     void tearDown() {
         registry.detach();
+        stamps.close();
     }
+
+    private final dev.steward.agent.logs.LogStamper stamps = new dev.steward.agent.logs.LogStamper(java.time.Clock.systemUTC());
 
     private Context context() {
         return new Context(time, Isolates.of(fake), new PortAllocator(), new Pinger(), bus, new StateRepository(store), Runnable::run,
                 time, tmp, "test", Duration.ofSeconds(5), (s, r) -> { }, new Spooler(tmp.resolve("spool"), Limits.DEFAULT), new InFlight(),
-                dev.steward.agent.isolate.RunAs.AGENT_USER);
+                dev.steward.agent.isolate.RunAs.AGENT_USER, stamps);
     }
 
     private ServiceRunner register(String yaml) {
