@@ -24,10 +24,12 @@ final class HealthChecks implements InstanceHook {
         Path[] dir = new Path[1];
         PingLoop.Check check = () -> {
             if (dir[0] == null) dir[0] = ctx.workDir(spec);
-            PingResult r = ctx.pinger().check(spec.ping().check(), ctx.ports().host(), i.port(), spec.ping().timeout(), dir[0], env);
+            PingResult r = ctx.pinger().check(spec.ping().check(), ctx.ports().host(), i.port(), spec.ping().timeout(), dir[0], env,
+                    !i.vitals().ready());
             ctx.pingListener().accept(spec.name(), r);
             return r;
         };
+        if (spec.ping().check() instanceof dev.steward.model.Ping.Check.Http && !i.vitals().ready()) dev.steward.agent.health.Pinger.prepare();
         i.pings = PingLoop.start(spec.name() + "-" + i.id(), check, spec.ping().interval(), i.vitals().ready(),
                 r -> i.post(new InstanceEvent.Pinged(i.id(), gen, r)));
         i.pings.paused(i.state() == dev.steward.model.InstanceState.PAUSED);

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * A short run through the agent's own paths (start, the API, a spawn, the gateway, a restart that
- * adopts, a stop), in a temporary data dir on ports the system chooses, so that the class cache the
+ * adopts, a start on demand through the gateway, a stop), in a temporary data dir on ports the system chooses, so that the class cache the
  * JVM writes when it exits holds what a real start needs. The launcher runs it once after a build.
  */
 final class CacheTraining {
@@ -58,9 +58,23 @@ final class CacheTraining {
             }
             call("POST", api + "/v1/services/sleeper/stop", "");
             await(api, "sleeper", s -> s.contains("\"state\":\"stopped\""));
+            startOnDemand(api, "http://127.0.0.1:" + second.gatewayPort(), config.dataDir());
         } finally {
             second.close();
         }
+    }
+
+    /**
+     * A request to a service at zero through the gateway (held, a spawn, HTTP pings, the held request sent on): the
+     * program is the JDK's own small file server, there wherever the agent runs. Left out when it is not.
+     */
+    private void startOnDemand(String api, String gateway, Path dir) throws IOException, InterruptedException {
+        Path server = ProcessHandle.current().info().command().map(Path::of).map(java -> java.resolveSibling("jwebserver")).orElse(null);
+        if (server == null || !Files.isExecutable(server)) return;
+        call("POST", api + "/v1/services", "name: lazy\npolicy: on-demand\ncommand: [\"" + server + "\", -b, 127.0.0.1, -p, \"${PORT}\", -d, \""
+                + dir.toAbsolutePath() + "\", -o, none]\nping: {http: /, interval: 50ms}\n");
+        call("GET", gateway + "/lazy/", null);
+        await(api, "lazy", s -> s.contains("\"state\":\"stopped\""));
     }
 
     private String call(String method, String url, String body) throws IOException, InterruptedException {
