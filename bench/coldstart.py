@@ -10,12 +10,13 @@ from benchlib import answers, free_port, wait_until
 
 
 def own_start(argv, cwd, samples):
-    """The program's own start until its port answers, started as the agent starts it (argv as given, PORT in its environment)."""
+    """The program's own start until its port answers, started as the agent starts it (argv with ${PORT} put in, PORT in its environment)."""
     out = []
     for _ in range(samples):
         port = free_port()
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, cwd=cwd, env=dict(os.environ, PORT=str(port)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        words = [w.replace("${PORT}", str(port)) for w in argv]  # as the agent puts it in a command
+        p = subprocess.Popen(words, cwd=cwd, env=dict(os.environ, PORT=str(port)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_until(lambda: answers(port), 30, 0.0005)
             out.append((time.monotonic() - t0) * 1000)

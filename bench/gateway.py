@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Gateway benchmark: a small fast upstream (nginx serving a fixed answer, run by Steward as a
-service), reached directly, through nginx as a reverse proxy (keep-alive upstream), and through
-Steward's gateway, at fixed connection counts with wrk, in one run. Also the time from the first
-request to a cold (on-demand) service to its first response, beside the service's own start time.
+service), reached directly, through nginx as a reverse proxy (keep-alive upstream) with one worker
+process and with as many as the gateway has event loops, and through Steward's gateway, at fixed
+connection counts with wrk, in interleaved rounds. Both proxies keep an access log. With --tls, the
+same beside nginx over HTTPS. Then the cold start (the first request to a service at zero, 20
+times, beside the program's own start, the program started the same way on both sides; and the very
+first one of agents just started), and the fan-in (1,000 simultaneous requests to a program with a
+listen backlog of 9, at zero).
 
-Run from the repository root:  python3 bench/gateway.py [--seconds 5] [--rounds 3] [--connections 16,64]
-Needs nginx and wrk (apt-get install nginx wrk) and a built ./steward.
+Run from the repository root:  /usr/bin/python3 bench/gateway.py [--seconds 5] [--rounds 3] [--connections 16,64]
+  [--tls] [--only throughput,cold,fanin]
+Needs nginx, wrk, busybox and openssl (apt-get install nginx wrk busybox-static openssl) and a built ./steward.
 """
 import argparse
 import os
@@ -16,29 +21,79 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import StewardAgent, add_nginx_upstream, answers, free_port, paced_script, wait_until, wrk  # noqa: E402
+from coldstart import first_after_start, first_request, own_start, spec, summary  # noqa: E402
+from fanin import fan_in  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, "bench", "tiny_http.py")
+# the gateway has as many event loops as the machine has cores (-Dsteward.gateway.threads)
+LOOPS = os.cpu_count()
 
 PROXY = """
-worker_processes 1;
-pid %(dir)s/proxy.pid;
-error_log %(dir)s/proxy-error.log;
+worker_processes %(workers)d;
+pid %(dir)s/proxy-%(name)s.pid;
+error_log %(dir)s/proxy-%(name)s-error.log;
 events { worker_connections 4096; }
 http {
   # an access log as the gateway keeps one: lines buffered and written every second
-  access_log %(dir)s/proxy-access.log combined buffer=64k flush=1s;
+  access_log %(dir)s/proxy-%(name)s-access.log combined buffer=64k flush=1s;
   upstream up { server 127.0.0.1:%(up)d; keepalive 64; }
   server {
-    listen 127.0.0.1:%(port)d;
+    listen 127.0.0.1:%(port)d %(ssl)s;
+    %(certs)s
     location /up/ { proxy_pass http://up/; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }
 }
 """
+
+
+def start_nginx(tmp, name, workers, up, tls=None):
+    """nginx as a reverse proxy to the upstream, with `workers` worker processes; returns (process, base URL)."""
+    port = free_port()
+    certs = "ssl_certificate %s; ssl_certificate_key %s;" % tls if tls else ""
+    conf = os.path.join(tmp, "proxy-%s.conf" % name)
+    with open(conf, "w") as f:
+        f.write(PROXY % {"dir": tmp, "name": name, "workers": workers, "up": up, "port": port, "ssl": "ssl" if tls else "",
+                         "certs": certs})
+    p = subprocess.Popen(["nginx", "-p", tmp, "-c", conf, "-g", "daemon off;"], stderr=subprocess.DEVNULL, start_new_session=True)
+    scheme = "https" if tls else "http"
+    if tls:
+        wait_until(lambda: subprocess.run(["curl", "-skf", "-o", "/dev/null", "https://127.0.0.1:%d/up/" % port]).returncode == 0, 10, 0.05)
+    else:
+        wait_until(lambda: answers(port, "/up/"), 10)
+    return p, "%s://127.0.0.1:%d/up/" % (scheme, port)
+
+
+def self_signed(tmp):
+    """A self-signed pair for 127.0.0.1 (openssl), as both nginx and the gateway take it."""
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def throughput(targets, connections, rounds, seconds, against):
+    """Interleaved rounds of wrk on every target at each connection count; medians, with the ratio to each proxy in `against`."""
+    peak = 0
+    head = "| target | connections | requests/s | p50 ms | p99 ms | non-2xx | " + " | ".join("vs %s" % a for a in against) + " |"
+    print(head)
+    print("|---" * (6 + len(against)) + "|")
+    for c in connections:
+        # rounds interleave the targets, so that a noisy moment on this shared machine hits them alike
+        runs = {name: [] for name, _ in targets}
+        for _ in range(rounds):
+            for name, url in targets:
+                runs[name].append(wrk(url, c, seconds))
+        results = {name: tuple(statistics.median(r[k] for r in rs) for k in range(4)) for name, rs in runs.items()}
+        peak = max(peak, results["steward gateway"][0])
+        for name, (rps, p50, p99, bad) in results.items():
+            ratios = " | ".join("%.2f" % (rps / results[a][0]) for a in against)
+            print("| %s | %d | %.0f | %.3f | %.3f | %d | %s |" % (name, c, rps, p50, p99, bad, ratios))
+    return peak
 
 
 def main():
@@ -47,82 +102,125 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=15, help="seconds of load on each target before measuring")
     ap.add_argument("--connections", default="16,64")
+    ap.add_argument("--tls", action="store_true", help="also the gateway and nginx over HTTPS")
+    ap.add_argument("--samples", type=int, default=20, help="cold starts from zero per program")
+    ap.add_argument("--fresh-agents", type=int, default=3, help="agents started for their very first cold start")
+    ap.add_argument("--fan-in", type=int, default=1000)
+    ap.add_argument("--only", default="throughput,cold,fanin")
     args = ap.parse_args()
-    for tool in ("nginx", "wrk"):
+    parts = set(args.only.split(","))
+    for tool in ("nginx", "wrk", "busybox", "openssl", "curl"):
         if not shutil.which(tool):
-            sys.exit("%s is needed: apt-get install nginx wrk" % tool)
+            sys.exit("%s is needed: apt-get install nginx wrk busybox-static openssl curl" % tool)
     tmp = tempfile.mkdtemp(prefix="steward-gw-bench-")
+    tls = self_signed(tmp) if args.tls else None
+    extra = ["--gateway-tls-cert", tls[0], "--gateway-tls-key", tls[1]] if tls else []
     agent = StewardAgent(ROOT, tmp)
-    nginx_proxy = None
+    tls_agent = StewardAgent(ROOT, os.path.join(tmp, "tls"), args=extra, name="tls-agent") if tls else None
+    proxies = []
     try:
-        up = add_nginx_upstream(agent, tmp)
-        proxy_port = free_port()
-        with open(os.path.join(tmp, "proxy.conf"), "w") as f:
-            f.write(PROXY % {"dir": tmp, "up": up, "port": proxy_port})
-        nginx_proxy = subprocess.Popen(["nginx", "-p", tmp, "-c", os.path.join(tmp, "proxy.conf"), "-g", "daemon off;"],
-                                       stderr=subprocess.DEVNULL, start_new_session=True)
-        wait_until(lambda: answers(proxy_port, "/up/"), 10)
-        targets = [("upstream direct", "http://127.0.0.1:%d/" % up),
-                   ("nginx 1.22 reverse proxy", "http://127.0.0.1:%d/up/" % proxy_port),
-                   ("steward gateway", agent.gateway + "/up/")]
-        for _, url in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
-            wrk(url, 64, args.warmup)
-        print("machine: %s, %d cores, %s; wrk -t2 -d%ds, median of %d interleaved rounds" % (
-            os.uname().release, os.cpu_count(), time.strftime("%Y-%m-%d"), args.seconds, args.rounds))
-        print("| target | connections | requests/s | p50 ms | p99 ms | non-2xx | vs nginx (rps) |")
-        print("|---|---|---|---|---|---|---|")
-        peak = 0
-        for c in [int(x) for x in args.connections.split(",")]:
-            # Rounds interleave the targets, so that a noisy moment on this shared machine hits them alike;
-            # each figure is the median over the rounds.
-            runs = {name: [] for name, _ in targets}
+        print("machine: %s, %d cores, load %.1f at the start, %s; the gateway has %d event loops" % (
+            os.uname().release, os.cpu_count(), os.getloadavg()[0], time.strftime("%Y-%m-%d"), LOOPS))
+        if "throughput" in parts:
+            up = add_nginx_upstream(agent, tmp)
+            one, one_url = start_nginx(tmp, "one", 1, up)
+            equal, equal_url = start_nginx(tmp, "equal", LOOPS, up)
+            proxies += [one, equal]
+            n1, nn = "nginx, 1 worker", "nginx, %d workers" % LOOPS
+            targets = [("upstream direct", "http://127.0.0.1:%d/" % up), (n1, one_url), (nn, equal_url),
+                       ("steward gateway", agent.gateway + "/up/")]
+            for _, url in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
+                wrk(url, 64, args.warmup)
+            print("wrk -t2 -d%ds, medians of %d interleaved rounds; both proxies keep an access log" % (args.seconds, args.rounds))
+            print()
+            peak = throughput(targets, [int(x) for x in args.connections.split(",")], args.rounds, args.seconds, [n1, nn])
+
+            # Latency at half of the gateway's peak: each of 32 connections waits between its requests
+            # (wrk's delay hook, whole milliseconds), so every target gets the same offered rate.
+            conns = 32
+            delay = max(1, round(conns * 1000.0 / (peak / 2)))
+            script = paced_script(tmp, delay)
+            print()
+            print("At about half of the gateway's peak (%d connections, %d ms between requests on each):" % (conns, delay))
+            print()
+            print("| target | requests/s | p50 ms | p99 ms | p99 added over direct ms |")
+            print("|---|---|---|---|---|")
+            paced_runs = {name: [] for name, _ in targets}
             for _ in range(args.rounds):
                 for name, url in targets:
-                    runs[name].append(wrk(url, c, args.seconds))
-            results = {name: tuple(statistics.median(r[k] for r in rs) for k in range(4)) for name, rs in runs.items()}
-            base = results["nginx 1.22 reverse proxy"][0]
-            peak = max(peak, results["steward gateway"][0])
-            for name, (rps, p50, p99, bad) in results.items():
-                print("| %s | %d | %.0f | %.3f | %.3f | %d | %.2f |" % (name, c, rps, p50, p99, bad, rps / base))
+                    paced_runs[name].append(wrk(url, conns, args.seconds, script))
+            paced = {name: tuple(statistics.median(r[k] for r in rs) for k in range(4)) for name, rs in paced_runs.items()}
+            direct99 = paced["upstream direct"][2]
+            for name, (rps, p50, p99, bad) in paced.items():
+                print("| %s | %.0f | %.3f | %.3f | %s |" % (name, rps, p50, p99, "-" if name == "upstream direct" else "%.3f" % (p99 - direct99)))
 
-        # Latency at half of the gateway's peak: each of 32 connections waits between its requests
-        # (wrk's delay hook, whole milliseconds), so every target gets the same offered rate.
-        conns = 32
-        delay = max(1, round(conns * 1000.0 / (peak / 2)))
-        script = paced_script(tmp, delay)
-        print()
-        print("At about half of the gateway's peak (%d connections, %d ms between requests on each):" % (conns, delay))
-        print("| target | requests/s | p50 ms | p99 ms | p99 added over direct ms |")
-        print("|---|---|---|---|---|")
-        paced_runs = {name: [] for name, _ in targets}
-        for _ in range(args.rounds):
-            for name, url in targets:
-                paced_runs[name].append(wrk(url, conns, args.seconds, script))
-        paced = {name: tuple(statistics.median(r[k] for r in rs) for k in range(4)) for name, rs in paced_runs.items()}
-        direct99 = paced["upstream direct"][2]
-        for name, (rps, p50, p99, bad) in paced.items():
-            print("| %s | %.0f | %.3f | %.3f | %s |" % (name, rps, p50, p99, "-" if name == "upstream direct" else "%.3f" % (p99 - direct99)))
+            if tls_agent:
+                # the same upstream, reached by a second agent whose gateway serves HTTPS (a ping-only service)
+                tls_agent.call("POST", "/v1/services", "name: up\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % up)
+                wait_until(lambda: tls_agent.call("GET", "/v1/services/up")["state"] == "available", 30, 0.05)
+                tone, tone_url = start_nginx(tmp, "tls-one", 1, up, tls)
+                tequal, tequal_url = start_nginx(tmp, "tls-equal", LOOPS, up, tls)
+                proxies += [tone, tequal]
+                t1, tn = "nginx over TLS, 1 worker", "nginx over TLS, %d workers" % LOOPS
+                tls_targets = [(t1, tone_url), (tn, tequal_url), ("steward gateway", tls_agent.gateway.replace("http:", "https:") + "/up/")]
+                for _, url in tls_targets:
+                    wrk(url, 64, args.warmup)
+                print()
+                print("Over TLS (TLS 1.3, a P-256 certificate; kept-alive connections):")
+                print()
+                throughput(tls_targets, [int(x) for x in args.connections.split(",")], args.rounds, args.seconds, [t1, tn])
 
-        # Cold start: an on-demand service with no instance, first request through the gateway.
-        agent.call("POST", "/v1/services", "name: cold\ncommand: [python3, %s]\npolicy: on-demand\nping: {http: /}\n" % TINY)
-        t0 = time.monotonic()
-        with urllib.request.urlopen(agent.gateway + "/cold/", timeout=60) as r:
-            r.read()
-        first = (time.monotonic() - t0) * 1000
-        own_port = free_port()
-        t0 = time.monotonic()
-        p = subprocess.Popen(["python3", TINY, str(own_port)])
-        wait_until(lambda: answers(own_port), 30, 0.0005)
-        own = (time.monotonic() - t0) * 1000
-        p.kill()
-        print()
-        print("| cold start | ms |")
-        print("|---|---|")
-        print("| first request to a service at zero, through the gateway | %.1f |" % first)
-        print("| the same program's own start, until its port answers | %.1f |" % own)
+        if "cold" in parts:
+            print()
+            print("Cold start: the first request to a service at zero through the gateway, %d times from zero, beside the"
+                  " program's own start until its port answers, started the same way (the same argv, PORT in its environment):"
+                  % args.samples)
+            print()
+            print("| program | through the gateway, median / p90 ms | own start, median / p90 ms | added, median ms |")
+            print("|---|---|---|---|")
+            python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+            www = os.path.join(tmp, "www")
+            os.makedirs(www, exist_ok=True)
+            with open(os.path.join(www, "index.html"), "w") as f:
+                f.write("ok\n")
+            programs = [("python3 http.server (%s)" % python, [python, TINY]),
+                        ("busybox httpd", ["busybox", "httpd", "-f", "-p", "127.0.0.1:${PORT}", "-h", www])]
+            for i, (label, argv) in enumerate(programs):
+                name = "cold%d" % i
+                agent.call("POST", "/v1/services", spec(name, argv, tmp))
+                gw, own = [], []
+                for _ in range(args.samples):  # interleaved, one of each at a time
+                    gw += first_request(agent, name)
+                    own += own_start(argv, tmp, 1)
+                g, o = summary(gw), summary(own)
+                print("| %s | %.1f / %.1f | %.1f / %.1f | %.1f |" % (label, g[0], g[1], o[0], o[1], g[0] - o[0]))
+            first = first_after_start(ROOT, os.path.join(tmp, "fresh"), programs[0][1], tmp, args.fresh_agents)
+            print()
+            print("The very first request to a service at zero of an agent just started (%d agents, %s): %s ms"
+                  % (args.fresh_agents, programs[0][0], ", ".join("%.0f" % x for x in first)))
+
+        if "fanin" in parts:
+            print()
+            print("Fan-in: %d simultaneous requests, each on a connection of its own, to busybox httpd (listen backlog 9) at zero:"
+                  % args.fan_in)
+            print()
+            www = os.path.join(tmp, "www")
+            os.makedirs(www, exist_ok=True)
+            with open(os.path.join(www, "index.html"), "w") as f:
+                f.write("ok\n")
+            agent.call("POST", "/v1/services", "name: tiny\ndir: %s\ncommand: [busybox, httpd, -f, -p, \"127.0.0.1:${PORT}\", -h, www]\n"
+                       "policy: on-demand\nping: {tcp: true}\n" % tmp)
+            wait_until(lambda: agent.call("GET", "/v1/services/tiny")["state"] == "stopped", 60, 0.05)
+            r = fan_in(agent.gateway + "/tiny/index.html", args.fan_in)
+            print("| statuses | p50 ms | p99 ms | last answered ms |")
+            print("|---|---|---|---|")
+            print("| %s | %.0f | %.0f | %.0f |" % (", ".join("%s: %d" % ("failed" if k == 0 else k, v) for k, v in sorted(r["statuses"].items())),
+                                                 r["p50"], r["p99"], r["last"]))
     finally:
-        if nginx_proxy:
-            os.killpg(nginx_proxy.pid, signal.SIGTERM)
+        for p in proxies:
+            os.killpg(p.pid, signal.SIGTERM)
+        if tls_agent:
+            tls_agent.stop()
         agent.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
