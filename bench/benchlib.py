@@ -121,7 +121,7 @@ class StewardAgent:
     def _read(self):
         """Takes the listeners' addresses from the agent's stdout, and drains it for as long as it runs."""
         for line in self.proc.stdout:
-            m = re.search(r"(api|gateway) listening on (http://\S+)", line)
+            m = re.search(r"(api|gateway) listening on (https?://\S+)", line)
             r = re.search(r"rpc \(locator\) listening on (\S+):(\d+)", line)
             if m and m.group(1) == "api":
                 self.api = m.group(2)
