@@ -3,37 +3,15 @@ package dev.steward.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.steward.agent.dynamic.Dynamics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Dynamic services (issue 14): instances of a two-part service opened, reached, isolated, closed. */
-class DynamicServicesTest {
-    @TempDir Path tmp;
-    TestAgent agent;
-    final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        Assumptions.assumeTrue(Dynamics.unavailable() == null, "this machine cannot run dynamic services: " + Dynamics.unavailable());
-        agent = TestAgent.start(tmp.resolve("data"));
-        agent.follow("/v1/events", events);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (agent != null) agent.close();
-        DynamicRig.cleanUp(tmp.resolve("data"));
-    }
-
+class DynamicServicesTest extends DynamicAgentTest {
     private int gatewayPort() {
         return agent.agent().gatewayPort();
     }
