@@ -267,6 +267,19 @@ class CliIT extends AgentTestBase {
         assertThat(open.out()).isEqualTo(uuid + " running\n  http://" + uuid + ".services.localhost:" + gw + "/\n  /x/" + uuid
                 + "/  (on the gateway, without wildcard DNS)\n");
         assertThat(agent.dataDir.resolve("dynamic/" + uuid + "/in/data.csv")).hasContent("a,b\n");
+        // the steps as they happened, in order, each with its duration (stderr: stdout stays the UUID and URLs)
+        List<String> steps = open.err().lines().filter(l -> l.matches("  \\S.* done in \\d+ ms")).map(l -> l.strip().replaceAll(" +done in.*", "")).toList();
+        assertThat(steps).containsExactly("create namespace", "restore state", "copy inputs", "start part web", "wait for entrypoint", "route");
+
+        Files.writeString(inputs.resolve("data.csv"), "c,d\n");
+        Run push = steward("service", "inputs", "push", uuid, inputs.toString());
+        assertThat(push.code()).as(push.err()).isZero();
+        assertThat(push.out()).isEqualTo(uuid + ": new inputs\n");
+        assertThat(agent.dataDir.resolve("dynamic/" + uuid + "/in/data.csv")).hasContent("c,d\n");
+        assertThat(steward("service", "inputs", "push", "not-a-uuid", inputs.toString()).code()).isEqualTo(2);
+        Run notADir = steward("service", "inputs", "push", uuid, tmp.resolve("none").toString());
+        assertThat(notADir.code()).isEqualTo(2);
+        assertThat(notADir.err()).contains("DIR: " + tmp.resolve("none") + " is not a directory");
         JsonNode second = steward("service", "open", "lab", "--json").json();
         assertThat(second.path("url").asText()).isEqualTo("http://" + second.path("uuid").asText() + ".services.localhost:" + gw + "/");
         Run list = steward("service", "instances", "lab");
