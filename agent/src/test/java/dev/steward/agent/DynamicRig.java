@@ -37,6 +37,7 @@ final class DynamicRig {
             """;
     static final String HELPER = """
             import http.server
+            print("helper listening on 9000", flush=True)
             class H(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
                     body = b"helper here"

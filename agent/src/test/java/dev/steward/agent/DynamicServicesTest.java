@@ -196,6 +196,12 @@ class DynamicServicesTest extends DynamicAgentTest {
                     && seen[0].path("parts").path("web").asText().equals("starting");
         }, Duration.ofSeconds(30));
         assertThat(seen[0].path("routed").asBoolean()).isFalse();
+        String uuid = seen[0].path("uuid").asText();
+        TestAgent.awaitTrue("the helper's last log line in the instance's view", () -> agent.get("/v1/dynamic/" + uuid).path("logs").path("helper")
+                .toString().contains("helper listening on 9000"), Duration.ofSeconds(10));
+        JsonNode detail = agent.get("/v1/dynamic/" + uuid);
+        assertThat(detail.path("state").asText()).isEqualTo("starting");
+        assertThat(detail.path("logs").path("web").isArray()).as(detail.toString()).isTrue();
         assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + seen[0].path("uuid").asText() + "/", agent.token).status())
                 .as("not routed while starting").isEqualTo(503);
         assertThat(opening).isNotDone();

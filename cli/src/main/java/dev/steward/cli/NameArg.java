@@ -14,7 +14,11 @@ final class NameArg {
 
     /** An open instance's UUID, checked before it goes into a URL. */
     static String uuid(String uuid) {
-        if (!uuid.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) throw new CliException(2, "'" + uuid + "' is not an instance's UUID");
+        if (!isUuid(uuid)) throw new CliException(2, "'" + uuid + "' is not an instance's UUID");
         return uuid;
+    }
+
+    static boolean isUuid(String s) {
+        return s != null && s.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     }
 }

@@ -271,6 +271,11 @@ class CliIT extends AgentTestBase {
         List<String> steps = open.err().lines().filter(l -> l.matches("  \\S.* done in \\d+ ms")).map(l -> l.strip().replaceAll(" +done in.*", "")).toList();
         assertThat(steps).containsExactly("create namespace", "restore state", "copy inputs", "start part web", "wait for entrypoint", "route");
 
+        Run query = steward("service", "query", uuid);
+        assertThat(query.code()).as(query.err()).isZero();
+        assertThat(query.out()).startsWith(uuid + "  lab  running\n").contains("\n  web              running\n");
+        assertThat(steward("service", "query", uuid, "--json").json().path("logs").has("web")).isTrue();
+
         Files.writeString(inputs.resolve("data.csv"), "c,d\n");
         Run push = steward("service", "inputs", "push", uuid, inputs.toString());
         assertThat(push.code()).as(push.err()).isZero();

@@ -50,7 +50,7 @@ final class DynamicRoutes {
             sup.view(name); // 404 for a service that is not registered
             return Requests.ok(dynamics.instances(name));
         }));
-        sb.route().get("/v1/dynamic/{uuid}").build(Blocking.of((ctx, req) -> Requests.ok(dynamics.view(uuid(ctx)))));
+        sb.route().get("/v1/dynamic/{uuid}").build(Blocking.of((ctx, req) -> Requests.ok(dynamics.detail(uuid(ctx)))));
         sb.route().post("/v1/dynamic/{uuid}/close").build(Blocking.of((ctx, req) -> {
             String uuid = uuid(ctx);
             Rights.requireChange(Requests.caller(ctx), "instance " + uuid, dynamics.owner(uuid), dynamics.administrators(uuid));

@@ -125,6 +125,26 @@ public final class Dynamics implements Backends {
         return instance(uuid).view();
     }
 
+    /** How many of each part's last log lines {@link #detail} shows. */
+    private static final int LOG_LINES = 10;
+
+    /** The view of {@code uuid} with each part's last log lines ({@code logs: {PART: [line, ...]}}), for the API. */
+    public Map<String, Object> detail(String uuid) {
+        OpenInstance i = instance(uuid);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> out = new java.util.LinkedHashMap<>(dev.steward.agent.Json.MAPPER.convertValue(i.view(), Map.class));
+        Map<String, List<String>> logs = new java.util.TreeMap<>();
+        for (String part : i.partsSpec().parts().keySet()) {
+            try {
+                logs.put(part, dev.steward.agent.logs.LogFiles.tail(shared.log(i.spec.name(), uuid, part), LOG_LINES));
+            } catch (java.io.IOException e) {
+                logs.put(part, List.of("(its log cannot be read: " + e.getMessage() + ")"));
+            }
+        }
+        out.put("logs", logs);
+        return out;
+    }
+
     /** Who opened {@code uuid}; for the API's and the gateway's checks. */
     public String owner(String uuid) {
         return instance(uuid).owner;
