@@ -198,6 +198,7 @@ final class Lifecycle {
                 i.watch(p, handle);
             });
         });
+        i.stateInPlace = Files.isDirectory(i.root()); // so a failure below saves it before anything is removed
         List<String> missing = new ArrayList<>(i.partNamesInOrder().stream().filter(p -> !i.handles.containsKey(p)).toList());
         i.handles.keySet().stream().filter(p -> !i.parts.containsKey(p)).forEach(p -> missing.add("(its spec changed: no part " + p + " now)"));
         if (i.net == null || !i.shared.netns().exists(i.net.name())) missing.add("its network namespace");
@@ -205,7 +206,6 @@ final class Lifecycle {
             fail(i, "picked up after an agent restart without " + String.join(", ", missing));
             return;
         }
-        i.stateInPlace = Files.isDirectory(i.root());
         i.routed = true;
         i.publish("picked up after an agent restart");
         i.schedule();
