@@ -130,6 +130,30 @@ class DynamicDataTest extends DynamicAgentTest {
     }
 
     @Test
+    void aProbeThatAnswersNonsenseIsReportedOnceAndClosesNothing() {
+        agent.register("""
+                name: prober
+                parts:
+                  web: {command: [python3, %s]}
+                entrypoint: web:8080
+                paths: {state: [/work], state-save: 1s}
+                idle: {exec: [sh, -c, "echo soon"], timeout: 1s, interval: 100ms}
+                """.formatted(tmp.resolve("keeper.py")));
+        TestAgent.Res r = agent.call("POST", "/v1/services/prober/open", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        String uuid = r.json().path("uuid").asText();
+        String failed = awaitStep(uuid, "probe idle", 0);
+        assertThat(failed).contains("\"ok\":false").contains("the idle probe answered 'soon' (expected: the seconds inactive");
+        // two checkpoints later (a second or more: ten probes and more at 100ms), the failure was still said once
+        int after = events.indexOf(failed) + 1;
+        String first = awaitStep(uuid, "checkpoint state", after);
+        awaitStep(uuid, "checkpoint state", events.indexOf(first) + 1);
+        assertThat(events.stream().filter(e -> e.contains("\"step\":\"probe idle\"") && e.contains(uuid))).hasSize(1);
+        assertThat(agent.get("/v1/dynamic/" + uuid).path("state").asText()).as("a probe without an answer closes nothing").isEqualTo("running");
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+    }
+
+    @Test
     void inputsPushedAgainRestartThePartsThatAskAndBadPushesAreRefused() throws Exception {
         String uuid = open();
         assertThat(page(uuid, "/")).isEqualTo("count=0 input=");

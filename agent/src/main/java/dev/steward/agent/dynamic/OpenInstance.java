@@ -46,6 +46,7 @@ final class OpenInstance {
     boolean stateInPlace; // the state folders were restored (or adopted): they may be saved
     java.time.Instant nextCheckpoint; // null: no state-save interval, or not running
     java.time.Instant nextIdleProbe; // null: no idle probe, or not running
+    String probeFailure; // the idle probe's last failure, reported once
     /** Completes once the inputs given at open were taken (copied in, or the open ended before). */
     final CompletableFuture<Void> inputsTaken = new CompletableFuture<>();
 

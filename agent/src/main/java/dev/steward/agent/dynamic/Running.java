@@ -56,7 +56,8 @@ final class Running {
 
     /**
      * How long the probe says the instance has been idle, in seconds; null when it gave no answer (then it is not
-     * closed, and a failed {@code probe idle} step says why). A probe that answers is no event: it runs often.
+     * closed, and a failed {@code probe idle} step says why, once until it answers or fails otherwise). A probe that
+     * answers is no event: it runs often.
      */
     private static Long idleSeconds(OpenInstance i, Parts.Idle idle) {
         try {
@@ -69,9 +70,12 @@ final class Running {
                 }
                 case Ping.Check.Tcp t -> throw new IOException("a tcp check says nothing of idleness");
             };
-            return seconds(answer);
+            long seconds = seconds(answer);
+            i.probeFailure = null;
+            return seconds;
         } catch (IOException | IllegalArgumentException e) {
-            i.steps.failed("probe idle", e.getMessage());
+            if (!java.util.Objects.equals(e.getMessage(), i.probeFailure)) i.steps.failed("probe idle", e.getMessage()); // once per new failure
+            i.probeFailure = e.getMessage();
             return null;
         }
     }
