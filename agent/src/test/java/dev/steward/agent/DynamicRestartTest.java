@@ -42,14 +42,30 @@ class DynamicRestartTest {
             uuids.add(v.path("uuid").asText());
         }
         a.kill9();
+        // while no agent runs, the parts of one instance die: it is failed when picked up, its state saved before it is removed
+        String lost = uuids.remove(2);
+        String ns = "steward-" + dev.steward.agent.isolate.NodeScope.of(data).id() + "-" + lost;
+        for (String pid : DynamicRig.run("ip", "netns", "pids", ns).body().split("\\s+")) {
+            if (!pid.isBlank()) Procs.kill9(Long.parseLong(pid));
+        }
+        assertThat(data.resolve("dynamic-state")).as("nothing saved yet").doesNotExist();
 
         RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
         JsonNode opened = b.call("GET", "/v1/services/notebook/opened", null);
-        assertThat(opened).extracting(n -> n.path("uuid").asText()).containsExactlyInAnyOrderElementsOf(uuids);
+        assertThat(opened).extracting(n -> n.path("uuid").asText()).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(uuids.stream(),
+                java.util.stream.Stream.of(lost)).toList());
         for (JsonNode v : opened) {
+            if (v.path("uuid").asText().equals(lost)) {
+                assertThat(v.path("state").asText()).as(v.toString()).isEqualTo("failed");
+                assertThat(v.path("reason").asText()).startsWith("picked up after an agent restart without helper, web");
+                continue;
+            }
             assertThat(v.path("state").asText()).as(v.toString()).isEqualTo("running");
             assertThat(v.path("reason").asText()).isEqualTo("picked up after an agent restart");
         }
+        DynamicRig.assertGone(data, lost);
+        assertThat(data.resolve("dynamic-state/notebook/admin/work/count")).as("the lost instance's state, saved before its folder went").hasContent("1");
+        assertThat(b.call("POST", "/v1/dynamic/" + lost + "/close", null).path("closed").path("state").asText()).isEqualTo("complete");
         int gw = port(b);
         for (String uuid : uuids) {
             TestAgent.Res byHost = DynamicRig.get(gw, uuid + ".services.localhost", "/", b.token);

@@ -37,6 +37,7 @@ final class DynamicRig {
             """;
     static final String HELPER = """
             import http.server
+            print("helper listening on 9000", flush=True)
             class H(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
                     body = b"helper here"
@@ -105,6 +106,21 @@ final class DynamicRig {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new TestAgent.Res(p.waitFor(), out);
+    }
+
+    /** An agent in the test JVM on {@code dataDir} whose events go to {@code events}; the test is skipped where dynamic services cannot run. */
+    static TestAgent agent(Path dataDir, List<String> events) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.steward.agent.dynamic.Dynamics.unavailable() == null,
+                "this machine cannot run dynamic services: " + dev.steward.agent.dynamic.Dynamics.unavailable());
+        TestAgent agent = TestAgent.start(dataDir);
+        agent.follow("/v1/events", events);
+        return agent;
+    }
+
+    /** Stops {@code agent} (when there is one) and removes what the test may have left. */
+    static void stop(TestAgent agent, Path dataDir) throws Exception {
+        if (agent != null) agent.close();
+        cleanUp(dataDir);
     }
 
     /** Removes what a failed test may have left: the scope's namespaces, with every process in them. */

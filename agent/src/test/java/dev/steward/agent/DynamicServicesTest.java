@@ -3,37 +3,15 @@ package dev.steward.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.steward.agent.dynamic.Dynamics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Dynamic services (issue 14): instances of a two-part service opened, reached, isolated, closed. */
-class DynamicServicesTest {
-    @TempDir Path tmp;
-    TestAgent agent;
-    final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        Assumptions.assumeTrue(Dynamics.unavailable() == null, "this machine cannot run dynamic services: " + Dynamics.unavailable());
-        agent = TestAgent.start(tmp.resolve("data"));
-        agent.follow("/v1/events", events);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (agent != null) agent.close();
-        DynamicRig.cleanUp(tmp.resolve("data"));
-    }
-
+class DynamicServicesTest extends DynamicAgentTest {
     private int gatewayPort() {
         return agent.agent().gatewayPort();
     }
@@ -218,6 +196,12 @@ class DynamicServicesTest {
                     && seen[0].path("parts").path("web").asText().equals("starting");
         }, Duration.ofSeconds(30));
         assertThat(seen[0].path("routed").asBoolean()).isFalse();
+        String uuid = seen[0].path("uuid").asText();
+        TestAgent.awaitTrue("the helper's last log line in the instance's view", () -> agent.get("/v1/dynamic/" + uuid).path("logs").path("helper")
+                .toString().contains("helper listening on 9000"), Duration.ofSeconds(10));
+        JsonNode detail = agent.get("/v1/dynamic/" + uuid);
+        assertThat(detail.path("state").asText()).isEqualTo("starting");
+        assertThat(detail.path("logs").path("web").isArray()).as(detail.toString()).isTrue();
         assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + seen[0].path("uuid").asText() + "/", agent.token).status())
                 .as("not routed while starting").isEqualTo(503);
         assertThat(opening).isNotDone();

@@ -26,6 +26,19 @@ final class Archives {
         }
     }
 
+    /** Packs the directory {@code dir} (named {@code what} if it is not one: exit 2) and hands the archive to {@code send}. */
+    static com.fasterxml.jackson.databind.JsonNode sendDir(Path dir, String what,
+                                                           java.util.function.Function<Path, com.fasterxml.jackson.databind.JsonNode> send) throws IOException {
+        if (!Files.isDirectory(dir)) throw new CliException(2, what + ": " + dir + " is not a directory");
+        Path packed = Files.createTempFile("steward-inputs-", ".tar.gz");
+        try {
+            tarGz(dir, packed);
+            return send.apply(packed);
+        } finally {
+            Files.deleteIfExists(packed);
+        }
+    }
+
     /** Packs {@code dir} into the file {@code archive} (streamed: no archive is held in memory). */
     static void tarGz(Path dir, Path archive) throws IOException {
         try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(

@@ -20,7 +20,7 @@ final class ServiceClose implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!uuid.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) throw new CliException(2, "'" + uuid + "' is not an instance's UUID");
+        NameArg.uuid(uuid);
         JsonNode v = common.client().call("POST", "/v1/dynamic/" + uuid + "/close" + (noSave ? "?save=false" : ""), null, Map.of()).path("closed");
         boolean failed = !v.path("state").asText().equals("complete");
         if (common.json) common.printJson(v);

@@ -19,7 +19,7 @@ final class ServiceEvents implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!uuid.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) throw new CliException(2, "'" + uuid + "' is not an instance's UUID");
+        NameArg.uuid(uuid);
         return EventsCommand.print(common, follow, "&instance=" + uuid);
     }
 }

@@ -2,7 +2,6 @@ package dev.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -11,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code steward service open NAME [--inputs DIR]}: a new instance of a service with parts, and its URL. */
-@Command(addMethodSubcommands = false, name = "open", mixinStandardHelpOptions = true, description = "Open a new instance of a service with parts; print its UUID and URL.")
+@Command(addMethodSubcommands = false, name = "open", mixinStandardHelpOptions = true, description = "Open a new instance of a service with parts, showing its steps as they happen; print its UUID and URL.")
 final class ServiceOpen implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common;
 
@@ -24,20 +23,12 @@ final class ServiceOpen implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ApiClient c = common.client();
-        String path = "/v1/services/" + NameArg.check(name) + "/open";
-        JsonNode v;
-        if (inputs == null) {
-            v = c.call("POST", path, null, Map.of());
-        } else {
-            if (!Files.isDirectory(inputs)) throw new CliException(2, "--inputs: " + inputs + " is not a directory");
-            Path packed = Files.createTempFile("steward-inputs-", ".tar.gz");
-            try {
-                Archives.tarGz(inputs, packed);
-                v = c.upload("POST", path, packed);
-            } finally {
-                Files.deleteIfExists(packed);
-            }
-        }
+        // with --json the answer is all; else the steps are shown as they happen, the agent answering at once
+        String path = "/v1/services/" + NameArg.check(name) + "/open" + (common.json ? "" : "?wait=false");
+        JsonNode v = inputs == null ? c.call("POST", path, null, Map.of())
+                : Archives.sendDir(inputs, "--inputs", packed -> c.upload("POST", path, packed));
+        String state = v.path("state").asText();
+        if (!common.json && !state.equals("running") && !state.equals("failed")) v = new OpenSteps().follow(c, v.path("uuid").asText());
         return print(common, v);
     }
 

@@ -246,10 +246,14 @@ class CliIT extends AgentTestBase {
         assertThat(missing.err()).contains("no profile 'nosuch'");
     }
 
-    @Test
-    void dynamicInstancesAreOpenedListedAndClosedFromTheCommandLine() throws Exception {
+    private static void assumeDynamicServices() {
         org.junit.jupiter.api.Assumptions.assumeTrue(dev.steward.agent.dynamic.Dynamics.unavailable() == null,
                 "this machine cannot run dynamic services: " + dev.steward.agent.dynamic.Dynamics.unavailable());
+    }
+
+    @Test
+    void dynamicInstancesAreOpenedListedAndClosedFromTheCommandLine() throws Exception {
+        assumeDynamicServices();
         Path f = spec("lab.yaml", """
                 name: lab
                 parts:
@@ -267,6 +271,24 @@ class CliIT extends AgentTestBase {
         assertThat(open.out()).isEqualTo(uuid + " running\n  http://" + uuid + ".services.localhost:" + gw + "/\n  /x/" + uuid
                 + "/  (on the gateway, without wildcard DNS)\n");
         assertThat(agent.dataDir.resolve("dynamic/" + uuid + "/in/data.csv")).hasContent("a,b\n");
+        // the steps as they happened, in order, each with its duration (stderr: stdout stays the UUID and URLs)
+        List<String> steps = open.err().lines().filter(l -> l.matches("  \\S.* done in \\d+ ms")).map(l -> l.strip().replaceAll(" +done in.*", "")).toList();
+        assertThat(steps).containsExactly("create namespace", "restore state", "copy inputs", "start part web", "wait for entrypoint", "route");
+
+        Run query = steward("service", "query", uuid);
+        assertThat(query.code()).as(query.err()).isZero();
+        assertThat(query.out()).startsWith(uuid + "  lab  running\n").contains("\n  web              running\n");
+        assertThat(steward("service", "query", uuid, "--json").json().path("logs").has("web")).isTrue();
+
+        Files.writeString(inputs.resolve("data.csv"), "c,d\n");
+        Run push = steward("service", "inputs", "push", uuid, inputs.toString());
+        assertThat(push.code()).as(push.err()).isZero();
+        assertThat(push.out()).isEqualTo(uuid + ": new inputs\n");
+        assertThat(agent.dataDir.resolve("dynamic/" + uuid + "/in/data.csv")).hasContent("c,d\n");
+        assertThat(steward("service", "inputs", "push", "not-a-uuid", inputs.toString()).code()).isEqualTo(2);
+        Run notADir = steward("service", "inputs", "push", uuid, tmp.resolve("none").toString());
+        assertThat(notADir.code()).isEqualTo(2);
+        assertThat(notADir.err()).contains("DIR: " + tmp.resolve("none") + " is not a directory");
         JsonNode second = steward("service", "open", "lab", "--json").json();
         assertThat(second.path("url").asText()).isEqualTo("http://" + second.path("uuid").asText() + ".services.localhost:" + gw + "/");
         Run list = steward("service", "instances", "lab");
@@ -282,6 +304,50 @@ class CliIT extends AgentTestBase {
         assertThat(steward("service", "close", second.path("uuid").asText(), "--no-save").code()).isZero();
         assertThat(steward("service", "instances", "lab", "--json").json()).isEmpty();
         assertThat(steward("service", "open", "lab", "--inputs", tmp.resolve("none").toString()).code()).isEqualTo(2);
+    }
+
+    @Test
+    void aComposeFileIsImportedWithWhatCouldNotBeTranslatedAndRuns() throws Exception {
+        assumeDynamicServices();
+        Path compose = spec("compose.yaml", """
+                name: composed
+                services:
+                  web:
+                    image: python:3.12
+                    command: python3 -m http.server 8080 --bind 0.0.0.0
+                    depends_on: [helper]
+                    ports: ["8080"]
+                  helper:
+                    command: [python3, -m, http.server, "9000", --bind, 127.0.0.1]
+                    healthcheck:
+                      test: [CMD, python3, -c, "import socket; socket.create_connection(('127.0.0.1', 9000))"]
+                      interval: 1s
+                    restart: always
+                """);
+        Path out = tmp.resolve("composed.yaml");
+        Run r = steward("service", "import", compose.toString(), "-o", out.toString(), "--register");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("not translated: services.web.image: container parts are not run yet; the part runs its command as a process")
+                .contains("not translated: services.helper.restart: an instance's part that ends fails the instance; it is not restarted");
+        assertThat(Files.readString(out)).startsWith("name: composed\n").contains("entrypoint: web:8080");
+        JsonNode opened = steward("service", "open", "composed", "--json").json();
+        assertThat(opened.path("state").asText()).as(opened.toString()).isEqualTo("running");
+        assertThat(opened.path("parts").path("helper").asText()).isEqualTo("running");
+        assertThat(steward("service", "close", opened.path("uuid").asText()).code()).isZero();
+
+        assertThat(steward("service", "import", tmp.resolve("nosuch.yaml").toString()).code()).isEqualTo(2);
+        assertThat(steward("service", "import", compose.toString(), "--name", "../up").code()).isEqualTo(2);
+        Path noServices = spec("empty-compose.yaml", "version: '3'\n");
+        Run empty = steward("service", "import", noServices.toString(), "--name", "x");
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(empty.err()).contains("a Compose file has a map of services");
+        Path noCommand = spec("image-only.yaml", "services:\n  db: {image: postgres}\n");
+        Path notWritten = tmp.resolve("image-only-spec.yaml");
+        Run invalid = steward("service", "import", noCommand.toString(), "--name", "imageonly", "-o", notWritten.toString(), "--register");
+        assertThat(invalid.code()).isEqualTo(1);
+        assertThat(invalid.err()).contains("invalid: parts.db.command: the command is empty");
+        assertThat(notWritten).doesNotExist();
+        assertThat(steward("service", "query", "imageonly").code()).as("nothing registered").isEqualTo(3);
     }
 
     @Test

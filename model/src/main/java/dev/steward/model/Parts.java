@@ -12,13 +12,18 @@ import java.util.Set;
  * What a dynamic service is made of: its parts, the one that receives HTTP ({@code entrypoint: PART:PORT})
  * and the folders its data lives in. Each opened instance runs every part in a network namespace of its own.
  */
-public record Parts(Map<String, Part> parts, String entrypoint, int port, DataPaths paths) {
+public record Parts(Map<String, Part> parts, String entrypoint, int port, DataPaths paths, Idle idle) {
     public Parts {
         parts = Map.copyOf(parts);
         Objects.requireNonNull(entrypoint, "entrypoint");
         if (!parts.containsKey(entrypoint)) throw new IllegalArgumentException("entrypoint: no part " + entrypoint);
         if (port < 1 || port > 65535) throw new IllegalArgumentException("entrypoint port: " + port + " (expected: 1-65535)");
         Objects.requireNonNull(paths, "paths");
+    }
+
+    /** Parts without an idle probe. */
+    public Parts(Map<String, Part> parts, String entrypoint, int port, DataPaths paths) {
+        this(parts, entrypoint, port, paths, null);
     }
 
     /** The parts, each after every part it needs (names in order where nothing decides); the needs have no cycle. */
@@ -36,9 +41,12 @@ public record Parts(Map<String, Part> parts, String entrypoint, int port, DataPa
         return out;
     }
 
-    /** One program of a dynamic service. {@code port} is where it listens inside the instance, 0 when not said. */
+    /**
+     * One program of a dynamic service. {@code port} is where it listens inside the instance, 0 when not said;
+     * {@code restartOnInputs}: it is started again when new inputs are pushed to a running instance.
+     */
     public record Part(String name, List<String> command, Map<String, String> env, Resources resources, List<String> needs,
-                       Ping ping, int port) {
+                       Ping ping, int port, boolean restartOnInputs) {
         public Part {
             Names.require(name);
             command = List.copyOf(command);
@@ -47,18 +55,44 @@ public record Parts(Map<String, Part> parts, String entrypoint, int port, DataPa
             Objects.requireNonNull(resources, "resources");
             needs = List.copyOf(needs);
         }
+
+        public Part(String name, List<String> command, Map<String, String> env, Resources resources, List<String> needs, Ping ping, int port) {
+            this(name, command, env, resources, needs, ping, port, false);
+        }
     }
 
     /**
      * The data folders, relative to the instance's root (a leading {@code /} is that root): inputs copied in before
-     * the parts start, outputs pulled on close, state saved on close and restored at the owner's next open.
+     * the parts start, outputs pulled on close, state saved on close (and every {@code stateSave} while open, when
+     * not null) and restored at the owner's next open.
      */
-    public record DataPaths(String inputs, String outputs, List<String> state, List<String> stateExclude) {
+    public record DataPaths(String inputs, String outputs, List<String> state, List<String> stateExclude, java.time.Duration stateSave) {
         public static final DataPaths NONE = new DataPaths(null, null, List.of(), List.of());
 
         public DataPaths {
             state = List.copyOf(state);
             stateExclude = List.copyOf(stateExclude);
+            if (stateSave != null && state.isEmpty()) throw new IllegalArgumentException("state-save: there is no state to save");
+        }
+
+        public DataPaths(String inputs, String outputs, List<String> state, List<String> stateExclude) {
+            this(inputs, outputs, state, stateExclude, null);
+        }
+    }
+
+    /**
+     * An inactivity probe, asked every {@code interval}: an {@code http} GET of a path of the entrypoint or an
+     * {@code exec} in the instance, answering how many seconds the instance has been inactive (a number, or
+     * JSON {@code {"seconds_inactive": N}}); an instance inactive for {@code timeout} is closed, its state saved.
+     */
+    public record Idle(Ping.Check check, java.time.Duration timeout, java.time.Duration interval) {
+        public static final java.time.Duration DEFAULT_INTERVAL = java.time.Duration.ofSeconds(30);
+
+        public Idle {
+            Objects.requireNonNull(check, "check");
+            if (check instanceof Ping.Check.Tcp) throw new IllegalArgumentException("idle: a tcp check cannot say how long an instance was idle");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(interval, "interval");
         }
     }
 }

@@ -15,7 +15,7 @@ final class PartsReader {
         Ping ping(Kind kind, boolean pingOnly, JsonNode node, String field);
     }
 
-    private static final Set<String> PART = Set.of("command", "image", "env", "resources", "needs", "ping", "port");
+    private static final Set<String> PART = Set.of("command", "image", "env", "resources", "needs", "ping", "port", "restart-on-inputs");
     private static final Set<String> NOT_WITH_PARTS = Set.of("command", "image", "isolate", "user", "policy", "instances",
             "linger", "ping", "ping-only", "resources");
 
@@ -33,7 +33,7 @@ final class PartsReader {
     Parts read(Kind kind) {
         JsonNode node = tree.get("parts");
         if (node == null) {
-            for (String k : List.of("entrypoint", "paths")) {
+            for (String k : List.of("entrypoint", "paths", "idle")) {
                 if (tree.has(k)) f.problem(k, "only a service with parts takes " + k);
             }
             return null;
@@ -55,8 +55,9 @@ final class PartsReader {
         checkNeeds(node);
         String[] entry = entrypoint(node);
         Parts.DataPaths paths = paths();
+        Parts.Idle idle = idle();
         if (!f.problems().isEmpty() || entry == null || parts.size() != node.size()) return null;
-        return new Parts(parts, entry[0], Integer.parseInt(entry[1]), paths);
+        return new Parts(parts, entry[0], Integer.parseInt(entry[1]), paths, idle);
     }
 
     private Parts.Part part(Kind kind, String name, JsonNode node) {
@@ -78,13 +79,17 @@ final class PartsReader {
         List<String> needs = f.strings(node.get("needs"), field + ".needs");
         Integer port = f.integer(node.get("port"), field + ".port", 1, 65535);
         Ping ping = node.has("ping") ? pings.ping(kind, false, node.get("ping"), field + ".ping") : null;
+        Boolean restartOnInputs = f.bool(node.get("restart-on-inputs"), field + ".restart-on-inputs");
+        if (Boolean.TRUE.equals(restartOnInputs) && !hasInputs()) {
+            f.problem(field + ".restart-on-inputs", "there are no inputs to restart on (paths.inputs)");
+        }
         if (ping != null && !(ping.check() instanceof Ping.Check.Exec) && port == null && !isEntrypoint(name)) {
             f.problem(field + ".ping", "an http or tcp ping needs the part's port (" + field + ".port)");
         }
         if (command == null || bad != null) return null;
         try {
             return new Parts.Part(name, command, env == null ? Map.of() : env, resources, needs == null ? List.of() : needs, ping,
-                    port != null ? port : entrypointPort(name));
+                    port != null ? port : entrypointPort(name), Boolean.TRUE.equals(restartOnInputs));
         } catch (IllegalArgumentException e) {
             f.problem(field, e.getMessage());
             return null;
@@ -175,7 +180,7 @@ final class PartsReader {
     private Parts.DataPaths paths() {
         JsonNode node = tree.get("paths");
         if (!f.isObject(node, "paths")) return Parts.DataPaths.NONE;
-        f.onlyKnown(node, "paths", Set.of("inputs", "outputs", "state", "state-exclude"));
+        f.onlyKnown(node, "paths", Set.of("inputs", "outputs", "state", "state-exclude", "state-save"));
         String inputs = path(f.text(node.get("inputs"), "paths.inputs"), "paths.inputs");
         String outputs = path(f.text(node.get("outputs"), "paths.outputs"), "paths.outputs");
         List<String> state = paths(node.get("state"), "paths.state");
@@ -186,7 +191,50 @@ final class PartsReader {
                 if (exclude.get(i).isBlank() || exclude.get(i).contains("..")) f.problem("paths.state-exclude[" + i + "]", "'" + exclude.get(i) + "' (expected: a name or glob inside a state folder, without '..')");
             }
         }
-        return new Parts.DataPaths(inputs, outputs, state, exclude == null ? List.of() : exclude);
+        java.time.Duration save = f.duration(node.get("state-save"), "paths.state-save");
+        if (save != null && state.isEmpty()) {
+            f.problem("paths.state-save", "there is no state to save (paths.state)");
+            save = null;
+        } else if (save != null && save.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            f.problem("paths.state-save", "'" + node.get("state-save").asText() + "' (expected: 1s or more)");
+        }
+        return new Parts.DataPaths(inputs, outputs, state, exclude == null ? List.of() : exclude, save);
+    }
+
+    private boolean hasInputs() {
+        JsonNode p = tree.get("paths");
+        return p != null && p.isObject() && p.hasNonNull("inputs");
+    }
+
+    /** {@code idle: {http: /path | exec: [...], timeout: 10m, interval: 30s}}, or null. */
+    private Parts.Idle idle() {
+        JsonNode node = tree.get("idle");
+        if (node == null) return null;
+        if (!f.isObject(node, "idle")) {
+            if (node.isNull()) f.problem("idle", "expected a map such as {http: /idle, timeout: 10m}, got null");
+            return null;
+        }
+        f.onlyKnown(node, "idle", Set.of("http", "exec", "timeout", "interval"));
+        Ping.Check check = null;
+        if (node.has("http") == node.has("exec")) {
+            f.problem("idle", "give one of http (a path of the entrypoint) or exec (a command), which answers the seconds inactive");
+        } else if (node.has("http")) {
+            String path = f.text(node.get("http"), "idle.http");
+            if (path != null && !path.startsWith("/")) f.problem("idle.http", "'" + path + "' (expected: a path starting with /)");
+            else if (path != null) check = new Ping.Check.Http(path);
+        } else {
+            List<String> cmd = f.strings(node.get("exec"), "idle.exec");
+            if (cmd != null && cmd.isEmpty()) f.problem("idle.exec", "the command is empty");
+            else if (cmd != null) check = new Ping.Check.Exec(cmd);
+        }
+        java.time.Duration timeout = f.duration(node.get("timeout"), "idle.timeout");
+        if (timeout == null && !node.has("timeout")) f.problem("idle.timeout", "how long an instance may be idle before it is closed is required (e.g. 10m)");
+        else if (timeout != null && timeout.compareTo(java.time.Duration.ofSeconds(1)) < 0) f.problem("idle.timeout", "'" + node.get("timeout").asText() + "' (expected: 1s or more)");
+        java.time.Duration interval = node.has("interval") ? f.duration(node.get("interval"), "idle.interval") : Parts.Idle.DEFAULT_INTERVAL;
+        if (interval != null && node.has("interval") && interval.compareTo(java.time.Duration.ofMillis(100)) < 0) {
+            f.problem("idle.interval", "'" + node.get("interval").asText() + "' (expected: 100ms or more)");
+        }
+        return check == null || timeout == null || interval == null ? null : new Parts.Idle(check, timeout, interval);
     }
 
     private List<String> paths(JsonNode node, String field) {

@@ -15,7 +15,7 @@ import java.util.Set;
 final class SpecReader {
     private static final Set<String> TOP = Set.of("kind", "name", "description", "command", "dir", "env", "isolate",
             "image", "user", "resources", "policy", "instances", "linger", "restart", "ping", "ping-only", "route", "needs", "administrators", "placement",
-            "parts", "entrypoint", "paths");
+            "parts", "entrypoint", "paths", "idle");
     private static final Set<String> ISOLATES = Set.of("process", "sandbox", "container");
     /** A node label's name, as {@code --labels} takes it. */
     private static final String LABEL = "[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?";

@@ -59,7 +59,7 @@ class PartsSpecTest {
                 "command: a service with parts gives command per part, or not at all (its instances are opened with 'steward service open')",
                 "policy: a service with parts gives policy per part, or not at all (its instances are opened with 'steward service open')",
                 "parts.web.command: the command is empty",
-                "parts.web.colour: unknown field (expected one of: command, env, image, needs, ping, port, resources)",
+                "parts.web.colour: unknown field (expected one of: command, env, image, needs, ping, port, resources, restart-on-inputs)",
                 "parts.web.port: 70000 (expected: 1-65535)",
                 "parts.web.needs[0]: no part 'nosuch' (expected one of: Db_1, img, web)",
                 "parts.web.needs[1]: a part cannot need itself",
@@ -67,7 +67,7 @@ class PartsSpecTest {
                 "parts.img.command: a command is required",
                 "entrypoint: 'web' (expected: PART:PORT with a port 1-65535)",
                 "paths.inputs: '../up' (expected: a folder of the instance such as /in, without '..')",
-                "paths.other: unknown field (expected one of: inputs, outputs, state, state-exclude)",
+                "paths.other: unknown field (expected one of: inputs, outputs, state, state-exclude, state-save)",
                 "paths.state-exclude: there is no state to exclude from (paths.state)");
         assertThat(problems("name: bad\nparts: {Db_1: {command: [x]}}\nentrypoint: Db_1:80\n"))
                 .anyMatch(p -> p.startsWith("parts.Db_1: "));
@@ -102,6 +102,60 @@ class PartsSpecTest {
     void entrypointAndPathsNeedParts() {
         assertThat(problems("name: x\ncommand: [y]\nentrypoint: a:1\npaths: {inputs: in}\n"))
                 .containsExactly("entrypoint: only a service with parts takes entrypoint", "paths: only a service with parts takes paths");
+    }
+
+    @Test
+    void readsTheStateSaveIntervalTheIdleProbeAndRestartOnInputs() {
+        Parts p = SpecParser.parse("""
+                name: nb
+                parts:
+                  web: {command: [x], restart-on-inputs: true}
+                  aux: {command: [y]}
+                entrypoint: web:8080
+                paths: {inputs: /in, state: [/work], state-save: 30s}
+                idle: {http: /idle, timeout: 10m}
+                """, null).spec().parts();
+        assertThat(p.paths().stateSave()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(p.idle()).isEqualTo(new Parts.Idle(new Ping.Check.Http("/idle"), java.time.Duration.ofMinutes(10), Parts.Idle.DEFAULT_INTERVAL));
+        assertThat(p.parts().get("web").restartOnInputs()).isTrue();
+        assertThat(p.parts().get("aux").restartOnInputs()).isFalse();
+        Parts e = SpecParser.parse("name: nb\nparts: {web: {command: [x]}}\nentrypoint: web:80\nidle: {exec: [cat, idle], timeout: 1s, interval: 100ms}\n", null)
+                .spec().parts();
+        assertThat(e.idle()).isEqualTo(new Parts.Idle(new Ping.Check.Exec(List.of("cat", "idle")), java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(100)));
+        assertThat(e.paths().stateSave()).isNull();
+    }
+
+    @Test
+    void refusesBadStateSaveIdleAndRestartOnInputsByTheirFields() {
+        assertThat(problems("""
+                name: nb
+                parts:
+                  web: {command: [x], restart-on-inputs: "yes"}
+                  aux: {command: [y], restart-on-inputs: true}
+                entrypoint: web:8080
+                paths: {state-save: 30s}
+                idle: {http: idle, exec: [x], timeout: 500ms, colour: red}
+                """)).containsExactlyInAnyOrder(
+                "parts.web.restart-on-inputs: expected true or false, got the string 'yes'",
+                "parts.aux.restart-on-inputs: there are no inputs to restart on (paths.inputs)",
+                "paths.state-save: there is no state to save (paths.state)",
+                "idle.colour: unknown field (expected one of: exec, http, interval, timeout)",
+                "idle: give one of http (a path of the entrypoint) or exec (a command), which answers the seconds inactive",
+                "idle.timeout: '500ms' (expected: 1s or more)");
+        assertThat(problems("""
+                name: nb
+                parts: {web: {command: [x]}}
+                entrypoint: web:8080
+                paths: {state: [/w], state-save: 10ms}
+                idle: {http: idle, interval: 1ms}
+                """)).containsExactlyInAnyOrder(
+                "paths.state-save: '10ms' (expected: 1s or more)",
+                "idle.http: 'idle' (expected: a path starting with /)",
+                "idle.timeout: how long an instance may be idle before it is closed is required (e.g. 10m)",
+                "idle.interval: '1ms' (expected: 100ms or more)");
+        assertThat(problems("name: nb\nparts: {web: {command: [x]}}\nentrypoint: web:8080\nidle: {exec: [], timeout: soon}\n"))
+                .containsExactlyInAnyOrder("idle.exec: the command is empty", "idle.timeout: 'soon' is not a duration (expected: a whole number and ms, s, m, h or d, like 100ms, 30s or 30d)");
+        assertThat(problems("name: x\ncommand: [y]\nidle: {http: /i, timeout: 1m}\n")).containsExactly("idle: only a service with parts takes idle");
     }
 
     @Test

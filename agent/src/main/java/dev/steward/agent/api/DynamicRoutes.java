@@ -32,27 +32,47 @@ final class DynamicRoutes {
                     String why = Dynamics.unavailable();
                     if (why != null) throw new ApiException(503, why);
                     String owner = Requests.caller(ctx).name();
-                    boolean body = req.headers().contentLength() > 0 || req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
-                    Object view = body
-                            ? uploads.take(req, "inputs", (file, format) -> {
-                                Path dir = sup.context().spooler().take(file, format, d -> d, "inputs").dir();
-                                return dynamics.open(name, owner, dir);
-                            })
-                            : dynamics.open(name, owner, null);
-                    return Requests.json(HttpStatus.CREATED, view);
+                    boolean wait = flag(ctx, "wait");
+                    Object view = hasBody(req)
+                            ? uploads.take(req, "inputs", (file, format) -> dynamics.open(name, owner, unpacked(file, format), wait))
+                            : dynamics.open(name, owner, null, wait);
+                    return Requests.json(wait ? HttpStatus.CREATED : HttpStatus.ACCEPTED, view);
+                }));
+        sb.route().post("/v1/dynamic/{uuid}/inputs").maxRequestLength(uploads.maxArchive()).requestTimeout(Uploads.TIMEOUT)
+                .build(Blocking.streaming((ctx, req) -> {
+                    String uuid = uuid(ctx);
+                    Rights.requireChange(Requests.caller(ctx), "instance " + uuid, dynamics.owner(uuid), dynamics.administrators(uuid));
+                    if (!hasBody(req)) throw new ApiException(400, "the body must be an archive (.tar.gz or .zip) of the new inputs");
+                    return Requests.ok(uploads.take(req, "inputs", (file, format) -> dynamics.pushInputs(uuid, unpacked(file, format))));
                 }));
         sb.route().get("/v1/services/{name}/opened").build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             sup.view(name); // 404 for a service that is not registered
             return Requests.ok(dynamics.instances(name));
         }));
-        sb.route().get("/v1/dynamic/{uuid}").build(Blocking.of((ctx, req) -> Requests.ok(dynamics.view(uuid(ctx)))));
+        sb.route().get("/v1/dynamic/{uuid}").build(Blocking.of((ctx, req) -> Requests.ok(dynamics.detail(uuid(ctx)))));
         sb.route().post("/v1/dynamic/{uuid}/close").build(Blocking.of((ctx, req) -> {
             String uuid = uuid(ctx);
             Rights.requireChange(Requests.caller(ctx), "instance " + uuid, dynamics.owner(uuid), dynamics.administrators(uuid));
-            boolean save = !"false".equals(ctx.queryParam("save"));
+            boolean save = flag(ctx, "save");
             return Requests.ok(Map.of("closed", dynamics.close(uuid, save)));
         }));
+    }
+
+    private static boolean hasBody(com.linecorp.armeria.common.HttpRequest req) {
+        return req.headers().contentLength() > 0 || req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+    }
+
+    private Path unpacked(Path file, dev.steward.agent.spool.Format format) {
+        return sup.context().spooler().take(file, format, d -> d, "inputs").dir();
+    }
+
+    /** A query flag, true unless given as false; anything else is refused. */
+    private static boolean flag(ServiceRequestContext ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.equals("true")) return true;
+        if (v.equals("false")) return false;
+        throw new ApiException(400, name + ": '" + v + "' (expected: true or false)");
     }
 
     private static String uuid(ServiceRequestContext ctx) {

@@ -47,8 +47,12 @@ final class DataFolders {
         return name != null && matchers.stream().anyMatch(m -> m.matches(name));
     }
 
-    /** Copies each saved state folder back into the instance's {@code root}; none saved yet is no failure. */
+    /**
+     * Copies each saved state folder back into the instance's {@code root}; none saved yet is no failure. A save cut
+     * short between its two moves left only the one before, beside: that one is restored.
+     */
     static int restore(Path saved, Path root, List<String> state) throws IOException {
+        if (!Files.isDirectory(saved)) saved = saved.resolveSibling(saved.getFileName() + ".old");
         int restored = 0;
         for (String s : state) {
             Path from = saved.resolve(s);

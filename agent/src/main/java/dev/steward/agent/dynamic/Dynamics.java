@@ -35,6 +35,21 @@ public final class Dynamics implements Backends {
         this.shared = new Shared(ctx.clock(), ctx.events(), store, ctx.isolates(), new Netns(scope), ctx.dataDir(), domain, gatewayPort,
                 dev.steward.model.Durations.parse(System.getProperty("steward.dynamic.ready-within", "60s")), ctx.stopGrace(), tokens);
         this.specs = specs;
+        this.ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("steward-dynamic-upkeep").factory());
+        ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** How often the open instances are looked at for a checkpoint or an idle probe that is due. */
+    private static final long TICK_MILLIS = 100;
+    private final java.util.concurrent.ScheduledExecutorService ticker;
+
+    private void tick() {
+        var now = shared.clock().instant();
+        for (OpenInstance i : open.values()) {
+            i.tickIfDue(now, () -> {
+                if (i.view().state().equals("complete")) forget(i); // closed for being idle
+            });
+        }
     }
 
     /** Why this node cannot open instances, or null. */
@@ -44,12 +59,43 @@ public final class Dynamics implements Backends {
 
     /** Opens a new instance of {@code service} for {@code owner} and waits for its end state (running or failed). */
     public Object open(String service, String owner, Path inputs) {
+        return open(service, owner, inputs, true);
+    }
+
+    /**
+     * Opens a new instance; with {@code wait} answers once it is running or failed, else once its inputs are taken
+     * (its steps and states then follow as events).
+     */
+    public Object open(String service, String owner, Path inputs, boolean wait) {
         Spec spec = specs.apply(service).orElseThrow(() -> new NotFoundException("no service '" + service + "'"));
         if (!spec.hasParts()) throw new IllegalArgumentException("service " + service + " has no parts (only a service with parts is opened)");
         String why = unavailable();
         if (why != null) throw new IllegalStateException(why);
         OpenInstance i = add(spec, UUID.randomUUID().toString(), owner);
-        return wait(i.post(() -> Lifecycle.open(i, inputs)));
+        var opened = i.post(() -> Lifecycle.open(i, inputs));
+        if (wait) return wait(opened);
+        wait(i.inputsTaken.thenApply(x -> i.view()));
+        return i.view();
+    }
+
+    /** New inputs for open instance {@code uuid}: in place of the old, the parts that ask for it started again. */
+    public Object pushInputs(String uuid, Path dir) {
+        OpenInstance i = instance(uuid);
+        if (i.partsSpec().paths().inputs() == null) throw new IllegalArgumentException("service " + i.spec.name() + " has no paths.inputs");
+        String[] failure = new String[1];
+        OpenInstance.View v = wait(i.post(() -> {
+            if (i.fixed != null || !i.view().state().equals("running")) {
+                failure[0] = "instance " + uuid + " is " + i.view().state() + " (inputs are pushed to a running instance)";
+                return;
+            }
+            try {
+                Running.pushInputs(i, dir);
+            } catch (Steps.Failed f) {
+                // the view says it: the instance failed with the step and why
+            }
+        }));
+        if (failure[0] != null) throw new dev.steward.agent.errors.ConflictException(failure[0]);
+        return v;
     }
 
     private OpenInstance add(Spec spec, String uuid, String owner) {
@@ -63,7 +109,7 @@ public final class Dynamics implements Backends {
     /** Closes instance {@code uuid}, saving its state unless {@code save} is false; it is forgotten once closed. */
     public Object close(String uuid, boolean save) {
         OpenInstance i = instance(uuid);
-        OpenInstance.View v = wait(i.post(() -> Lifecycle.close(i, save)));
+        OpenInstance.View v = wait(i.post(() -> Lifecycle.close(i, save, "closed")));
         forget(i);
         return v;
     }
@@ -77,6 +123,26 @@ public final class Dynamics implements Backends {
 
     public OpenInstance.View view(String uuid) {
         return instance(uuid).view();
+    }
+
+    /** How many of each part's last log lines {@link #detail} shows. */
+    private static final int LOG_LINES = 10;
+
+    /** The view of {@code uuid} with each part's last log lines ({@code logs: {PART: [line, ...]}}), for the API. */
+    public Map<String, Object> detail(String uuid) {
+        OpenInstance i = instance(uuid);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> out = new java.util.LinkedHashMap<>(dev.steward.agent.Json.MAPPER.convertValue(i.view(), Map.class));
+        Map<String, List<String>> logs = new java.util.TreeMap<>();
+        for (String part : i.partsSpec().parts().keySet()) {
+            try {
+                logs.put(part, dev.steward.agent.logs.LogFiles.tail(shared.log(i.spec.name(), uuid, part), LOG_LINES));
+            } catch (java.io.IOException e) {
+                logs.put(part, List.of("(its log cannot be read: " + e.getMessage() + ")"));
+            }
+        }
+        out.put("logs", logs);
+        return out;
     }
 
     /** Who opened {@code uuid}; for the API's and the gateway's checks. */
@@ -130,9 +196,10 @@ public final class Dynamics implements Backends {
     public void close(boolean closeInstances) {
         if (closeInstances) {
             List<java.util.concurrent.CompletableFuture<OpenInstance.View>> closing = open.values().stream()
-                    .map(i -> i.post(() -> Lifecycle.close(i, true))).toList();
+                    .map(i -> i.post(() -> Lifecycle.close(i, true, "closed: the agent stopped"))).toList();
             closing.forEach(f -> f.completeOnTimeout(null, 60, TimeUnit.SECONDS).join());
         }
+        ticker.shutdownNow();
         open.values().forEach(OpenInstance::shutdown);
     }
 

@@ -24,55 +24,69 @@ final class Lifecycle {
     static void open(OpenInstance i, Path inputs) {
         Parts parts = i.partsSpec();
         try {
-            i.steps.run("create namespace", () -> {
-                i.net = i.shared.netns().create(i.uuid);
-                i.isolate = i.procs.isolateType();
-                Files.createDirectories(i.root());
-                i.save();
-            });
-            i.publish("");
-            i.steps.run("restore state", () -> {
-                if (!parts.paths().state().isEmpty()) DataFolders.restore(i.shared.savedState(i.spec.name(), i.owner), i.root(), parts.paths().state());
-                for (String s : parts.paths().state()) Files.createDirectories(i.root().resolve(s));
-            });
-            i.steps.run("copy inputs", () -> {
-                if (inputs != null && parts.paths().inputs() == null) throw new IOException("inputs were given but the spec has no paths.inputs");
-                if (parts.paths().inputs() != null) Files.createDirectories(i.root().resolve(parts.paths().inputs()));
-                if (parts.paths().outputs() != null) Files.createDirectories(i.root().resolve(parts.paths().outputs()));
-                if (inputs != null) DataFolders.copy(inputs, i.root().resolve(parts.paths().inputs()), List.of());
-            });
-            for (Parts.Part p : parts.startOrder()) {
-                i.steps.run("start part " + p.name(), () -> {
-                    InstanceHandle h = i.procs.spawn(p, parts, i.net, i.root());
-                    i.handles.put(p.name(), h);
-                    i.parts.put(p.name(), DynamicState.STARTING);
-                    i.watch(p.name(), h);
-                    i.save();
-                });
-                i.publish("");
-                if (p.ping() != null) i.steps.run("ping part " + p.name(), () -> awaitPing(i, p));
-                if (!p.name().equals(parts.entrypoint())) i.parts.put(p.name(), DynamicState.RUNNING);
-                i.publish("");
-            }
-            i.steps.run("wait for entrypoint", () -> awaitEntrypoint(i));
-            i.parts.put(parts.entrypoint(), DynamicState.RUNNING);
-            i.steps.run("route", () -> i.routed = true);
-            i.publish("");
+            opening(i, parts, inputs);
         } catch (Steps.Failed f) {
             fail(i, f.getMessage());
+        } finally {
+            i.inputsTaken.complete(null);
         }
     }
 
-    /** Takes the instance to failed with {@code why} and removes all it made; the removal is a step too. */
+    private static void opening(OpenInstance i, Parts parts, Path inputs) throws Steps.Failed {
+        i.steps.run("create namespace", () -> {
+            i.net = i.shared.netns().create(i.uuid);
+            i.isolate = i.procs.isolateType();
+            Files.createDirectories(i.root());
+            i.save();
+        });
+        i.publish("");
+        i.steps.run("restore state", () -> {
+            if (!parts.paths().state().isEmpty()) DataFolders.restore(i.shared.savedState(i.spec.name(), i.owner), i.root(), parts.paths().state());
+            for (String s : parts.paths().state()) Files.createDirectories(i.root().resolve(s));
+            i.stateInPlace = true;
+        });
+        i.steps.run("copy inputs", () -> {
+            if (inputs != null && parts.paths().inputs() == null) throw new IOException("inputs were given but the spec has no paths.inputs");
+            if (parts.paths().inputs() != null) Files.createDirectories(i.root().resolve(parts.paths().inputs()));
+            if (parts.paths().outputs() != null) Files.createDirectories(i.root().resolve(parts.paths().outputs()));
+            if (inputs != null) DataFolders.copy(inputs, i.root().resolve(parts.paths().inputs()), List.of());
+        });
+        i.inputsTaken.complete(null);
+        for (Parts.Part p : parts.startOrder()) {
+            i.steps.run("start part " + p.name(), () -> {
+                InstanceHandle h = i.procs.spawn(p, parts, i.net, i.root());
+                i.handles.put(p.name(), h);
+                i.parts.put(p.name(), DynamicState.STARTING);
+                i.watch(p.name(), h);
+                i.save();
+            });
+            i.publish("");
+            if (p.ping() != null) i.steps.run("ping part " + p.name(), () -> awaitPing(i, p));
+            if (!p.name().equals(parts.entrypoint())) i.parts.put(p.name(), DynamicState.RUNNING);
+            i.publish("");
+        }
+        i.steps.run("wait for entrypoint", () -> awaitEntrypoint(i));
+        i.parts.put(parts.entrypoint(), DynamicState.RUNNING);
+        i.steps.run("route", () -> i.routed = true);
+        i.publish("");
+        i.schedule();
+    }
+
+    /**
+     * Takes the instance to failed with {@code why} and removes all it made, its state saved first when it was in
+     * place (a failed part loses no state that could be saved); the save and the removal are steps too.
+     */
     static void fail(OpenInstance i, String why) {
         i.routed = false;
         i.fixed = DynamicState.FAILED;
+        i.schedule();
         i.publish(why);
-        String left = i.steps.attempt("remove", () -> teardown(i));
-        if (left != null) i.publish(why + "; " + left);
+        String unsaved = i.stateInPlace && !i.partsSpec().paths().state().isEmpty() ? i.steps.attempt("save state", () -> Running.saveState(i)) : null;
+        String left = i.steps.attempt("remove", () -> teardown(i, unsaved != null));
+        if (unsaved != null || left != null) i.publish(why + "; " + String.join("; ", java.util.stream.Stream.of(unsaved, left).filter(java.util.Objects::nonNull).toList()));
     }
 
-    private static void awaitPing(OpenInstance i, Parts.Part p) throws IOException, InterruptedException {
+    static void awaitPing(OpenInstance i, Parts.Part p) throws IOException, InterruptedException {
         Instant deadline = i.shared.clock().instant().plus(i.shared.readyWithin());
         Duration every = Duration.ofMillis(Math.min(200, p.ping().interval().toMillis()));
         String why = null;
@@ -86,7 +100,7 @@ final class Lifecycle {
     }
 
     /** Any status from {@code GET /} at the namespace's address, as the gateway will reach it. */
-    private static void awaitEntrypoint(OpenInstance i) throws IOException, InterruptedException {
+    static void awaitEntrypoint(OpenInstance i) throws IOException, InterruptedException {
         Instant deadline = i.shared.clock().instant().plus(i.shared.readyWithin());
         String why = null;
         while (i.shared.clock().instant().isBefore(deadline)) {
@@ -107,12 +121,17 @@ final class Lifecycle {
         }
     }
 
-    /** Stops the parts (last started first, then any the spec no longer names), removes the namespace, the folder and the record. */
-    static void teardown(OpenInstance i) throws IOException {
+    /**
+     * Stops the parts (last started first, then any the spec no longer names), removes the namespace, the folder and
+     * the record; with {@code keepFolder} (its state could not be saved) the folder stays, and the failure says where.
+     */
+    static void teardown(OpenInstance i, boolean keepFolder) throws IOException {
         stopAll(i);
         if (i.net != null) i.shared.netns().remove(i.net.name(), i.net.veth());
-        DataFolders.delete(i.root());
         i.shared.store().delete(OpenRecord.PREFIX + i.uuid);
+        if (keepFolder) throw new IOException("the state was not saved: its folder " + i.root() + " is kept");
+        i.stateInPlace = false;
+        DataFolders.delete(i.root());
     }
 
     private static void stopAll(OpenInstance i) {
@@ -126,17 +145,21 @@ final class Lifecycle {
     }
 
     /** Closes: each step runs even when one before failed (its failure is in the reason); the instance ends complete. */
-    static void close(OpenInstance i, boolean saveState) {
+    static void close(OpenInstance i, boolean saveState, String why) {
+        if (i.fixed == DynamicState.COMPLETE) return; // closed already (idle)
         Parts parts = i.partsSpec();
         boolean wasFailed = i.fixed == DynamicState.FAILED;
         i.fixed = DynamicState.STOPPING;
+        i.schedule();
+        boolean[] unsaved = {false};
         List<String> failures = new ArrayList<>();
         add(failures, i.steps.attempt("stop routing", () -> i.routed = false));
         i.publish("closing");
         if (!wasFailed) {
             if (saveState && !parts.paths().state().isEmpty()) {
-                add(failures, i.steps.attempt("save state", () -> DataFolders.save(i.root(), parts.paths().state(), parts.paths().stateExclude(),
-                        i.shared.savedState(i.spec.name(), i.owner))));
+                String f = i.steps.attempt("save state", () -> Running.saveState(i));
+                unsaved[0] = f != null;
+                add(failures, f);
             }
             if (parts.paths().outputs() != null) {
                 add(failures, i.steps.attempt("push outputs", () -> {
@@ -146,9 +169,9 @@ final class Lifecycle {
             }
         }
         add(failures, i.steps.attempt("stop parts", () -> stopAll(i)));
-        add(failures, i.steps.attempt("remove", () -> teardown(i)));
+        add(failures, i.steps.attempt("remove", () -> teardown(i, unsaved[0])));
         i.fixed = failures.isEmpty() ? DynamicState.COMPLETE : DynamicState.FAILED;
-        i.publish(failures.isEmpty() ? "closed" : String.join("; ", failures));
+        i.publish(failures.isEmpty() ? why : String.join("; ", failures));
     }
 
     private static void add(List<String> failures, String failure) {
@@ -175,6 +198,7 @@ final class Lifecycle {
                 i.watch(p, handle);
             });
         });
+        i.stateInPlace = Files.isDirectory(i.root()); // so a failure below saves it before anything is removed
         List<String> missing = new ArrayList<>(i.partNamesInOrder().stream().filter(p -> !i.handles.containsKey(p)).toList());
         i.handles.keySet().stream().filter(p -> !i.parts.containsKey(p)).forEach(p -> missing.add("(its spec changed: no part " + p + " now)"));
         if (i.net == null || !i.shared.netns().exists(i.net.name())) missing.add("its network namespace");
@@ -184,5 +208,6 @@ final class Lifecycle {
         }
         i.routed = true;
         i.publish("picked up after an agent restart");
+        i.schedule();
     }
 }

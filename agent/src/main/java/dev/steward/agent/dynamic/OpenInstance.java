@@ -43,6 +43,16 @@ final class OpenInstance {
     boolean routed;
     DynamicState fixed; // failed, stopping or complete: over the parts' own
     String reason = "";
+    boolean stateInPlace; // the state folders were restored (or adopted): they may be saved
+    java.time.Instant nextCheckpoint; // null: no state-save interval, or not running
+    java.time.Instant nextIdleProbe; // null: no idle probe, or not running
+    String probeFailure; // the idle probe's last failure, reported once
+    /** Completes once the inputs given at open were taken (copied in, or the open ended before). */
+    final CompletableFuture<Void> inputsTaken = new CompletableFuture<>();
+
+    /** When the instance's own thread next has upkeep to do (a checkpoint, an idle probe); null: none. */
+    private volatile java.time.Instant due;
+    private final java.util.concurrent.atomic.AtomicBoolean ticking = new java.util.concurrent.atomic.AtomicBoolean();
 
     private volatile View view;
 
@@ -115,13 +125,46 @@ final class OpenInstance {
         shared.store().put(OpenRecord.PREFIX + uuid, record().json());
     }
 
-    /** Watches a part's end: it comes back to the inbox. */
+    /** Watches a part's end: it comes back to the inbox, where the instance fails and its state is saved. */
     void watch(String part, InstanceHandle h) {
         h.exit().thenAccept(status -> inbox.execute(() -> {
             if (handles.get(part) != h || fixed != null) return;
-            parts.put(part, DynamicState.FAILED);
-            publish("part " + part + " exited: " + status);
+            Running.partFailed(this, part, "part " + part + " exited: " + status);
         }));
+    }
+
+    /** Sets when the next checkpoint and idle probe are due, from now; none while the instance is not running. */
+    void schedule() {
+        java.time.Instant now = shared.clock().instant();
+        Parts p = partsSpec();
+        boolean on = fixed == null;
+        nextCheckpoint = on && p.paths().stateSave() != null && stateInPlace ? now.plus(p.paths().stateSave()) : null;
+        nextIdleProbe = on && p.idle() != null && routed ? now.plus(p.idle().interval()) : null;
+        rescheduled();
+    }
+
+    /** Publishes the earliest upkeep due, for the ticker. */
+    void rescheduled() {
+        java.time.Instant a = nextCheckpoint, b = nextIdleProbe;
+        due = a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
+    }
+
+    /** Posts the upkeep when it is due and none is under way; {@code after} runs on the instance's thread once it is done. */
+    void tickIfDue(java.time.Instant now, Runnable after) {
+        java.time.Instant d = due;
+        if (d == null || now.isBefore(d) || !ticking.compareAndSet(false, true)) return;
+        try {
+            inbox.execute(() -> {
+                try {
+                    Running.upkeep(this);
+                    after.run();
+                } finally {
+                    ticking.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ticking.set(false); // shut down: closed meanwhile
+        }
     }
 
     List<String> partNamesInOrder() {

@@ -40,6 +40,24 @@ final class Probe {
         }
     }
 
+    /** The body of a 2xx answer to {@code GET path} on {@code host:port} (at most 64 KiB); another status or none throws. */
+    static String get(String host, int port, String path, Duration timeout) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            s.setSoTimeout((int) timeout.toMillis());
+            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\nUser-Agent: steward-idle\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            String line = statusLine(in);
+            String[] parts = line.split(" ", 3);
+            if (parts.length < 2 || !parts[1].matches("2\\d\\d")) throw new IOException("http " + path + ": " + (line.isEmpty() ? "no answer" : line));
+            byte[] all = in.readNBytes(64 << 10);
+            String text = new String(all, StandardCharsets.UTF_8);
+            if (text.startsWith("\r\n")) return text.substring(2); // no headers
+            int body = text.indexOf("\r\n\r\n");
+            return body < 0 ? "" : text.substring(body + 4);
+        }
+    }
+
     private static String statusLine(InputStream in) throws IOException {
         StringBuilder b = new StringBuilder();
         for (int c; (c = in.read()) >= 0 && c != '\n' && b.length() < 200; ) b.append((char) c);

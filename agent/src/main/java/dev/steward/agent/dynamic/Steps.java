@@ -48,6 +48,11 @@ final class Steps {
         bus.publish(new Event.StepDone(clock.instant(), service, uuid, step, millis(t0), true, ""));
     }
 
+    /** Reports a step that failed without being run as one (a probe's failure). */
+    void failed(String step, String why) {
+        bus.publish(new Event.StepDone(clock.instant(), service, uuid, step, 0, false, why));
+    }
+
     /** Runs a step of a close: a failure is published and reported, and the close goes on. */
     String attempt(String step, Body body) {
         try {
