@@ -54,8 +54,7 @@ public final class Pinger {
      * exchange), off any instance's start: an attempt at a port where nothing listens. About a third of a
      * second of CPU on a small machine, which the first HTTP check of an agent's life would otherwise wait for.
      */
-    public static void warm() {
-        if (!WARMED.compareAndSet(false, true)) return;
+    private static void warm() {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -69,7 +68,7 @@ public final class Pinger {
 
     /** {@link #warm} on a thread of its own, once: called as an instance with an HTTP check starts, so that both go on together. */
     public static void prepare() {
-        if (!WARMED.get()) Thread.ofVirtual().name("steward-ping-client").start(Pinger::warm);
+        if (WARMED.compareAndSet(false, true)) Thread.ofVirtual().name("steward-ping-client").start(Pinger::warm);
     }
 
     /** A check's failure (null when it passed) and the instance count it recommended (or null). */
