@@ -186,6 +186,25 @@ class GatewayTest extends AgentTestBase {
         agent.awaitState("tiny", "stopped");
     }
 
+    /** One connection opened at a time: slow answers hold the others back for a moment only, and every request is answered. */
+    @Test
+    void requestsPastMaxConnectingWaitInTheGatewayAndAreAllAnswered() throws Exception {
+        agent.register(echoSpec("narrow", "route: {max-connecting: 1}\n"));
+        agent.awaitState("narrow", "available");
+        HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int n = 0; n < 6; n++) {
+            String path = n % 2 == 0 ? "/narrow/slow" + n : "/narrow/fast" + n;
+            all.add(fresh.sendAsync(HttpRequest.newBuilder(URI.create(agent.gateway + path)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int n = 0; n < all.size(); n++) {
+            HttpResponse<String> r = all.get(n).join();
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).startsWith((n % 2 == 0 ? "/slow" : "/fast") + n + "\n");
+        }
+        assertThat(agent.service("narrow").path("statistics").path("starts").asInt()).isEqualTo(1);
+    }
+
     @Test
     void requestsAreCountedTimedAndLogged() throws Exception {
         agent.register(echoSpec("seen", ""));
