@@ -21,8 +21,8 @@ import java.time.Duration;
  * Map keys are data and pass as they are: a view built as a map names its keys itself. What is absent
  * (null) is left out, and durations are written as specs write them ({@code 30s}, {@code 500ms}).
  */
-public final class ApiJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+final class ApiJson {
+    static final ObjectMapper MAPPER = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .registerModule(new JavaTimeModule())
@@ -37,7 +37,7 @@ public final class ApiJson {
 
     private ApiJson() {}
 
-    public static String write(Object value) {
+    static String write(Object value) {
         return dev.steward.agent.Json.write(MAPPER, value);
     }
 
