@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, get } from './api.js';
-import { Action, State, useData, Problem, pick } from './parts.jsx';
+import { Action, State, useData, Problem } from './parts.jsx';
 
 const enc = encodeURIComponent;
 
@@ -57,7 +57,7 @@ export function AppPage({ name, tick, down }) {
                   <td><State value={w.state} down={down} /></td>
                   <td>{w.pid || ''}</td>
                   <td>{w.load}</td>
-                  <td>{Math.round((pick(w, 'age-ms', 'ageMs') || 0) / 1000)} s</td>
+                  <td>{Math.round((w['age-ms'] || 0) / 1000)} s</td>
                 </tr>
               ))}
             </tbody>

@@ -1,5 +1,5 @@
 import { get, post, call } from './api.js';
-import { Action, State, ago, useData, Problem, pick } from './parts.jsx';
+import { Action, State, ago, useData, Problem } from './parts.jsx';
 
 const enc = encodeURIComponent;
 
@@ -89,14 +89,22 @@ export function Overview({ tick, down }) {
 
       <h2>Functions</h2>
       <table id="functions">
-        <thead><tr><th>function</th><th>runtime</th><th>details</th></tr></thead>
+        <thead>
+          <tr><th>function</th><th>runtime</th><th>state</th><th>invocations</th><th>cold</th><th>paused</th><th>warm</th><th>errors</th><th>p50</th></tr>
+        </thead>
         <tbody>
-          {data.functions.length === 0 && <tr><td colspan="3" class="none">no functions added</td></tr>}
+          {data.functions.length === 0 && <tr><td colspan="9" class="none">no functions added</td></tr>}
           {data.functions.map((f) => (
-            <tr key={f.name}>
+            <tr data-function={f.name} key={f.name}>
               <td>{f.name}</td>
-              <td>{f.runtime || (f.manifest && f.manifest.runtime) || ''}</td>
-              <td class="small">{summary(f, ['name', 'runtime'])}</td>
+              <td>{f.runtime}</td>
+              <td><State value={f.state} down={down} /></td>
+              <td class="invocations">{f.invocations}</td>
+              <td class="cold">{f.starts.cold}</td>
+              <td class="paused">{f.starts.paused}</td>
+              <td class="warm">{f.starts.warm}</td>
+              <td class="errors">{f.errors}</td>
+              <td>{f.invocations ? micros(f['latency-p50-us']) : ''}</td>
             </tr>
           ))}
         </tbody>
@@ -111,7 +119,7 @@ export function Overview({ tick, down }) {
             <tr key={j.id}>
               <td>{j.id}{j.name && j.name !== j.id ? ` (${j.name})` : ''}</td>
               <td><State value={j.state} down={down} /></td>
-              <td>{pick(j, 'exit-code', 'exitCode') ?? ''}</td>
+              <td>{j['exit-code'] ?? ''}</td>
               <td>{ago(j.started)}</td>
               <td>
                 {j.state === 'running' && (
@@ -141,11 +149,5 @@ export function Overview({ tick, down }) {
   );
 }
 
-/** A few of an object's scalar fields as text. */
-export function summary(o, skip) {
-  return Object.entries(o)
-    .filter(([k, v]) => !skip.includes(k) && v != null && typeof v !== 'object')
-    .slice(0, 4)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join(', ');
-}
+/** A latency in microseconds, in the unit that reads best. */
+const micros = (us) => (us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us} µs`);

@@ -123,6 +123,3 @@ export function useData(load, tick, every = 5000) {
   }, [tick]);
   return state;
 }
-
-/** A field by its kebab-case name, or its camelCase one (the API moves to kebab-case keys). */
-export const pick = (o, kebab, camel) => (o == null ? undefined : o[kebab] ?? o[camel]);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { events, follow, get, post } from './api.js';
-import { Action, State, ago, bytes, pick, useData, Problem } from './parts.jsx';
+import { Action, State, ago, bytes, useData, Problem } from './parts.jsx';
 import { ServiceActions } from './overview.jsx';
 import { Plot } from './plot.jsx';
 
@@ -31,7 +31,7 @@ function Summary({ s, down }) {
     <div class="summary">
       <p>
         <State value={s.state} down={down} /> <State value={s.health} down={down} /> {s.kind}, {s.policy}
-        {!down && ` - wants ${s.wanted} (${pick(s, 'wanted-by', 'wantedBy') || ''})`}
+        {!down && ` - wants ${s.wanted} (${s['wanted-by'] || ''})`}
         {s.reason && !down ? ` - ${s.reason}` : ''}
       </p>
       <p class="actions">
@@ -60,7 +60,7 @@ function Instances({ s, down }) {
           {s.instances.length === 0 && <tr><td colspan="10" class="none">no instances</td></tr>}
           {s.instances.map((i) => {
             const u = i.usage || {};
-            const cpu = pick(u, 'cpu-nanos', 'cpuNanos');
+            const cpu = u['cpu-nanos'];
             return (
               <tr key={i.id} data-instance={i.id}>
                 <td>{i.id}</td>
@@ -70,9 +70,9 @@ function Instances({ s, down }) {
                 <td class="port">{i.port || ''}</td>
                 <td>{ago(i.started)}</td>
                 <td>{i.restarts}</td>
-                <td>{cpu >= 0 && cpu != null ? `${(cpu / 1e9).toFixed(2)} s` : ''}</td>
-                <td>{bytes(pick(u, 'memory-bytes', 'memoryBytes'))}</td>
-                <td>{u.pids >= 0 ? u.pids : ''}</td>
+                <td>{cpu != null ? `${(cpu / 1e9).toFixed(2)} s` : ''}</td>
+                <td>{bytes(u['memory-bytes'])}</td>
+                <td>{u.pids ?? ''}</td>
               </tr>
             );
           })}
@@ -157,7 +157,7 @@ function describe(e) {
     case 'spec':
       return `spec ${d.action}`;
     case 'job':
-      return `job ended with ${pick(d, 'exit-code', 'exitCode')}${d.reason ? `: ${d.reason}` : ''}`;
+      return `job ended with ${d['exit-code']}${d.reason ? `: ${d.reason}` : ''}`;
     default:
       return e.type;
   }

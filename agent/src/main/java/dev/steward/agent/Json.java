@@ -16,8 +16,13 @@ public final class Json {
     private Json() {}
 
     public static String write(Object value) {
+        return write(MAPPER, value);
+    }
+
+    /** {@code value} as JSON by {@code mapper} (this one, or the API's). */
+    public static String write(ObjectMapper mapper, Object value) {
         try {
-            return MAPPER.writeValueAsString(value);
+            return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }

@@ -81,7 +81,7 @@ class AgentRestartTest {
         JsonNode restarted = b.await("web", v -> available(v) && v.path("instances").get(0).path("restarts").asInt() == 1);
         strays.add(restarted.path("instances").get(0).path("pid").asLong());
         strays.add(victimAgain.path("pid").asLong());
-        assertThat(restarted.path("statistics").path("lastExitReason").asText()).contains("status unknown");
+        assertThat(restarted.path("statistics").path("last-exit-reason").asText()).contains("status unknown");
     }
 
     @Test
@@ -140,7 +140,7 @@ class AgentRestartTest {
         RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
         JsonNode q = b.call("GET", "/v1/jobs/" + quick, null);
         assertThat(q.path("state").asText()).isEqualTo("failed");
-        assertThat(q.path("exitCode").asInt()).isEqualTo(4);
+        assertThat(q.path("exit-code").asInt()).isEqualTo(4);
         JsonNode s = b.call("GET", "/v1/jobs/" + slow, null);
         assertThat(s.path("state").asText()).isEqualTo("failed");
         assertThat(s.path("reason").asText()).contains("the agent stopped while it ran");

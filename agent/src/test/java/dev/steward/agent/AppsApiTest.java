@@ -50,11 +50,13 @@ class AppsApiTest extends AgentTestBase {
         TestAgent.Res r = upload("echo", tarGz(Map.of("manifest.json", MANIFEST, "worker.py", "print('hi')\n")));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         JsonNode app = r.json();
-        assertThat(app.path("slave").asText()).isEqualTo("./worker.py");
+        assertThat(app.path("worker").asText()).as("the manifest's slave, under the API's one word").isEqualTo("./worker.py");
+        assertThat(app.has("slave")).isFalse();
         assertThat(app.path("environment").path("GREETING").asText()).isEqualTo("hi");
         assertThat(java.nio.file.Files.isRegularFile(java.nio.file.Path.of(app.path("dir").asText(), "worker.py"))).isTrue();
         assertThat(agent.get("/v1/apps").get(0).path("name").asText()).isEqualTo("echo");
         assertThat(agent.get("/v1/apps/echo").path("app").path("name").asText()).isEqualTo("echo");
+        assertThat(agent.get("/v1/apps/echo").path("app").path("worker").asText()).isEqualTo("./worker.py");
         agent.ok("DELETE", "/v1/apps/echo", null);
         assertThat(agent.call("GET", "/v1/apps/echo", null).status()).isEqualTo(404);
     }
@@ -82,11 +84,15 @@ class AppsApiTest extends AgentTestBase {
         assertThat(bad.json().path("details").toString()).contains("pool-limit: 0", "isolate.type: 'vm' is not an isolate");
         assertThat(agent.get("/v1/profiles")).isEmpty();
         JsonNode p = agent.ok("PUT", "/v1/profiles/p", "{\"pool-limit\": 2, \"heartbeat-timeout\": 5}");
-        assertThat(p.path("profile").path("poolLimit").asInt() + p.path("profile").path("pool-limit").asInt()).isEqualTo(2);
+        assertThat(p.path("profile").path("pool-limit").asInt()).isEqualTo(2);
+        assertThat(p.path("profile").path("heartbeat-timeout").asText()).as("seconds as uploaded, written as a profile writes them").isEqualTo("5s");
+        assertThat(p.path("profile").path("isolate").path("type").asText()).isEqualTo("process");
         assertThat(agent.call("PUT", "/v1/runlist/echo", "p").status()).isEqualTo(404);
         assertThat(upload("echo", tarGz(Map.of("manifest.json", MANIFEST, "worker.py", "x"))).status()).isEqualTo(201);
         assertThat(agent.call("PUT", "/v1/runlist/echo", "nope").status()).isEqualTo(404);
-        assertThat(agent.ok("PUT", "/v1/runlist/echo", "p").path("echo").asText()).isEqualTo("p");
+        JsonNode runlist = agent.ok("PUT", "/v1/runlist/echo", "p");
+        assertThat(runlist.isArray()).as("the runlist is a list: " + runlist).isTrue();
+        assertThat(runlist.get(0).path("app").asText() + " " + runlist.get(0).path("profile").asText()).isEqualTo("echo p");
         assertThat(agent.call("DELETE", "/v1/profiles/p", null).status()).isEqualTo(409);
         assertThat(agent.call("DELETE", "/v1/apps/echo", null).status()).isEqualTo(409);
         agent.ok("DELETE", "/v1/runlist/echo", null);

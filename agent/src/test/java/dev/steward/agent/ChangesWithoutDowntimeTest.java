@@ -95,7 +95,7 @@ class ChangesWithoutDowntimeTest extends AgentTestBase {
         }
         assertThat(failures).as("requests that failed during the change (of " + ok.get() + " that succeeded)").isEmpty();
         assertThat(bodies).containsKeys("1", "2");
-        assertThat(agent.service("ver").path("wantedBy").asText()).isEqualTo("spec");
+        assertThat(agent.service("ver").path("wanted-by").asText()).isEqualTo("spec");
     }
 
     static boolean allReady(JsonNode v) {

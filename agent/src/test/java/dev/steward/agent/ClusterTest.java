@@ -53,7 +53,7 @@ class ClusterTest extends EtcdNodesTest {
         assertThat(nodeA.path("address").path("api").asText()).isEqualTo(a.base);
         assertThat(nodeA.path("capacity").path("total").path("cpu").asDouble()).isPositive();
         assertThat(nodeA.path("capacity").path("total").path("memory").asLong()).isGreaterThanOrEqualTo(nodeA.path("capacity").path("free").path("memory").asLong()).isPositive();
-        assertThat(nodeA.path("leaseAge").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(nodeA.path("lease-age").asDouble()).isGreaterThanOrEqualTo(0);
 
         a.call("POST", "/v1/services", "name: web\ncommand: " + Procs.httpServer() + "\nping: {http: /}\n");
         JsonNode onA = a.await("web", v -> v.path("state").asText().equals("available"));

@@ -104,7 +104,7 @@ class ContainerTest {
         agent.register("name: talk\nisolate: container\nimage: " + Podman.IMAGE + "\nping: none\nrestart: {failures-limit: 1}\n"
                 + "command: [/bin/sh, -c, 'echo hello from $STEWARD_SERVICE on $PORT; sleep 1; exit 4']\n");
         JsonNode v = agent.await("talk", x -> x.path("state").asText().equals("disabled"), Duration.ofSeconds(60));
-        assertThat(v.path("statistics").path("lastExitReason").asText()).isEqualTo("exit status 4");
+        assertThat(v.path("statistics").path("last-exit-reason").asText()).isEqualTo("exit status 4");
         assertThat(agent.call("GET", "/v1/services/talk/logs", null).body()).contains("hello from talk on ");
     }
 

@@ -80,7 +80,7 @@ class FunctionPoolTest extends AgentTestBase {
         JsonNode worker = info.path("running").path("workers").get(0);
         assertThat(worker.path("pid").asText()).isEqualTo(pid);
         assertThat(worker.path("paused-by").asText()).isEqualTo("cgroup freezer");
-        assertThat(info.path("running").path("slaves").path("paused").asInt()).isEqualTo(1);
+        assertThat(info.path("running").path("pool").path("paused").asInt()).isEqualTo(1);
         long pausedBefore = info.path("starts").path("paused").asLong();
         HttpResponse<String> again = call("sleeper", "b");
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);

@@ -51,7 +51,7 @@ class PingTest extends AgentTestBase {
         JsonNode first = agent.awaitState("h", "available").path("instances").get(0);
         Files.writeString(work.resolve("sick"), "");
         JsonNode v = agent.await("h", x -> x.path("instances").get(0).path("restarts").asInt() >= 1, Duration.ofSeconds(10));
-        assertThat(v.path("statistics").path("lastExitReason").asText()).contains("unhealthy");
+        assertThat(v.path("statistics").path("last-exit-reason").asText()).contains("unhealthy");
         assertThat(v.path("instances").get(0).path("pid").asLong()).isNotEqualTo(first.path("pid").asLong());
         Files.delete(work.resolve("sick"));
         agent.awaitState("h", "available");

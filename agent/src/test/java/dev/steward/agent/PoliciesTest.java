@@ -139,7 +139,7 @@ class PoliciesTest extends AgentTestBase {
         }
         JsonNode done = agent.get("/v1/jobs/" + id);
         assertThat(done.path("state").asText()).isEqualTo("failed");
-        assertThat(done.path("exitCode").asInt()).isEqualTo(7);
+        assertThat(done.path("exit-code").asInt()).isEqualTo(7);
         assertThat(agent.call("GET", "/v1/jobs/" + id + "/logs", null).body()).contains("job ran");
         assertThat(agent.service("dep").path("statistics").path("starts").asInt()).isEqualTo(1);
         agent.awaitState("dep", "stopped");

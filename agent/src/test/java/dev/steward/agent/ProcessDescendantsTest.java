@@ -95,7 +95,7 @@ class ProcessDescendantsTest extends AgentTestBase {
 
     /** Waits until the service's last instance ended as {@code reason}. */
     void lastExit(String service, String reason) {
-        agent.await(service, v -> v.path("statistics").path("lastExitReason").asText().equals(reason), Duration.ofSeconds(20));
+        agent.await(service, v -> v.path("statistics").path("last-exit-reason").asText().equals(reason), Duration.ofSeconds(20));
     }
 
     @Test
@@ -109,8 +109,8 @@ class ProcessDescendantsTest extends AgentTestBase {
 
         JsonNode usage = agent.service("escapes").path("instances").get(0).path("usage");
         assertThat(usage.path("pids").asLong()).as(usage.toString()).isGreaterThanOrEqualTo(5);
-        assertThat(usage.path("cpuNanos").asLong()).as(usage.toString()).isPositive();
-        assertThat(usage.path("memoryBytes").asLong()).as(usage.toString()).isPositive();
+        assertThat(usage.path("cpu-nanos").asLong()).as(usage.toString()).isPositive();
+        assertThat(usage.path("memory-bytes").asLong()).as(usage.toString()).isPositive();
 
         agent.ok("POST", "/v1/services/escapes/stop", null);
         agent.awaitState("escapes", "stopped");

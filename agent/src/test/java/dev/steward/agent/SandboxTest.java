@@ -37,7 +37,7 @@ class SandboxTest extends AgentTestBase {
                 restart: {failures-limit: 1}
                 """);
         JsonNode v = agent.awaitState("hog", "disabled");
-        assertThat(v.path("statistics").path("lastExitReason").asText()).startsWith("out of memory");
+        assertThat(v.path("statistics").path("last-exit-reason").asText()).startsWith("out of memory");
         assertThat(v.path("reason").asText()).contains("out of memory");
     }
 
@@ -67,10 +67,10 @@ class SandboxTest extends AgentTestBase {
                 ping: none
                 """);
         running("spin");
-        long c0 = agent.service("spin").path("instances").get(0).path("usage").path("cpuNanos").asLong();
+        long c0 = agent.service("spin").path("instances").get(0).path("usage").path("cpu-nanos").asLong();
         long t0 = System.nanoTime();
         TestAgent.sleep(3000);
-        long c1 = agent.service("spin").path("instances").get(0).path("usage").path("cpuNanos").asLong();
+        long c1 = agent.service("spin").path("instances").get(0).path("usage").path("cpu-nanos").asLong();
         double share = (double) (c1 - c0) / (System.nanoTime() - t0);
         assertThat(share).isBetween(0.1, 0.3);
     }
@@ -214,7 +214,7 @@ class SandboxTest extends AgentTestBase {
         TestAgent.sleep(300);
         assertThat(Files.size(work.resolve("ticks"))).isGreaterThan(before);
         JsonNode usage = agent.service("plain").path("instances").get(0).path("usage");
-        assertThat(usage.path("memoryBytes").asLong()).isPositive();
-        assertThat(List.of(usage.path("cpuNanos").asLong())).allMatch(c -> c >= 0);
+        assertThat(usage.path("memory-bytes").asLong()).isPositive();
+        assertThat(List.of(usage.path("cpu-nanos").asLong())).allMatch(c -> c >= 0);
     }
 }

@@ -22,7 +22,7 @@ class SupervisionTest extends AgentTestBase {
         assertThat(again.path("port").asInt()).isEqualTo(first.path("port").asInt());
         assertThat(again.path("pid").asLong()).isNotEqualTo(first.path("pid").asLong());
         assertThat(v.path("statistics").path("failures").asInt()).isEqualTo(1);
-        assertThat(v.path("statistics").path("lastExitReason").asText()).contains("signal 9");
+        assertThat(v.path("statistics").path("last-exit-reason").asText()).contains("signal 9");
     }
 
     @Test
@@ -117,6 +117,6 @@ class SupervisionTest extends AgentTestBase {
                 """);
         JsonNode v = agent.awaitState("nosuch", "disabled");
         assertThat(v.path("reason").asText()).contains("failure limit reached");
-        assertThat(v.path("statistics").path("lastExitReason").asText()).isNotEmpty();
+        assertThat(v.path("statistics").path("last-exit-reason").asText()).isNotEmpty();
     }
 }

@@ -106,8 +106,13 @@ final class TestApps {
 
     /** Uploads a directory as it is on disk (executable bits kept), as `steward app upload NAME DIR` does. */
     static void uploadDir(TestAgent agent, String name, java.nio.file.Path dir) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(agent.request("/v1/apps/" + name)
-                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(tarGz(dir))).build(), HttpResponse.BodyHandlers.ofString());
+        putArchive(agent, "/v1/apps/" + name, tarGz(dir));
+    }
+
+    /** PUTs an archive (an app's or a function's) to {@code path}, expecting 201. */
+    static void putArchive(TestAgent agent, String path, byte[] archive) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(agent.request(path)
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(archive)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     }
 

@@ -202,6 +202,27 @@ class UiTest {
     }
 
     @Test
+    void theOverviewShowsEachFunctionsCountsAsFnInfoGivesThem() throws Exception {
+        TestApps.putArchive(agent, "/v1/functions/ui-echo", TestApps.tarGz(FunctionsTest.EXAMPLES.resolve("echo-python")));
+        for (int i = 0; i < 3; i++) {
+            var r = agent.call("POST", "/v1/functions/ui-echo/invoke", "hi " + i, java.util.Map.of("Content-Type", "application/octet-stream"));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        JsonNode info = agent.get("/v1/functions/ui-echo");
+        assertThat(info.path("invocations").asLong()).isEqualTo(3);
+        logIn(agent);
+        String row = "tr[data-function=ui-echo] ";
+        waitText(By.cssSelector(row + "td.invocations"), "3");
+        for (String start : java.util.List.of("cold", "paused", "warm")) {
+            assertThat(browser.findElement(By.cssSelector(row + "td." + start)).getText()).as(start + " starts")
+                    .isEqualTo(info.path("starts").path(start).asText());
+        }
+        assertThat(info.path("starts").path("cold").asLong() + info.path("starts").path("paused").asLong()
+                + info.path("starts").path("warm").asLong()).isPositive();
+        assertThat(browser.findElement(By.cssSelector(row + "td.errors")).getText()).isEqualTo("0");
+    }
+
+    @Test
     void anAgentThatCannotBeReachedIsSaidSoAndItsStatesAreNoLongerShownAsCurrent() throws Exception {
         TestAgent gone = TestAgent.start(tmp.resolve("gone"));
         boolean closed = false;

@@ -30,7 +30,7 @@ final class AppCommand extends CommandGroup {
             JsonNode v = Archives.upload(common.client(), "/v1/apps/" + name, source);
             Printer.warnings(v);
             if (common.json) common.printJson(v);
-            else System.out.println(name + ": uploaded (worker " + v.path("slave").asText() + ")");
+            else System.out.println(name + ": uploaded (worker " + v.path("worker").asText() + ")");
             return 0;
         }
     }
@@ -115,7 +115,7 @@ final class AppCommand extends CommandGroup {
                 return 0;
             }
             Table t = new Table("NAME", "STATE", "WORKER", "UPLOADED");
-            for (JsonNode a : v) t.row(a.path("name").asText(), a.path("state").asText(), a.path("slave").asText(), a.path("uploaded").asText());
+            for (JsonNode a : v) t.row(a.path("name").asText(), a.path("state").asText(), a.path("worker").asText(), a.path("uploaded").asText());
             System.out.print(t.render());
             return 0;
         }
@@ -141,7 +141,7 @@ final class AppCommand extends CommandGroup {
             if (app.hasNonNull("owner")) System.out.println("  owner     " + app.path("owner").asText());
             if (v.has("queue")) {
                 JsonNode q = v.path("queue");
-                JsonNode w = v.path("slaves");
+                JsonNode w = v.path("pool");
                 System.out.println("  queue     " + q.path("depth").asInt() + " of " + q.path("capacity").asInt());
                 System.out.println("  workers   " + w.path("active").asInt() + " busy, " + w.path("idle").asInt() + " idle, at most " + w.path("capacity").asInt());
                 System.out.println("  served    " + v.path("served").asLong() + ", abandoned " + v.path("abandoned").asLong() + ", crashes " + v.path("crashes").asLong());

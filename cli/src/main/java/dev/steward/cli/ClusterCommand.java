@@ -29,7 +29,7 @@ final class ClusterCommand extends CommandGroup {
                         number(free.path("cpu").asDouble()) + "/" + number(total.path("cpu").asDouble()),
                         bytes(free.path("memory").asLong()) + "/" + bytes(total.path("memory").asLong()),
                         free.path("pids").asLong() + "/" + total.path("pids").asLong(),
-                        n.path("instances").asText(), Math.round(n.path("leaseAge").asDouble()) + "s", rtt(n.path("rtt")), role(n));
+                        n.path("instances").asText(), Math.round(n.path("lease-age").asDouble()) + "s", rtt(n.path("rtt")), role(n));
             }
             System.out.print(t.render());
             return 0;

@@ -68,7 +68,7 @@ final class EventsCommand implements java.util.concurrent.Callable<Integer> {
                         + (e.path("pid").asLong() > 0 ? " pid " + e.path("pid").asLong() : "");
                 case "service" -> e.path("state").asText() + (e.hasNonNull("health") ? ", " + e.path("health").asText() : "");
                 case "spec" -> "spec " + e.path("action").asText();
-                case "job" -> "job ended with exit code " + e.path("exitCode").asInt();
+                case "job" -> "job ended with exit code " + e.path("exit-code").asInt();
                 case "step" -> e.path("instance").asText() + "  " + e.path("step").asText() + " " + (e.path("ok").asBoolean() ? "done" : "FAILED")
                         + " in " + e.path("millis").asLong() + " ms";
                 case "dynamic" -> e.path("instance").asText() + "  " + e.path("state").asText();

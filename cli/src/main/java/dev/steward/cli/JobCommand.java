@@ -31,7 +31,7 @@ final class JobCommand extends CommandGroup {
             }
             Table t = new Table("ID", "STATE", "EXIT", "STARTED", "ENDED", "OWNER", "REASON");
             for (JsonNode j : list) {
-                t.row(j.path("id").asText(), j.path("state").asText(), j.hasNonNull("exitCode") ? j.path("exitCode").asInt() : "-",
+                t.row(j.path("id").asText(), j.path("state").asText(), j.hasNonNull("exit-code") ? j.path("exit-code").asInt() : "-",
                         j.path("started").asText("-"), j.hasNonNull("ended") ? j.path("ended").asText() : "-", j.path("owner").asText("-"), j.path("reason").asText(""));
             }
             System.out.print(t.render());

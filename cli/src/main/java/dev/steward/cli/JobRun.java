@@ -57,7 +57,7 @@ final class JobRun implements java.util.concurrent.Callable<Integer> {
             System.err.println("job " + id + ": " + job.path("state").asText() + " (" + job.path("reason").asText() + ")");
         }
         if (job.path("state").asText().equals("succeeded")) return 0;
-        JsonNode code = job.path("exitCode");
+        JsonNode code = job.path("exit-code");
         return code.isInt() && code.asInt() != 0 ? code.asInt() : 1;
     }
 }

@@ -60,16 +60,16 @@ final class Printer {
         }
         JsonNode s = v.path("statistics");
         line(sb, "statistics", "starts " + s.path("starts").asLong() + ", failures " + s.path("failures").asLong()
-                + ", uptime " + s.path("uptimeSeconds").asLong() + "s");
-        if (!s.path("lastExit").asText("").isEmpty()) line(sb, "last exit", s.path("lastExitReason").asText());
+                + ", uptime " + s.path("uptime-seconds").asLong() + "s");
+        if (!s.path("last-exit").asText("").isEmpty()) line(sb, "last exit", s.path("last-exit-reason").asText());
         sb.append('\n');
         Table t = new Table("INSTANCE", "NODE", "STATE", "HEALTH", "PID", "PORT", "STARTED", "RESTARTS", "CPU", "MEMORY", "PEAK", "PIDS", "REASON");
         for (JsonNode i : v.path("instances")) {
             JsonNode u = i.path("usage");
             t.row(i.path("id").asText(), i.path("node").asText("-"), i.path("state").asText(), i.path("health").asText(), i.path("pid").asLong(),
                     i.path("port").asInt() == 0 ? "-" : i.path("port").asInt(), i.path("started").asText("-"),
-                    i.path("restarts").asInt(), cpu(u.path("cpuNanos").asLong(-1)), bytes(u.path("memoryBytes").asLong(-1)),
-                    bytes(u.path("memoryPeakBytes").asLong(-1)), u.path("pids").asLong(-1) < 0 ? "-" : u.path("pids").asLong(),
+                    i.path("restarts").asInt(), cpu(u.path("cpu-nanos").asLong(-1)), bytes(u.path("memory-bytes").asLong(-1)),
+                    bytes(u.path("memory-peak-bytes").asLong(-1)), u.path("pids").asLong(-1) < 0 ? "-" : u.path("pids").asLong(),
                     i.path("reason").asText(""));
         }
         sb.append(t.render());

@@ -56,7 +56,7 @@ final class RunlistCommand extends CommandGroup {
                 return 0;
             }
             Table t = new Table("APP", "PROFILE");
-            v.fields().forEachRemaining(e -> t.row(e.getKey(), e.getValue().asText()));
+            for (JsonNode e : v) t.row(e.path("app").asText(), e.path("profile").asText());
             System.out.print(t.render());
             return 0;
         }

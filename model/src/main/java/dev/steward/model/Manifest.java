@@ -25,13 +25,16 @@ public record Manifest(String slave, Map<String, String> environment, boolean lo
     public static Manifest parse(String text) {
         ObjectNode tree = SpecParser.readTree(text);
         Fields f = new Fields();
-        f.onlyKnown(tree, "", Set.of("slave", "environment", "locator-arg", "drivers", "local"));
-        String slave = f.text(tree.get("slave"), "slave");
-        if (slave == null && !tree.has("slave")) f.problem("slave", "the worker program is required");
+        f.onlyKnown(tree, "", Set.of("slave", "worker", "environment", "locator-arg", "drivers", "local"));
+        // Cocaine's manifests name the worker program "slave"; Steward's word, "worker", is taken too
+        String key = tree.has("worker") ? "worker" : "slave";
+        if (tree.has("worker") && tree.has("slave")) f.problem("worker", "give worker or slave (Cocaine's word for it), not both");
+        String slave = f.text(tree.get(key), key);
+        if (slave == null && !tree.has(key)) f.problem(key, "the worker program is required");
         if (slave != null) {
             String plain = slave.startsWith("./") ? slave.substring(2) : slave;
             if (plain.isEmpty() || slave.startsWith("/") || List.of(plain.split("/")).contains("..")) {
-                f.problem("slave", "'" + slave + "' must be a path inside the app, like ./worker");
+                f.problem(key, "'" + slave + "' must be a path inside the app, like ./worker");
             }
         }
         Map<String, String> env = f.stringMap(tree.get("environment"), "environment");

@@ -76,6 +76,15 @@ class ProfileAndManifestTest {
     }
 
     @Test
+    void aManifestMayNameItsWorkerAsWorkerOrAsCocaineDidButNotBoth() {
+        assertThat(Manifest.parse("{\"worker\": \"./w\"}").slave()).isEqualTo("./w");
+        assertThat(catchThrowableOfType(InvalidSpecException.class, () -> Manifest.parse("{\"worker\": \"../w\"}")).problems())
+                .singleElement().asString().startsWith("worker: '../w' must be a path inside the app");
+        assertThat(catchThrowableOfType(InvalidSpecException.class, () -> Manifest.parse("{\"worker\": \"./w\", \"slave\": \"./w\"}")).problems())
+                .singleElement().asString().isEqualTo("worker: give worker or slave (Cocaine's word for it), not both");
+    }
+
+    @Test
     void cocaine011sFieldsAreTakenWithAWarningNeverRefused() {
         Manifest m = Manifest.parse("{\"slave\": \"./w\", \"drivers\": {\"t\": {\"type\": \"time\"}}, \"local\": true}");
         assertThat(m.locatorArg()).isTrue();

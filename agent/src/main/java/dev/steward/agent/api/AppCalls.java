@@ -7,7 +7,6 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServerBuilder;
-import dev.steward.agent.Json;
 import dev.steward.agent.engine.AppEngine;
 import dev.steward.agent.engine.Engine;
 import dev.steward.agent.engine.Sink;

@@ -83,12 +83,7 @@ final class AuthRoutes {
     private static final Set<String> FIELDS = Set.of("name", "role", "ttl");
 
     private static JsonNode body(String text) {
-        JsonNode n;
-        try {
-            n = text.isBlank() ? Json.object() : Json.MAPPER.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new ApiException(400, "the body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        JsonNode n = ApiJson.read(text);
         if (!n.isObject()) throw new ApiException(400, "the body must be a JSON object with name, role and ttl");
         var unknown = new java.util.ArrayList<String>();
         n.fieldNames().forEachRemaining(f -> {

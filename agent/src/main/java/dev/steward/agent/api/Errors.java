@@ -15,7 +15,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpData;
-import dev.steward.agent.Json;
 import dev.steward.agent.errors.ConflictException;
 import dev.steward.agent.errors.NotFoundException;
 import dev.steward.agent.spool.UploadRefusedException;
@@ -58,11 +57,11 @@ final class Errors implements ServerErrorHandler {
     }
 
     static HttpResponse json(int status, String message, List<String> details) {
-        ObjectNode body = Json.object();
+        ObjectNode body = ApiJson.object();
         body.put("error", message);
         ArrayNode d = body.putArray("details");
         details.forEach(d::add);
-        return HttpResponse.of(HttpStatus.valueOf(status), MediaType.JSON_UTF_8, Json.write(body));
+        return HttpResponse.of(HttpStatus.valueOf(status), MediaType.JSON_UTF_8, ApiJson.write(body));
     }
 
     @Override
@@ -107,10 +106,10 @@ final class Errors implements ServerErrorHandler {
             case 431 -> "the request headers are too large";
             default -> description != null ? description : status.reasonPhrase();
         };
-        ObjectNode body = Json.object();
+        ObjectNode body = ApiJson.object();
         body.put("error", message);
         body.putArray("details");
         return AggregatedHttpResponse.of(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8),
-                HttpData.ofUtf8(Json.write(body)), HttpHeaders.of());
+                HttpData.ofUtf8(ApiJson.write(body)), HttpHeaders.of());
     }
 }

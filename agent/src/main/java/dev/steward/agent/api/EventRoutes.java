@@ -57,9 +57,9 @@ final class EventRoutes {
                         Event e = n.event();
                         if (service != null && !service.equals(e.service())) continue;
                         if (instance != null && !instance.equals(instanceOf(e))) continue;
-                        var node = Json.MAPPER.valueToTree(e);
+                        var node = ApiJson.tree(e);
                         ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("type", e.type()).put("id", n.id());
-                        if (!out.tryWrite(HttpData.ofUtf8("id: " + n.id() + "\nevent: " + e.type() + "\ndata: " + Json.write(node) + "\n\n"))) return;
+                        if (!out.tryWrite(HttpData.ofUtf8("id: " + n.id() + "\nevent: " + e.type() + "\ndata: " + ApiJson.write(node) + "\n\n"))) return;
                     }
                 }
             });

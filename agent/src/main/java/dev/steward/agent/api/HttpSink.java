@@ -5,9 +5,9 @@ import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
-import dev.steward.agent.Json;
 import dev.steward.agent.engine.Sink;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Chunks as the response body; an error before the first one is a JSON answer, after it the stream is cut. */
@@ -64,10 +64,11 @@ final class HttpSink implements Sink {
         started = true;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
+        body.put("details", List.of());
         body.put("code", code);
         HttpStatus s = HttpStatus.valueOf(Sink.httpStatus(code));
         out.write(ResponseHeaders.of(s, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8));
-        out.write(HttpData.ofUtf8(Json.write(body) + "\n"));
+        out.write(HttpData.ofUtf8(ApiJson.write(body) + "\n"));
         out.close();
     }
 

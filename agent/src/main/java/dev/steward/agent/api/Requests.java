@@ -5,7 +5,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.steward.agent.Json;
 import dev.steward.model.Names;
 import dev.steward.model.SpecParser;
 import java.nio.file.Path;
@@ -98,7 +97,7 @@ final class Requests {
     }
 
     static HttpResponse json(HttpStatus status, Object body) {
-        return HttpResponse.of(status, MediaType.JSON_UTF_8, Json.write(body));
+        return HttpResponse.of(status, MediaType.JSON_UTF_8, ApiJson.write(body));
     }
 
     static List<String> all(ServiceRequestContext ctx, String key) {

@@ -661,7 +661,7 @@ public final class AppEngine implements Invocable {
         loads.sort(null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("queue", Map.of("capacity", profile.queueLimit(), "depth", queue.depth()));
-        m.put("slaves", Map.of("active", busy, "idle", counting - busy - paused, "paused", paused, "capacity", profile.poolLimit()));
+        m.put("pool", Map.of("active", busy, "idle", counting - busy - paused, "paused", paused, "capacity", profile.poolLimit()));
         m.put("sessions", Map.of("pending", pending));
         m.put("state", state.wire());
         m.put("profile", profileName);

@@ -55,7 +55,8 @@ public final class AppService implements RpcService {
             return;
         }
         Args.count(args, 0, 0, "info");
-        Map<String, Object> info = engine.info().get(5, TimeUnit.SECONDS);
+        Map<String, Object> info = new java.util.LinkedHashMap<>(engine.info().get(5, TimeUnit.SECONDS));
+        info.put("slaves", info.remove("pool")); // Cocaine's tools read the pool under its own word
         session.value(Values.of(Json.MAPPER.convertValue(info, Object.class)));
     }
 
