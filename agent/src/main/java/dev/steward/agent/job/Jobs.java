@@ -86,7 +86,9 @@ public final class Jobs {
                 if (!h.exit().isDone()) h.kill();
             });
         }
-        return get(id);
+        // the job as this stop found it: one that dies of the signal at once may have ended by now, but it was this call
+        // that stopped it, not an earlier end (the CLI says "already ended" only for an end it did not cause)
+        return v;
     }
 
     /** Starts a job for {@code owner} (the caller's token name). */
