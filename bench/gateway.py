@@ -219,14 +219,16 @@ def main():
     finally:
         for p in proxies:
             os.killpg(p.pid, signal.SIGTERM)
-        if tls_agent:
-            try:
-                tls_agent.call("DELETE", "/v1/services/up")  # ping-only: nothing of it runs here to stop
-            except Exception:  # noqa: BLE001 - not registered when the run ended before
-                pass
-            tls_agent.stop()
-        agent.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            if tls_agent:
+                try:
+                    tls_agent.call("DELETE", "/v1/services/up")  # ping-only: nothing of it runs here to stop
+                except Exception:  # noqa: BLE001 - not registered when the run ended before
+                    pass
+                tls_agent.stop()
+        finally:  # the first agent stops whatever happened to the second
+            agent.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
