@@ -53,6 +53,22 @@ def fan_in(url, n, timeout=90):
     return {"statuses": statuses, "last": total, "p50": statistics.median(lat), "p99": lat[int(len(lat) * 0.99) - 1]}
 
 
+def web_root(tmp):
+    """A folder with one small page, for busybox httpd to serve; made once."""
+    www = os.path.join(tmp, "www")
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "index.html"), "w") as f:
+        f.write("small backlog\n")
+    return www
+
+
+def register_tiny(agent, tmp):
+    """Registers busybox httpd (listen backlog 9) serving web_root(tmp) as the on-demand service `tiny`."""
+    web_root(tmp)
+    agent.call("POST", "/v1/services", "name: tiny\ndir: %s\ncommand: [busybox, httpd, -f, -p, \"127.0.0.1:${PORT}\", -h, www]\n"
+               "policy: on-demand\nping: {tcp: true}\n" % tmp)
+
+
 def row(name, r):
     st = ", ".join("%s: %d" % ("failed" if k == 0 else k, v) for k, v in sorted(r["statuses"].items()))
     print("| %s | %s | %.0f | %.0f | %.0f |" % (name, st, r["p50"], r["p99"], r["last"]))
@@ -66,14 +82,10 @@ def main():
     if not shutil.which("busybox"):
         sys.exit("busybox is needed: apt-get install busybox-static")
     tmp = tempfile.mkdtemp(prefix="steward-fanin-bench-")
-    www = os.path.join(tmp, "www")
-    os.makedirs(www)
-    with open(os.path.join(www, "index.html"), "w") as f:
-        f.write("small backlog\n")
+    www = web_root(tmp)
     agent = StewardAgent(ROOT, tmp)
     try:
-        agent.call("POST", "/v1/services", "name: tiny\ndir: %s\ncommand: [busybox, httpd, -f, -p, \"127.0.0.1:${PORT}\", -h, www]\n"
-                   "policy: on-demand\nping: {tcp: true}\n" % tmp)
+        register_tiny(agent, tmp)
         print("%d simultaneous requests, each on its own connection, to busybox httpd (listen backlog 9); %d rounds"
               % (args.requests, args.rounds))
         print()

@@ -25,7 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import StewardAgent, add_nginx_upstream, answers, free_port, paced_script, wait_until, wrk  # noqa: E402
 from coldstart import first_after_start, first_request, own_start, spec, summary  # noqa: E402
-from fanin import fan_in  # noqa: E402
+from fanin import fan_in, register_tiny, web_root  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, "bench", "tiny_http.py")
@@ -179,10 +179,7 @@ def main():
             print("| program | through the gateway, median / p90 ms | own start, median / p90 ms | added, median ms |")
             print("|---|---|---|---|")
             python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
-            www = os.path.join(tmp, "www")
-            os.makedirs(www, exist_ok=True)
-            with open(os.path.join(www, "index.html"), "w") as f:
-                f.write("ok\n")
+            www = web_root(tmp)
             programs = [("python3 http.server (%s)" % python, [python, TINY]),
                         ("busybox httpd", ["busybox", "httpd", "-f", "-p", "127.0.0.1:${PORT}", "-h", www])]
             for i, (label, argv) in enumerate(programs):
@@ -204,12 +201,7 @@ def main():
             print("Fan-in: %d simultaneous requests, each on a connection of its own, to busybox httpd (listen backlog 9) at zero:"
                   % args.fan_in)
             print()
-            www = os.path.join(tmp, "www")
-            os.makedirs(www, exist_ok=True)
-            with open(os.path.join(www, "index.html"), "w") as f:
-                f.write("ok\n")
-            agent.call("POST", "/v1/services", "name: tiny\ndir: %s\ncommand: [busybox, httpd, -f, -p, \"127.0.0.1:${PORT}\", -h, www]\n"
-                       "policy: on-demand\nping: {tcp: true}\n" % tmp)
+            register_tiny(agent, tmp)
             wait_until(lambda: agent.call("GET", "/v1/services/tiny")["state"] == "stopped", 60, 0.05)
             r = fan_in(agent.gateway + "/tiny/index.html", args.fan_in)
             print("| statuses | p50 ms | p99 ms | last answered ms |")

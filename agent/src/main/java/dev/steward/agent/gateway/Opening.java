@@ -65,13 +65,4 @@ final class Opening {
             return g.waiting.remove(call);
         }
     }
-
-    /** Exchanges waiting for a place at {@code instance}. */
-    int waiting(String instance) {
-        Gate g = gates.get(instance);
-        if (g == null) return 0;
-        synchronized (g) {
-            return g.waiting.size();
-        }
-    }
 }
