@@ -76,23 +76,54 @@ def self_signed(tmp):
     return cert, key
 
 
+def cpu_seconds(group):
+    """User and system CPU seconds used so far by the processes of process group `group` (all their threads)."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # fields from the state on: state ppid pgrp ... utime(11) stime(12)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(url, c, seconds, group):
+    """One wrk run, with the CPU the proxy (process group `group`, or None) used per request, in microseconds."""
+    before = cpu_seconds(group) if group else 0
+    rps, p50, p99, bad = wrk(url, c, seconds)
+    used = cpu_seconds(group) - before if group else 0
+    return rps, p50, p99, bad, (used * 1e6 / (rps * seconds) if group and rps else 0)
+
+
 def throughput(targets, connections, rounds, seconds, against):
-    """Interleaved rounds of wrk on every target at each connection count; medians, with the ratio to each proxy in `against`."""
+    """Interleaved rounds of wrk on every target at each connection count; medians, with the ratio to each proxy in `against`.
+
+    Each target is (name, url, process group of the proxy or None). The proxy's CPU per request (user and system,
+    all its processes and threads) is the figure that a busy machine disturbs least: it is what decides the
+    requests per second when the proxy has the cores to itself."""
     peak = 0
-    head = "| target | connections | requests/s | p50 ms | p99 ms | non-2xx | " + " | ".join("vs %s" % a for a in against) + " |"
+    head = ("| target | connections | requests/s | p50 ms | p99 ms | non-2xx | proxy CPU us/request | "
+            + " | ".join("vs %s" % a for a in against) + " | CPU vs %s |" % against[-1])
     print(head)
-    print("|---" * (6 + len(against)) + "|")
+    print("|---" * (8 + len(against)) + "|")
     for c in connections:
         # rounds interleave the targets, so that a noisy moment on this shared machine hits them alike
-        runs = {name: [] for name, _ in targets}
+        runs = {name: [] for name, _, _ in targets}
         for _ in range(rounds):
-            for name, url in targets:
-                runs[name].append(wrk(url, c, seconds))
-        results = {name: tuple(statistics.median(r[k] for r in rs) for k in range(4)) for name, rs in runs.items()}
+            for name, url, group in targets:
+                runs[name].append(measured(url, c, seconds, group))
+        results = {name: tuple(statistics.median(r[k] for r in rs) for k in range(5)) for name, rs in runs.items()}
         peak = max(peak, results["steward gateway"][0])
-        for name, (rps, p50, p99, bad) in results.items():
+        for name, (rps, p50, p99, bad, cpu) in results.items():
             ratios = " | ".join("%.2f" % (rps / results[a][0]) for a in against)
-            print("| %s | %d | %.0f | %.3f | %.3f | %d | %s |" % (name, c, rps, p50, p99, bad, ratios))
+            base = results[against[-1]][4]
+            print("| %s | %d | %.0f | %.3f | %.3f | %d | %s | %s | %s |" % (
+                name, c, rps, p50, p99, bad, "%.1f" % cpu if cpu else "-", ratios, "%.2f" % (cpu / base) if cpu and base else "-"))
     return peak
 
 
@@ -127,9 +158,9 @@ def main():
             equal, equal_url = start_nginx(tmp, "equal", LOOPS, up)
             proxies += [one, equal]
             n1, nn = "nginx, 1 worker", "nginx, %d workers" % LOOPS
-            targets = [("upstream direct", "http://127.0.0.1:%d/" % up), (n1, one_url), (nn, equal_url),
-                       ("steward gateway", agent.gateway + "/up/")]
-            for _, url in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
+            targets = [("upstream direct", "http://127.0.0.1:%d/" % up, None), (n1, one_url, one.pid), (nn, equal_url, equal.pid),
+                       ("steward gateway", agent.gateway + "/up/", agent.pid)]
+            for _, url, _ in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
                 wrk(url, 64, args.warmup)
             print("wrk -t2 -d%ds, medians of %d interleaved rounds; both proxies keep an access log" % (args.seconds, args.rounds))
             print()
@@ -145,9 +176,9 @@ def main():
             print()
             print("| target | requests/s | p50 ms | p99 ms | p99 added over direct ms |")
             print("|---|---|---|---|---|")
-            paced_runs = {name: [] for name, _ in targets}
+            paced_runs = {name: [] for name, _, _ in targets}
             for _ in range(args.rounds):
-                for name, url in targets:
+                for name, url, _ in targets:
                     paced_runs[name].append(wrk(url, conns, args.seconds, script))
             paced = {name: tuple(statistics.median(r[k] for r in rs) for k in range(4)) for name, rs in paced_runs.items()}
             direct99 = paced["upstream direct"][2]
@@ -162,8 +193,8 @@ def main():
                 tequal, tequal_url = start_nginx(tmp, "tls-equal", LOOPS, up, tls)
                 proxies += [tone, tequal]
                 t1, tn = "nginx over TLS, 1 worker", "nginx over TLS, %d workers" % LOOPS
-                tls_targets = [(t1, tone_url), (tn, tequal_url), ("steward gateway", tls_agent.gateway + "/up/")]
-                for _, url in tls_targets:
+                tls_targets = [(t1, tone_url, tone.pid), (tn, tequal_url, tequal.pid), ("steward gateway", tls_agent.gateway + "/up/", tls_agent.pid)]
+                for _, url, _ in tls_targets:
                     wrk(url, 64, args.warmup)
                 print()
                 print("Over TLS (TLS 1.3, a P-256 certificate; kept-alive connections):")

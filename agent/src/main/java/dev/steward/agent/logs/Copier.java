@@ -12,14 +12,16 @@ import java.time.Clock;
 
 /**
  * One instance's output file copied into its log a line at a time, each after its stamp. A line not
- * yet ended waits for its newline (up to {@link #PARTIAL_MAX} bytes or {@link #PARTIAL_WAIT_MILLIS});
- * once everything was copied and the file is over {@link #TRUNCATE_AT} it is emptied, as rotation
- * does to logs. How far it was copied is written to {@code .pos} at most once a second.
+ * yet ended waits for its newline (up to {@link #PARTIAL_MAX} bytes or {@link #PARTIAL_WAIT_MILLIS}).
+ * Every {@link #FREE_EVERY} bytes copied, the disk space of what was copied is given back ({@link Holes}):
+ * the file keeps its length and the instance goes on appending, so nothing it writes meanwhile can be
+ * lost, as it could be if the file were emptied. How far it was copied is written to {@code .pos} at
+ * most once a second.
  */
 final class Copier {
     static final int PARTIAL_MAX = 64 << 10;
     static final long PARTIAL_WAIT_MILLIS = 1000;
-    static final long TRUNCATE_AT = 4L << 20;
+    static final long FREE_EVERY = 4L << 20;
     private final Path raw;
     private final Path log;
     private final Path pos;
@@ -27,6 +29,8 @@ final class Copier {
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private long partialSince;
     private long offset;
+    /** Up to where the file's copied bytes were given back (this run: again after a restart is harmless). */
+    private long freed;
     private long saved;
     private long savedAt;
 
@@ -69,17 +73,26 @@ final class Copier {
                 Files.createDirectories(log.getParent());
                 Files.writeString(log, out, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
-            // emptied once all of it is in the log; a write between the size and the truncation would be lost, as in rotation
-            if (offset >= TRUNCATE_AT && partial.size() == 0 && Files.size(raw) == offset) {
-                try (RandomAccessFile f = new RandomAccessFile(raw.toFile(), "rw")) {
-                    f.setLength(0);
-                }
-                offset = 0;
-            }
+            long copied = offset - partial.size(); // a partial line is read again by the next agent: kept
+            if (copied - freed >= FREE_EVERY) freed = Holes.free(raw, freed, copied) ? copied : emptied(copied);
             if (offset != saved && (last || now - savedAt >= 1000 || offset == 0)) savePos(now);
         } catch (IOException e) {
             LogStamper.quietly(e, raw);
         }
+    }
+
+    /**
+     * Where the file system cannot give back a part of a file: the file is emptied once all of it is in the log,
+     * as rotation does (a write between the look at its size and the truncation would be lost). Returns the
+     * offset up to which the file was freed.
+     */
+    private long emptied(long copied) throws IOException {
+        if (partial.size() != 0 || Files.size(raw) != copied) return freed;
+        try (RandomAccessFile f = new RandomAccessFile(raw.toFile(), "rw")) {
+            f.setLength(0);
+        }
+        offset = 0;
+        return 0;
     }
 
     /** Writes how far it was copied now (the agent stops; the next one carries on from there). */

@@ -117,4 +117,23 @@ class LogStamperTest {
         Files.writeString(raw().resolveSibling("i1.out.pos"), "not a number");
         assertThat(copied()).containsExactly(Stamp.prefix(T0) + "a");
     }
+
+    @Test
+    void theDiskSpaceOfWhatWasCopiedIsGivenBackAndWhatComesAfterIsStillCopied() throws Exception {
+        String line = "x".repeat(1023) + "\n";
+        write(line.repeat(5 * 1024)); // 5 MiB, over the 4 MiB after which space is given back
+        assertThat(copied()).hasSize(5 * 1024);
+        long length = 5L << 20;
+        assertThat(Files.size(raw())).as("the instance appends where it was: the length stays").isEqualTo(length);
+        Process du = new ProcessBuilder("du", "-k", raw().toString()).redirectErrorStream(true).start();
+        String used = new String(du.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+        assertThat(du.waitFor()).isZero();
+        assertThat(Long.parseLong(used)).as("KiB the output file still takes on disk").isLessThan(1024);
+        try (var in = Files.newInputStream(raw())) {
+            assertThat(in.read()).as("what was copied reads as zeros").isZero();
+        }
+        write("after\n");
+        assertThat(copied()).hasSize(5 * 1024 + 1).last().isEqualTo(Stamp.prefix(T0) + "after");
+        assertThat(Files.size(raw())).isEqualTo(length + 6);
+    }
 }

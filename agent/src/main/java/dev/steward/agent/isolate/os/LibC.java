@@ -4,7 +4,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** The few libc calls the JDK does not offer: signals to process groups, pidfds and epoll. */
+/** The few libc calls the JDK does not offer: signals to process groups, pidfds, epoll, holes in files. */
 public interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
@@ -33,6 +33,9 @@ public interface LibC extends Library {
     int O_CLOEXEC = 0x80000;
 
     int open(String path, int flags);
+
+    /** Allocates or (with FALLOC_FL_PUNCH_HOLE) frees a range of the file {@code fd} names. */
+    int fallocate(int fd, int mode, long offset, long len);
 
     /** Moves the calling thread into the namespace {@code fd} names. */
     int setns(int fd, int nstype);
