@@ -6,10 +6,11 @@ connection counts with wrk, in interleaved rounds. Both proxies keep an access l
 same beside nginx over HTTPS. Then the cold start (the first request to a service at zero, 20
 times, beside the program's own start, the program started the same way on both sides; and the very
 first one of agents just started), and the fan-in (1,000 simultaneous requests to a program with a
-listen backlog of 9, at zero).
+listen backlog of 9, at zero). Each throughput row has the proxy's CPU per request (all its processes
+and threads). `--only warmup` shows the gateway from the agent's start, round after round, beside nginx.
 
 Run from the repository root:  /usr/bin/python3 bench/gateway.py [--seconds 5] [--rounds 3] [--connections 16,64]
-  [--tls] [--only throughput,cold,fanin]
+  [--tls] [--only throughput,cold,fanin,warmup] [--warmup-rounds 12]
 Needs nginx, wrk, busybox and openssl (apt-get install nginx wrk busybox-static openssl) and a built ./steward.
 """
 import argparse
@@ -127,6 +128,21 @@ def throughput(targets, connections, rounds, seconds, against):
     return peak
 
 
+def warm_up(targets, seconds, rounds):
+    """The gateway from the agent's start (a JIT that has seen no load) beside nginx: rounds of 64 connections, in turn."""
+    print("From the agent's start: %d rounds of %d s at 64 connections, each target in turn (requests/s, proxy CPU us/request)" % (rounds, seconds))
+    print()
+    print("| round | load s | " + " | ".join(name for name, _, _ in targets) + " |")
+    print("|---" * (2 + len(targets)) + "|")
+    for r in range(rounds):
+        cells = []
+        for name, url, group in targets:
+            rps, _, _, _, cpu = measured(url, 64, seconds, group)
+            cells.append("%.0f / %.1f" % (rps, cpu))
+        print("| %d | %d | %s |" % (r + 1, (r + 1) * seconds, " | ".join(cells)), flush=True)
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=5)
@@ -137,7 +153,8 @@ def main():
     ap.add_argument("--samples", type=int, default=20, help="cold starts from zero per program")
     ap.add_argument("--fresh-agents", type=int, default=3, help="agents started for their very first cold start")
     ap.add_argument("--fan-in", type=int, default=1000)
-    ap.add_argument("--only", default="throughput,cold,fanin")
+    ap.add_argument("--warmup-rounds", type=int, default=12, help="rounds of the warmup part")
+    ap.add_argument("--only", default="throughput,cold,fanin", help="parts, of throughput,cold,fanin,warmup")
     args = ap.parse_args()
     parts = set(args.only.split(","))
     for tool in ("nginx", "wrk", "busybox", "openssl", "curl"):
@@ -152,7 +169,7 @@ def main():
     try:
         print("machine: %s, %d cores, load %.1f at the start, %s; the gateway has %d event loops" % (
             os.uname().release, os.cpu_count(), os.getloadavg()[0], time.strftime("%Y-%m-%d"), LOOPS))
-        if "throughput" in parts:
+        if "throughput" in parts or "warmup" in parts:
             up = add_nginx_upstream(agent, tmp)
             one, one_url = start_nginx(tmp, "one", 1, up)
             equal, equal_url = start_nginx(tmp, "equal", LOOPS, up)
@@ -160,6 +177,9 @@ def main():
             n1, nn = "nginx, 1 worker", "nginx, %d workers" % LOOPS
             targets = [("upstream direct", "http://127.0.0.1:%d/" % up, None), (n1, one_url, one.pid), (nn, equal_url, equal.pid),
                        ("steward gateway", agent.gateway + "/up/", agent.pid)]
+        if "warmup" in parts:
+            warm_up(targets[2:], args.seconds, args.warmup_rounds)
+        if "throughput" in parts:
             for _, url, _ in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
                 wrk(url, 64, args.warmup)
             print("wrk -t2 -d%ds, medians of %d interleaved rounds; both proxies keep an access log" % (args.seconds, args.rounds))
