@@ -41,7 +41,10 @@ public final class Pinger {
         long t0 = System.nanoTime();
         Outcome o = switch (check) {
             case Ping.Check.Tcp t -> new Outcome(tcp(host, port, timeout), null);
-            case Ping.Check.Http h when starting && tcp(host, port, timeout) != null -> failed("http " + h.path() + ": connection refused");
+            case Ping.Check.Http h when starting -> {
+                String unreachable = connectFailure(host, port, timeout);
+                yield unreachable != null ? failed("http " + h.path() + ": " + unreachable) : http(host, port, h.path(), timeout);
+            }
             case Ping.Check.Http h -> http(host, port, h.path(), timeout);
             case Ping.Check.Exec e -> exec(e, timeout, dir, env);
         };
@@ -85,11 +88,23 @@ public final class Pinger {
     }
 
     private static String tcp(String host, int port, Duration timeout) {
+        String failure = connectFailure(host, port, timeout);
+        return failure == null ? null : "tcp " + host + ":" + port + ": " + failure;
+    }
+
+    /** Why no connection to the port could be made ("connection refused", "connect timed out after 200ms", ...), or null when one was. */
+    static String connectFailure(String host, int port, Duration timeout) {
+        int millis = (int) Math.max(1, timeout.toMillis());
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
+            s.connect(new InetSocketAddress(host, port), millis);
             return null;
+        } catch (java.net.SocketTimeoutException e) {
+            return "connect timed out after " + millis + "ms";
+        } catch (java.net.ConnectException e) {
+            String m = e.getMessage();
+            return m == null || m.startsWith("Connection refused") ? "connection refused" : m;
         } catch (IOException e) {
-            return "tcp " + host + ":" + port + ": " + e.getMessage();
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
     }
 

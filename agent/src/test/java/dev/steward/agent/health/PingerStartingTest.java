@@ -51,4 +51,33 @@ class PingerStartingTest {
             server.stop(0);
         }
     }
+
+    @Test
+    void whileStartingAPortThatDoesNotAnswerAConnectFailsAsTimedOutNotAsRefused() throws Exception {
+        // a listener that never accepts, its backlog filled: the kernel drops further connects, which time out
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = s.getLocalPort();
+            java.util.List<java.net.Socket> held = new java.util.ArrayList<>();
+            try {
+                String unreachable = null;
+                for (int i = 0; i < 64 && unreachable == null; i++) {
+                    java.net.Socket c = new java.net.Socket();
+                    held.add(c);
+                    try {
+                        c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                    } catch (java.net.SocketTimeoutException e) {
+                        unreachable = "filled";
+                    }
+                }
+                assertThat(unreachable).as("a connect timed out once the backlog was full").isNotNull();
+                PingResult r = pinger.check(http, "127.0.0.1", port, Duration.ofMillis(300), Path.of("."), Map.of(), true);
+                assertThat(r.passed()).isFalse();
+                assertThat(r.message()).isEqualTo("http /ready: connect timed out after 300ms");
+                PingResult t = pinger.check(new Ping.Check.Tcp(), "127.0.0.1", port, Duration.ofMillis(300), Path.of("."), Map.of());
+                assertThat(t.message()).isEqualTo("tcp 127.0.0.1:" + port + ": connect timed out after 300ms");
+            } finally {
+                for (java.net.Socket c : held) c.close();
+            }
+        }
+    }
 }
