@@ -116,7 +116,7 @@ final class Lifecycle {
             StringBuilder b = new StringBuilder();
             if (Probe.http(i.net.address(), i.partsSpec().port(), "/", Duration.ofSeconds(2), b) > 0) return;
             why = b.toString();
-            Thread.sleep(50);
+            Thread.sleep(5); // a refused connection costs little; the open waits on this
         }
         throw new IOException(i.partsSpec().entrypoint() + ":" + i.partsSpec().port() + " answered no HTTP within "
                 + i.shared.readyWithin().toSeconds() + "s (it must listen on 0.0.0.0 or " + i.net.address() + "): " + why);
