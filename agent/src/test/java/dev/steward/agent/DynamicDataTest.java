@@ -42,7 +42,7 @@ class DynamicDataTest extends DynamicAgentTest {
         agent.register("""
                 name: keeper
                 parts:
-                  web: {command: [python3, %s], restart-on-inputs: true}
+                  web: {command: [python3, %s], restart-on-inputs: true, restart: {failures-limit: 1}}
                 entrypoint: web:8080
                 paths: {inputs: /in, state: [/work], state-save: 1s}
                 idle: {http: /idle, timeout: 5s, interval: 200ms}
@@ -68,18 +68,7 @@ class DynamicDataTest extends DynamicAgentTest {
 
     /** Waits for a step event of {@code uuid} that comes after the first {@code after} events, and returns it. */
     private String awaitStep(String uuid, String step, int after) {
-        String[] found = new String[1];
-        TestAgent.awaitTrue("step '" + step + "' of " + uuid, () -> {
-            List<String> now = List.copyOf(events);
-            for (int k = after; k < now.size(); k++) {
-                if (now.get(k).contains("\"step\":\"" + step + "\"") && now.get(k).contains(uuid)) {
-                    found[0] = now.get(k);
-                    return true;
-                }
-            }
-            return false;
-        }, Duration.ofSeconds(30));
-        return found[0];
+        return DynamicRig.awaitEvent(events, uuid, after, "\"step\":\"" + step + "\"");
     }
 
     @Test
@@ -99,7 +88,8 @@ class DynamicDataTest extends DynamicAgentTest {
         }
         TestAgent.awaitTrue("the instance failed with its part", () -> agent.get("/v1/dynamic/" + uuid).path("state").asText().equals("failed"),
                 Duration.ofSeconds(20));
-        assertThat(agent.get("/v1/dynamic/" + uuid).path("reason").asText()).startsWith("part web exited");
+        assertThat(agent.get("/v1/dynamic/" + uuid).path("reason").asText()).startsWith("part web exited")
+                .endsWith("(1 of 1 within 10m: not started again)");
         assertThat(awaitStep(uuid, "save state", before)).as("the state saved when the part failed").contains("\"ok\":true");
         assertThat(saved()).hasContent("4");
         agent.ok("POST", "/v1/dynamic/" + uuid + "/close?save=false", null);

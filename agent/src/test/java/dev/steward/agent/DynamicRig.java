@@ -135,6 +135,23 @@ final class DynamicRig {
         Procs.killLeftovers(dataDir, List.of());
     }
 
+    /** Waits for an event of {@code uuid} among {@code events} after the first {@code after} that contains every one of {@code parts}; returns it. */
+    static String awaitEvent(List<String> events, String uuid, int after, String... parts) {
+        String[] found = new String[1];
+        TestAgent.awaitTrue("an event of " + uuid + " with " + List.of(parts), () -> {
+            List<String> now = List.copyOf(events);
+            for (int k = after; k < now.size(); k++) {
+                String e = now.get(k);
+                if (e.contains(uuid) && List.of(parts).stream().allMatch(e::contains)) {
+                    found[0] = e;
+                    return true;
+                }
+            }
+            return false;
+        }, java.time.Duration.ofSeconds(60));
+        return found[0];
+    }
+
     static void assertGone(Path dataDir, String uuid) throws Exception {
         TestAgent.awaitTrue("the namespace and veth of " + uuid + " removed", () -> {
             try {

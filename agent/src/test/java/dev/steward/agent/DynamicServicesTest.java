@@ -25,8 +25,19 @@ class DynamicServicesTest extends DynamicAgentTest {
     @Test
     void twoPartsAreReachedByTheInstancesHostAndPathAndCloseLeavesNothing() throws Exception {
         agent.register(DynamicRig.spec(tmp, "notebook", null));
+        JsonNode none = agent.get("/v1/services/notebook");
+        assertThat(none.path("opened").isArray() && none.path("opened").isEmpty()).as(none.toString()).isTrue();
+        assertThat(none.path("reason").asText()).isEqualTo("no open instance (steward service open notebook opens one)");
         JsonNode v = open("notebook");
         String uuid = v.path("uuid").asText();
+        // the registry's view of the service shows its open instances as they are listed, its state theirs
+        JsonNode service = agent.get("/v1/services/notebook");
+        assertThat(service.path("state").asText()).as(service.toString()).isEqualTo("running");
+        assertThat(service.path("reason").asText()).isEqualTo("1 open instance");
+        assertThat(service.path("opened")).isEqualTo(agent.get("/v1/services/notebook/opened"));
+        assertThat(service.path("opened").get(0).path("url").asText()).isEqualTo(v.path("url").asText());
+        JsonNode listed = agent.get("/v1/services");
+        assertThat(listed.findValues("opened")).as("only the service with parts has open instances").hasSize(1);
         assertThat(v.path("state").asText()).as(v.toString()).isEqualTo("running");
         assertThat(v.path("url").asText()).isEqualTo("http://" + uuid + ".services.localhost:" + gatewayPort() + "/");
         assertThat(v.path("path").asText()).isEqualTo("/x/" + uuid + "/");
@@ -58,6 +69,7 @@ class DynamicServicesTest extends DynamicAgentTest {
         assertThat(agent.call("GET", "/v1/dynamic/" + uuid, null).status()).isEqualTo(404);
         assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token).status()).isEqualTo(404);
         assertThat(agent.get("/v1/services/notebook/opened")).isEmpty();
+        assertThat(agent.get("/v1/services/notebook").path("opened")).isEmpty();
     }
 
     private int indexOf(String step) {
@@ -108,6 +120,46 @@ class DynamicServicesTest extends DynamicAgentTest {
         String third = open("notebook").path("uuid").asText();
         assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + third + "/", agent.token).body()).contains("count=2");
         agent.ok("POST", "/v1/dynamic/" + third + "/close", null);
+    }
+
+    @Test
+    void outputsArePulledWhileTheInstanceRunsLeavingOutLinks() throws Exception {
+        agent.register(DynamicRig.spec(tmp, "notebook", null));
+        String uuid = open("notebook").path("uuid").asText();
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token).status()).isEqualTo(200); // writes result.txt
+        Path out = tmp.resolve("data/dynamic/" + uuid + "/out");
+        Files.createDirectories(out.resolve("sub"));
+        Files.writeString(out.resolve("sub/deep.txt"), "deep");
+        Path secret = Files.writeString(tmp.resolve("secret.txt"), "not the instance's");
+        Files.createSymbolicLink(out.resolve("secret"), secret); // a part's link pointing out of its folder
+        Files.createSymbolicLink(out.resolve("up"), Path.of("..")); // and one to the folder above
+        String pull = "/v1/dynamic/" + uuid + "/outputs";
+
+        var res = java.net.http.HttpClient.newHttpClient().send(agent.request(pull).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("content-type")).hasValue("application/gzip");
+        assertThat(res.headers().firstValue("steward-left-out")).hasValue("2");
+        java.util.Map<String, String> entries = new java.util.TreeMap<>();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(res.body())))) {
+            for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                entries.put(e.getName(), e.isDirectory() ? "(folder)" : new String(tar.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(entries).containsExactly(java.util.Map.entry("result.txt", "made by " + uuid), java.util.Map.entry("sub/", "(folder)"),
+                java.util.Map.entry("sub/deep.txt", "deep"));
+        assertThat(agent.get("/v1/dynamic/" + uuid).path("state").asText()).as("still running").isEqualTo("running");
+
+        String bob = agent.ok("POST", "/v1/tokens", "{\"name\": \"bob\", \"role\": \"user\"}").path("token").asText();
+        assertThat(agent.call("GET", pull, null, java.util.Map.of("Authorization", "Bearer " + bob)).status()).as("another user").isEqualTo(403);
+        TestAgent.Res unknown = agent.call("GET", "/v1/dynamic/" + java.util.UUID.randomUUID() + "/outputs", null);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body()).contains("no open instance");
+        assertThat(agent.call("GET", "/v1/dynamic/..%2F..%2Fetc/outputs", null).status()).isIn(400, 404);
+        assertThat(agent.call("GET", "/v1/dynamic/not-a-uuid/outputs", null).status()).isEqualTo(400);
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+        assertThat(agent.call("GET", pull, null).status()).as("closed: its outputs were pushed").isEqualTo(404);
+        assertThat(tmp.resolve("data/outputs/notebook/" + uuid + "/result.txt")).hasContent("made by " + uuid);
     }
 
     @Test
@@ -202,12 +254,16 @@ class DynamicServicesTest extends DynamicAgentTest {
         JsonNode detail = agent.get("/v1/dynamic/" + uuid);
         assertThat(detail.path("state").asText()).isEqualTo("starting");
         assertThat(detail.path("logs").path("web").isArray()).as(detail.toString()).isTrue();
+        JsonNode service = agent.get("/v1/services/held");
+        assertThat(service.path("state").asText()).as("the lowest of its instances': " + service).isEqualTo("starting");
+        assertThat(service.path("opened").get(0).path("uuid").asText()).isEqualTo(uuid);
         assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + seen[0].path("uuid").asText() + "/", agent.token).status())
                 .as("not routed while starting").isEqualTo(503);
         assertThat(opening).isNotDone();
         Files.writeString(go, "");
         TestAgent.Res r = opening.get(60, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
+        assertThat(agent.get("/v1/services/held").path("state").asText()).isEqualTo("running");
         agent.ok("POST", "/v1/dynamic/" + r.json().path("uuid").asText() + "/close", null);
     }
 

@@ -57,6 +57,18 @@ final class ApiClient {
         return json(res.body());
     }
 
+    /** GETs {@code path} into the file {@code to} (streamed); the answer's headers. */
+    java.net.http.HttpHeaders download(String path, java.nio.file.Path to) {
+        HttpResponse<InputStream> res = exchange("GET", path, null, Map.of(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = res.body()) {
+            if (res.statusCode() >= 400) throw error(res.statusCode(), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            java.nio.file.Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return res.headers();
+        } catch (IOException e) {
+            throw new CliException(1, "cannot read the agent's answer to " + path + ": " + e.getMessage());
+        }
+    }
+
     String text(String path) {
         return send("GET", path, null, Map.of());
     }

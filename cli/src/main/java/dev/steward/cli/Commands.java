@@ -20,7 +20,7 @@ final class Commands {
             ServiceCommand.class, List.of(ServiceRegister.class, ServiceUnregister.class, ServiceStart.class, ServiceStop.class,
                     ServiceQuery.class, ServiceModify.class, ServiceLogs.class, ServiceRun.class, ServiceUse.class, ServiceRelease.class,
                     ServicePause.class, ServiceResume.class, ServiceShow.class, ServiceOpen.class, ServiceClose.class, ServiceInstances.class, ServiceEvents.class,
-                    ServiceInputs.class, ServiceImport.class),
+                    ServiceInputs.class, ServiceOutputs.class, ServiceImport.class),
             JobCommand.class, List.of(JobRun.class, JobCommand.ListJobs.class, JobCommand.Logs.class, JobCommand.Stop.class),
             AppCommand.class, List.of(AppCommand.Upload.class, AppCommand.Start.class, AppCommand.Pause.class, AppCommand.Invoke.class,
                     AppCommand.ListApps.class, AppCommand.Info.class, AppCommand.Logs.class, AppCommand.Remove.class),

@@ -14,7 +14,8 @@ final class InstanceDetail {
         b.append("  owner ").append(v.path("owner").asText()).append(", opened ").append(v.path("opened").asText()).append('\n');
         b.append("  ").append(v.path("url").asText()).append('\n');
         v.path("parts").properties().forEach(p -> {
-            b.append(String.format("  %-16s %s%n", p.getKey(), p.getValue().asText()));
+            int restarts = v.path("restarts").path(p.getKey()).asInt();
+            b.append(String.format("  %-16s %s%s%n", p.getKey(), p.getValue().asText(), restarts == 0 ? "" : ", started again " + restarts + "x"));
             for (JsonNode line : v.path("logs").path(p.getKey())) b.append("    | ").append(line.asText()).append('\n');
         });
         return b.toString();

@@ -36,8 +36,14 @@ final class Printer {
                 if (i.path("state").asText().equals("running")) running++;
                 restarts += i.path("restarts").asInt();
             }
+            String instances = running + "/" + v.path("wanted").asInt();
+            if (v.has("opened")) { // a service with parts: its open instances, those running of them
+                running = 0;
+                for (JsonNode o : v.path("opened")) if (o.path("state").asText().equals("running")) running++;
+                instances = running + "/" + v.path("opened").size() + " open";
+            }
             t.row(v.path("name").asText(), v.path("kind").asText(), v.path("policy").asText(), v.path("state").asText(),
-                    v.path("health").asText(), running + "/" + v.path("wanted").asInt(), restarts);
+                    v.path("health").asText(), instances, restarts);
         }
         return t.render();
     }
@@ -63,6 +69,10 @@ final class Printer {
                 + ", uptime " + s.path("uptime-seconds").asLong() + "s");
         if (!s.path("last-exit").asText("").isEmpty()) line(sb, "last exit", s.path("last-exit-reason").asText());
         sb.append('\n');
+        if (v.has("opened")) { // a service with parts runs nothing of its own: its open instances
+            sb.append(ServiceInstances.table(v.path("opened")));
+            return sb.toString();
+        }
         Table t = new Table("INSTANCE", "NODE", "STATE", "HEALTH", "PID", "PORT", "STARTED", "RESTARTS", "CPU", "MEMORY", "PEAK", "PIDS", "REASON");
         for (JsonNode i : v.path("instances")) {
             JsonNode u = i.path("usage");

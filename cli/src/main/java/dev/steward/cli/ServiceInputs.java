@@ -2,10 +2,7 @@ package dev.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code steward service inputs push UUID DIR}: new inputs for an open instance. */
 @Command(addMethodSubcommands = false, name = "inputs", mixinStandardHelpOptions = true, subcommands = ServiceInputs.Push.class,
@@ -14,15 +11,7 @@ final class ServiceInputs extends CommandGroup {
     /** Packs DIR and sends it; the instance's parts that ask for it are started again. */
     @Command(addMethodSubcommands = false, name = "push", mixinStandardHelpOptions = true,
             description = "Push DIR as the new inputs of an open instance (in place of the old); its parts with restart-on-inputs start again.")
-    static final class Push implements java.util.concurrent.Callable<Integer> {
-        @Mixin Common common;
-
-        @Parameters(index = "0", paramLabel = "UUID")
-        String uuid;
-
-        @Parameters(index = "1", paramLabel = "DIR")
-        Path dir;
-
+    static final class Push extends InstanceDirCommand {
         @Override
         public Integer call() throws IOException {
             String path = "/v1/dynamic/" + NameArg.uuid(uuid) + "/inputs";

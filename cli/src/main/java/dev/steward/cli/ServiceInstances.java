@@ -20,12 +20,17 @@ final class ServiceInstances implements java.util.concurrent.Callable<Integer> {
             common.printJson(list);
             return 0;
         }
+        System.out.print(table(list));
+        return 0;
+    }
+
+    /** The open instances, one a line: UUID, state, owner, URL (also in {@code service query NAME}). */
+    static String table(JsonNode list) {
         StringBuilder out = new StringBuilder(String.format("%-36s  %-9s  %-12s  %s%n", "UUID", "STATE", "OWNER", "URL"));
         for (JsonNode v : list) {
             out.append(String.format("%-36s  %-9s  %-12s  %s%n", v.path("uuid").asText(), v.path("state").asText(), v.path("owner").asText(),
                     v.path("url").asText()));
         }
-        System.out.print(out);
-        return 0;
+        return out.toString();
     }
 }

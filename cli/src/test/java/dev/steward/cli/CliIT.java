@@ -307,6 +307,55 @@ class CliIT extends AgentTestBase {
     }
 
     @Test
+    void dynamicServiceQueryShowsItsOpenInstancesAndOutputsArePulled() throws Exception {
+        assumeDynamicServices();
+        Path f = spec("lab.yaml", """
+                name: lab
+                parts:
+                  web: {command: "echo made > out/made.txt && mkdir -p out/sub && echo deeper > out/sub/d.txt && exec python3 -m http.server 8080 --bind 0.0.0.0"}
+                entrypoint: web:8080
+                paths: {outputs: /out}
+                """);
+        assertThat(steward("service", "register", "-f", f.toString()).code()).isZero();
+        Run none = steward("service", "query", "lab");
+        assertThat(none.out()).contains("(no open instance (steward service open lab opens one))").contains("UUID");
+        String uuid = steward("service", "open", "lab", "--json").json().path("uuid").asText();
+        String url = "http://" + uuid + ".services.localhost:" + agent.agent().gatewayPort() + "/";
+
+        Run query = steward("service", "query", "lab");
+        assertThat(query.code()).as(query.err()).isZero();
+        assertThat(query.out()).contains("state:      running (1 open instance)").contains(uuid + "  running    admin         " + url)
+                .doesNotContain("INSTANCE ");
+        String listed = steward("service", "instances", "lab").out();
+        assertThat(query.out()).endsWith(listed); // the same table as 'service instances'
+        JsonNode q = steward("service", "query", "lab", "--json").json();
+        assertThat(q.path("opened")).isEqualTo(steward("service", "instances", "lab", "--json").json());
+        assertThat(steward("service", "query").out()).containsPattern("lab .* running .* 1/1 open");
+
+        Path into = tmp.resolve("pulled/here");
+        Run pull = steward("service", "outputs", "pull", uuid, into.toString());
+        assertThat(pull.code()).as(pull.err()).isZero();
+        assertThat(pull.out()).isEqualTo(uuid + ": 2 files pulled to " + into + "\n");
+        assertThat(into.resolve("made.txt")).hasContent("made");
+        assertThat(into.resolve("sub/d.txt")).hasContent("deeper");
+        Files.createSymbolicLink(agent.dataDir.resolve("dynamic/" + uuid + "/out/passwd"), Path.of("/etc/passwd"));
+        JsonNode again = steward("service", "outputs", "pull", uuid, into.toString(), "--json").json();
+        assertThat(again.path("files").asInt()).isEqualTo(2);
+        assertThat(again.path("left-out").asInt()).isEqualTo(1);
+        assertThat(into.resolve("passwd")).doesNotExist();
+
+        Run unknown = steward("service", "outputs", "pull", java.util.UUID.randomUUID().toString(), into.toString());
+        assertThat(unknown.code()).isEqualTo(3);
+        assertThat(unknown.err()).contains("no open instance");
+        assertThat(steward("service", "outputs", "pull", "../../etc", into.toString()).code()).isEqualTo(2);
+        Run notADir = steward("service", "outputs", "pull", uuid, into.resolve("made.txt").toString());
+        assertThat(notADir.code()).isEqualTo(2);
+        assertThat(notADir.err()).contains("is not a directory");
+        assertThat(steward("service", "close", uuid).code()).isZero();
+        assertThat(steward("service", "outputs", "pull", uuid, into.toString()).code()).as("closed: not found").isEqualTo(3);
+    }
+
+    @Test
     void aComposeFileIsImportedWithWhatCouldNotBeTranslatedAndRuns() throws Exception {
         assumeDynamicServices();
         Path compose = spec("compose.yaml", """
@@ -327,8 +376,8 @@ class CliIT extends AgentTestBase {
         Path out = tmp.resolve("composed.yaml");
         Run r = steward("service", "import", compose.toString(), "-o", out.toString(), "--register");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.err()).contains("not translated: services.web.image: container parts are not run yet; the part runs its command as a process")
-                .contains("not translated: services.helper.restart: an instance's part that ends fails the instance; it is not restarted");
+        assertThat(r.err()).contains("not translated: services.web.image: not translated yet: the part runs its command as a process (give it image: in the spec to run the image)")
+                .contains("not translated: services.helper.restart: a part that ends is restarted with back-off by its own restart: settings; Compose's policies are not translated");
         assertThat(Files.readString(out)).startsWith("name: composed\n").contains("entrypoint: web:8080");
         JsonNode opened = steward("service", "open", "composed", "--json").json();
         assertThat(opened.path("state").asText()).as(opened.toString()).isEqualTo("running");

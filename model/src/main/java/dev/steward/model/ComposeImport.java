@@ -25,11 +25,11 @@ public final class ComposeImport {
 
     private static final Set<String> TOP_IGNORED = Set.of("version", "name");
     private static final Map<String, String> NOT_TRANSLATED = Map.ofEntries(
-            Map.entry("image", "container parts are not run yet; the part runs its command as a process"),
+            Map.entry("image", "not translated yet: the part runs its command as a process (give it image: in the spec to run the image)"),
             Map.entry("build", "images are not built; the part runs its command as a process"),
             Map.entry("volumes", "a part's folders are the instance's own (paths: inputs, outputs, state)"),
             Map.entry("networks", "the parts of an instance share one network namespace: they reach each other on localhost"),
-            Map.entry("restart", "an instance's part that ends fails the instance; it is not restarted"),
+            Map.entry("restart", "a part that ends is restarted with back-off by its own restart: settings; Compose's policies are not translated"),
             Map.entry("working_dir", "the parts run in the instance's folder"),
             Map.entry("container_name", "parts are named by their service"),
             Map.entry("user", "parts run as the agent runs instances"),

@@ -43,21 +43,30 @@ public record Parts(Map<String, Part> parts, String entrypoint, int port, DataPa
 
     /**
      * One program of a dynamic service. {@code port} is where it listens inside the instance, 0 when not said;
-     * {@code restartOnInputs}: it is started again when new inputs are pushed to a running instance.
+     * {@code restartOnInputs}: it is started again when new inputs are pushed to a running instance; {@code restart}:
+     * when it ends while the instance runs it is started again after {@code delay} (doubling up to {@code max-delay}),
+     * and {@code failures-limit} ends within {@code window} fail the instance instead. With an {@code image} it runs as
+     * a container of that image (its {@code command} then the container's, and may be empty: the image's own).
      */
     public record Part(String name, List<String> command, Map<String, String> env, Resources resources, List<String> needs,
-                       Ping ping, int port, boolean restartOnInputs) {
+                       Ping ping, int port, boolean restartOnInputs, RestartPolicy restart, String image) {
         public Part {
             Names.require(name);
             command = List.copyOf(command);
-            if (command.isEmpty()) throw new IllegalArgumentException("part " + name + ": the command is empty");
+            if (command.isEmpty() && image == null) throw new IllegalArgumentException("part " + name + ": the command is empty");
             env = Map.copyOf(new LinkedHashMap<>(env));
             Objects.requireNonNull(resources, "resources");
             needs = List.copyOf(needs);
+            Objects.requireNonNull(restart, "restart");
         }
 
         public Part(String name, List<String> command, Map<String, String> env, Resources resources, List<String> needs, Ping ping, int port) {
-            this(name, command, env, resources, needs, ping, port, false);
+            this(name, command, env, resources, needs, ping, port, false, RestartPolicy.DEFAULT, null);
+        }
+
+        /** Whether it runs as a container (it has an image). */
+        public boolean container() {
+            return image != null;
         }
     }
 

@@ -15,22 +15,32 @@ final class PartsReader {
         Ping ping(Kind kind, boolean pingOnly, JsonNode node, String field);
     }
 
-    private static final Set<String> PART = Set.of("command", "image", "env", "resources", "needs", "ping", "port", "restart-on-inputs");
+    /** Reads restart settings at a field, as the spec's own {@code restart:} is read. */
+    interface RestartReader {
+        RestartPolicy restart(JsonNode node, String field);
+    }
+
+    private static final Set<String> PART = Set.of("command", "image", "env", "resources", "needs", "ping", "port", "restart-on-inputs", "restart");
     private static final Set<String> NOT_WITH_PARTS = Set.of("command", "image", "isolate", "user", "policy", "instances",
             "linger", "ping", "ping-only", "resources");
 
     private final Fields f;
     private final ObjectNode tree;
     private final PingReader pings;
+    private final RestartReader restarts;
 
-    PartsReader(Fields f, ObjectNode tree, PingReader pings) {
+    PartsReader(Fields f, ObjectNode tree, PingReader pings, RestartReader restarts) {
         this.f = f;
         this.tree = tree;
         this.pings = pings;
+        this.restarts = restarts;
     }
 
-    /** The parts, or null when the spec has none (then neither entrypoint nor paths may be given). */
-    Parts read(Kind kind) {
+    /**
+     * The parts, or null when the spec has none (then neither entrypoint nor paths may be given); {@code restart} is
+     * the spec's own restart settings, a part's when it gives none.
+     */
+    Parts read(Kind kind, RestartPolicy restart) {
         JsonNode node = tree.get("parts");
         if (node == null) {
             for (String k : List.of("entrypoint", "paths", "idle")) {
@@ -49,7 +59,7 @@ final class PartsReader {
         if (node.isEmpty()) f.problem("parts", "at least one part is required");
         Map<String, Parts.Part> parts = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> {
-            Parts.Part p = part(kind, e.getKey(), e.getValue());
+            Parts.Part p = part(kind, e.getKey(), e.getValue(), restart);
             if (p != null) parts.put(p.name(), p);
         });
         checkNeeds(node);
@@ -60,7 +70,7 @@ final class PartsReader {
         return new Parts(parts, entry[0], Integer.parseInt(entry[1]), paths, idle);
     }
 
-    private Parts.Part part(Kind kind, String name, JsonNode node) {
+    private Parts.Part part(Kind kind, String name, JsonNode node, RestartPolicy specRestart) {
         String field = "parts." + name;
         String bad = Names.problem(name);
         if (bad != null) f.problem(field, bad);
@@ -69,16 +79,19 @@ final class PartsReader {
             return null;
         }
         f.onlyKnown(node, field, PART);
-        if (node.has("image")) {
-            f.text(node.get("image"), field + ".image");
-            f.problem(field + ".image", "container parts are not run yet; give a command");
+        boolean hasImage = node.hasNonNull("image");
+        String image = hasImage ? f.text(node.get("image"), field + ".image") : null;
+        if (image != null && !image.matches("[^\\s]+")) {
+            f.problem(field + ".image", "'" + image + "' (expected: an image reference such as busybox:1 or registry.example/app:2)");
+            image = null;
         }
-        List<String> command = command(node.get("command"), field + ".command");
+        List<String> command = hasImage && !node.hasNonNull("command") ? List.of() : command(node.get("command"), field + ".command");
         Map<String, String> env = f.stringMap(node.get("env"), field + ".env");
         Resources resources = node.has("resources") ? resources(node.get("resources"), field + ".resources") : Resources.NONE;
         List<String> needs = f.strings(node.get("needs"), field + ".needs");
         Integer port = f.integer(node.get("port"), field + ".port", 1, 65535);
         Ping ping = node.has("ping") ? pings.ping(kind, false, node.get("ping"), field + ".ping") : null;
+        RestartPolicy restart = node.has("restart") ? restarts.restart(node.get("restart"), field + ".restart") : specRestart;
         Boolean restartOnInputs = f.bool(node.get("restart-on-inputs"), field + ".restart-on-inputs");
         if (Boolean.TRUE.equals(restartOnInputs) && !hasInputs()) {
             f.problem(field + ".restart-on-inputs", "there are no inputs to restart on (paths.inputs)");
@@ -86,10 +99,10 @@ final class PartsReader {
         if (ping != null && !(ping.check() instanceof Ping.Check.Exec) && port == null && !isEntrypoint(name)) {
             f.problem(field + ".ping", "an http or tcp ping needs the part's port (" + field + ".port)");
         }
-        if (command == null || bad != null) return null;
+        if (command == null || bad != null || (hasImage && image == null)) return null;
         try {
             return new Parts.Part(name, command, env == null ? Map.of() : env, resources, needs == null ? List.of() : needs, ping,
-                    port != null ? port : entrypointPort(name), Boolean.TRUE.equals(restartOnInputs));
+                    port != null ? port : entrypointPort(name), Boolean.TRUE.equals(restartOnInputs), restart, image);
         } catch (IllegalArgumentException e) {
             f.problem(field, e.getMessage());
             return null;
@@ -98,7 +111,7 @@ final class PartsReader {
 
     private List<String> command(JsonNode node, String field) {
         if (node == null || node.isNull()) {
-            f.problem(field, "a command is required");
+            f.problem(field, "a command (or an image) is required");
             return null;
         }
         if (node.isTextual()) {

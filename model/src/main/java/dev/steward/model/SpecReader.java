@@ -51,13 +51,13 @@ final class SpecReader {
         PolicyKind policy = policy(kind);
         Instances instances = instances(policy);
         Duration linger = linger(policy);
-        RestartPolicy restart = restart();
+        RestartPolicy restart = restart(tree.get("restart"), "restart");
         Ping ping = ping(kind, pingOnly != null, tree.get("ping"), "ping");
         Route route = route();
         List<String> needs = needs(name);
         List<String> administrators = administrators();
         Placement placement = placement(name);
-        Parts parts = new PartsReader(f, tree, this::ping).read(kind);
+        Parts parts = new PartsReader(f, tree, this::ping, this::restart).read(kind, restart);
         if (!f.problems().isEmpty()) return null;
         try {
             return new Spec(kind, name, command, dir, env, isolate, image, resources, policy, instances, linger,
@@ -219,20 +219,20 @@ final class SpecReader {
         return d == null ? DEFAULT_LINGER : d;
     }
 
-    private RestartPolicy restart() {
-        JsonNode node = tree.get("restart");
-        if (!f.isObject(node, "restart")) return RestartPolicy.DEFAULT;
-        f.onlyKnown(node, "restart", Set.of("delay", "max-delay", "failures-limit", "window"));
+    /** The restart settings at {@code field} (the spec's, or a part's); the defaults when not given. */
+    private RestartPolicy restart(JsonNode node, String field) {
+        if (!f.isObject(node, field)) return RestartPolicy.DEFAULT;
+        f.onlyKnown(node, field, Set.of("delay", "max-delay", "failures-limit", "window"));
         RestartPolicy d = RestartPolicy.DEFAULT;
-        Duration delay = f.duration(node.get("delay"), "restart.delay");
-        Duration maxDelay = f.duration(node.get("max-delay"), "restart.max-delay");
-        Integer limit = f.integer(node.get("failures-limit"), "restart.failures-limit", 1, 1_000_000);
-        Duration window = f.duration(node.get("window"), "restart.window");
-        if (window != null && window.isZero()) f.problem("restart.window", "must be more than 0");
+        Duration delay = f.duration(node.get("delay"), field + ".delay");
+        Duration maxDelay = f.duration(node.get("max-delay"), field + ".max-delay");
+        Integer limit = f.integer(node.get("failures-limit"), field + ".failures-limit", 1, 1_000_000);
+        Duration window = f.duration(node.get("window"), field + ".window");
+        if (window != null && window.isZero()) f.problem(field + ".window", "must be more than 0");
         delay = delay == null ? d.delay() : delay;
         maxDelay = maxDelay == null ? (delay.compareTo(d.maxDelay()) > 0 ? delay : d.maxDelay()) : maxDelay;
         if (maxDelay.compareTo(delay) < 0) {
-            f.problem("restart.max-delay", Durations.format(maxDelay) + " is less than delay " + Durations.format(delay));
+            f.problem(field + ".max-delay", Durations.format(maxDelay) + " is less than delay " + Durations.format(delay));
             return d;
         }
         return new RestartPolicy(delay, maxDelay, limit == null ? d.failuresLimit() : limit,

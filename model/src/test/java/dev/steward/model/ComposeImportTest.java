@@ -55,12 +55,12 @@ class ComposeImportTest {
     void whatHasNoCounterpartIsListedByItsField() {
         assertThat(ComposeImport.translate(COMPOSE, "lab").untranslated()).containsExactlyInAnyOrder(
                 "volumes: top-level volumes have no counterpart",
-                "services.web.image: container parts are not run yet; the part runs its command as a process",
+                "services.web.image: not translated yet: the part runs its command as a process (give it image: in the spec to run the image)",
                 "services.web.volumes: a part's folders are the instance's own (paths: inputs, outputs, state)",
-                "services.web.restart: an instance's part that ends fails the instance; it is not restarted",
+                "services.web.restart: a part that ends is restarted with back-off by its own restart: settings; Compose's policies are not translated",
                 "services.web.ports[0]: the host's side is not published: an instance is reached through the gateway at its own URL",
                 "services.web.ports[1]: only one port per part (the first) is known",
-                "services.db.image: container parts are not run yet; the part runs its command as a process",
+                "services.db.image: not translated yet: the part runs its command as a process (give it image: in the spec to run the image)",
                 "services.db.environment: SECRET takes its value from the host's environment, which parts do not see",
                 "services.db.healthcheck.retries: a part's ping is tried until the instance's ready-within");
     }

@@ -52,19 +52,20 @@ class PartsSpecTest {
                 parts:
                   web: {command: [], needs: [nosuch, web], colour: red, port: 70000}
                   Db_1: {command: [x]}
-                  img: {image: "busybox"}
+                  img: {image: "not an image"}
+                  none: {env: {A: b}}
                 entrypoint: web
                 paths: {inputs: ../up, other: 1, state-exclude: ["*.tmp"]}
                 """)).contains(
                 "command: a service with parts gives command per part, or not at all (its instances are opened with 'steward service open')",
                 "policy: a service with parts gives policy per part, or not at all (its instances are opened with 'steward service open')",
                 "parts.web.command: the command is empty",
-                "parts.web.colour: unknown field (expected one of: command, env, image, needs, ping, port, resources, restart-on-inputs)",
+                "parts.web.colour: unknown field (expected one of: command, env, image, needs, ping, port, resources, restart, restart-on-inputs)",
                 "parts.web.port: 70000 (expected: 1-65535)",
-                "parts.web.needs[0]: no part 'nosuch' (expected one of: Db_1, img, web)",
+                "parts.web.needs[0]: no part 'nosuch' (expected one of: Db_1, img, none, web)",
                 "parts.web.needs[1]: a part cannot need itself",
-                "parts.img.image: container parts are not run yet; give a command",
-                "parts.img.command: a command is required",
+                "parts.img.image: 'not an image' (expected: an image reference such as busybox:1 or registry.example/app:2)",
+                "parts.none.command: a command (or an image) is required",
                 "entrypoint: 'web' (expected: PART:PORT with a port 1-65535)",
                 "paths.inputs: '../up' (expected: a folder of the instance such as /in, without '..')",
                 "paths.other: unknown field (expected one of: inputs, outputs, state, state-exclude, state-save)",
@@ -123,6 +124,52 @@ class PartsSpecTest {
                 .spec().parts();
         assertThat(e.idle()).isEqualTo(new Parts.Idle(new Ping.Check.Exec(List.of("cat", "idle")), java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(100)));
         assertThat(e.paths().stateSave()).isNull();
+    }
+
+    @Test
+    void aPartWithAnImageRunsAsAContainerItsCommandOptional() {
+        Parts p = SpecParser.parse("""
+                name: mixed
+                parts:
+                  web: {command: [x]}
+                  db: {image: "localhost/busybox:1", command: [sh, -c, "httpd -f"], port: 9000}
+                  plain: {image: busybox}
+                entrypoint: web:8080
+                """, null).spec().parts();
+        assertThat(p.parts().get("db").container()).isTrue();
+        assertThat(p.parts().get("db").image()).isEqualTo("localhost/busybox:1");
+        assertThat(p.parts().get("db").command()).containsExactly("sh", "-c", "httpd -f");
+        assertThat(p.parts().get("plain").command()).as("the image's own").isEmpty();
+        assertThat(p.parts().get("web").container()).isFalse();
+    }
+
+    @Test
+    void aPartsRestartSettingsAreItsOwnElseTheSpecsElseTheDefaults() {
+        Parts p = SpecParser.parse("""
+                name: nb
+                restart: {delay: 1s, failures-limit: 3}
+                parts:
+                  web: {command: [x], restart: {delay: 50ms, max-delay: 200ms, failures-limit: 2, window: 1m}}
+                  aux: {command: [y]}
+                entrypoint: web:8080
+                """, null).spec().parts();
+        assertThat(p.parts().get("web").restart()).isEqualTo(new RestartPolicy(java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(200), 2,
+                java.time.Duration.ofMinutes(1)));
+        assertThat(p.parts().get("aux").restart()).isEqualTo(new RestartPolicy(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10), 3,
+                RestartPolicy.DEFAULT.window()));
+        Parts d = SpecParser.parse("name: nb\nparts: {web: {command: [x]}}\nentrypoint: web:80\n", null).spec().parts();
+        assertThat(d.parts().get("web").restart()).isEqualTo(RestartPolicy.DEFAULT);
+        assertThat(problems("""
+                name: nb
+                parts:
+                  web: {command: [x], restart: {delay: 2s, max-delay: 1s, failures-limit: 0, colour: red}}
+                  aux: {command: [y], restart: always}
+                entrypoint: web:8080
+                """)).containsExactlyInAnyOrder(
+                "parts.web.restart.colour: unknown field (expected one of: delay, failures-limit, max-delay, window)",
+                "parts.web.restart.failures-limit: 0 (expected: 1-1000000)",
+                "parts.web.restart.max-delay: 1s is less than delay 2s",
+                "parts.aux.restart: expected a map, got the string 'always'");
     }
 
     @Test

@@ -52,7 +52,7 @@ public final class ApiServer implements AutoCloseable {
                 // outermost: host, origin, token, rights to change, content type; the audit of each change
                 .decorator(new Guard(access.tokens(), access.audit(), access.clock(), access.names()));
         new AuthRoutes(access.tokens(), access.audit(), access.clock()).bind(sb);
-        new ServiceRoutes(sup, metrics.series(), dynamics::instances).bind(sb);
+        new ServiceRoutes(sup, metrics.series(), dynamics).bind(sb);
         new JobRoutes(jobs, sup.context().runAs()).bind(sb);
         Uploads archives = new Uploads(new dev.steward.agent.spool.Intake(uploads, apps.spoolLimits()));
         new AppRoutes(apps, engine, archives).bind(sb);

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Dynamic services' instances: {@code POST /v1/services/{name}/open} (the body, when there is one, an archive of the
- * inputs), {@code GET /v1/services/{name}/opened}, {@code GET /v1/dynamic/{uuid}}, {@code POST /v1/dynamic/{uuid}/close}.
+ * inputs), {@code GET /v1/services/{name}/opened}, {@code GET /v1/dynamic/{uuid}}, {@code POST /v1/dynamic/{uuid}/inputs},
+ * {@code GET /v1/dynamic/{uuid}/outputs} (an archive of the outputs folder as it is), {@code POST /v1/dynamic/{uuid}/close}.
  */
 final class DynamicRoutes {
     private final Dynamics dynamics;
@@ -50,6 +51,21 @@ final class DynamicRoutes {
             sup.view(name); // 404 for a service that is not registered
             return Requests.ok(dynamics.instances(name));
         }));
+        sb.route().get("/v1/dynamic/{uuid}/outputs").requestTimeout(Uploads.TIMEOUT).build(Blocking.of((ctx, req) -> {
+            String uuid = uuid(ctx);
+            Rights.requireChange(Requests.caller(ctx), "instance " + uuid, dynamics.owner(uuid), dynamics.administrators(uuid));
+            Path packed = java.nio.file.Files.createTempFile("steward-outputs-", ".tar.gz");
+            try {
+                int leftOut = dynamics.packOutputs(uuid, packed);
+                ctx.log().whenComplete().thenRun(() -> deleteQuietly(packed));
+                return com.linecorp.armeria.common.HttpResponse.of(com.linecorp.armeria.common.ResponseHeaders.builder(HttpStatus.OK)
+                        .contentType(com.linecorp.armeria.common.MediaType.create("application", "gzip")).contentLength(java.nio.file.Files.size(packed))
+                        .set(LEFT_OUT, Integer.toString(leftOut)).build(), com.linecorp.armeria.common.stream.StreamMessage.of(packed));
+            } catch (RuntimeException | java.io.IOException e) {
+                deleteQuietly(packed);
+                throw e;
+            }
+        }));
         sb.route().get("/v1/dynamic/{uuid}").build(Blocking.of((ctx, req) -> Requests.ok(dynamics.detail(uuid(ctx)))));
         sb.route().post("/v1/dynamic/{uuid}/close").build(Blocking.of((ctx, req) -> {
             String uuid = uuid(ctx);
@@ -57,6 +73,17 @@ final class DynamicRoutes {
             boolean save = flag(ctx, "save");
             return Requests.ok(Map.of("closed", dynamics.close(uuid, save)));
         }));
+    }
+
+    /** How many entries of an outputs folder were left out of its archive (links, special files). */
+    static final String LEFT_OUT = "steward-left-out";
+
+    private static void deleteQuietly(Path p) {
+        try {
+            java.nio.file.Files.deleteIfExists(p);
+        } catch (java.io.IOException ignored) {
+            // in the temporary folder: the system clears it
+        }
     }
 
     private static boolean hasBody(com.linecorp.armeria.common.HttpRequest req) {

@@ -16,25 +16,25 @@ import java.util.Map;
 final class ServiceRoutes {
     private final Registry sup;
     private final dev.steward.agent.metrics.Series series;
-    /** The open instances of a dynamic service, by name: it is not unregistered while it has any. */
-    private final java.util.function.Function<String, List<?>> open;
+    /** The open instances of services with parts: shown with them, and such a service is not unregistered while it has any. */
+    private final dev.steward.agent.dynamic.Dynamics dynamics;
 
-    ServiceRoutes(Registry sup, dev.steward.agent.metrics.Series series, java.util.function.Function<String, List<?>> open) {
+    ServiceRoutes(Registry sup, dev.steward.agent.metrics.Series series, dev.steward.agent.dynamic.Dynamics dynamics) {
         this.sup = sup;
         this.series = series;
-        this.open = open;
+        this.dynamics = dynamics;
     }
 
     void bind(ServerBuilder sb) {
         String one = "/v1/services/{name}";
-        sb.route().get("/v1/services").build(Blocking.of((ctx, req) -> Requests.ok(sup.views())));
+        sb.route().get("/v1/services").build(Blocking.of((ctx, req) -> Requests.ok(sup.views().stream().map(this::shown).toList())));
         sb.route().post("/v1/services").build(Blocking.of((ctx, req) -> {
             boolean run = Requests.flag(ctx, "run");
             SpecParser.Parsed p = Requests.spec(req);
             mayRunAs(ctx, p);
             return Requests.json(HttpStatus.CREATED, sup.register(p, Requests.caller(ctx).name(), run));
         }));
-        sb.route().get(one).build(Blocking.of((ctx, req) -> Requests.ok(sup.view(Requests.name(ctx)))));
+        sb.route().get(one).build(Blocking.of((ctx, req) -> Requests.ok(shown(sup.view(Requests.name(ctx))))));
         sb.route().put(one).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             SpecParser.Parsed p = Requests.spec(req);
@@ -61,7 +61,7 @@ final class ServiceRoutes {
         sb.route().delete(one).build(Blocking.of((ctx, req) -> {
             String name = Requests.name(ctx);
             mayChange(ctx, name);
-            int n = open.apply(name).size();
+            int n = dynamics.instances(name).size();
             if (n > 0) throw new ApiException(409, "service " + name + " has " + n + " open instance" + (n == 1 ? "" : "s") + "; close them first (steward service instances " + name + ")");
             sup.unregister(name, Duration.ofSeconds(30));
             return Requests.ok(Map.of("name", name, "unregistered", true));
@@ -117,6 +117,17 @@ final class ServiceRoutes {
             return Requests.ok(series.window(name, seconds == null ? dev.steward.agent.metrics.SeriesRing.SECONDS : seconds));
         }));
         sb.route().get(one + "/instances").build(Blocking.of((ctx, req) -> Requests.ok(sup.view(Requests.name(ctx)).instances())));
+    }
+
+    /**
+     * A service's view as the API shows it: a service with parts runs nothing of its own, so it is shown with its
+     * open instances, its state the lowest of theirs (its own while none is open).
+     */
+    private dev.steward.agent.service.ServiceView shown(dev.steward.agent.service.ServiceView v) {
+        return dynamics.opened(v.name()).map(o -> o.lowest() == null
+                ? v.withOpened(o.instances(), v.state(), "no open instance (steward service open " + v.name() + " opens one)")
+                : v.withOpened(o.instances(), o.lowest(), o.instances().size() + " open instance" + (o.instances().size() == 1 ? "" : "s")))
+                .orElse(v);
     }
 
     /** Refuses unless the caller owns, administers or may administer every service. */

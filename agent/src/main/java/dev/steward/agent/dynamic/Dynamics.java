@@ -4,6 +4,7 @@ import dev.steward.agent.errors.NotFoundException;
 import dev.steward.agent.traffic.Backend;
 import dev.steward.agent.traffic.Backends;
 import dev.steward.model.Spec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -98,6 +99,33 @@ public final class Dynamics implements Backends {
         return v;
     }
 
+    /**
+     * Packs the outputs folder of open instance {@code uuid} as it is now into {@code archive} (a .tar.gz), on the
+     * instance's own thread so it is not removed meanwhile; how many entries were left out (links, special files).
+     */
+    public int packOutputs(String uuid, Path archive) {
+        OpenInstance i = instance(uuid);
+        String outputs = i.partsSpec().paths().outputs();
+        if (outputs == null) throw new IllegalArgumentException("service " + i.spec.name() + " has no paths.outputs");
+        int[] leftOut = {-1};
+        String[] failure = new String[1];
+        wait(i.post(() -> {
+            Path from = i.root().resolve(outputs);
+            if (!Files.isDirectory(from, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                failure[0] = "instance " + uuid + " is " + i.view().state() + " and has no outputs folder now"
+                        + (i.fixed == null ? "" : " (its outputs were pushed when it closed or failed)");
+                return;
+            }
+            try {
+                leftOut[0] = DataFolders.pack(from, archive);
+            } catch (java.io.IOException e) {
+                failure[0] = "the outputs of " + uuid + " cannot be packed: " + e.getMessage();
+            }
+        }));
+        if (failure[0] != null) throw new dev.steward.agent.errors.ConflictException(failure[0]);
+        return leftOut[0];
+    }
+
     private OpenInstance add(Spec spec, String uuid, String owner) {
         OpenInstance i = new OpenInstance(shared, spec, uuid, owner, version::incrementAndGet);
         open.put(uuid, i);
@@ -165,6 +193,21 @@ public final class Dynamics implements Backends {
     public List<OpenInstance.View> instances(String service) {
         return open.values().stream().map(OpenInstance::view).filter(v -> v.service().equals(service))
                 .sorted(Comparator.comparing(OpenInstance.View::opened)).toList();
+    }
+
+    /** The open instances of a service with parts, oldest first, and the lowest of their states (null when none is open). */
+    public record Opened(List<?> instances, String lowest) {}
+
+    /**
+     * The open instances of {@code service} and the lowest of their states (as an instance's is the lowest of its
+     * parts'), read once; empty when it is not a service with parts.
+     */
+    public Optional<Opened> opened(String service) {
+        if (!specs.apply(service).map(Spec::hasParts).orElse(false)) return Optional.empty();
+        List<OpenInstance.View> list = instances(service);
+        String lowest = list.isEmpty() ? null : dev.steward.model.DynamicState.lowest(list.stream()
+                .map(o -> dev.steward.model.DynamicState.valueOf(o.state().toUpperCase(java.util.Locale.ROOT))).toList()).wire();
+        return Optional.of(new Opened(list, lowest));
     }
 
     /** At start: each recorded instance picked up again (or failed and removed), and namespaces of this scope nobody records removed. */

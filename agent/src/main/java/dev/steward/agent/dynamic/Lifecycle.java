@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The named steps of an instance's life, run on its own thread. Opening: create namespace, restore state, copy
- * inputs, then per part in needs order start and ping, then the entrypoint's HTTP readiness, then route. Closing:
+ * The named steps of an instance's life, run on its own thread. Opening: pull each container part's image, create
+ * namespace, restore state, copy inputs, then per part in needs order start and ping, then the entrypoint's HTTP readiness, then route. Closing:
  * stop routing, save state, push outputs, stop parts, remove. A failed opening step takes the instance to
  * {@code failed} and removes everything it made (parts, namespace, folder, record).
  */
@@ -33,6 +33,14 @@ final class Lifecycle {
     }
 
     private static void opening(OpenInstance i, Parts parts, Path inputs) throws Steps.Failed {
+        // the container parts' images first: nothing starts before all are there, so every part is pulling meanwhile
+        List<Parts.Part> images = parts.startOrder().stream().filter(Parts.Part::container).toList();
+        if (!images.isEmpty()) {
+            i.parts.replaceAll((p, s) -> DynamicState.PULLING);
+            i.publish("");
+            for (Parts.Part p : images) i.steps.run("pull image " + p.image() + " for part " + p.name(), () -> i.procs.pull(p));
+            i.parts.replaceAll((p, s) -> DynamicState.PENDING);
+        }
         i.steps.run("create namespace", () -> {
             i.net = i.shared.netns().create(i.uuid);
             i.isolate = i.procs.isolateType();
@@ -108,7 +116,7 @@ final class Lifecycle {
             StringBuilder b = new StringBuilder();
             if (Probe.http(i.net.address(), i.partsSpec().port(), "/", Duration.ofSeconds(2), b) > 0) return;
             why = b.toString();
-            Thread.sleep(50);
+            Thread.sleep(5); // a refused connection costs little; the open waits on this
         }
         throw new IOException(i.partsSpec().entrypoint() + ":" + i.partsSpec().port() + " answered no HTTP within "
                 + i.shared.readyWithin().toSeconds() + "s (it must listen on 0.0.0.0 or " + i.net.address() + "): " + why);
@@ -117,7 +125,7 @@ final class Lifecycle {
     /** Fails when a part already ended. */
     private static void ended(OpenInstance i) throws IOException {
         for (var e : i.handles.entrySet()) {
-            if (e.getValue().exit().isDone()) throw new IOException("part " + e.getKey() + " exited: " + e.getValue().exit().join());
+            if (e.getValue().exit().isDone()) throw new IOException("part " + e.getKey() + " exited: " + e.getValue().exit().join().describe());
         }
     }
 
@@ -191,7 +199,8 @@ final class Lifecycle {
         i.opened = r.opened();
         // every recorded part is taken back, also one the spec no longer names, so a failure below stops it too
         r.parts().forEach((p, proc) -> {
-            Optional<InstanceHandle> h = r.isolate() == null ? Optional.empty() : i.procs.adopt(r.isolate(), p, proc);
+            String type = proc.isolate() != null ? proc.isolate() : r.isolate();
+            Optional<InstanceHandle> h = type == null ? Optional.empty() : i.procs.adopt(type, p, proc);
             h.ifPresent(handle -> {
                 i.handles.put(p, handle);
                 if (i.parts.containsKey(p)) i.parts.put(p, DynamicState.RUNNING);

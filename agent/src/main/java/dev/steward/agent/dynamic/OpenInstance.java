@@ -23,7 +23,7 @@ import java.util.concurrent.Executors;
 final class OpenInstance {
     /** What the API shows and the gateway reads. */
     record View(String uuid, String service, String owner, String state, String reason, Map<String, String> parts,
-                String url, String path, String address, int port, String opened, boolean routed) {}
+                Map<String, Integer> restarts, String url, String path, String address, int port, String opened, boolean routed) {}
 
     final Shared shared;
     final Spec spec;
@@ -47,6 +47,8 @@ final class OpenInstance {
     java.time.Instant nextCheckpoint; // null: no state-save interval, or not running
     java.time.Instant nextIdleProbe; // null: no idle probe, or not running
     String probeFailure; // the idle probe's last failure, reported once
+    final Map<String, java.util.ArrayDeque<java.time.Instant>> failures = new LinkedHashMap<>(); // each part's recent ends, for its restart settings
+    final Map<String, Integer> restarts = new java.util.TreeMap<>(); // how often each part was started again after it ended
     /** Completes once the inputs given at open were taken (copied in, or the open ended before). */
     final CompletableFuture<Void> inputsTaken = new CompletableFuture<>();
 
@@ -99,7 +101,7 @@ final class OpenInstance {
         View before = view;
         DynamicState s = state();
         if (!why.isEmpty()) reason = why;
-        view = new View(uuid, spec.name(), owner, s.wire(), reason, Collections.unmodifiableMap(wire(parts)), shared.url(uuid),
+        view = new View(uuid, spec.name(), owner, s.wire(), reason, Collections.unmodifiableMap(wire(parts)), Map.copyOf(restarts), shared.url(uuid),
                 "/x/" + uuid + "/", net == null ? null : net.address(), partsSpec().port(), opened, routed && s == DynamicState.RUNNING);
         if (before == null || !before.state().equals(view.state())) {
             shared.bus().publish(new Event.DynamicChanged(shared.clock().instant(), spec.name(), uuid, s, reason));
@@ -116,7 +118,10 @@ final class OpenInstance {
     /** The record a restarted agent picks the instance up from. */
     OpenRecord record() {
         Map<String, OpenRecord.Proc> procsNow = new LinkedHashMap<>();
-        handles.forEach((p, h) -> procsNow.put(p, new OpenRecord.Proc(h.pid(), h.startTicks())));
+        handles.forEach((p, h) -> {
+            Parts.Part part = partsSpec().parts().get(p);
+            procsNow.put(p, new OpenRecord.Proc(h.pid(), h.startTicks(), part != null && part.container() ? "container" : null));
+        });
         return new OpenRecord(uuid, spec.name(), owner, opened, net == null ? null : net.name(), net == null ? null : net.veth(),
                 net == null ? null : net.address(), partsSpec().port(), procsNow, isolate);
     }
@@ -125,12 +130,25 @@ final class OpenInstance {
         shared.store().put(OpenRecord.PREFIX + uuid, record().json());
     }
 
-    /** Watches a part's end: it comes back to the inbox, where the instance fails and its state is saved. */
+    /** Watches a part's end: it comes back to the inbox, where the part is started again or the instance fails ({@link Running#partEnded}). */
     void watch(String part, InstanceHandle h) {
-        h.exit().thenAccept(status -> inbox.execute(() -> {
+        h.exit().thenAccept(status -> later(java.time.Duration.ZERO, () -> {
             if (handles.get(part) != h || fixed != null) return;
-            Running.partFailed(this, part, "part " + part + " exited: " + status);
+            Running.partEnded(this, part, "part " + part + " exited: " + status.describe());
         }));
+    }
+
+    /** Runs {@code task} on the instance's own thread after {@code delay}; not at all once the instance is closed and its inbox shut. */
+    void later(java.time.Duration delay, Runnable task) {
+        java.util.concurrent.Executor onInbox = r -> {
+            try {
+                inbox.execute(r);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed meanwhile: nothing is left to do
+            }
+        };
+        if (delay.isZero()) onInbox.execute(task);
+        else CompletableFuture.delayedExecutor(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, onInbox).execute(task);
     }
 
     /** Sets when the next checkpoint and idle probe are due, from now; none while the instance is not running. */

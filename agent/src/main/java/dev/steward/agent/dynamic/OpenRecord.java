@@ -15,8 +15,8 @@ record OpenRecord(String uuid, String service, String owner, String opened, Stri
         parts = parts == null ? Map.of() : Map.copyOf(parts);
     }
 
-    /** A part's process. */
-    record Proc(long pid, long ticks) {}
+    /** A part's process, and its isolate when it is not the instance's ({@code container} for a container part). */
+    record Proc(long pid, long ticks, String isolate) {}
 
     String key() {
         return PREFIX + uuid;

@@ -31,26 +31,45 @@ final class PartProcs {
         this.uuid = uuid;
     }
 
-    /** The isolate parts run in, by name. */
+    /** The isolate process parts run in, by name. */
     String isolateType() {
         return shared.isolates().names().contains("sandbox") ? "sandbox" : "process";
     }
 
-    private Isolate isolate(String type) {
-        return shared.isolates().of(new IsolateSpec(type, Map.of()));
+    /** The isolate {@code part} runs in: the container isolate for a part with an image, else {@link #isolateType}. */
+    String isolateType(Parts.Part part) {
+        return part.container() ? "container" : isolateType();
+    }
+
+    /** Makes sure a container part's image is on the node's engine (pulled when it is not). */
+    void pull(Parts.Part part) throws IOException {
+        if (!(isolate("container") instanceof dev.steward.agent.isolate.ContainerIsolate c)) throw new IOException("no container isolate");
+        c.ensureImage(part.image());
+    }
+
+    private Isolate isolate(String type) throws IOException {
+        try {
+            return shared.isolates().of(new IsolateSpec(type, Map.of()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     String instanceId(String part) {
         return uuid + "-" + part;
     }
 
+    /**
+     * Starts {@code part} in the instance's namespace: a process wrapped in {@code nsenter --net}, or a container of
+     * its image joined to the namespace (the instance's folder mounted at its own path, its working directory).
+     */
     InstanceHandle spawn(Parts.Part part, Parts parts, Netns.Net net, Path root) throws IOException {
-        String type = isolateType();
-        if (!part.resources().equals(dev.steward.model.Resources.NONE) && !type.equals("sandbox")) {
+        String type = isolateType(part);
+        if (!part.resources().equals(dev.steward.model.Resources.NONE) && type.equals("process")) {
             throw new IOException("part " + part.name() + " has resources, which need the sandbox isolate: "
                     + shared.isolates().unavailable().getOrDefault("sandbox", "unavailable"));
         }
-        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + net.path(), "--"));
+        List<String> argv = new ArrayList<>(part.container() ? List.of() : List.of("nsenter", "--net=" + net.path(), "--"));
         argv.addAll(part.command());
         Map<String, String> env = new HashMap<>(part.env());
         env.put("STEWARD_SERVICE", service);
@@ -62,12 +81,17 @@ final class PartProcs {
         if (p.inputs() != null) env.put("STEWARD_INPUTS", root.resolve(p.inputs()).toString());
         if (p.outputs() != null) env.put("STEWARD_OUTPUTS", root.resolve(p.outputs()).toString());
         if (!p.state().isEmpty()) env.put("STEWARD_STATE", root.resolve(p.state().get(0)).toString());
+        Map<String, String> options = part.container() ? Map.of("image", part.image(), "network", "ns:" + net.path()) : Map.of();
         return isolate(type).spawn(new SpawnRequest(service, instanceId(part.name()), argv, root, env,
-                shared.log(service, uuid, part.name()), part.resources(), Map.of()));
+                shared.log(service, uuid, part.name()), part.resources(), options));
     }
 
     Optional<InstanceHandle> adopt(String type, String part, OpenRecord.Proc proc) {
-        return isolate(type).adopt(service, instanceId(part), proc.pid(), proc.ticks(), shared.log(service, uuid, part));
+        try {
+            return isolate(type).adopt(service, instanceId(part), proc.pid(), proc.ticks(), shared.log(service, uuid, part));
+        } catch (IOException e) {
+            return Optional.empty(); // its isolate is gone from this node: the part is not found again
+        }
     }
 
     /** Null when the part's ping passes (from inside the namespace), else why not. */

@@ -47,6 +47,60 @@ final class Running {
         DataFolders.save(i.root(), p.state(), p.stateExclude(), i.shared.savedState(i.spec.name(), i.owner));
     }
 
+    /**
+     * A part ended while the instance runs: its state is saved now, and the part is started again after its back-off
+     * ({@code restart.delay}, doubling with each recent end up to {@code max-delay}), the instance {@code starting}
+     * meanwhile; once it ended {@code failures-limit} times within {@code window}, or when the instance failed already,
+     * the instance is failed with the reason instead.
+     */
+    static void partEnded(OpenInstance i, String part, String why) {
+        Parts.Part p = i.partsSpec().parts().get(part);
+        i.handles.remove(part);
+        if (p == null || i.state() == DynamicState.FAILED) {
+            partFailed(i, part, why);
+            return;
+        }
+        dev.steward.model.RestartPolicy r = p.restart();
+        java.time.Instant now = i.shared.clock().instant();
+        java.util.ArrayDeque<java.time.Instant> recent = i.failures.computeIfAbsent(part, k -> new java.util.ArrayDeque<>());
+        recent.addLast(now);
+        while (recent.peekFirst().isBefore(now.minus(r.window()))) recent.removeFirst();
+        String within = recent.size() + " of " + r.failuresLimit() + " within " + dev.steward.model.Durations.format(r.window());
+        if (recent.size() >= r.failuresLimit()) {
+            partFailed(i, part, why + " (" + within + ": not started again)");
+            return;
+        }
+        Duration delay = backoff(r, recent.size());
+        i.parts.put(part, DynamicState.STARTING);
+        i.publish(why + "; started again in " + dev.steward.model.Durations.format(delay) + " (" + within + ")");
+        if (!i.partsSpec().paths().state().isEmpty()) i.steps.attempt("save state", () -> saveState(i));
+        i.save();
+        i.later(delay, () -> restartEnded(i, p));
+    }
+
+    /** The wait before the {@code n}th start again within the window: {@code delay} doubled each time, at most {@code max-delay}. */
+    static Duration backoff(dev.steward.model.RestartPolicy r, int n) {
+        long ms = r.delay().toMillis();
+        for (int k = 1; k < n && ms < r.maxDelay().toMillis(); k++) ms *= 2;
+        return Duration.ofMillis(Math.min(ms, r.maxDelay().toMillis()));
+    }
+
+    /** Starts an ended part again, pings it (and awaits the entrypoint when it is that); a failure counts as one more end. */
+    private static void restartEnded(OpenInstance i, Parts.Part p) {
+        if (i.fixed != null || i.handles.containsKey(p.name()) || i.parts.get(p.name()) != DynamicState.STARTING) return; // closed or failed meanwhile
+        try {
+            startAgain(i, p, null);
+        } catch (Steps.Failed f) {
+            InstanceHandle h = i.handles.remove(p.name()); // its end is no second failure
+            if (h != null) i.procs.stop(h);
+            partEnded(i, p.name(), f.getMessage());
+            return;
+        }
+        i.restarts.merge(p.name(), 1, Integer::sum);
+        i.parts.put(p.name(), DynamicState.RUNNING);
+        i.publish("part " + p.name() + " started again");
+    }
+
     /** A part ended or could not start again: the instance is failed (its lowest state) and its state saved now. */
     static void partFailed(OpenInstance i, String part, String why) {
         i.parts.put(part, DynamicState.FAILED);
@@ -122,6 +176,16 @@ final class Running {
         InstanceHandle old = i.handles.remove(p.name()); // its end is no failure now
         i.parts.put(p.name(), DynamicState.STARTING);
         i.publish("restarting part " + p.name() + " on new inputs");
+        startAgain(i, p, old);
+        i.parts.put(p.name(), DynamicState.RUNNING);
+        i.publish("new inputs");
+    }
+
+    /**
+     * The step {@code restart part P} ({@code old}, when given, stopped first), then its ping, and the entrypoint's
+     * readiness when it is that part.
+     */
+    private static void startAgain(OpenInstance i, Parts.Part p, InstanceHandle old) throws Steps.Failed {
         i.steps.run("restart part " + p.name(), () -> {
             if (old != null) i.procs.stop(old);
             InstanceHandle h = i.procs.spawn(p, i.partsSpec(), i.net, i.root());
@@ -131,7 +195,5 @@ final class Running {
         });
         if (p.ping() != null) i.steps.run("ping part " + p.name(), () -> Lifecycle.awaitPing(i, p));
         if (p.name().equals(i.partsSpec().entrypoint())) i.steps.run("wait for entrypoint", () -> Lifecycle.awaitEntrypoint(i));
-        i.parts.put(p.name(), DynamicState.RUNNING);
-        i.publish("new inputs");
     }
 }

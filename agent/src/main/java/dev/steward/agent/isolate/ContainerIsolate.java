@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The container isolate, over the Docker Engine API (Docker, or Podman's compatible service): the
  * image checked (or pulled), a container created with the command, environment, limits, ulimits and
- * the working directory mounted, host networking so that {@code PORT} is reachable, and a name and
+ * the working directory mounted, host networking so that {@code PORT} is reachable (or the network its request names, such as an instance's namespace), and a name and
  * labels (with the agent's scope) that let a restarted agent find and adopt it and leave the
  * containers of other agents alone. Its output is copied from the API into the instance's log.
  */
@@ -104,18 +104,19 @@ public final class ContainerIsolate implements Isolate {
     }
 
     private InstanceHandle create(SpawnRequest r, String image, String name, String key) throws IOException {
-        HostConfig host = HostConfig.newHostConfig().withNetworkMode("host")
+        HostConfig host = HostConfig.newHostConfig().withNetworkMode(r.options().getOrDefault("network", "host"))
                 .withBinds(binds(r))
                 .withUlimits(List.of(new com.github.dockerjava.api.model.Ulimit("nofile", 4096L, 4096L),
                         new com.github.dockerjava.api.model.Ulimit("nproc", 4096L, 4096L)));
         if (r.resources().memoryBytes() > 0) host.withMemory(r.resources().memoryBytes()).withMemorySwap(r.resources().memoryBytes());
         if (r.resources().cpu() > 0) host.withNanoCPUs(Math.round(r.resources().cpu() * 1e9));
         if (r.resources().pids() > 0) host.withPidsLimit((long) r.resources().pids());
-        var create = docker.createContainerCmd(image).withName(name).withCmd(r.command())
+        var create = docker.createContainerCmd(image).withName(name)
                 .withEnv(r.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withWorkingDir(r.dir().toString())
                 .withLabels(Map.of(SCOPE, scope.id(), SERVICE, r.service(), INSTANCE, r.instance()))
                 .withHostConfig(host);
+        if (!r.command().isEmpty()) create.withCmd(r.command());
         CreateContainerResponse created;
         try {
             created = create.exec();
@@ -141,7 +142,8 @@ public final class ContainerIsolate implements Isolate {
         }
     }
 
-    private void ensureImage(String image) throws IOException {
+    /** Makes sure {@code image} is on the engine, pulling it when it is not; a failure says why. */
+    public void ensureImage(String image) throws IOException {
         if (images.contains(image)) return;
         try {
             docker.inspectImageCmd(image).exec();

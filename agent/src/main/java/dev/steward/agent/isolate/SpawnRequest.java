@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * Everything an isolate needs to start one instance; the command is already expanded. {@code options}
- * are the isolate's own (for the sandbox: {@code user}, {@code network}).
+ * are the isolate's own (for the sandbox: {@code user}, {@code network}; for the container: {@code image}, {@code binds},
+ * {@code network}, a Docker network mode such as {@code ns:/run/netns/NAME}). A container's command may be empty: its image's.
  */
 public record SpawnRequest(String service, String instance, List<String> command, Path dir, Map<String, String> env, Path log,
                            dev.steward.model.Resources resources, Map<String, String> options) {
@@ -15,7 +16,7 @@ public record SpawnRequest(String service, String instance, List<String> command
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(instance, "instance");
         command = List.copyOf(command);
-        if (command.isEmpty()) throw new IllegalArgumentException("command is empty");
+        if (command.isEmpty() && (options == null || !options.containsKey("image"))) throw new IllegalArgumentException("command is empty");
         Objects.requireNonNull(dir, "dir");
         env = Map.copyOf(env);
         Objects.requireNonNull(log, "log");

@@ -25,7 +25,7 @@ final class Views {
                 s.reason().isEmpty() && !pending.isEmpty() ? "pending: " + pending : s.reason(), s.custom(), s.record().enabled(),
                 s.record().owner(), s.record().uuid(), ctx.node(), s.wanted(), s.wantedBy(),
                 s.references(), list, new ServiceView.Statistics(st.starts(), st.failures(), st.lastExit(), st.lastExitReason(), uptime),
-                Json.tree(s.record().spec()), placed == null ? java.util.Map.of() : placed.nodes(name), pending);
+                Json.tree(s.record().spec()), placed == null ? java.util.Map.of() : placed.nodes(name), pending, null);
     }
 
     static InstanceView instance(Snapshot.Instance i, String node) {

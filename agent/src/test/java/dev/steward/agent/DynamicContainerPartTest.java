@@ -1,0 +1,123 @@
+package dev.steward.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Container parts (issue 14): a part run from an image by a real Podman, in the instance's network namespace beside a process part. */
+class DynamicContainerPartTest {
+    static Podman podman;
+    @TempDir Path tmp;
+    TestAgent agent;
+    final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startPodman() throws Exception {
+        String why = Podman.unavailable();
+        assumeTrue(why == null, "container parts skipped: " + why);
+        why = dev.steward.agent.dynamic.Dynamics.unavailable();
+        assumeTrue(why == null, "this machine cannot run dynamic services: " + why);
+        podman = Podman.start(Files.createTempDirectory("steward-podman"));
+    }
+
+    @AfterAll
+    static void stopPodman() {
+        if (podman != null) podman.close();
+    }
+
+    @BeforeEach
+    void startAgent() throws Exception {
+        agent = TestAgent.start(tmp.resolve("data"), podman.host);
+        agent.follow("/v1/events", events);
+    }
+
+    @AfterEach
+    void stopAgent() throws Exception {
+        DynamicRig.stop(agent, tmp.resolve("data"));
+    }
+
+    /** The two-part service: the web part a process, its helper busybox's httpd in a container, on the instance's localhost. */
+    private void register(String name, String image) throws Exception {
+        DynamicRig.spec(tmp, "unused", null); // writes the programs
+        agent.register("""
+                name: %s
+                parts:
+                  web: {command: [python3, %s], needs: [helper]}
+                  helper:
+                    image: %s
+                    command: [sh, -c, "trap 'exit 0' TERM; mkdir -p /tmp/www && echo -n from a container > /tmp/www/index.html && httpd -f -p 127.0.0.1:9000 -h /tmp/www & wait"]
+                    port: 9000
+                    ping: {tcp: true, interval: 50ms}
+                entrypoint: web:8080
+                """.formatted(name, tmp.resolve("web.py"), image));
+    }
+
+    private String scope() throws java.io.IOException {
+        return dev.steward.agent.isolate.NodeScope.of(tmp.resolve("data")).id();
+    }
+
+    @Test
+    void aProcessPartReachesAContainerPartOnTheInstancesLocalhost() throws Exception {
+        register("mixed", Podman.IMAGE);
+        TestAgent.Res r = agent.call("POST", "/v1/services/mixed/open", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
+        String uuid = r.json().path("uuid").asText();
+        TestAgent.Res page = DynamicRig.get(agent.agent().gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token);
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).startsWith("web sees: from a container");
+
+        String container = "steward-" + scope() + "-mixed-" + uuid + "-helper";
+        assertThat(podman.containers()).contains(container);
+        assertThat(podman.inspect(container, "{{.HostConfig.NetworkMode}}")).isEqualTo("ns:/run/netns/steward-" + scope() + "-" + uuid);
+        // the image is made sure of first, as a step, the part pulling meanwhile
+        int pull = indexOf(uuid, "\"step\":\"pull image " + Podman.IMAGE + " for part helper\"");
+        assertThat(pull).isNotNegative();
+        assertThat(events.get(pull)).contains("\"ok\":true");
+        assertThat(pull).isLessThan(indexOf(uuid, "\"step\":\"create namespace\""));
+        assertThat(indexOf(uuid, "\"state\":\"pulling\"")).as("the instance pulling").isNotNegative().isLessThan(pull);
+        assertThat(indexOf(uuid, "\"step\":\"start part helper\"")).isLessThan(indexOf(uuid, "\"step\":\"start part web\""));
+
+        JsonNode closed = agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null).path("closed");
+        assertThat(closed.path("state").asText()).as(closed.toString()).isEqualTo("complete");
+        DynamicRig.assertGone(tmp.resolve("data"), uuid);
+        TestAgent.awaitTrue("the container removed", () -> {
+            try {
+                return !podman.containers().contains(container);
+            } catch (Exception e) {
+                return false;
+            }
+        }, Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anImageThatCannotBePulledFailsItsStepAndLeavesNothing() throws Exception {
+        register("missing", "localhost/nosuch-image:1");
+        TestAgent.Res r = agent.call("POST", "/v1/services/missing/open", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("failed");
+        String uuid = r.json().path("uuid").asText();
+        assertThat(r.json().path("reason").asText()).startsWith("pull image localhost/nosuch-image:1 for part helper: image localhost/nosuch-image:1 is not on this node and cannot be pulled");
+        assertThat(indexOf(uuid, "\"step\":\"create namespace\"")).as("nothing made").isNegative();
+        DynamicRig.assertGone(tmp.resolve("data"), uuid);
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+    }
+
+    private int indexOf(String uuid, String text) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).contains(uuid) && events.get(i).contains(text)) return i;
+        }
+        return -1;
+    }
+}
