@@ -18,7 +18,8 @@ final class ApiClient {
     private final URI base;
     private final List<String> tokens;
     private int current;
-    private final HttpClient http;
+    private final String caCert;
+    private HttpClient http; // made when first needed: a command that only reads over plain HTTP never needs it
 
     /** A client of the agent at {@code addr}; for https, trusting what {@link Trust} says ({@code caCert}: a PEM file, or null). */
     ApiClient(String addr, String token, String caCert) {
@@ -30,9 +31,17 @@ final class ApiClient {
             throw new CliException(2, "--addr: '" + addr + "' (expected: http://HOST:PORT or https://HOST:PORT)");
         }
         this.tokens = Credentials.candidates(token, base.getHost());
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
-        b.sslContext(base.getScheme().equals("https") ? Trust.context(caCert, base.getHost()) : Trust.unused());
-        this.http = b.build();
+        this.caCert = caCert;
+        if (base.getScheme().equals("https")) http(); // a bad --ca-cert is said at once
+    }
+
+    private HttpClient http() {
+        if (http == null) {
+            HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+            b.sslContext(base.getScheme().equals("https") ? Trust.context(caCert, base.getHost()) : Trust.unused());
+            http = b.build();
+        }
+        return http;
     }
 
     JsonNode get(String path) {
@@ -74,6 +83,7 @@ final class ApiClient {
     }
 
     String send(String method, String path, String body, Map<String, String> headers) {
+        if (method.equals("GET") && body == null && headers.isEmpty() && base.getScheme().equals("http")) return plainGet(path);
         HttpResponse<String> res = exchange(method, path, body, headers, HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() >= 400) throw error(res.statusCode(), res.body());
         return res.body();
@@ -123,6 +133,24 @@ final class ApiClient {
         }
     }
 
+    /** A GET over plain HTTP, without the JDK's client (see {@link PlainHttp}); the same tokens tried in the same order. */
+    private String plainGet(String path) {
+        while (true) {
+            PlainHttp.Answer a;
+            try {
+                a = PlainHttp.get(base, path, current < tokens.size() ? tokens.get(current) : null);
+            } catch (IOException e) {
+                throw unreachable(e);
+            }
+            if (a.status() == 401 && current + 1 < tokens.size()) {
+                current++;
+                continue;
+            }
+            if (a.status() >= 400) throw error(a.status(), a.body());
+            return a.body();
+        }
+    }
+
     private static void close(InputStream in) {
         try {
             in.close();
@@ -133,19 +161,25 @@ final class ApiClient {
 
     private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
         try {
-            return http.send(req, handler);
-        } catch (ConnectException e) {
-            throw new CliException(1, "cannot reach the agent at " + base + ": connection refused (is 'steward agent' running?)");
-        } catch (SSLHandshakeException e) {
-            throw new CliException(1, "cannot reach the agent at " + base + " over TLS: " + e.getMessage()
-                    + " (trust its certificate or CA with --ca-cert FILE or STEWARD_CA_CERT)");
+            return http().send(req, handler);
         } catch (IOException e) {
-            String hint = base.getScheme().equals("http") ? " (if the agent serves HTTPS, use --addr https://" + base.getAuthority() + ")" : "";
-            throw new CliException(1, "cannot reach the agent at " + base + ": " + e.getMessage() + hint);
+            throw unreachable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(1, "interrupted");
         }
+    }
+
+    private CliException unreachable(IOException e) {
+        if (e instanceof ConnectException) {
+            return new CliException(1, "cannot reach the agent at " + base + ": connection refused (is 'steward agent' running?)");
+        }
+        if (e instanceof SSLHandshakeException) {
+            return new CliException(1, "cannot reach the agent at " + base + " over TLS: " + e.getMessage()
+                    + " (trust its certificate or CA with --ca-cert FILE or STEWARD_CA_CERT)");
+        }
+        String hint = base.getScheme().equals("http") ? " (if the agent serves HTTPS, use --addr https://" + base.getAuthority() + ")" : "";
+        return new CliException(1, "cannot reach the agent at " + base + ": " + e.getMessage() + hint);
     }
 
     private static JsonNode json(String body) {

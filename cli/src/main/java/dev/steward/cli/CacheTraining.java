@@ -20,8 +20,10 @@ public final class CacheTraining {
             "/v1/agent", "{\"version\":\"0\",\"node\":\"training\",\"pid\":1,\"started\":\"2026-01-01T00:00:00Z\","
                     + "\"listeners\":{\"api\":\"http://127.0.0.1:1\"},\"data-dir\":\"/\"}",
             "/v1/services", "[{\"name\":\"a\",\"kind\":\"service\",\"policy\":\"always\",\"state\":\"available\",\"instances\":[]}]",
-            "/v1/services/a", "{\"name\":\"a\",\"kind\":\"service\",\"policy\":\"always\",\"state\":\"available\",\"statistics\":{},"
-                    + "\"instances\":[{\"id\":\"a-1\",\"state\":\"running\",\"health\":\"healthy\",\"pid\":1,\"port\":1,\"usage\":{}}]}");
+            "/v1/services/a", "{\"name\":\"a\",\"kind\":\"service\",\"policy\":\"always\",\"state\":\"available\","
+                    + "\"statistics\":{\"starts\":2,\"failures\":0,\"last-exit\":\"x\",\"last-exit-reason\":\"exit status 0\",\"uptime-seconds\":9},"
+                    + "\"instances\":[{\"id\":\"a-1\",\"state\":\"running\",\"health\":\"healthy\",\"pid\":1,\"port\":1,"
+                    + "\"usage\":{\"cpu-nanos\":1856106,\"memory-bytes\":1925120,\"memory-peak-bytes\":262144,\"pids\":1}}]}");
 
     private CacheTraining() {}
 

@@ -19,17 +19,12 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code: 0 ok, 1 failure, 2 usage or invalid input, 3 not found. */
     public static int run(String... args) {
+        Integer quick = QuickCommands.run(args);
+        if (quick != null) return quick;
         String[] ordered = globalsAfterTheCommand(args);
         CommandLine cl = Commands.forArgs(new Main(), ordered);
         cl.setExpandAtFiles(false); // @FILE is an argument of its own (fn invoke --data @FILE), not a file of arguments
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof CliException c) {
-                System.err.println("steward: " + c.getMessage());
-                return c.exitCode();
-            }
-            System.err.println("steward: " + e);
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> failed(e));
         cl.setParameterExceptionHandler((e, a) -> {
             System.err.println("steward: " + e.getMessage());
             if (e instanceof CommandLine.UnmatchedArgumentException u) CommandLine.UnmatchedArgumentException.printSuggestions(u, System.err);
@@ -37,6 +32,16 @@ public final class Main implements Runnable {
             return 2;
         });
         return cl.execute(ordered);
+    }
+
+    /** Says why a command failed; its exit code. */
+    static int failed(Exception e) {
+        if (e instanceof CliException c) {
+            System.err.println("steward: " + c.getMessage());
+            return c.exitCode();
+        }
+        System.err.println("steward: " + e);
+        return 1;
     }
 
     /** The whole command tree (completion). */

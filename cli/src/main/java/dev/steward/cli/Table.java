@@ -25,7 +25,8 @@ final class Table {
         StringBuilder sb = new StringBuilder();
         for (String[] r : rows) {
             for (int i = 0; i < cols; i++) {
-                sb.append(i == cols - 1 ? r[i] : String.format("%-" + w[i] + "s  ", r[i]));
+                sb.append(r[i]);
+                if (i < cols - 1) sb.append(" ".repeat(w[i] - r[i].length() + 2));
             }
             sb.append('\n');
         }

@@ -130,6 +130,114 @@ class CliIT extends AgentTestBase {
     }
 
     @Test
+    void ctrlCOnJobRunStopsTheJobAndADetachedJobGoesOn() throws Exception {
+        Path pids = Files.createDirectories(tmp.resolve("pids"));
+        Path f = spec("long.yaml", "kind: job\nname: long\ncommand: [/bin/sh, -c, 'echo $$ > " + pids + "/$STEWARD_INSTANCE; exec sleep 120']\n");
+        // the CLI as a user runs it, in a process of its own, and Ctrl-C as a terminal sends it: SIGINT
+        Process cli = FirstRunIT.java("job", "run", "-f", f.toString(), "--addr", agent.base, "--token", agent.token).start();
+        java.io.BufferedReader err = new java.io.BufferedReader(new java.io.InputStreamReader(cli.getErrorStream(), StandardCharsets.UTF_8));
+        String id = null;
+        try {
+            while (id == null) {
+                String line = err.readLine();
+                assertThat(line).as("job run's output ended before the job ran").isNotNull();
+                if (line.matches("job long-\\S+: running")) id = line.substring(4, line.indexOf(':'));
+            }
+            long pid = awaitJobPid(pids, id);
+            Process sigint = new ProcessBuilder("kill", "-INT", Long.toString(cli.pid())).start();
+            assertThat(sigint.waitFor()).isZero();
+            assertThat(cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("job run exits after Ctrl-C").isTrue();
+            assertThat(err.lines().toList()).contains("job " + id + ": stopped (interrupted)");
+            JsonNode job = awaitJob(id, j -> !j.path("state").asText().equals("running"));
+            assertThat(job.path("state").asText()).isEqualTo("failed");
+            assertThat(job.path("reason").asText()).startsWith("stopped");
+            awaitGone(pid);
+        } finally {
+            cli.destroyForcibly().waitFor();
+        }
+
+        // with --detach, the CLI gives the id and leaves: the job goes on after it has exited
+        Process detached = FirstRunIT.java("job", "run", "-f", f.toString(), "--detach", "--addr", agent.base, "--token", agent.token).start();
+        assertThat(detached.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(detached.exitValue()).as(new String(detached.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        String other = new String(detached.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(other).startsWith("long-").isNotEqualTo(id);
+        long pid = awaitJobPid(pids, other);
+        JsonNode running = agent.get("/v1/jobs/" + other);
+        assertThat(running.path("state").asText()).isEqualTo("running");
+        assertThat(running.has("exit-code")).as("no exit code while it runs: absent, not -1: " + running).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+        assertThat(steward("job", "stop", other).code()).isZero();
+        awaitGone(pid);
+    }
+
+    @Test
+    void jobLogsAndEventsFollowWhatHappensAfterTheyStarted() throws Exception {
+        Path go = tmp.resolve("go");
+        Path f = spec("talk.yaml", "kind: job\nname: talk\ncommand: [/bin/sh, -c, 'echo first; while [ ! -f " + go
+                + " ]; do sleep 0.05; done; echo second; exec sleep 600']\n");
+        String id = steward("job", "run", "-f", f.toString(), "--detach").out().strip();
+        Path w = spec("ew.yaml", "name: ew\ncommand: [/bin/sh, -c, 'exec sleep 600']\nping: {exec: [\"true\"]}\n");
+        assertThat(steward("apply", "-f", w.toString()).code()).isZero();
+        Process logs = FirstRunIT.java("job", "logs", id, "-f", "--addr", agent.base, "--token", agent.token).start();
+        Process events = FirstRunIT.java("events", "--follow", "--service", "ew", "--addr", agent.base, "--token", agent.token).start();
+        try {
+            java.io.BufferedReader log = new java.io.BufferedReader(new java.io.InputStreamReader(logs.getInputStream(), StandardCharsets.UTF_8));
+            awaitLineFrom(log, "first");
+            Files.writeString(go, ""); // only now does the job write its second line
+            awaitLineFrom(log, "second");
+            java.io.BufferedReader ev = new java.io.BufferedReader(new java.io.InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8));
+            awaitLineFrom(ev, "ew  available");
+            agent.ok("POST", "/v1/services/ew/stop", null); // after the follower has caught up: a new event
+            awaitLineFrom(ev, "ew  stopped");
+        } finally {
+            logs.destroyForcibly().waitFor();
+            events.destroyForcibly().waitFor();
+            steward("job", "stop", id);
+        }
+        Run bad = steward("job", "logs", id, "--tail", "-3");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("tail");
+        assertThat(steward("events", "--follow", "--service", "a/b").code()).isEqualTo(2);
+    }
+
+    /** Reads lines until one contains {@code text}; fails when the output ends first. */
+    private static void awaitLineFrom(java.io.BufferedReader r, String text) throws java.io.IOException {
+        List<String> seen = new ArrayList<>();
+        for (String line = r.readLine(); line == null || !line.contains(text); line = r.readLine()) {
+            assertThat(line).as("a line with '" + text + "' before the output ended; seen: " + seen).isNotNull();
+            seen.add(line);
+        }
+    }
+
+    /** The pid a job's program wrote when it started. */
+    private static long awaitJobPid(Path pids, String id) {
+        Path file = pids.resolve(id);
+        TestAgent.awaitTrue("job " + id + " wrote its pid", () -> {
+            try {
+                return Files.readString(file).endsWith("\n");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, java.time.Duration.ofSeconds(30));
+        try {
+            return Long.parseLong(Files.readString(file).strip());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private JsonNode awaitJob(String id, java.util.function.Predicate<JsonNode> condition) {
+        JsonNode[] last = new JsonNode[1];
+        TestAgent.awaitTrue("job " + id + " as expected", () -> condition.test(last[0] = agent.get("/v1/jobs/" + id)), java.time.Duration.ofSeconds(30));
+        return last[0];
+    }
+
+    private static void awaitGone(long pid) {
+        TestAgent.awaitTrue("process " + pid + " gone", () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), java.time.Duration.ofSeconds(30));
+    }
+
+    @Test
     void invalidInputExitsWith2AndNamesTheProblem() throws Exception {
         Path bad = spec("bad.yaml", "name: bad\ncommand: [x]\npolicy: sometimes\nextra: 1\n");
         Run r = steward("service", "register", "-f", bad.toString());
