@@ -175,6 +175,7 @@ final class Book {
      * through others too): where one of them moves, those tied to it are decided again with it.
      */
     Set<String> withTies(Collection<String> services) {
+        if (services.isEmpty()) return new HashSet<>();
         Map<String, Set<String>> ties = new HashMap<>();
         asks.values().forEach(a -> {
             for (List<String> named : List.of(a.where().affinity(), a.where().antiAffinity())) {

@@ -3,6 +3,7 @@ package dev.steward.agent.placement;
 import dev.steward.agent.Json;
 import dev.steward.agent.cluster.NodeRecord;
 import dev.steward.agent.store.EtcdStore;
+import dev.steward.agent.store.InstanceRecord;
 import dev.steward.model.Spec;
 import java.time.Clock;
 import java.time.Duration;
@@ -212,6 +213,7 @@ public final class Scheduler implements AutoCloseable {
      * returns whether that took instances off a node (room that services still pending may take).
      */
     private boolean decide(Set<String> services, Extras extras, Set<String> drained, long now, List<Change> changes) {
+        if (services.isEmpty()) return false;
         Ledger ledger = book.ledger();
         List<Ask> asks = new ArrayList<>();
         for (String s : services) {
@@ -319,10 +321,20 @@ public final class Scheduler implements AutoCloseable {
         else if (c.puts().containsKey(key)) book.written(c.service(), c.next(), c.puts().get(key));
     }
 
-    /** Node to the instances of {@code service} it runs, for {@code nodes}, from their instance records ({@code local/NODE/instances/SERVICE/ID}). */
+    /**
+     * Node to the instances of {@code service} it runs ready, for {@code nodes}, from their instance records
+     * ({@code local/NODE/instances/SERVICE/ID}): ready to take requests, or running when they listen on no port.
+     */
     private Map<String, Integer> running(String service, Set<String> nodes) {
         Map<String, Integer> out = new HashMap<>();
-        for (String n : nodes) out.put(n, store.listRaw("local/" + n + "/instances/" + service + "/").size());
+        for (String n : nodes) {
+            int ready = 0;
+            for (String v : store.listRaw("local/" + n + "/instances/" + service + "/").values()) {
+                InstanceRecord r = Json.read(v, InstanceRecord.class);
+                if (r.ready() || r.port() == 0) ready++;
+            }
+            out.put(n, ready);
+        }
         return out;
     }
 
