@@ -233,4 +233,66 @@ class OneNetworkTest extends EtcdNodesTest {
         for (int i = 0; i < 40; i++) assertThat(get(a.gateway(), "/far/").status()).isEqualTo(200);
         assertThat(a.call("GET", "/v1/services/far", null).path("placed")).as("one more per node at most").hasToString("{\"a\":1,\"b\":1}");
     }
+
+    @Test
+    void aDrainUnderLoadMovesTheInstanceWithNoRequestFailingThroughEitherGateway() throws Exception {
+        startBoth();
+        a.call("POST", "/v1/services", spec("busy", ""));
+        JsonNode v = awaitInstances(a, "busy", 1);
+        String from = instanceOn(v, "a").isEmpty() ? "b" : "a";
+        String to = from.equals("a") ? "b" : "a";
+        RemoteAgent other = from.equals("a") ? b : a;
+        awaitRemote(other, "busy", from);
+        String ga = a.gateway();
+        String gb = b.gateway();
+        awaitServed(ga, "/busy/");
+        awaitServed(gb, "/busy/");
+        // requests through both gateways, one after another on each, for as long as the drain lasts and a while after
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<List<Got>>> load = new ArrayList<>();
+        try {
+            for (String g : List.of(ga, gb)) {
+                load.add(pool.submit(() -> {
+                    List<Got> seen = new ArrayList<>();
+                    while (!stop.get()) {
+                        try {
+                            seen.add(get(g, "/busy/"));
+                        } catch (java.io.IOException e) {
+                            seen.add(new Got(-1, e.toString(), ""));
+                        }
+                        answered.incrementAndGet();
+                    }
+                    return seen;
+                }));
+            }
+            await(answered::get, n -> n >= 10, Duration.ofSeconds(30)); // the load runs
+            long drained = System.nanoTime();
+            a.call("POST", "/v1/cluster/nodes/" + from + "/drain", null);
+            JsonNode moved = await(() -> a.call("GET", "/v1/services/busy", null),
+                    s -> s.path("instances").size() == 1 && !instanceOn(s, to).isEmpty(), Duration.ofSeconds(60));
+            System.out.println("drain of " + from + ": its instance gone, the one on " + to + " alone, "
+                    + Duration.ofNanos(System.nanoTime() - drained).toMillis() + " ms after the drain");
+            String newId = instanceOn(moved, to);
+            // the old one is gone and both gateways reach the new one: then the load runs on a little more
+            for (String g : List.of(ga, gb)) await(() -> get(g, "/busy/"), x -> x.equals(new Got(200, to, newId)), Duration.ofSeconds(30));
+            for (int i = 0; i < 20; i++) {
+                assertThat(get(ga, "/busy/")).isEqualTo(new Got(200, to, newId));
+                assertThat(get(gb, "/busy/")).isEqualTo(new Got(200, to, newId));
+            }
+        } finally {
+            stop.set(true);
+            pool.shutdown();
+        }
+        for (Future<List<Got>> f : load) {
+            List<Got> seen = f.get();
+            System.out.println("requests through one gateway: " + seen.size() + ", answered by " + seen.stream()
+                    .collect(java.util.stream.Collectors.groupingBy(Got::node, java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+            assertThat(seen.size()).as("requests made during the drain").isGreaterThan(10);
+            assertThat(seen.stream().filter(g -> g.status() != 200).toList()).as("failed of %d requests", seen.size()).isEmpty();
+            assertThat(seen.get(seen.size() - 1).node()).isEqualTo(to);
+        }
+        assertThat(a.call("GET", "/v1/services/busy", null).path("placed")).hasToString("{\"" + to + "\":1}");
+    }
 }

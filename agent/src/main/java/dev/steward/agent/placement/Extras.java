@@ -84,11 +84,16 @@ final class Extras {
         return e.count() > 0 && now - e.asked() > IDLE.toMillis() ? e.expired() : e;
     }
 
-    /** The keys (and values as read) of services no longer registered. */
-    Map<String, String> orphans(List<Ask> asks) {
+    /** The services with instances added on demand, or an ask for one. */
+    java.util.Set<String> services() {
+        return byService.keySet();
+    }
+
+    /** The keys (and values as read) of services no longer registered ({@code registered}: those that are). */
+    Map<String, String> orphans(java.util.Set<String> registered) {
         Map<String, String> out = new HashMap<>();
         raw.forEach((service, v) -> {
-            if (asks.stream().noneMatch(a -> a.service().equals(service))) out.put(Extra.PREFIX + service, v);
+            if (!registered.contains(service)) out.put(Extra.PREFIX + service, v);
         });
         return out;
     }

@@ -7,8 +7,9 @@ import java.util.TreeMap;
 
 /**
  * A decision made an assignment, pure: instances that leave a drained node (still alive) are kept
- * there, as {@code leaving}, until every node they went to runs what it was given (its instance
- * records say so), so each is started elsewhere before the old one stops; at most for {@code patience}
+ * there, as {@code leaving}, until every node they went to runs what it was given, ready (its instance
+ * records say so: ready to take requests, or running when they listen on no port), so each is started
+ * elsewhere, and reachable, before the old one stops; at most for {@code patience}
  * (a replacement that cannot start, or cannot be placed, does not hold a drain forever).
  */
 public final class Handover {
@@ -17,7 +18,7 @@ public final class Handover {
     /**
      * @param previous what is stored now, or null
      * @param drained  the drained nodes that are alive
-     * @param running  node to the instances of the service it runs now (from its records)
+     * @param running  node to the instances of the service it runs now, ready (from its records)
      */
     public static Assignment next(Assignment previous, Ask ask, Decision d, Set<String> drained, Map<String, Integer> running,
                                   long now, Duration patience) {

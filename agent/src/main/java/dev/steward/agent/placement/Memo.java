@@ -5,8 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Records parsed once while their text stays the same: a scheduling pass reads every service, node and
- * assignment, and most of them have not changed since the last pass. What a pass did not read is
+ * Records parsed once while their text stays the same: a scheduling pass reads every node's record,
+ * and most of them have not changed since the last pass. What a pass did not read is
  * forgotten at the next one. For the scheduler's own thread only.
  */
 final class Memo<T> {

@@ -25,26 +25,30 @@ public final class Plan {
      * otherwise, and where they name each other round); {@code current} maps service to node to count.
      */
     public static Map<String, Decision> place(List<Ask> asks, Map<String, Map<String, Integer>> current, List<Candidate> nodes) {
-        Map<String, Load> loads = new HashMap<>();
-        nodes.forEach(n -> loads.put(n.name(), new Load(n.total())));
+        Ledger ledger = new Ledger(nodes);
         Map<String, Ask> byName = new HashMap<>();
         asks.forEach(a -> byName.put(a.service(), a));
         current.forEach((service, on) -> {
             Ask a = byName.get(service);
-            if (a != null) on.forEach((node, count) -> {
-                if (loads.containsKey(node)) loads.get(node).add(a.each(), count);
-            });
+            ledger.count(service, a == null ? null : a.each(), on);
         });
+        return decide(asks, ledger, nodes, Neighbours.avoiders(asks));
+    }
+
+    /**
+     * Decides {@code asks} alone against {@code ledger} (every service's instances as counted now, the others'
+     * included), in the same order as {@link #place}; the ledger then counts each decision. {@code avoiders}:
+     * {@link Neighbours#avoiders} of every registered service's ask, not only of these.
+     */
+    static Map<String, Decision> decide(List<Ask> asks, Ledger ledger, List<Candidate> nodes, Map<String, List<String>> avoiders) {
+        Map<String, Ask> byName = new HashMap<>();
+        asks.forEach(a -> byName.put(a.service(), a));
         Map<String, Decision> out = new LinkedHashMap<>();
-        Map<String, Map<String, Integer>> where = new HashMap<>(current);
-        Map<String, List<String>> avoiders = Neighbours.avoiders(asks);
         for (Ask a : Order.named(asks, byName)) {
-            Map<String, Integer> mine = current.getOrDefault(a.service(), Map.of());
-            mine.forEach((node, count) -> {
-                if (loads.containsKey(node)) loads.get(node).add(a.each(), -count);
-            });
-            Decision d = one(a, mine, nodes, loads, Neighbours.of(a, avoiders, where));
-            where.put(a.service(), d.placed());
+            Map<String, Integer> mine = ledger.on(a.service());
+            ledger.forget(a.service());
+            Decision d = one(a, mine, nodes, ledger.loads(), Neighbours.of(a, avoiders, ledger.where()));
+            ledger.placed(a.service(), a.each(), d.placed());
             out.put(a.service(), d);
         }
         return out;

@@ -2,11 +2,8 @@ package dev.steward.agent.placement;
 
 import dev.steward.agent.Json;
 import dev.steward.agent.cluster.NodeRecord;
-import dev.steward.agent.service.Placed;
-import dev.steward.agent.service.Registry;
 import dev.steward.agent.store.EtcdStore;
-import dev.steward.agent.store.ServiceRecord;
-import dev.steward.model.Kind;
+import dev.steward.agent.store.InstanceRecord;
 import dev.steward.model.Spec;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster's one scheduler: every node campaigns ({@link Election}); the leader places services
  * ({@link Plan}, {@link Handover}) and writes {@code assignments/SERVICE} when specs, counts, nodes or
- * drains change (the store's watch), and once a second as a safety pass; it answers the asks for one more
+ * drains change (the store's watch), deciding only what changed ({@link Book}), and passes once a second
+ * for what waits on time; it answers the asks for one more
  * instance near a node ({@link Extras}). Each write compares the
  * assignment's revision and the leader's own election key, so a leader that lost its lead meanwhile
  * writes nothing.
@@ -32,9 +31,12 @@ import java.util.concurrent.TimeUnit;
 public final class Scheduler implements AutoCloseable {
     static final String ASSIGNMENTS = "assignments/";
     static final String DRAINS = "drains/";
+    static final String SERVICES = "services/";
     /** How long instances leaving a drained node wait for their replacements at most. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final Duration PASS = Duration.ofSeconds(1);
+    /** How often every service is decided again, whatever the watch said. */
+    static final Duration FULL = Duration.ofSeconds(30);
     /** Assignments per transaction: with the leader's key, as many compares as etcd takes in one. */
     static final int BATCH = dev.steward.agent.store.Store.MAX_BATCH - 1;
     private final EtcdStore store;
@@ -44,11 +46,15 @@ public final class Scheduler implements AutoCloseable {
     private final Semaphore nudge = new Semaphore(0);
     private final List<AutoCloseable> watches = new ArrayList<>();
     private final Map<String, Spec> specs = new HashMap<>();
-    private final Memo<ServiceRecord> services = new Memo<>(ServiceRecord.class);
     private final Memo<NodeRecord> nodeRecords = new Memo<>(NodeRecord.class);
-    private final Memo<Assignment> assignments = new Memo<>(Assignment.class);
+    /** Services named by the watch (their record, assignment or extra changed) or by a refused write, for the next pass. */
+    private final ConcurrentLinkedQueue<String> changed = new ConcurrentLinkedQueue<>();
+    /** What the lead keeps between passes; null: read everything at the next pass. For the scheduler's thread. */
+    private Book book;
+    private long nextFull;
     private volatile boolean closed;
     private volatile String leaderKey;
+    private volatile Totals totals = new Totals(0, 0, 0);
     private Thread thread;
 
     public Scheduler(EtcdStore store, String node, Duration ttl, Clock clock) {
@@ -60,7 +66,13 @@ public final class Scheduler implements AutoCloseable {
 
     /** Campaigns, on a thread of its own, and schedules while this node leads. */
     public void start() {
-        for (String prefix : List.of("services/", "nodes/", DRAINS, ASSIGNMENTS, Extra.PREFIX, Election.NAME + "/")) {
+        for (String prefix : List.of(SERVICES, ASSIGNMENTS, Extra.PREFIX)) {
+            watches.add(store.watch(prefix, (key, value) -> {
+                changed.add(key.substring(prefix.length()));
+                nudge.release();
+            }));
+        }
+        for (String prefix : List.of("nodes/", DRAINS, Election.NAME + "/")) {
             watches.add(store.watch(prefix, (key, value) -> nudge.release()));
         }
         thread = Thread.ofVirtual().name("steward-scheduler").start(this::run);
@@ -91,6 +103,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void lead() throws InterruptedException {
+        book = null;
         while (!closed && store.modRevision(leaderKey) > 0) {
             try {
                 pass();
@@ -103,22 +116,41 @@ public final class Scheduler implements AutoCloseable {
         if (!closed) System.err.println("steward: node " + node + " no longer leads the scheduler (its election key is gone)");
     }
 
-    /** One pass: every service placed again from what the store holds now; what changed is written. */
+    /**
+     * One pass: the services whose record or assignment changed since the last pass (the watch names them),
+     * those whose instances leave a drained node, those with instances added on demand, and those tied to
+     * them by affinity or anti-affinity are decided again against the capacity ledger kept between passes;
+     * when that makes room, the services still pending too. Every service is decided again on the first
+     * pass of a lead, when the live nodes or the drains change, and every {@link #FULL} as a safety pass.
+     * What changed is written.
+     */
     void pass() {
         long t0 = System.nanoTime();
-        try {
-            passOnce();
-        } finally {
-            if (TRACE) System.err.printf("steward: scheduler pass %.1f ms%n", (System.nanoTime() - t0) / 1e6);
-        }
+        PassReport r = passOnce();
+        Totals t = totals;
+        totals = new Totals(t.passes() + 1, t.full() + (r.full() ? 1 : 0), t.decided() + (r.full() ? 0 : r.decided() + r.pending()));
+        if (TRACE) System.err.printf("steward: scheduler pass %.1f ms (%s)%n", (System.nanoTime() - t0) / 1e6, r);
+    }
+
+    /**
+     * What one pass did: whether it decided every service, how many it decided (of {@code services} registered),
+     * how many pending ones it decided again once room was made, and how many changes it wrote.
+     */
+    record PassReport(boolean full, int decided, int services, int pending, int changes) {}
+
+    /** Passes made while leading, of them those that decided every service, and services decided by the others. */
+    record Totals(long passes, long full, long decided) {}
+
+    Totals totals() {
+        return totals;
     }
 
     private static final boolean TRACE = Boolean.getBoolean("steward.trace-scheduler");
 
-    private void passOnce() {
-        services.pass();
+    private PassReport passOnce() {
+        long started = System.nanoTime();
+        long now = clock.millis();
         nodeRecords.pass();
-        assignments.pass();
         Map<String, NodeRecord> alive = new HashMap<>();
         store.listRaw("nodes/").values().forEach(v -> {
             NodeRecord r = nodeRecords.read(v);
@@ -129,41 +161,111 @@ public final class Scheduler implements AutoCloseable {
         drained.retainAll(alive.keySet());
         List<Candidate> nodes = alive.values().stream().map(r -> Candidate.of(r, drained.contains(r.name())))
                 .sorted(Comparator.comparing(Candidate::name)).toList();
-        Map<String, String> storedRaw = new HashMap<>();
-        Map<String, Assignment> stored = new HashMap<>();
-        Map<String, Map<String, Integer>> current = new HashMap<>();
-        store.list(ASSIGNMENTS).forEach((k, v) -> {
-            Assignment a = assignments.read(v);
-            storedRaw.put(a.service(), v);
-            stored.put(a.service(), a);
-            current.put(a.service(), a.nodes());
-        });
+        Set<String> named = new HashSet<>();
+        for (String s; (s = changed.poll()) != null; ) named.add(s);
+        boolean full = book == null || !book.nodes().equals(nodes) || now >= nextFull;
+        Set<String> dirty = new HashSet<>();
+        boolean freed = false;
+        if (full) {
+            book = Book.load(store, nodes, book, specs);
+            nextFull = now + FULL.toMillis();
+            dirty.addAll(book.asks().keySet());
+        } else {
+            for (String s : named) {
+                if (book.holds(store, s)) continue; // the watch bringing back what this scheduler wrote
+                freed |= book.reread(store, s);
+                dirty.add(s);
+            }
+            dirty.addAll(book.leaving());
+        }
         Extras extras = Extras.read(store);
-        List<Ask> asks = asks(extras, current);
-        Map<String, Decision> decisions = Plan.place(asks, current, nodes);
-        Map<String, Map<String, Integer>> running = running();
-        long now = clock.millis();
+        extras.services().forEach(s -> {
+            if (book.asks().containsKey(s)) dirty.add(s);
+        });
         List<Change> changes = new ArrayList<>();
+        Set<String> decided = book.withTies(dirty);
+        freed |= decide(decided, extras, drained, now, changes);
+        for (String gone : book.orphans()) { // of services unregistered
+            freed |= !book.stored(gone).nodes().isEmpty();
+            String key = ASSIGNMENTS + gone;
+            changes.add(new Change(gone, null, Map.of(key, Optional.of(book.storedRaw(gone))), Map.of(), List.of(key)));
+        }
+        int pending = 0;
+        if (freed && !full) {
+            Set<String> waiting = book.pending();
+            waiting.removeAll(decided);
+            if (!waiting.isEmpty()) {
+                Set<String> more = book.withTies(waiting);
+                more.removeAll(decided);
+                decide(more, extras, drained, now, changes);
+                pending = more.size();
+            }
+        }
+        if (TRACE) System.err.printf("steward: scheduler decided in %.1f ms%n", (System.nanoTime() - started) / 1e6);
+        extras.orphans(book.asks().keySet()).forEach((key, raw) -> changes.add(new Change(null, null, Map.of(key, Optional.of(raw)), Map.of(),
+                List.of(key))));
+        writeAll(changes);
+        return new PassReport(full, decided.size(), book.asks().size(), pending, changes.size());
+    }
+
+    /**
+     * Decides {@code services} again (those registered) against the ledger and adds what changes to {@code changes};
+     * returns whether that took instances off a node (room that services still pending may take).
+     */
+    private boolean decide(Set<String> services, Extras extras, Set<String> drained, long now, List<Change> changes) {
+        if (services.isEmpty()) return false;
+        Ledger ledger = book.ledger();
+        List<Ask> asks = new ArrayList<>();
+        for (String s : services) {
+            Ask a = book.asks().get(s);
+            if (a != null) asks.add(extras.more(a, ledger.on(s)));
+        }
+        asks.sort(Comparator.comparing(Ask::service));
+        Map<String, Decision> decisions = Plan.decide(asks, ledger, book.nodes(), Neighbours.avoiders(book.asks().values()));
+        boolean freed = false;
         for (Ask a : asks) {
-            Assignment before = stored.remove(a.service());
-            Decision d = decisions.get(a.service());
-            Assignment next = Handover.next(before, a, d, drained, running.getOrDefault(a.service(), Map.of()), now, PATIENCE);
-            String key = ASSIGNMENTS + a.service();
-            Map<String, Optional<String>> expected = new HashMap<>(Map.of(key, Optional.ofNullable(storedRaw.get(a.service()))));
+            String service = a.service();
+            Assignment before = book.stored(service);
+            Decision d = decisions.get(service);
+            if (before != null) freed |= before.nodes().entrySet().stream().anyMatch(e -> e.getValue() > d.placed().getOrDefault(e.getKey(), 0));
+            boolean handover = before != null && drained.stream().anyMatch(n -> before.on(n) > 0);
+            Assignment next = Handover.next(before, a, d, drained, handover ? running(service, d.placed().keySet()) : Map.of(), now, PATIENCE);
+            String key = ASSIGNMENTS + service;
+            Map<String, Optional<String>> expected = new HashMap<>(Map.of(key, Optional.ofNullable(book.storedRaw(service))));
             Map<String, String> puts = new HashMap<>();
             if (!next.equals(before)) puts.put(key, Json.write(next));
-            extras.answer(a.service(), d, now, expected, puts);
-            if (!puts.isEmpty()) changes.add(new Change(expected, puts, List.of()));
+            extras.answer(service, d, now, expected, puts);
+            if (!puts.containsKey(key)) ledger.count(service, a.each(), before == null ? Map.of() : before.nodes()); // as stored
+            if (!puts.isEmpty()) changes.add(new Change(service, next, expected, puts, List.of()));
         }
-        stored.keySet().forEach(gone -> changes.add(new Change(Map.of(ASSIGNMENTS + gone, Optional.of(storedRaw.get(gone))), Map.of(),
-                List.of(ASSIGNMENTS + gone)))); // of services unregistered
-        extras.orphans(asks).forEach((key, raw) -> changes.add(new Change(Map.of(key, Optional.of(raw)), Map.of(), List.of(key))));
+        return freed;
+    }
+
+    /**
+     * One change: of a service's assignment ({@code service} and {@code next}; null for an extra alone), the keys
+     * as read ({@code expected}, empty: none), and what is put and deleted.
+     */
+    private record Change(String service, Assignment next, Map<String, Optional<String>> expected, Map<String, String> puts,
+                          List<String> deletes) {
+        int ops() {
+            return puts.size() + deletes.size();
+        }
+    }
+
+    /**
+     * Writes {@code changes} in transactions of at most {@link #BATCH} compares and operations, sent to etcd
+     * together (their keys are distinct); each is compared with what was read and with this node's election
+     * key. A batch refused (one changed meanwhile) is written one by one, so only the changed one waits for
+     * the next pass, which reads it again.
+     */
+    private void writeAll(List<Change> changes) {
+        List<List<Change>> batches = new ArrayList<>();
         List<Change> batch = new ArrayList<>();
         int compares = 0;
         int ops = 0;
         for (Change c : changes) {
             if (!batch.isEmpty() && (compares + c.expected().size() > BATCH || ops + c.ops() > BATCH)) {
-                write(batch);
+                batches.add(batch);
                 batch = new ArrayList<>();
                 compares = 0;
                 ops = 0;
@@ -172,22 +274,33 @@ public final class Scheduler implements AutoCloseable {
             compares += c.expected().size();
             ops += c.ops();
         }
-        if (!batch.isEmpty()) write(batch);
+        if (!batch.isEmpty()) batches.add(batch);
+        write(batches);
     }
 
-    /** One service's change: the keys as read ({@code expected}, empty: none), and what is put and deleted. */
-    private record Change(Map<String, Optional<String>> expected, Map<String, String> puts, List<String> deletes) {
-        int ops() {
-            return puts.size() + deletes.size();
+    private void write(List<List<Change>> batches) {
+        if (batches.isEmpty()) return;
+        long t0 = System.nanoTime();
+        List<Boolean> applied = store.compareAndApplyAll(batches.stream().map(this::transaction).toList());
+        if (TRACE) System.err.printf("steward: scheduler wrote %d transaction(s) of %d change(s), %d refused, in %.1f ms%n", batches.size(),
+                batches.stream().mapToInt(List::size).sum(), applied.stream().filter(a -> !a).count(), (System.nanoTime() - t0) / 1e6);
+        for (int i = 0; i < batches.size(); i++) {
+            List<Change> b = batches.get(i);
+            if (applied.get(i)) {
+                b.forEach(this::written);
+            } else if (b.size() == 1 || !store.get(leaderKey).map(node::equals).orElse(false)) {
+                b.forEach(c -> {
+                    if (c.service() != null) changed.add(c.service());
+                });
+                nudge.release(); // changed meanwhile: the next pass reads these again
+            } else {
+                write(b.stream().map(List::of).toList());
+            }
         }
     }
 
-    /**
-     * Writes a batch of changes in one transaction, each compared with what was read and with this
-     * node's election key; a batch refused (one changed meanwhile) is written one by one, so only the
-     * changed one waits for the next pass.
-     */
-    private void write(List<Change> batch) {
+    /** One transaction of {@code batch}: every change's compares, puts and deletes, and this node's election key. */
+    private EtcdStore.Batch transaction(List<Change> batch) {
         Map<String, Optional<String>> expected = new HashMap<>();
         Map<String, String> puts = new HashMap<>();
         List<String> deletes = new ArrayList<>();
@@ -197,37 +310,30 @@ public final class Scheduler implements AutoCloseable {
             puts.putAll(c.puts());
             deletes.addAll(c.deletes());
         }
-        boolean applied = store.compareAndApply(expected, puts, deletes);
-        if (TRACE) System.err.printf("steward: scheduler write of %d change(s): %s%n", batch.size(), applied ? "applied" : "refused");
-        if (applied) return;
-        if (batch.size() == 1 || !store.get(leaderKey).map(node::equals).orElse(false)) {
-            nudge.release(); // changed meanwhile: the next pass looks again
-            return;
-        }
-        batch.forEach(c -> write(List.of(c)));
+        return new EtcdStore.Batch(expected, puts, deletes);
     }
 
-    /** What each registered service asks, by name, with the instances added on demand; a spec read once per text. */
-    private List<Ask> asks(Extras extras, Map<String, Map<String, Integer>> current) {
-        List<Ask> asks = new ArrayList<>();
-        for (String raw : store.list("services/").values()) {
-            ServiceRecord r = services.read(raw);
-            Spec spec = specs.computeIfAbsent(r.spec(), text -> Registry.storedSpec(r));
-            if (spec == null || spec.kind() != Kind.SERVICE) continue;
-            asks.add(extras.more(new Ask(r.name(), Placed.wanted(spec, r), spec.resources(), spec.placement()),
-                    current.getOrDefault(r.name(), Map.of())));
-        }
-        if (specs.size() > 4 * asks.size() + 64) specs.clear();
-        asks.sort(Comparator.comparing(Ask::service));
-        return asks;
+    /** The book takes what {@code c} wrote. */
+    private void written(Change c) {
+        if (c.service() == null) return;
+        String key = ASSIGNMENTS + c.service();
+        if (c.deletes().contains(key)) book.written(c.service(), null, null);
+        else if (c.puts().containsKey(key)) book.written(c.service(), c.next(), c.puts().get(key));
     }
 
-    /** Service to node to the instances it runs, from every node's instance records ({@code local/NODE/instances/SERVICE/ID}). */
-    private Map<String, Map<String, Integer>> running() {
-        Map<String, Map<String, Integer>> out = new HashMap<>();
-        for (String k : store.listRaw("local/").keySet()) {
-            String[] p = k.split("/");
-            if (p.length == 5 && p[2].equals("instances")) out.computeIfAbsent(p[3], s -> new HashMap<>()).merge(p[1], 1, Integer::sum);
+    /**
+     * Node to the instances of {@code service} it runs ready, for {@code nodes}, from their instance records
+     * ({@code local/NODE/instances/SERVICE/ID}): ready to take requests, or running when they listen on no port.
+     */
+    private Map<String, Integer> running(String service, Set<String> nodes) {
+        Map<String, Integer> out = new HashMap<>();
+        for (String n : nodes) {
+            int ready = 0;
+            for (String v : store.listRaw("local/" + n + "/instances/" + service + "/").values()) {
+                InstanceRecord r = Json.read(v, InstanceRecord.class);
+                if (r.ready() || r.port() == 0) ready++;
+            }
+            out.put(n, ready);
         }
         return out;
     }

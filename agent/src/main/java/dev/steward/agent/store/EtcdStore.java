@@ -152,16 +152,64 @@ public final class EtcdStore implements Store {
 
     @Override
     public boolean compareAndApply(Map<String, Optional<String>> expected, Map<String, String> puts, List<String> deletes) {
+        return compareAndApplyAll(List.of(new Batch(expected, puts, deletes))).get(0);
+    }
+
+    /** One transaction's worth of {@link #compareAndApply}: the keys as read, what is put and what is deleted. */
+    public record Batch(Map<String, Optional<String>> expected, Map<String, String> puts, List<String> deletes) {}
+
+    /**
+     * Several {@link #compareAndApply} transactions sent to etcd at once, each compared on its own keys (so
+     * they should not share keys that change); returns, in order, whether each was applied. Returns once
+     * the cache holds every one applied, waiting for the watch once rather than after each.
+     */
+    public List<Boolean> compareAndApplyAll(List<Batch> batches) {
+        List<java.util.concurrent.Future<TxnResponse>> sent = new ArrayList<>();
+        List<List<Cmp>> compared = new ArrayList<>();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Batch b : batches) {
+                List<Cmp> cmps = compares(b.expected());
+                compared.add(cmps);
+                sent.add(cmps == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                        : threads.submit(() -> send(cmps, b.puts(), b.deletes())));
+            }
+        }
+        List<Boolean> out = new ArrayList<>();
+        long newest = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            TxnResponse r;
+            try {
+                r = sent.get(i).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw calls.unavailable("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new StoreException("write: " + e.getCause(), e.getCause());
+            }
+            Batch b = batches.get(i);
+            boolean applied = compared.get(i) != null && (r == null || r.isSucceeded()); // no transaction: the cache said no, or nothing to do
+            out.add(applied);
+            if (r != null && r.isSucceeded() && (!b.puts().isEmpty() || r.getDeleteResponses().stream().anyMatch(d -> d.getDeleted() > 0))) {
+                newest = Math.max(newest, r.getHeader().getRevision());
+            }
+        }
+        if (newest > 0) cache.await(newest, calls);
+        return out;
+    }
+
+    /** The compares of each expected key's mod revision as cached (absent: version 0); null when the cache already says no. */
+    private List<Cmp> compares(Map<String, Optional<String>> expected) {
         List<Cmp> cmps = new ArrayList<>();
         for (Map.Entry<String, Optional<String>> e : expected.entrySet()) {
             String raw = layout.raw(e.getKey());
             Entry cached = cache.get(raw);
-            if (!Optional.ofNullable(cached).map(Entry::value).equals(e.getValue())) return false; // the cache already says no
+            if (!Optional.ofNullable(cached).map(Entry::value).equals(e.getValue())) return null;
             cmps.add(cached == null
                     ? new Cmp(key(raw), Cmp.Op.EQUAL, CmpTarget.version(0))
                     : new Cmp(key(raw), Cmp.Op.EQUAL, CmpTarget.modRevision(cached.modRevision())));
         }
-        return commit(cmps, puts, deletes);
+        return cmps;
     }
 
     @Override
@@ -188,20 +236,26 @@ public final class EtcdStore implements Store {
 
     /** One transaction: the compares, then every delete and put; refused when it holds more than etcd takes. */
     private boolean commit(List<Cmp> cmps, Map<String, String> puts, List<String> deletes) {
+        TxnResponse r = send(cmps, puts, deletes);
+        if (r == null) return true;
+        if (!r.isSucceeded()) return false;
+        boolean changed = !puts.isEmpty() || r.getDeleteResponses().stream().anyMatch(d -> d.getDeleted() > 0);
+        if (changed) cache.await(r.getHeader().getRevision(), calls);
+        return true;
+    }
+
+    /** Sends one transaction and returns etcd's answer, without waiting for the cache; null when there is nothing to do. */
+    private TxnResponse send(List<Cmp> cmps, Map<String, String> puts, List<String> deletes) {
         int ops = puts.size() + deletes.size();
         if (ops > MAX_BATCH) {
             throw new StoreException("a batch of " + ops + " changes is more than one etcd transaction takes (" + MAX_BATCH
                     + "); nothing was written", null);
         }
-        if (ops == 0) return true;
+        if (ops == 0) return null;
         List<Op> then = new ArrayList<>();
         deletes.forEach(k -> then.add(Op.delete(key(layout.raw(k)), DeleteOption.DEFAULT)));
         puts.forEach((k, v) -> then.add(Op.put(key(layout.raw(k)), bytes(v), PutOption.DEFAULT)));
-        TxnResponse r = calls.call("write", () -> client.getKVClient().txn().If(cmps.toArray(Cmp[]::new)).Then(then.toArray(Op[]::new)).commit());
-        if (!r.isSucceeded()) return false;
-        boolean changed = !puts.isEmpty() || r.getDeleteResponses().stream().anyMatch(d -> d.getDeleted() > 0);
-        if (changed) cache.await(r.getHeader().getRevision(), calls);
-        return true;
+        return calls.call("write", () -> client.getKVClient().txn().If(cmps.toArray(Cmp[]::new)).Then(then.toArray(Op[]::new)).commit());
     }
 
     /** Loads everything under the root, then watches from the next revision. */

@@ -185,4 +185,44 @@ class PlanTest {
                 "1 of 3 placed; no node has 5 GiB of memory free: a 3 GiB"));
         assertThat(reason(ask("web", 1, Resources.NONE, near("db")), drained(a), b).isEmpty()).isFalse();
     }
+
+    @Test
+    void oneServiceDecidedAgainstTheLedgerIsPlacedAsAFullPassWouldPlaceIt() {
+        List<Candidate> nodes = List.of(node("a", 4, 4, Map.of()), node("b", 4, 8, Map.of()), node("c", 4, 8, Map.of()));
+        List<Ask> asks = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) asks.add(ask("s" + i, 1 + i % 3, new Resources(GIB / 4, 0, 0), Placement.ANY));
+        asks.add(ask("apart", 1, Resources.NONE, apart("new")));
+        Map<String, Map<String, Integer>> current = new java.util.HashMap<>();
+        Plan.place(asks, Map.of(), nodes).forEach((s, d) -> current.put(s, d.placed()));
+        Ask added = ask("new", 4, new Resources(2 * GIB, 0, 0), Placement.ANY);
+        List<Ask> all = new java.util.ArrayList<>(asks);
+        all.add(added);
+        Decision full = Plan.place(all, current, nodes).get("new");
+
+        Ledger ledger = new Ledger(nodes);
+        asks.forEach(a -> ledger.count(a.service(), a.each(), current.get(a.service())));
+        Map<String, Decision> alone = Plan.decide(List.of(added), ledger, nodes, Neighbours.avoiders(all));
+        assertThat(alone).containsOnlyKeys("new");
+        assertThat(alone.get("new")).isEqualTo(full);
+        assertThat(full.placed()).as("kept off the node of the one that keeps apart from it").doesNotContainKey(current.get("apart").keySet().iterator().next());
+        assertThat(ledger.on("new")).as("the ledger counts the decision").isEqualTo(full.placed());
+        long used = 20 * GIB - nodes.stream().mapToLong(n -> ledger.loads().get(n.name()).freeMemory()).sum();
+        long expected = asks.stream().mapToLong(a -> a.count() * a.each().memoryBytes()).sum() + full.placed().values().stream().mapToLong(n -> n * 2 * GIB).sum();
+        assertThat(used).as("every service's memory counted once").isEqualTo(expected);
+    }
+
+    @Test
+    void theLedgerReplacesAServicesCountAndForgetsIt() {
+        Ledger ledger = new Ledger(List.of(node("a", 4, 4, Map.of())));
+        ledger.count("web", new Resources(GIB, 1, 0), Map.of("a", 2));
+        ledger.count("web", new Resources(GIB, 1, 0), Map.of("a", 1, "gone", 5));
+        assertThat(ledger.loads().get("a").freeMemory()).as("counted again, not added").isEqualTo(3 * GIB);
+        assertThat(ledger.loads().get("a").freeCpu()).isEqualTo(3.0);
+        ledger.count("old", null, Map.of("a", 3));
+        assertThat(ledger.loads().get("a").instances()).as("one no longer registered takes no room").isEqualTo(1);
+        assertThat(ledger.where()).containsEntry("old", Map.of("a", 3));
+        ledger.forget("web");
+        assertThat(ledger.loads().get("a").freeMemory()).isEqualTo(4 * GIB);
+        assertThat(ledger.on("web")).isEmpty();
+    }
 }
