@@ -166,9 +166,11 @@ class OneNetworkTest extends EtcdNodesTest {
         List<Got> seen = new ArrayList<>();
         for (int i = 0; i < 30; i++) seen.add(get(a.gateway(), "/lat/"));
         assertThat(seen).allMatch(g -> g.status() == 200);
-        // a's own is preferred while its latency is unknown, tried once, measured over hard (400 ms), and then passed over
+        // a's own may be tried while its latency is unknown (before or after b's was measured): once, measured over
+        // hard (400 ms), and then passed over; every other request goes to b's, under the bound
         assertThat(seen.stream().filter(g -> g.instance().equals(onA)).count()).as("to a's slow instance: %s", seen).isLessThanOrEqualTo(1);
-        assertThat(seen.subList(1, seen.size())).as("to b's, under the bound").allMatch(g -> g.equals(new Got(200, "b", onB)));
+        assertThat(seen).as("to b's, under the bound, but for one to a's").filteredOn(g -> !g.instance().equals(onA))
+                .hasSizeGreaterThanOrEqualTo(seen.size() - 1).allMatch(g -> g.equals(new Got(200, "b", onB)));
         for (int i = 0; i < 10; i++) assertThat(get(b.gateway(), "/lat/")).as("b's own, fast").isEqualTo(new Got(200, "b", onB));
     }
 
