@@ -73,6 +73,7 @@ final class Runtimes {
         env.put("STEWARD_FUNCTION_VERSION", Integer.toString(v.version()));
         env.put("STEWARD_RUNTIME", m.runtime().wire());
         env.put("STEWARD_FUNCTIONS", table(loads));
+        env.put("STEWARD_SIDES", sides(loads));
         env.put("STEWARD_CALLS", calls.toString());
         if (m.runtime() == FunctionRuntime.JAVA) env.putAll(java());
         return new AppRecord(name, v.dir(), worker(m.runtime()).toString(), env, v.added(), owner);
@@ -98,6 +99,21 @@ final class Runtimes {
             FunctionManifest m = v.parsed();
             out.append(n).append('\t').append(m.handler()).append('\t').append(callees(m, FunctionManifest.CallKind.SAME_WORKER))
                     .append('\t').append(callees(m, FunctionManifest.CallKind.OTHER_WORKER)).append('\t').append(v.dir()).append('\n');
+        });
+        return out.toString();
+    }
+
+    /**
+     * One line per function loaded: NAME TAB RUNTIME TAB TIMEOUT-MS TAB PROGRAM, so that a worker runs a
+     * same-worker callee of another runtime in that runtime's PROGRAM, started beside itself, within the
+     * callee's timeout.
+     */
+    String sides(Map<String, FunctionVersion> loads) {
+        StringBuilder out = new StringBuilder();
+        loads.forEach((n, v) -> {
+            FunctionManifest m = v.parsed();
+            out.append(n).append('\t').append(m.runtime().wire()).append('\t').append(m.timeout().toMillis()).append('\t')
+                    .append(worker(m.runtime())).append('\n');
         });
         return out.toString();
     }
