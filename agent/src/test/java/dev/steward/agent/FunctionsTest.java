@@ -276,6 +276,14 @@ class FunctionsTest extends AgentTestBase {
         assertThat(agent.get("/v1/functions/jpart").path("invocations").asLong()).isEqualTo(4);
         fails("jfan", "fail", "function pyfail failed: ValueError: not today");
         awaitEmpty(agent.dataDir.resolve("workflows"), "the workflows' directories go with their last invocation");
+        // a java worker that ends leaves the class-data archive the next ones map
+        agent.ok("DELETE", "/v1/functions/jpinger", null);
+        Path archive = agent.dataDir.resolve("cache").resolve("function-runner.jsa");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            assertThat(System.nanoTime()).as(archive + " written by the java worker that ended").isLessThan(deadline);
+            TestAgent.sleep(50);
+        }
     }
 
     /** The pid of process {@code pid} in its own pid namespace (its last NSpid). */

@@ -6,6 +6,7 @@ import dev.steward.model.FunctionManifest;
 import dev.steward.model.FunctionRuntime;
 import dev.steward.model.Profile;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -41,6 +42,7 @@ final class Runtimes {
      * {@code pythonLib}); {@code calls} is the socket their handlers' other-worker calls go to.
      */
     static Runtimes install(Path pythonLib, Path lib, Path cache, Path calls) throws IOException {
+        Files.createDirectories(cache); // where the java workers' class-data archive is written (a JVM does not make its directory)
         return new Runtimes(pythonLib, SdkFiles.install(lib.resolve("node"), "node", SdkFiles.NODE),
                 SdkFiles.install(lib.resolve("java"), "java", SdkFiles.JAVA), cache.resolve("function-runner.jsa"), calls);
     }
