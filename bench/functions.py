@@ -27,6 +27,7 @@ node, python3-msgpack.
 import argparse
 import io
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -83,6 +84,13 @@ public final class Hop implements dev.steward.worker.fn.Function {
 def java_classes(*sources):
     """Java sources (package bench) compiled against the worker SDK, as a function's jar: {bench.jar: its bytes}."""
     d = tempfile.mkdtemp(prefix="steward-bench-javac-")
+    try:
+        return _compiled(d, sources)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _compiled(d, sources):
     files = []
     for src in sources:
         name = src.split("public final class ")[1].split()[0]
@@ -107,9 +115,9 @@ HANDLERS = {
 }
 
 
-def add_java():
+def add_java(tmp):
     """The java echo (compiled here) and its floor: a JVM started as the java worker starts, running the handler once."""
-    cds = os.path.join(tempfile.mkdtemp(prefix="steward-bench-cds-"), "floor.jsa")
+    cds = os.path.join(tmp, "floor.jsa")
     HANDLERS["java"] = (dict({"function.yaml": "runtime: java\nhandler: bench.Echo\n"}, **java_classes(JAVA_ECHO)),
                         [jdk(), "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto", "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + cds,
                          "-cp", "bench.jar:" + SDK_JAR, "bench.Echo"])
@@ -386,7 +394,7 @@ def main():
         sys.exit("bench/target is missing: build first (mvn -o package -DskipTests -pl bench -am)")
     tmp = tempfile.mkdtemp(prefix="steward-bench-fn-")
     runtimes = a.runtimes.split(",")
-    add_java()
+    add_java(tmp)
     rows = []
     hops = {}
     if a.only_hops:

@@ -364,6 +364,8 @@ def serve_side(fd, runtime, table, runner):
             send(ERROR, channel, [1, "%s: %s" % (type(e).__name__, e)])
         send(CHOKE, channel, [])
 
+    from concurrent.futures import ThreadPoolExecutor
+    calls = ThreadPoolExecutor(max_workers=64, thread_name_prefix="steward-side")  # threads kept: a new one per call costs more than the call
     unpacker = msgpack.Unpacker(raw=False, max_buffer_size=64 << 20)
     while True:
         piece = sock.recv(65536)
@@ -372,8 +374,7 @@ def serve_side(fd, runtime, table, runner):
         unpacker.feed(piece)
         for _, channel, args in unpacker:
             name, workflow, scratch, depth, token, data = args
-            threading.Thread(target=contextvars.copy_context().run, args=(one, channel, name, workflow, scratch, depth, token, data),
-                             daemon=True).start()
+            calls.submit(contextvars.copy_context().run, one, channel, name, workflow, scratch, depth, token, data)
 
 
 def _feed(pipe, data):

@@ -190,7 +190,7 @@ class FunctionsTest extends AgentTestBase {
     }
 
     @Test
-    void aPythonHandlerCallsNodeAndShellCalleesSameWorkerInASecondProcessInItsSandbox() throws Exception {
+    void sameWorkerCalleesOfAnotherRuntimeRunInASecondProcessInTheCallersSandbox() throws Exception {
         added("nside", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js",
                 "const fs = require('fs'), path = require('path');\n"
                         + "exports.handle = (buf, steward) => {\n  if (buf.toString() === 'fail') throw new Error('no node today');\n"
@@ -231,6 +231,17 @@ class FunctionsTest extends AgentTestBase {
 
         fails("pyside", "fail", "function nside failed: Error: no node today");
         fails("pyside", "slow", "function nslow failed: timed out after 1s");
+
+        // and a node caller of a python callee, the python process beside it
+        added("pyback", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py",
+                "import os\ndef handle(data):\n    if data == b'fail':\n        raise ValueError('no python today')\n    return b'python %d ' % os.getppid() + data\n")));
+        added("nodecaller", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {pyback: same-worker}\n", "index.js",
+                "exports.handle = async (buf, steward) => `node ${process.pid} ` + await steward.invoke('pyback', buf);\n")));
+        String[] back = invoke("nodecaller", "ho").body().split(" ");
+        assertThat(back).hasSize(5);
+        assertThat(back[3]).as("the python process is the node worker's child").isEqualTo(back[1]);
+        assertThat(back[4]).isEqualTo("ho");
+        fails("nodecaller", "fail", "function pyback failed: ValueError: no python today");
         awaitEmpty(agent.dataDir.resolve("workflows"), "the workflows' directories go with their last invocation");
     }
 
