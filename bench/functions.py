@@ -7,21 +7,27 @@ the same run.
   pool          a paused generic worker of the runtime's pool, thawed and told to load the function
   warm          the function's worker warm: sequential calls, over the RPC port (TCP) and the gateway (HTTP),
                 by the Java client of bench/apps.py (AppBench)
-  floor: exec   a bare fork+exec of the runtime running the same handler once (python3 -c / node -e / sh)
+  floor: exec   a bare fork+exec of the runtime running the same handler once (python3 -c / node -e / sh /
+                java with the SDK on its class path and the same class-data sharing as the java worker)
   floor: thaw   a bare cgroup v1 freezer thaw of a process blocked on a pipe, to its first byte back
-  hop           inside a workflow (python): a handler times its own steward.invoke of an echo callee,
-                same-worker (in its process) and other-worker (through the agent's call socket to a
-                sibling worker), beside a plain python call and a unix socket round trip to a thread
+  hop           inside a workflow, per caller runtime (python, node, java): a handler times its own
+                steward.invoke of an echo callee, same-worker (in its process), same-worker of the other
+                runtime (python and node: in the second runtime process beside the caller) and
+                other-worker (through the agent's call socket to a sibling worker), beside a plain call
+                in the handler's language (and, in python, a unix socket round trip to a thread)
 
 Cold, paused and pool are measured to the reply's first byte (the gateway, POST /fn/NAME, on a kept-alive
 connection) and to its end; p50 and p99 over --samples calls each.
 
 Run from the repository root as root:  python3 bench/functions.py [--samples 40] [--seconds 3] [--hops 2000] [--only-hops]
-Needs a built tree (./steward agent, bench/target: mvn -o package -DskipTests -pl bench -am), node, python3-msgpack.
+  [--runtimes python,node,shell,java]
+Needs a built tree (./steward agent, worker-sdk/target/classes, bench/target: mvn -o package -DskipTests -pl bench -am),
+node, python3-msgpack.
 """
 import argparse
 import io
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -29,6 +35,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import StewardAgent, jdk, machine, wait_until  # noqa: E402
@@ -36,6 +43,68 @@ from benchlib import StewardAgent, jdk, machine, wait_until  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CP = os.path.join(ROOT, "bench", "target", "classes") + ":" + os.path.join(ROOT, "bench", "target", "lib", "*")
 FREEZER = "/sys/fs/cgroup/freezer"
+SDK = os.path.join(ROOT, "worker-sdk", "target", "classes")
+SDK_JAR = os.path.join(ROOT, "worker-sdk", "target", "steward-worker-sdk-0.1.0-SNAPSHOT.jar")  # class-data sharing takes jars only
+
+JAVA_ECHO = """package bench;
+public final class Echo implements dev.steward.worker.fn.Function {
+    public byte[] handle(byte[] data, dev.steward.worker.fn.Steward steward) { return data; }
+    public static void main(String[] args) throws Exception {
+        System.out.write(new Echo().handle("x".getBytes(), null));
+        System.out.flush();
+    }
+}
+"""
+
+JAVA_HOP = """package bench;
+public final class Hop implements dev.steward.worker.fn.Function {
+    static byte[] plain(byte[] data) { return data; }
+    public byte[] handle(byte[] data, dev.steward.worker.fn.Steward steward) throws Exception {
+        String[] a = new String(data).split(" ");
+        int n = Integer.parseInt(a[1]);
+        StringBuilder out = new StringBuilder();
+        byte[] x = "x".getBytes();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            switch (a[0]) {
+                case "plain" -> plain(x);
+                case "same" -> steward.invoke("hsame", x);
+                default -> steward.invoke("hother", x);
+            }
+            long t = System.nanoTime() - t0;
+            if (i > 0) out.append(',');
+            out.append(String.format("%.1f", t / 1000.0));
+        }
+        return out.toString().getBytes();
+    }
+}
+"""
+
+
+def java_classes(*sources):
+    """Java sources (package bench) compiled against the worker SDK, as a function's jar: {bench.jar: its bytes}."""
+    d = tempfile.mkdtemp(prefix="steward-bench-javac-")
+    try:
+        return _compiled(d, sources)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _compiled(d, sources):
+    files = []
+    for src in sources:
+        name = src.split("public final class ")[1].split()[0]
+        files.append(os.path.join(d, name + ".java"))
+        with open(files[-1], "w") as f:
+            f.write(src)
+    subprocess.run([os.path.join(os.path.dirname(jdk()), "javac"), "-d", os.path.join(d, "out"), "-cp", SDK, *files], check=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for dirpath, _, names in os.walk(os.path.join(d, "out")):
+            for n in names:
+                path = os.path.join(dirpath, n)
+                z.write(path, os.path.relpath(path, os.path.join(d, "out")))
+    return {"bench.jar": buf.getvalue()}
 
 HANDLERS = {
     "python": ({"function.yaml": "runtime: python\nhandler: main.handle\n", "main.py": "def handle(data):\n    return data\n"},
@@ -46,11 +115,19 @@ HANDLERS = {
 }
 
 
+def add_java(tmp):
+    """The java echo (compiled here) and its floor: a JVM started as the java worker starts, running the handler once."""
+    cds = os.path.join(tmp, "floor.jsa")
+    HANDLERS["java"] = (dict({"function.yaml": "runtime: java\nhandler: bench.Echo\n"}, **java_classes(JAVA_ECHO)),
+                        [jdk(), "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto", "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + cds,
+                         "-cp", "bench.jar:" + SDK_JAR, "bench.Echo"])
+
+
 def tar(files, extra=""):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as t:
         for name, text in files.items():
-            data = (text + extra if name == "function.yaml" else text).encode()
+            data = text if isinstance(text, bytes) else (text + extra if name == "function.yaml" else text).encode()
             info = tarfile.TarInfo(name)
             info.size = len(data)
             info.mode = 0o755
@@ -166,8 +243,9 @@ def floor_exec(runtime, samples, tmp):
     d = os.path.join(tmp, "floor-" + runtime)
     os.makedirs(d, exist_ok=True)
     for n, text in files.items():
-        with open(os.path.join(d, n), "w") as f:
-            f.write(text)
+        os.makedirs(os.path.dirname(os.path.join(d, n)), exist_ok=True)
+        with open(os.path.join(d, n), "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
     out = []
     for _ in range(samples):
         t0 = time.perf_counter_ns()
@@ -236,6 +314,8 @@ def handle(data):
         t0 = time.perf_counter_ns()
         if kind == "same":
             steward.invoke("hsame", b"x")
+        elif kind == "beside":
+            steward.invoke("hbeside", b"x")
         elif kind == "other":
             steward.invoke("hother", b"x")
         elif kind == "plain":
@@ -248,21 +328,50 @@ def handle(data):
 """
 
 
-def measure_hops(agent, http, samples):
-    """The function-to-function hop inside one invocation, timed by the handler itself: µs per call."""
-    echo = {"function.yaml": "runtime: python\nhandler: main.handle\n", "main.py": "def handle(data):\n    return data\n"}
-    agent.call("PUT", "/v1/functions/hsame", tar(echo))
-    agent.call("PUT", "/v1/functions/hother", tar(echo))
-    agent.call("PUT", "/v1/functions/hop", tar({"function.yaml": "runtime: python\nhandler: main.handle\n"
-                                                "calls: {hsame: same-worker, hother: other-worker}\n", "main.py": HOP_CALLER}))
+NODE_HOP = """exports.handle = async (buf, steward) => {
+  const [kind, n] = buf.toString().split(' ');
+  const callee = { same: 'hsame', beside: 'hbeside', other: 'hother' }[kind];
+  const plain = (b) => b;
+  const x = Buffer.from('x');
+  const out = [];
+  for (let i = 0; i < Number(n); i++) {
+    const t0 = process.hrtime.bigint();
+    if (kind === 'plain') plain(x);
+    else await steward.invoke(callee, x);
+    out.push((Number(process.hrtime.bigint() - t0) / 1000).toFixed(1));
+  }
+  return out.join(',');
+};
+"""
+
+
+def hop_functions(runtime):
+    """The hop's caller in runtime, its callees' runtime for same-worker and other-worker, the one beside it (or None), its kinds."""
+    if runtime == "python":
+        return {"function.yaml": "runtime: python\nhandler: main.handle\n", "main.py": HOP_CALLER}, "node", ("plain", "same", "beside", "socket", "other")
+    if runtime == "node":
+        return {"function.yaml": "runtime: node\nhandler: index.handle\n", "index.js": NODE_HOP}, "python", ("plain", "same", "beside", "other")
+    return dict({"function.yaml": "runtime: java\nhandler: bench.Hop\n"}, **java_classes(JAVA_HOP)), None, ("plain", "same", "other")
+
+
+def measure_hops(agent, http, samples, runtime):
+    """The function-to-function hop inside one invocation of a runtime's caller, timed by the handler itself: µs per call."""
+    caller, beside, kinds = hop_functions(runtime)
+    calls = "calls: {hsame: same-worker, hother: other-worker%s}\n" % (", hbeside: same-worker" if beside else "")
+    agent.call("PUT", "/v1/functions/hsame", tar(HANDLERS[runtime][0]))
+    agent.call("PUT", "/v1/functions/hother", tar(HANDLERS[runtime][0]))
+    if beside:
+        agent.call("PUT", "/v1/functions/hbeside", tar(HANDLERS[beside][0]))
+    agent.call("PUT", "/v1/functions/hop", tar(caller, calls))
     out = {}
-    for kind in ("plain", "same", "socket", "other"):
-        http.post("hop", b"%s 20" % kind.encode())  # warming up: the callee's worker started, connections made
+    for kind in kinds:
+        http.body("hop", b"%s 20" % kind.encode())  # warming up: the callee's worker started, connections made
         got = http.body("hop", b"%s %d" % (kind.encode(), samples))
         out[kind] = [float(x) for x in got.split(b",")]
-    for name in ("hop", "hsame", "hother"):
-        agent.call("DELETE", "/v1/functions/" + name)
-    return out
+    for name in ("hop", "hsame", "hother", "hbeside"):
+        if name != "hbeside" or beside:
+            agent.call("DELETE", "/v1/functions/" + name)
+    return beside, out
 
 
 def row(label, xs, first=True):
@@ -276,7 +385,7 @@ def main():
     p.add_argument("--only-warm", action="store_true")
     p.add_argument("--samples", type=int, default=40)
     p.add_argument("--seconds", type=float, default=3)
-    p.add_argument("--runtimes", default="python,node,shell")
+    p.add_argument("--runtimes", default="python,node,shell,java")
     p.add_argument("--hops", type=int, default=2000, help="calls timed per hop kind (0: no hop measured)")
     p.add_argument("--only-hops", action="store_true")
     a = p.parse_args()
@@ -285,12 +394,13 @@ def main():
         sys.exit("bench/target is missing: build first (mvn -o package -DskipTests -pl bench -am)")
     tmp = tempfile.mkdtemp(prefix="steward-bench-fn-")
     runtimes = a.runtimes.split(",")
+    add_java(tmp)
     rows = []
-    hops = None
+    hops = {}
     if a.only_hops:
         a.only_warm, runtimes = True, []
     thaw = None if a.only_hops else floor_thaw(a.samples * 5)
-    cold_agent = None if a.only_warm else StewardAgent(ROOT, os.path.join(tmp, "cold"), args=["--fn-pool", "python=0,node=0,shell=0"])
+    cold_agent = None if a.only_warm else StewardAgent(ROOT, os.path.join(tmp, "cold"), args=["--fn-pool", "python=0,node=0,shell=0,java=0"])
     try:
         http = Http(cold_agent.gateway) if cold_agent else None
         for rt in runtimes if cold_agent else []:
@@ -302,11 +412,11 @@ def main():
     finally:
         if cold_agent:
             cold_agent.stop()
-    agent = StewardAgent(ROOT, os.path.join(tmp, "pool"), args=["--fn-pool", "python=2,node=2"])
+    agent = StewardAgent(ROOT, os.path.join(tmp, "pool"), args=["--fn-pool", "python=2,node=2,java=1"])
     try:
         http = Http(agent.gateway)
-        if a.hops > 0:
-            hops = measure_hops(agent, http, a.hops)
+        for rt in ("python", "node", "java") if a.hops > 0 else ():
+            hops[rt] = measure_hops(agent, http, a.hops, rt)
         for rt in runtimes:
             if not a.only_warm:
                 pool, starts = measure_pool(agent, http, rt, a.samples)
@@ -334,11 +444,13 @@ def main():
         ends = [x[1] for x in xs]
         print("| %s | %s | %.0f | %.0f | %.0f | %.0f |" % (rt, label, statistics.median(firsts), pct(firsts, 0.99),
                                                            statistics.median(ends), pct(ends, 0.99)))
-    if hops:
-        labels = {"same": "hop: same-worker steward.invoke", "other": "hop: other-worker steward.invoke",
-                  "plain": "floor: a plain python call", "socket": "floor: a unix socket round trip to a thread"}
-        for kind in ("same", "plain", "other", "socket"):
-            print("| python | %s | | | %.1f | %.1f |" % (labels[kind], statistics.median(hops[kind]), pct(hops[kind], 0.99)))
+    for rt, (beside, got) in hops.items():
+        labels = {"same": "hop: same-worker invoke", "beside": "hop: same-worker invoke of a %s callee (its process beside)" % beside,
+                  "other": "hop: other-worker invoke", "plain": "floor: a plain call in the handler",
+                  "socket": "floor: a unix socket round trip to a thread"}
+        for kind in ("same", "beside", "plain", "other", "socket"):
+            if kind in got:
+                print("| %s | %s | | | %.1f | %.1f |" % (rt, labels[kind], statistics.median(got[kind]), pct(got[kind], 0.99)))
     for rt in runtimes:
         f = floor_exec(rt, a.samples, tmp)
         print("| %s | floor: bare fork+exec of the runtime running the handler | | | %.0f | %.0f |" % (rt, statistics.median(f), pct(f, 0.99)))

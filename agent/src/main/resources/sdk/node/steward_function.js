@@ -10,12 +10,18 @@
 // steward.invoke(name, data), a promise of the callee's reply (steward.stream(name, data): an async
 // iterable of its chunks); a same-worker callee runs in this process, an other-worker one in a worker
 // of its own, through the agent. steward.workflow() is the directory the workflow shares,
-// steward.scratch() the invocation's own (each made when first asked for).
+// steward.scratch() the invocation's own (each made when first asked for). A same-worker callee of
+// another runtime (STEWARD_SIDES: NAME TAB RUNTIME TAB TIMEOUT-MS TAB PROGRAM per function loaded) runs
+// in a second process of that runtime's PROGRAM, started beside this one at its first call (so in its
+// sandbox) and kept while this worker lives; started so, with STEWARD_SIDE_FD, this program answers the
+// calls sent on that socket ([0, CHANNEL, [NAME, WORKFLOW-DIR, SCRATCH-DIR, DEPTH, TOKEN, DATA]]) with
+// CHUNK, ERROR and CHOKE on the call's channel.
 //
 // Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
 // pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the
 // agent sends the environment above (a msgpack map, STEWARD_DIR its working directory) and it goes on.
 'use strict';
+const childProcess = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
@@ -87,7 +93,9 @@ function stewardFor(f) {
         yield* calls.stream(f, callee, toBuffer(data));
       } else {
         const scratch = f.workflow ? path.join(f.workflow, `${callee}.${process.pid}.${++scratches}`) : '';
-        yield await run({ name: callee, depth: f.depth + 1, workflow: f.workflow, scratch, token: f.token }, toBuffer(data));
+        const g = { name: callee, depth: f.depth + 1, workflow: f.workflow, scratch, token: f.token };
+        if (sides.beside(callee)) yield* sides.stream(g, toBuffer(data));
+        else yield await run(g, toBuffer(data));
       }
     } catch (e) {
       if (e && e.named) throw e;
@@ -163,6 +171,107 @@ const calls = {
   },
 };
 
+// a queue of frames a call's replies arrive in, read by one async generator
+function channel() {
+  const ch = { queue: [], wake: null, closed: null };
+  ch.push = (item) => { ch.queue.push(item); if (ch.wake) ch.wake(); };
+  ch.next = () => (ch.queue.length > 0 ? Promise.resolve(ch.queue.shift()) : new Promise((r) => { ch.wake = () => { ch.wake = null; r(ch.queue.shift()); }; }));
+  return ch;
+}
+
+// the same-worker callees of another runtime than this process's, each runtime's in a process of its own beside this one
+const sides = {
+  of: new Map(),
+  running: new Map(),
+  init(text) {
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      const [name, runtime, ms, ...program] = line.split('\t');
+      this.of.set(name, { runtime, timeout: Number(ms), program: program.join('\t') });
+    }
+  },
+  beside(name) {
+    const e = this.of.get(name);
+    return e !== undefined && e.runtime !== process.env.STEWARD_RUNTIME;
+  },
+  start(e) {
+    const child = childProcess.spawn(e.program, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+      env: { ...process.env, STEWARD_RUNTIME: e.runtime, STEWARD_SIDE_FD: '3' },
+    });
+    const side = { child, sock: child.stdio[3], channels: new Map(), ids: 0, gone: null };
+    const reader = new msgpack.Reader();
+    side.sock.on('data', (b) => {
+      for (const [m, c, args] of reader.feed(b)) {
+        const ch = side.channels.get(c);
+        if (ch) ch.push([m, args]);
+      }
+    });
+    side.sock.on('error', () => {});
+    const end = (code, signal) => {
+      if (side.gone !== null) return;
+      side.gone = `its ${e.runtime} process exited (${signal ? `signal ${signal}` : `status ${code}`})`;
+      for (const ch of side.channels.values()) ch.push([null, null]);
+    };
+    child.on('exit', end);
+    child.on('error', (err) => end(`not started: ${err.message}`, null));
+    return side;
+  },
+  async* stream(g, data) {
+    const e = this.of.get(g.name);
+    let side = this.running.get(e.runtime);
+    if (!side || side.gone !== null) {
+      side = this.start(e);
+      this.running.set(e.runtime, side);
+    }
+    const id = ++side.ids;
+    const ch = channel();
+    side.channels.set(id, ch);
+    if (side.gone !== null) ch.push([null, null]);
+    const timer = setTimeout(() => ch.push(['timeout', null]), e.timeout);
+    try {
+      side.sock.write(msgpack.encode([0, id, [g.name, g.workflow, g.scratch, g.depth, g.token, data]]));
+      let error = null;
+      for (;;) {
+        const [m, args] = await ch.next();
+        if (m === null) throw new Error(side.gone);
+        if (m === 'timeout') throw new Error(`timed out after ${e.timeout / 1000}s`);
+        if (m === CHUNK) yield Buffer.from(args[0]);
+        else if (m === ERROR) error = String(args[1]);
+        else if (m === CHOKE) {
+          if (error !== null) throw new Error(error);
+          return;
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      side.channels.delete(id);
+    }
+  },
+};
+
+// beside a worker of another runtime: answers the same-worker calls it sends on fd until it closes it
+function serveSide(fd) {
+  const sock = new net.Socket({ fd, readable: true, writable: true });
+  const send = (m, c, args) => sock.write(msgpack.encode([m, c, args]));
+  const reader = new msgpack.Reader();
+  sock.on('data', (b) => {
+    for (const [, c, args] of reader.feed(b)) {
+      const [name, workflow, scratch, depth, token, data] = args;
+      const f = { name: String(name), depth: Number(depth), workflow: String(workflow), scratch: String(scratch), token: String(token) };
+      Promise.resolve().then(() => run(f, toBuffer(data))).then((out) => {
+        if (out.length > 0) send(CHUNK, c, [out]);
+        send(CHOKE, c, []);
+      }, (err) => {
+        send(ERROR, c, [INVOCATION_ERROR, err && err.named ? err.message : err && err.stack ? `${err.name}: ${err.message}` : String(err)]);
+        send(CHOKE, c, []);
+      });
+    }
+  });
+  sock.on('close', () => process.exit(0)); // the worker beside which it ran is gone
+  sock.on('error', () => process.exit(0));
+}
+
 function fromPool(then) {
   const pool = process.env.STEWARD_POOL;
   if (!pool) return then();
@@ -185,6 +294,13 @@ function fromPool(then) {
 
 function main() {
   functions = table(process.env.STEWARD_FUNCTIONS || '');
+  sides.init(process.env.STEWARD_SIDES || '');
+  const sideFd = process.env.STEWARD_SIDE_FD;
+  if (sideFd !== undefined) {
+    delete process.env.STEWARD_SIDE_FD;
+    serveSide(Number(sideFd));
+    return;
+  }
   const main = process.env.STEWARD_FUNCTION;
   load(main); // warm before the first invocation
   const sock = net.createConnection(process.env.STEWARD_ENDPOINT);
@@ -235,4 +351,5 @@ function main() {
   }
 }
 
-fromPool(main);
+if (process.env.STEWARD_SIDE_FD !== undefined) main();
+else fromPool(main);

@@ -11,6 +11,11 @@ in its workflow, and the token its other-worker calls are made with.
 python: handler main.handle is handle(data: bytes) in DIR/main.py, returning bytes, str or an iterable
 of chunks; it may call steward.invoke(name, data) (or steward.stream) for a function it declared: a
 same-worker callee runs in this process, an other-worker one in a worker of its own, through the agent.
+A same-worker callee of another runtime (STEWARD_SIDES: one line per function loaded, NAME TAB RUNTIME
+TAB TIMEOUT-MS TAB PROGRAM) runs in a second process of that runtime's PROGRAM, started beside this one
+at its first call (so in its sandbox) and kept while this worker lives. That process is this program
+(or node's) with STEWARD_SIDE_FD: the socket on which it is sent calls, [0, CHANNEL, [NAME, WORKFLOW-DIR,
+SCRATCH-DIR, DEPTH, TOKEN, DATA]], and answers them (CHUNK, ERROR, CHOKE on the call's channel).
 shell: the handler script runs under /bin/sh in DIR with the data on stdin; its stdout is the reply
 (STEWARD_WORKFLOW and STEWARD_SCRATCH in its environment).
 
@@ -24,6 +29,7 @@ import contextvars
 import importlib.util
 import itertools
 import os
+import queue
 import socket
 import subprocess
 import sys
@@ -73,9 +79,10 @@ class Table:
 
 
 class Runner:
-    def __init__(self, table, calls=None):
+    def __init__(self, table, calls=None, sides=None):
         self.table = table
         self.calls = calls
+        self.sides = sides
         self.loaded = {}
         self.lock = threading.Lock()
 
@@ -128,7 +135,115 @@ class Runner:
         if callee in other:
             return self.calls.stream(caller, callee, _bytes(data))
         scratch = os.path.join(caller.workflow, "%s.%d.%d" % (callee, os.getpid(), next(_scratches))) if caller.workflow else ""
-        return self.chunks(Frame(callee, caller.depth + 1, caller.workflow, scratch, caller.token), _bytes(data))
+        frame = Frame(callee, caller.depth + 1, caller.workflow, scratch, caller.token)
+        if self.sides is not None and self.sides.beside(callee):
+            return self.sides.stream(frame, _bytes(data))
+        return self.chunks(frame, _bytes(data))
+
+
+class Sides:
+    """The same-worker callees of another runtime than this process's, each runtime's in a process of its own beside this one."""
+
+    def __init__(self, text, runtime):
+        self.runtime = runtime
+        self.of = {}
+        for line in text.split("\n"):
+            if line.strip():
+                name, rt, ms, program = line.split("\t", 3)
+                self.of[name] = (rt, int(ms) / 1000.0, program)
+        self.running = {}
+        self.lock = threading.Lock()
+
+    def beside(self, name):
+        e = self.of.get(name)
+        return e is not None and e[0] != self.runtime
+
+    def stream(self, frame, data):
+        rt, timeout, program = self.of[frame.name]
+        with self.lock:
+            side = self.running.get(rt)
+            if side is None or side.gone is not None:
+                side = self.running[rt] = Side(rt, program)
+        return side.stream(frame, data, timeout)
+
+
+class Side:
+    """One runtime's process beside this worker: calls go to it on a socket pair, each on a channel of its own."""
+
+    def __init__(self, runtime, program):
+        import msgpack
+        self.runtime = runtime
+        mine, its = socket.socketpair()
+        env = dict(os.environ, STEWARD_RUNTIME=runtime, STEWARD_SIDE_FD=str(its.fileno()))
+        self.proc = subprocess.Popen([program], pass_fds=[its.fileno()], env=env, stdin=subprocess.DEVNULL)
+        its.close()
+        self.sock = mine
+        self.channels = {}
+        self.ids = itertools.count(1)
+        self.write = threading.Lock()
+        self.gone = None
+        self.packb = msgpack.packb
+        threading.Thread(target=self._read, name="steward-side-" + runtime, daemon=True).start()
+
+    def _read(self):
+        import msgpack
+        unpacker = msgpack.Unpacker(raw=True, max_buffer_size=64 << 20)
+        try:
+            while True:
+                piece = self.sock.recv(65536)
+                if not piece:
+                    break
+                unpacker.feed(piece)
+                for message, channel, args in unpacker:
+                    q = self.channels.get(channel)
+                    if q is not None:
+                        q.put((message, args))
+        except OSError:
+            pass
+        self.gone = "its %s process exited (%s)" % (self.runtime, _status(self.proc.wait()))
+        for q in list(self.channels.values()):
+            q.put((None, None))
+
+    def stream(self, frame, data, timeout):
+        channel = next(self.ids)
+        q = queue.Queue()
+        self.channels[channel] = q
+        if self.gone is not None:
+            q.put((None, None))  # it ended before this call was registered
+        try:
+            with self.write:
+                self.sock.sendall(self.packb([0, channel, [frame.name, frame.workflow, frame.scratch, frame.depth, frame.token, data]],
+                                             use_bin_type=True))
+        except OSError:
+            pass  # the reader says how it went
+        return self._replies(frame.name, channel, q, timeout)
+
+    def _replies(self, name, channel, q, timeout):
+        import time
+        deadline = time.monotonic() + timeout
+        error = None
+        try:
+            while True:
+                try:
+                    message, args = q.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    raise steward.CallError("function %s failed: timed out after %gs" % (name, timeout))
+                if message is None:
+                    raise steward.CallError("function %s failed: %s" % (name, self.gone))
+                if message == CHUNK:
+                    yield bytes(args[0])
+                elif message == ERROR:
+                    error = args[1].decode(errors="replace") if len(args) > 1 else "error"
+                elif message == CHOKE:
+                    if error is not None:
+                        raise steward.CallError("function %s failed: %s" % (name, error))
+                    return
+        finally:
+            self.channels.pop(channel, None)
+
+
+def _status(code):
+    return "status %d" % code if code >= 0 else "signal %d" % -code
 
 
 class Calls:
@@ -204,22 +319,62 @@ def serve_shell(worker, main, table):
 
     @worker.otherwise
     def handle(request, response):
-        frame = frame_of(request.event, main)
-        data = request.read_all()
-        if frame.scratch:
-            os.makedirs(frame.scratch, exist_ok=True)
-        env = dict(os.environ, STEWARD_WORKFLOW=frame.workflow, STEWARD_SCRATCH=frame.scratch)
-        p = subprocess.Popen(["/bin/sh", script], cwd=d, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        feeder = threading.Thread(target=_feed, args=(p.stdin, data), daemon=True)
-        feeder.start()
-        while True:
-            piece = p.stdout.read1(65536)
-            if not piece:
-                break
+        for piece in script_chunks(table, frame_of(request.event, main), request.read_all()):
             response.write(piece)
-        code = p.wait()
-        if code != 0:
-            raise RuntimeError("the script %s exited with status %d" % (handler, code))
+
+
+def script_chunks(table, frame, data):
+    """The reply of the shell function of frame to data: its script's stdout, chunk by chunk."""
+    handler, _, d, _ = table.entry(frame.name)
+    if frame.scratch:
+        os.makedirs(frame.scratch, exist_ok=True)
+    env = dict(os.environ, STEWARD_WORKFLOW=frame.workflow, STEWARD_SCRATCH=frame.scratch)
+    p = subprocess.Popen(["/bin/sh", os.path.join(d, handler)], cwd=d, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    feeder = threading.Thread(target=_feed, args=(p.stdin, data), daemon=True)
+    feeder.start()
+    while True:
+        piece = p.stdout.read1(65536)
+        if not piece:
+            break
+        yield piece
+    code = p.wait()
+    if code != 0:
+        raise RuntimeError("the script %s exited with status %d" % (handler, code))
+
+
+def serve_side(fd, runtime, table, runner):
+    """Beside a worker of another runtime: answers the same-worker calls it sends on fd until it closes it."""
+    import msgpack
+    sock = socket.socket(fileno=fd)
+    write = threading.Lock()
+
+    def send(message, channel, args):
+        with write:
+            sock.sendall(msgpack.packb([message, channel, args], use_bin_type=True))
+
+    def one(channel, name, workflow, scratch, depth, token, data):
+        frame = Frame(name, depth, workflow, scratch, token)
+        try:
+            chunks = script_chunks(table, frame, data) if runtime == "shell" else runner.chunks(frame, data)
+            for piece in chunks:
+                send(CHUNK, channel, [piece])
+        except steward.CallError as e:
+            send(ERROR, channel, [1, str(e)])  # its own callee's failure, named already
+        except Exception as e:
+            send(ERROR, channel, [1, "%s: %s" % (type(e).__name__, e)])
+        send(CHOKE, channel, [])
+
+    from concurrent.futures import ThreadPoolExecutor
+    calls = ThreadPoolExecutor(max_workers=64, thread_name_prefix="steward-side")  # threads kept: a new one per call costs more than the call
+    unpacker = msgpack.Unpacker(raw=False, max_buffer_size=64 << 20)
+    while True:
+        piece = sock.recv(65536)
+        if not piece:
+            os._exit(0)  # the worker beside which it ran is gone
+        unpacker.feed(piece)
+        for _, channel, args in unpacker:
+            name, workflow, scratch, depth, token, data = args
+            calls.submit(contextvars.copy_context().run, one, channel, name, workflow, scratch, depth, token, data)
 
 
 def _feed(pipe, data):
@@ -254,15 +409,23 @@ def from_pool():
 
 
 def main():
-    from_pool()
-    name = os.environ["STEWARD_FUNCTION"]
+    side = os.environ.pop("STEWARD_SIDE_FD", None)
+    if side is None:
+        from_pool()
     table = Table(os.environ.get("STEWARD_FUNCTIONS", ""))
+    runtime = os.environ.get("STEWARD_RUNTIME")
+    runner = None
+    if runtime != "shell":
+        runner = Runner(table, Calls(os.environ.get("STEWARD_CALLS", "")), Sides(os.environ.get("STEWARD_SIDES", ""), runtime))
+        steward._bind(runner)
+    if side is not None:
+        serve_side(int(side), runtime, table, runner)
+        return
+    name = os.environ["STEWARD_FUNCTION"]
     worker = Worker()
-    if os.environ.get("STEWARD_RUNTIME") == "shell":
+    if runtime == "shell":
         serve_shell(worker, name, table)
     else:
-        runner = Runner(table, Calls(os.environ.get("STEWARD_CALLS", "")))
-        steward._bind(runner)
         serve_python(worker, name, runner)
     worker.run()
 

@@ -143,12 +143,8 @@ class FunctionsTest extends AgentTestBase {
                 "import time\ndef handle(data):\n    time.sleep(30)\n    return b'late'\n")));
         added("boss", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {flaky: other-worker, slowpoke: other-worker}\n", "main.py",
                 "import steward\ndef handle(data):\n    return steward.invoke(data.decode(), b'')\n")));
-        TestAgent.Res failed = invoke("boss", "flaky");
-        assertThat(failed.status()).isEqualTo(500);
-        assertThat(failed.body()).contains("function flaky failed: ValueError: no luck");
-        TestAgent.Res late = invoke("boss", "slowpoke");
-        assertThat(late.status()).isEqualTo(500);
-        assertThat(late.body()).contains("function slowpoke failed: the session timed out after 1s");
+        fails("boss", "flaky", "function flaky failed: ValueError: no luck");
+        fails("boss", "slowpoke", "function slowpoke failed: the session timed out after 1s");
         TestAgent.Res undeclared = invoke("boss", "boss");
         assertThat(undeclared.body()).contains("function boss does not declare boss in calls:");
         agent.ok("DELETE", "/v1/functions/flaky", null);
@@ -163,6 +159,13 @@ class FunctionsTest extends AgentTestBase {
         String[] words = invoke("nboss", "hi").body().split(" ");
         assertThat(words).hasSize(2);
         assertThat(words[1]).endsWith(":hi").doesNotStartWith(words[0] + ":");
+    }
+
+    /** Invoking {@code name} with {@code data} fails (500) with {@code message}. */
+    void fails(String name, String data, String message) throws Exception {
+        TestAgent.Res r = invoke(name, data);
+        assertThat(r.status()).as(r.body()).isEqualTo(500);
+        assertThat(r.body()).contains(message);
     }
 
     void awaitEmpty(Path dir, String what) throws java.io.IOException {
@@ -182,10 +185,144 @@ class FunctionsTest extends AgentTestBase {
         pairInOneProcess("nping", "npong", "node", "index",
                 "exports.handle = (buf) => { if (buf.toString() === 'fail') throw new Error('no pong today'); return 'pong ' + process.pid; };\n",
                 "exports.handle = async (buf, steward) => Buffer.concat([Buffer.from('ping ' + process.pid + ' '), await steward.invoke('npong', buf)]);\n");
-        TestAgent.Res failed = invoke("nping", "fail");
-        assertThat(failed.status()).isEqualTo(500);
-        assertThat(failed.body()).contains("function npong failed: no pong today");
+        fails("nping", "fail", "function npong failed: no pong today");
         assertThat(agent.get("/v1/functions/nping").path("errors").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void sameWorkerCalleesOfAnotherRuntimeRunInASecondProcessInTheCallersSandbox() throws Exception {
+        added("nside", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js",
+                "const fs = require('fs'), path = require('path');\n"
+                        + "exports.handle = (buf, steward) => {\n  if (buf.toString() === 'fail') throw new Error('no node today');\n"
+                        + "  fs.writeFileSync(path.join(steward.workflow(), 'from-node'), 'node wrote ' + buf);\n"
+                        + "  return `node ${process.pid} ${process.ppid} ${fs.readFileSync('/proc/self/cgroup', 'utf8').trim()} ${fs.readlinkSync('/proc/self/ns/mnt')}`;\n};\n")));
+        added("nslow", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ntimeout: 1s\n", "index.js",
+                "exports.handle = () => new Promise((r) => setTimeout(() => r('late'), 30000));\n")));
+        added("sside", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: shell\nhandler: h.sh\n", "h.sh", "printf 'shell:'; cat\n")));
+        added("pyside", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\nresources: {memory: 256Mi, pids: 64}\n"
+                        + "calls: {nside: same-worker, nslow: same-worker, sside: same-worker}\n", "main.py",
+                "import os, steward\ndef handle(data):\n    if data in (b'fail', b'slow'):\n"
+                        + "        return steward.invoke('nslow' if data == b'slow' else 'nside', data)\n"
+                        + "    node = steward.invoke('nside', data).decode()\n"
+                        + "    wrote = open(os.path.join(steward.workflow(), 'from-node')).read()\n"
+                        + "    me = 'python %d %s %s' % (os.getpid(), open('/proc/self/cgroup').read().strip(), os.readlink('/proc/self/ns/mnt'))\n"
+                        + "    return '|'.join([me, node, wrote, steward.invoke('sside', data).decode()])\n")));
+        TestAgent.Res r = invoke("pyside", "hi");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        String[] parts = r.body().split("\\|");
+        assertThat(parts).hasSize(4);
+        String[] py = parts[0].split(" ");
+        String[] node = parts[1].split(" ");
+        assertThat(node[0]).isEqualTo("node");
+        assertThat(node[2]).as("the node process is the python worker's child").isEqualTo(py[1]);
+        assertThat(node[3]).as("in the caller's cgroup").isEqualTo(py[2]);
+        assertThat(node[4]).as("in the caller's mount namespace").isEqualTo(py[3]);
+        assertThat(parts[2]).as("the callee's file, read by the caller from the workflow's directory").isEqualTo("node wrote hi");
+        assertThat(parts[3]).isEqualTo("shell:hi");
+        JsonNode info = agent.get("/v1/functions/pyside");
+        long worker = info.path("running").path("workers").get(0).path("pid").asLong();
+        List<String> tree = new java.util.ArrayList<>(List.of(nsPid(worker)));
+        ProcessHandle.of(worker).orElseThrow().descendants().forEach(p -> tree.add(nsPid(p.pid())));
+        assertThat(tree).as("the worker's processes (their pids in its sandbox)").contains(py[1], node[1]);
+        assertThat(info.path("running").path("loads").toString()).contains("\"nside\"", "\"nslow\"", "\"sside\"");
+        assertThat(agent.get("/v1/functions/nside").has("running")).as("nside never ran as its own app").isFalse();
+        // the second process is kept: the next call finds the same one
+        assertThat(invoke("pyside", "again").body().split("\\|")[1].split(" ")[1]).isEqualTo(node[1]);
+
+        fails("pyside", "fail", "function nside failed: Error: no node today");
+        fails("pyside", "slow", "function nslow failed: timed out after 1s");
+
+        // and a node caller of a python callee, the python process beside it
+        added("pyback", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py",
+                "import os\ndef handle(data):\n    if data == b'fail':\n        raise ValueError('no python today')\n    return b'python %d ' % os.getppid() + data\n")));
+        added("nodecaller", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {pyback: same-worker}\n", "index.js",
+                "exports.handle = async (buf, steward) => `node ${process.pid} ` + await steward.invoke('pyback', buf);\n")));
+        String[] back = invoke("nodecaller", "ho").body().split(" ");
+        assertThat(back).hasSize(5);
+        assertThat(back[3]).as("the python process is the node worker's child").isEqualTo(back[1]);
+        assertThat(back[4]).isEqualTo("ho");
+        fails("nodecaller", "fail", "function pyback failed: ValueError: no python today");
+        awaitEmpty(agent.dataDir.resolve("workflows"), "the workflows' directories go with their last invocation");
+    }
+
+    @Test
+    void javaHandlersCallTheirCalleesSameWorkerAndInSiblingWorkers() throws Exception {
+        added("jponger", javaFunction("Pong", "", "return (\"pong:\" + new String(data) + \" \" + ProcessHandle.current().pid()).getBytes();"));
+        added("jpinger", javaFunction("Ping", "calls: {jponger: same-worker}\n",
+                "return (\"ping:\" + new String(steward.invoke(\"jponger\", data)) + \" \" + ProcessHandle.current().pid()).getBytes();"));
+        TestAgent.Res pair = invoke("jpinger", "hi");
+        assertThat(pair.status()).as(pair.body()).isEqualTo(200);
+        String[] words = pair.body().split(" ");
+        assertThat(words[0]).isEqualTo("ping:pong:hi");
+        assertThat(words[1]).as("the callee ran in the caller's process").isEqualTo(words[2]);
+        assertThat(agent.get("/v1/functions/jpinger").path("running").path("workers").get(0).path("pid").asLong()).isEqualTo(Long.parseLong(words[2]));
+        assertThat(agent.get("/v1/functions/jponger").has("running")).as("jponger never ran as its own app").isFalse();
+
+        added("jpart", javaFunction("Part", "", "java.nio.file.Files.writeString(steward.workflow().resolve(new String(data)),"
+                + " new String(data).toUpperCase() + \"@\" + ProcessHandle.current().pid()); return new byte[0];"));
+        added("pyfail", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "def handle(data):\n    raise ValueError('not today')\n")));
+        added("jfan", javaFunction("Fan", "calls: {jpart: other-worker, pyfail: other-worker}\n", """
+                if (new String(data).equals("fail")) return steward.invoke("pyfail", data);
+                java.util.List<Thread> calls = new java.util.ArrayList<>();
+                java.util.List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+                String[] words = new String(data).split(" ");
+                for (String w : words) calls.add(Thread.ofVirtual().start(() -> {
+                    try { steward.invoke("jpart", w.getBytes()); } catch (Exception e) { failures.add(e); }
+                }));
+                for (Thread t : calls) t.join();
+                if (!failures.isEmpty()) throw failures.get(0);
+                StringBuilder out = new StringBuilder();
+                for (String w : words) out.append(w).append('=').append(java.nio.file.Files.readString(steward.workflow().resolve(w))).append(' ');
+                return (out.toString() + ProcessHandle.current().pid()).getBytes();"""));
+        TestAgent.Res fan = invoke("jfan", "w x y z");
+        assertThat(fan.status()).as(fan.body()).isEqualTo(200);
+        assertThat(fan.body()).matches("w=W@\\d+ x=X@\\d+ y=Y@\\d+ z=Z@\\d+ \\d+");
+        String[] fanned = fan.body().split(" ");
+        List<Long> parts = new java.util.ArrayList<>();
+        agent.get("/v1/functions/jpart").path("running").path("workers").forEach(w -> parts.add(w.path("pid").asLong()));
+        for (int i = 0; i < 4; i++) {
+            long writer = Long.parseLong(fanned[i].substring(fanned[i].indexOf('@') + 1));
+            assertThat(writer).as("written by a sibling worker, not the caller's").isNotEqualTo(Long.parseLong(fanned[4])).isIn(parts);
+        }
+        assertThat(agent.get("/v1/functions/jpart").path("invocations").asLong()).isEqualTo(4);
+        fails("jfan", "fail", "function pyfail failed: ValueError: not today");
+        awaitEmpty(agent.dataDir.resolve("workflows"), "the workflows' directories go with their last invocation");
+        // a java worker that ends leaves the class-data archive the next ones map
+        agent.ok("DELETE", "/v1/functions/jpinger", null);
+        Path archive = agent.dataDir.resolve("cache").resolve("function-runner.jsa");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            assertThat(System.nanoTime()).as(archive + " written by the java worker that ended").isLessThan(deadline);
+            TestAgent.sleep(50);
+        }
+    }
+
+    /** The pid of process {@code pid} in its own pid namespace (its last NSpid). */
+    static String nsPid(long pid) {
+        try {
+            String line = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("NSpid:")).findFirst().orElse("");
+            return line.substring(line.lastIndexOf('\t') + 1);
+        } catch (java.io.IOException e) {
+            return "gone";
+        }
+    }
+
+    /** A java function of one class, {@code com.example.CLASS}, whose handler's body is {@code body}, compiled here into its classes/. */
+    byte[] javaFunction(String className, String yaml, String body) throws Exception {
+        Path dir = tmp.resolve("fn-" + className);
+        Path src = tmp.resolve("src-" + className).resolve(className + ".java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, "package com.example;\nimport dev.steward.worker.fn.*;\npublic final class " + className + " implements Function {\n"
+                + "    @Override public byte[] handle(byte[] data, Steward steward) throws Exception {\n" + body + "\n    }\n}\n");
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        java.io.StringWriter errors = new java.io.StringWriter();
+        try (var files = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
+            boolean ok = javac.getTask(errors, files, null, List.of("-d", dir.resolve("classes").toString(), "-cp", System.getProperty("java.class.path")),
+                    null, files.getJavaFileObjects(src)).call();
+            assertThat(ok).as(errors.toString()).isTrue();
+        }
+        Files.writeString(dir.resolve("function.yaml"), "runtime: java\nhandler: com.example." + className + "\n" + yaml);
+        return TestApps.tarGz(dir);
     }
 
     /**
@@ -293,15 +430,15 @@ class FunctionsTest extends AgentTestBase {
         assertThat(agent.call("DELETE", "/v1/functions/me", null).status()).isEqualTo(404);
         assertThat(invoke("me", "").status()).isEqualTo(404);
 
-        // with functions stored: a cycle through them, a same-worker callee on another runtime, an app's name
+        // with functions stored: a cycle through them, a same-worker callee in java of a python caller, an app's name
         added("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
         added("a", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {b: same-worker}\n", "main.py", "")));
         TestAgent.Res cycle = add("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {a: other-worker}\n", "main.py", "")));
         assertThat(cycle.status()).isEqualTo(400);
         assertThat(cycle.json().path("error").asText()).containsAnyOf("calls: a cycle, a -> b -> a", "calls: a cycle, b -> a -> b");
-        TestAgent.Res mixed = add("b", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js", "")));
+        TestAgent.Res mixed = add("b", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: java\nhandler: com.example.B\n", "classes/com/example/B.class", "")));
         assertThat(mixed.status()).isEqualTo(400);
-        assertThat(mixed.json().path("error").asText()).contains("a (python) calls b (node) as same-worker");
+        assertThat(mixed.json().path("error").asText()).contains("a (python) calls b (java) as same-worker, which java allows with java alone");
         TestApps.upload(agent, "anapp", Map.of());
         TestAgent.Res clash = add("anapp", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
         assertThat(clash.status()).isEqualTo(409);

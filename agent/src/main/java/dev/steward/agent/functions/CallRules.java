@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * The rules calls between functions keep, checked over every function when one is added: no cycle,
  * every callee of the function added is a function already (callers are added after their callees),
- * and a same-worker callee on the caller's runtime (it runs in the caller's process).
+ * and no same-worker call between java and another runtime (a same-worker callee of another runtime runs
+ * in a second runtime process the caller's worker starts beside itself, which the python and node
+ * workers do and the java one does not).
  */
 final class CallRules {
     private CallRules() {}
@@ -33,22 +35,25 @@ final class CallRules {
         all.forEach((caller, m) -> m.calls().forEach((callee, kind) -> {
             FunctionManifest other = all.get(callee);
             boolean touches = caller.equals(name) || callee.equals(name);
-            if (touches && kind == FunctionManifest.CallKind.SAME_WORKER && other != null && other.runtime() != m.runtime()) {
+            if (touches && kind == FunctionManifest.CallKind.SAME_WORKER && other != null && other.runtime() != m.runtime()
+                    && (m.runtime() == FunctionRuntime.JAVA || other.runtime() == FunctionRuntime.JAVA)) {
                 throw new IllegalArgumentException("calls." + callee + ": " + caller + " (" + m.runtime().wire() + ") calls " + callee
-                        + " (" + other.runtime().wire() + ") as same-worker, which needs one runtime for both");
+                        + " (" + other.runtime().wire() + ") as same-worker, which java allows with java alone (make it other-worker)");
             }
         }));
     }
 
-    /** {@code name} and the functions it reaches through same-worker calls of its runtime: what its worker loads. */
+    /**
+     * {@code name} and the functions it reaches through same-worker calls: what its worker loads (those of
+     * another runtime in the second runtime processes it starts beside itself).
+     */
     static List<String> sameWorker(String name, Map<String, FunctionManifest> all) {
         java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
         java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(name));
-        FunctionRuntime runtime = all.get(name).runtime();
         while (!todo.isEmpty()) {
             String at = todo.poll();
             FunctionManifest m = all.get(at);
-            if (m == null || m.runtime() != runtime || !out.add(at)) continue;
+            if (m == null || !out.add(at)) continue;
             m.calls().forEach((callee, kind) -> {
                 if (kind == FunctionManifest.CallKind.SAME_WORKER) todo.add(callee);
             });

@@ -6,6 +6,7 @@ import dev.steward.model.FunctionManifest;
 import dev.steward.model.FunctionRuntime;
 import dev.steward.model.Profile;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -41,6 +42,7 @@ final class Runtimes {
      * {@code pythonLib}); {@code calls} is the socket their handlers' other-worker calls go to.
      */
     static Runtimes install(Path pythonLib, Path lib, Path cache, Path calls) throws IOException {
+        Files.createDirectories(cache); // where the java workers' class-data archive is written (a JVM does not make its directory)
         return new Runtimes(pythonLib, SdkFiles.install(lib.resolve("node"), "node", SdkFiles.NODE),
                 SdkFiles.install(lib.resolve("java"), "java", SdkFiles.JAVA), cache.resolve("function-runner.jsa"), calls);
     }
@@ -73,6 +75,7 @@ final class Runtimes {
         env.put("STEWARD_FUNCTION_VERSION", Integer.toString(v.version()));
         env.put("STEWARD_RUNTIME", m.runtime().wire());
         env.put("STEWARD_FUNCTIONS", table(loads));
+        env.put("STEWARD_SIDES", sides(loads));
         env.put("STEWARD_CALLS", calls.toString());
         if (m.runtime() == FunctionRuntime.JAVA) env.putAll(java());
         return new AppRecord(name, v.dir(), worker(m.runtime()).toString(), env, v.added(), owner);
@@ -98,6 +101,21 @@ final class Runtimes {
             FunctionManifest m = v.parsed();
             out.append(n).append('\t').append(m.handler()).append('\t').append(callees(m, FunctionManifest.CallKind.SAME_WORKER))
                     .append('\t').append(callees(m, FunctionManifest.CallKind.OTHER_WORKER)).append('\t').append(v.dir()).append('\n');
+        });
+        return out.toString();
+    }
+
+    /**
+     * One line per function loaded: NAME TAB RUNTIME TAB TIMEOUT-MS TAB PROGRAM, so that a worker runs a
+     * same-worker callee of another runtime in that runtime's PROGRAM, started beside itself, within the
+     * callee's timeout.
+     */
+    String sides(Map<String, FunctionVersion> loads) {
+        StringBuilder out = new StringBuilder();
+        loads.forEach((n, v) -> {
+            FunctionManifest m = v.parsed();
+            out.append(n).append('\t').append(m.runtime().wire()).append('\t').append(m.timeout().toMillis()).append('\t')
+                    .append(worker(m.runtime())).append('\n');
         });
         return out.toString();
     }
