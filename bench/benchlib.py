@@ -162,7 +162,9 @@ class StewardAgent:
                     self.call("POST", "/v1/services/%s/stop" % s["name"])
                 except urllib.error.HTTPError:
                     pass  # stopped meanwhile (409)
-            wait_until(lambda: all(s["state"] in ("stopped", "disabled") for s in self.call("GET", "/v1/services")), 60, 0.1)
+            # a service with no instance (ping-only, or gone already) has nothing to wait for
+            wait_until(lambda: all(s["state"] in ("stopped", "disabled") or not s.get("instances")
+                                   for s in self.call("GET", "/v1/services")), 60, 0.1)
         finally:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait()
