@@ -182,7 +182,10 @@ class GatewayTest extends AgentTestBase {
             if (r.statusCode() == 200) assertThat(r.body()).isEqualTo("small backlog\n");
         }
         assertThat(statuses).isEqualTo(java.util.Map.of(200, 1000));
-        assertThat(agent.service("tiny").path("statistics").path("starts").asInt()).isEqualTo(1);
+        // Held requests share a start. On a busy machine the client's thousand connections may reach the gateway in
+        // waves, and an on-demand service stops as soon as no request holds it: a wave may then start it again (seen
+        // once in a full run: 2 starts). A start per request or per connection would be hundreds.
+        assertThat(agent.service("tiny").path("statistics").path("starts").asInt()).isBetween(1, 3);
         agent.awaitState("tiny", "stopped");
     }
 

@@ -124,15 +124,22 @@ public final class RemoteAgent {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /**
+     * Waits until this agent shows service {@code name} as {@code ok} wants it. A service registered through another
+     * node reaches this one through its watch: until then it is not found here (404), which is waited out too.
+     */
     public JsonNode await(String name, Predicate<JsonNode> ok) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode v = call("GET", "/v1/services/" + name, null);
-        while (!ok.test(v)) {
-            assertThat(System.nanoTime()).as("waiting on " + v).isLessThan(deadline);
+        while (true) {
+            TestAgent.Res r = send("GET", "/v1/services/" + name, null);
+            if (r.status() != 404) {
+                assertThat(r.status()).as(r.body()).isLessThan(300);
+                JsonNode v = Json.tree(r.body());
+                if (ok.test(v)) return v;
+            }
+            assertThat(System.nanoTime()).as("waiting on %s: %s", name, r.body()).isLessThan(deadline);
             Thread.sleep(20);
-            v = call("GET", "/v1/services/" + name, null);
         }
-        return v;
     }
 
     /** The gateway's URL, as the agent reports it. */
