@@ -56,7 +56,10 @@ final class Copier {
             } catch (NoSuchFileException e) {
                 return; // not written yet (or an instance started before logs were stamped writes to its log itself)
             }
-            if (size < offset) offset = 0; // emptied by someone else
+            if (size < offset) { // emptied by someone else
+                offset = 0;
+                freed = 0;
+            }
             StringBuilder out = new StringBuilder();
             try (RandomAccessFile f = new RandomAccessFile(raw.toFile(), "r")) {
                 while (offset < size) {
