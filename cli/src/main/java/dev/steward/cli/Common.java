@@ -8,8 +8,11 @@ final class Common {
     @Option(names = "--json", description = "Print machine-readable JSON.")
     boolean json;
 
+    /** The agent's API when neither --addr nor STEWARD_ADDR names one. */
+    static final String DEFAULT_ADDR = "http://127.0.0.1:7700";
+
     @Option(names = "--addr", description = "The agent's API (env STEWARD_ADDR; default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:STEWARD_ADDR:-http://127.0.0.1:7700}")
+            defaultValue = "${env:STEWARD_ADDR:-" + DEFAULT_ADDR + "}")
     String addr;
 
     @Option(names = "--token", description = "An API token (env STEWARD_TOKEN).", defaultValue = "${env:STEWARD_TOKEN}")

@@ -58,7 +58,7 @@ final class PlainHttp {
             if (colon < 0) continue;
             String name = h.substring(0, colon).strip();
             String value = h.substring(colon + 1).strip();
-            if (name.equalsIgnoreCase("Content-Length")) length = Long.parseLong(value);
+            if (name.equalsIgnoreCase("Content-Length")) length = contentLength(value);
             else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) chunked = true;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -73,6 +73,16 @@ final class PlainHttp {
             in.transferTo(body);
         }
         return new Answer(code, body.toString(StandardCharsets.UTF_8));
+    }
+
+    private static long contentLength(String value) throws IOException {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= 0) return n;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IOException("a bad Content-Length: '" + value + "'");
     }
 
     private static long chunkSize(String line) throws IOException {

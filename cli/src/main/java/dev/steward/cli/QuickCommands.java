@@ -21,7 +21,7 @@ final class QuickCommands {
             return 0;
         }
         Common common = new Common();
-        common.addr = envOr("STEWARD_ADDR", "http://127.0.0.1:7700");
+        common.addr = envOr("STEWARD_ADDR", Common.DEFAULT_ADDR);
         common.token = System.getenv("STEWARD_TOKEN");
         common.caCert = System.getenv("STEWARD_CA_CERT");
         List<String> words = new ArrayList<>();

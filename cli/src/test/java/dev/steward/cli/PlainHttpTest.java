@@ -67,5 +67,9 @@ class PlainHttpTest {
                 .isInstanceOf(IOException.class).hasMessage("the answer ended early");
         assertThatThrownBy(() -> get("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", true, new StringBuilder()))
                 .isInstanceOf(IOException.class).hasMessageContaining("a bad chunk size: 'zz'");
+        assertThatThrownBy(() -> get("HTTP/1.1 200 OK\r\nContent-Length: -3\r\n\r\n", true, new StringBuilder()))
+                .isInstanceOf(IOException.class).hasMessage("a bad Content-Length: '-3'");
+        assertThatThrownBy(() -> get("HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", true, new StringBuilder()))
+                .isInstanceOf(IOException.class).hasMessage("a bad Content-Length: 'ten'");
     }
 }
