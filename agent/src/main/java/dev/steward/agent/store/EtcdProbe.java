@@ -60,6 +60,9 @@ final class EtcdProbe {
             return "";
         } catch (IOException e) {
             if (tls != null) { // TLS 1.3: the server judges the client's certificate at the handshake's end, and may just close
+                if (!handshook && !servesTls(endpoint)) { // a plain etcd may reset a ClientHello rather than answer it
+                    return at + " does not speak TLS: join with --cluster etcd://... (or start etcd with https:// client URLs)";
+                }
                 return at + " refused this agent's certificate (it closed the connection " + (handshook ? "after" : "during") + " the handshake: " + e.getMessage()
                         + "): --cluster-cert must be signed by the CA etcd trusts (its --trusted-ca-file)";
             }
