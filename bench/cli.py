@@ -65,6 +65,10 @@ def main():
                 ("service query", [steward, "service", "query"], ["curl", "-sf", *auth, agent.api + "/v1/services"]),
                 ("service query sleeper", [steward, "service", "query", "sleeper"], ["curl", "-sf", *auth, agent.api + "/v1/services/sleeper"]),
                 ("status", [steward, "status"], ["curl", "-sf", *auth, agent.api + "/v1/agent", agent.api + "/v1/services"]),
+                # commands parsed by picocli (the ones above are answered before it is loaded)
+                ("service show sleeper", [steward, "service", "show", "sleeper"],
+                 ["curl", "-sf", *auth, agent.api + "/v1/services/sleeper", agent.api + "/v1/events?follow=false&service=sleeper"]),
+                ("job list", [steward, "job", "list"], ["curl", "-sf", *auth, agent.api + "/v1/jobs"]),
             ]
             print(machine())
             print("| command | steward median ms | steward p90 ms | steward CPU median ms | curl median ms | curl p90 ms |")

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * A short run of the CLI's common commands against a stand-in agent on a loopback port the system
  * chooses, so that the class cache the JVM writes at its exit holds what those commands load (picocli,
- * the HTTP client, Jackson, the printers). The launcher runs it once after each build; nothing here
+ * both HTTP clients, Jackson, the printers). The launcher runs it once after each build; nothing here
  * is shown.
  */
 public final class CacheTraining {
@@ -48,7 +48,8 @@ public final class CacheTraining {
             System.setErr(nowhere);
             for (String[] command : new String[][] {
                     {"--version"}, {"--help"}, {"service", "--help"}, {"status"}, {"service", "query"}, {"service", "query", "a"},
-                    {"service", "query", "a", "--json"}, {"version"}, {"service", "query", "missing"}, {"servce"}}) {
+                    {"service", "query", "a", "--json"}, {"version"}, {"service", "query", "missing"}, {"servce"},
+                    {"service", "show", "a"}, {"service", "stop", "a"}, {"job", "list"}}) {
                 String[] withAgent = java.util.Arrays.copyOf(command, command.length + 4);
                 System.arraycopy(new String[] {"--addr", addr, "--token", "training"}, 0, withAgent, command.length, 4);
                 Main.run(command[0].startsWith("--") ? command : withAgent);

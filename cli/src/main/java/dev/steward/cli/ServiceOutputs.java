@@ -20,7 +20,7 @@ final class ServiceOutputs extends CommandGroup {
             Path packed = Files.createTempFile("steward-outputs-", ".tar.gz");
             try {
                 var headers = common.client().download(path, packed);
-                long leftOut = headers.firstValueAsLong("steward-left-out").orElse(0);
+                long leftOut = Long.parseLong(headers.getOrDefault("steward-left-out", "0"));
                 int files = Archives.unpack(packed, dir);
                 if (common.json) {
                     var o = Json.object();
