@@ -17,6 +17,35 @@ export function ServiceActions({ s, down }) {
   );
 }
 
+/** A service with parts: its running open instances of all open (as `service query` counts them). */
+const opened = (list) => `${list.filter((o) => o.state === 'running').length}/${list.length} open`;
+
+/** Open instances of services with parts, each with its Close (confirmed first). */
+export function Opened({ rows, down, withService, none }) {
+  return (
+    <table id="dynamic">
+      <thead><tr><th>uuid</th>{withService && <th>service</th>}<th>state</th><th>parts</th><th>url</th><th>opened</th><th></th></tr></thead>
+      <tbody>
+        {rows.length === 0 && <tr><td colspan={withService ? 7 : 6} class="none">{none}</td></tr>}
+        {rows.map((o) => (
+          <tr key={o.uuid} data-uuid={o.uuid}>
+            <td class="uuid">{o.uuid}</td>
+            {withService && <td><a href={`#/services/${enc(o.service)}`}>{o.service}</a></td>}
+            <td class="state"><State value={o.state} down={down} /></td>
+            <td>{Object.entries(o.parts || {}).map(([k, v]) => `${k} ${v}`).join(', ')}</td>
+            <td>{o.url && o.routed ? <a href={o.url}>{o.url}</a> : ''}</td>
+            <td>{ago(o.opened)}</td>
+            <td>
+              <Action name="close" label="Close" disabled={down} question={`Close ${o.uuid}? Its parts stop; its outputs are kept as the service says.`}
+                run={() => post(`/v1/dynamic/${enc(o.uuid)}/close`)} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 async function loadAll() {
   const [services, apps, functions, jobs, nodes] = await Promise.all([
     get('/v1/services'),
@@ -49,25 +78,18 @@ export function Overview({ tick, down }) {
               <td>{s.kind}</td>
               <td>{s.policy}</td>
               <td class="state"><State value={s.state} down={down} /></td>
-              <td><State value={s.health} down={down} /></td>
-              <td>{down ? '?' : `${s.instances.filter((i) => i.state === 'running').length}/${s.wanted}`}</td>
+              <td>{!s.opened && <State value={s.health} down={down} />}</td>
+              <td class="instances">{down ? '?' : s.opened ? opened(s.opened) : `${s.instances.filter((i) => i.state === 'running').length}/${s.wanted}`}</td>
               <td>{[...new Set(s.instances.map((i) => i.node))].join(', ')}</td>
-              <td><ServiceActions s={s} down={down} /></td>
+              <td>{s.opened ? <a href={`#/services/${enc(s.name)}`}>open…</a> : <ServiceActions s={s} down={down} />}</td>
             </tr>
           ))}
         </tbody>
       </table>
 
       <h2>Dynamic instances</h2>
-      <table id="dynamic">
-        <thead><tr><th>uuid</th><th>service</th><th>state</th><th>url</th></tr></thead>
-        <tbody>
-          <tr><td colspan="4" class="none">
-            this agent's API lists no dynamic instances yet: they will show here, with open and close, once it does
-            (<code>steward service open NAME</code>)
-          </td></tr>
-        </tbody>
-      </table>
+      <Opened rows={services.flatMap((s) => (s.opened || []).map((o) => ({ ...o, service: s.name })))} down={down} withService
+        none="no open instances: open one from a dynamic service's page (or steward service open NAME)" />
 
       <h2>Apps</h2>
       <table id="apps">

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { events, follow, get, post } from './api.js';
 import { Action, State, ago, bytes, useData, Problem } from './parts.jsx';
-import { ServiceActions } from './overview.jsx';
+import { Opened, ServiceActions } from './overview.jsx';
 import { Plot } from './plot.jsx';
 
 const enc = encodeURIComponent;
@@ -14,7 +14,7 @@ export function ServicePage({ name, tick, down }) {
       <h1>{name}</h1>
       <Problem error={error} />
       {s && <Summary s={s} down={down} />}
-      {s && <Instances s={s} down={down} />}
+      {s && (s.opened ? <OpenInstances s={s} down={down} /> : <Instances s={s} down={down} />)}
       <Plots name={name} down={down} />
       <div class="columns">
         <Timeline name={name} />
@@ -36,17 +36,31 @@ function Summary({ s, down }) {
       </p>
       <p class="actions">
         <ServiceActions s={s} down={down} />
-        <Action name="scale" label="Scale" disabled={down} question={`Run ${count} instance(s) of ${s.name}?`}
-          run={() => {
-            const n = Number(count);
-            if (!Number.isInteger(n) || n < 0) return Promise.reject(new Error(`instances: '${count}' (expected: a whole number, 0 or more)`));
-            return post(`${p}/start?instances=${n}`);
-          }}>
-          <label>instances <input id="scale-count" type="number" min="0" value={count} onInput={(e) => setCount(e.target.value)} /></label>
-        </Action>
-        <span class="later" title="opening and closing instances of a dynamic service come with the API's dynamic routes">open / close: not offered by this agent yet</span>
+        {s.opened ? (
+          <Action name="open" label="Open" disabled={down} question={`Open a new instance of ${s.name}? Its parts start in a network of their own.`}
+            run={() => post(`${p}/open`)} />
+        ) : (
+          <Action name="scale" label="Scale" disabled={down} question={`Run ${count} instance(s) of ${s.name}?`}
+            run={() => {
+              const n = Number(count);
+              if (!Number.isInteger(n) || n < 0) return Promise.reject(new Error(`instances: '${count}' (expected: a whole number, 0 or more)`));
+              return post(`${p}/start?instances=${n}`);
+            }}>
+            <label>instances <input id="scale-count" type="number" min="0" value={count} onInput={(e) => setCount(e.target.value)} /></label>
+          </Action>
+        )}
       </p>
     </div>
+  );
+}
+
+/** A service with parts runs nothing of its own: its open instances, each closed from here. */
+function OpenInstances({ s, down }) {
+  return (
+    <>
+      <h2>Open instances</h2>
+      <Opened rows={s.opened} down={down} none={`no open instance: Open starts one (or steward service open ${s.name})`} />
+    </>
   );
 }
 

@@ -162,6 +162,42 @@ class UiTest {
     }
 
     @Test
+    void aDynamicInstanceIsOpenedFromItsServicesPageListedInTheOverviewAndClosedFromIt() {
+        Assumptions.assumeTrue(dev.steward.agent.dynamic.Dynamics.unavailable() == null,
+                "this machine cannot run dynamic services: " + dev.steward.agent.dynamic.Dynamics.unavailable());
+        agent.register("""
+                name: ui-lab
+                parts:
+                  web: {command: [python3, -m, http.server, "8080", --bind, 0.0.0.0]}
+                entrypoint: web:8080
+                """);
+        logIn(agent);
+        browser.get(agent.base + "/ui/#/services/ui-lab");
+        waitText(By.cssSelector("#dynamic td.none"), "no open instance");
+        assertThat(browser.findElements(By.cssSelector("button[data-action=scale]"))).as("a service with parts is opened, not scaled").isEmpty();
+        waitFor(By.cssSelector("button[data-action=open]")).click();
+        waitText(By.cssSelector(".dialog"), "Open a new instance of ui-lab?");
+        browser.findElement(By.id("confirm-yes")).click();
+        JsonNode open = agent.await("ui-lab", v -> v.path("opened").size() == 1 && v.path("opened").path(0).path("state").asText().equals("running"), WAIT)
+                .path("opened").path(0);
+        String uuid = open.path("uuid").asText();
+        String row = "#dynamic tr[data-uuid='" + uuid + "'] ";
+        waitText(By.cssSelector(row + "td.state"), "running");
+        browser.get(agent.base + "/ui/#/");
+        waitText(By.cssSelector(row + "td.state"), "running");
+        waitText(By.cssSelector(row), open.path("url").asText()); // shown once the gateway routes to it
+        assertThat(browser.findElement(By.cssSelector(row)).getText()).contains("ui-lab", "web running");
+        waitText(By.cssSelector("tr[data-service=ui-lab] td.instances"), "1/1 open");
+        screenshot("ui-dynamic.png");
+        waitFor(By.cssSelector(row + "button[data-action=close]")).click();
+        waitText(By.cssSelector(".dialog"), "Close " + uuid + "?");
+        browser.findElement(By.id("confirm-yes")).click();
+        agent.await("ui-lab", v -> v.path("opened").isEmpty(), WAIT);
+        new WebDriverWait(browser, WAIT).withMessage(() -> "the page says: " + browser.findElement(By.tagName("body")).getText())
+                .until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(row)));
+    }
+
+    @Test
     void pausingAndResumingFromTheOverviewFreezesAndThawsTheInstances() {
         agent.register(web("frozen"));
         agent.awaitState("frozen", "available");
