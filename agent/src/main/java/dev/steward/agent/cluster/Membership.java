@@ -41,18 +41,30 @@ public final class Membership implements Nodes, AutoCloseable {
     private CloseableClient keepAlive;
     private ScheduledFuture<?> refresh;
 
-    private Membership(EtcdStore store, NodeReport self, Duration ttl, Clock clock) {
+    private final java.util.function.LongConsumer granted; // told each lease granted (tests make one run out)
+
+    private Membership(EtcdStore store, NodeReport self, Duration ttl, Clock clock, java.util.function.LongConsumer granted) {
         this.store = store;
         this.self = self;
         this.ttl = ttl;
         this.clock = clock;
+        this.granted = granted;
     }
 
     /** Takes the node's name in the cluster; refused (IllegalStateException) while another agent holds it. */
     public static Membership join(EtcdStore store, NodeReport self, Duration ttl, Clock clock) {
-        Membership m = new Membership(store, self, ttl, clock);
+        return join(store, self, ttl, clock, lease -> {});
+    }
+
+    static Membership join(EtcdStore store, NodeReport self, Duration ttl, Clock clock, java.util.function.LongConsumer granted) {
+        Membership m = new Membership(store, self, ttl, clock, granted);
         m.take();
         return m;
+    }
+
+    /** The lease this node's record is under. */
+    long lease() {
+        return lease;
     }
 
     /** Refreshes the node's record every {@code ttl/2} on {@code timer}, at once first. */
@@ -90,12 +102,9 @@ public final class Membership implements Nodes, AutoCloseable {
      */
     private String tryTake() {
         for (int attempt = 0; attempt < 2; attempt++) {
-            long granted = call(() -> store.client().getLeaseClient().grant(ttl.toSeconds())).getID();
-            TxnResponse r = call(() -> store.client().getKVClient().txn()
-                    .If(new Cmp(key(), Cmp.Op.EQUAL, CmpTarget.version(0)))
-                    .Then(Op.put(key(), json(), PutOption.builder().withLeaseId(granted).build()))
-                    .Else(Op.get(key(), GetOption.DEFAULT))
-                    .commit());
+            Granted taken = putUnderNewLease();
+            long granted = taken.lease();
+            TxnResponse r = taken.answer();
             if (r.isSucceeded()) {
                 lease = granted;
                 createRevision = r.getHeader().getRevision();
@@ -116,6 +125,32 @@ public final class Membership implements Nodes, AutoCloseable {
                     + ttl.toSeconds() + "s for its lease to end, or choose another --node-name";
         }
         return "node name " + self.name() + " could not be taken (held, released and taken again meanwhile)";
+    }
+
+    private record Granted(long lease, TxnResponse answer) {}
+
+    /** How many leases are granted in a row when each runs out before the record is put under it. */
+    private static final int LEASE_TRIES = 4;
+
+    /**
+     * A new lease, and the record put under it if the name is free. On a machine too busy to put the record
+     * within the lease's TTL of its grant, etcd no longer knows the lease (NOT_FOUND): a new one is granted.
+     */
+    private Granted putUnderNewLease() {
+        for (int tries = 1; ; tries++) {
+            long granted = call(() -> store.client().getLeaseClient().grant(ttl.toSeconds())).getID();
+            this.granted.accept(granted);
+            try {
+                return new Granted(granted, call(() -> store.client().getKVClient().txn()
+                        .If(new Cmp(key(), Cmp.Op.EQUAL, CmpTarget.version(0)))
+                        .Then(Op.put(key(), json(), PutOption.builder().withLeaseId(granted).build()))
+                        .Else(Op.get(key(), GetOption.DEFAULT))
+                        .commit()));
+            } catch (StoreException e) {
+                if (!notFound(e) || tries == LEASE_TRIES) throw e;
+                System.err.println("steward: this node's new lease ran out before its record was put (a busy machine?); granting another");
+            }
+        }
     }
 
     /** Puts the record again under the lease, only while the key is still the one this node created. */
