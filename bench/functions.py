@@ -197,8 +197,19 @@ def measure_cold(agent, http, runtime, samples):
     out = []
     for i in range(samples):
         agent.call("PUT", "/v1/functions/c" + runtime, tar(files, "env: {N: '%d'}\n" % i))  # a new version: no worker
+        java_cache_made(agent, "c" + runtime)
         out.append(http.post("c" + runtime))
     return out
+
+
+def java_cache_made(agent, name):
+    """Waits until the java workers' ahead-of-time cache is made (once per JDK and build, when the first java function comes)."""
+    cache = info(agent, name).get("java-cache")
+    if cache is not None and not cache["ready"]:
+        wait_until(lambda: info(agent, name)["java-cache"]["ready"] or info(agent, name)["java-cache"].get("last-error"), 300, 0.05)
+        cache = info(agent, name)["java-cache"]
+        if not cache["ready"]:
+            sys.exit("the java workers' ahead-of-time cache was not made: %s" % cache.get("last-error"))
 
 
 def measure_paused(agent, http, runtime, samples):

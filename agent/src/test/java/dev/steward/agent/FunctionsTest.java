@@ -287,13 +287,28 @@ class FunctionsTest extends AgentTestBase {
         assertThat(agent.get("/v1/functions/jpart").path("invocations").asLong()).isEqualTo(4);
         fails("jfan", "fail", "function pyfail failed: ValueError: not today");
         awaitEmpty(agent.dataDir.resolve("workflows"), "the workflows' directories go with their last invocation");
-        // a java worker that ends leaves the class-data archive the next ones map
-        agent.ok("DELETE", "/v1/functions/jpinger", null);
-        Path archive = agent.dataDir.resolve("cache").resolve("function-runner.jsa");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
-            assertThat(System.nanoTime()).as(archive + " written by the java worker that ended").isLessThan(deadline);
-            TestAgent.sleep(50);
+        if (Runtime.version().feature() >= 25) {
+            // the java workers' ahead-of-time cache, made once by a training run when the first java function came, is
+            // mapped by every java worker started after it
+            JsonNode cache = awaitInfo("jpart", i -> i.path("java-cache").path("ready").asBoolean() || i.path("java-cache").has("last-error"))
+                    .path("java-cache");
+            assertThat(cache.path("ready").asBoolean()).as(cache.toString()).isTrue();
+            Path file = Path.of(cache.path("file").asText());
+            assertThat(file.getParent()).isEqualTo(agent.dataDir.resolve("cache"));
+            added("jafter", javaFunction("After", "", "return (\"after \" + ProcessHandle.current().pid()).getBytes();"));
+            String after = invoke("jafter", "").body();
+            assertThat(after).startsWith("after ");
+            String maps = Files.readString(Path.of("/proc", after.substring("after ".length()), "maps"));
+            assertThat(maps).as("the worker started after the cache was made maps it").contains(file.toString());
+        } else {
+            // a java worker that ends leaves the class-data archive the next ones map
+            agent.ok("DELETE", "/v1/functions/jpinger", null);
+            Path archive = agent.dataDir.resolve("cache").resolve("function-runner.jsa");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+                assertThat(System.nanoTime()).as(archive + " written by the java worker that ended").isLessThan(deadline);
+                TestAgent.sleep(50);
+            }
         }
     }
 
@@ -309,6 +324,11 @@ class FunctionsTest extends AgentTestBase {
 
     /** A java function of one class, {@code com.example.CLASS}, whose handler's body is {@code body}, compiled here into its classes/. */
     byte[] javaFunction(String className, String yaml, String body) throws Exception {
+        return javaFunction(tmp, className, yaml, body);
+    }
+
+    /** {@link #javaFunction(String, String, String)}, compiled under {@code tmp}. */
+    static byte[] javaFunction(Path tmp, String className, String yaml, String body) throws Exception {
         Path dir = tmp.resolve("fn-" + className);
         Path src = tmp.resolve("src-" + className).resolve(className + ".java");
         Files.createDirectories(src.getParent());
