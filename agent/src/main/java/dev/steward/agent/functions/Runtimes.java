@@ -83,7 +83,7 @@ final class Runtimes implements AutoCloseable {
         env.put("STEWARD_FUNCTIONS", table(loads));
         env.put("STEWARD_SIDES", sides(loads));
         env.put("STEWARD_CALLS", calls.toString());
-        if (m.runtime() == FunctionRuntime.JAVA) env.putAll(java());
+        if (loads.values().stream().anyMatch(l -> l.parsed().runtime() == FunctionRuntime.JAVA)) env.putAll(java()); // its own, or a JVM beside it
         return new AppRecord(name, v.dir(), worker(m.runtime()).toString(), env, v.added(), owner);
     }
 
