@@ -228,6 +228,16 @@ const sides = {
     child.on('error', (err) => end(`not started: ${err.message}`, null));
     return side;
   },
+  // starts runtime's process beside this one now, if a callee loaded here needs it (a JVM's start is long: not at the first call)
+  prestart(runtime) {
+    if (runtime === process.env.STEWARD_RUNTIME || this.running.has(runtime)) return;
+    for (const e of this.of.values()) {
+      if (e.runtime === runtime) {
+        this.running.set(runtime, this.start(e));
+        return;
+      }
+    }
+  },
   async* stream(g, data) {
     const e = this.of.get(g.name);
     let side = this.running.get(e.runtime);
@@ -350,6 +360,7 @@ function main() {
   }
   const main = process.env.STEWARD_FUNCTION;
   load(main); // warm before the first invocation
+  sides.prestart('java');
   const sock = net.createConnection(process.env.STEWARD_ENDPOINT);
   const send = (m, s, args) => sock.write(msgpack.encode([m, s, args]));
   const requests = new Map();

@@ -161,6 +161,15 @@ class Sides:
         e = self.of.get(name)
         return e is not None and e[0] != self.runtime
 
+    def prestart(self, runtime):
+        """Starts runtime's process beside this one now, if a callee loaded here needs it (a JVM's start is long: not at the first call)."""
+        program = next((p for rt, _, p in self.of.values() if rt == runtime), None)
+        if program is None or runtime == self.runtime:
+            return
+        with self.lock:
+            if runtime not in self.running:
+                self.running[runtime] = Side(runtime, program)
+
     def stream(self, frame, data):
         rt, timeout, program = self.of[frame.name]
         with self.lock:
@@ -362,6 +371,7 @@ def _bytes(v):
 
 def serve_python(worker, main, runner):
     runner.load(main)  # warm before the first invocation
+    runner.sides.prestart("java")
 
     @worker.otherwise
     def handle(request, response):
