@@ -98,6 +98,9 @@ final class JavaCache implements AutoCloseable {
                 p.destroyForcibly();
                 throw new IOException("the training run took longer than " + TRAINING_LIMIT.toMinutes() + " minutes");
             }
+            synchronized (this) {
+                if (closed) return; // stopped with the agent: nothing is made from it
+            }
             if (p.exitValue() != 0 || !Files.isRegularFile(part)) {
                 throw new IOException("the training run exited with status " + p.exitValue() + " and made no cache (see " + log + ")");
             }
