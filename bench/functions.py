@@ -8,7 +8,8 @@ the same run.
   warm          the function's worker warm: sequential calls, over the RPC port (TCP) and the gateway (HTTP),
                 by the Java client of bench/apps.py (AppBench)
   floor: exec   a bare fork+exec of the runtime running the same handler once (python3 -c / node -e / sh /
-                java with the SDK on its class path and the same class-data sharing as the java worker)
+                java with the SDK on its class path, the java worker's flags and an ahead-of-time cache of its own
+                on JDK 25+, made by an untimed run first; a class-data archive before 25)
   floor: thaw   a bare cgroup v1 freezer thaw of a process blocked on a pipe, to its first byte back
   hop           inside a workflow, per caller runtime (python, node, java): a handler times its own
                 steward.invoke of an echo callee, same-worker (in its process), same-worker of the other
@@ -116,11 +117,30 @@ HANDLERS = {
 
 
 def add_java(tmp):
-    """The java echo (compiled here) and its floor: a JVM started as the java worker starts, running the handler once."""
-    cds = os.path.join(tmp, "floor.jsa")
-    HANDLERS["java"] = (dict({"function.yaml": "runtime: java\nhandler: bench.Echo\n"}, **java_classes(JAVA_ECHO)),
-                        [jdk(), "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto", "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + cds,
-                         "-cp", "bench.jar:" + SDK_JAR, "bench.Echo"])
+    """The java echo (compiled here) and its floor: a JVM started as the java worker starts (on JDK 25 and later with an
+    ahead-of-time cache of its own, made by one untimed run first; before 25 with a class-data archive made by its first run),
+    running the handler once."""
+    flags = [jdk(), "-XX:+UseSerialGC", "-Xss512k", "-XX:-UsePerfData"]
+    if java_feature() >= 25:
+        aot = os.path.join(tmp, "floor.aot")
+        argv = flags + ["-XX:AOTCache=" + aot, "-cp", "bench.jar:" + SDK_JAR, "bench.Echo"]
+        PREPARE["java"] = flags + ["-XX:AOTCacheOutput=" + aot, "-cp", "bench.jar:" + SDK_JAR, "bench.Echo"]
+    else:
+        cds = os.path.join(tmp, "floor.jsa")
+        argv = flags + ["-Xshare:auto", "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + cds, "-cp", "bench.jar:" + SDK_JAR, "bench.Echo"]
+    HANDLERS["java"] = (dict({"function.yaml": "runtime: java\nhandler: bench.Echo\n"}, **java_classes(JAVA_ECHO)), argv)
+
+
+PREPARE = {}  # per runtime: a run made once, untimed, before its floor is timed (java's ahead-of-time cache)
+
+
+def java_feature():
+    """The feature version of the JDK the agent runs on."""
+    out = subprocess.run([jdk(), "-XshowSettings:properties", "-version"], capture_output=True, text=True).stderr
+    for line in out.splitlines():
+        if line.strip().startswith("java.specification.version"):
+            return int(line.split("=")[1].strip().split(".")[0])
+    return 0
 
 
 def tar(files, extra=""):
@@ -197,8 +217,19 @@ def measure_cold(agent, http, runtime, samples):
     out = []
     for i in range(samples):
         agent.call("PUT", "/v1/functions/c" + runtime, tar(files, "env: {N: '%d'}\n" % i))  # a new version: no worker
+        java_cache_made(agent, "c" + runtime)
         out.append(http.post("c" + runtime))
     return out
+
+
+def java_cache_made(agent, name):
+    """Waits until the java workers' ahead-of-time cache is made (once per JDK and build, when the first java function comes)."""
+    cache = info(agent, name).get("java-cache")
+    if cache is not None and not cache["ready"]:
+        wait_until(lambda: info(agent, name)["java-cache"]["ready"] or info(agent, name)["java-cache"].get("last-error"), 300, 0.05)
+        cache = info(agent, name)["java-cache"]
+        if not cache["ready"]:
+            sys.exit("the java workers' ahead-of-time cache was not made: %s" % cache.get("last-error"))
 
 
 def measure_paused(agent, http, runtime, samples):
@@ -246,6 +277,8 @@ def floor_exec(runtime, samples, tmp):
         os.makedirs(os.path.dirname(os.path.join(d, n)), exist_ok=True)
         with open(os.path.join(d, n), "wb") as f:
             f.write(text if isinstance(text, bytes) else text.encode())
+    if runtime in PREPARE:
+        subprocess.run(PREPARE[runtime], cwd=d, input=b"x", stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
     out = []
     for _ in range(samples):
         t0 = time.perf_counter_ns()
@@ -316,6 +349,8 @@ def handle(data):
             steward.invoke("hsame", b"x")
         elif kind == "beside":
             steward.invoke("hbeside", b"x")
+        elif kind == "besidejava":
+            steward.invoke("hjava", b"x")
         elif kind == "other":
             steward.invoke("hother", b"x")
         elif kind == "plain":
@@ -330,7 +365,7 @@ def handle(data):
 
 NODE_HOP = """exports.handle = async (buf, steward) => {
   const [kind, n] = buf.toString().split(' ');
-  const callee = { same: 'hsame', beside: 'hbeside', other: 'hother' }[kind];
+  const callee = { same: 'hsame', beside: 'hbeside', besidejava: 'hjava', other: 'hother' }[kind];
   const plain = (b) => b;
   const x = Buffer.from('x');
   const out = [];
@@ -348,28 +383,34 @@ NODE_HOP = """exports.handle = async (buf, steward) => {
 def hop_functions(runtime):
     """The hop's caller in runtime, its callees' runtime for same-worker and other-worker, the one beside it (or None), its kinds."""
     if runtime == "python":
-        return {"function.yaml": "runtime: python\nhandler: main.handle\n", "main.py": HOP_CALLER}, "node", ("plain", "same", "beside", "socket", "other")
+        return {"function.yaml": "runtime: python\nhandler: main.handle\n", "main.py": HOP_CALLER}, "node", ("plain", "same", "beside", "besidejava", "socket", "other")
     if runtime == "node":
-        return {"function.yaml": "runtime: node\nhandler: index.handle\n", "index.js": NODE_HOP}, "python", ("plain", "same", "beside", "other")
+        return {"function.yaml": "runtime: node\nhandler: index.handle\n", "index.js": NODE_HOP}, "python", ("plain", "same", "beside", "besidejava", "other")
     return dict({"function.yaml": "runtime: java\nhandler: bench.Hop\n"}, **java_classes(JAVA_HOP)), None, ("plain", "same", "other")
 
 
 def measure_hops(agent, http, samples, runtime):
     """The function-to-function hop inside one invocation of a runtime's caller, timed by the handler itself: µs per call."""
     caller, beside, kinds = hop_functions(runtime)
-    calls = "calls: {hsame: same-worker, hother: other-worker%s}\n" % (", hbeside: same-worker" if beside else "")
+    calls = "calls: {hsame: same-worker, hother: other-worker%s}\n" % (", hbeside: same-worker, hjava: same-worker" if beside else "")
     agent.call("PUT", "/v1/functions/hsame", tar(HANDLERS[runtime][0]))
     agent.call("PUT", "/v1/functions/hother", tar(HANDLERS[runtime][0]))
     if beside:
         agent.call("PUT", "/v1/functions/hbeside", tar(HANDLERS[beside][0]))
+        agent.call("PUT", "/v1/functions/hjava", tar(HANDLERS["java"][0]))
+        java_cache_made(agent, "hjava")
     agent.call("PUT", "/v1/functions/hop", tar(caller, calls))
     out = {}
     for kind in kinds:
+        if kind == "besidejava":  # the first call to the JVM beside the caller (started with the worker): timed on its own
+            t0 = time.perf_counter_ns()
+            http.body("hop", b"besidejava 1")
+            out["besidejava-first"] = [(time.perf_counter_ns() - t0) / 1000]
         http.body("hop", b"%s 20" % kind.encode())  # warming up: the callee's worker started, connections made
         got = http.body("hop", b"%s %d" % (kind.encode(), samples))
         out[kind] = [float(x) for x in got.split(b",")]
-    for name in ("hop", "hsame", "hother", "hbeside"):
-        if name != "hbeside" or beside:
+    for name in ("hop", "hsame", "hother", "hbeside", "hjava"):
+        if name not in ("hbeside", "hjava") or beside:
             agent.call("DELETE", "/v1/functions/" + name)
     return beside, out
 
@@ -446,9 +487,11 @@ def main():
                                                            statistics.median(ends), pct(ends, 0.99)))
     for rt, (beside, got) in hops.items():
         labels = {"same": "hop: same-worker invoke", "beside": "hop: same-worker invoke of a %s callee (its process beside)" % beside,
+                  "besidejava": "hop: same-worker invoke of a java callee (its JVM beside)",
+                  "besidejava-first": "the first same-worker invoke of a java callee (whole request, one sample; its JVM was started with the caller's worker)",
                   "other": "hop: other-worker invoke", "plain": "floor: a plain call in the handler",
                   "socket": "floor: a unix socket round trip to a thread"}
-        for kind in ("same", "beside", "plain", "other", "socket"):
+        for kind in ("same", "beside", "besidejava", "besidejava-first", "plain", "other", "socket"):
             if kind in got:
                 print("| %s | %s | | | %.1f | %.1f |" % (rt, labels[kind], statistics.median(got[kind]), pct(got[kind], 0.99)))
     for rt in runtimes:

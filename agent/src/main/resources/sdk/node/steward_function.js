@@ -15,7 +15,10 @@
 // in a second process of that runtime's PROGRAM, started beside this one at its first call (so in its
 // sandbox) and kept while this worker lives; started so, with STEWARD_SIDE_FD, this program answers the
 // calls sent on that socket ([0, CHANNEL, [NAME, WORKFLOW-DIR, SCRATCH-DIR, DEPTH, TOKEN, DATA]]) with
-// CHUNK, ERROR and CHOKE on the call's channel.
+// CHUNK, ERROR and CHOKE on the call's channel (java's, with STEWARD_SIDE_STDIO, on its stdin and stdout).
+// A call there that outlives its callee's timeout is stopped with the process it runs in (the process
+// and every process below it are killed; the calls it had besides fail naming their callees, and the
+// next call starts another).
 //
 // Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
 // pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the
@@ -195,27 +198,45 @@ const sides = {
     return e !== undefined && e.runtime !== process.env.STEWARD_RUNTIME;
   },
   start(e) {
+    // a JVM cannot take a socket at another descriptor: java's calls go on its stdin, its replies come on its stdout
+    const java = e.runtime === 'java';
     const child = childProcess.spawn(e.program, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
-      env: { ...process.env, STEWARD_RUNTIME: e.runtime, STEWARD_SIDE_FD: '3' },
+      stdio: java ? ['pipe', 'pipe', 'inherit'] : ['ignore', 'inherit', 'inherit', 'pipe'],
+      env: { ...process.env, STEWARD_RUNTIME: e.runtime, ...(java ? { STEWARD_SIDE_STDIO: '1' } : { STEWARD_SIDE_FD: '3' }) },
     });
-    const side = { child, sock: child.stdio[3], channels: new Map(), ids: 0, gone: null };
+    const input = java ? child.stdout : child.stdio[3];
+    const side = { child, sock: java ? child.stdin : child.stdio[3], channels: new Map(), ids: 0, gone: null };
     const reader = new msgpack.Reader();
-    side.sock.on('data', (b) => {
+    input.on('data', (b) => {
       for (const [m, c, args] of reader.feed(b)) {
         const ch = side.channels.get(c);
         if (ch) ch.push([m, args]);
       }
     });
+    input.on('error', () => {});
     side.sock.on('error', () => {});
     const end = (code, signal) => {
-      if (side.gone !== null) return;
-      side.gone = `its ${e.runtime} process exited (${signal ? `signal ${signal}` : `status ${code}`})`;
+      if (side.gone === null) side.gone = `its ${e.runtime} process exited (${signal ? `signal ${signal}` : `status ${code}`})`;
       for (const ch of side.channels.values()) ch.push([null, null]);
+    };
+    // a call in it outlived its timeout, and only so is its work stopped
+    side.stop = (why) => {
+      if (side.gone === null) side.gone = `its ${e.runtime} process was stopped (${why})`;
+      killTree(child.pid);
     };
     child.on('exit', end);
     child.on('error', (err) => end(`not started: ${err.message}`, null));
     return side;
+  },
+  // starts runtime's process beside this one now, if a callee loaded here needs it (a JVM's start is long: not at the first call)
+  prestart(runtime) {
+    if (runtime === process.env.STEWARD_RUNTIME || this.running.has(runtime)) return;
+    for (const e of this.of.values()) {
+      if (e.runtime === runtime) {
+        this.running.set(runtime, this.start(e));
+        return;
+      }
+    }
   },
   async* stream(g, data) {
     const e = this.of.get(g.name);
@@ -235,7 +256,10 @@ const sides = {
       for (;;) {
         const [m, args] = await ch.next();
         if (m === null) throw new Error(side.gone);
-        if (m === 'timeout') throw new Error(`timed out after ${e.timeout / 1000}s`);
+        if (m === 'timeout') {
+          side.stop(`a call to ${g.name} timed out after ${e.timeout / 1000}s`);
+          throw new Error(`timed out after ${e.timeout / 1000}s`);
+        }
         if (m === CHUNK) yield Buffer.from(args[0]);
         else if (m === ERROR) error = String(args[1]);
         else if (m === CHOKE) {
@@ -249,6 +273,39 @@ const sides = {
     }
   },
 };
+
+// pid and its descendants, from each process's parent in /proc/PID/stat
+function below(pid) {
+  const children = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(d)) continue;
+    let stat;
+    try { stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1'); } catch (err) { continue; }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(d));
+  }
+  const out = new Set();
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop();
+    if (out.has(p)) continue;
+    out.add(p);
+    for (const c of children.get(p) || []) todo.push(c);
+  }
+  return out;
+}
+
+// SIGKILL to pid and every process below it: all stopped first (so none forks meanwhile)
+function killTree(pid) {
+  const tree = new Set();
+  for (const sig of ['SIGSTOP', 'SIGSTOP', 'SIGKILL']) { // the second pass finds what forked before the first stopped it
+    for (const p of below(pid)) tree.add(p);
+    for (const p of tree) {
+      try { process.kill(p, sig); } catch (err) { /* gone already */ }
+    }
+  }
+}
 
 // beside a worker of another runtime: answers the same-worker calls it sends on fd until it closes it
 function serveSide(fd) {
@@ -303,6 +360,7 @@ function main() {
   }
   const main = process.env.STEWARD_FUNCTION;
   load(main); // warm before the first invocation
+  sides.prestart('java');
   const sock = net.createConnection(process.env.STEWARD_ENDPOINT);
   const send = (m, s, args) => sock.write(msgpack.encode([m, s, args]));
   const requests = new Map();

@@ -15,7 +15,10 @@ A same-worker callee of another runtime (STEWARD_SIDES: one line per function lo
 TAB TIMEOUT-MS TAB PROGRAM) runs in a second process of that runtime's PROGRAM, started beside this one
 at its first call (so in its sandbox) and kept while this worker lives. That process is this program
 (or node's) with STEWARD_SIDE_FD: the socket on which it is sent calls, [0, CHANNEL, [NAME, WORKFLOW-DIR,
-SCRATCH-DIR, DEPTH, TOKEN, DATA]], and answers them (CHUNK, ERROR, CHOKE on the call's channel).
+SCRATCH-DIR, DEPTH, TOKEN, DATA]], and answers them (CHUNK, ERROR, CHOKE on the call's channel); java's
+(STEWARD_SIDE_STDIO) takes the calls on its stdin and answers on its stdout. A call
+there that outlives its callee's timeout is stopped with the process it runs in (the process and every process
+below it are killed; the calls it had besides fail naming their callees, and the next call starts another).
 shell: the handler script runs under /bin/sh in DIR with the data on stdin; its stdout is the reply
 (STEWARD_WORKFLOW and STEWARD_SCRATCH in its environment).
 
@@ -158,6 +161,15 @@ class Sides:
         e = self.of.get(name)
         return e is not None and e[0] != self.runtime
 
+    def prestart(self, runtime):
+        """Starts runtime's process beside this one now, if a callee loaded here needs it (a JVM's start is long: not at the first call)."""
+        program = next((p for rt, _, p in self.of.values() if rt == runtime), None)
+        if program is None or runtime == self.runtime:
+            return
+        with self.lock:
+            if runtime not in self.running:
+                self.running[runtime] = Side(runtime, program)
+
     def stream(self, frame, data):
         rt, timeout, program = self.of[frame.name]
         with self.lock:
@@ -173,24 +185,37 @@ class Side:
     def __init__(self, runtime, program):
         import msgpack
         self.runtime = runtime
-        mine, its = socket.socketpair()
-        env = dict(os.environ, STEWARD_RUNTIME=runtime, STEWARD_SIDE_FD=str(its.fileno()))
-        self.proc = subprocess.Popen([program], pass_fds=[its.fileno()], env=env, stdin=subprocess.DEVNULL)
-        its.close()
-        self.sock = mine
+        if runtime == "java":
+            # a JVM cannot take a socket at another descriptor: its calls go on its stdin, its replies come on its stdout
+            env = dict(os.environ, STEWARD_RUNTIME=runtime, STEWARD_SIDE_STDIO="1")
+            self.proc = subprocess.Popen([program], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            out = self.proc.stdout.fileno()
+            self._recv = lambda: os.read(out, 65536)
+            self._send = self._to_stdin
+        else:
+            mine, its = socket.socketpair()
+            env = dict(os.environ, STEWARD_RUNTIME=runtime, STEWARD_SIDE_FD=str(its.fileno()))
+            self.proc = subprocess.Popen([program], pass_fds=[its.fileno()], env=env, stdin=subprocess.DEVNULL)
+            its.close()
+            self._recv = lambda: mine.recv(65536)
+            self._send = mine.sendall
         self.channels = {}
         self.ids = itertools.count(1)
         self.write = threading.Lock()
-        self.gone = None
+        self.gone = None  # why calls can no longer go to it; set once
         self.packb = msgpack.packb
         threading.Thread(target=self._read, name="steward-side-" + runtime, daemon=True).start()
+
+    def _to_stdin(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
 
     def _read(self):
         import msgpack
         unpacker = msgpack.Unpacker(raw=True, max_buffer_size=64 << 20)
         try:
             while True:
-                piece = self.sock.recv(65536)
+                piece = self._recv()
                 if not piece:
                     break
                 unpacker.feed(piece)
@@ -200,9 +225,17 @@ class Side:
                         q.put((message, args))
         except OSError:
             pass
-        self.gone = "its %s process exited (%s)" % (self.runtime, _status(self.proc.wait()))
+        status = _status(self.proc.wait())
+        if self.gone is None:
+            self.gone = "its %s process exited (%s)" % (self.runtime, status)
         for q in list(self.channels.values()):
             q.put((None, None))
+
+    def stop(self, why):
+        """Kills the process and every process below it: a call in it outlived its timeout, and only so is its work stopped."""
+        if self.gone is None:
+            self.gone = "its %s process was stopped (%s)" % (self.runtime, why)
+        kill_tree(self.proc.pid)
 
     def stream(self, frame, data, timeout):
         channel = next(self.ids)
@@ -212,7 +245,7 @@ class Side:
             q.put((None, None))  # it ended before this call was registered
         try:
             with self.write:
-                self.sock.sendall(self.packb([0, channel, [frame.name, frame.workflow, frame.scratch, frame.depth, frame.token, data]],
+                self._send(self.packb([0, channel, [frame.name, frame.workflow, frame.scratch, frame.depth, frame.token, data]],
                                              use_bin_type=True))
         except OSError:
             pass  # the reader says how it went
@@ -227,6 +260,7 @@ class Side:
                 try:
                     message, args = q.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
+                    self.stop("a call to %s timed out after %gs" % (name, timeout))
                     raise steward.CallError("function %s failed: timed out after %gs" % (name, timeout))
                 if message is None:
                     raise steward.CallError("function %s failed: %s" % (name, self.gone))
@@ -240,6 +274,40 @@ class Side:
                     return
         finally:
             self.channels.pop(channel, None)
+
+
+def kill_tree(pid):
+    """SIGKILL to pid and every process below it: all stopped first (so none forks meanwhile), found through /proc."""
+    import signal
+    tree = set()
+    for sig in (signal.SIGSTOP, signal.SIGSTOP, signal.SIGKILL):  # the second pass finds what forked before the first stopped it
+        tree |= _below(pid)
+        for p in tree:
+            try:
+                os.kill(p, sig)
+            except OSError:
+                pass  # gone already
+
+
+def _below(pid):
+    """pid and its descendants, from each process's parent in /proc/PID/stat."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        if p not in out:
+            out.add(p)
+            todo.extend(children.get(p, ()))
+    return out
 
 
 def _status(code):
@@ -303,6 +371,7 @@ def _bytes(v):
 
 def serve_python(worker, main, runner):
     runner.load(main)  # warm before the first invocation
+    runner.sides.prestart("java")
 
     @worker.otherwise
     def handle(request, response):

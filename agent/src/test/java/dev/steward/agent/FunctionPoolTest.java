@@ -24,8 +24,12 @@ class FunctionPoolTest extends AgentTestBase {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     void added(String name, Map<String, String> files) throws Exception {
+        added(name, AppsApiTest.tarGz(files));
+    }
+
+    void added(String name, byte[] archive) throws Exception {
         HttpResponse<String> r = http.send(agent.request("/v1/functions/" + name).header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(AppsApiTest.tarGz(files))).build(), HttpResponse.BodyHandlers.ofString());
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(archive)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     }
 
@@ -166,6 +170,7 @@ class FunctionPoolTest extends AgentTestBase {
         HttpResponse<String> added = http.send(agent.request("/v1/functions/jecho").header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(TestApps.tarGz(dir))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        awaitJavaCache("jecho");
         awaitInfo("jecho", "java's pool is filled (one JVM by default)", i -> i.path("pool").asInt() == 1);
         HttpResponse<String> r = call("jecho", "from the pool");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -173,6 +178,53 @@ class FunctionPoolTest extends AgentTestBase {
         JsonNode starts = agent.get("/v1/functions/jecho").path("starts");
         assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
         assertThat(starts.path("paused").asLong()).as(starts.toString()).isEqualTo(1);
+    }
+
+    /** On JDK 25 and later: waits until the java workers' ahead-of-time cache is made (the pool's JVMs are then started again with it). */
+    void awaitJavaCache(String function) {
+        if (Runtime.version().feature() < 25) return;
+        JsonNode cache = awaitInfo(function, "java's ahead-of-time cache is made",
+                i -> i.path("java-cache").path("ready").asBoolean() || i.path("java-cache").has("last-error")).path("java-cache");
+        assertThat(cache.path("ready").asBoolean()).as(cache.toString()).isTrue();
+    }
+
+    @Test
+    void aPreWarmedJvmServesOneFunctionAloneWithItsEnvironmentAndStopsWithTheAgent() throws Exception {
+        String body = "return (steward.environment().get(\"WHO\") + \" \" + steward.environment().containsKey(\"ONLY_ONE\") + \" \"\n"
+                + "        + ProcessHandle.current().pid() + \" \" + new String(data)).getBytes();";
+        added("jone", FunctionsTest.javaFunction(tmp, "One", "env: {WHO: one, ONLY_ONE: 'yes'}\n", body));
+        awaitJavaCache("jone");
+        awaitInfo("jone", "java's pool is filled (one JVM by default)", i -> i.path("pool").asInt() == 1);
+        String[] one = call("jone", "a").body().split(" ");
+        assertThat(one).containsExactly("one", "true", one[2], "a");
+        JsonNode starts = agent.get("/v1/functions/jone").path("starts");
+        assertThat(starts.path("paused").asLong()).as("the pre-warmed JVM of the pool took it: " + starts).isEqualTo(1);
+        assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
+
+        added("jtwo", FunctionsTest.javaFunction(tmp, "Two", "env: {WHO: two}\n", body));
+        awaitInfo("jtwo", "java's pool is filled again", i -> i.path("pool").asInt() == 1);
+        String[] two = call("jtwo", "b").body().split(" ");
+        assertThat(two).as("the second function has its own environment, nothing of the first's").containsExactly("two", "false", two[2], "b");
+        assertThat(two[2]).as("another JVM: a pre-warmed one serves one function alone").isNotEqualTo(one[2]);
+        assertThat(agent.get("/v1/functions/jtwo").path("starts").path("paused").asLong()).isEqualTo(1);
+        assertThat(call("jone", "c").body()).as("the first function keeps its own JVM").isEqualTo("one true " + one[2] + " c");
+        JsonNode pool = agent.get("/v1/functions/jone").path("pool-state");
+        assertThat(pool.path("taken").asLong()).as(pool.toString()).isEqualTo(2);
+        assertThat(pool.path("started").asLong()).as(pool.toString()).isGreaterThanOrEqualTo(3);
+
+        // the JVMs (the functions' and the one waiting in the pool) stop with the agent
+        awaitInfo("jone", "java's pool is filled again", i -> i.path("pool").asInt() == 1);
+        List<ProcessHandle> jvms = ProcessHandle.current().descendants()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("dev.steward.worker.fn.FunctionRunner")).orElse(false)).toList();
+        assertThat(jvms.stream().map(ProcessHandle::pid)).as("the two functions' JVMs and the pool's").hasSizeGreaterThanOrEqualTo(3)
+                .contains(Long.parseLong(one[2]), Long.parseLong(two[2]));
+        agent.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (jvms.stream().anyMatch(ProcessHandle::isAlive)) {
+            assertThat(System.nanoTime()).as("the java workers end with the agent").isLessThan(deadline);
+            TestAgent.sleep(20);
+        }
+        agent = TestAgent.start(tmp.resolve("data"));
     }
 
     @Test

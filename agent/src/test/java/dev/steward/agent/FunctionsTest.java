@@ -246,6 +246,96 @@ class FunctionsTest extends AgentTestBase {
     }
 
     @Test
+    void aSameWorkerCallThatTimesOutInTheProcessBesideIsStoppedThere() throws Exception {
+        Path marks = Files.createDirectories(tmp.resolve("marks"));
+        // each callee writes its pid when it starts, and a file 15 s later; its timeout is 5 s
+        added("nlate", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ntimeout: 5s\n", "index.js",
+                "const fs = require('fs');\nexports.handle = (buf) => {\n  if (buf.toString() === 'quick') return 'quick ' + process.pid;\n"
+                        + "  fs.writeFileSync('" + marks.resolve("node-started") + "', String(process.pid));\n"
+                        + "  return new Promise((r) => setTimeout(() => { fs.writeFileSync('" + marks.resolve("node-late") + "', 'late'); r('late'); }, 15000));\n};\n")));
+        added("slate", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: shell\nhandler: h.sh\ntimeout: 5s\n", "h.sh",
+                "echo $$ > " + marks.resolve("shell-started") + "\nsleep 15\necho late > " + marks.resolve("shell-late") + "\n")));
+        added("pylate", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\ntimeout: 5s\n", "main.py",
+                "import os, time\ndef handle(data):\n    open('" + marks.resolve("python-started") + "', 'w').write(str(os.getpid()))\n"
+                        + "    time.sleep(15)\n    open('" + marks.resolve("python-late") + "', 'w').write('late')\n    return b'late'\n")));
+        added("pycaller", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\ncalls: {nlate: same-worker, slate: same-worker}\n",
+                "main.py", "import steward\ndef handle(data):\n    return steward.invoke('slate' if data == b'shell' else 'nlate', data)\n")));
+        added("nodecaller", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {pylate: same-worker}\n", "index.js",
+                "exports.handle = async (buf, steward) => steward.invoke('pylate', buf);\n")));
+
+        fails("pycaller", "node", "function nlate failed: timed out after 5s");
+        long node = stoppedThere(marks, "node");
+        String again = invoke("pycaller", "quick").body();
+        assertThat(again).as("the next call starts another node process").startsWith("quick ").isNotEqualTo("quick " + node);
+
+        fails("pycaller", "shell", "function slate failed: timed out after 5s");
+        stoppedThere(marks, "shell");
+
+        fails("nodecaller", "", "function pylate failed: timed out after 5s");
+        stoppedThere(marks, "python");
+    }
+
+    @Test
+    void pythonAndNodeCallersCallAJavaCalleeSameWorkerInAJvmBesideThem() throws Exception {
+        added("jbeside", javaFunction("Beside", "", """
+                if (new String(data).equals("fail")) throw new IllegalStateException("no java today");
+                return ("java " + ProcessHandle.current().pid() + " " + ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)
+                        + " " + new String(data)).getBytes();"""));
+        Path marks = Files.createDirectories(tmp.resolve("marks"));
+        added("jlate", javaFunction("Late", "timeout: 5s\n", "java.nio.file.Files.writeString(java.nio.file.Path.of(\"" + marks.resolve("java-started")
+                + "\"), Long.toString(ProcessHandle.current().pid()));\nThread.sleep(15000);\njava.nio.file.Files.writeString(java.nio.file.Path.of(\""
+                + marks.resolve("java-late") + "\"), \"late\");\nreturn data;"));
+        added("pyj", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {jbeside: same-worker, jlate: same-worker}\n", "main.py",
+                "import os, steward\ndef handle(data):\n    callee = 'jlate' if data == b'slow' else 'jbeside'\n"
+                        + "    return ('python %d ' % os.getpid()).encode() + steward.invoke(callee, data)\n")));
+        String[] py = invoke("pyj", "hi").body().split(" ");
+        assertThat(py).as(String.join(" ", py)).hasSize(6);
+        assertThat(py[0]).isEqualTo("python");
+        assertThat(py[2]).isEqualTo("java");
+        assertThat(py[4]).as("the JVM is the python worker's child").isEqualTo(py[1]);
+        assertThat(py[5]).isEqualTo("hi");
+        assertThat(agent.get("/v1/functions/jbeside").has("running")).as("jbeside never ran as its own app").isFalse();
+        assertThat(invoke("pyj", "again").body().split(" ")[3]).as("the JVM beside is kept for the next call").isEqualTo(py[3]);
+        fails("pyj", "fail", "function jbeside failed: IllegalStateException: no java today");
+        fails("pyj", "slow", "function jlate failed: timed out after 5s");
+        stoppedThere(marks, "java");
+
+        added("nodej", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {jbeside: same-worker}\n", "index.js",
+                "exports.handle = async (buf, steward) => `node ${process.pid} ` + await steward.invoke('jbeside', buf);\n")));
+        String[] node = invoke("nodej", "ho").body().split(" ");
+        assertThat(node).as(String.join(" ", node)).hasSize(6);
+        assertThat(node[2]).isEqualTo("java");
+        assertThat(node[4]).as("the JVM is the node worker's child").isEqualTo(node[1]);
+        assertThat(node[5]).isEqualTo("ho");
+        fails("nodej", "fail", "function jbeside failed: IllegalStateException: no java today");
+    }
+
+    /** Whether process {@code pid} runs (a zombie, ended but not reaped yet, does not). */
+    static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The callee of {@code runtime} that timed out wrote its pid when it started: that process is gone (killed when the
+     * call timed out), so the file it was to write later never comes. Its pid.
+     */
+    static long stoppedThere(Path marks, String runtime) throws Exception {
+        long pid = Long.parseLong(Files.readString(marks.resolve(runtime + "-started")).trim());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (running(pid)) {
+            assertThat(System.nanoTime()).as("the " + runtime + " callee's process " + pid + " is stopped after its timeout").isLessThan(deadline);
+            TestAgent.sleep(20);
+        }
+        assertThat(marks.resolve(runtime + "-late")).as("the stopped callee's work is gone: it never writes its late file").doesNotExist();
+        return pid;
+    }
+
+    @Test
     void javaHandlersCallTheirCalleesSameWorkerAndInSiblingWorkers() throws Exception {
         added("jponger", javaFunction("Pong", "", "return (\"pong:\" + new String(data) + \" \" + ProcessHandle.current().pid()).getBytes();"));
         added("jpinger", javaFunction("Ping", "calls: {jponger: same-worker}\n",
@@ -287,13 +377,28 @@ class FunctionsTest extends AgentTestBase {
         assertThat(agent.get("/v1/functions/jpart").path("invocations").asLong()).isEqualTo(4);
         fails("jfan", "fail", "function pyfail failed: ValueError: not today");
         awaitEmpty(agent.dataDir.resolve("workflows"), "the workflows' directories go with their last invocation");
-        // a java worker that ends leaves the class-data archive the next ones map
-        agent.ok("DELETE", "/v1/functions/jpinger", null);
-        Path archive = agent.dataDir.resolve("cache").resolve("function-runner.jsa");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
-            assertThat(System.nanoTime()).as(archive + " written by the java worker that ended").isLessThan(deadline);
-            TestAgent.sleep(50);
+        if (Runtime.version().feature() >= 25) {
+            // the java workers' ahead-of-time cache, made once by a training run when the first java function came, is
+            // mapped by every java worker started after it
+            JsonNode cache = awaitInfo("jpart", i -> i.path("java-cache").path("ready").asBoolean() || i.path("java-cache").has("last-error"))
+                    .path("java-cache");
+            assertThat(cache.path("ready").asBoolean()).as(cache.toString()).isTrue();
+            Path file = Path.of(cache.path("file").asText());
+            assertThat(file.getParent()).isEqualTo(agent.dataDir.resolve("cache"));
+            added("jafter", javaFunction("After", "", "return (\"after \" + ProcessHandle.current().pid()).getBytes();"));
+            String after = invoke("jafter", "").body();
+            assertThat(after).startsWith("after ");
+            String maps = Files.readString(Path.of("/proc", after.substring("after ".length()), "maps"));
+            assertThat(maps).as("the worker started after the cache was made maps it").contains(file.toString());
+        } else {
+            // a java worker that ends leaves the class-data archive the next ones map
+            agent.ok("DELETE", "/v1/functions/jpinger", null);
+            Path archive = agent.dataDir.resolve("cache").resolve("function-runner.jsa");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+                assertThat(System.nanoTime()).as(archive + " written by the java worker that ended").isLessThan(deadline);
+                TestAgent.sleep(50);
+            }
         }
     }
 
@@ -309,6 +414,11 @@ class FunctionsTest extends AgentTestBase {
 
     /** A java function of one class, {@code com.example.CLASS}, whose handler's body is {@code body}, compiled here into its classes/. */
     byte[] javaFunction(String className, String yaml, String body) throws Exception {
+        return javaFunction(tmp, className, yaml, body);
+    }
+
+    /** {@link #javaFunction(String, String, String)}, compiled under {@code tmp}. */
+    static byte[] javaFunction(Path tmp, String className, String yaml, String body) throws Exception {
         Path dir = tmp.resolve("fn-" + className);
         Path src = tmp.resolve("src-" + className).resolve(className + ".java");
         Files.createDirectories(src.getParent());
@@ -430,15 +540,17 @@ class FunctionsTest extends AgentTestBase {
         assertThat(agent.call("DELETE", "/v1/functions/me", null).status()).isEqualTo(404);
         assertThat(invoke("me", "").status()).isEqualTo(404);
 
-        // with functions stored: a cycle through them, a same-worker callee in java of a python caller, an app's name
+        // with functions stored: a cycle through them, a java caller of a same-worker callee in python, an app's name
         added("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
         added("a", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {b: same-worker}\n", "main.py", "")));
         TestAgent.Res cycle = add("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {a: other-worker}\n", "main.py", "")));
         assertThat(cycle.status()).isEqualTo(400);
         assertThat(cycle.json().path("error").asText()).containsAnyOf("calls: a cycle, a -> b -> a", "calls: a cycle, b -> a -> b");
-        TestAgent.Res mixed = add("b", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: java\nhandler: com.example.B\n", "classes/com/example/B.class", "")));
+        TestAgent.Res mixed = add("c", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: java\nhandler: com.example.C\ncalls: {b: same-worker}\n",
+                "classes/com/example/C.class", "")));
         assertThat(mixed.status()).isEqualTo(400);
-        assertThat(mixed.json().path("error").asText()).contains("a (python) calls b (java) as same-worker, which java allows with java alone");
+        assertThat(mixed.json().path("error").asText())
+                .contains("c (java) calls b (python) as same-worker, which a java caller allows with java callees alone (make it other-worker)");
         TestApps.upload(agent, "anapp", Map.of());
         TestAgent.Res clash = add("anapp", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
         assertThat(clash.status()).isEqualTo(409);

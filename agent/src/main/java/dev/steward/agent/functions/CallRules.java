@@ -11,9 +11,9 @@ import java.util.Set;
 /**
  * The rules calls between functions keep, checked over every function when one is added: no cycle,
  * every callee of the function added is a function already (callers are added after their callees),
- * and no same-worker call between java and another runtime (a same-worker callee of another runtime runs
+ * and no same-worker call from java to another runtime (a same-worker callee of another runtime runs
  * in a second runtime process the caller's worker starts beside itself, which the python and node
- * workers do and the java one does not).
+ * workers do, for java callees too, and the java one does not).
  */
 final class CallRules {
     private CallRules() {}
@@ -36,9 +36,9 @@ final class CallRules {
             FunctionManifest other = all.get(callee);
             boolean touches = caller.equals(name) || callee.equals(name);
             if (touches && kind == FunctionManifest.CallKind.SAME_WORKER && other != null && other.runtime() != m.runtime()
-                    && (m.runtime() == FunctionRuntime.JAVA || other.runtime() == FunctionRuntime.JAVA)) {
-                throw new IllegalArgumentException("calls." + callee + ": " + caller + " (" + m.runtime().wire() + ") calls " + callee
-                        + " (" + other.runtime().wire() + ") as same-worker, which java allows with java alone (make it other-worker)");
+                    && m.runtime() == FunctionRuntime.JAVA) {
+                throw new IllegalArgumentException("calls." + callee + ": " + caller + " (java) calls " + callee + " (" + other.runtime().wire()
+                        + ") as same-worker, which a java caller allows with java callees alone (make it other-worker)");
             }
         }));
     }

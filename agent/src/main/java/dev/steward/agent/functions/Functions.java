@@ -59,10 +59,12 @@ public final class Functions implements AutoCloseable {
         this.callDoor = rpc.serveAt(new CallDoor(this), calls);
         this.pool = new WarmPool(runtimes.poolSizes(pools), pools.idle(), engine::isolate, runtimes.poolEnvironment(engine.pythonLib()),
                 data.resolve("run"), logs.resolve(".pool"), nanos, MemInfo.PROC);
+        runtimes.onJavaCacheMade(pool::renew); // the JVMs paused before it was made start again with it
         engine.reserve(n -> n.equals(FunctionDoor.GATEWAY_PREFIX) || store.function(n).isPresent());
         for (FunctionRecord r : store.functions()) {
             publish(r.name());
             pool.touch(runtimes.poolKey(r.current().parsed()));
+            runtimes.prepare(r.current().parsed().runtime());
         }
     }
 
@@ -74,6 +76,7 @@ public final class Functions implements AutoCloseable {
     public FunctionRecord add(String name, Path archive, Format format, Caller who) {
         FunctionRecord r = store.add(name, archive, format, who);
         pool.touch(runtimes.poolKey(r.current().parsed()));
+        runtimes.prepare(r.current().parsed().runtime());
         changed(name);
         if (r.versions().size() == 1) publish(name); // a first version; later ones go through the same service
         return r;
@@ -237,6 +240,7 @@ public final class Functions implements AutoCloseable {
         Map<String, Object> poolState = pool.info(runtimes.poolKey(r.current().parsed()));
         m.put("pool", poolState.get("paused"));
         m.put("pool-state", poolState);
+        if (r.current().parsed().runtime() == dev.steward.model.FunctionRuntime.JAVA) runtimes.javaCache().ifPresent(c -> m.put("java-cache", c));
         return m;
     }
 
@@ -268,6 +272,7 @@ public final class Functions implements AutoCloseable {
     /** Stops every running version (the agent is stopping): sessions in flight get the termination timeout. */
     @Override
     public void close() {
+        runtimes.close();
         pool.close();
         try {
             callDoor.close();

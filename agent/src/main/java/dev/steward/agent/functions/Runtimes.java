@@ -19,22 +19,28 @@ import java.util.stream.Collectors;
  * worker program is the runtime's, the same for every function; which functions it loads, and from
  * where, it is told in its environment ({@code STEWARD_FUNCTION}, {@code STEWARD_FUNCTIONS}).
  */
-final class Runtimes {
+final class Runtimes implements AutoCloseable {
+    /** The JVM the agent runs on: its java workers' too. */
+    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private final Path python;
     private final Path node;
     private final Path java;
     private final String javaClassPath;
     private final Path javaCds;
+    private final java.util.Optional<JavaCache> javaAot;
     private final Path calls;
+    private volatile java.util.function.Consumer<String> javaCacheMade = program -> { };
 
-    private Runtimes(Path python, Path node, Path java, Path javaCds, Path calls) {
+    private Runtimes(Path python, Path node, Path java, Path cache, Path calls) {
         this.calls = calls;
         this.python = python;
         this.node = node;
         this.java = java;
-        this.javaCds = javaCds;
+        this.javaCds = cache.resolve("function-runner.jsa");
         this.javaClassPath = List.of(dev.steward.worker.fn.FunctionRunner.class, dev.steward.protocol.Frame.class, org.msgpack.core.MessagePack.class)
                 .stream().map(Runtimes::location).distinct().collect(Collectors.joining(":"));
+        this.javaAot = JavaCache.of(cache, worker(FunctionRuntime.JAVA), JAVA, Runtime.version().feature(), javaClassPath,
+                () -> javaCacheMade.accept(worker(FunctionRuntime.JAVA).normalize().toString()));
     }
 
     /**
@@ -44,7 +50,7 @@ final class Runtimes {
     static Runtimes install(Path pythonLib, Path lib, Path cache, Path calls) throws IOException {
         Files.createDirectories(cache); // where the java workers' class-data archive is written (a JVM does not make its directory)
         return new Runtimes(pythonLib, SdkFiles.install(lib.resolve("node"), "node", SdkFiles.NODE),
-                SdkFiles.install(lib.resolve("java"), "java", SdkFiles.JAVA), cache.resolve("function-runner.jsa"), calls);
+                SdkFiles.install(lib.resolve("java"), "java", SdkFiles.JAVA), cache, calls);
     }
 
     private static String location(Class<?> c) {
@@ -77,20 +83,55 @@ final class Runtimes {
         env.put("STEWARD_FUNCTIONS", table(loads));
         env.put("STEWARD_SIDES", sides(loads));
         env.put("STEWARD_CALLS", calls.toString());
-        if (m.runtime() == FunctionRuntime.JAVA) env.putAll(java());
+        if (loads.values().stream().anyMatch(l -> l.parsed().runtime() == FunctionRuntime.JAVA)) env.putAll(java()); // its own, or a JVM beside it
         return new AppRecord(name, v.dir(), worker(m.runtime()).toString(), env, v.added(), owner);
     }
 
-    /** What the java worker needs to start, pooled or not: its class path and its class-data archive. */
+    /**
+     * What the java worker needs to start, pooled or not: its class path, and its ahead-of-time cache (JDK 25 and
+     * later; mapped once made) or else its class-data archive; on a JDK that warns when msgpack reads arrays
+     * through sun.misc.Unsafe (23 and later), the option that lets it without the warning and its stack walk.
+     */
     private Map<String, String> java() {
-        return Map.of("STEWARD_JAVA_CP", javaClassPath, "STEWARD_JAVA_CDS", javaCds.toString());
+        Map<String, String> env = new HashMap<>();
+        env.put("STEWARD_JAVA_CP", javaClassPath);
+        javaAot.ifPresentOrElse(c -> env.put("STEWARD_JAVA_AOT", c.file().toString()), () -> env.put("STEWARD_JAVA_CDS", javaCds.toString()));
+        if (Runtime.version().feature() >= 23) env.put("STEWARD_JAVA_OPTS", "--sun-misc-unsafe-memory-access=allow");
+        return env;
+    }
+
+    /** Who is told the java worker program (its path) once its ahead-of-time cache is made: the pool, to start its JVMs again with it. */
+    void onJavaCacheMade(java.util.function.Consumer<String> then) {
+        javaCacheMade = then;
+    }
+
+    /** A function of {@code runtime} is there: java's ahead-of-time cache is made now, in the background, unless it is made already. */
+    void prepare(FunctionRuntime runtime) {
+        if (runtime == FunctionRuntime.JAVA) javaAot.ifPresent(JavaCache::prepare);
+    }
+
+    /** Java's ahead-of-time cache: where it is, whether it is made, why it is not (JDK 25 and later), for {@code fn info}. */
+    java.util.Optional<Map<String, Object>> javaCache() {
+        return javaAot.map(c -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("file", c.file().toString());
+            m.put("ready", c.ready());
+            if (c.lastError() != null) m.put("last-error", c.lastError());
+            return m;
+        });
+    }
+
+    /** Stops java's training run if one is under way. */
+    @Override
+    public void close() {
+        javaAot.ifPresent(JavaCache::close);
     }
 
     /** What every pooled worker starts with: the Python library on its path, and what a java worker needs. */
     Map<String, String> poolEnvironment(Path pythonLib) {
         Map<String, String> env = new HashMap<>(java());
         env.put("PYTHONPATH", pythonLib.toString());
-        ProcessHandle.current().info().command().ifPresent(j -> env.put("STEWARD_JAVA", j));
+        env.put("STEWARD_JAVA", JAVA);
         return env;
     }
 

@@ -43,13 +43,15 @@ final class WarmPool implements WorkerSource, AutoCloseable {
         final String id;
         final Key key;
         final Path log;
+        final long generation;
         InstanceHandle handle;
         SocketChannel conn;
 
-        Blank(String id, Key key, Path log) {
+        Blank(String id, Key key, Path log, long generation) {
             this.id = id;
             this.key = key;
             this.log = log;
+            this.generation = generation;
         }
     }
 
@@ -81,6 +83,8 @@ final class WarmPool implements WorkerSource, AutoCloseable {
     private final PoolSocket server;
     private final Path socket;
     private long ids;
+    /** Owner: per program, how many times what its workers start with changed ({@link #renew}); a worker started before is let go. */
+    private final Map<String, Long> generations = new HashMap<>();
     private volatile boolean closed;
 
     /**
@@ -179,7 +183,7 @@ final class WarmPool implements WorkerSource, AutoCloseable {
     /** Owner: one more worker for {@code k}, spawned on a thread of its own. */
     private void spawn(Key k, Lane l) {
         String id = "pool-" + ProcessHandle.current().pid() + "-" + (++ids);
-        Blank b = new Blank(id, k, logs.resolve(id + ".log"));
+        Blank b = new Blank(id, k, logs.resolve(id + ".log"), generations.getOrDefault(k.program(), 0L));
         l.starting++;
         l.started++;
         pending.put(id, b);
@@ -260,10 +264,33 @@ final class WarmPool implements WorkerSource, AutoCloseable {
             b.handle.kill();
             return;
         }
+        if (b.generation != generations.getOrDefault(b.key.program(), 0L)) { // started before what it starts with changed
+            b.handle.kill();
+            deleteQuietly(b.log);
+            return;
+        }
         l.failures = 0;
         if (bytes > 0) l.workerBytes = bytes;
         l.pausing = b.handle.pausing();
         l.ready.addLast(b);
+    }
+
+    /**
+     * What the workers of {@code program} start with changed (java's ahead-of-time cache is made): its paused
+     * workers, and those starting, are let go, and new ones started.
+     */
+    void renew(String program) {
+        post(() -> {
+            generations.merge(program, 1L, Long::sum);
+            for (Map.Entry<Key, Lane> e : lanes.entrySet()) {
+                if (!e.getKey().program().equals(program)) continue;
+                for (Blank b; (b = e.getValue().ready.pollFirst()) != null; ) {
+                    b.handle.kill();
+                    deleteQuietly(b.log);
+                }
+                refill(e.getKey());
+            }
+        });
     }
 
     /** Owner, every second: pools unused for idle are emptied, the others refilled. */

@@ -20,11 +20,16 @@ import java.util.stream.Stream;
  * class loader of its own over its {@code classes/}, its jars and {@code lib/*.jar}, and serves the
  * main one ({@code STEWARD_FUNCTION}); each event names it and its place in its workflow
  * ({@link Invocation}). Same-worker calls run in process, other-worker ones through the agent's call
- * socket ({@link Calls}). Started by the warm pool, it first waits to be given its function ({@link PoolHandOver}).
+ * socket ({@link Calls}). Started beside a python or node worker ({@code STEWARD_SIDE_STDIO}), it serves that
+ * worker's same-worker calls of java callees ({@link SideServer}). Started by the warm pool, it first warms itself up ({@link Warmup}) and then waits to be
+ * given its function ({@link PoolHandOver}); started with {@code --warmup}, it only warms up (the agent's training
+ * run for the ahead-of-time cache).
  */
 public final class FunctionRunner {
     /** How deep calls may nest before one is refused (runaway recursion). */
     static final int MAX_DEPTH = 32;
+    /** How many calls the warm-up makes (a pooled worker's, and the training run's). */
+    static final int WARMUP_CALLS = 200;
     private final FunctionTable table;
     private final Calls calls;
     private final Map<String, String> env;
@@ -38,6 +43,16 @@ public final class FunctionRunner {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--warmup")) { // the agent's training run for the workers' ahead-of-time cache
+            Warmup.run(WARMUP_CALLS);
+            return;
+        }
+        if (System.getenv("STEWARD_SIDE_STDIO") != null) { // beside a python or node worker, for its same-worker java callees
+            side(System.getenv());
+            return;
+        }
+        String pool = System.getenv("STEWARD_POOL");
+        if (pool != null && !pool.isEmpty()) warm(); // pre-warmed while it waits in the pool, not once its call came
         Optional<Map<String, String>> given = PoolHandOver.await(System.getenv());
         if (given.isEmpty()) return; // a pooled worker let go unused
         Map<String, String> env = given.get();
@@ -47,6 +62,23 @@ public final class FunctionRunner {
                 new Calls(env.get("STEWARD_CALLS")), env);
         runner.load(main); // warm before the first invocation: a handler that cannot load fails the worker's start
         Worker.from(args, env).otherwise((req, res) -> res.write(runner.invoke(Invocation.of(req.event(), main), req.readAll()))).run();
+    }
+
+    /** Serves the same-worker calls of the worker beside which it runs: on stdin, replies on stdout (a handler's prints go to stderr). */
+    private static void side(Map<String, String> env) throws IOException {
+        FunctionRunner runner = new FunctionRunner(FunctionTable.parse(env.getOrDefault("STEWARD_FUNCTIONS", "")), new Calls(env.get("STEWARD_CALLS")), env);
+        java.io.OutputStream replies = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+        System.setOut(System.err);
+        new SideServer(runner, replies).serve(new java.io.FileInputStream(java.io.FileDescriptor.in));
+    }
+
+    /** A pooled worker's warm-up: a failure leaves it as it was (cold), said in its log. */
+    private static void warm() {
+        try {
+            Warmup.run(WARMUP_CALLS);
+        } catch (Exception e) {
+            System.err.println("steward: the java worker's warm-up failed (it goes on without): " + e);
+        }
     }
 
     byte[] invoke(Invocation f, byte[] data) throws Exception {

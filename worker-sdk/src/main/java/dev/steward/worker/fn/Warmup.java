@@ -1,0 +1,147 @@
+package dev.steward.worker.fn;
+
+import dev.steward.protocol.Frame;
+import dev.steward.protocol.FrameReader;
+import dev.steward.protocol.FrameWriter;
+import dev.steward.protocol.Messages;
+import dev.steward.protocol.ProtocolException;
+import dev.steward.protocol.WorkerMessage;
+import dev.steward.worker.Worker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The java worker's own paths, run once in this process against a stand-in agent on a socket of its own:
+ * a unix socket connected, the protocol's frames both ways, virtual threads, a function loaded through a
+ * class loader of its own and invoked with a same-worker call, a jar opened and read. A pooled worker runs
+ * it before it waits to be given a function, so that what its first call needs is loaded and initialized
+ * by then; the agent's training run ({@code FunctionRunner --warmup}) runs it to make the ahead-of-time
+ * cache the workers start with.
+ */
+final class Warmup {
+    private static final String MAIN = "warmup";
+
+    private Warmup() {}
+
+    /** The function the warm-up invokes: {@code >DATA} is a same-worker call of its callee with DATA, else the data back. */
+    public static final class Echo implements Function {
+        @Override
+        public byte[] handle(byte[] data, Steward steward) throws Exception {
+            if (data.length > 0 && data[0] == '>') return steward.invoke("callee", Arrays.copyOfRange(data, 1, data.length));
+            return data;
+        }
+    }
+
+    /** Serves {@code calls} invocations to a worker of this process over a unix socket, then terminates it. */
+    static void run(int calls) throws Exception {
+        Path dir = Files.createTempDirectory("steward-warmup-");
+        try {
+            readJar(dir);
+            serve(dir, calls);
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void serve(Path dir, int calls) throws Exception {
+        Path sock = dir.resolve("agent.sock");
+        String handler = Echo.class.getName();
+        FunctionTable table = FunctionTable.parse(MAIN + "\t" + handler + "\tcallee\t\t" + dir + "\ncallee\t" + handler + "\t\t\t" + dir + "\n");
+        FunctionRunner runner = new FunctionRunner(table, new Calls(""), Map.of());
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(sock));
+            runner.load(MAIN);
+            Worker worker = new Worker(MAIN, sock, MAIN)
+                    .otherwise((req, res) -> res.write(runner.invoke(Invocation.of(req.event(), MAIN), req.readAll())));
+            Thread serving = Thread.ofPlatform().name("steward-warmup").start(() -> {
+                try {
+                    worker.run();
+                } catch (IOException e) {
+                    // the stand-in agent went: the warm-up's own failure says why
+                }
+            });
+            try (SocketChannel agent = server.accept()) {
+                Link link = new Link(agent);
+                link.await(Messages.HANDSHAKE);
+                for (int i = 1; i <= calls; i++) {
+                    link.send(new WorkerMessage.Invoke(i, MAIN + "\t\t\t0\t").frame());
+                    link.send(FrameWriter.chunk(i, (i % 2 == 0 ? ">x" : "x").getBytes(StandardCharsets.US_ASCII)));
+                    link.send(FrameWriter.choke(i));
+                    link.await(Messages.CHUNK);
+                    link.await(Messages.CHOKE);
+                }
+                link.send(new WorkerMessage.Terminate(Messages.TERMINATE_NORMAL, "warmed up").frame());
+                link.await(Messages.TERMINATE);
+            }
+            serving.join();
+        }
+    }
+
+    /** A jar written here and read through a class loader, as a function's jars are. */
+    private static void readJar(Path dir) throws IOException {
+        Path jar = dir.resolve("warmup.jar");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new ZipEntry("warmup.txt"));
+            out.write(MAIN.getBytes(StandardCharsets.US_ASCII));
+            out.closeEntry();
+        }
+        try (URLClassLoader loader = new URLClassLoader("function-" + MAIN, new URL[] {jar.toUri().toURL()}, Warmup.class.getClassLoader())) {
+            URL found = loader.findResource("warmup.txt");
+            if (found == null) throw new IOException("the warm-up's jar has no warmup.txt");
+            try (InputStream in = found.openStream()) {
+                in.readAllBytes();
+            }
+        }
+    }
+
+    /** The stand-in agent's end of the connection. */
+    private static final class Link {
+        private final SocketChannel ch;
+        private final FrameReader reader = new FrameReader();
+        private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+        private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+
+        Link(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        void send(Frame f) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(FrameWriter.encode(f));
+            while (b.hasRemaining()) ch.write(b);
+        }
+
+        /** Reads up to the next frame of {@code message} (heartbeats skipped); anything else fails the warm-up. */
+        void await(int message) throws IOException, ProtocolException {
+            while (true) {
+                Frame f = frames.pollFirst();
+                if (f == null) {
+                    int n = ch.read(buf.clear());
+                    if (n < 0) throw new IOException("the warm-up's worker closed its connection");
+                    frames.addAll(reader.feed(buf.array(), 0, n));
+                    continue;
+                }
+                if (f.message() == message) return;
+                if (f.message() != Messages.HEARTBEAT) throw new IOException("the warm-up's worker sent " + f + " where message " + message + " was due");
+            }
+        }
+    }
+}
