@@ -36,6 +36,7 @@ final class OpenInstance {
 
     // owned by the inbox's thread
     Netns.Net net;
+    Spares.Spare spare; // a namespace made ahead for this UUID, until the open takes it as its own
     String isolate;
     String opened;
     final Map<String, InstanceHandle> handles = new LinkedHashMap<>();
