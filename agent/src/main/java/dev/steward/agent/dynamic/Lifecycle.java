@@ -254,8 +254,15 @@ final class Lifecycle {
                 i.watch(p, handle);
             });
         });
+        // a part that waited out its back-off when the agent went: started again when due, its ends within its window kept
+        r.waiting().forEach((p, w) -> {
+            if (i.handles.containsKey(p) || !i.parts.containsKey(p)) return;
+            i.parts.put(p, DynamicState.STARTING);
+            i.failures.put(p, new java.util.ArrayDeque<>(w.ends().stream().map(Instant::parse).toList()));
+            i.restartDue.put(p, Instant.parse(w.due()));
+        });
         i.stateInPlace = Files.isDirectory(i.root()); // so a failure below saves it before anything is removed
-        List<String> missing = new ArrayList<>(i.partNamesInOrder().stream().filter(p -> !i.handles.containsKey(p)).toList());
+        List<String> missing = new ArrayList<>(i.partNamesInOrder().stream().filter(p -> !i.handles.containsKey(p) && !i.restartDue.containsKey(p)).toList());
         i.handles.keySet().stream().filter(p -> !i.parts.containsKey(p)).forEach(p -> missing.add("(its spec changed: no part " + p + " now)"));
         if (i.net == null || !i.shared.netns().exists(i.net.name())) missing.add("its network namespace");
         if (!missing.isEmpty()) {
@@ -263,7 +270,14 @@ final class Lifecycle {
             return;
         }
         i.routed = true;
-        i.publish("picked up after an agent restart");
+        i.publish("picked up after an agent restart" + (i.restartDue.isEmpty() ? ""
+                : "; started again when its back-off is over: " + String.join(", ", i.restartDue.keySet())));
         i.schedule();
+        Instant now = i.shared.clock().instant();
+        for (var e : List.copyOf(i.restartDue.entrySet())) {
+            Parts.Part part = i.partsSpec().parts().get(e.getKey());
+            Duration left = now.isBefore(e.getValue()) ? Duration.between(now, e.getValue()) : Duration.ZERO;
+            i.later(left, () -> Running.restartEnded(i, part));
+        }
     }
 }
