@@ -51,7 +51,7 @@ class Podman:
     """podman system service on a socket of its own, with storage, run and lock dirs of its own, and
     the busybox image the tests use imported there (a root filesystem of /bin/busybox)."""
 
-    def __init__(self, d):
+    def __init__(self, d, applets=("sh", "sleep", "true")):
         self.dir = d
         os.makedirs(d)
         conf = os.path.join(d, "containers.conf")
@@ -65,7 +65,7 @@ class Podman:
         for sub in ("bin", "etc", "tmp"):
             os.makedirs(os.path.join(rootfs, sub))
         shutil.copy("/bin/busybox", os.path.join(rootfs, "bin", "busybox"))
-        for applet in ("sh", "sleep", "true"):
+        for applet in applets:
             os.symlink("busybox", os.path.join(rootfs, "bin", applet))
         with open(os.path.join(rootfs, "etc", "passwd"), "w") as f:
             f.write("root:x:0:0:root:/root:/bin/sh\n")

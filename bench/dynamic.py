@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Dynamic services (issue 14): open-to-first-response of a two-part process service (a web part that asks a
 helper part over localhost) beside the parts' own start time in the same run (the same two programs started
-directly, the helper first, until the web part answers), then opens and closes in a row, checking after them
-that nothing is left behind: network namespaces, veths, cgroups, mounts, processes, listening ports, instance
-folders.
+directly, the helper first, until the web part answers); the same with the helper a container part (busybox's
+httpd through Podman's Docker API, beside the same container started directly through it); then opens and closes
+in a row, checking after them, and again after the agent's stop, that nothing is left behind: network namespaces
+(spares made ahead too), veths, cgroups, mounts, processes, routes, instance folders, containers.
 
 Run from the repository root, as root (namespaces):  /usr/bin/python3 bench/dynamic.py [--rounds 10] [--churn 100]
-Needs python3 and a built ./steward.
+Needs python3 and a built ./steward; podman, runc and busybox-static for the container part (else it is left out,
+saying why; --no-containers leaves it out).
 """
 import argparse
 import json
@@ -22,6 +24,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import StewardAgent, free_port, processes_with  # noqa: E402
+from churn import IMAGE, Podman, podman_problem  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -45,6 +48,9 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
 http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
 """
+
+
+SETTLE = 0.3  # s of quiet before each measured start (the agent makes its spare namespaces after an open)
 
 
 def get(url, host=None, token=None, timeout=2.0):
@@ -76,7 +82,7 @@ def listening(port, host="127.0.0.1"):
 
 
 def direct(tmp):
-    """The parts' own start: the helper started and taking connections, then the web part answering, in ms."""
+    """The parts' own start: the helper started and taking connections, then the web part answering; both in ms."""
     hp, wp = free_port(), free_port()
     env = dict(os.environ, HELPER_PORT=str(hp), PORT=str(wp))
     t0 = time.monotonic()
@@ -84,20 +90,21 @@ def direct(tmp):
     try:
         while not listening(hp):
             time.sleep(0.001)
+        helper = (time.monotonic() - t0) * 1000
         procs.append(subprocess.Popen([sys.executable, os.path.join(tmp, "web.py")], env=env))
         if not until_200("http://127.0.0.1:%d/" % wp):
             raise RuntimeError("the web part did not answer when started directly")
-        return (time.monotonic() - t0) * 1000
+        return helper, (time.monotonic() - t0) * 1000
     finally:
         for p in procs:
             p.kill()
             p.wait()
 
 
-def opened(agent):
+def opened(agent, service="pair"):
     """Opens an instance (the answer comes once it is running) and waits for its first answer through the gateway."""
     t0 = time.monotonic()
-    v = agent.call("POST", "/v1/services/pair/open")
+    v = agent.call("POST", "/v1/services/%s/open" % service)
     if v.get("state") != "running":
         raise RuntimeError("open failed: %s" % json.dumps(v))
     answered = time.monotonic()
@@ -105,6 +112,50 @@ def opened(agent):
     if not until_200(agent.gateway.rstrip("/") + "/", host, agent.token()):
         raise RuntimeError("no answer from %s" % v["uuid"])
     return v["uuid"], (answered - t0) * 1000, (time.monotonic() - t0) * 1000
+
+
+def steps(agent, uuid):
+    """The open's steps of instance uuid from the agent's kept events: {step: ms} (a part's name taken out of it)."""
+    import urllib.request
+    req = urllib.request.Request(agent.api + "/v1/events?follow=false&instance=" + uuid, headers={"Authorization": "Bearer " + agent.token()})
+    out = {}
+    with urllib.request.urlopen(req, timeout=60) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("data: "):
+                e = json.loads(line[6:])
+                if e.get("type") == "step" and e.get("ok"):
+                    out[e["step"]] = out.get(e["step"], 0) + e["millis"]
+    return out
+
+
+# the helper as a container part: busybox's httpd (the image the tests import) on the instance's localhost
+BOX = "trap 'exit 0' TERM; mkdir -p /tmp/www && echo -n helper here > /tmp/www/index.html && httpd -f -p 127.0.0.1:%s -h /tmp/www & wait"
+
+
+def direct_container(tmp, podman):
+    """The parts' own start with the helper a container: created and started through the engine (host network) until it
+    takes connections, then the web part until it answers; both in ms."""
+    hp, wp = free_port(), free_port()
+    env = dict(os.environ, HELPER_PORT=str(hp), PORT=str(wp))
+    t0 = time.monotonic()
+    status, made = podman.api("POST", "/containers/create", {"Image": IMAGE, "Cmd": ["sh", "-c", BOX % hp], "HostConfig": {"NetworkMode": "host"}})
+    if status != 201:
+        raise RuntimeError("the engine did not create the container: %s %s" % (status, made))
+    web = None
+    try:
+        podman.api("POST", "/containers/%s/start" % made["Id"])
+        while not listening(hp):
+            time.sleep(0.001)
+        helper = (time.monotonic() - t0) * 1000
+        web = subprocess.Popen([sys.executable, os.path.join(tmp, "web.py")], env=env)
+        if not until_200("http://127.0.0.1:%d/" % wp):
+            raise RuntimeError("the web part did not answer when started directly")
+        return helper, (time.monotonic() - t0) * 1000
+    finally:
+        if web:
+            web.kill()
+            web.wait()
+        podman.api("DELETE", "/containers/%s?force=true" % made["Id"])
 
 
 def leftovers(agent, scope, uuids, marker):
@@ -126,14 +177,54 @@ def leftovers(agent, scope, uuids, marker):
     return left
 
 
+def spare_namespaces(scope):
+    """The namespaces the agent made ahead of the opens (stwspare-SCOPE-UUID)."""
+    return [n for n in (os.listdir("/run/netns") if os.path.isdir("/run/netns") else []) if n.startswith("stwspare-%s-" % scope)]
+
+
 def ms(xs):
     return "%.0f / %.0f" % (statistics.median(xs), max(xs))
+
+
+def measure(agent, service, start_directly, rounds):
+    """rounds of (the parts started directly, an open of service) in turn, after one of each unmeasured (the agent's
+    first open loads its classes); prints the table and the open's steps."""
+    start_directly()
+    agent.call("POST", "/v1/dynamic/%s/close" % opened(agent, service)[0])
+    own, helper, answer, first, took = [], [], [], [], {}
+    for _ in range(rounds):
+        time.sleep(SETTLE)
+        h, o = start_directly()
+        helper.append(h)
+        own.append(o)
+        time.sleep(SETTLE)
+        uuid, a, t = opened(agent, service)
+        answer.append(a)
+        first.append(t)
+        for step, millis in steps(agent, uuid).items():
+            took.setdefault(step, []).append(millis)
+        agent.call("POST", "/v1/dynamic/%s/close" % uuid)
+    print("| the helper started directly, until it takes connections | %s |" % ms(helper))
+    print("| the parts started directly, until the web part answers | %s |" % ms(own))
+    print("| open answered (running) | %s |" % ms(answer))
+    print("| open to first response through the gateway | %s |" % ms(first))
+    print("| **over the parts' own start (medians)** | **%.0f** |" % (statistics.median(first) - statistics.median(own)))
+    print()
+    print("The open's steps (from its events), median / max ms:")
+    print()
+    for step, xs in took.items():
+        if len(xs) == rounds:
+            print("| %s | %s |" % (step, ms(xs)))
+    print()
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=10, help="opens measured (and direct starts beside them)")
     ap.add_argument("--churn", type=int, default=100, help="opens and closes in a row, then the check")
+    ap.add_argument("--no-containers", action="store_true", help="leave out the service with a container part")
+    ap.add_argument("--no-sandbox", action="store_true",
+                    help="an agent that sees no cgroups: the parts run as plain processes, not in the sandbox (to see its share)")
     args = ap.parse_args()
     if os.geteuid() != 0 or not shutil.which("nsenter"):
         sys.exit("dynamic services need root and nsenter")
@@ -141,7 +232,10 @@ def main():
     for name, text in (("helper.py", HELPER), ("web.py", WEB)):
         with open(os.path.join(tmp, name), "w") as f:
             f.write(text)
-    agent = StewardAgent(ROOT, tmp)
+    why = "--no-containers" if args.no_containers else podman_problem()
+    podman = None if why else Podman(os.path.join(tmp, "podman"), applets=("sh", "mkdir", "echo", "httpd", "sleep", "true"))
+    agent = StewardAgent(ROOT, tmp, env={"DOCKER_HOST": "unix://" + podman.sock} if podman else None, hide_cgroups=args.no_sandbox)
+    stopped = False
     try:
         agent.call("POST", "/v1/services", """
 name: pair
@@ -152,22 +246,32 @@ entrypoint: web:8080
 """ % (sys.executable, tmp, sys.executable, tmp))
         with open(os.path.join(agent.data, "node.id")) as f:
             scope = f.read().strip()
-        own, answer, first = [], [], []
-        for _ in range(args.rounds):
-            own.append(direct(tmp))
-            uuid, a, t = opened(agent)
-            answer.append(a)
-            first.append(t)
-            agent.call("POST", "/v1/dynamic/%s/close" % uuid)
-        print("Two python3 process parts (web asks helper over localhost); %d rounds; median / max ms" % args.rounds)
+        print("Two python3 process parts (web asks helper over localhost)%s; %d rounds; median / max ms"
+              % (", plain processes (no sandbox, no cgroup)" if args.no_sandbox else "", args.rounds))
         print()
         print("| | ms |")
         print("|---|---|")
-        print("| the parts started directly, until the web part answers | %s |" % ms(own))
-        print("| open answered (running) | %s |" % ms(answer))
-        print("| open to first response through the gateway | %s |" % ms(first))
-        print("| over the parts' own start (medians) | %.0f |" % (statistics.median(first) - statistics.median(own)))
-        print()
+        measure(agent, "pair", lambda: direct(tmp), args.rounds)
+        if podman:
+            agent.call("POST", "/v1/services", """
+name: boxed
+parts:
+  web: {command: [%s, %s/web.py], needs: [helper], env: {HELPER_PORT: "9000"}}
+  helper: {image: "%s", command: [sh, -c, "%s"], port: 9000, ping: {tcp: true, interval: 10ms}}
+entrypoint: web:8080
+""" % (sys.executable, tmp, IMAGE, BOX % 9000))
+            print("The helper a container part (busybox httpd, Podman %s through its Docker API), the web part a python3 "
+                  "process; %d rounds; median / max ms" % (podman_version(), args.rounds))
+            print()
+            print("| | ms |")
+            print("|---|---|")
+            measure(agent, "boxed", lambda: direct_container(tmp, podman), args.rounds)
+            left = [c["Names"][0] for c in podman.containers() if scope in c["Names"][0]]
+            print("containers left after the opens and closes: %s" % ("none" if not left else ", ".join(left)))
+            print()
+        else:
+            print("(no container part: %s)" % why)
+            print()
         # the check sees an open instance (else "nothing" below would prove nothing)
         probe = agent.call("POST", "/v1/services/pair/open")["uuid"]
         seen = leftovers(agent, scope, [probe], tmp)
@@ -184,11 +288,26 @@ entrypoint: web:8080
         took = time.monotonic() - t0
         left = leftovers(agent, scope, uuids, tmp)
         print("%d opens and closes in a row: %.1f s; left behind: %s" % (args.churn, took, "nothing" if not left else ", ".join(left[:20])))
+        spares = spare_namespaces(scope)
+        print("spare namespaces made ahead while the agent runs: %d" % len(spares))
+        agent.stop()
+        stopped = True
+        left += leftovers(agent, scope, uuids, tmp) + ["spare " + n for n in spare_namespaces(scope)]
+        left += ["veth of spare " + n for n in spares if os.path.exists("/sys/class/net/stw" + n[-36:].replace("-", "")[:12])]
+        print("after the agent's stop, left behind: %s" % ("nothing" if not left else ", ".join(left[:20])))
         if left:
             sys.exit(1)
     finally:
-        agent.stop()
+        if not stopped:
+            agent.stop()
+        if podman:
+            podman.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def podman_version():
+    out = subprocess.run(["podman", "--version"], capture_output=True, text=True).stdout.split()
+    return out[-1] if out else "?"
 
 
 if __name__ == "__main__":

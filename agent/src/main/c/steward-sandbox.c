@@ -1,8 +1,8 @@
 /*
  * steward-sandbox: starts one sandboxed instance in a single exec.
  *
- *   steward-sandbox [--net] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]
- *   steward-sandbox --plain [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]
+ *   steward-sandbox [--net | --netns PATH] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]
+ *   steward-sandbox --plain [--netns PATH] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]
  *
  * It joins the given cgroup.procs files (before anything else runs, so nothing escapes the
  * limits), makes new PID, mount, IPC, UTS (and with --net, network) namespaces, and forks an init
@@ -10,6 +10,9 @@
  * user, runs PROGRAM, forwards SIGTERM, SIGINT and SIGHUP to it, reaps orphans, and exits with
  * PROGRAM's status. This outer process forwards the same signals to the init and exits with its
  * status (128+N for a signal), so the agent sees the program's end as this process's end.
+ *
+ * With --netns PATH it first enters the network namespace at PATH (a /run/netns file), so the program
+ * runs in it without an nsenter in between.
  *
  * With --plain (the process isolate) it only joins the cgroups (and with --user sets no_new_privs and
  * switches user) and then execs PROGRAM in place: same pid, session and process group, no
@@ -41,6 +44,14 @@ static void forward(int sig) {
 static void die(const char *what) {
     fprintf(stderr, "steward-sandbox: %s: %s\n", what, strerror(errno));
     _exit(125);
+}
+
+/* Enters the network namespace at path, for this process and all it starts. */
+static void enter_netns(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die(path);
+    if (setns(fd, CLONE_NEWNET) != 0) die("enter the network namespace");
+    close(fd);
 }
 
 static void on_signals(void (*handler)(int)) {
@@ -110,12 +121,14 @@ static int init(char **argv, int net, const char *user) {
 
 int main(int argc, char **argv) {
     int net = 0, plain = 0, i = 1;
-    const char *user = NULL;
+    const char *user = NULL, *netns = NULL;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--net") == 0) {
             net = 1;
         } else if (strcmp(argv[i], "--plain") == 0) {
             plain = 1;
+        } else if (strcmp(argv[i], "--netns") == 0 && i + 1 < argc) {
+            netns = argv[++i];
         } else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
             user = argv[++i];
         } else if (strcmp(argv[i], "--join") == 0 && i + 1 < argc) {
@@ -129,11 +142,12 @@ int main(int argc, char **argv) {
             return 125;
         }
     }
-    if (i + 1 >= argc || (plain && net)) {
-        fprintf(stderr, "usage: steward-sandbox [--net] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]\n"
-                        "       steward-sandbox --plain [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]\n");
+    if (i + 1 >= argc || (plain && net) || (net && netns)) {
+        fprintf(stderr, "usage: steward-sandbox [--net | --netns PATH] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]\n"
+                        "       steward-sandbox --plain [--netns PATH] [--user UID:GID[:NAME]] [--join FILE]... -- PROGRAM [ARG...]\n");
         return 125;
     }
+    if (netns) enter_netns(netns);
     if (plain) {
         if (user) become(user);
         execvp(argv[i + 1], argv + i + 1);

@@ -102,6 +102,78 @@ class DynamicContainerPartTest {
     }
 
     @Test
+    void aContainerPartSeesItsDataAtInOutAndItsStateFolderAndIsPingedInsideItsContainer() throws Exception {
+        DynamicRig.spec(tmp, "unused", null); // writes the programs
+        // the ping reads a file that only the container's own /tmp has: it passes only when run inside the container
+        agent.register("""
+                name: boxed
+                parts:
+                  web: {command: [python3, %s], needs: [helper]}
+                  helper:
+                    image: %s
+                    command: [sh, -c, "trap 'exit 0' TERM; mkdir -p /tmp/www && n=$(cat /work/opens 2>/dev/null || echo 0) && n=$((n+1)) && echo -n $n > /work/opens && echo -n \\"read $(cat $STEWARD_INPUTS/hello.txt) at $STEWARD_INPUTS, open $n\\" > /tmp/www/index.html && echo -n written > /out/box.txt && sleep 1 && echo -n up > /tmp/ready && httpd -f -p 127.0.0.1:9000 -h /tmp/www & wait"]
+                    port: 9000
+                    ping: {exec: [cat, /tmp/ready], interval: 100ms}
+                entrypoint: web:8080
+                paths: {inputs: /in, outputs: /out, state: [/work]}
+                """.formatted(tmp.resolve("web.py"), Podman.IMAGE));
+        assertThat(Path.of("/tmp/ready")).as("the file the ping reads is not on the machine").doesNotExist();
+        Path inputs = Files.createDirectories(tmp.resolve("inputs"));
+        Files.writeString(inputs.resolve("hello.txt"), "from the user");
+        byte[] archive = TestApps.tarGz(inputs);
+        TestAgent.Res r = RawHttp.send(agent, "POST", "/v1/services/boxed/open", "Content-Length: " + archive.length).body(archive).response();
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
+        String uuid = r.json().path("uuid").asText();
+        assertThat(events.stream().filter(e -> e.contains(uuid) && e.contains("\"step\":\"ping part helper\"")).findFirst().orElseThrow())
+                .contains("\"ok\":true");
+        TestAgent.Res page = DynamicRig.get(agent.agent().gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token);
+        assertThat(page.body()).as("the container read its input at /in").startsWith("web sees: read from the user at /in, open 1");
+        assertThat(tmp.resolve("data/dynamic/" + uuid + "/out/box.txt")).as("written at /out, found in the instance's outputs").hasContent("written");
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+        assertThat(tmp.resolve("data/outputs/boxed/" + uuid + "/box.txt")).as("pushed at close").hasContent("written");
+        assertThat(tmp.resolve("data/dynamic-state/boxed/admin/work/opens")).as("its state folder /work saved").hasContent("1");
+
+        String second = agent.ok("POST", "/v1/services/boxed/open", null).path("uuid").asText();
+        assertThat(DynamicRig.get(agent.agent().gatewayPort(), "127.0.0.1", "/x/" + second + "/", agent.token).body())
+                .as("its state restored at /work").startsWith("web sees: read  at /in, open 2;");
+        agent.ok("POST", "/v1/dynamic/" + second + "/close?save=false", null);
+    }
+
+    @Test
+    void aContainerPartsExecPingThatFailsNamesItsContainerAndStatus() throws Exception {
+        DynamicRig.spec(tmp, "unused", null);
+        agent.register("""
+                name: unready
+                parts:
+                  web: {command: [python3, %s], needs: [helper]}
+                  helper:
+                    image: %s
+                    command: [sh, -c, "trap 'exit 0' TERM; sleep 600 & wait"]
+                    ping: {exec: [cat, /tmp/never], interval: 100ms}
+                entrypoint: web:8080
+                """.formatted(tmp.resolve("web.py"), Podman.IMAGE));
+        String before = System.getProperty("steward.dynamic.ready-within");
+        TestAgent.Res r;
+        System.setProperty("steward.dynamic.ready-within", "3s");
+        try {
+            agent.close();
+            agent = TestAgent.start(tmp.resolve("data"), podman.host);
+            agent.follow("/v1/events", events);
+            r = agent.call("POST", "/v1/services/unready/open", null);
+        } finally {
+            if (before == null) System.clearProperty("steward.dynamic.ready-within");
+            else System.setProperty("steward.dynamic.ready-within", before);
+        }
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("failed");
+        String uuid = r.json().path("uuid").asText();
+        assertThat(r.json().path("reason").asText()).startsWith("ping part helper: not ready within 3s: exec cat /tmp/never in container steward-")
+                .contains("-unready-" + uuid + "-helper: exit status 1");
+        DynamicRig.assertGone(tmp.resolve("data"), uuid);
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+    }
+
+    @Test
     void anImageThatCannotBePulledFailsItsStepAndLeavesNothing() throws Exception {
         register("missing", "localhost/nosuch-image:1");
         TestAgent.Res r = agent.call("POST", "/v1/services/missing/open", null);

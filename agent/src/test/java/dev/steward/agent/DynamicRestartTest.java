@@ -78,4 +78,65 @@ class DynamicRestartTest {
             DynamicRig.assertGone(data, uuid);
         }
     }
+
+    /** The python3 processes in {@code uuid}'s namespace running {@code program} (not the sandbox's processes around them). */
+    private static List<Long> running(Path data, String uuid, String program) throws Exception {
+        String ns = "steward-" + dev.steward.agent.isolate.NodeScope.of(data).id() + "-" + uuid;
+        List<Long> found = new ArrayList<>();
+        for (String pid : DynamicRig.run("ip", "netns", "pids", ns).body().split("\\s+")) {
+            if (pid.isBlank()) continue;
+            Path cmdline = Path.of("/proc", pid, "cmdline");
+            String[] argv = java.nio.file.Files.exists(cmdline) ? new String(java.nio.file.Files.readAllBytes(cmdline)).split("\0") : new String[0];
+            if (argv.length > 1 && argv[0].endsWith("python3") && argv[1].endsWith(program)) found.add(Long.parseLong(pid));
+        }
+        return found;
+    }
+
+    private static JsonNode view(RemoteAgent agent, String uuid) {
+        try {
+            return agent.call("GET", "/v1/dynamic/" + uuid, null);
+        } catch (Exception e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance(); // not answering yet: asked again
+        }
+    }
+
+    @Test
+    void aPartWaitingOutItsBackOffWhenTheAgentIsKilledIsStartedAgainOnceByTheNextAgent() throws Exception {
+        Assumptions.assumeTrue(Dynamics.unavailable() == null, "this machine cannot run dynamic services: " + Dynamics.unavailable());
+        Path data = tmp.resolve("data");
+        RemoteAgent a = RemoteAgent.start(data, tmp, null, agents);
+        a.call("POST", "/v1/services", DynamicRig.spec(tmp, "notebook", null)
+                .replace("ping: {tcp: true, interval: 50ms}}", "ping: {tcp: true, interval: 50ms}, restart: {delay: 3s}}"));
+        JsonNode v = a.call("POST", "/v1/services/notebook/open", null);
+        assertThat(v.path("state").asText()).as(v.toString()).isEqualTo("running");
+        String uuid = v.path("uuid").asText();
+        List<Long> helper = running(data, uuid, "helper.py");
+        assertThat(helper).hasSize(1);
+        Procs.kill9(helper.get(0));
+        TestAgent.awaitTrue("the helper waiting out its 3s back-off", () -> {
+            JsonNode now = view(a, uuid);
+            return now.path("parts").path("helper").asText().equals("starting") && now.path("reason").asText().contains("started again in 3s");
+        }, java.time.Duration.ofSeconds(30));
+        a.kill9();
+        assertThat(running(data, uuid, "helper.py")).as("not started again before the agent went").isEmpty();
+
+        RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
+        JsonNode[] seen = new JsonNode[1];
+        TestAgent.awaitTrue("the instance running again with its helper started again", () -> {
+            seen[0] = view(b, uuid);
+            return seen[0].path("state").asText().equals("running");
+        }, java.time.Duration.ofSeconds(60));
+        assertThat(seen[0].path("parts").path("helper").asText()).isEqualTo("running");
+        assertThat(seen[0].path("restarts").path("helper").asInt()).as(seen[0].toString()).isEqualTo(1);
+        assertThat(seen[0].path("reason").asText()).isEqualTo("part helper started again");
+        assertThat(running(data, uuid, "helper.py")).as("started again once, not twice").hasSize(1);
+        assertThat(running(data, uuid, "web.py")).as("the web part, picked up as it ran").hasSize(1);
+        TestAgent.Res page = DynamicRig.get(port(b), "127.0.0.1", "/x/" + uuid + "/", b.token);
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).startsWith("web sees: helper here; count=1");
+        Thread.sleep(500); // nothing more is due: a second start of the helper would show now
+        assertThat(running(data, uuid, "helper.py")).hasSize(1);
+        assertThat(b.call("POST", "/v1/dynamic/" + uuid + "/close", null).path("closed").path("state").asText()).isEqualTo("complete");
+        DynamicRig.assertGone(data, uuid);
+    }
 }

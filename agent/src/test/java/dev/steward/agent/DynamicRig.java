@@ -123,9 +123,23 @@ final class DynamicRig {
         cleanUp(dataDir);
     }
 
-    /** Removes what a failed test may have left: the scope's namespaces, with every process in them. */
+    /** The spare namespaces (made ahead of the opens) on the machine named after {@code dataDir}'s scope. */
+    static List<String> spares(Path dataDir) throws Exception {
+        String scope = dev.steward.agent.isolate.NodeScope.of(dataDir).id();
+        Path run = Path.of("/run/netns");
+        if (!Files.isDirectory(run)) return List.of();
+        try (var s = Files.list(run)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("stwspare-" + scope + "-")).toList();
+        }
+    }
+
+    /** Removes what a failed test (or a killed agent) may have left: the scope's namespaces and spares, with every process in them. */
     static void cleanUp(Path dataDir) throws Exception {
         if (!Files.exists(dataDir.resolve("node.id"))) return;
+        for (String ns : spares(dataDir)) {
+            run("ip", "link", "del", "stw" + ns.substring(ns.length() - 36).replace("-", "").substring(0, 12));
+            run("ip", "netns", "del", ns);
+        }
         for (String ns : namespaces(dataDir)) {
             for (String pid : run("ip", "netns", "pids", ns).body().split("\\s+")) {
                 if (!pid.isBlank()) Procs.kill9(Long.parseLong(pid));

@@ -268,6 +268,45 @@ class DynamicServicesTest extends DynamicAgentTest {
     }
 
     @Test
+    void namespacesAreMadeAheadOfTheOpensGivenWithTheirUuidAndRemovedWithTheAgent() throws Exception {
+        agent.register(DynamicRig.spec(tmp, "notebook", null));
+        Path data = tmp.resolve("data");
+        String first = open("notebook").path("uuid").asText();
+        TestAgent.awaitTrue("two spare namespaces made after the first open", () -> {
+            try {
+                return DynamicRig.spares(data).size() == 2;
+            } catch (Exception e) {
+                return false;
+            }
+        }, Duration.ofSeconds(60));
+        List<String> spares = DynamicRig.spares(data);
+        assertThat(DynamicRig.namespaces(data)).as("a spare is no instance's").containsExactly("steward-" + scope() + "-" + first);
+        String second = open("notebook").path("uuid").asText();
+        assertThat(spares).as("the next open takes a spare, its UUID the instance's").contains("stwspare-" + scope() + "-" + second);
+        assertThat(DynamicRig.spares(data)).doesNotContain("stwspare-" + scope() + "-" + second);
+        assertThat(DynamicRig.namespaces(data)).contains("steward-" + scope() + "-" + second);
+        assertThat(DynamicRig.veth(second)).isTrue();
+        String step = events.stream().filter(e -> e.contains(second) && e.contains("\"step\":\"create namespace\"")).findFirst().orElseThrow();
+        assertThat(step).contains("\"ok\":true");
+        // the instance in the namespace made ahead is as isolated as one made at its open, and served
+        TestAgent.Res probe = DynamicRig.run("ip", "netns", "exec", "steward-" + scope() + "-" + second, "nft", "list", "table", "inet", "steward");
+        assertThat(probe.body()).contains("oifname \"eth0\" ct state new drop");
+        assertThat(DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + second + "/", agent.token).body()).startsWith("web sees: helper here");
+        agent.ok("POST", "/v1/dynamic/" + second + "/close?save=false", null);
+        DynamicRig.assertGone(data, second);
+        agent.ok("POST", "/v1/dynamic/" + first + "/close?save=false", null);
+        agent.close();
+        agent = null;
+        assertThat(DynamicRig.spares(data)).as("the agent's stop removes its spares").isEmpty();
+        for (String s : spares) assertThat(DynamicRig.veth(s.substring(s.length() - 36))).as("the veth of " + s).isFalse();
+        assertThat(DynamicRig.namespaces(data)).isEmpty();
+    }
+
+    private String scope() throws java.io.IOException {
+        return dev.steward.agent.isolate.NodeScope.of(tmp.resolve("data")).id();
+    }
+
+    @Test
     void aDevAgentsStopClosesItsInstancesSavingTheirState() throws Exception {
         agent.register(DynamicRig.spec(tmp, "notebook", null));
         String uuid = open("notebook").path("uuid").asText();

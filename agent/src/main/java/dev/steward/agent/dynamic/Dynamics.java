@@ -28,6 +28,7 @@ public final class Dynamics implements Backends {
     private final Map<String, OpenInstance> open = new ConcurrentHashMap<>();
     private final Map<String, InstanceBackend> backends = new ConcurrentHashMap<>();
     private final AtomicLong version = new AtomicLong();
+    private final Spares spares;
 
     /** @param specs a registered service's spec by name; @param tokens who a token's secret stands for */
     public Dynamics(dev.steward.agent.instance.Context ctx, dev.steward.agent.store.Store store, dev.steward.agent.isolate.NodeScope scope,
@@ -36,6 +37,7 @@ public final class Dynamics implements Backends {
         this.shared = new Shared(ctx.clock(), ctx.events(), store, ctx.isolates(), new Netns(scope), ctx.dataDir(), domain, gatewayPort,
                 dev.steward.model.Durations.parse(System.getProperty("steward.dynamic.ready-within", "60s")), ctx.stopGrace(), tokens);
         this.specs = specs;
+        this.spares = new Spares(shared.netns(), Integer.getInteger("steward.dynamic.spares", 2));
         this.ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("steward-dynamic-upkeep").factory());
         ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -72,8 +74,11 @@ public final class Dynamics implements Backends {
         if (!spec.hasParts()) throw new IllegalArgumentException("service " + service + " has no parts (only a service with parts is opened)");
         String why = unavailable();
         if (why != null) throw new IllegalStateException(why);
-        OpenInstance i = add(spec, UUID.randomUUID().toString(), owner);
-        var opened = i.post(() -> Lifecycle.open(i, inputs));
+        // a namespace made ahead (its UUID the instance's), else the open makes one; more are made once this open is over
+        Optional<Spares.Spare> spare = spares.take();
+        OpenInstance i = add(spec, spare.map(Spares.Spare::uuid).orElseGet(() -> UUID.randomUUID().toString()), owner);
+        var opened = i.post(() -> Lifecycle.open(i, inputs, spare.orElse(null)));
+        opened.whenComplete((v, e) -> spares.fill());
         if (wait) return wait(opened);
         wait(i.inputsTaken.thenApply(x -> i.view()));
         return i.view();
@@ -210,7 +215,10 @@ public final class Dynamics implements Backends {
         return Optional.of(new Opened(list, lowest));
     }
 
-    /** At start: each recorded instance picked up again (or failed and removed), and namespaces of this scope nobody records removed. */
+    /**
+     * At start: each recorded instance picked up again (or failed and removed), and namespaces of this scope nobody
+     * records removed, spares a killed agent made too.
+     */
     public void restore() {
         for (String json : shared.store().list(OpenRecord.PREFIX).values()) {
             OpenRecord r = OpenRecord.parse(json);
@@ -227,6 +235,7 @@ public final class Dynamics implements Backends {
             for (String uuid : shared.netns().ours()) {
                 if (!open.containsKey(uuid)) shared.netns().remove(shared.netns().prefix() + uuid, Netns.veth(uuid));
             }
+            for (String uuid : shared.netns().spares()) shared.netns().remove(shared.netns().sparePrefix() + uuid, Netns.veth(uuid));
         } catch (java.io.IOException e) {
             System.err.println("steward: leftover namespaces: " + e.getMessage());
         }
@@ -243,6 +252,7 @@ public final class Dynamics implements Backends {
             closing.forEach(f -> f.completeOnTimeout(null, 60, TimeUnit.SECONDS).join());
         }
         ticker.shutdownNow();
+        spares.close();
         open.values().forEach(OpenInstance::shutdown);
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,8 +22,10 @@ import java.util.Optional;
 final class Lifecycle {
     private Lifecycle() {}
 
-    static void open(OpenInstance i, Path inputs) {
+    /** Opens {@code i}; {@code spare}: a namespace made ahead for its UUID (null: the open makes its own). */
+    static void open(OpenInstance i, Path inputs, Spares.Spare spare) {
         Parts parts = i.partsSpec();
+        i.spare = spare;
         try {
             opening(i, parts, inputs);
         } catch (Steps.Failed f) {
@@ -42,7 +45,9 @@ final class Lifecycle {
             i.parts.replaceAll((p, s) -> DynamicState.PENDING);
         }
         i.steps.run("create namespace", () -> {
-            i.net = i.shared.netns().create(i.uuid);
+            Spares.Spare made = i.spare;
+            i.spare = null; // a failure below removes it
+            i.net = made != null ? i.shared.netns().take(made.net(), i.uuid) : i.shared.netns().create(i.uuid);
             i.isolate = i.procs.isolateType();
             Files.createDirectories(i.root());
             i.save();
@@ -94,37 +99,74 @@ final class Lifecycle {
         if (unsaved != null || left != null) i.publish(why + "; " + String.join("; ", java.util.stream.Stream.of(unsaved, left).filter(java.util.Objects::nonNull).toList()));
     }
 
+    /**
+     * Waits for {@code p}'s ping to pass. A {@code tcp} or {@code http} ping is asked from one thread that entered the
+     * namespace once: while nothing listens on the part's port, again within milliseconds ({@link Probe#pollMillis});
+     * once something does, every {@code ping.interval} (200 ms at most). An {@code exec} ping, every interval.
+     */
     static void awaitPing(OpenInstance i, Parts.Part p) throws IOException, InterruptedException {
-        Instant deadline = i.shared.clock().instant().plus(i.shared.readyWithin());
+        Instant started = i.shared.clock().instant();
+        Instant deadline = started.plus(i.shared.readyWithin());
         Duration every = Duration.ofMillis(Math.min(200, p.ping().interval().toMillis()));
-        String why = null;
-        while (i.shared.clock().instant().isBefore(deadline)) {
-            ended(i);
-            why = i.procs.ping(p, i.net, i.root());
+        Map<String, InstanceHandle> running = Map.copyOf(i.handles);
+        String why;
+        if (p.ping().check() instanceof dev.steward.model.Ping.Check.Exec) {
+            why = null;
+            while (i.shared.clock().instant().isBefore(deadline)) {
+                ended(running);
+                why = i.procs.ping(p, i.net, i.root());
+                if (why == null) return;
+                Thread.sleep(every.toMillis());
+            }
+        } else {
+            why = Inside.call(i.net.path(), () -> {
+                String last = "not asked";
+                for (Instant now = started; now.isBefore(deadline); now = i.shared.clock().instant()) {
+                    ended(running);
+                    if (!Probe.listening("127.0.0.1", p.port())) {
+                        last = "nothing listens on its port " + p.port();
+                        Thread.sleep(Probe.pollMillis(Duration.between(started, now)));
+                        continue;
+                    }
+                    last = i.procs.pingHere(p);
+                    if (last == null) return null;
+                    Thread.sleep(every.toMillis());
+                }
+                return last;
+            });
             if (why == null) return;
-            Thread.sleep(every.toMillis());
         }
         throw new IOException("not ready within " + i.shared.readyWithin().toSeconds() + "s: " + why);
     }
 
-    /** Any status from {@code GET /} at the namespace's address, as the gateway will reach it. */
+    /**
+     * Any status from {@code GET /} at the namespace's address, as the gateway will reach it; asked again within
+     * milliseconds while nothing listens ({@link Probe#pollMillis}), every 5 ms once something does but gives no answer.
+     */
     static void awaitEntrypoint(OpenInstance i) throws IOException, InterruptedException {
-        Instant deadline = i.shared.clock().instant().plus(i.shared.readyWithin());
+        Instant started = i.shared.clock().instant();
+        Instant deadline = started.plus(i.shared.readyWithin());
+        Map<String, InstanceHandle> running = Map.copyOf(i.handles);
         String why = null;
-        while (i.shared.clock().instant().isBefore(deadline)) {
-            ended(i);
+        for (Instant now = started; now.isBefore(deadline); now = i.shared.clock().instant()) {
+            ended(running);
+            if (!Probe.listening(i.net.address(), i.partsSpec().port())) {
+                why = "nothing listens";
+                Thread.sleep(Probe.pollMillis(Duration.between(started, now)));
+                continue;
+            }
             StringBuilder b = new StringBuilder();
             if (Probe.http(i.net.address(), i.partsSpec().port(), "/", Duration.ofSeconds(2), b) > 0) return;
             why = b.toString();
-            Thread.sleep(5); // a refused connection costs little; the open waits on this
+            Thread.sleep(5);
         }
         throw new IOException(i.partsSpec().entrypoint() + ":" + i.partsSpec().port() + " answered no HTTP within "
                 + i.shared.readyWithin().toSeconds() + "s (it must listen on 0.0.0.0 or " + i.net.address() + "): " + why);
     }
 
     /** Fails when a part already ended. */
-    private static void ended(OpenInstance i) throws IOException {
-        for (var e : i.handles.entrySet()) {
+    private static void ended(Map<String, InstanceHandle> running) throws IOException {
+        for (var e : running.entrySet()) {
             if (e.getValue().exit().isDone()) throw new IOException("part " + e.getKey() + " exited: " + e.getValue().exit().join().describe());
         }
     }
@@ -136,6 +178,11 @@ final class Lifecycle {
     static void teardown(OpenInstance i, boolean keepFolder) throws IOException {
         stopAll(i);
         if (i.net != null) i.shared.netns().remove(i.net.name(), i.net.veth());
+        if (i.spare != null) { // made ahead for it, but the open failed before it was taken
+            Spares.Spare s = i.spare;
+            i.spare = null;
+            i.shared.netns().remove(s.net().name(), s.net().veth());
+        }
         i.shared.store().delete(OpenRecord.PREFIX + i.uuid);
         if (keepFolder) throw new IOException("the state was not saved: its folder " + i.root() + " is kept");
         i.stateInPlace = false;
@@ -207,8 +254,15 @@ final class Lifecycle {
                 i.watch(p, handle);
             });
         });
+        // a part that waited out its back-off when the agent went: started again when due, its ends within its window kept
+        r.waiting().forEach((p, w) -> {
+            if (i.handles.containsKey(p) || !i.parts.containsKey(p)) return;
+            i.parts.put(p, DynamicState.STARTING);
+            i.failures.put(p, new java.util.ArrayDeque<>(w.ends().stream().map(Instant::parse).toList()));
+            i.restartDue.put(p, Instant.parse(w.due()));
+        });
         i.stateInPlace = Files.isDirectory(i.root()); // so a failure below saves it before anything is removed
-        List<String> missing = new ArrayList<>(i.partNamesInOrder().stream().filter(p -> !i.handles.containsKey(p)).toList());
+        List<String> missing = new ArrayList<>(i.partNamesInOrder().stream().filter(p -> !i.handles.containsKey(p) && !i.restartDue.containsKey(p)).toList());
         i.handles.keySet().stream().filter(p -> !i.parts.containsKey(p)).forEach(p -> missing.add("(its spec changed: no part " + p + " now)"));
         if (i.net == null || !i.shared.netns().exists(i.net.name())) missing.add("its network namespace");
         if (!missing.isEmpty()) {
@@ -216,7 +270,14 @@ final class Lifecycle {
             return;
         }
         i.routed = true;
-        i.publish("picked up after an agent restart");
+        i.publish("picked up after an agent restart" + (i.restartDue.isEmpty() ? ""
+                : "; started again when its back-off is over: " + String.join(", ", i.restartDue.keySet())));
         i.schedule();
+        Instant now = i.shared.clock().instant();
+        for (var e : List.copyOf(i.restartDue.entrySet())) {
+            Parts.Part part = i.partsSpec().parts().get(e.getKey());
+            Duration left = now.isBefore(e.getValue()) ? Duration.between(now, e.getValue()) : Duration.ZERO;
+            i.later(left, () -> Running.restartEnded(i, part));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.steward.agent.dynamic;
 
 import dev.steward.agent.isolate.NodeScope;
+import dev.steward.agent.isolate.os.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +45,11 @@ final class Netns {
         return "steward-" + scope.id() + "-";
     }
 
+    /** The names of the spare namespaces, made ahead of the opens ({@link Spares}): another prefix, so no instance's. */
+    String sparePrefix() {
+        return "stwspare-" + scope.id() + "-";
+    }
+
     /** The host end's name: 15 characters at most, as the kernel wants. */
     static String veth(String uuid) {
         return "stw" + uuid.replace("-", "").substring(0, 12);
@@ -51,8 +57,47 @@ final class Netns {
 
     /** Makes the namespace of instance {@code uuid}; on a failure, whatever was made of it is removed. */
     Net create(String uuid) throws IOException {
+        return make(prefix() + uuid, veth(uuid));
+    }
+
+    /** Makes a spare namespace for the instance that will take {@code uuid} (its veth already named for it). */
+    Net createSpare(String uuid) throws IOException {
+        return make(sparePrefix() + uuid, veth(uuid));
+    }
+
+    /**
+     * The spare namespace {@code spare} given to instance {@code uuid}: the same namespace, veth and address under the
+     * instance's name ({@code /run/netns/NAME} bound at the new name, the spare's unmounted): two system calls, no process.
+     * On a failure the spare is removed.
+     */
+    Net take(Net spare, String uuid) throws IOException {
         String name = prefix() + uuid;
-        String veth = veth(uuid);
+        Path to = RUN.resolve(name);
+        boolean bound = false;
+        try {
+            Files.createFile(to);
+            if (LibC.INSTANCE.mount(spare.path().toString(), to.toString(), null, LibC.MS_BIND, null) != 0) {
+                throw new IOException("cannot bind " + spare.path() + " at " + to + ": errno " + com.sun.jna.Native.getLastError());
+            }
+            bound = true;
+            if (LibC.INSTANCE.umount2(spare.path().toString(), LibC.MNT_DETACH) != 0) {
+                throw new IOException("cannot unmount " + spare.path() + ": errno " + com.sun.jna.Native.getLastError());
+            }
+            Files.delete(spare.path());
+            return new Net(name, spare.veth(), spare.address());
+        } catch (IOException | RuntimeException e) {
+            try {
+                if (bound) remove(name, spare.veth());
+                else Files.deleteIfExists(to);
+                remove(spare.name(), spare.veth());
+            } catch (IOException | RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+    }
+
+    private Net make(String name, String veth) throws IOException {
         Cmd.run(List.of("ip", "netns", "add", name));
         try {
             // few processes: each costs milliseconds of an open (ip's batch mode runs several commands in one)
@@ -114,9 +159,18 @@ final class Netns {
 
     /** The namespaces of this agent's scope, by the UUID they are for. */
     List<String> ours() throws IOException {
+        return named(prefix());
+    }
+
+    /** The spare namespaces of this agent's scope (a killed agent's), by the UUID they were made for. */
+    List<String> spares() throws IOException {
+        return named(sparePrefix());
+    }
+
+    private static List<String> named(String prefix) throws IOException {
         if (!Files.isDirectory(RUN)) return List.of();
         try (Stream<Path> s = Files.list(RUN)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix())).map(n -> n.substring(prefix().length())).toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toList();
         }
     }
 

@@ -36,6 +36,7 @@ final class OpenInstance {
 
     // owned by the inbox's thread
     Netns.Net net;
+    Spares.Spare spare; // a namespace made ahead for this UUID, until the open takes it as its own
     String isolate;
     String opened;
     final Map<String, InstanceHandle> handles = new LinkedHashMap<>();
@@ -49,6 +50,7 @@ final class OpenInstance {
     String probeFailure; // the idle probe's last failure, reported once
     final Map<String, java.util.ArrayDeque<java.time.Instant>> failures = new LinkedHashMap<>(); // each part's recent ends, for its restart settings
     final Map<String, Integer> restarts = new java.util.TreeMap<>(); // how often each part was started again after it ended
+    final Map<String, java.time.Instant> restartDue = new LinkedHashMap<>(); // the parts waiting out their back-off, and until when
     /** Completes once the inputs given at open were taken (copied in, or the open ended before). */
     final CompletableFuture<Void> inputsTaken = new CompletableFuture<>();
 
@@ -122,8 +124,11 @@ final class OpenInstance {
             Parts.Part part = partsSpec().parts().get(p);
             procsNow.put(p, new OpenRecord.Proc(h.pid(), h.startTicks(), part != null && part.container() ? "container" : null));
         });
+        Map<String, OpenRecord.Waiting> waiting = new LinkedHashMap<>();
+        restartDue.forEach((p, due) -> waiting.put(p, new OpenRecord.Waiting(due.toString(),
+                failures.getOrDefault(p, new java.util.ArrayDeque<>()).stream().map(java.time.Instant::toString).toList())));
         return new OpenRecord(uuid, spec.name(), owner, opened, net == null ? null : net.name(), net == null ? null : net.veth(),
-                net == null ? null : net.address(), partsSpec().port(), procsNow, isolate);
+                net == null ? null : net.address(), partsSpec().port(), procsNow, isolate, waiting);
     }
 
     void save() {

@@ -17,8 +17,9 @@ import java.util.Optional;
 
 /**
  * Runs the parts of one instance inside its namespace: each spawned through an isolate (the sandbox where this
- * node has it: own PID, mount, IPC and UTS namespaces and a cgroup; else a process with a cgroup) wrapped in
- * {@code nsenter --net}, found again after an agent restart, pinged from inside the namespace, stopped.
+ * node has it: own PID, mount, IPC and UTS namespaces and a cgroup; else a process with a cgroup) with the option
+ * {@code network: ns:PATH} (the isolate's helper enters it before it execs the part; {@code nsenter} where there is no
+ * helper), found again after an agent restart, pinged from inside the namespace, stopped.
  */
 final class PartProcs {
     private final Shared shared;
@@ -43,8 +44,12 @@ final class PartProcs {
 
     /** Makes sure a container part's image is on the node's engine (pulled when it is not). */
     void pull(Parts.Part part) throws IOException {
+        containers().ensureImage(part.image());
+    }
+
+    private dev.steward.agent.isolate.ContainerIsolate containers() throws IOException {
         if (!(isolate("container") instanceof dev.steward.agent.isolate.ContainerIsolate c)) throw new IOException("no container isolate");
-        c.ensureImage(part.image());
+        return c;
     }
 
     private Isolate isolate(String type) throws IOException {
@@ -69,21 +74,34 @@ final class PartProcs {
             throw new IOException("part " + part.name() + " has resources, which need the sandbox isolate: "
                     + shared.isolates().unavailable().getOrDefault("sandbox", "unavailable"));
         }
-        List<String> argv = new ArrayList<>(part.container() ? List.of() : List.of("nsenter", "--net=" + net.path(), "--"));
-        argv.addAll(part.command());
+        List<String> argv = part.command();
         Map<String, String> env = new HashMap<>(part.env());
         env.put("STEWARD_SERVICE", service);
         env.put("STEWARD_INSTANCE", uuid);
         env.put("STEWARD_PART", part.name());
         env.put("STEWARD_ROOT", root.toString());
         if (part.port() > 0) env.put("PORT", Integer.toString(part.port()));
+        // a process part finds its data folders in the instance's folder; a container part at the spec's paths (/in, /out)
         Parts.DataPaths p = parts.paths();
-        if (p.inputs() != null) env.put("STEWARD_INPUTS", root.resolve(p.inputs()).toString());
-        if (p.outputs() != null) env.put("STEWARD_OUTPUTS", root.resolve(p.outputs()).toString());
-        if (!p.state().isEmpty()) env.put("STEWARD_STATE", root.resolve(p.state().get(0)).toString());
-        Map<String, String> options = part.container() ? Map.of("image", part.image(), "network", "ns:" + net.path()) : Map.of();
+        java.util.function.Function<String, String> at = f -> part.container() ? "/" + f : root.resolve(f).toString();
+        if (p.inputs() != null) env.put("STEWARD_INPUTS", at.apply(p.inputs()));
+        if (p.outputs() != null) env.put("STEWARD_OUTPUTS", at.apply(p.outputs()));
+        if (!p.state().isEmpty()) env.put("STEWARD_STATE", at.apply(p.state().get(0)));
+        // every isolate runs it in the namespace: the sandbox's helper enters it before it execs the part (no nsenter hop)
+        Map<String, String> options = part.container()
+                ? Map.of("image", part.image(), "network", "ns:" + net.path(), "volumes", String.join(",", volumes(p, root)))
+                : Map.of("network", "ns:" + net.path());
         return isolate(type).spawn(new SpawnRequest(service, instanceId(part.name()), argv, root, env,
                 shared.log(service, uuid, part.name()), part.resources(), options));
+    }
+
+    /** A container part's data folders: each folder of the instance ({@code ROOT/in}) mounted at the spec's path ({@code /in}). */
+    static List<String> volumes(Parts.DataPaths p, Path root) {
+        List<String> folders = new ArrayList<>();
+        if (p.inputs() != null) folders.add(p.inputs());
+        if (p.outputs() != null) folders.add(p.outputs());
+        folders.addAll(p.state());
+        return folders.stream().map(f -> root.resolve(f) + ":/" + f).toList();
     }
 
     Optional<InstanceHandle> adopt(String type, String part, OpenRecord.Proc proc) {
@@ -94,18 +112,28 @@ final class PartProcs {
         }
     }
 
+    /** Null when the part's {@code tcp} or {@code http} ping passes, else why not; on a thread already in its namespace. */
+    String pingHere(Parts.Part part) {
+        Ping ping = part.ping();
+        return switch (ping.check()) {
+            case Ping.Check.Tcp t -> Probe.tcp("127.0.0.1", part.port(), ping.timeout());
+            case Ping.Check.Http h -> {
+                StringBuilder why = new StringBuilder();
+                int status = Probe.http("127.0.0.1", part.port(), h.path(), ping.timeout(), why);
+                yield status >= 200 && status < 400 ? null : status < 0 ? why.toString() : "http " + h.path() + ": status " + status;
+            }
+            case Ping.Check.Exec e -> throw new IllegalArgumentException("an exec ping runs a command: see ping");
+        };
+    }
+
     /** Null when the part's ping passes (from inside the namespace), else why not. */
     String ping(Parts.Part part, Netns.Net net, Path root) {
         Ping ping = part.ping();
-        Duration timeout = ping.timeout();
         try {
             return switch (ping.check()) {
-                case Ping.Check.Tcp t -> Inside.call(net.path(), () -> Probe.tcp("127.0.0.1", part.port(), timeout));
-                case Ping.Check.Http h -> Inside.call(net.path(), () -> {
-                    StringBuilder why = new StringBuilder();
-                    int status = Probe.http("127.0.0.1", part.port(), h.path(), timeout, why);
-                    return status >= 200 && status < 400 ? null : status < 0 ? why.toString() : "http " + h.path() + ": status " + status;
-                });
+                case Ping.Check.Tcp t -> Inside.call(net.path(), () -> pingHere(part));
+                case Ping.Check.Http h -> Inside.call(net.path(), () -> pingHere(part));
+                case Ping.Check.Exec e when part.container() -> containers().exec(service, instanceId(part.name()), e.command(), ping.timeout());
                 case Ping.Check.Exec e -> {
                     List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + net.path(), "--wd=" + root, "--"));
                     argv.addAll(e.command());

@@ -11,6 +11,20 @@ import java.time.Duration;
 final class Probe {
     private Probe() {}
 
+    /** Whether something listens at {@code host:port}: false when the connection is refused or does not come. */
+    static boolean listening(String host, int port) {
+        return tcp(host, port, Duration.ofSeconds(1)) == null;
+    }
+
+    /**
+     * How long to wait before asking again whether a starting part listens, {@code elapsed} after it was started: 1 ms
+     * at first, then a fiftieth of the time waited so far (at most 20 ms). A refused connection costs microseconds, so
+     * the wait adds little to a fast start, and a slow one (a JVM's seconds) is not asked hundreds of times a second.
+     */
+    static long pollMillis(Duration elapsed) {
+        return Math.clamp(elapsed.toMillis() / 50, 1, 20);
+    }
+
     /** Null when {@code host:port} takes a connection, else why not. */
     static String tcp(String host, int port, Duration timeout) {
         try (Socket s = new Socket()) {

@@ -71,6 +71,7 @@ final class Running {
             return;
         }
         Duration delay = backoff(r, recent.size());
+        i.restartDue.put(part, now.plus(delay)); // recorded, so a restarted agent starts it again when due
         i.parts.put(part, DynamicState.STARTING);
         i.publish(why + "; started again in " + dev.steward.model.Durations.format(delay) + " (" + within + ")");
         if (!i.partsSpec().paths().state().isEmpty()) i.steps.attempt("save state", () -> saveState(i));
@@ -86,7 +87,8 @@ final class Running {
     }
 
     /** Starts an ended part again, pings it (and awaits the entrypoint when it is that); a failure counts as one more end. */
-    private static void restartEnded(OpenInstance i, Parts.Part p) {
+    static void restartEnded(OpenInstance i, Parts.Part p) {
+        if (i.restartDue.remove(p.name()) == null) return; // started again already
         if (i.fixed != null || i.handles.containsKey(p.name()) || i.parts.get(p.name()) != DynamicState.STARTING) return; // closed or failed meanwhile
         try {
             startAgain(i, p, null);
@@ -103,6 +105,7 @@ final class Running {
 
     /** A part ended or could not start again: the instance is failed (its lowest state) and its state saved now. */
     static void partFailed(OpenInstance i, String part, String why) {
+        i.restartDue.remove(part);
         i.parts.put(part, DynamicState.FAILED);
         i.publish(why);
         if (!i.partsSpec().paths().state().isEmpty()) i.steps.attempt("save state", () -> saveState(i));

@@ -31,11 +31,15 @@ final class CgroupJoin {
         return a;
     }
 
-    /** {@code command} run in place (same pid, session and group) once it has joined {@code cg}; through the helper unless it is null. */
-    static List<String> plain(Path helper, Cgroup cg, List<String> command, String user) {
+    /**
+     * {@code command} run in place (same pid, session and group) once it has joined {@code cg}, in the network namespace
+     * at {@code netns} when it is not null; through the helper unless it is null.
+     */
+    static List<String> plain(Path helper, Cgroup cg, List<String> command, String user, String netns) {
         List<String> a = new ArrayList<>();
         if (helper == null) {
             a.addAll(shell(cg));
+            if (netns != null) a.addAll(List.of("nsenter", "--net=" + netns, "--"));
             if (user != null) {
                 a.addAll(List.of("setpriv", "--no-new-privs"));
                 a.addAll(Users.setprivArgs(user));
@@ -43,6 +47,7 @@ final class CgroupJoin {
             }
         } else {
             a.addAll(List.of(helper.toString(), "--plain"));
+            if (netns != null) a.addAll(List.of("--netns", netns));
             if (user != null) a.addAll(List.of("--user", Users.helperArg(user)));
             a.addAll(helperOptions(cg));
             a.add("--");

@@ -72,14 +72,53 @@ public final class ContainerIsolate implements Isolate {
         return "container";
     }
 
-    /** The working directory, and the host paths named in the {@code binds} option (comma-separated; an app worker's socket directory), each at its own path. */
-    private static List<Bind> binds(SpawnRequest r) {
+    /**
+     * The working directory, the host paths named in the {@code binds} option (comma-separated; an app worker's socket
+     * directory), each at its own path, and those of the {@code volumes} option ({@code HOST:PATH}, comma-separated; a
+     * dynamic instance's data folders at {@code /in}, {@code /out}) at the path after the colon.
+     */
+    static List<Bind> binds(SpawnRequest r) {
         List<Bind> out = new java.util.ArrayList<>();
         out.add(new Bind(r.dir().toString(), new Volume(r.dir().toString())));
         for (String p : r.options().getOrDefault("binds", "").split(",")) {
             if (!p.isBlank()) out.add(new Bind(p.strip(), new Volume(p.strip())));
         }
+        for (String v : r.options().getOrDefault("volumes", "").split(",")) {
+            if (v.isBlank()) continue;
+            int colon = v.lastIndexOf(':');
+            if (colon <= 0 || colon == v.length() - 1) throw new IllegalArgumentException("volumes: '" + v + "' (expected: HOST:PATH)");
+            out.add(new Bind(v.substring(0, colon).strip(), new Volume(v.substring(colon + 1).strip())));
+        }
         return out;
+    }
+
+    /**
+     * Runs {@code argv} inside the running container of {@code service}'s {@code instance} (as {@code docker exec}
+     * would), within {@code timeout}: null when it exits 0, else why not (its status and the end of its output).
+     */
+    public String exec(String service, String instance, List<String> argv, Duration timeout) {
+        String name = name(scope, service, instance);
+        StringBuilder output = new StringBuilder();
+        try {
+            var created = docker.execCreateCmd(name).withCmd(argv.toArray(String[]::new)).withAttachStdout(true).withAttachStderr(true).exec();
+            boolean done = docker.execStartCmd(created.getId()).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    if (output.length() < 4096) output.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }).awaitCompletion(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (!done) return "exec " + String.join(" ", argv) + " in container " + name + ": no end within " + timeout.toMillis() + "ms";
+            Long code = docker.inspectExecCmd(created.getId()).exec().getExitCodeLong();
+            if (code != null && code == 0) return null;
+            String out = output.toString().strip();
+            return "exec " + String.join(" ", argv) + " in container " + name + ": exit status " + code
+                    + (out.isEmpty() ? "" : ": " + (out.length() > 200 ? out.substring(out.length() - 200) : out));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "exec in container " + name + ": interrupted";
+        } catch (RuntimeException e) {
+            return "exec " + String.join(" ", argv) + " in container " + name + ": " + e.getMessage();
+        }
     }
 
     /** {@code steward-SCOPE-SERVICE-INSTANCE}. */

@@ -49,14 +49,14 @@ public final class ProcessIsolate implements Isolate {
         Map<String, String> env = environment(r);
         String user = r.options().get("user");
         if (cgroups == null) {
-            long pid = Spawner.spawn(asUser(user, r.command()), r.dir(), env, r.log());
+            long pid = Spawner.spawn(r.nsenter(asUser(user, r.command())), r.dir(), env, r.log());
             return new GroupHandle(pid, ticks(pid), watcher.watch(pid, true), false);
         }
         // Through the joining step a missing program would only show as exit 127: say it now, as posix_spawnp does.
         Spawner.requireProgram(r.command().get(0), env, r.dir());
         Cgroup cg = cgroups.create(r.service(), r.instance(), r.resources());
         try {
-            long pid = Spawner.spawn(CgroupJoin.plain(helper, cg, r.command(), user), r.dir(), env, r.log());
+            long pid = Spawner.spawn(CgroupJoin.plain(helper, cg, r.command(), user, r.netns()), r.dir(), env, r.log());
             return new CgroupHandle(pid, ticks(pid), cg, cgroups, watcher.watch(pid, true), false);
         } catch (IOException | RuntimeException e) {
             cgroups.release(cg);

@@ -80,6 +80,7 @@ public final class SandboxIsolate implements Isolate {
     static List<String> helperArgv(Path helper, SpawnRequest r, Cgroup cg) {
         List<String> a = new ArrayList<>(List.of(helper.toString()));
         if ("none".equals(r.options().get("network"))) a.add("--net");
+        if (r.netns() != null) a.addAll(List.of("--netns", r.netns()));
         String user = r.options().get("user");
         if (user != null) a.addAll(List.of("--user", Users.helperArg(user)));
         a.addAll(CgroupJoin.helperOptions(cg));
@@ -90,7 +91,7 @@ public final class SandboxIsolate implements Isolate {
 
     /** The same sandbox from stock tools, where the helper was not built: sh joins, unshare, setpriv, sh as init. */
     static List<String> argv(SpawnRequest r, Cgroup cg) {
-        List<String> a = CgroupJoin.shell(cg);
+        List<String> a = new ArrayList<>(r.nsenter(CgroupJoin.shell(cg)));
         boolean isolatedNet = "none".equals(r.options().get("network"));
         a.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc", "--ipc", "--uts"));
         if (isolatedNet) a.addAll(List.of("--net", "/bin/sh", "-c", LOOPBACK, "lo"));

@@ -40,6 +40,14 @@ public interface LibC extends Library {
     /** Moves the calling thread into the namespace {@code fd} names. */
     int setns(int fd, int nstype);
 
+    long MS_BIND = 4096;
+    int MNT_DETACH = 2;
+
+    /** Mounts {@code source} at {@code target} (with MS_BIND: the same file or folder seen at a second place). */
+    int mount(String source, String target, String fstype, long flags, Pointer data);
+
+    int umount2(String target, int flags);
+
     int WNOHANG = 1;
     short POSIX_SPAWN_SETSIGDEF = 0x04;
     short POSIX_SPAWN_SETSIGMASK = 0x08;
