@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cluster's one scheduler: every node campaigns ({@link Election}); the leader places services
  * ({@link Plan}, {@link Handover}) and writes {@code assignments/SERVICE} when specs, counts, nodes or
- * drains change (the store's watch), deciding only what changed ({@link Book}), and passes once a second
- * for what waits on time; it answers the asks for one more
+ * drains change (the store's watch), deciding only what changed ({@link Book}); a handover (a drain) is
+ * decided again as soon as the watch brings a record of one of its instances, and once a second for what
+ * waits on time; it answers the asks for one more
  * instance near a node ({@link Extras}). Each write compares the
  * assignment's revision and the leader's own election key, so a leader that lost its lead meanwhile
  * writes nothing.
@@ -55,6 +56,8 @@ public final class Scheduler implements AutoCloseable {
     private volatile boolean closed;
     private volatile String leaderKey;
     private volatile Totals totals = new Totals(0, 0, 0);
+    /** The services handing instances over (leaving a drained node), as the last pass left them: their records nudge a pass. */
+    private volatile Set<String> handingOver = Set.of();
     private Thread thread;
 
     public Scheduler(EtcdStore store, String node, Duration ttl, Clock clock) {
@@ -75,7 +78,18 @@ public final class Scheduler implements AutoCloseable {
         for (String prefix : List.of("nodes/", DRAINS, Election.NAME + "/")) {
             watches.add(store.watch(prefix, (key, value) -> nudge.release()));
         }
+        // a handover ends when the nodes given the replacements say they run them ready: their records nudge at once
+        watches.add(store.watchRaw("local/", (key, value) -> {
+            String service = instanceService(key);
+            if (service != null && handingOver.contains(service)) nudge.release();
+        }));
         thread = Thread.ofVirtual().name("steward-scheduler").start(this::run);
+    }
+
+    /** The service of an instance record's raw key ({@code local/NODE/instances/SERVICE/ID}), or null for another key. */
+    static String instanceService(String rawKey) {
+        String[] p = rawKey.split("/");
+        return p.length == 5 && p[0].equals("local") && p[2].equals("instances") ? p[3] : null;
     }
 
     /** The node leading now, if any. */
@@ -97,6 +111,7 @@ public final class Scheduler implements AutoCloseable {
                 if (!pause()) return;
             } finally {
                 leaderKey = null;
+                handingOver = Set.of();
                 election.end();
             }
         }
@@ -205,6 +220,7 @@ public final class Scheduler implements AutoCloseable {
         extras.orphans(book.asks().keySet()).forEach((key, raw) -> changes.add(new Change(null, null, Map.of(key, Optional.of(raw)), Map.of(),
                 List.of(key))));
         writeAll(changes);
+        handingOver = Set.copyOf(book.leaving());
         return new PassReport(full, decided.size(), book.asks().size(), pending, changes.size());
     }
 
