@@ -175,7 +175,8 @@ public final class Agent implements AutoCloseable {
         tokensLater[0] = tokens;
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
-        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store);
+        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store,
+                config.clustered() && config.cluster().secure() ? config.cluster().tls().ca() : java.util.List.of());
         dev.steward.agent.cluster.Nodes nodes = membership != null ? new dev.steward.agent.placement.ClusterNodes(membership, store, scheduler, clock)
                 : dev.steward.agent.cluster.Nodes.alone(self, clock);
         var apiStarting = apiPrepared.handle((v, e) -> null).thenApplyAsync(v -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine, functions,
