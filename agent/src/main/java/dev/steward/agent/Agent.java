@@ -183,7 +183,8 @@ public final class Agent implements AutoCloseable {
                 data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access, dynamics)), Agent::apiThread);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Demand demand = new Demand(System::nanoTime);
-        Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
+        Autoscaler scaler = mesh == null ? new Autoscaler(registry, demand, System::nanoTime)
+                : new Autoscaler(registry, demand, System::nanoTime, service -> mesh.elsewhere(service).size());
         var gatewayStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--gateway", config.gateway(), () -> gateway(inFlight, metrics[0], demand, scaler)),
                 r -> Thread.ofPlatform().name("steward-gateway-start").start(r));
         try {
