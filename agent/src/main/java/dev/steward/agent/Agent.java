@@ -74,6 +74,8 @@ public final class Agent implements AutoCloseable {
     private final dev.steward.agent.placement.Scheduler scheduler;
     /** Other nodes' instances as the gateway reaches them, and the round trips to them (null alone). */
     private final dev.steward.agent.mesh.Mesh mesh;
+    /** The protocol services across the cluster, for the locator (null alone). */
+    private final dev.steward.agent.mesh.Locations locations;
 
     private Agent(AgentConfig config) throws IOException {
         this.config = config;
@@ -161,6 +163,7 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         StartupTrace.mark("rpc bound");
+        locations = config.clustered() ? locations(config, (EtcdStore) store, rpc, mesh) : null;
         engine = new dev.steward.agent.engine.Engine(apps, store, rpc, isolates, data, clock, System::nanoTime);
         functions = new dev.steward.agent.functions.Functions(new dev.steward.agent.functions.FunctionStore(store, ctx.spooler(), clock,
                 n -> apps.app(n).isPresent()), engine, rpc, data, System::nanoTime, config.pools(), metrics[0].registry());
@@ -172,14 +175,16 @@ public final class Agent implements AutoCloseable {
         tokensLater[0] = tokens;
         StartupTrace.mark("tokens");
         audit = new dev.steward.agent.auth.Audit(store);
-        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store);
+        var access = new ApiServer.Access(tokens, audit, clock, apiNames(config), store,
+                config.clustered() && config.cluster().secure() ? config.cluster().tls().ca() : java.util.List.of());
         dev.steward.agent.cluster.Nodes nodes = membership != null ? new dev.steward.agent.placement.ClusterNodes(membership, store, scheduler, clock)
                 : dev.steward.agent.cluster.Nodes.alone(self, clock);
         var apiStarting = apiPrepared.handle((v, e) -> null).thenApplyAsync(v -> listening("--api", config.api(), () -> new ApiServer(config.api(), config.tls().api(), registry, jobs, apps, engine, functions,
                 data.resolve("uploads"), bus, metrics[0], this::info, nodes, loaded, access, dynamics)), Agent::apiThread);
         accessLog = new AccessLog(data.resolve("logs").resolve("gateway-access.log"), clock);
         Demand demand = new Demand(System::nanoTime);
-        Autoscaler scaler = new Autoscaler(registry, demand, System::nanoTime);
+        Autoscaler scaler = mesh == null ? new Autoscaler(registry, demand, System::nanoTime)
+                : new Autoscaler(registry, demand, System::nanoTime, service -> mesh.elsewhere(service).size());
         var gatewayStarting = java.util.concurrent.CompletableFuture.supplyAsync(() -> listening("--gateway", config.gateway(), () -> gateway(inFlight, metrics[0], demand, scaler)),
                 r -> Thread.ofPlatform().name("steward-gateway-start").start(r));
         try {
@@ -216,6 +221,7 @@ public final class Agent implements AutoCloseable {
         if (mesh != null) self.measuring(mesh::rttMillis);
         if (membership != null) membership.publish(timer);
         if (mesh != null) mesh.start();
+        if (locations != null) locations.start();
         if (scheduler != null) scheduler.start();
         readyIn = Duration.ofNanos(System.nanoTime() - t0);
         // serving already: now the instances left running are looked at, and leftovers removed
@@ -261,6 +267,21 @@ public final class Agent implements AutoCloseable {
         if (config.cluster().advertise() != null) return config.cluster().advertise();
         java.net.InetAddress a = config.api().getAddress();
         return a == null || a.isAnyLocalAddress() ? "127.0.0.1" : a.getHostAddress();
+    }
+
+    /**
+     * What the locator resolves on other nodes, and publishes of this one: its protocol services where other nodes
+     * reach them (said at start when they cannot: the RPC port bound to loopback while the node advertises another address).
+     */
+    private static dev.steward.agent.mesh.Locations locations(AgentConfig config, EtcdStore store, dev.steward.agent.rpc.Rpc rpc,
+                                                              dev.steward.agent.mesh.Mesh mesh) {
+        String advertised = instanceHost(config);
+        String host = dev.steward.agent.mesh.Locations.reachableAt(rpc.host(), advertised);
+        if (host == null) {
+            System.err.println("steward: the RPC port is bound to " + rpc.host() + " while this node advertises " + advertised
+                    + ": other nodes' locators do not send clients to its apps (bind --rpc to " + advertised + " with --rpc-public)");
+        }
+        return new dev.steward.agent.mesh.Locations(store, config.nodeName(), rpc, host, mesh::rttNanos);
     }
 
     /**
@@ -333,6 +354,7 @@ public final class Agent implements AutoCloseable {
         if (stamps != null) stamps.close();
         watcher.close();
         if (scheduler != null) scheduler.close();
+        if (locations != null) locations.close();
         if (mesh != null) mesh.close();
         if (membership != null) membership.close();
         store.close();

@@ -96,20 +96,53 @@ class ClusterTlsTest {
         assertThat(a.api()).as(a.stderr()).isNotNull();
         Run b = agent("b", etcd.clusterUrl(), tlsFlags(certs, "b"));
         assertThat(b.api()).as("b greeted a with the token at its join: " + b.stderr()).isNotNull();
-        RemoteAgentClient client = new RemoteAgentClient(a.api(), a.adminToken());
+        assertThat(a.api()).as("in a cluster over TLS the API serves HTTPS with the node's cluster pair").startsWith("https://127.0.0.1:");
+        javax.net.ssl.SSLContext trustingTheCa = TestAgent.trusting(PemFiles.certificates("ca", certs.resolve("ca.pem")).getFirst());
+        RemoteAgentClient client = new RemoteAgentClient(a.api(), a.adminToken(), trustingTheCa);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!client.get("/v1/cluster/nodes").contains("\"b\"")) {
             assertThat(System.nanoTime()).as("b in a's nodes").isLessThan(deadline);
             Thread.sleep(100);
         }
         String token = Files.readString(certs.resolve("token")).strip();
-        var peers = new Peers("c", ClusterToken.admit(new MemoryStore(), token), null);
+        ClusterTls nodeC = ClusterTls.read(certs.resolve("ca.pem"), certs.resolve("c.pem"), certs.resolve("c-key.pem"));
+        var peers = new Peers("c", ClusterToken.admit(new MemoryStore(), token), nodeC);
         assertThat(peers.greet(List.of(view("a", a.api())))).containsExactly(new Peers.Answer.Accepted("a"));
-        var stranger = new Peers("c", ClusterToken.admit(new MemoryStore(), "stwc_not-the-clusters-token"), null);
+        var stranger = new Peers("c", ClusterToken.admit(new MemoryStore(), "stwc_not-the-clusters-token"), nodeC);
         Assertions.assertThatThrownBy(() -> stranger.greet(List.of(view("a", a.api()))))
                 .hasMessage("cannot join the cluster: node a (API at " + a.api() + ") refused this agent's cluster token");
-        assertThat(new RemoteAgentClient(a.api(), token).status("/v1/cluster/nodes")).as("the cluster's token reads").isEqualTo(200);
-        assertThat(new RemoteAgentClient(a.api(), token).post("/v1/services/x/start")).as("and changes nothing").isEqualTo(403);
+        RemoteAgentClient asNodeC = new RemoteAgentClient(a.api(), token, nodeC.jdkContext());
+        assertThat(asNodeC.status("/v1/cluster/nodes")).as("the cluster's token, with a node's certificate, reads").isEqualTo(200);
+        assertThat(asNodeC.post("/v1/services/x/start")).as("and changes nothing").isEqualTo(403);
+    }
+
+    @Test
+    void theClustersTokenIsRefusedFromAConnectionWithoutANodeCertificateOfTheCluster() throws Exception {
+        Run a = agent("a", etcd.clusterUrl(), tlsFlags(certs, "a"));
+        assertThat(a.api()).as(a.stderr()).startsWith("https://");
+        String token = Files.readString(certs.resolve("token")).strip();
+        javax.net.ssl.SSLContext trustingTheCa = TestAgent.trusting(PemFiles.certificates("ca", certs.resolve("ca.pem")).getFirst());
+        var noCertificate = new RemoteAgentClient(a.api(), token, trustingTheCa);
+        assertThat(noCertificate.status("/v1/cluster/nodes")).as("the token alone").isEqualTo(401);
+        assertThat(noCertificate.get("/v1/cluster/nodes")).contains("the cluster's token is taken only from another agent that shows its node certificate");
+        assertThat(new RemoteAgentClient(a.api(), a.adminToken(), trustingTheCa).status("/v1/cluster/nodes"))
+                .as("a user's token needs no certificate").isEqualTo(200);
+        // a certificate another CA signed: the client does not show it to a server that names the cluster's CA, or the handshake fails
+        var peerWithoutCertificate = new ClusterTls(PemFiles.certificates("ca", certs.resolve("ca.pem")),
+                PemFiles.read("cert", other.resolve("a.pem"), "key", other.resolve("a-key.pem")));
+        List<Peers.Answer> hello;
+        try {
+            hello = new Peers("b", ClusterToken.admit(new MemoryStore(), token), peerWithoutCertificate).greet(List.of(view("a", a.api())));
+        } catch (IllegalStateException refused) {
+            assertThat(refused).hasMessageContaining("node a (API at " + a.api() + ") refused this agent: the cluster's token is taken only from"
+                    + " another agent that shows its node certificate");
+            hello = List.of();
+        }
+        assertThat(hello).as("a hello with another CA's certificate").noneMatch(x -> x instanceof Peers.Answer.Accepted);
+        int stranger = new RemoteAgentClient(a.api(), token, peerWithoutCertificate.jdkContext()).statusOrRefused("/v1/cluster/nodes");
+        assertThat(stranger).as("another CA's certificate (-1: the handshake failed)").isIn(401, -1);
+        ClusterTls nodeB = ClusterTls.read(certs.resolve("ca.pem"), certs.resolve("b.pem"), certs.resolve("b-key.pem"));
+        assertThat(new RemoteAgentClient(a.api(), token, nodeB.jdkContext()).status("/v1/cluster/nodes")).as("node b's certificate").isEqualTo(200);
     }
 
     @Test
@@ -174,8 +207,21 @@ class ClusterTlsTest {
                 new dev.steward.agent.cluster.NodeView.Capacity(none, none), 0, 0, 0, false, false, java.util.Map.of());
     }
 
-    /** The few calls these tests make to an agent's API with a bearer token. */
-    record RemoteAgentClient(String base, String token) {
+    /** The few calls these tests make to an agent's API with a bearer token, over TLS with {@code tls} (null: the JDK's defaults). */
+    record RemoteAgentClient(String base, String token, javax.net.ssl.SSLContext tls) {
+        RemoteAgentClient(String base, String token) {
+            this(base, token, null);
+        }
+
+        /** The status, or -1 when the connection failed (a refused TLS handshake). */
+        int statusOrRefused(String path) throws Exception {
+            try {
+                return status(path);
+            } catch (java.io.IOException refused) {
+                return -1;
+            }
+        }
+
         String get(String path) throws Exception {
             return send("GET", path).body();
         }
@@ -191,7 +237,9 @@ class ClusterTlsTest {
         private java.net.http.HttpResponse<String> send(String method, String path) throws Exception {
             var r = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).header("Authorization", "Bearer " + token)
                     .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build();
-            return java.net.http.HttpClient.newHttpClient().send(r, java.net.http.HttpResponse.BodyHandlers.ofString());
+            var client = java.net.http.HttpClient.newBuilder();
+            if (tls != null) client.sslContext(tls);
+            return client.build().send(r, java.net.http.HttpResponse.BodyHandlers.ofString());
         }
     }
 }

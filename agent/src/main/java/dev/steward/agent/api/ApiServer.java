@@ -40,6 +40,11 @@ public final class ApiServer implements AutoCloseable {
         ServerBuilder sb = Server.builder();
         if (tls == null) sb.http(address);
         else sb.https(address).tls(tls.key(), tls.chain());
+        if (tls != null && !access.clusterCa().isEmpty()) {
+            // other agents show their node's certificate, signed by the cluster's CA; other clients show none
+            var ca = access.clusterCa().toArray(java.security.cert.X509Certificate[]::new);
+            sb.tlsCustomizer(b -> b.clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL).trustManager(ca));
+        }
         sb.maxRequestLength(MAX_BODY)
                 .requestTimeout(Duration.ofSeconds(60))
                 .gracefulShutdownTimeoutMillis(0, 500)
@@ -50,7 +55,7 @@ public final class ApiServer implements AutoCloseable {
                 .decorator((delegate, ctx, req) -> loaded.isDone() ? delegate.serve(ctx, req)
                         : HttpResponse.of(loaded.thenApply(v -> serve(delegate, ctx, req))))
                 // outermost: host, origin, token, rights to change, content type; the audit of each change
-                .decorator(new Guard(access.tokens(), access.audit(), access.clock(), access.names()));
+                .decorator(new Guard(access.tokens(), access.audit(), access.clock(), access.names(), !access.clusterCa().isEmpty()));
         new AuthRoutes(access.tokens(), access.audit(), access.clock()).bind(sb);
         new ServiceRoutes(sup, metrics.series(), dynamics).bind(sb);
         new JobRoutes(jobs, sup.context().runAs()).bind(sb);
@@ -85,10 +90,21 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Who may call: the tokens, where changes are recorded, the clock, and the host names (besides
-     * IP addresses and localhost) by which clients reach the API; and the store, whose absence refuses changes.
+     * IP addresses and localhost) by which clients reach the API; the store, whose absence refuses changes;
+     * and in a cluster over TLS its CA, whose signature the other agents show (empty: none asked for).
      */
     public record Access(dev.steward.agent.auth.Tokens tokens, dev.steward.agent.auth.Audit audit, java.time.Clock clock,
-                         java.util.Set<String> names, dev.steward.agent.store.Store store) {}
+                         java.util.Set<String> names, dev.steward.agent.store.Store store, java.util.List<java.security.cert.X509Certificate> clusterCa) {
+        public Access {
+            clusterCa = java.util.List.copyOf(clusterCa);
+        }
+
+        /** Without a cluster's CA. */
+        public Access(dev.steward.agent.auth.Tokens tokens, dev.steward.agent.auth.Audit audit, java.time.Clock clock,
+                      java.util.Set<String> names, dev.steward.agent.store.Store store) {
+            this(tokens, audit, clock, names, store, java.util.List.of());
+        }
+    }
 
     private static HttpResponse serve(com.linecorp.armeria.server.HttpService delegate, com.linecorp.armeria.server.ServiceRequestContext ctx,
                                       com.linecorp.armeria.common.HttpRequest req) {

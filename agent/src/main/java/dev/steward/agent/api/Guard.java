@@ -35,13 +35,20 @@ final class Guard implements DecoratingHttpServiceFunction {
     private final Audit audit;
     private final Clock clock;
     private final Set<String> names;
+    /** Whether the cluster's token is taken only with a node's certificate (a cluster over TLS). */
+    private final boolean peersShowCertificates;
 
-    /** {@code names}: the host names (besides IP addresses and localhost) by which clients may reach the API. */
-    Guard(Tokens tokens, Audit audit, Clock clock, Set<String> names) {
+    /**
+     * {@code names}: the host names (besides IP addresses and localhost) by which clients may reach the API;
+     * {@code peersShowCertificates}: the cluster's token is taken only from a connection that showed a certificate
+     * the cluster's CA signed (the server's TLS checked it).
+     */
+    Guard(Tokens tokens, Audit audit, Clock clock, Set<String> names, boolean peersShowCertificates) {
         this.tokens = tokens;
         this.audit = audit;
         this.clock = clock;
         this.names = Set.copyOf(names);
+        this.peersShowCertificates = peersShowCertificates;
     }
 
     @Override
@@ -80,6 +87,10 @@ final class Guard implements DecoratingHttpServiceFunction {
                     return unauthorized("the token is not valid (revoked, mistyped or from another agent)", List.of(HOW_TO_GET_ONE));
                 }
             }
+            if (caller.equals(Tokens.PEER) && peersShowCertificates && !showedCertificate(ctx)) {
+                return unauthorized("the cluster's token is taken only from another agent that shows its node certificate",
+                        List.of("agents of a cluster over TLS call each other over TLS with --cluster-cert, signed by the cluster's CA"));
+            }
             ctx.setAttr(CALLER, caller);
             if (change && !caller.mayWrite()) {
                 return Errors.json(403, "the token " + caller.name() + " is read-only", List.of("changes need a user or admin token"));
@@ -87,6 +98,17 @@ final class Guard implements DecoratingHttpServiceFunction {
         }
         if (change && problemWithBody(req) instanceof String problem) return Errors.json(415, problem, List.of());
         return delegate.serve(ctx, req);
+    }
+
+    /** Whether the connection showed a client certificate (only those the cluster's CA signed pass the handshake). */
+    private static boolean showedCertificate(ServiceRequestContext ctx) {
+        javax.net.ssl.SSLSession session = ctx.sslSession();
+        if (session == null) return false;
+        try {
+            return session.getPeerCertificates().length > 0;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+            return false;
+        }
     }
 
     private static HttpResponse unauthorized(String message, List<String> details) {

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Calls from this agent to the others' APIs: over TLS trusting the cluster's CA only (and showing this
- * node's certificate) when the cluster has TLS, each carrying the cluster's token. At join, {@link #greet}
+ * node's certificate, without which the others refuse the token) when the cluster has TLS, each carrying the
+ * cluster's token. At join, {@link #greet}
  * says hello to every other live node; a node that refuses the token stops the join.
  */
 public final class Peers {
@@ -62,8 +63,11 @@ public final class Peers {
         try {
             HttpResponse<String> res = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
             if (res.statusCode() == 200 && Json.tree(res.body()).path("peer").asBoolean()) return new Answer.Accepted(node);
-            if (res.statusCode() == 401 || res.statusCode() == 200) {
-                return new Answer.Refused(node, "node " + node + " (API at " + api + ") refused this agent's cluster token");
+            if (res.statusCode() == 200) return new Answer.Refused(node, "node " + node + " (API at " + api + ") refused this agent's cluster token");
+            if (res.statusCode() == 401) {
+                String why = Json.tree(res.body()).path("error").asText("");
+                return new Answer.Refused(node, "node " + node + " (API at " + api + ") refused "
+                        + (why.contains("certificate") ? "this agent: " + why : "this agent's cluster token"));
             }
             return new Answer.Unreached(node, "node " + node + " answered " + res.statusCode());
         } catch (IOException e) {

@@ -106,6 +106,16 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
                 nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);
     }
 
+    /**
+     * In a cluster over TLS, an API given no pair of its own serves HTTPS with the node's cluster pair (signed by the
+     * cluster's CA, naming the node, localhost, loopback and the hosts it was made for), so that the other agents, which
+     * trust that CA, reach it; otherwise this configuration as it is.
+     */
+    public AgentConfig withClusterPairForTheApi() {
+        if (cluster == null || !cluster.secure() || tls.api() != null) return this;
+        return withTls(new Tls(cluster.tls().pair(), tls.gateway(), tls.rpcPublic()));
+    }
+
     /** This configuration with {@code tls} (checked again). */
     public AgentConfig withTls(Tls tls) {
         return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);

@@ -150,7 +150,8 @@ public final class AgentMain implements Callable<Integer> {
                     nodeName(), Durations.parse(stopGrace), dev ? examples() : List.of(), dev, null,
                     runAs(), apiNames, tls.resolve(dev, dataDir(), apiAddress, gatewayAddress, System.out),
                     clusterTls.resolve(cluster, advertise, labels))
-                    .withPools(FunctionPools.parse(fnPool, fnPoolIdle));
+                    .withPools(FunctionPools.parse(fnPool, fnPoolIdle))
+                    .withClusterPairForTheApi();
         } catch (IllegalArgumentException e) {
             return fail(2, e.getMessage());
         } catch (java.io.UncheckedIOException e) {

@@ -56,6 +56,21 @@ public final class Assignments implements Placed {
     }
 
     @Override
+    public void want(String service, int count) {
+        String key = Wants.PREFIX + service;
+        Optional<String> now = store.get(key);
+        try {
+            if (count <= 0) {
+                if (now.isPresent()) store.delete(key);
+            } else if (!now.equals(Optional.of(Integer.toString(count)))) {
+                store.put(key, Integer.toString(count));
+            }
+        } catch (RuntimeException e) { // etcd away: the count is said again at the service's next change
+            System.err.println("steward: cannot tell the scheduler what " + service + " wants here: " + e.getMessage());
+        }
+    }
+
+    @Override
     public AutoCloseable watch(Consumer<String> changed) {
         return store.watch(Scheduler.ASSIGNMENTS, (key, value) -> changed.accept(key.substring(Scheduler.ASSIGNMENTS.length())));
     }

@@ -22,8 +22,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cluster's one scheduler: every node campaigns ({@link Election}); the leader places services
  * ({@link Plan}, {@link Handover}) and writes {@code assignments/SERVICE} when specs, counts, nodes or
- * drains change (the store's watch), deciding only what changed ({@link Book}), and passes once a second
- * for what waits on time; it answers the asks for one more
+ * drains change (the store's watch), deciding only what changed ({@link Book}); a handover (a drain) is
+ * decided again as soon as the watch brings a record of one of its instances, and once a second for what
+ * waits on time; a service is placed with the most any node's lingers or autoscaler want of it
+ * ({@link Wants}) when that is more than its record asks; it answers the asks for one more
  * instance near a node ({@link Extras}). Each write compares the
  * assignment's revision and the leader's own election key, so a leader that lost its lead meanwhile
  * writes nothing.
@@ -47,14 +49,20 @@ public final class Scheduler implements AutoCloseable {
     private final List<AutoCloseable> watches = new ArrayList<>();
     private final Map<String, Spec> specs = new HashMap<>();
     private final Memo<NodeRecord> nodeRecords = new Memo<>(NodeRecord.class);
+    /** What each node's lingers and autoscaler want, from the watch. */
+    private final Wants wants = new Wants();
     /** Services named by the watch (their record, assignment or extra changed) or by a refused write, for the next pass. */
     private final ConcurrentLinkedQueue<String> changed = new ConcurrentLinkedQueue<>();
+    /** Services whose wants (a node's lingers or autoscaler) changed, for the next pass. */
+    private final ConcurrentLinkedQueue<String> demanded = new ConcurrentLinkedQueue<>();
     /** What the lead keeps between passes; null: read everything at the next pass. For the scheduler's thread. */
     private Book book;
     private long nextFull;
     private volatile boolean closed;
     private volatile String leaderKey;
     private volatile Totals totals = new Totals(0, 0, 0);
+    /** The services handing instances over (leaving a drained node), as the last pass left them: their records nudge a pass. */
+    private volatile Set<String> handingOver = Set.of();
     private Thread thread;
 
     public Scheduler(EtcdStore store, String node, Duration ttl, Clock clock) {
@@ -75,7 +83,25 @@ public final class Scheduler implements AutoCloseable {
         for (String prefix : List.of("nodes/", DRAINS, Election.NAME + "/")) {
             watches.add(store.watch(prefix, (key, value) -> nudge.release()));
         }
+        // a handover ends when the nodes given the replacements say they run them ready: their records nudge at once;
+        // and what a node's lingers and autoscaler want of a service is decided again
+        watches.add(store.watchRaw("local/", (key, value) -> {
+            String service = instanceService(key);
+            if (service != null && handingOver.contains(service)) nudge.release();
+            String wanted = wants.take(key, value);
+            if (wanted != null) {
+                demanded.add(wanted);
+                nudge.release();
+            }
+        }));
+        wants.load(store.listRaw("local/"));
         thread = Thread.ofVirtual().name("steward-scheduler").start(this::run);
+    }
+
+    /** The service of an instance record's raw key ({@code local/NODE/instances/SERVICE/ID}), or null for another key. */
+    static String instanceService(String rawKey) {
+        String[] p = rawKey.split("/");
+        return p.length == 5 && p[0].equals("local") && p[2].equals("instances") ? p[3] : null;
     }
 
     /** The node leading now, if any. */
@@ -97,6 +123,7 @@ public final class Scheduler implements AutoCloseable {
                 if (!pause()) return;
             } finally {
                 leaderKey = null;
+                handingOver = Set.of();
                 election.end();
             }
         }
@@ -168,6 +195,7 @@ public final class Scheduler implements AutoCloseable {
         boolean freed = false;
         if (full) {
             book = Book.load(store, nodes, book, specs);
+            wants.load(store.listRaw("local/"));
             nextFull = now + FULL.toMillis();
             dirty.addAll(book.asks().keySet());
         } else {
@@ -178,13 +206,14 @@ public final class Scheduler implements AutoCloseable {
             }
             dirty.addAll(book.leaving());
         }
+        for (String s; (s = demanded.poll()) != null; ) dirty.add(s);
         Extras extras = Extras.read(store);
         extras.services().forEach(s -> {
             if (book.asks().containsKey(s)) dirty.add(s);
         });
         List<Change> changes = new ArrayList<>();
         Set<String> decided = book.withTies(dirty);
-        freed |= decide(decided, extras, drained, now, changes);
+        freed |= decide(decided, extras, alive.keySet(), drained, now, changes);
         for (String gone : book.orphans()) { // of services unregistered
             freed |= !book.stored(gone).nodes().isEmpty();
             String key = ASSIGNMENTS + gone;
@@ -197,7 +226,7 @@ public final class Scheduler implements AutoCloseable {
             if (!waiting.isEmpty()) {
                 Set<String> more = book.withTies(waiting);
                 more.removeAll(decided);
-                decide(more, extras, drained, now, changes);
+                decide(more, extras, alive.keySet(), drained, now, changes);
                 pending = more.size();
             }
         }
@@ -205,6 +234,7 @@ public final class Scheduler implements AutoCloseable {
         extras.orphans(book.asks().keySet()).forEach((key, raw) -> changes.add(new Change(null, null, Map.of(key, Optional.of(raw)), Map.of(),
                 List.of(key))));
         writeAll(changes);
+        handingOver = Set.copyOf(book.leaving());
         return new PassReport(full, decided.size(), book.asks().size(), pending, changes.size());
     }
 
@@ -212,13 +242,13 @@ public final class Scheduler implements AutoCloseable {
      * Decides {@code services} again (those registered) against the ledger and adds what changes to {@code changes};
      * returns whether that took instances off a node (room that services still pending may take).
      */
-    private boolean decide(Set<String> services, Extras extras, Set<String> drained, long now, List<Change> changes) {
+    private boolean decide(Set<String> services, Extras extras, Set<String> live, Set<String> drained, long now, List<Change> changes) {
         if (services.isEmpty()) return false;
         Ledger ledger = book.ledger();
         List<Ask> asks = new ArrayList<>();
         for (String s : services) {
             Ask a = book.asks().get(s);
-            if (a != null) asks.add(extras.more(a, ledger.on(s)));
+            if (a != null) asks.add(wants.raise(extras.more(a, ledger.on(s)), live));
         }
         asks.sort(Comparator.comparing(Ask::service));
         Map<String, Decision> decisions = Plan.decide(asks, ledger, book.nodes(), Neighbours.avoiders(book.asks().values()));

@@ -15,14 +15,16 @@ import org.msgpack.value.ValueFactory;
  * synchronize} streams the whole table now and again on every change; as in Cocaine 0.11, {@code
  * reports} tells what it serves ({@code {name: {endpoint: "HOST:PORT", version: N}}}) and {@code
  * refresh NAME} re-reads a name's routing (Steward has no routing groups: each name is its own, so it
- * only sends the table to those who synchronize again, and answers nil). The one owner of the table.
+ * only sends the table to those who synchronize again, and answers nil). The one owner of this node's
+ * table; in a cluster a name not served here is looked for {@link Beyond} it (another node's app), and
+ * {@code NAME@NODE} names one node's own service ({@code node@b}: node b's {@code node} service).
  */
 final class Locator implements RpcService {
-    /** A published service. */
-    record Entry(String host, int port, int version, Map<Integer, String> methods) {}
-
-    private final Map<String, Entry> table = new LinkedHashMap<>();
+    private final Map<String, Located> table = new LinkedHashMap<>();
     private final List<Session> watchers = new CopyOnWriteArrayList<>();
+    private volatile Beyond beyond = Beyond.NONE;
+    private volatile String self = "";
+    private volatile Runnable onChange = () -> {};
 
     @Override
     public String name() {
@@ -34,17 +36,54 @@ final class Locator implements RpcService {
         return Map.of(Messages.RESOLVE, "resolve", Messages.SYNCHRONIZE, "synchronize", Messages.REPORTS, "reports", Messages.REFRESH, "refresh");
     }
 
-    synchronized void publish(String name, Entry e) {
+    synchronized void publish(String name, Located e) {
         table.put(name, e);
         changed();
+        onChange.run();
     }
 
     synchronized void withdraw(String name) {
-        if (table.remove(name) != null) changed();
+        if (table.remove(name) != null) {
+            changed();
+            onChange.run();
+        }
     }
 
-    synchronized Entry get(String name) {
+    synchronized Located get(String name) {
         return table.get(name);
+    }
+
+    /** This node's own table, as published here. */
+    synchronized Map<String, Located> local() {
+        return Map.copyOf(table);
+    }
+
+    /** In a cluster: this node's name and what lies beyond it; {@code onChange} runs after each change of this node's table. */
+    void reach(String node, Beyond others, Runnable changes) {
+        self = node;
+        beyond = others;
+        onChange = changes;
+    }
+
+    /** What lies beyond changed: those who synchronize get the table again. */
+    synchronized void beyondChanged() {
+        changed();
+    }
+
+    /** Where {@code name} is served: here, else beyond this node; {@code NAME@NODE} on that node alone. */
+    Located find(String name) {
+        Located here = get(name);
+        if (here != null) return here;
+        int at = name.lastIndexOf('@');
+        if (at > 0 && name.substring(at + 1).equals(self)) return get(name.substring(0, at));
+        return beyond.find(name);
+    }
+
+    /** Every name resolvable here: this node's, then those beyond it that this node does not serve itself. */
+    private synchronized Map<String, Located> resolvable() {
+        Map<String, Located> all = new LinkedHashMap<>(table);
+        beyond.all().forEach(all::putIfAbsent);
+        return all;
     }
 
     private void changed() {
@@ -61,7 +100,7 @@ final class Locator implements RpcService {
         if (request.message() == Messages.RESOLVE) {
             Args.count(args, 1, 1, "resolve");
             String name = Args.text(args, 0, "the service name");
-            Entry e = get(name);
+            Located e = find(name);
             if (e == null) session.error(Messages.INVOCATION_ERROR, "service " + name + " is not available");
             else session.value(describe(e));
         } else if (request.message() == Messages.REPORTS) {
@@ -84,7 +123,7 @@ final class Locator implements RpcService {
     }
 
     /** {@code [[host, port], version, {id: name}]}. */
-    static Value describe(Entry e) {
+    static Value describe(Located e) {
         Map<Value, Value> m = new LinkedHashMap<>();
         e.methods().forEach((id, n) -> m.put(ValueFactory.newInteger(id), FrameWriter.text(n)));
         return ValueFactory.newArray(
@@ -93,17 +132,17 @@ final class Locator implements RpcService {
                 ValueFactory.newMap(m));
     }
 
-    private synchronized Value reports() {
+    private Value reports() {
         Map<Value, Value> all = new LinkedHashMap<>();
-        table.forEach((name, e) -> all.put(FrameWriter.text(name), ValueFactory.newMap(Map.of(
+        resolvable().forEach((name, e) -> all.put(FrameWriter.text(name), ValueFactory.newMap(Map.of(
                 FrameWriter.text("endpoint"), FrameWriter.text(e.host() + ":" + e.port()),
                 FrameWriter.text("version"), ValueFactory.newInteger(e.version())))));
         return ValueFactory.newMap(all);
     }
 
-    private synchronized Value whole() {
+    private Value whole() {
         Map<Value, Value> all = new LinkedHashMap<>();
-        table.forEach((name, e) -> all.put(FrameWriter.text(name), describe(e)));
+        resolvable().forEach((name, e) -> all.put(FrameWriter.text(name), describe(e)));
         return ValueFactory.newMap(all);
     }
 }

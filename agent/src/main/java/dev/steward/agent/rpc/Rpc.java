@@ -87,7 +87,31 @@ public final class Rpc implements AutoCloseable {
     }
 
     private void publish(RpcService service, int port) {
-        locator.publish(service.name(), new Locator.Entry(host, port, 1, service.methods()));
+        locator.publish(service.name(), new Located(host, port, 1, service.methods()));
+    }
+
+    /**
+     * In a cluster: the locator answers names served on other nodes too, from {@code others}, and
+     * {@code NAME@NODE} for one node's own ({@code node} of this node is {@code node@node}); {@code changes}
+     * runs after each change of what this node serves (which the cluster publishes).
+     */
+    public void reach(String node, Beyond others, Runnable changes) {
+        locator.reach(node, others, changes);
+    }
+
+    /** What lies beyond this node changed: those who synchronize get the table again. */
+    public void beyondChanged() {
+        locator.beyondChanged();
+    }
+
+    /** What this node serves, by name: the locator itself, logging, node, and each running app and function. */
+    public Map<String, Located> served() {
+        return locator.local();
+    }
+
+    /** The host this node's protocol services are bound to (a wildcard address as it is). */
+    public String host() {
+        return host;
     }
 
     public int port() {

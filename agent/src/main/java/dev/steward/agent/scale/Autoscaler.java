@@ -27,10 +27,22 @@ public final class Autoscaler {
     private final Map<String, ScaleRule> rules = new HashMap<>();
     private final Set<String> pressured = ConcurrentHashMap.newKeySet();
 
+    /** What other nodes run of a service, ready (in a cluster; none alone). */
+    private final java.util.function.ToIntFunction<String> elsewhere;
+
     public Autoscaler(Backends sup, Demand demand, LongSupplier nanos) {
+        this(sup, demand, nanos, service -> 0);
+    }
+
+    /**
+     * In a cluster: the count it wants goes to the scheduler (through the service), which places it over the nodes,
+     * so the instances it counts are this node's and those {@code elsewhere} gives (ready on other nodes).
+     */
+    public Autoscaler(Backends sup, Demand demand, LongSupplier nanos, java.util.function.ToIntFunction<String> elsewhere) {
         this.sup = sup;
         this.demand = demand;
         this.nanos = nanos;
+        this.elsewhere = elsewhere;
     }
 
     public void start(ScheduledExecutorService timer) {
@@ -59,7 +71,7 @@ public final class Autoscaler {
             for (Backend c : dynamic.values()) {
                 ScaleRule rule = rules.computeIfAbsent(c.name(), k -> new ScaleRule());
                 Demand.Meter m = demand.of(c.name());
-                int live = c.live();
+                int live = c.live() + elsewhere.applyAsInt(c.name());
                 if (pressured.remove(c.name())) rule.pressure(now, live, c.spec().instances());
                 int want = rule.next(now, m.sample(), m.current(), live, c.spec().instances());
                 if (want != c.scaled()) c.scaleTo(want);

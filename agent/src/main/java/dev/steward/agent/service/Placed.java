@@ -22,12 +22,18 @@ public interface Placed {
     /** The instances of {@code service} other live nodes run, as their records say. */
     List<InstanceView> elsewhere(String service);
 
-    /** Calls {@code changed} with a service whose placement changed. */
+    /**
+     * This node wants {@code count} instances of {@code service} beyond what its record asks (its lingers, its autoscaler;
+     * 0: nothing beyond), which the scheduler places over the nodes. Called off the service's runner (it writes).
+     */
+    void want(String service, int count);
+
+        /** Calls {@code changed} with a service whose placement changed. */
     AutoCloseable watch(Consumer<String> changed);
 
     /**
      * How many instances the scheduler places for a service, from its record alone (started or not,
-     * {@code --instances}, the spec's count): references, lingers and the autoscaler are a node's own.
+     * {@code --instances}, the spec's count); what nodes' lingers and autoscalers want comes through {@link #want}.
      */
     static int wanted(dev.steward.model.Spec spec, dev.steward.agent.store.ServiceRecord record) {
         return new Wanted(spec.policy(), spec.instances(), spec.isPingOnly() || spec.hasParts(), record.enabled(), record.count(), null, 0, false, 0).count();

@@ -39,6 +39,8 @@ final class Service {
     private final Consumer<Command> self;
     /** What the cluster's scheduler assigned (null alone). */
     private final Placed placed;
+    /** What this node last told the scheduler it wants beyond the record (-1: nothing yet, so the first reconcile says it). */
+    private int wantPublished = -1;
     private final Map<String, InstanceRunner> instances = new LinkedHashMap<>();
     private final RestartTracker restarts;
     private final Stats stats = new Stats();
@@ -265,14 +267,32 @@ final class Service {
     // ---- deciding and doing ---------------------------------------------------------------
 
     Wanted wanted() {
+        // in a cluster, this node runs what the scheduler assigned to it
+        return wanted(references, placed == null ? null : placed.count(spec.name()));
+    }
+
+    private Wanted wanted(int uses, Integer assigned) {
         boolean off = removed || halting || disabled || spec.isPingOnly() || spec.hasParts(); // parts: opened by hand
         boolean lingering = ctx.clock().instant().isBefore(lingerUntil);
-        // in a cluster, this node runs what the scheduler assigned to it
-        Integer assigned = placed == null ? null : placed.count(spec.name());
-        return new Wanted(spec.policy(), spec.instances(), off, record.enabled(), manual, recommended, references, lingering, scaled, assigned);
+        return new Wanted(spec.policy(), spec.instances(), off, record.enabled(), manual, recommended, uses, lingering, scaled, assigned);
+    }
+
+    /**
+     * In a cluster: what this node's lingers, pings' recommendation and autoscaler want beyond what the record asks goes
+     * to the scheduler, which places the most any node wants (0: nothing beyond). Uses are not counted: a request held
+     * here asks the scheduler for an instance itself.
+     */
+    private void publishWant() {
+        int own = wanted(0, null).count();
+        int want = own > Placed.wanted(spec, record) ? own : 0;
+        if (want == wantPublished) return;
+        wantPublished = want;
+        String name = spec.name();
+        ctx.writes().execute(() -> placed.want(name, want));
     }
 
     private void reconcile() {
+        if (placed != null) publishWant();
         if (spec.isPingOnly()) return;
         int wanted = wanted().count();
         holdNeeds(wanted > 0);

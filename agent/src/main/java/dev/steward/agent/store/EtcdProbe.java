@@ -83,7 +83,9 @@ final class EtcdProbe {
                 return true;
             }
         } catch (SSLException e) {
-            return !String.valueOf(e.getMessage()).contains("Unsupported or unrecognized SSL message");
+            // a plain server answers the ClientHello with bytes that are no TLS record, or ends the connection before any
+            String m = String.valueOf(e.getMessage());
+            return !m.contains("Unsupported or unrecognized SSL message") && !m.contains("Remote host terminated the handshake");
         } catch (IOException | java.security.GeneralSecurityException e) {
             return false;
         }

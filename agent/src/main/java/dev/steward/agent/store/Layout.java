@@ -5,12 +5,13 @@ import java.util.Objects;
 
 /**
  * Where the etcd store keeps a key: everything under {@code root}; keys under one of the local
- * prefixes (what belongs to this machine: instance records, running apps, the runlist, the audit log, jobs)
+ * prefixes (what belongs to this machine: instance records, running apps, the runlist, the audit log, jobs,
+ * the protocol services its locator serves, what its lingers and autoscaler want)
  * under {@code local/NODE/}, every other key (specs, apps, profiles, tokens, nodes) shared as it is.
  */
 public record Layout(String root, String node, List<String> localPrefixes) {
     /** What a node keeps to itself. */
-    public static final List<String> LOCAL = List.of("instances/", "engine/", "runlist/", "audit/", "jobs/");
+    public static final List<String> LOCAL = List.of("instances/", "engine/", "runlist/", "audit/", "jobs/", "locator/", "wants/");
 
     public Layout {
         Objects.requireNonNull(node, "node");

@@ -153,4 +153,37 @@ class SchedulerTest {
         store.put("nodes/d", node("d", 4));
         await(() -> assignment("late").nodes().equals(Map.of("d", 1)), "late placed on d, the node that joined");
     }
+
+    /** Puts a raw key (another node's own, {@code local/NODE/...}) as that node would. */
+    void putRaw(String rawKey, String value) throws Exception {
+        var r = store.client().getKVClient().put(store.key(rawKey), io.etcd.jetcd.ByteSequence.from(value, java.nio.charset.StandardCharsets.UTF_8)).get();
+        store.awaitRevision(r.getHeader().getRevision());
+    }
+
+    @Test
+    void aHandoverEndsAsSoonAsTheReplacementsRecordSaysItIsReadyNotAtTheNextOneSecondPass() throws Exception {
+        store.put("services/h", service("h", 1, null));
+        await(() -> assignment("h") != null && assignment("h").nodes().size() == 1, "h placed");
+        List<Long> millis = new java.util.ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            String from = assignment("h").nodes().keySet().iterator().next();
+            store.put(Scheduler.DRAINS + from, Json.write(Map.of("node", from, "since", System.currentTimeMillis())));
+            await(() -> !assignment("h").leaving().isEmpty() && assignment("h").nodes().size() == 1, "h handed over from " + from);
+            String to = assignment("h").nodes().keySet().iterator().next();
+            Thread.sleep(300); // the scheduler settles: its next nudge is the record alone
+            long t0 = System.nanoTime();
+            putRaw("local/" + to + "/instances/h/r" + round, Json.write(new dev.steward.agent.store.InstanceRecord("r" + round, "h", 10, 1, 8000 + round, 1, 0,
+                    "", false, "127.0.0.1", true)));
+            await(() -> assignment("h").leaving().isEmpty(), "the handover to " + to + " over");
+            millis.add(java.time.Duration.ofNanos(System.nanoTime() - t0).toMillis());
+            store.delete(Scheduler.DRAINS + from);
+            await(() -> !store.get(Scheduler.DRAINS + from).isPresent(), "undrained");
+            var gone = store.client().getKVClient().delete(store.key("local/" + to + "/instances/h/r" + round)).get(); // its instance moves on next round
+            store.awaitRevision(gone.getHeader().getRevision());
+        }
+        List<Long> sorted = millis.stream().sorted().toList();
+        System.out.println("handover over after the replacement's ready record, ms: " + millis);
+        // the one-second pass alone would take 500 ms at the median; the watch takes one pass
+        assertThat(sorted.get(2)).as("median of %s", millis).isLessThan(400);
+    }
 }
