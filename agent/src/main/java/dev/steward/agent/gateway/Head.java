@@ -39,8 +39,8 @@ abstract sealed class Head permits RequestHead, ResponseHead {
     Head(MessageReader.Parsed p) {
         this.raw = p.raw;
         this.startEnd = p.startEnd;
-        this.at = p.at;
-        this.kinds = p.kinds;
+        this.at = java.util.Arrays.copyOf(p.at, 4 * p.count);
+        this.kinds = java.util.Arrays.copyOf(p.kinds, p.count);
         this.count = p.count;
         this.http10 = p.http10;
         this.contentLength = p.contentLength;

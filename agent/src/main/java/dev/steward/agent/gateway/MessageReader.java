@@ -47,6 +47,7 @@ final class MessageReader {
     /** Whether the response that comes next answers a HEAD request (no body, whatever its head says). */
     private boolean headRequest;
     private boolean switched;
+    private final Parsed scratch = new Parsed();
 
     private MessageReader(boolean requests, int maxHeader, ByteBufAllocator alloc) {
         this.requests = requests;
@@ -236,7 +237,7 @@ final class MessageReader {
         byte[] raw = new byte[end - from];
         buf.getBytes(from, raw);
         buf.readerIndex(end);
-        Parsed parsed = new Parsed(raw, firstLf - from);
+        Parsed parsed = scratch.reset(raw, firstLf - from);
         Reply wrong = parsed.lines(requests);
         if (wrong == null) wrong = requests ? parsed.request() : parsed.response();
         if (wrong != null) {
@@ -500,23 +501,32 @@ final class MessageReader {
 
     /** A head being read: its lines, then what they say; made into a {@link RequestHead} or {@link ResponseHead}. */
     static final class Parsed {
-        static final Parsed EMPTY = new Parsed(new byte[0], 0);
-        final byte[] raw;
-        final int startEnd;
+        static final Parsed EMPTY = new Parsed().reset(new byte[0], 0);
+        byte[] raw;
+        int startEnd;
+        /** Scratch, reused from head to head of a reader: a head takes copies of the used part. */
         int[] at = new int[32];
         byte[] kinds = new byte[8];
         int count;
         boolean http10;
-        long contentLength = -1;
+        long contentLength;
         boolean chunked;
         boolean connectionClose, connectionKeepAlive, connectionUpgrade, connectionNames, hasUpgrade;
         String method, target, host;
         int status, statusAt;
         private int transferEncodings;
 
-        Parsed(byte[] raw, int firstLf) {
+        /** Starts on a new head's bytes, whose first line feed is at {@code firstLf}. */
+        Parsed reset(byte[] raw, int firstLf) {
             this.raw = raw;
             this.startEnd = firstLf > 0 && raw[firstLf - 1] == '\r' ? firstLf - 1 : firstLf;
+            count = 0;
+            http10 = false;
+            contentLength = -1;
+            chunked = connectionClose = connectionKeepAlive = connectionUpgrade = connectionNames = hasUpgrade = false;
+            method = target = host = null;
+            status = statusAt = transferEncodings = 0;
+            return this;
         }
 
         /** Reads the header lines; the reason when they are malformed, else null. */
@@ -633,7 +643,7 @@ final class MessageReader {
                 return bad("the protocol '" + text(sp2 + 1, startEnd) + "' is not HTTP/1.1 or HTTP/1.0");
             }
             method = method(sp1);
-            target = text(sp1 + 1, sp2);
+            target = new String(raw, sp1 + 1, sp2 - sp1 - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
             return null;
         }
 

@@ -26,7 +26,7 @@ final class UpstreamPool {
     }
 
     private static String key(Endpoint e) {
-        return e.host() + ":" + e.port();
+        return e.hostAndPort();
     }
 
     /** The most recently used idle connection to {@code e} that is still open, taken out of the pool; null when none. */

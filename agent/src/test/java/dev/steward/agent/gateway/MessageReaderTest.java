@@ -97,6 +97,11 @@ class MessageReaderTest {
         assertThat(h.value("x-steward-tag")).isEqualTo("t");
         assertThat(f.bodies).containsExactly("hello");
         assertThat(f.bad).isNull();
+        String longTarget = "/svc/" + "p".repeat(5000) + "?q=" + "v".repeat(2000);
+        Found g = feed(requests(), "GET " + longTarget + " HTTP/1.0\r\n\r\n");
+        assertThat(((RequestHead) g.heads.get(0)).target).isEqualTo(longTarget);
+        assertThat(g.heads.get(0).http10).isTrue();
+        assertThat(g.heads.get(0).keepAlive).isFalse();
     }
 
     @Test
