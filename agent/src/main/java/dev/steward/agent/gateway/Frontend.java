@@ -155,6 +155,7 @@ final class Frontend extends ChannelInboundHandlerAdapter implements MessageRead
             if (next instanceof Bad && current != null && current.requestDone()) break;
             dispatch(waiting.poll());
         }
+        if (current != null) current.flushUpstream(); // what waited went out here, not on a read of this connection's
         updateReading();
     }
 
