@@ -230,6 +230,26 @@ class GatewayTrafficTest extends AgentTestBase {
         assertThat(seen).contains("GET /fine").doesNotContain("no-host", "long-uri", "big-headers", "too-long", "bad-header", "cut-in-half");
     }
 
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderOnOneConnection() throws Exception {
+        register("piped", "");
+        String three = "GET /piped/1 HTTP/1.1\r\nHost: h\r\n\r\n"
+                + "POST /piped/2 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+                + "GET /piped/3 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+        String all;
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(three.getBytes(StandardCharsets.ISO_8859_1));
+            all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // until the gateway closes after the third
+        }
+        String[] answers = all.split("(?=HTTP/1\\.1 )");
+        assertThat(answers).hasSize(3);
+        assertThat(answers[0]).startsWith("HTTP/1.1 200").contains("x-steward-instance: ").contains("\r\n\r\n/1\n");
+        assertThat(answers[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n5");
+        assertThat(answers[2]).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").contains("\r\n\r\n/3\n");
+        assertThat(seen()).contains("GET /1\nPOST /2\nGET /3\n");
+    }
+
     /** Sends {@code request} as is over a new connection; the status line of the answer. */
     String raw(String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {

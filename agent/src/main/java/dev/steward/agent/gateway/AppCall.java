@@ -5,15 +5,6 @@ import dev.steward.agent.engine.Sink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * The {@link Phase} of an exchange sent to an app, {@code http://GATEWAY/<app>/<event>} (see {@link
@@ -45,11 +36,11 @@ final class AppCall implements Sink, Phase {
     }
 
     /** A piece of the request body; at its end the event is enqueued. False when the body is over the limit. */
-    boolean content(HttpContent c, boolean last) {
+    boolean content(Body c, boolean last) {
         try {
-            if (body == null) body = Unpooled.buffer(Math.min(c.content().readableBytes(), MAX_DATA));
-            if (body.readableBytes() + c.content().readableBytes() > MAX_DATA) return false;
-            body.writeBytes(c.content());
+            if (body == null) body = Unpooled.buffer(Math.min(c.bytes().readableBytes(), MAX_DATA));
+            if (body.readableBytes() + c.bytes().readableBytes() > MAX_DATA) return false;
+            body.writeBytes(c.bytes());
         } finally {
             c.release();
         }
@@ -76,14 +67,15 @@ final class AppCall implements Sink, Phase {
         });
     }
 
+    private static final byte[] HEAD = ("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\n"
+            + "transfer-encoding: chunked\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEAD_CLOSE = ("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\n"
+            + "transfer-encoding: chunked\r\nconnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private void head() {
         if (started) return;
         started = true;
-        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
-                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        if (!keepAlive) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        client.write(r);
+        client.write(Unpooled.wrappedBuffer(keepAlive ? HEAD : HEAD_CLOSE));
     }
 
     @Override
@@ -91,7 +83,10 @@ final class AppCall implements Sink, Phase {
         onClientLoop(() -> {
             head();
             sent += data.length;
-            client.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(data)));
+            if (data.length == 0) return; // an empty chunk would end the body
+            client.write(Heads.chunkStart(client.alloc(), data.length));
+            client.write(Unpooled.wrappedBuffer(data));
+            client.writeAndFlush(Heads.crlf(client.alloc()));
         });
     }
 
@@ -134,7 +129,7 @@ final class AppCall implements Sink, Phase {
         onClientLoop(() -> {
             head();
             over = true;
-            client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            client.writeAndFlush(Heads.lastChunk(client.alloc()));
             exchange.appEnded(200, sent);
         });
     }

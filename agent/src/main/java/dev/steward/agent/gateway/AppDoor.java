@@ -1,8 +1,6 @@
 package dev.steward.agent.gateway;
 
 import dev.steward.model.Durations;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,7 +34,7 @@ final class AppDoor {
     }
 
     /** The event that a request for {@code app} at {@code path} carries, or why it is refused. */
-    static Opening open(HttpRequest req, String path, String app) {
+    static Opening open(RequestHead req, String path, String app) {
         int slash = path.indexOf('/', 1);
         String event;
         try {
@@ -45,15 +43,16 @@ final class AppDoor {
             return refused(400, "the event name in " + Reply.abbreviate(path) + " is not a well-formed path: " + e.getMessage());
         }
         if (event.isEmpty() || event.contains("/")) return refused(404, "app " + app + " takes events as /" + app + "/EVENT");
-        if (HttpUtil.getContentLength(req, -1L) > AppCall.MAX_DATA) return new Refused(Reply.eventOver());
-        String t = req.headers().get("X-Steward-Timeout");
+        if (req.contentLength > AppCall.MAX_DATA) return new Refused(Reply.eventOver());
+        String t = req.value("x-steward-timeout");
         Duration timeout;
         try {
             timeout = t == null ? Duration.ZERO : Durations.parse(t);
         } catch (IllegalArgumentException e) {
             return refused(400, "X-Steward-Timeout: '" + Reply.abbreviate(t) + "' is not a duration (like 500ms or 5s)");
         }
-        return new Event(event, req.headers().get("X-Steward-Tag", ""), timeout);
+        String tag = req.value("x-steward-tag");
+        return new Event(event, tag == null ? "" : tag, timeout);
     }
 
     private static Refused refused(int status, String reason) {

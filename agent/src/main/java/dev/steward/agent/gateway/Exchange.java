@@ -3,13 +3,6 @@ package dev.steward.agent.gateway;
 import dev.steward.agent.traffic.Backend;
 import dev.steward.model.Route;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import java.util.Set;
 
 /**
@@ -26,16 +19,14 @@ import java.util.Set;
  * starts is known.
  */
 final class Exchange {
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     final Frontend front;
     final Gateway gw;
     final EventLoop loop;
-    /** The request, rewritten in place for instances once routed to a service. */
-    final HttpRequest req;
+    /** The request's head as the client sent it. */
+    final RequestHead req;
     /** Whether the client asks to switch protocols (WebSocket). */
     final boolean upgrade;
-    /** The request target and Host as the client sent them. */
     /** The request target, made canonical by {@link Paths} once the request is found well-formed. */
     private String uri;
     private final String host;
@@ -49,16 +40,20 @@ final class Exchange {
     private boolean keepAlive;
     /** The service or app the request went to, for the report; "" when none. */
     private String service = "";
+    /** The target instances get (the route's prefix taken off, or not), once routed to a service. */
+    private String forwardTarget;
+    /** Whether the backend checks credentials, which instances then do not get. */
+    private boolean guarded;
 
-    Exchange(Frontend front, HttpRequest req) {
+    Exchange(Frontend front, RequestHead req) {
         this.front = front;
         this.gw = front.gw;
         this.loop = front.client.eventLoop();
         this.req = req;
-        this.upgrade = Headers.isUpgrade(req.headers());
-        this.uri = req.uri();
-        this.host = req.headers().get(HttpHeaderNames.HOST);
-        this.keepAlive = HttpUtil.isKeepAlive(req);
+        this.upgrade = req.upgrade;
+        this.uri = req.target;
+        this.host = req.host;
+        this.keepAlive = req.keepAlive;
     }
 
     boolean requestDone() {
@@ -67,14 +62,14 @@ final class Exchange {
 
     /** An idempotent method whose whole request (no body) is still at hand can be sent again. */
     boolean resendable() {
-        return IDEMPOTENT.contains(req.method()) && ended && bodyBytes == 0 && !upgrade;
+        return IDEMPOTENT.contains(req.method) && ended && bodyBytes == 0 && !upgrade;
     }
 
     // ---- the request ------------------------------------------------------------------------
 
     void start() {
-        if (req.decoderResult().isFailure()) ended = true;
-        Reply refused = Heads.refusal(req, host, uri, gw.settings.maxHeader());
+        if (req.refusal != null) ended = true;
+        Reply refused = refusal();
         if (refused != null) {
             reply(refused);
             return;
@@ -91,24 +86,38 @@ final class Exchange {
             if (!startApp()) reply(Reply.noService(match, uri));
             return;
         }
-        Backend.Refusal refusal = b.refuses(req.headers().get(HttpHeaderNames.AUTHORIZATION), req.headers().get(HttpHeaderNames.COOKIE));
+        Backend.Refusal refusal = b.refuses(req.value(Head.AUTHORIZATION), req.value(Head.COOKIE));
         if (refusal != null) {
             reply(new Reply(refusal.status(), refusal.reason(), null, false));
             return;
         }
-        if (b.guarded()) Headers.dropCredentials(req.headers());
+        guarded = b.guarded();
         service = match.service();
         Route route = Gateway.routeOf(b);
         maxBody = route.maxBody();
-        long length = HttpUtil.getContentLength(req, -1L);
-        if (length > maxBody) {
-            reply(Reply.bodyOver(length, maxBody));
+        if (req.contentLength > maxBody) {
+            reply(Reply.bodyOver(req.contentLength, maxBody));
             return;
         }
         ServiceCall call = new ServiceCall(this, service, b, route);
-        Heads.forInstances(req, route.strip() ? match.path() : uri, host, front.clientAddress(), upgrade, front.gw.settings.tls() != null);
+        forwardTarget = route.strip() ? match.path() : uri;
         phase = call;
         call.begin();
+    }
+
+    /** Why the request is answered by the gateway before routing (malformed, no Host, not a path), or null. */
+    private Reply refusal() {
+        if (req.refusal != null) return req.refusal;
+        if (host == null && !req.http10) return new Reply(400, "an HTTP/1.1 request needs a Host header", null, true);
+        if (!uri.startsWith("/")) {
+            return new Reply(400, "the request target must be a path starting with /, not '" + Reply.abbreviate(uri) + "'", null, true);
+        }
+        return null;
+    }
+
+    /** The request head as the instance at {@code hostAndPort} gets it. */
+    io.netty.buffer.ByteBuf headForInstance(String hostAndPort) {
+        return Heads.forInstance(Gateway.ALLOCATOR, req, forwardTarget, hostAndPort, front.clientAddress(), gw.settings.tls() != null, guarded);
     }
 
     /** {@code /<app>/<event>} for a running app: true when this exchange became an app call (or was refused as one). */
@@ -125,9 +134,9 @@ final class Exchange {
         return true;
     }
 
-    void requestContent(HttpContent content) {
-        bodyBytes += content.content().readableBytes();
-        boolean last = content instanceof LastHttpContent;
+    void requestContent(Body content) {
+        bodyBytes += content.payload();
+        boolean last = content.last();
         if (last) ended = true;
         if (bodyBytes > maxBody) {
             content.release();
@@ -165,9 +174,19 @@ final class Exchange {
 
     // ---- the response --------------------------------------------------------------------------
 
-    /** An instance's final head is going to the client: made fit for it, which decides whether the connection stays open. */
-    void answering(HttpResponse r, String instance) {
-        keepAlive = Heads.forClient(r, req, instance, ended, keepAlive);
+    /** An instance's final head is going to the client: how it is relayed, which decides whether the connection stays open. */
+    Heads.ForClient answering(ResponseHead r) {
+        Heads.ForClient c = Heads.forClient(r, req, ended, keepAlive);
+        keepAlive = c.keepAlive();
+        return c;
+    }
+
+    /** The rest of the client's request could not be read: answered with {@code r} if nothing was, else the connection is cut. */
+    void malformedBody(Reply r) {
+        ended = true;
+        keepAlive = false;
+        if (canReply()) reply(r);
+        else front.client.close();
     }
 
     void responded(int status, long bytes) {
@@ -212,8 +231,8 @@ final class Exchange {
     /** The gateway's own answer; closes the connection when asked or when the request body was not read. */
     void reply(Reply r) {
         if (r.close() || !ended) keepAlive = false;
-        var res = r.response(!keepAlive);
-        long bytes = res.content().readableBytes();
+        io.netty.buffer.ByteBuf res = r.response(front.client.alloc(), !keepAlive);
+        long bytes = r.bodyLength();
         front.client.write(res);
         front.client.flush();
         finish(r.status(), bytes);
@@ -233,7 +252,7 @@ final class Exchange {
         };
         if (instance == null) return;
         phase = Phase.DONE;
-        gw.observer.served(new Gateway.Served(service, front.clientAddress(), req.method().name(), uri, front.protocol, code,
+        gw.observer.served(new Gateway.Served(service, front.clientAddress(), req.method, uri, front.protocol, code,
                 System.nanoTime() - t0, bytes, instance));
     }
 }

@@ -1,19 +1,15 @@
 package dev.steward.agent.gateway;
 
 import dev.steward.agent.traffic.Endpoint;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 
 /**
  * The {@link Phase.Stage} of a service call in which the request goes, and the response comes, over one
  * connection to an instance (the request counted in flight at its endpoint meanwhile): the relay both
- * ways. Reading from one side stops while the other cannot take more. It knows how far the response came
+ * ways, as bytes: the heads written anew from the heads as they came ({@link Heads}), the bodies as they
+ * came unless the client needs them framed otherwise. Reading from one side stops while the other cannot take more. It knows how far the response came
  * ({@link Phase.Response}) and, once the request went whole, when its head is due; what follows the
  * response's end, a switch of protocols or a failure is the call's and the exchange's to decide.
  */
@@ -33,6 +29,8 @@ final class Forwarding implements Phase.Stage {
     /** Whether the request's end went over this connection. */
     private boolean endSent;
     private long bytes;
+    /** How the response body goes to the client, once its head went. */
+    private Heads.Framing framing = Heads.Framing.AS_IS;
     /** When the response head must have come ({@link System#nanoTime()}), or 0 when nothing waits for one. */
     long headDeadline;
 
@@ -79,34 +77,50 @@ final class Forwarding implements Phase.Stage {
      * Writes the request head and the body pieces that waited for a connection, and the request's end when it
      * came already; the instance's answer is then due.
      */
-    void send(HttpRequest head, ArrayDeque<HttpContent> waiting) {
+    void send(ArrayDeque<Body> waiting) {
         Channel ch = upstream.channel();
-        head.headers().set(HttpHeaderNames.HOST, endpoint.hostAndPort());
-        ch.write(head, ch.voidPromise());
+        upstream.reader.answersHead(x.req.isHead());
+        ch.write(x.headForInstance(endpoint.hostAndPort()), ch.voidPromise());
         if (measures) sentAt = System.nanoTime();
         boolean end = false;
         if (waiting != null) {
             while (!waiting.isEmpty()) {
-                HttpContent piece = waiting.poll();
-                end |= piece instanceof LastHttpContent;
-                ch.write(piece, ch.voidPromise());
+                Body piece = waiting.poll();
+                end |= piece.last();
+                write(ch, piece);
             }
         }
         if (x.requestDone()) {
-            // a retry: the whole (bodiless) request went to the first instance; end it here too, or the
-            // connection's encoder would still wait for the end when it is next reused
-            if (!end) ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            // a retry: the whole (bodiless) request went to the first instance; a chunked one ends here too
+            if (!end && x.req.chunked) ch.write(Heads.lastChunk(ch.alloc()), ch.voidPromise());
             sent();
         }
         ch.flush();
     }
 
     /** Writes a piece of the request body; false when the instance cannot take more for now. */
-    boolean forward(HttpContent piece, boolean last) {
+    boolean forward(Body piece, boolean last) {
         Channel ch = upstream.channel();
-        ch.write(piece, ch.voidPromise());
+        write(ch, piece);
         if (last) sent();
         return ch.isWritable();
+    }
+
+    /** A piece of the request body as the instance gets it: chunked anew when the client sent it chunked. */
+    private void write(Channel ch, Body piece) {
+        if (!x.req.chunked) {
+            if (piece.bytes().isReadable()) ch.write(piece.bytes(), ch.voidPromise());
+            else piece.release();
+            return;
+        }
+        if (piece.payload() > 0) {
+            ch.write(Heads.chunkStart(ch.alloc(), piece.payload()), ch.voidPromise());
+            ch.write(piece.bytes(), ch.voidPromise());
+            ch.write(Heads.crlf(ch.alloc()), ch.voidPromise());
+        } else {
+            piece.release();
+        }
+        if (piece.last()) ch.write(Heads.lastChunk(ch.alloc()), ch.voidPromise());
     }
 
     /** The request's end went over this connection: the response head is due within the route's timeout. */
@@ -143,16 +157,16 @@ final class Forwarding implements Phase.Stage {
         return response instanceof Phase.Streaming;
     }
 
-    void head(HttpResponse r) {
+    void head(ResponseHead r) {
         call.opened(); // the instance answered on this connection: it no longer counts as being opened
-        int code = r.status().code();
+        int code = r.status;
         if (code == 101 && x.upgrade) {
             switchProtocols(r);
             return;
         }
-        if (code < 200) { // 100 Continue and the like: passed on, the real response follows
+        if (code < 200) { // 100 Continue and the like: passed on as it came, the real response follows
             response = Phase.INFORMATIONAL;
-            client.write(r);
+            client.write(io.netty.buffer.Unpooled.wrappedBuffer(r.raw), client.voidPromise());
             return;
         }
         headDeadline = 0;
@@ -160,25 +174,37 @@ final class Forwarding implements Phase.Stage {
             long now = System.nanoTime();
             x.gw.measured(endpoint, now - sentAt, now);
         }
-        response = new Phase.Streaming(code, HttpUtil.isKeepAlive(r));
-        x.answering(r, endpoint.instance());
-        client.write(r, client.voidPromise());
+        response = new Phase.Streaming(code, r.keepAlive);
+        Heads.ForClient c = x.answering(r);
+        framing = c.framing();
+        if (framing == Heads.Framing.UNCHUNKED) upstream.reader.relaysChunks(false);
+        client.write(Heads.forClient(client.alloc(), r, x.req, endpoint.instance(), c), client.voidPromise());
     }
 
-    void content(HttpContent piece) {
-        boolean last = piece instanceof LastHttpContent;
+    void content(Body piece) {
         switch (response) {
             case Phase.Streaming s -> {
-                bytes += piece.content().readableBytes();
-                client.write(piece, client.voidPromise());
+                bytes += piece.payload();
+                boolean last = piece.last();
+                if (framing == Heads.Framing.CHUNKED_ANEW) {
+                    if (piece.payload() > 0) {
+                        client.write(Heads.chunkStart(client.alloc(), piece.payload()), client.voidPromise());
+                        client.write(piece.bytes(), client.voidPromise());
+                        client.write(Heads.crlf(client.alloc()), client.voidPromise());
+                    } else {
+                        piece.release();
+                    }
+                    if (last) client.write(Heads.lastChunk(client.alloc()), client.voidPromise());
+                } else if (piece.bytes().isReadable()) {
+                    client.write(piece.bytes(), client.voidPromise());
+                } else {
+                    piece.release();
+                }
                 if (!client.isWritable()) upstream.channel().config().setAutoRead(false);
                 if (last) ended(s);
             }
-            case Phase.Informational i -> {
-                piece.release();
-                if (last) response = Phase.AWAITING;
-            }
-            case Phase.Awaiting a -> piece.release(); // the decoder gives a head first: nothing to relay yet
+            case Phase.Informational i -> piece.release();
+            case Phase.Awaiting a -> piece.release(); // the reader gives a head first: nothing to relay yet
         }
     }
 
@@ -192,11 +218,12 @@ final class Forwarding implements Phase.Stage {
     }
 
     /** A WebSocket (or other) upgrade accepted by the instance: both connections become byte relays. */
-    private void switchProtocols(HttpResponse r) {
+    private void switchProtocols(ResponseHead r) {
         headDeadline = 0;
         response = new Phase.Streaming(101, false);
-        r.headers().set(Gateway.INSTANCE_HEADER, endpoint.instance());
-        Relay.splice(client, upstream.channel(), r);
+        upstream.reader.switchToRaw();
+        ByteBuf fromClient = x.front.switched();
+        Relay.splice(client, upstream, Heads.switching(client.alloc(), r, endpoint.instance()), fromClient);
         upstream.relay = null;
         client.config().setAutoRead(true);
         x.switched();

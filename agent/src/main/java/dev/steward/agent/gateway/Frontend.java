@@ -1,22 +1,21 @@
 package dev.steward.agent.gateway;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection: its requests, one {@link Exchange} at a time. A request that arrives
- * before the previous response ended (pipelining) waits, and reading stops until its turn. Confined
- * to the connection's event loop.
+ * One client connection: its requests as {@link MessageReader} finds them in its bytes, one {@link
+ * Exchange} at a time. A request that arrives before the previous response ended (pipelining) waits,
+ * and reading stops until its turn. Confined to the connection's event loop.
  */
-final class Frontend extends ChannelInboundHandlerAdapter {
+final class Frontend extends ChannelInboundHandlerAdapter implements MessageReader.Parts {
     final Gateway gw;
     Channel client;
     private Exchange current;
@@ -27,8 +26,14 @@ final class Frontend extends ChannelInboundHandlerAdapter {
     /** The protocol of the connection's last request, for the access log. */
     String protocol = "HTTP/1.1";
 
+    final MessageReader reader;
+
+    /** Bytes that cannot be read as a request (after what came before them): the gateway's answer, in its turn. */
+    private record Bad(Reply reply) {}
+
     Frontend(Gateway gw) {
         this.gw = gw;
+        this.reader = MessageReader.requests(gw.settings.maxHeader(), Gateway.ALLOCATOR);
     }
 
     /** When the last exchange ended (or the connection opened), in {@link System#nanoTime()}. */
@@ -57,28 +62,66 @@ final class Frontend extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closing) {
+        if (closing || !(msg instanceof ByteBuf bytes)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (!waiting.isEmpty() || (msg instanceof HttpRequest && current != null)) {
-            waiting.add(msg);
+        reader.feed(bytes, this);
+    }
+
+    @Override
+    public void head(Head head) {
+        RequestHead h = (RequestHead) head;
+        if (closing) return;
+        if (!waiting.isEmpty() || current != null) {
+            waiting.add(h);
             updateReading();
             return;
         }
-        dispatch(msg);
+        dispatch(h);
+    }
+
+    @Override
+    public void body(Body piece) {
+        if (closing) {
+            piece.release();
+        } else if (!waiting.isEmpty()) {
+            waiting.add(piece);
+        } else {
+            dispatch(piece);
+        }
+    }
+
+    @Override
+    public void bad(Reply reply) {
+        if (closing) return;
+        if (!waiting.isEmpty() || current != null && current.requestDone()) {
+            waiting.add(new Bad(reply));
+            updateReading();
+            return;
+        }
+        dispatch(new Bad(reply));
     }
 
     private void dispatch(Object msg) {
-        if (msg instanceof HttpRequest req) {
-            protocol = req.protocolVersion().text();
-            current = new Exchange(this, req);
-            current.start();
-        } else if (msg instanceof HttpContent c && current != null && !current.requestDone()) {
-            current.requestContent(c);
-        } else {
-            ReferenceCountUtil.release(msg);
+        switch (msg) {
+            case RequestHead h -> start(h);
+            case Body b -> {
+                if (current != null && !current.requestDone()) current.requestContent(b);
+                else b.release();
+            }
+            case Bad b -> {
+                if (current != null && !current.requestDone()) current.malformedBody(b.reply());
+                else start(RequestHead.refused(b.reply()));
+            }
+            default -> ReferenceCountUtil.release(msg);
         }
+    }
+
+    private void start(RequestHead h) {
+        protocol = h.protocol();
+        current = new Exchange(this, h);
+        current.start();
     }
 
     /** The client's IP address, worked out once per connection. */
@@ -102,16 +145,17 @@ final class Frontend extends ChannelInboundHandlerAdapter {
         idleSince = System.nanoTime();
         if (!keepAlive) {
             closing = true;
-            waiting.forEach(ReferenceCountUtil::release);
-            waiting.clear();
+            releaseWaiting();
             lingeringClose();
             return;
         }
         while (!waiting.isEmpty() && !closing) {
             Object next = waiting.peek();
-            if (next instanceof HttpRequest && current != null) break;
+            if (next instanceof RequestHead && current != null) break;
+            if (next instanceof Bad && current != null && current.requestDone()) break;
             dispatch(waiting.poll());
         }
+        if (current != null) current.flushUpstream(); // what waited went out here, not on a read of this connection's
         updateReading();
     }
 
@@ -151,8 +195,26 @@ final class Frontend extends ChannelInboundHandlerAdapter {
         closing = true;
         if (current != null) current.clientGone();
         current = null;
-        waiting.forEach(ReferenceCountUtil::release);
+        releaseWaiting();
+        reader.release();
+    }
+
+    private void releaseWaiting() {
+        for (Object o : waiting) {
+            if (o instanceof Body b) b.release();
+        }
         waiting.clear();
+    }
+
+    /** The connection becomes a byte relay (a protocol switch): what waited is dropped, and what the reader kept is handed over. */
+    ByteBuf switched() {
+        closing = true;
+        current = null;
+        releaseWaiting();
+        reader.switchToRaw();
+        ByteBuf rest = reader.leftover();
+        reader.release();
+        return rest;
     }
 
     @Override

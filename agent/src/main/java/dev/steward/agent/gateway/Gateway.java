@@ -19,8 +19,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
@@ -33,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP gateway, on Netty: finds the service by host or path prefix, picks a ready instance (see
+ * The HTTP gateway, on Netty, relaying HTTP/1.x as bytes (see {@link MessageReader} and {@link Heads}): finds the service by host or path prefix, picks a ready instance (see
  * {@link Balancer}), and relays the request and the response as they stream (see {@link Exchange}),
  * over pooled keep-alive connections owned by each event loop. A service with no ready instance
  * that may start on demand is started and the request held, in a bounded queue, until an instance
@@ -144,8 +142,6 @@ public final class Gateway implements AutoCloseable {
         transport = t.name();
         Class<? extends ServerChannel> serverClass = t.server();
         socketClass = t.socket();
-        HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(settings.maxHeader())
-                .setMaxChunkSize(64 * 1024);
         SslContext tls = settings.tls() == null ? null : settings.tls().nettyServerContext();
         listener = new ServerBootstrap().group(bosses, loops).channel(serverClass)
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -157,8 +153,7 @@ public final class Gateway implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (tls != null) ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                        ch.pipeline().addLast("http", new HttpServerCodec(decoder))
-                                .addLast("drains", new dev.steward.agent.net.Drains())
+                        ch.pipeline().addLast("drains", new dev.steward.agent.net.Drains())
                                 .addLast("front", new Frontend(Gateway.this));
                     }
                 })

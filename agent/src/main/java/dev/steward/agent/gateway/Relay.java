@@ -6,9 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -23,17 +20,17 @@ final class Relay extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends the instance's 101 to the client, then makes both connections byte relays: encoders go first,
-     * so that what the decoders still hold goes out raw when they are removed.
+     * Sends the instance's 101 to the client, then makes both connections byte relays; what the client sent after
+     * its request ({@code fromClient}, or null) goes to the instance, and what the instance sent after its 101 follows
+     * it to the client (see {@link Upstream#switchedTo}).
      */
-    static void splice(Channel client, Channel upstream, HttpResponse switching) {
-        client.writeAndFlush(switching); // encoded by the time this returns (same loop)
-        client.pipeline().get(HttpServerCodec.class).removeOutboundHandler();
-        upstream.pipeline().get(HttpClientCodec.class).removeOutboundHandler();
-        client.pipeline().replace(Frontend.class, "relay", new Relay(upstream));
-        upstream.pipeline().replace(Upstream.class, "relay", new Relay(client));
-        client.pipeline().remove(HttpServerCodec.class);
-        upstream.pipeline().remove(HttpClientCodec.class);
+    static void splice(Channel client, Upstream upstream, ByteBuf switching, ByteBuf fromClient) {
+        Channel up = upstream.channel();
+        client.writeAndFlush(switching);
+        upstream.switchedTo(client);
+        client.pipeline().replace(Frontend.class, "relay", new Relay(up));
+        up.pipeline().replace(Upstream.class, "relay", new Relay(client));
+        if (fromClient != null) up.writeAndFlush(fromClient);
     }
 
     @Override
@@ -42,7 +39,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
             peer.write(b);
             if (!peer.isWritable()) ctx.channel().config().setAutoRead(false);
         } else {
-            ReferenceCountUtil.release(msg); // the end marker of the message that switched protocols
+            ReferenceCountUtil.release(msg);
         }
     }
 

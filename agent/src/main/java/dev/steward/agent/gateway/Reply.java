@@ -3,15 +3,10 @@ package dev.steward.agent.gateway;
 import dev.steward.agent.Json;
 import dev.steward.model.Durations;
 import dev.steward.model.ServiceState;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,13 +19,6 @@ import java.util.Map;
  * @param close      whether the client connection closes after it (it also does when the request body was not read)
  */
 record Reply(int status, String reason, String retryAfter, boolean close) {
-    static Reply malformed(Throwable cause, int maxHeader) {
-        if (cause instanceof TooLongHttpHeaderException) return new Reply(431, "the request's headers are over " + maxHeader + " bytes", null, true);
-        if (cause instanceof TooLongHttpLineException) return new Reply(414, "the request line is over 8192 bytes", null, true);
-        if (cause instanceof TooLongFrameException) return new Reply(431, "the request is too long: " + cause.getMessage(), null, true);
-        return new Reply(400, "malformed request: " + cause.getMessage(), null, true);
-    }
-
     static Reply noService(Router.Match match, String uri) {
         return new Reply(404, match == null ? "no service answers " + abbreviate(uri) : "no service '" + match.service() + "'", null, false);
     }
@@ -69,15 +57,28 @@ record Reply(int status, String reason, String retryAfter, boolean close) {
                 null, close);
     }
 
-    /** The answer as the client gets it; {@code close} says so in its headers. */
-    FullHttpResponse response(boolean close) {
-        byte[] body = Json.write(Map.of("error", reason, "details", List.of())).getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (retryAfter != null) r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-        if (close) r.headers().set(HttpHeaderNames.CONNECTION, "close");
-        return r;
+    /** The answer as the client gets it, as bytes; {@code close} says so in its headers. */
+    ByteBuf response(ByteBufAllocator alloc, boolean close) {
+        byte[] body = body();
+        StringBuilder h = new StringBuilder(160).append("HTTP/1.1 ").append(status).append(' ')
+                .append(HttpResponseStatus.valueOf(status).reasonPhrase())
+                .append("\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ").append(body.length).append("\r\n");
+        if (retryAfter != null) h.append("retry-after: ").append(retryAfter).append("\r\n");
+        if (close) h.append("connection: close\r\n");
+        h.append("\r\n");
+        ByteBuf b = alloc.buffer(h.length() + body.length);
+        ByteBufUtil.writeAscii(b, h);
+        b.writeBytes(body);
+        return b;
+    }
+
+    private byte[] body() {
+        return Json.write(Map.of("error", reason, "details", List.of())).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The answer's body length, for the report. */
+    long bodyLength() {
+        return body().length;
     }
 
     static String abbreviate(String s) {

@@ -5,7 +5,6 @@ import dev.steward.agent.traffic.Backend;
 import dev.steward.agent.traffic.Endpoint;
 import dev.steward.model.PolicyKind;
 import dev.steward.model.Route;
-import io.netty.handler.codec.http.HttpContent;
 import java.util.ArrayDeque;
 import java.util.Optional;
 
@@ -36,7 +35,7 @@ final class ServiceCall implements Phase {
     private final Demand.Meter meter;
     private boolean referenced;
     /** Body pieces that came while no connection existed yet; made when first needed. */
-    private ArrayDeque<HttpContent> buffered;
+    private ArrayDeque<Body> buffered;
     private Stage stage = Phase.PICKING;
     /** The instance a new connection is being opened to with a place of {@link Opening} taken, or null. */
     private String opening;
@@ -159,12 +158,12 @@ final class ServiceCall implements Phase {
         }
         Forwarding f = new Forwarding(this, u, c.endpoint(), c.attempt(), reused);
         stage = f;
-        f.send(x.req, buffered);
+        f.send(buffered);
         x.front.updateReading();
     }
 
     /** A piece of the request body: forwarded, or kept until there is a connection. */
-    void content(HttpContent piece, boolean last) {
+    void content(Body piece, boolean last) {
         switch (stage) {
             case Forwarding f -> {
                 if (!f.forward(piece, last)) x.front.updateReading();
@@ -177,7 +176,7 @@ final class ServiceCall implements Phase {
         }
     }
 
-    private void buffer(HttpContent piece) {
+    private void buffer(Body piece) {
         if (buffered == null) buffered = new ArrayDeque<>();
         buffered.add(piece);
         x.front.updateReading();
@@ -284,7 +283,7 @@ final class ServiceCall implements Phase {
         stage = Phase.OVER;
         opened();
         if (buffered != null) {
-            buffered.forEach(HttpContent::release);
+            buffered.forEach(Body::release);
             buffered.clear();
         }
         if (counted != null) gw.inFlight.end(counted.instance());

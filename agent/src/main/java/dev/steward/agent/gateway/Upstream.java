@@ -1,19 +1,24 @@
 package dev.steward.agent.gateway;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
-/** One connection to an instance: hands what it reads to the exchange forwarding over it, or sits idle in its pool. */
-final class Upstream extends ChannelInboundHandlerAdapter {
+/**
+ * One connection to an instance: hands the responses {@link MessageReader} finds in its bytes to the
+ * exchange forwarding over it, or sits idle in its pool.
+ */
+final class Upstream extends ChannelInboundHandlerAdapter implements MessageReader.Parts {
     private final UpstreamPool pool;
     private final String key;
+    final MessageReader reader = MessageReader.responses(Gateway.ALLOCATOR);
     private Channel channel;
     /** The exchange forwarding over this connection; null while idle. */
     Forwarding relay;
+    /** Where the bytes after a protocol switch go, once it switched. */
+    private Channel switchedTo;
 
     Upstream(UpstreamPool pool, String key) {
         this.pool = pool;
@@ -33,6 +38,11 @@ final class Upstream extends ChannelInboundHandlerAdapter {
         pool.release(this);
     }
 
+    /** The connection became a byte relay to {@code peer}: what came after the switching head goes there. */
+    void switchedTo(Channel peer) {
+        switchedTo = peer;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
@@ -40,16 +50,48 @@ final class Upstream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Forwarding f = relay;
-        if (f == null) {
-            // nothing asked: an idle connection that talks is not to be trusted again
+        if (!(msg instanceof ByteBuf bytes)) {
             ReferenceCountUtil.release(msg);
-            ctx.close();
             return;
         }
-        if (msg instanceof HttpResponse r) f.head(r);
-        if (msg instanceof HttpContent c) f.content(c);
-        else if (!(msg instanceof HttpResponse)) ReferenceCountUtil.release(msg);
+        reader.feed(bytes, this);
+        if (reader.switched() && switchedTo != null) {
+            ByteBuf rest = reader.leftover();
+            if (rest != null) switchedTo.writeAndFlush(rest);
+        }
+    }
+
+    @Override
+    public void head(Head head) {
+        Forwarding f = relay;
+        if (f == null) { // nothing asked: an idle connection that talks is not to be trusted again
+            idleTalk();
+            return;
+        }
+        f.head((ResponseHead) head);
+    }
+
+    @Override
+    public void body(Body piece) {
+        Forwarding f = relay;
+        if (f == null) {
+            piece.release();
+            idleTalk();
+            return;
+        }
+        f.content(piece);
+    }
+
+    @Override
+    public void bad(Reply why) {
+        Forwarding f = relay;
+        channel.close();
+        if (f != null) f.failed(new java.io.IOException(why.reason()));
+    }
+
+    private void idleTalk() {
+        reader.stop();
+        channel.close();
     }
 
     @Override
@@ -66,6 +108,8 @@ final class Upstream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (relay != null) reader.closed(this); // a response read until the close ends here
+        reader.release();
         Forwarding f = relay;
         if (f != null) f.failed(null);
         else pool.closed(this);

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,14 +16,6 @@ import java.util.Map;
  * idle connection is reused first; a connection that closes while idle leaves the pool.
  */
 final class UpstreamPool {
-    /**
-     * How instances' responses are read. Header names and values are not validated again character by
-     * character: lines are split at CRLF by the decoder whatever they hold, so nothing an instance sends
-     * can start a new header or response, and requests (what clients send) are validated in full.
-     */
-    private static final io.netty.handler.codec.http.HttpDecoderConfig RESPONSES = new io.netty.handler.codec.http.HttpDecoderConfig()
-            .setMaxInitialLineLength(8192).setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)
-            .setHeadersFactory(io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false));
     static final int MAX_IDLE_PER_ENDPOINT = 256;
     private final Gateway gw;
     private final Map<String, ArrayDeque<Upstream>> idle = new HashMap<>();
@@ -35,7 +26,7 @@ final class UpstreamPool {
     }
 
     private static String key(Endpoint e) {
-        return e.host() + ":" + e.port();
+        return e.hostAndPort();
     }
 
     /** The most recently used idle connection to {@code e} that is still open, taken out of the pool; null when none. */
@@ -62,9 +53,7 @@ final class UpstreamPool {
         bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast("http", new HttpClientCodec(RESPONSES, HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE,
-                                HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST))
-                        .addLast("up", new Upstream(UpstreamPool.this, k));
+                ch.pipeline().addLast("up", new Upstream(UpstreamPool.this, k));
             }
         }).connect(e.host(), e.port()).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) x.attached(f.channel().pipeline().get(Upstream.class), false);
