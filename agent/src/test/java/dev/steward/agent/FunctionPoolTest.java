@@ -197,8 +197,10 @@ class FunctionPoolTest extends AgentTestBase {
         awaitInfo("jone", "java's pool is filled (one JVM by default)", i -> i.path("pool").asInt() == 1);
         String[] one = call("jone", "a").body().split(" ");
         assertThat(one).containsExactly("one", "true", one[2], "a");
-        JsonNode starts = agent.get("/v1/functions/jone").path("starts");
-        assertThat(starts.path("paused").asLong()).as("the pre-warmed JVM of the pool took it: " + starts).isEqualTo(1);
+        JsonNode jone = agent.get("/v1/functions/jone");
+        JsonNode starts = jone.path("starts");
+        assertThat(starts.path("paused").asLong()).as("the pre-warmed JVM of the pool took it: " + starts + "; the pool: " + jone.path("pool-state")
+                + "; the cache: " + jone.path("java-cache")).isEqualTo(1);
         assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
 
         added("jtwo", FunctionsTest.javaFunction(tmp, "Two", "env: {WHO: two}\n", body));
