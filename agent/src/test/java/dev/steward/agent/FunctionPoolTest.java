@@ -158,8 +158,9 @@ class FunctionPoolTest extends AgentTestBase {
         HttpResponse<String> r = call("pooled", "hi");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).isEqualTo(runtime + ":hi");
-        JsonNode starts = agent.get("/v1/functions/pooled").path("starts");
-        assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
+        JsonNode pooled = agent.get("/v1/functions/pooled");
+        JsonNode starts = pooled.path("starts");
+        assertThat(starts.path("cold").asLong()).as(starts + "; the pool: " + pooled.path("pool-state")).isZero();
         assertThat(starts.path("paused").asLong()).as(starts.toString()).isEqualTo(1);
     }
 
