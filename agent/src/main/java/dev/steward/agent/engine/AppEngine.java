@@ -321,11 +321,9 @@ public final class AppEngine implements Invocable {
         slaves.put(id, s);
         Thread.ofVirtual().name("steward-spawn-" + name).start(() -> {
             try {
-                Workers.Spawned sp = workers.spawn(id, s.log);
-                loop.execute(() -> {
-                    if (sp.thawed()) s.nextStart = Warmth.Start.PAUSED;
-                    spawned(s, sp.handle());
-                });
+                // how it starts is set on the loop before the worker can greet it (a pooled one greets at once)
+                InstanceHandle h = workers.spawn(id, s.log, start -> loop.execute(() -> s.nextStart = start));
+                loop.execute(() -> spawned(s, h));
             } catch (Exception e) {
                 loop.execute(() -> {
                     slaves.remove(id);

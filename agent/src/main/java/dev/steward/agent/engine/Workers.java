@@ -37,8 +37,6 @@ final class Workers {
     private final String locator;
 
     /** A worker started for the app: spawned for it, or a paused one thawed and told to be it. */
-    record Spawned(InstanceHandle handle, boolean thawed) {}
-
     Workers(AppRecord app, Profile profile, Isolate isolate, Path socket, Path logs, Path pythonLib, dev.steward.model.Resources resources,
             WorkerSource source, String locator) {
         this.app = app;
@@ -61,8 +59,12 @@ final class Workers {
         return logs.resolve(id + ".log");
     }
 
-    /** A worker of id {@code id}, from the source when it has one ready, else spawned. */
-    Spawned spawn(String id, Path log) throws IOException {
+    /**
+     * A worker of id {@code id}, from the source when it has one ready, else spawned. {@code starting} is told how the
+     * worker starts before it can say hello (a worker from the source is handed over inside the take, and may greet
+     * the engine before this returns): PAUSED before the source is asked, COLD again when it had none.
+     */
+    InstanceHandle spawn(String id, Path log, java.util.function.Consumer<Warmth.Start> starting) throws IOException {
         Path dir = Path.of(app.dir());
         String slave = dir.resolve(app.slave()).normalize().toString();
         List<String> argv = new java.util.ArrayList<>(List.of(slave, "--app", app.name(), "--endpoint", socket.toString(), "--uuid", id));
@@ -76,10 +78,13 @@ final class Workers {
         env.put("PYTHONPATH", inherited.isEmpty() ? pythonLib.toString() : pythonLib + ":" + inherited);
         ProcessHandle.current().info().command().ifPresent(java -> env.putIfAbsent("STEWARD_JAVA", java));
         Files.createDirectories(logs);
-        java.util.Optional<InstanceHandle> taken = source.take(slave, isolate.type(), resources, env, dir, log);
-        if (taken.isPresent()) return new Spawned(taken.get(), true);
-        return new Spawned(isolate.spawn(new SpawnRequest("app-" + app.name(), id, argv, dir, env, log,
-                resources, options)), false);
+        if (source != WorkerSource.NONE) {
+            starting.accept(Warmth.Start.PAUSED);
+            java.util.Optional<InstanceHandle> taken = source.take(slave, isolate.type(), resources, env, dir, log);
+            if (taken.isPresent()) return taken.get();
+            starting.accept(Warmth.Start.COLD);
+        }
+        return isolate.spawn(new SpawnRequest("app-" + app.name(), id, argv, dir, env, log, resources, options));
     }
 
     /** The last {@code n} lines of a worker's log. */
