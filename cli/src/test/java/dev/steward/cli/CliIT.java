@@ -146,7 +146,10 @@ class CliIT extends AgentTestBase {
             long pid = awaitJobPid(pids, id);
             Process sigint = new ProcessBuilder("kill", "-INT", Long.toString(cli.pid())).start();
             assertThat(sigint.waitFor()).isZero();
-            assertThat(cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("job run exits after Ctrl-C").isTrue();
+            boolean exited = cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            String jobId = id;
+            assertThat(exited).as(() -> "job run exits after Ctrl-C; the job: " + agent.get("/v1/jobs/" + jobId)
+                    + "; its threads:\n" + threads(cli.pid())).isTrue();
             assertThat(err.lines().toList()).contains("job " + id + ": stopped (interrupted)");
             JsonNode job = awaitJob(id, j -> !j.path("state").asText().equals("running"));
             assertThat(job.path("state").asText()).isEqualTo("failed");
@@ -169,6 +172,19 @@ class CliIT extends AgentTestBase {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
         assertThat(steward("job", "stop", other).code()).isZero();
         awaitGone(pid);
+    }
+
+    /** What a JVM's threads are doing (jcmd's Thread.print), for a failure's message. */
+    private static String threads(long pid) {
+        try {
+            java.nio.file.Path jcmd = java.nio.file.Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            return out;
+        } catch (Exception e) {
+            return "(cannot tell: " + e + ")";
+        }
     }
 
     @Test
