@@ -144,7 +144,11 @@ class CliIT extends AgentTestBase {
                 if (line.matches("job long-\\S+: running")) id = line.substring(4, line.indexOf(':'));
             }
             long pid = awaitJobPid(pids, id);
-            Process sigint = new ProcessBuilder("kill", "-INT", Long.toString(cli.pid())).start();
+            // a process started with SIGINT ignored (as a shell starts a background job, and so the whole build and this
+            // CLI inherit it) keeps it ignored: the JVM then installs no handler for it, as any program would not; the
+            // same stop is then asked with SIGTERM, which the CLI handles alike
+            String signal = sigintIgnored() ? "-TERM" : "-INT";
+            Process sigint = new ProcessBuilder("kill", signal, Long.toString(cli.pid())).start();
             assertThat(sigint.waitFor()).isZero();
             boolean exited = cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
             String jobId = id;
@@ -172,6 +176,14 @@ class CliIT extends AgentTestBase {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
         assertThat(steward("job", "stop", other).code()).isZero();
         awaitGone(pid);
+    }
+
+    /** Whether this process was started with SIGINT ignored (bit 2 of SigIgn in /proc/self/status): its children inherit it. */
+    private static boolean sigintIgnored() throws java.io.IOException {
+        for (String line : Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0x2) != 0;
+        }
+        return false;
     }
 
     /** What a JVM's threads are doing (jcmd's Thread.print), for a failure's message. */
