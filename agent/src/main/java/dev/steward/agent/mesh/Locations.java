@@ -80,8 +80,8 @@ public final class Locations implements Beyond, AutoCloseable {
         watches.add(store.watch("nodes/", (k, v) -> changed.release()));
         store.onReturn(served::release); // what failed to be written while etcd was away
         served.release();
-        threads.add(Thread.ofVirtual().name("steward-locations-read").start(() -> loop(changed, this::rebuild)));
-        threads.add(Thread.ofVirtual().name("steward-locations-publish").start(() -> loop(served, this::publish)));
+        threads.add(Thread.ofVirtual().name("steward-locations-read").start(() -> StepLoop.run(() -> closed, StepLoop.burst(changed), this::rebuild)));
+        threads.add(Thread.ofVirtual().name("steward-locations-publish").start(() -> StepLoop.run(() -> closed, StepLoop.burst(served), this::publish)));
     }
 
     @Override
@@ -152,23 +152,6 @@ public final class Locations implements Beyond, AutoCloseable {
             }
         }
         if (!p.isEmpty() || !d.isEmpty()) store.apply(p, d);
-    }
-
-    /** Runs {@code step} after each release of {@code wake} (once for a burst) until closed; a failing step is reported. */
-    private void loop(Semaphore wake, Runnable step) {
-        try {
-            while (!closed) {
-                wake.acquire();
-                wake.drainPermits();
-                try {
-                    step.run();
-                } catch (RuntimeException e) {
-                    System.err.println("steward: " + Thread.currentThread().getName() + ": " + e.getMessage());
-                }
-            }
-        } catch (InterruptedException e) {
-            // closing
-        }
     }
 
     @Override

@@ -49,8 +49,8 @@ public final class Mesh implements Reach, AutoCloseable {
         rebuild();
         watches.add(store.watchRaw("local/", (k, v) -> changed.release()));
         watches.add(store.watch("nodes/", (k, v) -> changed.release()));
-        threads.add(Thread.ofVirtual().name("steward-mesh-table").start(() -> loop(this::awaitChange, this::rebuild)));
-        threads.add(Thread.ofVirtual().name("steward-mesh-probe").start(() -> loop(this::awaitProbe, () -> rtts.probe(gateways()))));
+        threads.add(Thread.ofVirtual().name("steward-mesh-table").start(() -> StepLoop.run(() -> closed, this::awaitChange, this::rebuild)));
+        threads.add(Thread.ofVirtual().name("steward-mesh-probe").start(() -> StepLoop.run(() -> closed, this::awaitProbe, () -> rtts.probe(gateways()))));
     }
 
     @Override
@@ -121,25 +121,6 @@ public final class Mesh implements Reach, AutoCloseable {
     private boolean awaitProbe() throws InterruptedException {
         Thread.sleep(PROBE_EVERY);
         return true;
-    }
-
-    private interface Wait {
-        boolean await() throws InterruptedException;
-    }
-
-    /** Runs {@code step} after each wait until closed; a failing step is reported and the loop goes on. */
-    private void loop(Wait wait, Runnable step) {
-        try {
-            while (!closed && wait.await()) {
-                try {
-                    step.run();
-                } catch (RuntimeException e) {
-                    System.err.println("steward: " + Thread.currentThread().getName() + ": " + e.getMessage());
-                }
-            }
-        } catch (InterruptedException e) {
-            // closing
-        }
     }
 
     @Override
