@@ -24,6 +24,9 @@ import xmlrpc.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, "bench", "tiny_http.py")
+# the interpreter running this script runs the program on both sides: a `python3` found on the PATH may be
+# a version manager's shim that adds its own start (about 90 ms) to every restart
+PYTHON = os.path.realpath(sys.executable)
 
 
 def rss_mb(pid):
@@ -46,8 +49,8 @@ class Steward(StewardAgent):
         super().__init__(ROOT, tmp)
 
     def add_http(self, name, restart):
-        spec = ("name: %s\ncommand: [python3, %s, \"${PORT}\"]\nping: {http: /, interval: 1s}\n"
-                "restart: %s\n") % (name, TINY, restart)
+        spec = ("name: %s\ncommand: [%s, %s, \"${PORT}\"]\nping: {http: /, interval: 1s}\n"
+                "restart: %s\n") % (name, PYTHON, TINY, restart)
         self.call("POST", "/v1/services", spec)
         v = wait_until(lambda: (lambda s: s if s["state"] == "available" else None)(self.call("GET", "/v1/services/" + name)), 30, 0.01)
         return v["instances"][0]["port"]
@@ -148,7 +151,7 @@ def main():
     finally:
         st.stop()
     port = free_port()
-    sv = Supervisord(tmp, "[program:tiny]\ncommand=python3 %s %d\nautorestart=true\nstartsecs=0\nstartretries=100000\n" % (TINY, port))
+    sv = Supervisord(tmp, "[program:tiny]\ncommand=%s %s %d\nautorestart=true\nstartsecs=0\nstartretries=100000\n" % (PYTHON, TINY, port))
     try:
         wait_until(lambda: answers(port), 30)
         sv_times, _ = crash_to_available(sv, "tiny", port, args.kills, None)
