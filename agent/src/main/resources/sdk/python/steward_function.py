@@ -34,7 +34,6 @@ import itertools
 import os
 import queue
 import socket
-import subprocess
 import sys
 import threading
 
@@ -184,6 +183,7 @@ class Side:
 
     def __init__(self, runtime, program):
         import msgpack
+        import subprocess  # here, not at the top: its import is a tenth of a cold start that never needs it
         self.runtime = runtime
         if runtime == "java":
             # a JVM cannot take a socket at another descriptor: its calls go on its stdin, its replies come on its stdout
@@ -398,6 +398,7 @@ def script_chunks(table, frame, data):
     if frame.scratch:
         os.makedirs(frame.scratch, exist_ok=True)
     env = dict(os.environ, STEWARD_WORKFLOW=frame.workflow, STEWARD_SCRATCH=frame.scratch)
+    import subprocess
     p = subprocess.Popen(["/bin/sh", os.path.join(d, handler)], cwd=d, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
     feeder = threading.Thread(target=_feed, args=(p.stdin, data), daemon=True)
     feeder.start()
