@@ -225,6 +225,9 @@ def main():
     ap.add_argument("--no-containers", action="store_true", help="leave out the service with a container part")
     ap.add_argument("--no-sandbox", action="store_true",
                     help="an agent that sees no cgroups: the parts run as plain processes, not in the sandbox (to see its share)")
+    ap.add_argument("--cpu-shares", choices=("agent", "one-group"), default="agent",
+                    help="cgroup v1: the agent's way (a part without a CPU limit in no cpu group of Steward's), or as before: "
+                         "every part in a cpu group under steward/, which competes as one process beside all others (to compare)")
     args = ap.parse_args()
     if os.geteuid() != 0 or not shutil.which("nsenter"):
         sys.exit("dynamic services need root and nsenter")
@@ -234,7 +237,10 @@ def main():
             f.write(text)
     why = "--no-containers" if args.no_containers else podman_problem()
     podman = None if why else Podman(os.path.join(tmp, "podman"), applets=("sh", "mkdir", "echo", "httpd", "sleep", "true"))
-    agent = StewardAgent(ROOT, tmp, env={"DOCKER_HOST": "unix://" + podman.sock} if podman else None, hide_cgroups=args.no_sandbox)
+    env = {"STEWARD_JAVA_OPTS": (os.environ.get("STEWARD_JAVA_OPTS", "") + " -Dsteward.cgroup.cpu-shares=" + args.cpu_shares).strip()}
+    if podman:
+        env["DOCKER_HOST"] = "unix://" + podman.sock
+    agent = StewardAgent(ROOT, tmp, env=env, hide_cgroups=args.no_sandbox)
     stopped = False
     try:
         agent.call("POST", "/v1/services", """
@@ -246,8 +252,9 @@ entrypoint: web:8080
 """ % (sys.executable, tmp, sys.executable, tmp))
         with open(os.path.join(agent.data, "node.id")) as f:
             scope = f.read().strip()
-        print("Two python3 process parts (web asks helper over localhost)%s; %d rounds; median / max ms"
-              % (", plain processes (no sandbox, no cgroup)" if args.no_sandbox else "", args.rounds))
+        print("Two python3 process parts (web asks helper over localhost)%s; %d rounds; median / max ms; load average %s"
+              % (", plain processes (no sandbox, no cgroup)" if args.no_sandbox else ", cpu shares " + args.cpu_shares,
+                 args.rounds, open("/proc/loadavg").read().split()[0]))
         print()
         print("| | ms |")
         print("|---|---|")
@@ -274,6 +281,13 @@ entrypoint: web:8080
             print()
         # the check sees an open instance (else "nothing" below would prove nothing)
         probe = agent.call("POST", "/v1/services/pair/open")["uuid"]
+        helper = processes_with(os.path.join(tmp, "helper.py"))
+        if helper and os.path.isdir("/sys/fs/cgroup/cpu/steward"):
+            def cpu_group(pid):
+                return [l.split(":", 2)[2].strip() for l in open("/proc/%s/cgroup" % pid) if l.split(":")[1] in ("cpu", "cpu,cpuacct")][0]
+            print("with one instance open: its helper part in the cpu group %s; the direct starts in %s; steward/ cpu.shares %s"
+                  % (cpu_group(helper[0]), cpu_group("self"), open("/sys/fs/cgroup/cpu/steward/cpu.shares").read().strip()))
+            print()
         seen = leftovers(agent, scope, [probe], tmp)
         agent.call("POST", "/v1/dynamic/%s/close" % probe)
         kinds = {x.split()[0] for x in seen}

@@ -5,13 +5,15 @@ import { Banner, Login } from './parts.jsx';
 import { Overview } from './overview.jsx';
 import { ServicePage } from './service.jsx';
 import { AppPage } from './app.jsx';
+import { InstancePage } from './instance.jsx';
 import './style.css';
 
-/** Which page the address names: #/, #/services/NAME, #/apps/NAME. */
+/** Which page the address names: #/, #/services/NAME, #/apps/NAME, #/instances/UUID. */
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'services' && parts[1]) return { page: 'service', name: parts[1] };
   if (parts[0] === 'apps' && parts[1]) return { page: 'app', name: parts[1] };
+  if (parts[0] === 'instances' && parts[1]) return { page: 'instance', name: parts[1] };
   return { page: 'overview' };
 }
 
@@ -102,6 +104,7 @@ function Root() {
           {where.page === 'overview' && <Overview tick={tick} down={down} />}
           {where.page === 'service' && <ServicePage key={where.name} name={where.name} tick={tick} down={down} />}
           {where.page === 'app' && <AppPage key={where.name} name={where.name} tick={tick} down={down} />}
+          {where.page === 'instance' && <InstancePage key={where.name} uuid={where.name} tick={tick} down={down} />}
         </main>
       )}
     </>

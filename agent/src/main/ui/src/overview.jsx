@@ -29,7 +29,7 @@ export function Opened({ rows, down, withService, none }) {
         {rows.length === 0 && <tr><td colspan={withService ? 7 : 6} class="none">{none}</td></tr>}
         {rows.map((o) => (
           <tr key={o.uuid} data-uuid={o.uuid}>
-            <td class="uuid">{o.uuid}</td>
+            <td class="uuid"><a href={`#/instances/${enc(o.uuid)}`}>{o.uuid}</a></td>
             {withService && <td><a href={`#/services/${enc(o.service)}`}>{o.service}</a></td>}
             <td class="state"><State value={o.state} down={down} /></td>
             <td>{Object.entries(o.parts || {}).map(([k, v]) => `${k} ${v}`).join(', ')}</td>

@@ -174,6 +174,88 @@ class DynamicContainerPartTest {
     }
 
     @Test
+    void aComposeFileWithAnImageServiceAndACommandServiceIsImportedAndRuns() throws Exception {
+        DynamicRig.spec(tmp, "unused", null); // writes web.py
+        // the image service's entrypoint is Compose's (busybox has none: without it the command would not run), its
+        // healthcheck reads a file only its container has, its named volume keeps a count across opens
+        String compose = """
+                name: composed
+                services:
+                  web:
+                    command: [python3, %s]
+                    depends_on: [helper]
+                    environment: {PYTHONUNBUFFERED: "1"}
+                    ports: ["8080:8080"]
+                  helper:
+                    image: %s
+                    entrypoint: [sh, -c]
+                    command: ["trap 'exit 0' TERM; mkdir -p /tmp/www && n=$(cat /data/opens 2>/dev/null || echo 0) && n=$((n+1)) && echo -n $n > /data/opens && echo -n \\"$GREETING, open $n\\" > /tmp/www/index.html && echo up > /tmp/ready && httpd -f -p 127.0.0.1:9000 -h /tmp/www & wait"]
+                    environment: [GREETING=from compose]
+                    volumes: ["data:/data", "./conf:/etc/conf:ro"]
+                    healthcheck: {test: [CMD, cat, /tmp/ready], interval: 100ms}
+                    deploy: {resources: {limits: {memory: 64m}}}
+                    restart: always
+                volumes: {data: {}}
+                """.formatted(tmp.resolve("web.py"), Podman.IMAGE);
+        dev.steward.model.ComposeImport.Result imported = dev.steward.model.ComposeImport.translate(compose, "composed");
+        assertThat(imported.untranslated()).containsExactlyInAnyOrder(
+                "services.web.ports[0]: the host's side is not published: an instance is reached through the gateway at its own URL",
+                "services.helper.volumes[1]: './conf:/etc/conf:ro': the host's folder is not mounted (an instance's data comes in as paths.inputs, given at open with --inputs DIR)",
+                "services.helper.restart: a part that ends is restarted with back-off by its own restart: settings; Compose's policies are not translated");
+        assertThat(Path.of("/tmp/ready")).as("the file the healthcheck reads is not on the machine").doesNotExist();
+        agent.register(dev.steward.model.ComposeImport.yaml(imported.spec()));
+
+        TestAgent.Res r = agent.call("POST", "/v1/services/composed/open", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
+        String uuid = r.json().path("uuid").asText();
+        int port = agent.agent().gatewayPort();
+        TestAgent.Res byHost = DynamicRig.get(port, uuid + ".services.localhost:" + port, "/", agent.token);
+        assertThat(byHost.status()).as(byHost.body()).isEqualTo(200);
+        assertThat(byHost.body()).startsWith("web sees: from compose, open 1;");
+        assertThat(DynamicRig.get(port, "127.0.0.1", "/x/" + uuid + "/", agent.token).body()).startsWith("web sees: from compose, open 1;");
+        String container = "steward-" + scope() + "-composed-" + uuid + "-helper";
+        assertThat(podman.inspect(container, "{{.HostConfig.Memory}}")).as("deploy.resources.limits.memory").isEqualTo(Long.toString(64L << 20));
+        assertThat(events.stream().filter(e -> e.contains(uuid) && e.contains("\"step\":\"ping part helper\"")).findFirst().orElseThrow())
+                .as("the healthcheck passed inside the container").contains("\"ok\":true");
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+        assertThat(tmp.resolve("data/dynamic-state/composed/admin/data/opens")).as("the named volume saved as a state folder").hasContent("1");
+
+        String second = agent.ok("POST", "/v1/services/composed/open", null).path("uuid").asText();
+        assertThat(DynamicRig.get(port, "127.0.0.1", "/x/" + second + "/", agent.token).body())
+                .as("the volume's folder restored at the next open").startsWith("web sees: from compose, open 2;");
+        agent.ok("POST", "/v1/dynamic/" + second + "/close?save=false", null);
+    }
+
+    @Test
+    void anExecIdleProbeRunsInsideTheEntrypointsContainer() throws Exception {
+        // the probe reads a file only the container's own /tmp has: it answers only when run inside the container
+        agent.register("""
+                name: idlebox
+                parts:
+                  web:
+                    image: %s
+                    command: [sh, -c, "trap 'exit 0' TERM; mkdir -p /tmp/www && echo -n box > /tmp/www/index.html && echo -n 99 > /tmp/idle-seconds && echo -n kept > /work/mark && httpd -f -p 0.0.0.0:8080 -h /tmp/www & wait"]
+                entrypoint: web:8080
+                paths: {state: [/work]}
+                idle: {exec: [cat, /tmp/idle-seconds], timeout: 5s, interval: 200ms}
+                """.formatted(Podman.IMAGE));
+        assertThat(Path.of("/tmp/idle-seconds")).as("the file the probe reads is not on the machine").doesNotExist();
+        TestAgent.Res r = agent.call("POST", "/v1/services/idlebox/open", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
+        String uuid = r.json().path("uuid").asText();
+        TestAgent.awaitTrue("the idle instance closed", () -> events.stream()
+                .anyMatch(e -> e.contains("\"type\":\"dynamic\"") && e.contains(uuid) && e.contains("\"state\":\"complete\"")), Duration.ofSeconds(60));
+        assertThat(events.stream().filter(e -> e.contains("\"type\":\"dynamic\"") && e.contains(uuid) && e.contains("\"state\":\"complete\""))
+                .findFirst().orElseThrow()).contains("closed: idle for 99s (idle.timeout 5s)");
+        assertThat(events.stream().filter(e -> e.contains(uuid) && e.contains("\"step\":\"probe idle\"")).toList())
+                .as("the probe never failed").isEmpty();
+        assertThat(tmp.resolve("data/dynamic-state/idlebox/admin/work/mark")).as("its state saved at the close").hasContent("kept");
+        DynamicRig.assertGone(tmp.resolve("data"), uuid);
+    }
+
+    @Test
     void anImageThatCannotBePulledFailsItsStepAndLeavesNothing() throws Exception {
         register("missing", "localhost/nosuch-image:1");
         TestAgent.Res r = agent.call("POST", "/v1/services/missing/open", null);

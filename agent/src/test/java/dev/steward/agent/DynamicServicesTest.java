@@ -49,6 +49,18 @@ class DynamicServicesTest extends DynamicAgentTest {
         TestAgent.Res byPath = DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token);
         assertThat(byPath.status()).as(byPath.body()).isEqualTo(200);
         assertThat(byPath.body()).startsWith("web sees: helper here");
+        // cgroup v1 with cpu a hierarchy of its own: the parts (no CPU limit) have memory groups but no cpu group, so they
+        // weigh as plain processes rather than share the weight of one under steward/
+        String scope = dev.steward.agent.isolate.NodeScope.of(tmp.resolve("data")).id();
+        Path memory = Path.of("/sys/fs/cgroup/memory/steward", scope, "notebook");
+        if (Files.isDirectory(memory) && !Path.of("/sys/fs/cgroup/cpu").toRealPath().equals(Path.of("/sys/fs/cgroup/cpuacct").toRealPath())) {
+            try (var groups = Files.list(memory)) {
+                assertThat(groups.filter(Files::isDirectory).map(g -> g.getFileName().toString()))
+                        .containsExactlyInAnyOrder(uuid + "-web", uuid + "-helper");
+            }
+            assertThat(Path.of("/sys/fs/cgroup/cpu/steward", scope, "notebook", uuid + "-web")).doesNotExist();
+            assertThat(Path.of("/sys/fs/cgroup/cpuacct/steward", scope, "notebook", uuid + "-web", "cpuacct.usage")).exists();
+        }
 
         assertThat(agent.get("/v1/services/notebook/opened")).extracting(n -> n.path("uuid").asText()).containsExactly(uuid);
         for (String step : List.of("create namespace", "restore state", "copy inputs", "start part helper", "ping part helper",

@@ -198,6 +198,69 @@ class UiTest {
     }
 
     @Test
+    void anOpenInstancesPageShowsItsPartsStepsAndLogsFollowsARestartAndClosesIt() throws Exception {
+        Assumptions.assumeTrue(dev.steward.agent.dynamic.Dynamics.unavailable() == null,
+                "this machine cannot run dynamic services: " + dev.steward.agent.dynamic.Dynamics.unavailable());
+        String mark = "ui-pair-helper-" + System.nanoTime();
+        agent.register("""
+                name: ui-pair
+                parts:
+                  web: {command: [python3, -m, http.server, "8080", --bind, 0.0.0.0], needs: [helper]}
+                  helper:
+                    command: [python3, -u, -c, "import socket, time; print('helper up %s', flush=True); s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 9000)); s.listen(); time.sleep(3600)"]
+                    port: 9000
+                    ping: {tcp: true, interval: 50ms}
+                    restart: {delay: 100ms}
+                entrypoint: web:8080
+                """.formatted(mark));
+        JsonNode open = agent.ok("POST", "/v1/services/ui-pair/open", null);
+        String uuid = open.path("uuid").asText();
+        assertThat(open.path("state").asText()).as(open.toString()).isEqualTo("running");
+        logIn(agent);
+        browser.get(agent.base + "/ui/#/services/ui-pair");
+        waitFor(By.cssSelector("#dynamic tr[data-uuid='" + uuid + "'] a[href='#/instances/" + uuid + "']"));
+        browser.get(agent.base + "/ui/#/");
+        waitFor(By.cssSelector("#dynamic tr[data-uuid='" + uuid + "'] a[href='#/instances/" + uuid + "']")).click();
+
+        waitText(By.cssSelector("#instance-state"), "running");
+        assertThat(browser.findElement(By.cssSelector("#instance-state")).getText()).contains("ui-pair", "opened by admin");
+        waitText(By.id("instance-url"), open.path("url").asText());
+        waitText(By.cssSelector("#parts tr[data-part=helper] td.state"), "running");
+        waitText(By.cssSelector("#parts tr[data-part=web] td.state"), "running");
+        waitText(By.cssSelector("#parts tr[data-part=helper] pre.log"), "helper up " + mark);
+        assertThat(browser.findElement(By.cssSelector("#parts tr[data-part=helper] td.restarts")).getText()).isEqualTo("0");
+        // the opening's steps, in order, each with its duration
+        for (String step : java.util.List.of("create namespace", "start part helper", "ping part helper", "start part web", "wait for entrypoint", "route")) {
+            waitText(By.cssSelector("#steps tr[data-step='" + step + "'] td.millis"), " ms");
+        }
+        java.util.List<String> steps = browser.findElements(By.cssSelector("#steps tr[data-step] td.step")).stream().map(WebElement::getText).toList();
+        assertThat(steps).containsSubsequence("start part helper", "ping part helper", "start part web", "wait for entrypoint", "route");
+        ((JavascriptExecutor) browser).executeScript("window.stewardTestMark = 'same page'");
+
+        // the helper killed: the page follows its restart without a reload
+        var helper = new java.util.concurrent.atomic.AtomicReference<ProcessHandle>();
+        TestAgent.awaitTrue("the helper's process", () -> {
+            helper.set(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(mark)
+                    && p.info().command().orElse("").contains("python")).findFirst().orElse(null));
+            return helper.get() != null;
+        }, WAIT);
+        new ProcessBuilder("kill", "-KILL", Long.toString(helper.get().pid())).start().waitFor();
+        waitText(By.cssSelector("#parts tr[data-part=helper] td.restarts"), "1");
+        waitFor(By.cssSelector("#steps tr[data-step='restart part helper']"));
+        waitText(By.cssSelector("#instance-state"), "running");
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.stewardTestMark")).isEqualTo("same page");
+        screenshot("ui-instance.png");
+
+        waitFor(By.cssSelector("#instance button[data-action=close]")).click();
+        waitText(By.cssSelector(".dialog"), "Close " + uuid + "?");
+        browser.findElement(By.id("confirm-yes")).click();
+        waitText(By.id("gone"), "No longer open");
+        waitText(By.id("gone"), "complete");
+        waitFor(By.cssSelector("#steps tr[data-step='stop parts']"));
+        agent.await("ui-pair", v -> v.path("opened").isEmpty(), WAIT);
+    }
+
+    @Test
     void pausingAndResumingFromTheOverviewFreezesAndThawsTheInstances() {
         agent.register(web("frozen"));
         agent.awaitState("frozen", "available");

@@ -498,7 +498,7 @@ class CliIT extends AgentTestBase {
                 name: composed
                 services:
                   web:
-                    image: python:3.12
+                    build: .
                     command: python3 -m http.server 8080 --bind 0.0.0.0
                     depends_on: [helper]
                     ports: ["8080"]
@@ -512,7 +512,7 @@ class CliIT extends AgentTestBase {
         Path out = tmp.resolve("composed.yaml");
         Run r = steward("service", "import", compose.toString(), "-o", out.toString(), "--register");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.err()).contains("not translated: services.web.image: not translated yet: the part runs its command as a process (give it image: in the spec to run the image)")
+        assertThat(r.err()).contains("not translated: services.web.build: images are not built here: the part runs its image, which must be on the node or pullable")
                 .contains("not translated: services.helper.restart: a part that ends is restarted with back-off by its own restart: settings; Compose's policies are not translated");
         assertThat(Files.readString(out)).startsWith("name: composed\n").contains("entrypoint: web:8080");
         JsonNode opened = steward("service", "open", "composed", "--json").json();
@@ -526,13 +526,28 @@ class CliIT extends AgentTestBase {
         Run empty = steward("service", "import", noServices.toString(), "--name", "x");
         assertThat(empty.code()).isEqualTo(2);
         assertThat(empty.err()).contains("a Compose file has a map of services");
-        Path noCommand = spec("image-only.yaml", "services:\n  db: {image: postgres}\n");
+        Path noCommand = spec("image-only.yaml", "services:\n  db: {build: .}\n");
         Path notWritten = tmp.resolve("image-only-spec.yaml");
         Run invalid = steward("service", "import", noCommand.toString(), "--name", "imageonly", "-o", notWritten.toString(), "--register");
         assertThat(invalid.code()).isEqualTo(1);
         assertThat(invalid.err()).contains("invalid: parts.db.command: the command is empty");
         assertThat(notWritten).doesNotExist();
         assertThat(steward("service", "query", "imageonly").code()).as("nothing registered").isEqualTo(3);
+
+        // not Compose: an unknown field, a field of the wrong type, malformed YAML: a usage error naming it, nothing written or registered
+        java.util.Map<String, String> bad = java.util.Map.of(
+                "services:\n  web: {image: busybox, comand: [httpd], ports: [\"80\"]}\n", "services.web.comand: not a Compose field (did you mean command?)",
+                "services:\n  web: {image: busybox, ports: 80}\n", "services.web.ports: expected a list, got the number 80",
+                "services:\n  web: {image: busybox\n", "malformed YAML at line");
+        for (var b : bad.entrySet()) {
+            Path file = spec("bad-compose.yaml", b.getKey());
+            Run refused = steward("service", "import", file.toString(), "--name", "badcompose", "-o", notWritten.toString(), "--register");
+            assertThat(refused.code()).as(refused.err()).isEqualTo(2);
+            assertThat(refused.err()).contains(b.getValue());
+            assertThat(refused.out()).as("no spec printed").isEmpty();
+            assertThat(notWritten).doesNotExist();
+            assertThat(steward("service", "query", "badcompose").code()).as("nothing registered").isEqualTo(3);
+        }
     }
 
     @Test

@@ -11,9 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A Compose file translated into the spec of a service with parts: each Compose service a part (its command and
- * entrypoint, environment, depends_on, healthcheck, resource limits, port), the first service that publishes a
- * port the entrypoint. What has no counterpart is listed, each by its Compose field, never dropped unsaid.
+ * A Compose file translated into the spec of a service with parts: each Compose service a part (a container part of
+ * its image, else a process part of its command and entrypoint; its environment, depends_on, healthcheck, resource
+ * limits, port, and named volumes as the instance's state folders), the first service that publishes a port the
+ * entrypoint. What has no counterpart is listed, each by its Compose field, never dropped unsaid; a file that is not
+ * Compose (a field Compose does not have, a field of the wrong type) is refused with every problem named.
  */
 public final class ComposeImport {
     /** The spec (a tree the spec parser takes) and what could not be translated, as "FIELD: why". */
@@ -23,22 +25,28 @@ public final class ComposeImport {
         }
     }
 
-    private static final Set<String> TOP_IGNORED = Set.of("version", "name");
+    private static final Set<String> TOP_IGNORED = Set.of("version", "name", "services", "volumes");
     private static final Map<String, String> NOT_TRANSLATED = Map.ofEntries(
-            Map.entry("image", "not translated yet: the part runs its command as a process (give it image: in the spec to run the image)"),
-            Map.entry("build", "images are not built; the part runs its command as a process"),
-            Map.entry("volumes", "a part's folders are the instance's own (paths: inputs, outputs, state)"),
+            Map.entry("build", "images are not built here: the part runs its image, which must be on the node or pullable"),
             Map.entry("networks", "the parts of an instance share one network namespace: they reach each other on localhost"),
             Map.entry("restart", "a part that ends is restarted with back-off by its own restart: settings; Compose's policies are not translated"),
             Map.entry("working_dir", "the parts run in the instance's folder"),
             Map.entry("container_name", "parts are named by their service"),
             Map.entry("user", "parts run as the agent runs instances"),
             Map.entry("labels", "no counterpart"),
+            Map.entry("env_file", "files of the host's are not read: give the variables in environment"),
             Map.entry("expose", "the parts share localhost: every port is reachable by the others"));
+    /** The service fields translated (the rest are listed). */
+    private static final Set<String> TRANSLATED = Set.of("image", "command", "entrypoint", "environment", "depends_on", "healthcheck",
+            "deploy", "mem_limit", "cpus", "pids_limit", "ports", "volumes");
 
     private final String name;
     private final List<String> untranslated = new ArrayList<>();
     private final JsonNodeFactory json = JsonNodeFactory.instance;
+    /** The folders named volumes are mounted at, each a state folder of the instance: saved on close, restored at the next open. */
+    private final java.util.LinkedHashSet<String> state = new java.util.LinkedHashSet<>();
+    /** Each named volume's first folder, to say when another service mounts it elsewhere. */
+    private final Map<String, String> volumeAt = new java.util.HashMap<>();
 
     private ComposeImport(String name) {
         this.name = name;
@@ -61,18 +69,23 @@ public final class ComposeImport {
     public static Result translate(String text, String name) {
         Names.require(name);
         ObjectNode compose = SpecParser.readTree(text);
+        List<Problem> problems = ComposeShape.problems(compose);
+        if (!problems.isEmpty()) throw new InvalidSpecException(problems);
         return new ComposeImport(name).translate(compose);
     }
 
     private Result translate(ObjectNode compose) {
         ObjectNode spec = json.objectNode().put("name", name);
         JsonNode services = compose.get("services");
-        if (services == null || !services.isObject() || services.isEmpty()) {
-            throw new InvalidSpecException("services", "a Compose file has a map of services");
-        }
         compose.fieldNames().forEachRemaining(k -> {
-            if (!k.equals("services") && !TOP_IGNORED.contains(k)) untranslated.add(k + ": top-level " + k + " have no counterpart");
+            if (!TOP_IGNORED.contains(k) && !k.startsWith("x-")) untranslated.add(k + ": top-level " + k + " have no counterpart");
         });
+        for (var v : iterable(compose.path("volumes"))) {
+            if (v.getValue().isObject() && !v.getValue().isEmpty()) {
+                untranslated.add("volumes." + v.getKey() + ": its settings (" + String.join(", ", names(v.getValue()))
+                        + "): a named volume is a state folder of the instance, kept by the agent");
+            }
+        }
         ObjectNode parts = spec.putObject("parts");
         String entrypoint = null;
         for (var e : iterable(services)) {
@@ -86,6 +99,10 @@ public final class ComposeImport {
             entrypoint = parts.fieldNames().next() + ":8080";
         }
         spec.put("entrypoint", entrypoint);
+        if (!state.isEmpty()) {
+            ArrayNode folders = spec.putObject("paths").putArray("state");
+            state.forEach(folders::add);
+        }
         return new Result(spec, untranslated);
     }
 
@@ -97,26 +114,83 @@ public final class ComposeImport {
         return n;
     }
 
-    /** Fills the part {@code p} from the Compose service {@code s}; the container port it publishes first, or null. */
+    /**
+     * Fills the part {@code p} from the Compose service {@code s}: a container part of its image when it has one (its
+     * entrypoint the container's, its command the container's), else a process part of its entrypoint and command.
+     * Returns the container port it publishes first, or null.
+     */
     private String part(String service, JsonNode s, ObjectNode p) {
         String at = "services." + service;
-        List<String> command = new ArrayList<>();
-        command.addAll(words(s.get("entrypoint")));
-        command.addAll(words(s.get("command")));
-        if (command.isEmpty()) untranslated.add(at + ": no command or entrypoint; the part needs a command (its image's is not known here)");
-        ArrayNode cmd = p.putArray("command");
-        command.forEach(cmd::add);
+        String image = s.hasNonNull("image") ? s.get("image").asText() : null;
+        if (image != null) {
+            p.put("image", image);
+            if (s.has("entrypoint") && !s.get("entrypoint").isNull()) {
+                ArrayNode entry = p.putArray("container-entrypoint");
+                words(s.get("entrypoint")).forEach(entry::add);
+            }
+            List<String> command = words(s.get("command"));
+            if (!command.isEmpty()) command.forEach(p.putArray("command")::add);
+        } else {
+            List<String> command = new ArrayList<>();
+            command.addAll(words(s.get("entrypoint")));
+            command.addAll(words(s.get("command")));
+            if (command.isEmpty()) untranslated.add(at + ": no image, command or entrypoint; the part needs a command");
+            ArrayNode cmd = p.putArray("command");
+            command.forEach(cmd::add);
+        }
         environment(at, s.get("environment"), p);
         needs(s.get("depends_on"), p);
         healthcheck(at, s.get("healthcheck"), p);
         resources(at, s, p);
         String published = ports(at, s.get("ports"), p);
+        volumes(at, s.get("volumes"));
         s.fieldNames().forEachRemaining(k -> {
             if (NOT_TRANSLATED.containsKey(k)) untranslated.add(at + "." + k + ": " + NOT_TRANSLATED.get(k));
-            else if (!Set.of("command", "entrypoint", "environment", "depends_on", "healthcheck", "deploy", "mem_limit", "cpus",
-                    "pids_limit", "ports").contains(k)) untranslated.add(at + "." + k + ": no counterpart");
+            else if (!TRANSLATED.contains(k) && !k.startsWith("x-")) untranslated.add(at + "." + k + ": no counterpart");
         });
         return published;
+    }
+
+    /**
+     * Named volumes become state folders at the path they are mounted at (the instance's own data, kept across its
+     * opens as a named volume is across {@code up}s); a folder of the host's, an anonymous volume or a tmpfs is listed.
+     */
+    private void volumes(String at, JsonNode n) {
+        if (n == null || !n.isArray()) return;
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode v = n.get(i);
+            String field = at + ".volumes[" + i + "]";
+            String type, source, target;
+            if (v.isObject()) {
+                type = v.path("type").asText("volume");
+                source = v.path("source").asText("");
+                target = v.path("target").asText("");
+            } else {
+                String[] pp = v.asText().split(":");
+                source = pp.length > 1 ? pp[0] : "";
+                target = pp.length > 1 ? pp[1] : pp[0];
+                type = source.isEmpty() ? "volume" : source.startsWith(".") || source.startsWith("/") || source.startsWith("~") ? "bind" : "volume";
+            }
+            String given = v.isTextual() ? v.asText() : v.toString();
+            if (type.equals("bind")) {
+                untranslated.add(field + ": '" + given + "': the host's folder is not mounted (an instance's data comes in as paths.inputs,"
+                        + " given at open with --inputs DIR)");
+            } else if (!type.equals("volume")) {
+                untranslated.add(field + ": '" + given + "': a " + type + " mount has no counterpart");
+            } else if (source.isEmpty()) {
+                untranslated.add(field + ": '" + target + "': an anonymous volume; the container's own filesystem holds it for the instance's life");
+            } else if (!target.startsWith("/") || target.contains("..") || target.equals("/")) {
+                untranslated.add(field + ": '" + target + "' (expected: an absolute folder other than /)");
+            } else {
+                String folder = target.replaceAll("/+$", "");
+                String first = volumeAt.putIfAbsent(source, folder);
+                if (first != null && !first.equals(folder)) {
+                    untranslated.add(field + ": the volume " + source + " at " + folder + " is another folder than its " + first
+                            + " in another service: each is a state folder of its own, not shared");
+                }
+                state.add(folder);
+            }
+        }
     }
 
     /** A command as Compose gives it: a list, or a string split at spaces (Compose splits it as a shell would; quotes are not read here). */
@@ -174,7 +248,8 @@ public final class ComposeImport {
         String cpus = s.hasNonNull("cpus") ? s.get("cpus").asText() : limits.path("cpus").asText(null);
         if (cpus != null && cpus.matches("\\d+(\\.\\d+)?")) r.put("cpu", Double.parseDouble(cpus));
         else if (cpus != null) untranslated.add(at + ".cpus: '" + cpus + "' (expected: a number of CPUs)");
-        if (s.hasNonNull("pids_limit")) r.put("pids", s.get("pids_limit").asInt());
+        int pids = s.hasNonNull("pids_limit") ? s.get("pids_limit").asInt() : limits.path("pids").asInt(0);
+        if (pids > 0) r.put("pids", pids); // -1 and 0: Compose's no limit
         if (!r.isEmpty()) p.set("resources", r);
         if (s.has("deploy")) {
             s.get("deploy").fieldNames().forEachRemaining(k -> {
@@ -205,6 +280,12 @@ public final class ComposeImport {
         if (first.contains(":")) untranslated.add(at + ".ports[0]: the host's side is not published: an instance is reached through the gateway at its own URL");
         for (int i = 1; i < n.size(); i++) untranslated.add(at + ".ports[" + i + "]: only one port per part (the first) is known");
         return container;
+    }
+
+    private static List<String> names(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode n) {

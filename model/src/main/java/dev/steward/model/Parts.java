@@ -46,14 +46,17 @@ public record Parts(Map<String, Part> parts, String entrypoint, int port, DataPa
      * {@code restartOnInputs}: it is started again when new inputs are pushed to a running instance; {@code restart}:
      * when it ends while the instance runs it is started again after {@code delay} (doubling up to {@code max-delay}),
      * and {@code failures-limit} ends within {@code window} fail the instance instead. With an {@code image} it runs as
-     * a container of that image (its {@code command} then the container's, and may be empty: the image's own).
+     * a container of that image (its {@code command} then the container's, and may be empty: the image's own), and
+     * {@code containerEntrypoint}, when not null, in place of the image's entrypoint (empty: none).
      */
     public record Part(String name, List<String> command, Map<String, String> env, Resources resources, List<String> needs,
-                       Ping ping, int port, boolean restartOnInputs, RestartPolicy restart, String image) {
+                       Ping ping, int port, boolean restartOnInputs, RestartPolicy restart, String image, List<String> containerEntrypoint) {
         public Part {
             Names.require(name);
             command = List.copyOf(command);
             if (command.isEmpty() && image == null) throw new IllegalArgumentException("part " + name + ": the command is empty");
+            if (containerEntrypoint != null && image == null) throw new IllegalArgumentException("part " + name + ": only a part with an image has a container-entrypoint");
+            if (containerEntrypoint != null) containerEntrypoint = List.copyOf(containerEntrypoint);
             env = Map.copyOf(new LinkedHashMap<>(env));
             Objects.requireNonNull(resources, "resources");
             needs = List.copyOf(needs);
@@ -61,7 +64,7 @@ public record Parts(Map<String, Part> parts, String entrypoint, int port, DataPa
         }
 
         public Part(String name, List<String> command, Map<String, String> env, Resources resources, List<String> needs, Ping ping, int port) {
-            this(name, command, env, resources, needs, ping, port, false, RestartPolicy.DEFAULT, null);
+            this(name, command, env, resources, needs, ping, port, false, RestartPolicy.DEFAULT, null, null);
         }
 
         /** Whether it runs as a container (it has an image). */

@@ -20,7 +20,8 @@ final class PartsReader {
         RestartPolicy restart(JsonNode node, String field);
     }
 
-    private static final Set<String> PART = Set.of("command", "image", "env", "resources", "needs", "ping", "port", "restart-on-inputs", "restart");
+    private static final Set<String> PART = Set.of("command", "image", "env", "resources", "needs", "ping", "port", "restart-on-inputs", "restart",
+            "container-entrypoint");
     private static final Set<String> NOT_WITH_PARTS = Set.of("command", "image", "isolate", "user", "policy", "instances",
             "linger", "ping", "ping-only", "resources");
 
@@ -86,6 +87,10 @@ final class PartsReader {
             image = null;
         }
         List<String> command = hasImage && !node.hasNonNull("command") ? List.of() : command(node.get("command"), field + ".command");
+        List<String> entry = f.strings(node.get("container-entrypoint"), field + ".container-entrypoint");
+        if (entry != null && !hasImage) {
+            f.problem(field + ".container-entrypoint", "only a part with an image has a container entrypoint (its command is the whole command)");
+        }
         Map<String, String> env = f.stringMap(node.get("env"), field + ".env");
         Resources resources = node.has("resources") ? resources(node.get("resources"), field + ".resources") : Resources.NONE;
         List<String> needs = f.strings(node.get("needs"), field + ".needs");
@@ -102,7 +107,8 @@ final class PartsReader {
         if (command == null || bad != null || (hasImage && image == null)) return null;
         try {
             return new Parts.Part(name, command, env == null ? Map.of() : env, resources, needs == null ? List.of() : needs, ping,
-                    port != null ? port : entrypointPort(name), Boolean.TRUE.equals(restartOnInputs), restart, image);
+                    port != null ? port : entrypointPort(name), Boolean.TRUE.equals(restartOnInputs), restart, image,
+                    hasImage ? entry : null);
         } catch (IllegalArgumentException e) {
             f.problem(field, e.getMessage());
             return null;

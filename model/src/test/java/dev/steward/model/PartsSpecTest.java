@@ -60,7 +60,7 @@ class PartsSpecTest {
                 "command: a service with parts gives command per part, or not at all (its instances are opened with 'steward service open')",
                 "policy: a service with parts gives policy per part, or not at all (its instances are opened with 'steward service open')",
                 "parts.web.command: the command is empty",
-                "parts.web.colour: unknown field (expected one of: command, env, image, needs, ping, port, resources, restart, restart-on-inputs)",
+                "parts.web.colour: unknown field (expected one of: command, container-entrypoint, env, image, needs, ping, port, resources, restart, restart-on-inputs)",
                 "parts.web.port: 70000 (expected: 1-65535)",
                 "parts.web.needs[0]: no part 'nosuch' (expected one of: Db_1, img, none, web)",
                 "parts.web.needs[1]: a part cannot need itself",
@@ -140,7 +140,31 @@ class PartsSpecTest {
         assertThat(p.parts().get("db").image()).isEqualTo("localhost/busybox:1");
         assertThat(p.parts().get("db").command()).containsExactly("sh", "-c", "httpd -f");
         assertThat(p.parts().get("plain").command()).as("the image's own").isEmpty();
+        assertThat(p.parts().get("plain").containerEntrypoint()).as("the image's own").isNull();
         assertThat(p.parts().get("web").container()).isFalse();
+    }
+
+    @Test
+    void aContainerPartsEntrypointReplacesTheImagesAndOnlyAContainerPartHasOne() {
+        Parts p = SpecParser.parse("""
+                name: entry
+                parts:
+                  web: {image: busybox, container-entrypoint: [sh, -c], command: ["httpd -f"]}
+                  bare: {image: busybox, container-entrypoint: [], command: [httpd, -f]}
+                entrypoint: web:8080
+                """, null).spec().parts();
+        assertThat(p.parts().get("web").containerEntrypoint()).containsExactly("sh", "-c");
+        assertThat(p.parts().get("web").command()).containsExactly("httpd -f");
+        assertThat(p.parts().get("bare").containerEntrypoint()).as("none: the command alone").isEmpty();
+        assertThat(problems("""
+                name: entry
+                parts:
+                  web: {command: [x], container-entrypoint: [sh]}
+                  box: {image: busybox, container-entrypoint: sh}
+                entrypoint: web:8080
+                """)).contains(
+                "parts.web.container-entrypoint: only a part with an image has a container entrypoint (its command is the whole command)",
+                "parts.box.container-entrypoint: expected a list of strings, got the string 'sh'");
     }
 
     @Test

@@ -88,9 +88,12 @@ final class PartProcs {
         if (p.outputs() != null) env.put("STEWARD_OUTPUTS", at.apply(p.outputs()));
         if (!p.state().isEmpty()) env.put("STEWARD_STATE", at.apply(p.state().get(0)));
         // every isolate runs it in the namespace: the sandbox's helper enters it before it execs the part (no nsenter hop)
-        Map<String, String> options = part.container()
-                ? Map.of("image", part.image(), "network", "ns:" + net.path(), "volumes", String.join(",", volumes(p, root)))
-                : Map.of("network", "ns:" + net.path());
+        Map<String, String> options = new HashMap<>(Map.of("network", "ns:" + net.path()));
+        if (part.container()) {
+            options.put("image", part.image());
+            options.put("volumes", String.join(",", volumes(p, root)));
+            if (part.containerEntrypoint() != null) options.put("entrypoint", dev.steward.agent.isolate.ContainerIsolate.words(part.containerEntrypoint()));
+        }
         return isolate(type).spawn(new SpawnRequest(service, instanceId(part.name()), argv, root, env,
                 shared.log(service, uuid, part.name()), part.resources(), options));
     }
@@ -144,6 +147,17 @@ final class PartProcs {
         } catch (IOException e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * The output of {@code argv} run inside the instance: in {@code part}'s container when it is a container part (the
+     * engine's exec), else on the machine in the instance's namespace and folder; an IOException says why it failed.
+     */
+    String exec(Parts.Part part, List<String> argv, Netns.Net net, Path root, Duration timeout) throws IOException {
+        if (part.container()) return containers().execOutput(service, instanceId(part.name()), argv, timeout);
+        List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + net.path(), "--wd=" + root, "--"));
+        full.addAll(argv);
+        return Cmd.run(full);
     }
 
     /** SIGTERM, then SIGKILL when it has not ended within the grace; waits for the end. */

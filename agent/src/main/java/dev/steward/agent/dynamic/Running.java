@@ -120,11 +120,9 @@ final class Running {
         try {
             String answer = switch (idle.check()) {
                 case Ping.Check.Http h -> Probe.get(i.net.address(), i.partsSpec().port(), h.path(), Duration.ofSeconds(5));
-                case Ping.Check.Exec e -> {
-                    List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + i.net.path(), "--wd=" + i.root(), "--"));
-                    argv.addAll(e.command());
-                    yield Cmd.run(argv);
-                }
+                // in the entrypoint's container when it is a container part, else in the instance's namespace and folder
+                case Ping.Check.Exec e -> i.procs.exec(i.partsSpec().parts().get(i.partsSpec().entrypoint()), e.command(), i.net, i.root(),
+                        Duration.ofSeconds(30));
                 case Ping.Check.Tcp t -> throw new IOException("a tcp check says nothing of idleness");
             };
             long seconds = seconds(answer);

@@ -97,8 +97,21 @@ public final class ContainerIsolate implements Isolate {
      * would), within {@code timeout}: null when it exits 0, else why not (its status and the end of its output).
      */
     public String exec(String service, String instance, List<String> argv, Duration timeout) {
-        String name = name(scope, service, instance);
+        return run(name(scope, service, instance), argv, timeout, new StringBuilder());
+    }
+
+    /**
+     * Runs {@code argv} inside the running container of {@code service}'s {@code instance} as {@link #exec} does, and
+     * answers its output (stdout and stderr, the first 4 KiB); an IOException says why it did not exit 0.
+     */
+    public String execOutput(String service, String instance, List<String> argv, Duration timeout) throws IOException {
         StringBuilder output = new StringBuilder();
+        String failed = run(name(scope, service, instance), argv, timeout, output);
+        if (failed != null) throw new IOException(failed);
+        return output.toString();
+    }
+
+    private String run(String name, List<String> argv, Duration timeout, StringBuilder output) {
         try {
             var created = docker.execCreateCmd(name).withCmd(argv.toArray(String[]::new)).withAttachStdout(true).withAttachStderr(true).exec();
             boolean done = docker.execStartCmd(created.getId()).exec(new ResultCallback.Adapter<Frame>() {
@@ -118,6 +131,26 @@ public final class ContainerIsolate implements Isolate {
             return "exec in container " + name + ": interrupted";
         } catch (RuntimeException e) {
             return "exec " + String.join(" ", argv) + " in container " + name + ": " + e.getMessage();
+        }
+    }
+
+    /** A list of words as the {@code entrypoint} option carries it (a JSON array of strings). */
+    public static String words(List<String> words) {
+        var a = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        words.forEach(a::add);
+        return a.toString();
+    }
+
+    /** The words of an {@code entrypoint} option; a bad one is refused, naming it. */
+    static List<String> words(String option) {
+        try {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(option);
+            if (node == null || !node.isArray()) throw new IllegalArgumentException("entrypoint: '" + option + "' (expected: a JSON list of strings)");
+            List<String> out = new java.util.ArrayList<>();
+            node.forEach(w -> out.add(w.asText()));
+            return out;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("entrypoint: '" + option + "' (expected: a JSON list of strings)", e);
         }
     }
 
@@ -156,6 +189,11 @@ public final class ContainerIsolate implements Isolate {
                 .withLabels(Map.of(SCOPE, scope.id(), SERVICE, r.service(), INSTANCE, r.instance()))
                 .withHostConfig(host);
         if (!r.command().isEmpty()) create.withCmd(r.command());
+        if (r.options().containsKey("entrypoint")) {
+            List<String> entry = words(r.options().get("entrypoint"));
+            if (entry.isEmpty()) create.withEntrypoint(""); // the image's entrypoint cleared, as Compose's entrypoint: ""
+            else create.withEntrypoint(entry);
+        }
         CreateContainerResponse created;
         try {
             created = create.exec();

@@ -10,7 +10,13 @@ import java.util.Optional;
 
 /**
  * cgroup v1: one directory per instance in each of the memory, cpu, cpuacct, pids and freezer
- * hierarchies, under {@code steward/SCOPE/}.
+ * hierarchies, under {@code steward/SCOPE/}, except the cpu hierarchy for an instance without a CPU limit where
+ * cpu is a hierarchy of its own: a group there competes as one entity beside every process of its parent, so
+ * {@code steward/} would weigh as one process for all the instances of the machine, starved under foreign load.
+ * Such an instance stays in the agent's cpu group, weighing as the plain process it would be without Steward
+ * (its usage still comes from cpuacct). An instance with a CPU limit has its cpu group for the quota, and the
+ * groups above weigh 1024 per such instance below them ({@link CpuShares}). Where cpu and cpuacct are one
+ * hierarchy (its group is needed for the usage) every instance has one, weighed the same way.
  */
 final class CgroupV1 implements Cgroups {
     private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer");
@@ -50,10 +56,22 @@ final class CgroupV1 implements Cgroups {
         }
     }
 
+    /** Whether cpu is a hierarchy apart from cpuacct (then an instance's usage does not need a cpu group). */
+    private boolean cpuApart() {
+        try {
+            return !root.resolve("cpu").toRealPath().equals(root.resolve("cpuacct").toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public Cgroup create(String service, String instance, Resources limits) throws IOException {
         Group g = new Group(service, instance);
-        for (String c : controllers()) Files.createDirectories(g.dir(c));
+        boolean cpuGroup = limits.cpu() > 0 || !cpuApart() || CpuShares.ONE_GROUP;
+        for (String c : controllers()) {
+            if (!c.equals("cpu") || cpuGroup) Files.createDirectories(g.dir(c));
+        }
         if (limits.memoryBytes() > 0) {
             CgroupFiles.write(g.dir("memory").resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
             Path swap = g.dir("memory").resolve("memory.memsw.limit_in_bytes");
@@ -64,6 +82,7 @@ final class CgroupV1 implements Cgroups {
             CgroupFiles.write(g.dir("cpu").resolve("cpu.cfs_quota_us"), Long.toString(Math.max(1000, Math.round(limits.cpu() * PERIOD_US))));
         }
         if (limits.pids() > 0) CgroupFiles.write(g.dir("pids").resolve("pids.max"), Integer.toString(limits.pids()));
+        if (cpuGroup && controllers().contains("cpu")) CpuShares.spread(steward("cpu"), g.dir("cpu"));
         return g;
     }
 
@@ -102,7 +121,8 @@ final class CgroupV1 implements Cgroups {
 
         @Override
         public List<Path> procsFiles() {
-            return controllers().stream().map(c -> dir(c).resolve("cgroup.procs")).toList();
+            // no cpu group: the instance stays in the cpu group it was started in (the agent's)
+            return controllers().stream().filter(c -> !c.equals("cpu") || Files.isDirectory(dir(c))).map(c -> dir(c).resolve("cgroup.procs")).toList();
         }
 
         @Override
@@ -158,7 +178,9 @@ final class CgroupV1 implements Cgroups {
 
         @Override
         public void remove() {
+            boolean cpuGroup = Files.isDirectory(dir("cpu"));
             for (String c : controllers()) CgroupFiles.removeUpTo(dir(c), steward(c));
+            if (cpuGroup) CpuShares.spread(steward("cpu"), dir("cpu"));
         }
     }
 
