@@ -12,8 +12,9 @@ the same run.
                 on JDK 25+, made by an untimed run first; a class-data archive before 25)
   floor: thaw   a bare cgroup v1 freezer thaw of a process blocked on a pipe, to its first byte back
   hop           inside a workflow, per caller runtime (python, node, java): a handler times its own
-                steward.invoke of an echo callee, same-worker (in its process), same-worker of the other
-                runtime (python and node: in the second runtime process beside the caller) and
+                steward.invoke of an echo callee, same-worker (in its process), same-worker of another
+                runtime (python: node's, node: python's, java: python's, in the second runtime process beside
+                the caller; python and node also a java callee, in the JVM beside them) and
                 other-worker (through the agent's call socket to a sibling worker), beside a plain call
                 in the handler's language (and, in python, a unix socket round trip to a thread)
 
@@ -70,6 +71,7 @@ public final class Hop implements dev.steward.worker.fn.Function {
             switch (a[0]) {
                 case "plain" -> plain(x);
                 case "same" -> steward.invoke("hsame", x);
+                case "beside" -> steward.invoke("hbeside", x);
                 default -> steward.invoke("hother", x);
             }
             long t = System.nanoTime() - t0;
@@ -386,7 +388,7 @@ def hop_functions(runtime):
         return {"function.yaml": "runtime: python\nhandler: main.handle\n", "main.py": HOP_CALLER}, "node", ("plain", "same", "beside", "besidejava", "socket", "other")
     if runtime == "node":
         return {"function.yaml": "runtime: node\nhandler: index.handle\n", "index.js": NODE_HOP}, "python", ("plain", "same", "beside", "besidejava", "other")
-    return dict({"function.yaml": "runtime: java\nhandler: bench.Hop\n"}, **java_classes(JAVA_HOP)), None, ("plain", "same", "other")
+    return dict({"function.yaml": "runtime: java\nhandler: bench.Hop\n"}, **java_classes(JAVA_HOP)), "python", ("plain", "same", "beside", "other")
 
 
 def measure_hops(agent, http, samples, runtime):

@@ -15,7 +15,8 @@
 // in a second process of that runtime's PROGRAM, started beside this one at its first call (so in its
 // sandbox) and kept while this worker lives; started so, with STEWARD_SIDE_FD, this program answers the
 // calls sent on that socket ([0, CHANNEL, [NAME, WORKFLOW-DIR, SCRATCH-DIR, DEPTH, TOKEN, DATA]]) with
-// CHUNK, ERROR and CHOKE on the call's channel (java's, with STEWARD_SIDE_STDIO, on its stdin and stdout).
+// CHUNK, ERROR and CHOKE on the call's channel (java's, with STEWARD_SIDE_STDIO, on its stdin and stdout); beside
+// a JVM, which cannot hand its child a socket, it is told STEWARD_SIDE_SOCKET instead and connects to it.
 // A call there that outlives its callee's timeout is stopped with the process it runs in (the process
 // and every process below it are killed; the calls it had besides fail naming their callees, and the
 // next call starts another).
@@ -307,9 +308,8 @@ function killTree(pid) {
   }
 }
 
-// beside a worker of another runtime: answers the same-worker calls it sends on fd until it closes it
-function serveSide(fd) {
-  const sock = new net.Socket({ fd, readable: true, writable: true });
+// beside a worker of another runtime: answers the same-worker calls it sends on sock until it closes it
+function serveSide(sock) {
   const send = (m, c, args) => sock.write(msgpack.encode([m, c, args]));
   const reader = new msgpack.Reader();
   sock.on('data', (b) => {
@@ -355,7 +355,13 @@ function main() {
   const sideFd = process.env.STEWARD_SIDE_FD;
   if (sideFd !== undefined) {
     delete process.env.STEWARD_SIDE_FD;
-    serveSide(Number(sideFd));
+    serveSide(new net.Socket({ fd: Number(sideFd), readable: true, writable: true }));
+    return;
+  }
+  const sideSocket = process.env.STEWARD_SIDE_SOCKET; // beside a JVM, which cannot hand its child a socket: it connects to the JVM's
+  if (sideSocket !== undefined) {
+    delete process.env.STEWARD_SIDE_SOCKET;
+    serveSide(net.createConnection(sideSocket));
     return;
   }
   const main = process.env.STEWARD_FUNCTION;
@@ -409,5 +415,5 @@ function main() {
   }
 }
 
-if (process.env.STEWARD_SIDE_FD !== undefined) main();
+if (process.env.STEWARD_SIDE_FD !== undefined || process.env.STEWARD_SIDE_SOCKET !== undefined) main();
 else fromPool(main);

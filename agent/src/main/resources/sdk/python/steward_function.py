@@ -14,7 +14,8 @@ same-worker callee runs in this process, an other-worker one in a worker of its 
 A same-worker callee of another runtime (STEWARD_SIDES: one line per function loaded, NAME TAB RUNTIME
 TAB TIMEOUT-MS TAB PROGRAM) runs in a second process of that runtime's PROGRAM, started beside this one
 at its first call (so in its sandbox) and kept while this worker lives. That process is this program
-(or node's) with STEWARD_SIDE_FD: the socket on which it is sent calls, [0, CHANNEL, [NAME, WORKFLOW-DIR,
+(or node's) with STEWARD_SIDE_FD: the socket on which it is sent calls (beside a JVM, STEWARD_SIDE_SOCKET:
+the socket it connects to), [0, CHANNEL, [NAME, WORKFLOW-DIR,
 SCRATCH-DIR, DEPTH, TOKEN, DATA]], and answers them (CHUNK, ERROR, CHOKE on the call's channel); java's
 (STEWARD_SIDE_STDIO) takes the calls on its stdin and answers on its stdout. A call
 there that outlives its callee's timeout is stopped with the process it runs in (the process and every process
@@ -480,6 +481,11 @@ def from_pool():
 
 def main():
     side = os.environ.pop("STEWARD_SIDE_FD", None)
+    connect = os.environ.pop("STEWARD_SIDE_SOCKET", None)
+    if connect is not None:  # beside a JVM, which cannot hand its child a socket: it connects to the JVM's
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(connect)
+        side = str(s.detach())
     if side is None:
         from_pool()
     table = Table(os.environ.get("STEWARD_FUNCTIONS", ""))

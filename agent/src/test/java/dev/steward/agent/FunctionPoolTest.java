@@ -181,10 +181,9 @@ class FunctionPoolTest extends AgentTestBase {
         assertThat(starts.path("paused").asLong()).as(starts.toString()).isEqualTo(1);
     }
 
-    /** On JDK 25 and later: waits until the java workers' ahead-of-time cache is made (the pool's JVMs are then started again with it). */
+    /** Waits until the java workers' class cache is made (the pool's JVMs are then started again with it). */
     void awaitJavaCache(String function) {
-        if (Runtime.version().feature() < 25) return;
-        JsonNode cache = awaitInfo(function, "java's ahead-of-time cache is made",
+        JsonNode cache = awaitInfo(function, "java's class cache is made",
                 i -> i.path("java-cache").path("ready").asBoolean() || i.path("java-cache").has("last-error")).path("java-cache");
         assertThat(cache.path("ready").asBoolean()).as(cache.toString()).isTrue();
     }
@@ -228,6 +227,42 @@ class FunctionPoolTest extends AgentTestBase {
             TestAgent.sleep(20);
         }
         agent = TestAgent.start(tmp.resolve("data"));
+    }
+
+    /**
+     * A function with limits runs in the sandbox, and so does its pool: the pooled JVM warms up in there (its stand-in
+     * agent's socket, its temporary jar, the class cache mapped from the agent's cache directory) before it waits, then
+     * serves the function's first call.
+     */
+    @Test
+    void aPreWarmedJvmOfASandboxedPoolWarmsUpInsideTheSandboxAndServesTheFirstCall() throws Exception {
+        added("jboxed", FunctionsTest.javaFunction(tmp, "Boxed", "resources: {memory: 256Mi}\n",
+                "return (ProcessHandle.current().pid() + \" \" + new String(data)).getBytes();"));
+        awaitJavaCache("jboxed");
+        JsonNode filled = awaitInfo("jboxed", "the sandboxed java pool is filled (one JVM by default)", i -> i.path("pool").asInt() == 1);
+        assertThat(filled.path("pool-state").path("isolate").asText()).isEqualTo("sandbox");
+        HttpResponse<String> r = call("jboxed", "hi");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).endsWith(" hi");
+        JsonNode jboxed = agent.get("/v1/functions/jboxed");
+        JsonNode starts = jboxed.path("starts");
+        assertThat(starts.path("paused").asLong()).as("the pool's JVM took it: " + starts + "; the pool: " + jboxed.path("pool-state")).isEqualTo(1);
+        assertThat(starts.path("cold").asLong()).as(starts.toString()).isZero();
+
+        StringBuilder logs = new StringBuilder();
+        try (var files = Files.walk(agent.dataDir.resolve("logs").resolve("functions").resolve("jboxed"))) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) logs.append(Files.readString(p));
+        }
+        assertThat(logs.toString()).as("its log, its function's since it was taken").contains("steward: the java worker warmed up")
+                .doesNotContain("warm-up failed").doesNotContain("[warning]").doesNotContain("[error]");
+
+        long outer = jboxed.path("running").path("workers").get(0).path("pid").asLong();
+        ProcessHandle jvm = ProcessHandle.of(outer).stream().flatMap(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h), h.descendants()))
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("dev.steward.worker.fn.FunctionRunner")).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no JVM under the worker's process " + outer));
+        assertThat(Files.readString(Path.of("/proc", Long.toString(jvm.pid()), "status"))).as("in a pid namespace of its own").containsPattern("NSpid:\\t\\d+\\t\\d+");
+        String cache = agent.get("/v1/functions/jboxed").path("java-cache").path("file").asText();
+        assertThat(Files.readString(Path.of("/proc", Long.toString(jvm.pid()), "maps"))).as("the JVM in the sandbox maps the class cache").contains(cache);
     }
 
     @Test

@@ -310,6 +310,40 @@ class FunctionsTest extends AgentTestBase {
         fails("nodej", "fail", "function jbeside failed: IllegalStateException: no java today");
     }
 
+    @Test
+    void aJavaCallerCallsPythonAndNodeCalleesSameWorkerInProcessesBesideIt() throws Exception {
+        Path marks = Files.createDirectories(tmp.resolve("marks"));
+        added("pyside", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "import os\ndef handle(data):\n"
+                + "    if data == b'fail':\n        raise ValueError('no python today')\n"
+                + "    return ('python %d %d ' % (os.getpid(), os.getppid())).encode() + data\n")));
+        added("nodeside", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js",
+                "exports.handle = (buf) => `node ${process.pid} ${process.ppid} ` + buf;\n")));
+        added("pylate", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: python\nhandler: main.handle\ntimeout: 5s\n", "main.py",
+                "import os, time\ndef handle(data):\n    open('" + marks.resolve("python-started") + "', 'w').write(str(os.getpid()))\n"
+                        + "    time.sleep(15)\n    open('" + marks.resolve("python-late") + "', 'w').write('late')\n    return b'late'\n")));
+        added("jcaller", javaFunction("Caller", "calls: {pyside: same-worker, nodeside: same-worker, pylate: same-worker}\n", """
+                String s = new String(data);
+                String callee = s.equals("node") ? "nodeside" : s.equals("slow") ? "pylate" : "pyside";
+                return ("java " + ProcessHandle.current().pid() + " " + new String(steward.invoke(callee, data))).getBytes();"""));
+        String[] py = invoke("jcaller", "hi").body().split(" ");
+        assertThat(py).as(String.join(" ", py)).hasSize(6);
+        assertThat(py[0]).isEqualTo("java");
+        assertThat(py[2]).isEqualTo("python");
+        assertThat(py[4]).as("the python process is the JVM's child").isEqualTo(py[1]);
+        assertThat(py[5]).isEqualTo("hi");
+        assertThat(agent.get("/v1/functions/pyside").has("running")).as("pyside never ran as its own app").isFalse();
+        assertThat(invoke("jcaller", "again").body().split(" ")[3]).as("the python process beside is kept for the next call").isEqualTo(py[3]);
+        String[] node = invoke("jcaller", "node").body().split(" ");
+        assertThat(node).as(String.join(" ", node)).hasSize(6);
+        assertThat(node[2]).isEqualTo("node");
+        assertThat(node[4]).as("the node process is the JVM's child").isEqualTo(node[1]);
+        assertThat(node[1]).as("the same JVM").isEqualTo(py[1]);
+        fails("jcaller", "fail", "function pyside failed: ValueError: no python today");
+        fails("jcaller", "slow", "function pylate failed: timed out after 5s");
+        stoppedThere(marks, "python");
+        assertThat(invoke("jcaller", "after").body()).as("a new python process beside after the one stopped").matches("java \\d+ python \\d+ \\d+ after");
+    }
+
     /** Whether process {@code pid} runs (a zombie, ended but not reaped yet, does not). */
     static boolean running(long pid) {
         try {
@@ -377,29 +411,19 @@ class FunctionsTest extends AgentTestBase {
         assertThat(agent.get("/v1/functions/jpart").path("invocations").asLong()).isEqualTo(4);
         fails("jfan", "fail", "function pyfail failed: ValueError: not today");
         awaitEmpty(agent.dataDir.resolve("workflows"), "the workflows' directories go with their last invocation");
-        if (Runtime.version().feature() >= 25) {
-            // the java workers' ahead-of-time cache, made once by a training run when the first java function came, is
-            // mapped by every java worker started after it
-            JsonNode cache = awaitInfo("jpart", i -> i.path("java-cache").path("ready").asBoolean() || i.path("java-cache").has("last-error"))
-                    .path("java-cache");
-            assertThat(cache.path("ready").asBoolean()).as(cache.toString()).isTrue();
-            Path file = Path.of(cache.path("file").asText());
-            assertThat(file.getParent()).isEqualTo(agent.dataDir.resolve("cache"));
-            added("jafter", javaFunction("After", "", "return (\"after \" + ProcessHandle.current().pid()).getBytes();"));
-            String after = invoke("jafter", "").body();
-            assertThat(after).startsWith("after ");
-            String maps = Files.readString(Path.of("/proc", after.substring("after ".length()), "maps"));
-            assertThat(maps).as("the worker started after the cache was made maps it").contains(file.toString());
-        } else {
-            // a java worker that ends leaves the class-data archive the next ones map
-            agent.ok("DELETE", "/v1/functions/jpinger", null);
-            Path archive = agent.dataDir.resolve("cache").resolve("function-runner.jsa");
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
-                assertThat(System.nanoTime()).as(archive + " written by the java worker that ended").isLessThan(deadline);
-                TestAgent.sleep(50);
-            }
-        }
+        // the java workers' class cache (JDK 25 and later: an ahead-of-time cache; before: a class-data archive), made once
+        // by a training run when the first java function came, is mapped by every java worker started after it
+        JsonNode cache = awaitInfo("jpart", i -> i.path("java-cache").path("ready").asBoolean() || i.path("java-cache").has("last-error"))
+                .path("java-cache");
+        assertThat(cache.path("ready").asBoolean()).as(cache.toString()).isTrue();
+        assertThat(cache.path("kind").asText()).isEqualTo(Runtime.version().feature() >= 25 ? "aot" : "cds");
+        Path file = Path.of(cache.path("file").asText());
+        assertThat(file.getParent()).isEqualTo(agent.dataDir.resolve("cache"));
+        added("jafter", javaFunction("After", "", "return (\"after \" + ProcessHandle.current().pid()).getBytes();"));
+        String after = invoke("jafter", "").body();
+        assertThat(after).startsWith("after ");
+        String maps = Files.readString(Path.of("/proc", after.substring("after ".length()), "maps"));
+        assertThat(maps).as("the worker started after the cache was made maps it").contains(file.toString());
     }
 
     /** The pid of process {@code pid} in its own pid namespace (its last NSpid). */
@@ -540,17 +564,12 @@ class FunctionsTest extends AgentTestBase {
         assertThat(agent.call("DELETE", "/v1/functions/me", null).status()).isEqualTo(404);
         assertThat(invoke("me", "").status()).isEqualTo(404);
 
-        // with functions stored: a cycle through them, a java caller of a same-worker callee in python, an app's name
+        // with functions stored: a cycle through them, an app's name
         added("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
         added("a", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {b: same-worker}\n", "main.py", "")));
         TestAgent.Res cycle = add("b", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {a: other-worker}\n", "main.py", "")));
         assertThat(cycle.status()).isEqualTo(400);
         assertThat(cycle.json().path("error").asText()).containsAnyOf("calls: a cycle, a -> b -> a", "calls: a cycle, b -> a -> b");
-        TestAgent.Res mixed = add("c", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: java\nhandler: com.example.C\ncalls: {b: same-worker}\n",
-                "classes/com/example/C.class", "")));
-        assertThat(mixed.status()).isEqualTo(400);
-        assertThat(mixed.json().path("error").asText())
-                .contains("c (java) calls b (python) as same-worker, which a java caller allows with java callees alone (make it other-worker)");
         TestApps.upload(agent, "anapp", Map.of());
         TestAgent.Res clash = add("anapp", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "")));
         assertThat(clash.status()).isEqualTo(409);

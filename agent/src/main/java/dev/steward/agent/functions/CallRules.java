@@ -2,7 +2,6 @@ package dev.steward.agent.functions;
 
 import dev.steward.model.CallGraph;
 import dev.steward.model.FunctionManifest;
-import dev.steward.model.FunctionRuntime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +9,9 @@ import java.util.Set;
 
 /**
  * The rules calls between functions keep, checked over every function when one is added: no cycle,
- * every callee of the function added is a function already (callers are added after their callees),
- * and no same-worker call from java to another runtime (a same-worker callee of another runtime runs
- * in a second runtime process the caller's worker starts beside itself, which the python and node
- * workers do, for java callees too, and the java one does not).
+ * and every callee of the function added is a function already (callers are added after their callees).
+ * A same-worker callee of another runtime runs in a second runtime process the caller's worker starts
+ * beside itself (every runtime's worker does).
  */
 final class CallRules {
     private CallRules() {}
@@ -32,15 +30,6 @@ final class CallRules {
                 throw new IllegalArgumentException("calls." + callee + ": no function '" + callee + "' (add the functions it calls first)");
             }
         }
-        all.forEach((caller, m) -> m.calls().forEach((callee, kind) -> {
-            FunctionManifest other = all.get(callee);
-            boolean touches = caller.equals(name) || callee.equals(name);
-            if (touches && kind == FunctionManifest.CallKind.SAME_WORKER && other != null && other.runtime() != m.runtime()
-                    && m.runtime() == FunctionRuntime.JAVA) {
-                throw new IllegalArgumentException("calls." + callee + ": " + caller + " (java) calls " + callee + " (" + other.runtime().wire()
-                        + ") as same-worker, which a java caller allows with java callees alone (make it other-worker)");
-            }
-        }));
     }
 
     /**

@@ -240,7 +240,7 @@ public final class Functions implements AutoCloseable {
         Map<String, Object> poolState = pool.info(runtimes.poolKey(r.current().parsed()));
         m.put("pool", poolState.get("paused"));
         m.put("pool-state", poolState);
-        if (r.current().parsed().runtime() == dev.steward.model.FunctionRuntime.JAVA) runtimes.javaCache().ifPresent(c -> m.put("java-cache", c));
+        if (r.current().parsed().runtime() == dev.steward.model.FunctionRuntime.JAVA) m.put("java-cache", runtimes.javaCache());
         return m;
     }
 

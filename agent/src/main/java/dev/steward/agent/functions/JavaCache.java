@@ -7,21 +7,67 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The java workers' ahead-of-time cache (JDK 25 and later: classes loaded and linked, lambdas and string
- * concatenations resolved, method profiles), made once per JDK and worker build by a training run of the java
- * worker ({@code --warmup}: its own paths against a stand-in agent) when the first java function is there, in
- * the background, and kept in the agent's cache directory as {@code function-runner-KEY.aot}, KEY naming the
- * JDK and the class path's jars (their sizes and times), so a new build or JDK makes a new one. Every java worker
- * started once it is there maps it ({@code STEWARD_JAVA_AOT}); one started before starts without it.
+ * The java workers' class cache, made once per JDK and worker build by a training run of the java worker
+ * ({@code --warmup}: its own paths against a stand-in agent) when the first java function is there, in the
+ * background, and kept in the agent's cache directory as {@code function-runner-KEY.EXT}, KEY naming the kind, the
+ * JDK and the class path's jars (their sizes and times), so a new build or JDK makes a new one (and the older ones
+ * are removed). On JDK 25 and later it is an ahead-of-time cache ({@link Kind#AOT}: classes loaded and linked,
+ * lambdas and string concatenations resolved); before 25, a class-data archive ({@link Kind#CDS}: the classes
+ * parsed, the dynamic archive the training run leaves at its exit). Every java worker started once it is there
+ * maps it ({@code STEWARD_JAVA_AOT} or {@code STEWARD_JAVA_CDS}); one started before starts without it.
  */
 final class JavaCache implements AutoCloseable {
+    /** The system property that picks the kind whatever the JDK ({@code aot} or {@code cds}): how the class-data archive of older JDKs is tested on a newer one. */
+    static final String KIND_PROPERTY = "steward.java-cache";
+
+    /** What the training run makes, and what the worker program is told in its environment. */
+    enum Kind {
+        /** JDK 25 and later: {@code -XX:AOTCacheOutput}, then {@code -XX:AOTCache}. */
+        AOT("aot", "STEWARD_JAVA_AOT", "STEWARD_JAVA_AOT_OUT"),
+        /** JDK 21 to 24: {@code -XX:ArchiveClassesAtExit}, then {@code -XX:SharedArchiveFile}. */
+        CDS("jsa", "STEWARD_JAVA_CDS", "STEWARD_JAVA_CDS_OUT");
+
+        final String extension;
+        /** The variable naming the cache a worker maps. */
+        final String use;
+        /** The variable naming where the training run writes it. */
+        final String make;
+
+        Kind(String extension, String use, String make) {
+            this.extension = extension;
+            this.use = use;
+            this.make = make;
+        }
+
+        /** The wire name: {@code aot} or {@code cds}. */
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /**
+         * The kind for a JDK of {@code feature}, unless {@code forced} ({@code steward.java-cache}: {@code aot} or
+         * {@code cds}) names one; an ahead-of-time cache asked of a JDK before 25, or another word, is refused.
+         */
+        static Kind of(int feature, String forced) {
+            if (forced == null || forced.isBlank()) return feature >= 25 ? AOT : CDS;
+            return switch (forced.strip()) {
+                case "cds" -> CDS;
+                case "aot" -> {
+                    if (feature < 25) throw new IllegalArgumentException(KIND_PROPERTY + "=aot needs JDK 25 or later; this is JDK " + feature);
+                    yield AOT;
+                }
+                default -> throw new IllegalArgumentException(KIND_PROPERTY + " must be aot or cds, not '" + forced.strip() + "'");
+            };
+        }
+    }
+
     /** The longest a training run may take (it is killed past this, and no cache is made). */
     static final Duration TRAINING_LIMIT = Duration.ofMinutes(5);
+    private final Kind kind;
     private final Path file;
     private final Path program;
     private final Map<String, String> env;
@@ -32,7 +78,8 @@ final class JavaCache implements AutoCloseable {
     private volatile boolean trained;
     private final Runnable made;
 
-    private JavaCache(Path file, Path program, Map<String, String> env, Runnable made) {
+    private JavaCache(Kind kind, Path file, Path program, Map<String, String> env, Runnable made) {
+        this.kind = kind;
         this.made = made;
         this.file = file;
         this.program = program;
@@ -40,19 +87,21 @@ final class JavaCache implements AutoCloseable {
     }
 
     /**
-     * The cache of the java worker {@code program} run by {@code java} with {@code classPath}, in {@code dir};
-     * empty on a JDK before 25 (it has no ahead-of-time cache: its workers keep a class-data sharing archive);
-     * {@code made} is run once a training run has made it.
+     * The cache of {@code kind} of the java worker {@code program} run by {@code java} with {@code classPath}, in
+     * {@code dir}; {@code made} is run once a training run has made it.
      */
-    static Optional<JavaCache> of(Path dir, Path program, String java, int feature, String classPath, Runnable made) {
-        if (feature < 25) return Optional.empty();
-        StringBuilder key = new StringBuilder(java).append('\n').append(Runtime.version()).append('\n');
+    static JavaCache of(Path dir, Path program, String java, Kind kind, String classPath, Runnable made) {
+        StringBuilder key = new StringBuilder(kind.wire()).append('\n').append(java).append('\n').append(Runtime.version()).append('\n');
         for (String entry : classPath.split(":")) {
             Path p = Path.of(entry);
             key.append(entry).append('\t').append(p.toFile().length()).append('\t').append(p.toFile().lastModified()).append('\n');
         }
-        String name = "function-runner-" + Sha256.hex(key.toString()).substring(0, 16) + ".aot";
-        return Optional.of(new JavaCache(dir.resolve(name), program, Map.of("STEWARD_JAVA", java, "STEWARD_JAVA_CP", classPath), made));
+        String name = "function-runner-" + Sha256.hex(key.toString()).substring(0, 16) + "." + kind.extension;
+        return new JavaCache(kind, dir.resolve(name), program, Map.of("STEWARD_JAVA", java, "STEWARD_JAVA_CP", classPath), made);
+    }
+
+    Kind kind() {
+        return kind;
     }
 
     /** Where the cache is (or will be): what the workers are told. */
@@ -86,8 +135,7 @@ final class JavaCache implements AutoCloseable {
             removeOthers();
             ProcessBuilder pb = new ProcessBuilder(program.toString(), "--warmup").redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
-            pb.environment().put("STEWARD_JAVA_AOT", file.toString());
-            pb.environment().put("STEWARD_JAVA_AOT_OUT", part.toString());
+            pb.environment().put(kind.make, part.toString());
             Process p;
             synchronized (this) {
                 if (closed) return;
@@ -120,7 +168,7 @@ final class JavaCache implements AutoCloseable {
         }
     }
 
-    /** The caches of other JDKs or builds, and parts a stopped agent left. */
+    /** The caches of other JDKs, builds or kinds, and parts a stopped agent left. */
     private void removeOthers() throws IOException {
         try (Stream<Path> s = Files.list(file.getParent())) {
             for (Path p : s.toList()) {

@@ -26,8 +26,7 @@ final class Runtimes implements AutoCloseable {
     private final Path node;
     private final Path java;
     private final String javaClassPath;
-    private final Path javaCds;
-    private final java.util.Optional<JavaCache> javaAot;
+    private final JavaCache javaCache;
     private final Path calls;
     private volatile java.util.function.Consumer<String> javaCacheMade = program -> { };
 
@@ -36,10 +35,10 @@ final class Runtimes implements AutoCloseable {
         this.python = python;
         this.node = node;
         this.java = java;
-        this.javaCds = cache.resolve("function-runner.jsa");
         this.javaClassPath = List.of(dev.steward.worker.fn.FunctionRunner.class, dev.steward.protocol.Frame.class, org.msgpack.core.MessagePack.class)
                 .stream().map(Runtimes::location).distinct().collect(Collectors.joining(":"));
-        this.javaAot = JavaCache.of(cache, worker(FunctionRuntime.JAVA), JAVA, Runtime.version().feature(), javaClassPath,
+        JavaCache.Kind kind = JavaCache.Kind.of(Runtime.version().feature(), System.getProperty(JavaCache.KIND_PROPERTY));
+        this.javaCache = JavaCache.of(cache, worker(FunctionRuntime.JAVA), JAVA, kind, javaClassPath,
                 () -> javaCacheMade.accept(worker(FunctionRuntime.JAVA).normalize().toString()));
     }
 
@@ -48,7 +47,7 @@ final class Runtimes implements AutoCloseable {
      * {@code pythonLib}); {@code calls} is the socket their handlers' other-worker calls go to.
      */
     static Runtimes install(Path pythonLib, Path lib, Path cache, Path calls) throws IOException {
-        Files.createDirectories(cache); // where the java workers' class-data archive is written (a JVM does not make its directory)
+        Files.createDirectories(cache); // where the java workers' class cache is written (a JVM does not make its directory)
         return new Runtimes(pythonLib, SdkFiles.install(lib.resolve("node"), "node", SdkFiles.NODE),
                 SdkFiles.install(lib.resolve("java"), "java", SdkFiles.JAVA), cache, calls);
     }
@@ -88,43 +87,42 @@ final class Runtimes implements AutoCloseable {
     }
 
     /**
-     * What the java worker needs to start, pooled or not: its class path, and its ahead-of-time cache (JDK 25 and
-     * later; mapped once made) or else its class-data archive; on a JDK that warns when msgpack reads arrays
-     * through sun.misc.Unsafe (23 and later), the option that lets it without the warning and its stack walk.
+     * What the java worker needs to start, pooled or not: its class path, and its class cache (an ahead-of-time
+     * cache on JDK 25 and later, else a class-data archive; mapped once made); on a JDK that warns when msgpack reads
+     * arrays through sun.misc.Unsafe (23 and later), the option that lets it without the warning and its stack walk.
      */
     private Map<String, String> java() {
         Map<String, String> env = new HashMap<>();
         env.put("STEWARD_JAVA_CP", javaClassPath);
-        javaAot.ifPresentOrElse(c -> env.put("STEWARD_JAVA_AOT", c.file().toString()), () -> env.put("STEWARD_JAVA_CDS", javaCds.toString()));
+        env.put(javaCache.kind().use, javaCache.file().toString());
         if (Runtime.version().feature() >= 23) env.put("STEWARD_JAVA_OPTS", "--sun-misc-unsafe-memory-access=allow");
         return env;
     }
 
-    /** Who is told the java worker program (its path) once its ahead-of-time cache is made: the pool, to start its JVMs again with it. */
+    /** Who is told the java worker program (its path) once its class cache is made: the pool, to start its JVMs again with it. */
     void onJavaCacheMade(java.util.function.Consumer<String> then) {
         javaCacheMade = then;
     }
 
-    /** A function of {@code runtime} is there: java's ahead-of-time cache is made now, in the background, unless it is made already. */
+    /** A function of {@code runtime} is there: java's class cache is made now, in the background, unless it is made already. */
     void prepare(FunctionRuntime runtime) {
-        if (runtime == FunctionRuntime.JAVA) javaAot.ifPresent(JavaCache::prepare);
+        if (runtime == FunctionRuntime.JAVA) javaCache.prepare();
     }
 
-    /** Java's ahead-of-time cache: where it is, whether it is made, why it is not (JDK 25 and later), for {@code fn info}. */
-    java.util.Optional<Map<String, Object>> javaCache() {
-        return javaAot.map(c -> {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("file", c.file().toString());
-            m.put("ready", c.ready());
-            if (c.lastError() != null) m.put("last-error", c.lastError());
-            return m;
-        });
+    /** Java's class cache: its kind ({@code aot} or {@code cds}), where it is, whether it is made, why it is not, for {@code fn info}. */
+    Map<String, Object> javaCache() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("kind", javaCache.kind().wire());
+        m.put("file", javaCache.file().toString());
+        m.put("ready", javaCache.ready());
+        if (javaCache.lastError() != null) m.put("last-error", javaCache.lastError());
+        return m;
     }
 
     /** Stops java's training run if one is under way. */
     @Override
     public void close() {
-        javaAot.ifPresent(JavaCache::close);
+        javaCache.close();
     }
 
     /** What every pooled worker starts with: the Python library on its path, and what a java worker needs. */

@@ -20,10 +20,11 @@ import java.util.stream.Stream;
  * class loader of its own over its {@code classes/}, its jars and {@code lib/*.jar}, and serves the
  * main one ({@code STEWARD_FUNCTION}); each event names it and its place in its workflow
  * ({@link Invocation}). Same-worker calls run in process, other-worker ones through the agent's call
- * socket ({@link Calls}). Started beside a python or node worker ({@code STEWARD_SIDE_STDIO}), it serves that
+ * socket ({@link Calls}); same-worker callees of another runtime in its process beside this one ({@link Sides}).
+ * Started beside a python or node worker ({@code STEWARD_SIDE_STDIO}), it serves that
  * worker's same-worker calls of java callees ({@link SideServer}). Started by the warm pool, it first warms itself up ({@link Warmup}) and then waits to be
  * given its function ({@link PoolHandOver}); started with {@code --warmup}, it only warms up (the agent's training
- * run for the ahead-of-time cache).
+ * run for the class cache).
  */
 public final class FunctionRunner {
     /** How deep calls may nest before one is refused (runaway recursion). */
@@ -32,34 +33,42 @@ public final class FunctionRunner {
     static final int WARMUP_CALLS = 200;
     private final FunctionTable table;
     private final Calls calls;
+    private final Sides sides;
     private final Map<String, String> env;
     private final Map<String, Function> loaded = new ConcurrentHashMap<>();
     private final AtomicLong scratches = new AtomicLong();
 
     FunctionRunner(FunctionTable table, Calls calls, Map<String, String> env) {
+        this(table, calls, Sides.parse("", env), env);
+    }
+
+    FunctionRunner(FunctionTable table, Calls calls, Sides sides, Map<String, String> env) {
         this.table = table;
         this.calls = calls;
+        this.sides = sides;
         this.env = Map.copyOf(env);
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 1 && args[0].equals("--warmup")) { // the agent's training run for the workers' ahead-of-time cache
+        Map<String, String> started = System.getenv(); // read first, so that the training run loads what reading it takes too
+        if (args.length == 1 && args[0].equals("--warmup")) { // the agent's training run for the workers' class cache
             Warmup.run(WARMUP_CALLS);
             return;
         }
-        if (System.getenv("STEWARD_SIDE_STDIO") != null) { // beside a python or node worker, for its same-worker java callees
-            side(System.getenv());
+        if (started.get("STEWARD_SIDE_STDIO") != null) { // beside a python or node worker, for its same-worker java callees
+            side(started);
             return;
         }
-        String pool = System.getenv("STEWARD_POOL");
+        String pool = started.get("STEWARD_POOL");
         if (pool != null && !pool.isEmpty()) warm(); // pre-warmed while it waits in the pool, not once its call came
-        Optional<Map<String, String>> given = PoolHandOver.await(System.getenv());
+        else Prestart.begin(); // cold: what the first call needs, set up beside the function's loading
+        Optional<Map<String, String>> given = PoolHandOver.await(started);
         if (given.isEmpty()) return; // a pooled worker let go unused
         Map<String, String> env = given.get();
         String main = env.get("STEWARD_FUNCTION");
         if (main == null) throw new IllegalArgumentException("STEWARD_FUNCTION is required");
         FunctionRunner runner = new FunctionRunner(FunctionTable.parse(env.getOrDefault("STEWARD_FUNCTIONS", "")),
-                new Calls(env.get("STEWARD_CALLS")), env);
+                new Calls(env.get("STEWARD_CALLS")), Sides.parse(env.getOrDefault("STEWARD_SIDES", ""), env), env);
         runner.load(main); // warm before the first invocation: a handler that cannot load fails the worker's start
         Worker.from(args, env).otherwise((req, res) -> res.write(runner.invoke(Invocation.of(req.event(), main), req.readAll()))).run();
     }
@@ -72,10 +81,12 @@ public final class FunctionRunner {
         new SideServer(runner, replies).serve(new java.io.FileInputStream(java.io.FileDescriptor.in));
     }
 
-    /** A pooled worker's warm-up: a failure leaves it as it was (cold), said in its log. */
+    /** A pooled worker's warm-up, said in its log: a failure leaves it as it was (cold). */
     private static void warm() {
+        long t0 = System.nanoTime();
         try {
             Warmup.run(WARMUP_CALLS);
+            System.err.println("steward: the java worker warmed up (" + WARMUP_CALLS + " calls in " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
         } catch (Exception e) {
             System.err.println("steward: the java worker's warm-up failed (it goes on without): " + e);
         }
@@ -98,8 +109,10 @@ public final class FunctionRunner {
                 if (f.depth() + 1 >= MAX_DEPTH) throw new CallException("function " + callee + ": calls nest deeper than " + MAX_DEPTH, null);
                 if (!same) return calls.stream(f, callee, data);
                 String scratch = f.workflow().isEmpty() ? "" : Path.of(f.workflow(), callee + "." + ProcessHandle.current().pid() + "." + scratches.incrementAndGet()).toString();
+                Invocation inv = new Invocation(callee, f.depth() + 1, f.workflow(), scratch, f.token());
+                if (sides.beside(callee)) return sides.stream(inv, data); // another runtime's: in its process beside this JVM
                 try {
-                    return one(FunctionRunner.this.invoke(new Invocation(callee, f.depth() + 1, f.workflow(), scratch, f.token()), data));
+                    return one(FunctionRunner.this.invoke(inv, data));
                 } catch (CallException e) {
                     throw e;
                 } catch (Exception e) {

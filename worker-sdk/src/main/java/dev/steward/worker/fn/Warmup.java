@@ -49,7 +49,7 @@ final class Warmup {
         }
     }
 
-    /** Serves {@code calls} invocations to a worker of this process over a unix socket, then terminates it. */
+    /** Loads a class from a jar, then serves {@code calls} invocations to a worker of this process over a unix socket, then terminates it. */
     static void run(int calls) throws Exception {
         Path dir = Files.createTempDirectory("steward-warmup-");
         try {
@@ -96,20 +96,41 @@ final class Warmup {
         }
     }
 
-    /** A jar written here and read through a class loader, as a function's jars are. */
-    private static void readJar(Path dir) throws IOException {
+    /**
+     * A jar written here (a manifest and a copy of {@link Echo}'s class) whose class is defined from it by a class loader
+     * of its own, as a function's classes are, and then made and called.
+     */
+    private static void readJar(Path dir) throws Exception {
         Path jar = dir.resolve("warmup.jar");
+        String name = Echo.class.getName();
+        String entry = name.replace('.', '/') + ".class";
+        byte[] bytes;
+        try (InputStream in = Warmup.class.getClassLoader().getResourceAsStream(entry)) {
+            if (in == null) throw new IOException("the warm-up finds no " + entry);
+            bytes = in.readAllBytes();
+        }
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jar))) {
-            out.putNextEntry(new ZipEntry("warmup.txt"));
-            out.write(MAIN.getBytes(StandardCharsets.US_ASCII));
+            out.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+            out.write("Manifest-Version: 1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.closeEntry();
+            out.putNextEntry(new ZipEntry(entry));
+            out.write(bytes);
             out.closeEntry();
         }
-        try (URLClassLoader loader = new URLClassLoader("function-" + MAIN, new URL[] {jar.toUri().toURL()}, Warmup.class.getClassLoader())) {
-            URL found = loader.findResource("warmup.txt");
-            if (found == null) throw new IOException("the warm-up's jar has no warmup.txt");
-            try (InputStream in = found.openStream()) {
-                in.readAllBytes();
+        try (URLClassLoader loader = new URLClassLoader("function-" + MAIN, new URL[] {jar.toUri().toURL()}, Warmup.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                if (!n.equals(name)) return super.loadClass(n, resolve);
+                synchronized (getClassLoadingLock(n)) { // this one from the jar, not from the parent that has it too
+                    Class<?> c = findLoadedClass(n);
+                    return c != null ? c : findClass(n);
+                }
             }
+        }) {
+            Class<?> c = Class.forName(name, true, loader);
+            if (c.getClassLoader() != loader) throw new IOException("the warm-up's class came from " + c.getClassLoader() + ", not its jar");
+            Function f = (Function) c.getDeclaredConstructor().newInstance();
+            if (f.handle(new byte[] {'x'}, null).length != 1) throw new IOException("the warm-up's class from its jar did not echo");
         }
     }
 
