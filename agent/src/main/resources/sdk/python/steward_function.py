@@ -39,7 +39,7 @@ import sys
 import threading
 
 import steward
-from steward_worker import Worker
+from steward_worker import Pool, Worker
 
 MAX_DEPTH = 32
 CHUNK, ERROR, CHOKE = 4, 5, 6
@@ -435,8 +435,7 @@ def serve_side(fd, runtime, table, runner):
             send(ERROR, channel, [1, "%s: %s" % (type(e).__name__, e)])
         send(CHOKE, channel, [])
 
-    from concurrent.futures import ThreadPoolExecutor
-    calls = ThreadPoolExecutor(max_workers=64, thread_name_prefix="steward-side")  # threads kept: a new one per call costs more than the call
+    calls = Pool(64, "steward-side")  # threads kept: a new one per call costs more than the call
     unpacker = msgpack.Unpacker(raw=False, max_buffer_size=64 << 20)
     while True:
         piece = sock.recv(65536)
@@ -445,7 +444,8 @@ def serve_side(fd, runtime, table, runner):
         unpacker.feed(piece)
         for _, channel, args in unpacker:
             name, workflow, scratch, depth, token, data = args
-            calls.submit(contextvars.copy_context().run, one, channel, name, workflow, scratch, depth, token, data)
+            run = contextvars.copy_context().run
+            calls.submit(lambda run=run, a=(channel, name, workflow, scratch, depth, token, data): run(one, *a))
 
 
 def _feed(pipe, data):

@@ -100,12 +100,13 @@ class _Link:
             self._sock.sendall(frame)
 
 
-class _Pool:
+class Pool:
     """Runs calls on up to `threads` threads, each started when no other is free and kept. (The standard
     library's ThreadPoolExecutor does the same, but importing concurrent.futures, with the logging it
     brings, cost a function worker's cold start about 15 ms of CPU.)"""
 
-    def __init__(self, threads):
+    def __init__(self, threads, name="steward-call"):
+        self._name = name
         self._calls = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._max, self._started, self._idle = threads, 0, 0
@@ -119,11 +120,15 @@ class _Pool:
             if self._started == self._max:
                 return  # it waits for the first thread that is free
             self._started += 1
-        threading.Thread(target=self._serve, name="steward-call-%d" % self._started, daemon=True).start()
+        threading.Thread(target=self._serve, name="%s-%d" % (self._name, self._started), daemon=True).start()
 
     def _serve(self):
         while True:
-            self._calls.get()()
+            call = self._calls.get()
+            try:
+                call()
+            except BaseException as e:  # the thread stays: a call's failure is its own (callers report theirs)
+                sys.stderr.write("steward: a call ended with %s: %s\n" % (type(e).__name__, e))
             with self._lock:
                 self._idle += 1
 
@@ -161,7 +166,7 @@ class Worker:
         self._handlers = {}
         self._otherwise = None
         self._requests = {}
-        self._pool = _Pool(threads)
+        self._pool = Pool(threads)
         self._stopped = threading.Event()
         self._link = None
 
