@@ -157,6 +157,9 @@ def main():
     ap.add_argument("--fan-in", type=int, default=1000)
     ap.add_argument("--warmup-rounds", type=int, default=12, help="rounds of the warmup part")
     ap.add_argument("--only", default="throughput,cold,fanin", help="parts, of throughput,cold,fanin,warmup")
+    ap.add_argument("--hide-cgroups", action="store_true",
+                    help="the agent in a mount namespace without /sys/fs/cgroup: its instances plain process groups, as the own start's"
+                         " program (where the time of a cold start goes)")
     ap.add_argument("--also", action="append", default=[],
                     help="another gateway in the same rounds: 'LABEL|ROOT|JAVA_OPTS' (ROOT: a checkout or its copy, built;"
                          " JAVA_OPTS: added to the agent's JVM options), routed to the same upstream")
@@ -168,7 +171,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="steward-gw-bench-")
     tls = self_signed(tmp) if args.tls else None
     extra = ["--gateway-tls-cert", tls[0], "--gateway-tls-key", tls[1]] if tls else []
-    agent = StewardAgent(ROOT, tmp)
+    agent = StewardAgent(ROOT, tmp, hide_cgroups=args.hide_cgroups)
     also = []
     for i, spec_ in enumerate(args.also):
         label, root, opts = (spec_.split("|") + ["", ""])[:3]
