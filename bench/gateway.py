@@ -11,6 +11,9 @@ and threads). `--only warmup` shows the gateway from the agent's start, round af
 
 Run from the repository root:  /usr/bin/python3 bench/gateway.py [--seconds 5] [--rounds 3] [--connections 16,64]
   [--tls] [--only throughput,cold,fanin,warmup] [--warmup-rounds 12]
+  [--also 'LABEL|ROOT|JAVA_OPTS' ...]   more gateways in the same rounds: another build (ROOT, run with
+                                        STEWARD_NO_BUILD=1) or other JVM options (STEWARD_JAVA_OPTS)
+  [--hide-cgroups]                      the agent without cgroups (its instances plain process groups)
 Needs nginx, wrk, busybox and openssl (apt-get install nginx wrk busybox-static openssl) and a built ./steward.
 """
 import argparse
@@ -155,6 +158,12 @@ def main():
     ap.add_argument("--fan-in", type=int, default=1000)
     ap.add_argument("--warmup-rounds", type=int, default=12, help="rounds of the warmup part")
     ap.add_argument("--only", default="throughput,cold,fanin", help="parts, of throughput,cold,fanin,warmup")
+    ap.add_argument("--hide-cgroups", action="store_true",
+                    help="the agent in a mount namespace without /sys/fs/cgroup: its instances plain process groups, as the own start's"
+                         " program (where the time of a cold start goes)")
+    ap.add_argument("--also", action="append", default=[],
+                    help="another gateway in the same rounds: 'LABEL|ROOT|JAVA_OPTS' (ROOT: a checkout or its copy, built;"
+                         " JAVA_OPTS: added to the agent's JVM options), routed to the same upstream")
     args = ap.parse_args()
     parts = set(args.only.split(","))
     for tool in ("nginx", "wrk", "busybox", "openssl", "curl"):
@@ -163,7 +172,14 @@ def main():
     tmp = tempfile.mkdtemp(prefix="steward-gw-bench-")
     tls = self_signed(tmp) if args.tls else None
     extra = ["--gateway-tls-cert", tls[0], "--gateway-tls-key", tls[1]] if tls else []
-    agent = StewardAgent(ROOT, tmp)
+    agent = StewardAgent(ROOT, tmp, hide_cgroups=args.hide_cgroups)
+    also = []
+    for i, spec_ in enumerate(args.also):
+        label, root, opts = (spec_.split("|") + ["", ""])[:3]
+        env = {"STEWARD_JAVA_OPTS": opts} if opts else {}
+        if root != ROOT:
+            env["STEWARD_NO_BUILD"] = "1"
+        also.append((label, StewardAgent(root or ROOT, os.path.join(tmp, "also-%d" % i), env=env, name="also-%d" % i)))
     tls_agent = StewardAgent(ROOT, os.path.join(tmp, "tls"), args=extra, name="tls-agent") if tls else None
     proxies = []
     try:
@@ -177,6 +193,10 @@ def main():
             n1, nn = "nginx, 1 worker", "nginx, %d workers" % LOOPS
             targets = [("upstream direct", "http://127.0.0.1:%d/" % up, None), (n1, one_url, one.pid), (nn, equal_url, equal.pid),
                        ("steward gateway", agent.gateway + "/up/", agent.pid)]
+            for label, a in also:  # the same upstream, as a ping-only service of each other agent
+                a.call("POST", "/v1/services", "name: up\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % up)
+                wait_until(lambda: a.call("GET", "/v1/services/up")["state"] == "available", 30, 0.05)
+                targets.append((label, a.gateway + "/up/", a.pid))
         if "warmup" in parts:
             warm_up(targets[2:], args.seconds, args.warmup_rounds)
         if "throughput" in parts:
@@ -270,6 +290,15 @@ def main():
                     pass
                 tls_agent.stop()
         finally:  # the first agent stops whatever happened to the second
+            for label, a in also:
+                try:
+                    a.call("DELETE", "/v1/services/up")
+                except Exception:  # noqa: BLE001 - not registered when the run ended before
+                    pass
+                try:
+                    a.stop()
+                except Exception as e:  # noqa: BLE001 - the others are stopped all the same
+                    print("could not stop %s: %s" % (label, e), file=sys.stderr)
             agent.stop()
             shutil.rmtree(tmp, ignore_errors=True)
 

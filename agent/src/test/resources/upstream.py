@@ -28,6 +28,22 @@ class H(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.seen()
+        if self.headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            # a chunked body: answered with its data, a line feed, then the trailer lines as they came
+            data, trailers = b'', b''
+            while True:
+                size = int(self.rfile.readline().split(b';')[0].strip(), 16)
+                if size == 0:
+                    break
+                data += self.rfile.read(size)
+                self.rfile.readline()
+            while True:
+                line = self.rfile.readline()
+                if line in (b'\r\n', b'\n', b''):
+                    break
+                trailers += line
+            self.answer(data + b'\n' + trailers)
+            return
         n = int(self.headers.get('Content-Length', '0'))
         got = 0
         while got < n:

@@ -227,8 +227,6 @@ public final class Agent implements AutoCloseable {
         // serving already: now the instances left running are looked at, and leftovers removed
         Thread.ofVirtual().name("steward-adoption").start(registry::adoptAll);
         Thread.ofVirtual().name("steward-runtime-meters").start(metrics[0]::bindRuntime);
-        // the HTTP client of the pings, readied once the start is over rather than at the first HTTP ping of a start on demand
-        timer.schedule(dev.steward.agent.health.Pinger::prepare, 2, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(accessLog::flush, 1, 1, TimeUnit.SECONDS);
         // the web UI's plots: a point per service each second (a late tick leaves a gap, shown as one)
         timer.scheduleAtFixedRate(() -> {

@@ -250,6 +250,27 @@ class GatewayTrafficTest extends AgentTestBase {
         assertThat(seen()).contains("GET /1\nPOST /2\nGET /3\n");
     }
 
+    @Test
+    void aChunkedRequestsTrailersReachTheInstanceButNotThoseTheGatewayDecidesOn() throws Exception {
+        register("trail", "");
+        String request = "POST /trail/t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\nConnection: close\r\n\r\n"
+                + "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: abc123\r\nX-Steward-Instance: forged\r\nContent-Length: 99\r\n\r\n";
+        String all;
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // until the gateway closes
+        }
+        assertThat(all).startsWith("HTTP/1.1 200");
+        assertThat(all.substring(all.indexOf("\r\n\r\n") + 4)).as("the data, then the trailers the instance read")
+                .isEqualTo("hello world\nX-Checksum: abc123\r\n");
+        // a trailer that is no header line is refused, as a header line would be
+        assertThat(raw("POST /trail/bad HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\nNo colon here\r\n\r\n"))
+                .startsWith("HTTP/1.1 400");
+        // and the next request is served as before
+        assertThat(raw("GET /trail/fine HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+    }
+
     /** Sends {@code request} as is over a new connection; the status line of the answer. */
     String raw(String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {

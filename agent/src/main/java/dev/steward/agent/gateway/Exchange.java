@@ -1,5 +1,6 @@
 package dev.steward.agent.gateway;
 
+import dev.steward.agent.ColdTrace;
 import dev.steward.agent.traffic.Backend;
 import dev.steward.model.Route;
 import io.netty.channel.EventLoop;
@@ -30,7 +31,7 @@ final class Exchange {
     /** The request target, made canonical by {@link Paths} once the request is found well-formed. */
     private String uri;
     private final String host;
-    private final long t0 = System.nanoTime();
+    final long t0 = System.nanoTime();
     private Phase phase = Phase.ROUTING;
     /** Whether the request body came whole from the client. */
     private boolean ended;
@@ -60,9 +61,9 @@ final class Exchange {
         return ended;
     }
 
-    /** An idempotent method whose whole request (no body) is still at hand can be sent again. */
+    /** An idempotent method whose whole request (no body, nor a chunked one's trailers) is still at hand can be sent again. */
     boolean resendable() {
-        return IDEMPOTENT.contains(req.method) && ended && bodyBytes == 0 && !upgrade;
+        return IDEMPOTENT.contains(req.method) && ended && bodyBytes == 0 && !req.chunked && !upgrade;
     }
 
     // ---- the request ------------------------------------------------------------------------
@@ -251,6 +252,7 @@ final class Exchange {
             case Phase.Done d -> null;
         };
         if (instance == null) return;
+        if (ColdTrace.ON && phase instanceof ServiceCall s && s.wasHeld()) ColdTrace.mark("answered " + code);
         phase = Phase.DONE;
         gw.observer.served(new Gateway.Served(service, front.clientAddress(), req.method, uri, front.protocol, code,
                 System.nanoTime() - t0, bytes, instance));

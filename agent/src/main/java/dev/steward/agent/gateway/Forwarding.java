@@ -31,6 +31,13 @@ final class Forwarding implements Phase.Stage {
     private long bytes;
     /** How the response body goes to the client, once its head went. */
     private Heads.Framing framing = Heads.Framing.AS_IS;
+    /**
+     * The response head for the client, written with the body's first piece (a small body copied into it: one buffer
+     * for both), or at the end of the read that brought it; null once written.
+     */
+    private ByteBuf headOut;
+    /** A body piece up to this many bytes goes out in the head's buffer. */
+    static final int MERGED_BODY = 2048;
     /** When the response head must have come ({@link System#nanoTime()}), or 0 when nothing waits for one. */
     long headDeadline;
 
@@ -81,6 +88,7 @@ final class Forwarding implements Phase.Stage {
         Channel ch = upstream.channel();
         upstream.reader.answersHead(x.req.isHead());
         ch.write(x.headForInstance(endpoint.hostAndPort()), ch.voidPromise());
+        if (dev.steward.agent.ColdTrace.ON && call.wasHeld()) dev.steward.agent.ColdTrace.mark("request written to " + endpoint.hostAndPort() + (reused ? " (kept-alive)" : " (new connection)"));
         if (measures) sentAt = System.nanoTime();
         boolean end = false;
         if (waiting != null) {
@@ -106,7 +114,7 @@ final class Forwarding implements Phase.Stage {
         return ch.isWritable();
     }
 
-    /** A piece of the request body as the instance gets it: chunked anew when the client sent it chunked. */
+    /** A piece of the request body as the instance gets it: chunked anew when the client sent it chunked, its trailers at the end. */
     private void write(Channel ch, Body piece) {
         if (!x.req.chunked) {
             if (piece.bytes().isReadable()) ch.write(piece.bytes(), ch.voidPromise());
@@ -118,9 +126,10 @@ final class Forwarding implements Phase.Stage {
             ch.write(piece.bytes(), ch.voidPromise());
             ch.write(Heads.crlf(ch.alloc()), ch.voidPromise());
         } else {
-            piece.release();
+            piece.bytes().release();
         }
-        if (piece.last()) ch.write(Heads.lastChunk(ch.alloc()), ch.voidPromise());
+        if (piece.last()) ch.write(Heads.lastChunk(ch.alloc(), piece.trailers()), ch.voidPromise());
+        else if (piece.trailers() != null) piece.trailers().release();
     }
 
     /** The request's end went over this connection: the response head is due within the route's timeout. */
@@ -158,6 +167,7 @@ final class Forwarding implements Phase.Stage {
     }
 
     void head(ResponseHead r) {
+        if (dev.steward.agent.ColdTrace.ON && call.wasHeld()) dev.steward.agent.ColdTrace.mark("response head " + r.status + " read");
         call.opened(); // the instance answered on this connection: it no longer counts as being opened
         int code = r.status;
         if (code == 101 && x.upgrade) {
@@ -178,7 +188,18 @@ final class Forwarding implements Phase.Stage {
         Heads.ForClient c = x.answering(r);
         framing = c.framing();
         if (framing == Heads.Framing.UNCHUNKED) upstream.reader.relaysChunks(false);
-        client.write(Heads.forClient(client.alloc(), r, x.req, endpoint.instance(), c), client.voidPromise());
+        boolean smallBody = framing == Heads.Framing.AS_IS && r.contentLength > 0 && r.contentLength <= MERGED_BODY && !x.req.isHead();
+        int room = smallBody ? (int) r.contentLength : 0;
+        headOut = Heads.forClient(client.alloc(), r, x.req, endpoint.instance(), c, room);
+    }
+
+    /** The response head, if it waits, goes out now. */
+    private void writeHead() {
+        ByteBuf h = headOut;
+        if (h != null) {
+            headOut = null;
+            client.write(h, client.voidPromise());
+        }
     }
 
     void content(Body piece) {
@@ -186,7 +207,14 @@ final class Forwarding implements Phase.Stage {
             case Phase.Streaming s -> {
                 bytes += piece.payload();
                 boolean last = piece.last();
-                if (framing == Heads.Framing.CHUNKED_ANEW) {
+                ByteBuf h = headOut;
+                if (h != null && framing == Heads.Framing.AS_IS && piece.bytes().readableBytes() <= MERGED_BODY) {
+                    headOut = null; // head and body in one buffer
+                    h.writeBytes(piece.bytes());
+                    piece.release();
+                    client.write(h, client.voidPromise());
+                } else if (framing == Heads.Framing.CHUNKED_ANEW) {
+                    writeHead();
                     if (piece.payload() > 0) {
                         client.write(Heads.chunkStart(client.alloc(), piece.payload()), client.voidPromise());
                         client.write(piece.bytes(), client.voidPromise());
@@ -195,10 +223,10 @@ final class Forwarding implements Phase.Stage {
                         piece.release();
                     }
                     if (last) client.write(Heads.lastChunk(client.alloc()), client.voidPromise());
-                } else if (piece.bytes().isReadable()) {
-                    client.write(piece.bytes(), client.voidPromise());
                 } else {
-                    piece.release();
+                    writeHead();
+                    if (piece.bytes().isReadable()) client.write(piece.bytes(), client.voidPromise());
+                    else piece.release();
                 }
                 if (!client.isWritable()) upstream.channel().config().setAutoRead(false);
                 if (last) ended(s);
@@ -230,6 +258,7 @@ final class Forwarding implements Phase.Stage {
     }
 
     void flushClient() {
+        writeHead();
         client.flush();
     }
 
@@ -247,6 +276,10 @@ final class Forwarding implements Phase.Stage {
     /** Lets go of the connection: what it reads no longer reaches this exchange, and no head is due. */
     private void detach() {
         headDeadline = 0;
+        if (headOut != null) { // never reached the client: the response failed before its body
+            headOut.release();
+            headOut = null;
+        }
         upstream.relay = null;
         upstream.channel().config().setAutoRead(true);
     }

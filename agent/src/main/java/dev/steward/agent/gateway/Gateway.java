@@ -103,6 +103,9 @@ public final class Gateway implements AutoCloseable {
     private final Channel listener;
     private final Map<String, AtomicInteger> held = new ConcurrentHashMap<>();
     private final AtomicInteger turns = new AtomicInteger();
+    /** What the balancer reads, made once rather than per pick. */
+    private final java.util.function.ToIntFunction<String> counts;
+    private final java.util.function.ToLongFunction<Endpoint> costs = e -> cost(e, System.nanoTime());
     private final FastThreadLocal<UpstreamPool> pools = new FastThreadLocal<>() {
         @Override
         protected UpstreamPool initialValue() {
@@ -117,6 +120,7 @@ public final class Gateway implements AutoCloseable {
         this.settings = settings;
         this.sup = sup;
         this.inFlight = inFlight;
+        this.counts = inFlight::count;
         this.demand = demand;
         this.scaler = scaler;
         this.observer = observer;
@@ -224,8 +228,8 @@ public final class Gateway implements AutoCloseable {
     Endpoint pick(Backend c, Route route, String not) {
         List<Endpoint> ready = readyAnywhere(c);
         if (ready.isEmpty()) return null;
-        long now = System.nanoTime();
-        Balancer.Pick p = Balancer.pick(ready, route, not, turns.getAndIncrement(), inFlight::count, e -> cost(e, now));
+        int turn = ready.size() == 1 ? 0 : turns.getAndIncrement(); // one instance: no turn to take (a counter all loops share)
+        Balancer.Pick p = Balancer.pick(ready, route, not, turn, counts, costs);
         if (p == null) return null;
         if (p.wantMore() && !reach.ask(c.name()) && c.spec().policy() == PolicyKind.DYNAMIC) scaler.pressure(c.name());
         return p.endpoint();

@@ -9,7 +9,7 @@ import java.util.Set;
  * Heads as they cross the gateway, written as bytes from the heads as they came (see {@link Head}):
  * the request as an instance gets it, the response as the client gets it. Each header line is copied
  * as it was sent unless it is left out; hop-by-hop headers (RFC 9110 section 7.6.1: Connection and what
- * it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade but for an upgrade, the Proxy-Auth ones)
+ * it names, Keep-Alive, Proxy-Connection, TE, Upgrade but for an upgrade, the Proxy-Auth ones)
  * are not passed on; the framing headers are, unless the body is framed anew.
  */
 final class Heads {
@@ -125,7 +125,12 @@ final class Heads {
      * the body is chunked), and Connection saying whether it stays open.
      */
     static ByteBuf forClient(ByteBufAllocator alloc, ResponseHead r, RequestHead req, String instance, ForClient c) {
-        ByteBuf b = alloc.ioBuffer(r.raw.length + instance.length() + 80);
+        return forClient(alloc, r, req, instance, c, 0);
+    }
+
+    /** As above, with {@code room} bytes more in the buffer (for a small body that follows the head in it). */
+    static ByteBuf forClient(ByteBufAllocator alloc, ResponseHead r, RequestHead req, String instance, ForClient c, int room) {
+        ByteBuf b = alloc.ioBuffer(r.raw.length + instance.length() + 80 + room);
         b.writeBytes(HTTP11_SP);
         b.writeBytes(r.raw, r.statusAt, r.startEnd - r.statusAt);
         b.writeBytes(CRLF);
@@ -193,6 +198,19 @@ final class Heads {
     /** The last chunk and the end of a chunked body (no trailers). */
     static ByteBuf lastChunk(ByteBufAllocator alloc) {
         return alloc.ioBuffer(5).writeBytes(LAST_CHUNK);
+    }
+
+    /** The last chunk, {@code trailers} (lines ending with CRLF, released here; none when null), and the end of a chunked body. */
+    static ByteBuf lastChunk(ByteBufAllocator alloc, ByteBuf trailers) {
+        if (trailers == null) return lastChunk(alloc);
+        try {
+            ByteBuf b = alloc.ioBuffer(5 + trailers.readableBytes());
+            b.writeBytes(LAST_CHUNK, 0, 3);
+            b.writeBytes(trailers, trailers.readerIndex(), trailers.readableBytes());
+            return b.writeBytes(CRLF);
+        } finally {
+            trailers.release();
+        }
     }
 
     private static byte[] ascii(String s) {

@@ -25,6 +25,7 @@ record Hold(ServiceCall call, Gateway gw, Backend backend, String service, boole
     public void run() {
         Optional<Endpoint> ready = Optional.empty();
         boolean took = false;
+        dev.steward.agent.ColdTrace.mark("hold thread running");
         try {
             if (take) {
                 backend.use();
@@ -34,6 +35,7 @@ record Hold(ServiceCall call, Gateway gw, Backend backend, String service, boole
             }
             ready = gw.reach.ask(service) ? awaitAnywhere() : backend.awaitReady(gw.settings.hold());
         } finally {
+            dev.steward.agent.ColdTrace.mark("hold woke: " + (ready.isPresent() ? "ready" : "none ready"));
             gw.unhold(service);
             Optional<Endpoint> r = ready;
             boolean reference = took;

@@ -13,6 +13,11 @@ import io.netty.buffer.ByteBufAllocator;
  * nothing is read after it. Pipelined messages come one after the other. Owned by one connection's
  * event loop.
  *
+ * <p>A chunked request's trailer lines are checked as header lines are and come with the body's end
+ * ({@link Body#trailers}); those that name what the gateway decides on (framing, Host, Connection and
+ * the hop-by-hop ones, credentials, {@code X-Steward-*}, the forwarding headers) are left out, as a
+ * recipient may (RFC 9110 section 6.5.1), so that no trailer can say what the head was not allowed to.
+ *
  * <p>Requests are checked in full (request line, header names and values, one Host, one unambiguous
  * framing); responses only as far as relaying needs (status line, framing), as instances are trusted
  * to speak HTTP and their lines are split at LF whatever they hold.
@@ -43,6 +48,8 @@ final class MessageReader {
     /** Bytes left of a fixed-length body or of a chunk's data. */
     private long left;
     private int trailerBytes;
+    /** The trailer lines of the chunked request being read that are passed on, or null; owned until handed on. */
+    private ByteBuf trailers;
     private boolean relayChunks;
     /** Whether the response that comes next answers a HEAD request (no body, whatever its head says). */
     private boolean headRequest;
@@ -144,6 +151,10 @@ final class MessageReader {
         if (pending != null) {
             pending.release();
             pending = null;
+        }
+        if (trailers != null) {
+            trailers.release();
+            trailers = null;
         }
     }
 
@@ -364,6 +375,13 @@ final class MessageReader {
                         return false;
                     }
                     boolean empty = lf == ri || lf == ri + 1 && buf.getByte(ri) == '\r';
+                    if (!empty && requests) {
+                        Reply wrong = trailer(buf, ri, lf);
+                        if (wrong != null) {
+                            fail(p, wrong);
+                            return false;
+                        }
+                    }
                     buf.readerIndex(lf + 1);
                     if (empty) {
                         state = HEAD;
@@ -380,9 +398,38 @@ final class MessageReader {
             int n = buf.readerIndex() - rawFrom;
             if (n > 0 || ended) p.body(new Body(n == 0 ? Body.END.bytes() : buf.retainedSlice(rawFrom, n), payload, ended));
         } else if (ended) {
-            p.body(Body.END);
+            ByteBuf t = trailers;
+            trailers = null;
+            p.body(t == null ? Body.END : new Body(Body.END.bytes(), 0, true, t));
         }
         return ended;
+    }
+
+    /**
+     * Checks a request's trailer line {@code [from, lf)} as a header line, and keeps it for the instance unless it is one
+     * the gateway decides on; the reason when it is malformed, else null.
+     */
+    private Reply trailer(ByteBuf buf, int from, int lf) {
+        byte[] line = new byte[lf - from];
+        buf.getBytes(from, line);
+        int le = line.length > 0 && line[line.length - 1] == '\r' ? line.length - 1 : line.length;
+        if (line[0] == ' ' || line[0] == '\t') return new Reply(400, "a trailer line starts with whitespace (line folding is not accepted)", null, true);
+        int colon = indexOf(line, 0, le, (byte) ':');
+        if (colon <= 0 || !isToken(line, 0, colon)) {
+            return new Reply(400, "a trailer line is not a header line: '" + Reply.abbreviate(text(line, 0, le)) + "'", null, true);
+        }
+        for (int i = colon + 1; i < le; i++) {
+            int b = line[i] & 0xff;
+            if (b < 0x20 && b != '\t' || b == 0x7f) return new Reply(400, "the trailer '" + text(line, 0, colon) + "' holds a control character", null, true);
+        }
+        if (kind(line, 0, colon) != Head.OTHER) return null; // framing, routing, credentials, the gateway's own: left out
+        if (trailers == null) trailers = alloc.buffer(le + 2);
+        trailers.writeBytes(line, 0, le).writeByte('\r').writeByte('\n');
+        return null;
+    }
+
+    private static String text(byte[] raw, int from, int to) {
+        return new String(raw, from, Math.min(to, from + 200) - from, java.nio.charset.StandardCharsets.ISO_8859_1).replace("\r", "\\r");
     }
 
     /** A chunk's size from its line (hex digits, then maybe whitespace and extensions); -1 when it is not one. */
@@ -462,7 +509,6 @@ final class MessageReader {
                 break;
             case 7:
                 if (is(raw, s, e, "upgrade")) return Head.UPGRADE;
-                if (is(raw, s, e, "trailer")) return Head.HOP;
                 break;
             case 10:
                 if (is(raw, s, e, "connection")) return Head.CONNECTION;

@@ -34,6 +34,8 @@ final class ServiceCall implements Phase {
     /** A dynamic service's demand (only the autoscaler reads it), begun when routed; null for other services. */
     private final Demand.Meter meter;
     private boolean referenced;
+    /** Whether the request was held while the service started (for {@link dev.steward.agent.ColdTrace}). */
+    private boolean heldOnce;
     /** Body pieces that came while no connection existed yet; made when first needed. */
     private ArrayDeque<Body> buffered;
     private Stage stage = Phase.PICKING;
@@ -54,6 +56,10 @@ final class ServiceCall implements Phase {
 
     Route route() {
         return route;
+    }
+
+    boolean wasHeld() {
+        return heldOnce;
     }
 
     /** Picks a ready instance and connects to it, or holds the request while the service starts, or answers 503. */
@@ -81,6 +87,8 @@ final class ServiceCall implements Phase {
      * @param avoid the instance a connection could not be made to, or null
      */
     private void hold(int attempt, String avoid) {
+        heldOnce = true;
+        dev.steward.agent.ColdTrace.begin("request held: " + service, x.t0);
         stage = new Held(attempt, avoid);
         x.front.updateReading();
         boolean take = Gateway.referencedByRequests(backend) && !referenced; // after a failed connection it holds one already
@@ -94,6 +102,7 @@ final class ServiceCall implements Phase {
             return;
         }
         if (reference) referenced = true;
+        dev.steward.agent.ColdTrace.mark("resumed on the event loop");
         if (ready.isEmpty()) {
             x.reply(Reply.notReady(service, gw.settings.hold()));
             return;

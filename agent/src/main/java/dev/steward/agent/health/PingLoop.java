@@ -4,13 +4,19 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * Pings one instance on a virtual thread: quickly (from 2 ms, doubling to 10 ms) until it is ready,
- * so that readiness is seen at once, then every {@code interval}. Each result goes to {@code out};
+ * Pings one instance on a virtual thread: quickly until it is ready (every millisecond for its first
+ * 100 ms, when most programs that start on demand come up, then doubling to every 10 ms), so that
+ * readiness is seen at once, then every {@code interval}. A ping of a port where nothing listens yet
+ * is a refused connect: microseconds; the quick phase is kept short all the same, so that a slow
+ * program, or a thousand instances started at once, costs at most a hundred of them each. Each result
+ * goes to {@code out};
  * the owner tells the loop when the instance is ready or paused, and cancels it. The loop holds no
  * lock and reads only its own flags.
  */
 public final class PingLoop {
-    static final Duration FIRST = Duration.ofMillis(2);
+    static final Duration FIRST = Duration.ofMillis(1);
+    /** For this long after the loop starts, a starting instance is pinged every {@link #FIRST}. */
+    static final Duration QUICK = Duration.ofMillis(100);
     /** Until ready, pings come at least this often, so readiness is seen within about this much. */
     static final Duration STARTING_CAP = Duration.ofMillis(10);
     private final Check check;
@@ -20,6 +26,8 @@ public final class PingLoop {
     private volatile boolean paused;
     private volatile boolean over;
     private Thread thread;
+    /** Pings made while not ready (for {@link dev.steward.agent.ColdTrace}). */
+    private int pinged;
 
     /** One check against the instance (the pinger, its target and timeout already bound). */
     public interface Check {
@@ -64,8 +72,14 @@ public final class PingLoop {
         return fast.compareTo(STARTING_CAP) >= 0 ? STARTING_CAP : fast.multipliedBy(2);
     }
 
+    /** The fast wait after {@code fast}, {@code pinging} into the loop: unchanged within {@link #QUICK}, then {@link #grow}n. Pure. */
+    static Duration grow(Duration fast, Duration pinging) {
+        return pinging.compareTo(QUICK) < 0 ? fast : grow(fast);
+    }
+
     private void run() {
         Duration fast = FIRST;
+        long began = System.nanoTime();
         try {
             while (!over) {
                 if (paused) {
@@ -74,9 +88,13 @@ public final class PingLoop {
                 }
                 PingResult r = check.run();
                 if (over) return;
+                if (dev.steward.agent.ColdTrace.ON && !ready) {
+                    pinged++;
+                    if (r.passed()) dev.steward.agent.ColdTrace.mark("ping passed, ping " + pinged + " (" + r.message() + ")");
+                }
                 out.accept(r);
                 Thread.sleep(next(fast, ready, interval));
-                fast = grow(fast);
+                fast = grow(fast, Duration.ofNanos(System.nanoTime() - began));
             }
         } catch (InterruptedException e) {
             // cancelled

@@ -5,10 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -16,62 +12,23 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs one check against one endpoint, always within the ping's timeout. */
 public final class Pinger {
-    /**
-     * The HTTP client, made at the first HTTP check rather than at the agent's start: making one sets up
-     * the JDK's TLS context (its providers, its certificates), about a tenth of a second of a start
-     * that most services' pings never need.
-     */
-    private static final class Http {
-        static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
-                .build();
-    }
-
     public PingResult check(Ping.Check check, String host, int port, Duration timeout, Path dir, Map<String, String> env) {
         return check(check, host, port, timeout, dir, env, false);
     }
 
     /**
-     * One check. While the instance starts ({@code starting}), an HTTP check first sees whether anything listens:
-     * a refused connection costs microseconds, where the HTTP client's attempt costs milliseconds of the start.
+     * One check. {@code starting}: the instance is starting (an HTTP check is the same then: one connection, whose
+     * refusal is told at once).
      */
     public PingResult check(Ping.Check check, String host, int port, Duration timeout, Path dir, Map<String, String> env, boolean starting) {
         long t0 = System.nanoTime();
         Outcome o = switch (check) {
             case Ping.Check.Tcp t -> new Outcome(tcp(host, port, timeout), null);
-            case Ping.Check.Http h when starting -> {
-                String unreachable = connectFailure(host, port, timeout);
-                yield unreachable != null ? failed("http " + h.path() + ": " + unreachable) : http(host, port, h.path(), timeout);
-            }
             case Ping.Check.Http h -> http(host, port, h.path(), timeout);
             case Ping.Check.Exec e -> exec(e, timeout, dir, env);
         };
         return new PingResult(o.failure() == null, Duration.ofNanos(System.nanoTime() - t0),
                 o.failure() == null ? "ok" : o.failure(), o.recommend());
-    }
-
-    /**
-     * Readies the HTTP client the checks use (the JDK's: its TLS context, its selector, the classes of an
-     * exchange), off any instance's start: an attempt at a port where nothing listens. About a third of a
-     * second of CPU on a small machine, which the first HTTP check of an agent's life would otherwise wait for.
-     */
-    private static void warm() {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        } catch (IOException e) {
-            return;
-        }
-        new Pinger().http("127.0.0.1", port, "/", Duration.ofSeconds(1));
-    }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /** {@link #warm} on a thread of its own, once: called as an instance with an HTTP check starts, so that both go on together. */
-    public static void prepare() {
-        if (WARMED.compareAndSet(false, true)) Thread.ofVirtual().name("steward-ping-client").start(Pinger::warm);
     }
 
     /** A check's failure (null when it passed) and the instance count it recommended (or null). */
@@ -108,25 +65,12 @@ public final class Pinger {
         }
     }
 
-    private Outcome http(String host, int port, String path, Duration timeout) {
-        try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).timeout(timeout).GET().build();
-            HttpResponse<Void> res = Http.CLIENT.send(req, HttpResponse.BodyHandlers.discarding());
-            int code = res.statusCode();
-            Integer recommend = res.headers().firstValue("X-Steward-Recommend").map(v -> recommendation("recommend=" + v.strip())).orElse(null);
-            return new Outcome(code >= 200 && code < 400 ? null : "http " + path + ": status " + code, recommend);
-        } catch (java.net.http.HttpTimeoutException e) {
-            return failed("http " + path + ": timed out after " + timeout.toMillis() + "ms");
-        } catch (java.net.ConnectException e) {
-            return failed("http " + path + ": connection refused");
-        } catch (IOException e) {
-            return failed("http " + path + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return failed("interrupted");
-        } catch (IllegalArgumentException e) {
-            return failed("http " + path + ": " + e.getMessage());
-        }
+    private static Outcome http(String host, int port, String path, Duration timeout) {
+        HttpPing.Answer a = HttpPing.get(host, port, path, timeout);
+        if (a.failure() != null) return failed("http " + path + ": " + a.failure());
+        int code = a.status();
+        Integer recommend = a.recommend() == null ? null : recommendation("recommend=" + a.recommend());
+        return new Outcome(code >= 200 && code < 400 ? null : "http " + path + ": status " + code, recommend);
     }
 
     private static Outcome failed(String why) {

@@ -29,7 +29,6 @@ final class HealthChecks implements InstanceHook {
             ctx.pingListener().accept(spec.name(), r);
             return r;
         };
-        if (spec.ping().check() instanceof dev.steward.model.Ping.Check.Http && !i.vitals().ready()) dev.steward.agent.health.Pinger.prepare();
         i.pings = PingLoop.start(spec.name() + "-" + i.id(), check, spec.ping().interval(), i.vitals().ready(),
                 r -> i.post(new InstanceEvent.Pinged(i.id(), gen, r)));
         i.pings.paused(i.state() == dev.steward.model.InstanceState.PAUSED);

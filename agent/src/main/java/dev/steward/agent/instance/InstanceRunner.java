@@ -127,14 +127,17 @@ public final class InstanceRunner {
         vitals = Vitals.START;
         reason = "";
         emit();
+        dev.steward.agent.ColdTrace.mark("spawn asked (" + service + ")");
         Thread.ofVirtual().name("spawn-" + service + "-" + id).start(() -> {
             try {
+                dev.steward.agent.ColdTrace.mark("spawn thread running");
                 Map<String, String> env = new HashMap<>(s.env());
                 hooks.forEach(h -> h.prestart(this, env));
                 Path dir = ctx.workDir(s);
                 List<String> argv = Expand.all(s.command(), Launch.merged(env));
                 InstanceHandle h = ctx.isolates().of(s.isolate()).spawn(new SpawnRequest(service, id, argv, dir, env, dev.steward.agent.logs.LogStamper.raw(log),
                         s.resources(), Launch.isolateOptions(s, ctx.runAs())));
+                dev.steward.agent.ColdTrace.mark("spawned, pid " + h.pid());
                 post(new InstanceEvent.Spawned(id, gen, h));
             } catch (Exception e) {
                 post(new InstanceEvent.SpawnFailed(id, gen, "cannot start: " + e.getMessage()));
@@ -178,6 +181,7 @@ public final class InstanceRunner {
 
     /** The isolate started it (or found it again): it runs. */
     public void attach(InstanceHandle h, String why) {
+        dev.steward.agent.ColdTrace.mark("running (runner), pings begin");
         handle = h;
         // asked to stop while it was starting: it stays stopping, and its stop begins now
         if (stopRequested) state = InstanceState.STOPPING;
@@ -282,6 +286,7 @@ public final class InstanceRunner {
         boolean wasUnhealthy = vitals.unhealthy();
         vitals = v;
         if (pings != null) pings.ready(v.ready());
+        if (v.ready() && !wasReady) dev.steward.agent.ColdTrace.mark("ready (runner), published next");
         if (v.ready() != wasReady) hooks.forEach(k -> k.ready(this));
         if (v.unhealthy() && !wasUnhealthy && wasReady) {
             reason = "unhealthy: " + v.lastPing();

@@ -25,6 +25,8 @@ class MessageReaderTest {
         final List<String> bodies = new ArrayList<>();
         private final ByteArrayOutputStream current = new ByteArrayOutputStream();
         Reply bad;
+        /** The trailer lines that came with each body's end, where some did. */
+        final List<String> trailers = new ArrayList<>();
         /** What happens, in order: H for a head, E for a body's end, X for bad input. */
         final StringBuilder order = new StringBuilder();
 
@@ -36,6 +38,10 @@ class MessageReaderTest {
 
         @Override
         public void body(Body piece) {
+            if (piece.trailers() != null) {
+                assertThat(piece.last()).as("trailers come with the end").isTrue();
+                trailers.add(piece.trailers().toString(StandardCharsets.ISO_8859_1));
+            }
             byte[] b = new byte[piece.bytes().readableBytes()];
             piece.bytes().readBytes(b);
             piece.release();
@@ -143,8 +149,48 @@ class MessageReaderTest {
                 assertThat(f.bodies).as("cuts " + a + "," + b).containsExactly("helloabcdefghijklmnopqrstuvwxyz");
                 assertThat(f.payload).isEqualTo(31);
                 assertThat(f.ends).isEqualTo(1);
+                assertThat(f.trailers).as("cuts " + a + "," + b).containsExactly("Trailer-A: 1\r\n");
             }
         }
+    }
+
+    @Test
+    void aChunkedRequestsTrailersAreCheckedAndThoseTheGatewayDecidesOnLeftOut() {
+        String req = "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"
+                + "X-Sum: 1\r\nHost: evil\r\nContent-Length: 5\r\nTransfer-Encoding: gzip\r\nX-Steward-Role: admin\r\n"
+                + "X-Steward-Instance: forged\r\nX-Forwarded-For: 10.0.0.9\r\nAuthorization: Basic eDp5\r\nCookie: steward-token=t\r\n"
+                + "Connection: close\r\nKeep-Alive: 1\r\nx-other:  v\r\n\r\n"
+                + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+        for (int cut = 1; cut < req.length(); cut += 3) {
+            Found f = feed(requests(), req, cut);
+            assertThat(f.bad).as("cut " + cut).isNull();
+            assertThat(f.bodies).as("cut " + cut).containsExactly("ok", "");
+            assertThat(f.trailers).as("cut " + cut).containsExactly("X-Sum: 1\r\nx-other:  v\r\n");
+            assertThat(f.order.toString()).isEqualTo("HEHE");
+        }
+        Found none = feed(requests(), "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nHost: evil\r\n\r\n");
+        assertThat(none.trailers).as("none left: the end comes alone").isEmpty();
+        assertThat(none.ends).isEqualTo(1);
+
+        String chunked = "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n";
+        assertThat(refusal(chunked + "No colon here\r\n\r\n")).contains("not a header line");
+        assertThat(refusal(chunked + "Bad Name: x\r\n\r\n")).contains("not a header line");
+        assertThat(refusal(chunked + ": no name\r\n\r\n")).contains("not a header line");
+        assertThat(refusal(chunked + " folded: x\r\n\r\n")).contains("folding");
+        assertThat(refusal(chunked + "X-Sum: a\u0001b\r\n\r\n")).contains("'X-Sum'").contains("control character");
+        assertThat(refusal(chunked + "X-Big: " + "a".repeat(20_000) + "\r\n\r\n")).contains("trailers are over");
+    }
+
+    @Test
+    void theLastChunkCarriesTheTrailersKept() {
+        ByteBuf kept = Unpooled.copiedBuffer("X-Sum: 1\r\n", StandardCharsets.ISO_8859_1);
+        ByteBuf b = Heads.lastChunk(ALLOC, kept);
+        assertThat(b.toString(StandardCharsets.ISO_8859_1)).isEqualTo("0\r\nX-Sum: 1\r\n\r\n");
+        assertThat(kept.refCnt()).as("the trailers were released").isZero();
+        b.release();
+        ByteBuf plain = Heads.lastChunk(ALLOC, null);
+        assertThat(plain.toString(StandardCharsets.ISO_8859_1)).isEqualTo("0\r\n\r\n");
+        plain.release();
     }
 
     @Test

@@ -43,6 +43,20 @@ class PingRulesTest {
     }
 
     @Test
+    void aStartingInstanceIsPingedEveryMillisecondForItsFirst100MsThenLessOften() {
+        Duration fast = PingLoop.FIRST;
+        assertThat(fast).isEqualTo(Duration.ofMillis(1));
+        for (int ms = 0; ms < 100; ms++) fast = PingLoop.grow(fast, Duration.ofMillis(ms));
+        assertThat(fast).isEqualTo(PingLoop.FIRST);
+        assertThat(PingLoop.next(fast, false, Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(1));
+        fast = PingLoop.grow(fast, PingLoop.QUICK);
+        assertThat(fast).isEqualTo(Duration.ofMillis(2));
+        for (int i = 0; i < 100; i++) fast = PingLoop.grow(fast, Duration.ofSeconds(1 + i));
+        assertThat(fast).isEqualTo(PingLoop.STARTING_CAP);
+        assertThat(PingLoop.next(fast, true, Duration.ofSeconds(1))).as("once ready: the interval").isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void aPingLoopKeepsPingingPastAHundredPings() throws Exception {
         var count = new java.util.concurrent.atomic.AtomicInteger();
         var done = new java.util.concurrent.CountDownLatch(1);

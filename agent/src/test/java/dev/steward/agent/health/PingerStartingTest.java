@@ -52,6 +52,66 @@ class PingerStartingTest {
         }
     }
 
+    /** One connection to a listener of the test's: what the check sent (its head), after {@code answer} was sent back (null: none). */
+    private static String oneExchange(ServerSocket listener, String answer, java.util.concurrent.atomic.AtomicReference<String> sent) {
+        try (java.net.Socket c = listener.accept()) {
+            c.setSoTimeout(10_000);
+            java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+            java.io.InputStream in = c.getInputStream();
+            while (!head.toString(java.nio.charset.StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) break;
+                head.write(b);
+            }
+            sent.set(head.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+            if (answer != null) {
+                c.getOutputStream().write(answer.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                c.getOutputStream().flush();
+            } else {
+                Thread.sleep(2000); // says nothing: the check times out meanwhile
+            }
+            return sent.get();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Test
+    void anHttpCheckAsksWithOneGetAndReadsTheStatusAndTheRecommendation() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            int port = s.getLocalPort();
+            var sent = new java.util.concurrent.atomic.AtomicReference<String>();
+            Thread server = Thread.ofVirtual().start(() -> oneExchange(s, "HTTP/1.0 200 OK\r\nx-steward-recommend:  3 \r\nContent-Length: 5\r\n\r\nfine!", sent));
+            PingResult r = pinger.check(http, "127.0.0.1", port, Duration.ofSeconds(5), Path.of("."), Map.of(), true);
+            server.join();
+            assertThat(r.passed()).as(r.message()).isTrue();
+            assertThat(r.recommend()).isEqualTo(3);
+            assertThat(sent.get()).startsWith("GET /ready HTTP/1.1\r\n").contains("Host: 127.0.0.1:" + port + "\r\n", "Connection: close\r\n");
+
+            server = Thread.ofVirtual().start(() -> oneExchange(s, "HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\n\r\n", sent));
+            PingResult redirect = pinger.check(http, "127.0.0.1", port, Duration.ofSeconds(5), Path.of("."), Map.of());
+            server.join();
+            assertThat(redirect.passed()).as("3xx passes").isTrue();
+            assertThat(redirect.recommend()).isNull();
+
+            server = Thread.ofVirtual().start(() -> oneExchange(s, "SSH-2.0-OpenSSH_9.2\r\n\r\n", sent));
+            PingResult notHttp = pinger.check(http, "127.0.0.1", port, Duration.ofSeconds(5), Path.of("."), Map.of());
+            server.join();
+            assertThat(notHttp.passed()).isFalse();
+            assertThat(notHttp.message()).isEqualTo("http /ready: not an HTTP response: 'SSH-2.0-OpenSSH_9.2'");
+
+            server = Thread.ofVirtual().start(() -> oneExchange(s, null, sent));
+            PingResult silent = pinger.check(http, "127.0.0.1", port, Duration.ofMillis(300), Path.of("."), Map.of());
+            assertThat(silent.passed()).isFalse();
+            assertThat(silent.message()).isEqualTo("http /ready: timed out after 300ms");
+            server.join();
+
+            PingResult badPath = pinger.check(new Ping.Check.Http("/a b"), "127.0.0.1", port, Duration.ofSeconds(1), Path.of("."), Map.of());
+            assertThat(badPath.passed()).isFalse();
+            assertThat(badPath.message()).startsWith("http /a b: not a valid path");
+        }
+    }
+
     @Test
     void whileStartingAPortThatDoesNotAnswerAConnectFailsAsTimedOutNotAsRefused() throws Exception {
         // a listener that never accepts, its backlog filled: the kernel drops further connects, which time out
