@@ -2,21 +2,21 @@ package dev.steward.agent.isolate;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.CreateContainerResponse;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.ConflictException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.steward.agent.Json;
 import dev.steward.agent.isolate.cgroup.Usage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The container isolate, over the Docker Engine API (Docker, or Podman's compatible service): the
@@ -38,7 +39,10 @@ public final class ContainerIsolate implements Isolate {
     static final String SCOPE = "dev.steward.scope";
     static final String SERVICE = "dev.steward.service";
     static final String INSTANCE = "dev.steward.instance";
+    private static final Executor VIRTUAL = task -> Thread.ofVirtual().name("container-ended").start(task);
     private final DockerClient docker;
+    /** The calls of every container's life (create, start, inspect, kill, remove, output); the others go through {@link #docker}. */
+    private final EngineApi api;
     private final NodeScope scope;
     private final ExitWatcher watcher;
     /** The instances ({@code service/instance}) this agent runs or is starting, which no cleanup removes. */
@@ -46,8 +50,9 @@ public final class ContainerIsolate implements Isolate {
     /** Images found on the engine, not asked about again (a create that does not find one forgets it). */
     private final Set<String> images = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ContainerIsolate(DockerClient docker, NodeScope scope, ExitWatcher watcher) {
+    private ContainerIsolate(DockerClient docker, EngineApi api, NodeScope scope, ExitWatcher watcher) {
         this.docker = docker;
+        this.api = api;
         this.scope = scope;
         this.watcher = watcher;
     }
@@ -60,8 +65,8 @@ public final class ContainerIsolate implements Isolate {
                     .connectionTimeout(Duration.ofSeconds(2)).responseTimeout(Duration.ofSeconds(60)).build();
             DockerClient client = DockerClientImpl.getInstance(config, http);
             client.pingCmd().exec();
-            return Optional.of(new ContainerIsolate(client, scope, watcher));
-        } catch (RuntimeException e) {
+            return Optional.of(new ContainerIsolate(client, EngineApi.of(host, Duration.ofSeconds(60)), scope, watcher));
+        } catch (RuntimeException e) { // IllegalArgumentException too: an address neither unix:// nor tcp://
             why.append("no container engine answers at ").append(host).append(": ").append(e.getMessage());
             return Optional.empty();
         }
@@ -90,6 +95,34 @@ public final class ContainerIsolate implements Isolate {
             out.add(new Bind(v.substring(0, colon).strip(), new Volume(v.substring(colon + 1).strip())));
         }
         return out;
+    }
+
+    /** The body of the engine's create call: the command, environment, working directory, labels, mounts, network and limits. */
+    static ObjectNode createBody(SpawnRequest r, String image, NodeScope scope) {
+        ObjectNode body = Json.object().put("Image", image).put("WorkingDir", r.dir().toString());
+        ArrayNode env = body.putArray("Env");
+        r.env().forEach((k, v) -> env.add(k + "=" + v));
+        if (!r.command().isEmpty()) {
+            ArrayNode cmd = body.putArray("Cmd");
+            r.command().forEach(cmd::add);
+        }
+        if (r.options().containsKey("entrypoint")) {
+            // the image's entrypoint replaced; an empty one clears it (as Compose's entrypoint: "")
+            List<String> entry = words(r.options().get("entrypoint"));
+            ArrayNode array = body.putArray("Entrypoint");
+            if (entry.isEmpty()) array.add("");
+            else entry.forEach(array::add);
+        }
+        body.putObject("Labels").put(SCOPE, scope.id()).put(SERVICE, r.service()).put(INSTANCE, r.instance());
+        ObjectNode host = body.putObject("HostConfig").put("NetworkMode", r.options().getOrDefault("network", "host"));
+        ArrayNode binds = host.putArray("Binds");
+        for (Bind b : binds(r)) binds.add(b.getPath() + ":" + b.getVolume().getPath());
+        ArrayNode ulimits = host.putArray("Ulimits");
+        for (String name : List.of("nofile", "nproc")) ulimits.addObject().put("Name", name).put("Soft", 4096L).put("Hard", 4096L);
+        if (r.resources().memoryBytes() > 0) host.put("Memory", r.resources().memoryBytes()).put("MemorySwap", r.resources().memoryBytes());
+        if (r.resources().cpu() > 0) host.put("NanoCpus", Math.round(r.resources().cpu() * 1e9));
+        if (r.resources().pids() > 0) host.put("PidsLimit", (long) r.resources().pids());
+        return body;
     }
 
     /**
@@ -176,47 +209,45 @@ public final class ContainerIsolate implements Isolate {
     }
 
     private InstanceHandle create(SpawnRequest r, String image, String name, String key) throws IOException {
-        HostConfig host = HostConfig.newHostConfig().withNetworkMode(r.options().getOrDefault("network", "host"))
-                .withBinds(binds(r))
-                .withUlimits(List.of(new com.github.dockerjava.api.model.Ulimit("nofile", 4096L, 4096L),
-                        new com.github.dockerjava.api.model.Ulimit("nproc", 4096L, 4096L)));
-        if (r.resources().memoryBytes() > 0) host.withMemory(r.resources().memoryBytes()).withMemorySwap(r.resources().memoryBytes());
-        if (r.resources().cpu() > 0) host.withNanoCPUs(Math.round(r.resources().cpu() * 1e9));
-        if (r.resources().pids() > 0) host.withPidsLimit((long) r.resources().pids());
-        var create = docker.createContainerCmd(image).withName(name)
-                .withEnv(r.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-                .withWorkingDir(r.dir().toString())
-                .withLabels(Map.of(SCOPE, scope.id(), SERVICE, r.service(), INSTANCE, r.instance()))
-                .withHostConfig(host);
-        if (!r.command().isEmpty()) create.withCmd(r.command());
-        if (r.options().containsKey("entrypoint")) {
-            List<String> entry = words(r.options().get("entrypoint"));
-            if (entry.isEmpty()) create.withEntrypoint(""); // the image's entrypoint cleared, as Compose's entrypoint: ""
-            else create.withEntrypoint(entry);
-        }
-        CreateContainerResponse created;
-        try {
-            created = create.exec();
-        } catch (ConflictException e) {
+        ObjectNode body = createBody(r, image, scope);
+        String path = "/containers/create?name=" + enc(name);
+        EngineApi.Answer created = api.call("POST", path, body);
+        if (created.status() == 409) {
             // a container of this name is left from an earlier life of the instance: it goes, once
             removeQuietly(name);
-            created = create.exec();
-        } catch (NotFoundException e) {
-            images.remove(image);
-            throw new IOException("image " + image + " is not on this node: " + e.getMessage(), e);
+            created = api.call("POST", path, body);
         }
+        if (created.status() == 404) {
+            images.remove(image);
+            throw new IOException("image " + image + " is not on this node: " + created.message());
+        }
+        if (!created.ok()) throw new IOException("container " + name + ": create: " + created.describe());
+        String id = created.json().path("Id").asText("");
+        if (id.isEmpty()) throw new IOException("container " + name + ": the engine's create answer has no Id");
         try {
-            docker.startContainerCmd(created.getId()).exec();
-            InspectContainerResponse info = docker.inspectContainerCmd(created.getId()).exec();
-            long pid = info.getState().getPidLong() == null ? 0 : info.getState().getPidLong();
-            if (pid <= 0) throw new IOException("container " + name + " did not start: " + info.getState().getError());
+            EngineApi.Answer started = api.call("POST", "/containers/" + id + "/start", null);
+            if (!started.ok()) throw new IOException("start: " + started.describe());
+            JsonNode st = state(id);
+            long pid = st.path("Pid").asLong(0);
+            if (pid <= 0) throw new IOException("container " + name + " did not start: " + st.path("Error").asText(""));
             Files.createDirectories(r.log().getParent());
-            copyLogs(created.getId(), r.log(), 0);
-            return handle(created.getId(), key, pid, false);
-        } catch (RuntimeException e) {
-            removeQuietly(created.getId());
+            copyLogs(id, r.log(), 0);
+            return handle(id, key, pid, false);
+        } catch (IOException | RuntimeException e) {
+            removeQuietly(id);
             throw new IOException("container " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The container's {@code State} (Pid, Running, ExitCode, OOMKilled, Error), from the engine. */
+    private JsonNode state(String idOrName) throws IOException {
+        EngineApi.Answer a = api.call("GET", "/containers/" + enc(idOrName) + "/json", null);
+        if (!a.ok()) throw new IOException("inspect " + idOrName + ": " + a.describe());
+        return a.json().path("State");
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Makes sure {@code image} is on the engine, pulling it when it is not; a failure says why. */
@@ -234,39 +265,38 @@ public final class ContainerIsolate implements Isolate {
         }
     }
 
-    /** Appends the container's output (since {@code sinceSeconds}, or all) to the instance's log file as it comes. */
+    /**
+     * Appends the container's output (since {@code sinceSeconds}, or all) to the instance's log file as it comes,
+     * from a virtual thread that ends with the stream (the container is gone).
+     */
     private void copyLogs(String id, java.nio.file.Path log, int sinceSeconds) throws IOException {
         OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        var cmd = docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true);
-        if (sinceSeconds > 0) cmd.withSince(sinceSeconds);
-        cmd.exec(new ResultCallback.Adapter<Frame>() {
-            @Override
-            public void onNext(Frame frame) {
-                try {
-                    out.write(frame.getPayload());
-                    out.flush();
-                } catch (IOException e) {
-                    // the log file went away; nothing to write to
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                super.close();
-                out.close();
+        InputStream in;
+        try {
+            in = api.stream("/containers/" + id + "/logs?stdout=1&stderr=1&follow=1" + (sinceSeconds > 0 ? "&since=" + sinceSeconds : ""));
+        } catch (IOException e) {
+            out.close();
+            throw e;
+        }
+        Thread.ofVirtual().name("container-output-" + id.substring(0, Math.min(12, id.length()))).start(() -> {
+            try (in; out) {
+                Frames.copy(in, out);
+            } catch (IOException e) {
+                // the stream ended with the container, or the log file went away: nothing more to copy
             }
         });
     }
 
     private InstanceHandle handle(String id, String key, long pid, boolean adopted) {
         long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
-        CompletableFuture<ExitStatus> exit = watcher.watch(pid, false).thenApply(x -> {
+        // off the watcher's one thread: asking the engine may take a few tries
+        CompletableFuture<ExitStatus> exit = watcher.watch(pid, false).thenApplyAsync(x -> {
             try {
                 return ended(id);
             } finally {
                 live.remove(key);
             }
-        });
+        }, VIRTUAL);
         return new ContainerHandle(id, pid, ticks, exit, adopted);
     }
 
@@ -277,16 +307,16 @@ public final class ContainerIsolate implements Isolate {
      */
     private ExitStatus ended(String id) {
         try {
-            InspectContainerResponse.ContainerState st = null;
+            JsonNode st = null;
             for (int i = 0; i < 50; i++) {
-                st = docker.inspectContainerCmd(id).exec().getState();
-                if (!Boolean.TRUE.equals(st.getRunning())) break;
+                st = state(id);
+                if (!st.path("Running").asBoolean(false)) break;
                 Thread.sleep(20);
             }
-            ExitStatus status = st == null || st.getExitCodeLong() == null ? new ExitStatus.Unknown()
-                    : ExitStatus.ofJdk(st.getExitCodeLong().intValue());
-            return st != null && Boolean.TRUE.equals(st.getOOMKilled()) ? new ExitStatus.OutOfMemory(status) : status;
-        } catch (RuntimeException e) {
+            ExitStatus status = st == null || !st.path("ExitCode").isNumber() ? new ExitStatus.Unknown()
+                    : ExitStatus.ofJdk(st.path("ExitCode").asInt());
+            return st != null && st.path("OOMKilled").asBoolean(false) ? new ExitStatus.OutOfMemory(status) : status;
+        } catch (IOException | RuntimeException e) {
             return new ExitStatus.Unknown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -298,23 +328,26 @@ public final class ContainerIsolate implements Isolate {
 
     private void removeQuietly(String idOrName) {
         try {
-            docker.removeContainerCmd(idOrName).withForce(true).exec();
-        } catch (RuntimeException ignored) {
-            // already gone
+            api.call("DELETE", "/containers/" + enc(idOrName) + "?force=true", null);
+        } catch (IOException | RuntimeException ignored) {
+            // already gone, or the engine is: nothing to remove it from
         }
     }
 
     @Override
     public Optional<InstanceHandle> adopt(String service, String instance, long pid, long startTicks, java.nio.file.Path log) {
         try {
-            InspectContainerResponse info = docker.inspectContainerCmd(name(scope, service, instance)).exec();
-            Long running = info.getState().getPidLong();
-            if (!Boolean.TRUE.equals(info.getState().getRunning()) || running == null || running != pid || !ProcStat.same(pid, startTicks)) {
+            EngineApi.Answer a = api.call("GET", "/containers/" + enc(name(scope, service, instance)) + "/json", null);
+            if (!a.ok()) return Optional.empty();
+            JsonNode info = a.json();
+            JsonNode st = info.path("State");
+            if (!st.path("Running").asBoolean(false) || st.path("Pid").asLong(0) != pid || !ProcStat.same(pid, startTicks)) {
                 return Optional.empty();
             }
-            copyLogs(info.getId(), log, (int) (System.currentTimeMillis() / 1000));
+            String id = info.path("Id").asText();
+            copyLogs(id, log, (int) (System.currentTimeMillis() / 1000));
             live.add(service + "/" + instance);
-            return Optional.of(handle(info.getId(), service + "/" + instance, pid, true));
+            return Optional.of(handle(id, service + "/" + instance, pid, true));
         } catch (RuntimeException | IOException e) {
             return Optional.empty();
         }
@@ -341,18 +374,18 @@ public final class ContainerIsolate implements Isolate {
 
         @Override
         public void terminate() {
-            try {
-                docker.killContainerCmd(id).withSignal("SIGTERM").exec();
-            } catch (RuntimeException ignored) {
-                // gone already
-            }
+            signal("SIGTERM");
         }
 
         @Override
         public void kill() {
+            signal("SIGKILL");
+        }
+
+        private void signal(String name) {
             try {
-                docker.killContainerCmd(id).exec();
-            } catch (RuntimeException ignored) {
+                api.call("POST", "/containers/" + id + "/kill?signal=" + name, null);
+            } catch (IOException | RuntimeException ignored) {
                 // gone already
             }
         }
@@ -380,33 +413,17 @@ public final class ContainerIsolate implements Isolate {
             }
         }
 
+        /** The engine's one-shot figures (a stats call that waits for no second sample). */
         @Override
         public Usage usage() {
-            try (var cb = new ResultCallback.Adapter<Statistics>() {
-                volatile Statistics stats;
-
-                @Override
-                public void onNext(Statistics s) {
-                    stats = s;
-                    try {
-                        close();
-                    } catch (IOException ignored) {
-                        // closing a finished call
-                    }
-                }
-            }) {
-                docker.statsCmd(id).withNoStream(true).exec(cb).awaitCompletion(2, java.util.concurrent.TimeUnit.SECONDS);
-                Statistics s = cb.stats;
-                if (s == null) return Usage.UNKNOWN;
-                long cpu = s.getCpuStats() == null || s.getCpuStats().getCpuUsage() == null ? -1 : s.getCpuStats().getCpuUsage().getTotalUsage();
-                long mem = s.getMemoryStats() == null || s.getMemoryStats().getUsage() == null ? -1 : s.getMemoryStats().getUsage();
-                long peak = s.getMemoryStats() == null || s.getMemoryStats().getMaxUsage() == null ? -1 : s.getMemoryStats().getMaxUsage();
-                long pids = s.getPidsStats() == null || s.getPidsStats().getCurrent() == null ? -1 : s.getPidsStats().getCurrent();
-                return new Usage(cpu, mem, peak, pids);
+            try {
+                EngineApi.Answer a = api.call("GET", "/containers/" + id + "/stats?stream=false&one-shot=true", null);
+                if (!a.ok()) return Usage.UNKNOWN;
+                JsonNode s = a.json();
+                return new Usage(s.path("cpu_stats").path("cpu_usage").path("total_usage").asLong(-1),
+                        s.path("memory_stats").path("usage").asLong(-1), s.path("memory_stats").path("max_usage").asLong(-1),
+                        s.path("pids_stats").path("current").asLong(-1));
             } catch (IOException | RuntimeException e) {
-                return Usage.UNKNOWN;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 return Usage.UNKNOWN;
             }
         }
