@@ -11,7 +11,7 @@ import java.util.List;
 /** The worker libraries and generic function workers in the agent's jar, copied to where workers find them. */
 public final class SdkFiles {
     /** The Python worker library, and the python and shell runtimes' worker with its {@code steward} module. */
-    public static final List<String> PYTHON = List.of("steward_worker.py", "steward_function.py", "steward.py");
+    public static final List<String> PYTHON = List.of("steward_worker.py", "steward_function.py", "steward_function_main.py", "steward.py");
     /** The node runtime's worker and the msgpack it speaks. */
     public static final List<String> NODE = List.of("steward_function.js", "steward_msgpack.js");
     /** The java runtime's launcher. */

@@ -63,7 +63,7 @@ final class Runtimes implements AutoCloseable {
     /** The worker program of {@code runtime}. */
     Path worker(FunctionRuntime runtime) {
         return switch (runtime) {
-            case PYTHON, SHELL -> python.resolve("steward_function.py");
+            case PYTHON, SHELL -> python.resolve("steward_function_main.py");
             case NODE -> node.resolve("steward_function.js");
             case JAVA -> java.resolve("steward_function_java");
         };
