@@ -31,6 +31,18 @@ def answers(port, path="/", timeout=0.2):
     return status(port, path, timeout) == 200
 
 
+def rss_mb(pid):
+    """The resident memory of process pid, in MB (0 when it is gone)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def wait_until(cond, timeout, step=0.0005):
     """Polls cond until it returns something true, which it returns; TimeoutError after timeout seconds."""
     deadline = time.monotonic() + timeout

@@ -15,17 +15,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, wrk  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, rss_mb, wrk  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
-    return 0
 
 
 def main():
@@ -54,7 +46,7 @@ def main():
     print("| wrk -c%d, %d s | req/s | RSS before load | RSS after | young collections | mean / max pause ms | full collections | heap after the last (of capacity) |"
           % (args.connections, args.seconds))
     print("|---|---|---|---|---|---|---|---|")
-    print("| gateway | %.0f | %d MB | %d MB | %d | %.2f / %.2f | %s | %s |" % (
+    print("| gateway | %.0f | %.0f MB | %.0f MB | %d | %.2f / %.2f | %s | %s |" % (
         rps, before, after, len(pauses), sum(pauses) / max(1, len(pauses)), max(pauses or [0]),
         ", ".join("%.0f ms" % f for f in full) or "none", "%s MB (%s MB)" % (heaps[-1][1], heaps[-1][2]) if heaps else "-"))
     shutil.rmtree(tmp, ignore_errors=True)

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, answers, cpu_seconds, free_port, wait_until  # noqa: E402
+from benchlib import StewardAgent, answers, cpu_seconds, free_port, rss_mb, wait_until  # noqa: E402
 import xmlrpc.client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,14 +27,6 @@ TINY = os.path.join(ROOT, "bench", "tiny_http.py")
 # the interpreter running this script runs the program on both sides: a `python3` found on the PATH may be
 # a version manager's shim that adds its own start (about 90 ms) to every restart
 PYTHON = os.path.realpath(sys.executable)
-
-
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def pct(values, p):

@@ -43,14 +43,7 @@ class FunctionPoolTest extends AgentTestBase {
     }
 
     JsonNode awaitInfo(String name, String what, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonNode info = agent.get("/v1/functions/" + name);
-        while (!condition.test(info)) {
-            assertThat(System.nanoTime()).as(what + ": " + info).isLessThan(deadline);
-            TestAgent.sleep(10);
-            info = agent.get("/v1/functions/" + name);
-        }
-        return info;
+        return agent.awaitFunction(name, what, condition, Duration.ofSeconds(60));
     }
 
     static final String PID = "import os\ndef handle(data):\n    return b'%d:' % os.getpid() + data\n";

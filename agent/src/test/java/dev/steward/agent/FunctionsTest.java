@@ -49,14 +49,7 @@ class FunctionsTest extends AgentTestBase {
     }
 
     JsonNode awaitInfo(String name, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonNode info = agent.get("/v1/functions/" + name);
-        while (!condition.test(info)) {
-            assertThat(System.nanoTime()).as("function " + name + ": " + info).isLessThan(deadline);
-            TestAgent.sleep(20);
-            info = agent.get("/v1/functions/" + name);
-        }
-        return info;
+        return agent.awaitFunction(name, "function " + name, condition, Duration.ofSeconds(60));
     }
 
     @ParameterizedTest

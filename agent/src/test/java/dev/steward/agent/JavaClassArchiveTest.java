@@ -45,14 +45,7 @@ class JavaClassArchiveTest extends AgentTestBase {
     }
 
     JsonNode awaitInfo(String name, String what, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos(); // a training run on a busy machine
-        JsonNode info = agent.get("/v1/functions/" + name);
-        while (!condition.test(info)) {
-            assertThat(System.nanoTime()).as(what + ": " + info).isLessThan(deadline);
-            TestAgent.sleep(20);
-            info = agent.get("/v1/functions/" + name);
-        }
-        return info;
+        return agent.awaitFunction(name, what, condition, Duration.ofMinutes(5)); // a training run on a busy machine
     }
 
     static final String PID = "return Long.toString(ProcessHandle.current().pid()).getBytes();";

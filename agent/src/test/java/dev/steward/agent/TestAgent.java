@@ -166,12 +166,21 @@ public final class TestAgent implements AutoCloseable {
 
     /** Waits until the service's view matches; fails with the last view after {@code timeout}. */
     public JsonNode await(String name, Predicate<JsonNode> condition, Duration timeout) {
+        return awaitAt("/v1/services/" + name, name, condition, timeout);
+    }
+
+    /** Waits until the function's info matches; fails saying {@code what}, with the last info, after {@code timeout}. */
+    public JsonNode awaitFunction(String name, String what, Predicate<JsonNode> condition, Duration timeout) {
+        return awaitAt("/v1/functions/" + name, what, condition, timeout);
+    }
+
+    private JsonNode awaitAt(String path, String what, Predicate<JsonNode> condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode v = service(name);
+        JsonNode v = get(path);
         while (!condition.test(v)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting on " + name + ": " + v);
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting on " + what + ": " + v);
             sleep(20);
-            v = service(name);
+            v = get(path);
         }
         return v;
     }

@@ -291,8 +291,17 @@ final class EngineApi {
             }
         }
 
+        /** A body read by the array; a single byte read through the same path. */
+        private abstract static class Body extends InputStream {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+        }
+
         /** A body of a known length. */
-        private static final class Limited extends InputStream {
+        private static final class Limited extends Body {
             private final InputStream in;
             private long left;
 
@@ -301,11 +310,6 @@ final class EngineApi {
                 this.left = length;
             }
 
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
@@ -318,7 +322,7 @@ final class EngineApi {
         }
 
         /** A chunked body, its chunks joined. */
-        private static final class Chunked extends InputStream {
+        private static final class Chunked extends Body {
             private final InputStream in;
             private long left;
             private boolean done;
@@ -327,11 +331,6 @@ final class EngineApi {
                 this.in = in;
             }
 
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
