@@ -22,6 +22,10 @@ public final class Isolates {
     public Isolates(NodeScope scope, ExitWatcher watcher, Path cgroupRoot, String dockerHost, Path binDir) {
         String noCgroups = cgroupProblem(cgroupRoot, scope);
         cgroups = noCgroups == null ? new InstanceCgroups(Cgroups.detect(cgroupRoot, scope.id()).orElseThrow()) : null;
+        if (cgroups != null && !"false".equals(System.getProperty("steward.cgroup.fast-join"))) {
+            String said = dev.steward.agent.isolate.cgroup.FastJoin.ensure();
+            if (!said.startsWith("cgroup moves are fast")) System.err.println("steward: " + said); // the first agent of the machine says it
+        }
         Path helper = cgroups == null ? null : SandboxIsolate.installHelper(binDir);
         available.put("process", new ProcessIsolate(watcher, cgroups, helper));
         String why = noCgroups != null ? noCgroups : toolsProblem();
