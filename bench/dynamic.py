@@ -118,14 +118,17 @@ def opened(agent, service="pair"):
 def steps(agent, uuid, began, answered):
     """The open's steps of instance uuid from the agent's kept events: {step: ms}, and between them (each event's time is
     when its step ended, its millis how long it took) the time outside any step: "before the first step" (from the
-    bench's request), "between steps" (summed) and "after route, until the answer" (the open's answer received);
+    bench's request; of which until its first state event, as the agent made the instance), "between steps" (summed)
+    and "after route, until the answer" (the open's answer received);
     began and answered: the bench's wall clock at its request and at the answer."""
     req = urllib.request.Request(agent.api + "/v1/events?follow=false&instance=" + uuid, headers={"Authorization": "Bearer " + agent.token()})
-    out, spans = {}, []
+    out, spans, made = {}, [], None
     with urllib.request.urlopen(req, timeout=60) as r:
         for line in r.read().decode().splitlines():
             if line.startswith("data: "):
                 e = json.loads(line[6:])
+                if e.get("type") == "dynamic" and made is None:  # its first state, published as the instance is made
+                    made = epoch(e["at"]) * 1000
                 if e.get("type") == "step" and e.get("ok"):
                     out[e["step"]] = out.get(e["step"], 0) + e["millis"]
                     end = epoch(e["at"]) * 1000
@@ -133,6 +136,8 @@ def steps(agent, uuid, began, answered):
     spans = sorted(s for s in spans if s[1] <= answered * 1000 + 5)  # the open's, not the close's
     if spans:
         out["(before the first step)"] = spans[0][0] - began * 1000
+        if made is not None:
+            out["(of which: the request until the instance is made)"] = made - began * 1000
         out["(between steps)"] = sum(max(0.0, b[0] - a[1]) for a, b in zip(spans, spans[1:]))
         out["(after route, until the answer)"] = answered * 1000 - spans[-1][1]
     return out
