@@ -103,7 +103,7 @@ def direct(tmp):
 
 def opened(agent, service="pair"):
     """Opens an instance (the answer comes once it is running) and waits for its first answer through the gateway."""
-    t0 = time.monotonic()
+    wall, t0 = time.time(), time.monotonic()
     v = agent.call("POST", "/v1/services/%s/open" % service)
     if v.get("state") != "running":
         raise RuntimeError("open failed: %s" % json.dumps(v))
@@ -111,21 +111,44 @@ def opened(agent, service="pair"):
     host = "%s.services.localhost" % v["uuid"]
     if not until_200(agent.gateway.rstrip("/") + "/", host, agent.token()):
         raise RuntimeError("no answer from %s" % v["uuid"])
+    opened.began = wall  # for the timeline: the bench's clock and the events' are the machine's
     return v["uuid"], (answered - t0) * 1000, (time.monotonic() - t0) * 1000
 
 
-def steps(agent, uuid):
-    """The open's steps of instance uuid from the agent's kept events: {step: ms} (a part's name taken out of it)."""
-    import urllib.request
+def steps(agent, uuid, began, answered):
+    """The open's steps of instance uuid from the agent's kept events: {step: ms}, and between them (each event's time is
+    when its step ended, its millis how long it took) the time outside any step: "before the first step" (from the
+    bench's request; of which until its first state event, as the agent made the instance), "between steps" (summed)
+    and "after route, until the answer" (the open's answer received);
+    began and answered: the bench's wall clock at its request and at the answer."""
     req = urllib.request.Request(agent.api + "/v1/events?follow=false&instance=" + uuid, headers={"Authorization": "Bearer " + agent.token()})
-    out = {}
+    out, spans, made = {}, [], None
     with urllib.request.urlopen(req, timeout=60) as r:
         for line in r.read().decode().splitlines():
             if line.startswith("data: "):
                 e = json.loads(line[6:])
+                if e.get("type") == "dynamic" and made is None:  # its first state, published as the instance is made
+                    made = epoch(e["at"]) * 1000
                 if e.get("type") == "step" and e.get("ok"):
                     out[e["step"]] = out.get(e["step"], 0) + e["millis"]
+                    end = epoch(e["at"]) * 1000
+                    spans.append((end - e["millis"], end, e["step"]))
+    spans = sorted(s for s in spans if s[1] <= answered * 1000 + 5)  # the open's, not the close's
+    if spans:
+        out["(before the first step)"] = spans[0][0] - began * 1000
+        if made is not None:
+            out["(of which: the request until the instance is made)"] = made - began * 1000
+        out["(between steps)"] = sum(max(0.0, b[0] - a[1]) for a, b in zip(spans, spans[1:]))
+        out["(after route, until the answer)"] = answered * 1000 - spans[-1][1]
     return out
+
+
+def epoch(at):
+    """Seconds since the epoch of an RFC 3339 UTC time with up to nanoseconds ("2026-12-04T21:40:48.123456Z")."""
+    import calendar
+    day, _, rest = at.rstrip("Z").partition("T")
+    hms, _, frac = rest.partition(".")
+    return calendar.timegm(time.strptime(day + "T" + hms, "%Y-%m-%dT%H:%M:%S")) + float("0." + (frac or "0"))
 
 
 # the helper as a container part: busybox's httpd (the image the tests import) on the instance's localhost
@@ -201,7 +224,7 @@ def measure(agent, service, start_directly, rounds):
         uuid, a, t = opened(agent, service)
         answer.append(a)
         first.append(t)
-        for step, millis in steps(agent, uuid).items():
+        for step, millis in steps(agent, uuid, opened.began, opened.began + a / 1000).items():
             took.setdefault(step, []).append(millis)
         agent.call("POST", "/v1/dynamic/%s/close" % uuid)
     print("| the helper started directly, until it takes connections | %s |" % ms(helper))
@@ -210,11 +233,13 @@ def measure(agent, service, start_directly, rounds):
     print("| open to first response through the gateway | %s |" % ms(first))
     print("| **over the parts' own start (medians)** | **%.0f** |" % (statistics.median(first) - statistics.median(own)))
     print()
-    print("The open's steps (from its events), median / max ms:")
+    print("The open's steps (from its events; in brackets the time outside them, from the events' times and the bench's"
+          " clock), median / max ms:")
     print()
     for step, xs in took.items():
         if len(xs) == rounds:
             print("| %s | %s |" % (step, ms(xs)))
+    print("| (open answered, until the first response through the gateway) | %s |" % ms([f - a for f, a in zip(first, answer)]))
     print()
 
 
@@ -228,6 +253,8 @@ def main():
     ap.add_argument("--cpu-shares", choices=("agent", "one-group"), default="agent",
                     help="cgroup v1: the agent's way (a part without a CPU limit in no cpu group of Steward's), or as before: "
                          "every part in a cpu group under steward/, which competes as one process beside all others (to compare)")
+    ap.add_argument("--root", default=ROOT,
+                    help="the checkout whose built ./steward runs (default: this one), to compare a build before a change with one after")
     args = ap.parse_args()
     if os.geteuid() != 0 or not shutil.which("nsenter"):
         sys.exit("dynamic services need root and nsenter")
@@ -240,7 +267,7 @@ def main():
     env = {"STEWARD_JAVA_OPTS": (os.environ.get("STEWARD_JAVA_OPTS", "") + " -Dsteward.cgroup.cpu-shares=" + args.cpu_shares).strip()}
     if podman:
         env["DOCKER_HOST"] = "unix://" + podman.sock
-    agent = StewardAgent(ROOT, tmp, env=env, hide_cgroups=args.no_sandbox)
+    agent = StewardAgent(os.path.abspath(args.root), tmp, env=env, hide_cgroups=args.no_sandbox)
     stopped = False
     try:
         agent.call("POST", "/v1/services", """
@@ -252,9 +279,9 @@ entrypoint: web:8080
 """ % (sys.executable, tmp, sys.executable, tmp))
         with open(os.path.join(agent.data, "node.id")) as f:
             scope = f.read().strip()
-        print("Two python3 process parts (web asks helper over localhost)%s; %d rounds; median / max ms; load average %s"
+        print("Two python3 process parts (web asks helper over localhost)%s; %d rounds; median / max ms; load average %s; %s"
               % (", plain processes (no sandbox, no cgroup)" if args.no_sandbox else ", cpu shares " + args.cpu_shares,
-                 args.rounds, open("/proc/loadavg").read().split()[0]))
+                 args.rounds, open("/proc/loadavg").read().split()[0], os.path.abspath(args.root)))
         print()
         print("| | ms |")
         print("|---|---|")

@@ -256,6 +256,97 @@ class DynamicContainerPartTest {
     }
 
     @Test
+    void anEmptyContainerEntrypointRunsTheCommandAsGivenInPlaceOfTheImagesEntrypoint() throws Exception {
+        String image = podman.imageWithEntrypoint();
+        DynamicRig.spec(tmp, "unused", null); // writes the programs
+        String spec = """
+                name: %s
+                parts:
+                  web: {command: [python3, %s], needs: [helper]}
+                  helper:
+                    image: %s%s
+                    command: [sh, -c, "trap 'exit 0' TERM; mkdir -p /tmp/www && echo -n no entrypoint > /tmp/www/index.html && httpd -f -p 127.0.0.1:9000 -h /tmp/www & wait"]
+                    port: 9000
+                    ping: {tcp: true, interval: 50ms}
+                entrypoint: web:8080
+                """;
+        // the image's own entrypoint only echoes the command and ends: the part never listens
+        agent.register(spec.formatted("entrypointed", tmp.resolve("web.py"), image, ""));
+        TestAgent.Res own = agent.call("POST", "/v1/services/entrypointed/open", null);
+        assertThat(own.json().path("state").asText()).as(own.body()).isEqualTo("failed");
+        assertThat(own.json().path("reason").asText()).startsWith("ping part helper: part helper exited: exit status 0");
+        agent.ok("POST", "/v1/dynamic/" + own.json().path("uuid").asText() + "/close", null);
+
+        agent.register(spec.formatted("bare", tmp.resolve("web.py"), image, "\n    container-entrypoint: []"));
+        TestAgent.Res r = agent.call("POST", "/v1/services/bare/open", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
+        String uuid = r.json().path("uuid").asText();
+        String container = "steward-" + scope() + "-bare-" + uuid + "-helper";
+        assertThat(podman.inspect(container, "{{json .Config.Entrypoint}}")).as("no entrypoint (Podman shows it as a string)").isIn("[]", "null", "[\"\"]", "\"\"");
+        assertThat(podman.inspect(container, "{{json .Config.Cmd}}")).startsWith("[\"sh\",\"-c\",");
+        TestAgent.Res page = DynamicRig.get(agent.agent().gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token);
+        assertThat(page.body()).as(page.body()).startsWith("web sees: no entrypoint");
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+        DynamicRig.assertGone(tmp.resolve("data"), uuid);
+    }
+
+    @Test
+    void aContainerPartsResourcesAreItsContainersLimitsAndOverItsMemoryItIsKilledAndReportedOutOfMemory() throws Exception {
+        DynamicRig.spec(tmp, "unused", null); // writes the programs
+        // the helper serves, and once /work/go exists its shell doubles a string until it is over 16 MiB
+        agent.register("""
+                name: hog
+                parts:
+                  web: {command: [python3, %s], needs: [helper]}
+                  helper:
+                    image: %s
+                    command: [sh, -c, "mkdir -p /tmp/www && echo -n lean > /tmp/www/index.html && httpd -p 127.0.0.1:9000 -h /tmp/www; while [ ! -e /work/go ]; do sleep 0.05; done; x=aaaaaaaa; while :; do x=$x$x; done"]
+                    port: 9000
+                    ping: {tcp: true, interval: 50ms}
+                    resources: {memory: 16Mi, cpu: 0.5}
+                    restart: {failures-limit: 1}
+                entrypoint: web:8080
+                paths: {state: [/work]}
+                """.formatted(tmp.resolve("web.py"), Podman.IMAGE));
+        TestAgent.Res r = agent.call("POST", "/v1/services/hog/open", null);
+        assertThat(r.json().path("state").asText()).as(r.body()).isEqualTo("running");
+        String uuid = r.json().path("uuid").asText();
+        String container = "steward-" + scope() + "-hog-" + uuid + "-helper";
+        // the engine's create body had them
+        assertThat(podman.inspect(container, "{{.HostConfig.Memory}}")).isEqualTo(Long.toString(16L << 20));
+        assertThat(podman.inspect(container, "{{.HostConfig.NanoCpus}}")).isEqualTo("500000000");
+        // and the kernel enforces them on the container's processes (cgroup v1 here, else v2)
+        String pid = podman.inspect(container, "{{.State.Pid}}");
+        java.util.Map<String, String> groups = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc", pid, "cgroup"))) {
+            String[] f = line.split(":", 3);
+            for (String c : f[1].split(",")) groups.put(f[1].isEmpty() ? "" : c, f[2]);
+        }
+        if (groups.containsKey("memory")) {
+            assertThat(Path.of("/sys/fs/cgroup/memory" + groups.get("memory"), "memory.limit_in_bytes")).hasContent(Long.toString(16L << 20));
+            assertThat(Path.of("/sys/fs/cgroup/cpu" + groups.get("cpu"), "cpu.cfs_quota_us")).hasContent("50000");
+            assertThat(Path.of("/sys/fs/cgroup/cpu" + groups.get("cpu"), "cpu.cfs_period_us")).hasContent("100000");
+        } else {
+            assertThat(Path.of("/sys/fs/cgroup" + groups.get(""), "memory.max")).hasContent(Long.toString(16L << 20));
+            assertThat(Path.of("/sys/fs/cgroup" + groups.get(""), "cpu.max")).hasContent("50000 100000");
+        }
+        assertThat(DynamicRig.get(agent.agent().gatewayPort(), "127.0.0.1", "/x/" + uuid + "/", agent.token).body()).startsWith("web sees: lean");
+
+        Files.writeString(tmp.resolve("data/dynamic/" + uuid + "/work/go"), "");
+        TestAgent.awaitTrue("the instance failed", () -> agent.get("/v1/dynamic/" + uuid).path("state").asText().equals("failed"), Duration.ofSeconds(60));
+        JsonNode v = agent.get("/v1/dynamic/" + uuid);
+        assertThat(v.path("parts").path("helper").asText()).as(v.toString()).isEqualTo("failed");
+        assertThat(v.path("parts").path("web").asText()).as(v.toString()).isEqualTo("running");
+        assertThat(v.path("reason").asText()).as(v.toString())
+                .startsWith("part helper exited: out of memory (killed at its memory limit; ").contains("(1 of 1 within");
+        assertThat(events.stream().filter(e -> e.contains("\"type\":\"dynamic\"") && e.contains(uuid) && e.contains("\"state\":\"failed\"")).toList())
+                .as("the change to failed, as an event").singleElement().asString().contains("part helper exited: out of memory (killed at its memory limit");
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+        DynamicRig.assertGone(tmp.resolve("data"), uuid);
+    }
+
+    @Test
     void anImageThatCannotBePulledFailsItsStepAndLeavesNothing() throws Exception {
         register("missing", "localhost/nosuch-image:1");
         TestAgent.Res r = agent.call("POST", "/v1/services/missing/open", null);

@@ -240,6 +240,58 @@ class DynamicServicesTest extends DynamicAgentTest {
     }
 
     @Test
+    void partsThatNeedNothingOfEachOtherStartTogetherAndThoseThatNeedThemAfterTheirPings() throws Exception {
+        DynamicRig.spec(tmp, "unused", null); // writes the programs
+        agent.register("""
+                name: fan
+                parts:
+                  web: {command: [python3, %s], needs: [helper, other]}
+                  helper: {command: [sh, -c, "sleep 1; exec python3 %s"], port: 9000, ping: {tcp: true, interval: 50ms}}
+                  other: {command: [sh, -c, "sleep 1; exec python3 -m http.server 9001 --bind 127.0.0.1"], port: 9001, ping: {tcp: true, interval: 50ms}}
+                entrypoint: web:8080
+                """.formatted(tmp.resolve("web.py"), tmp.resolve("helper.py")));
+        JsonNode v = open("fan");
+        assertThat(v.path("state").asText()).as(v.toString()).isEqualTo("running");
+        for (String step : List.of("ping part helper", "ping part other", "start part web", "wait for entrypoint", "route")) {
+            TestAgent.awaitLine(events, "\"step\":\"" + step + "\"");
+        }
+        // each waits a second before it listens: started one after the other, a ping would pass before the next start
+        assertThat(indexOf("start part other")).as("both started before either is pinged").isLessThan(indexOf("ping part helper"));
+        assertThat(indexOf("start part helper")).isLessThan(indexOf("ping part other"));
+        assertThat(indexOf("start part web")).as("the web part after both its needs passed their pings")
+                .isGreaterThan(indexOf("ping part helper")).isGreaterThan(indexOf("ping part other"));
+        assertThat(events.stream().filter(e -> e.contains("\"step\":\"ping part")).toList()).allMatch(e -> e.contains("\"ok\":true"));
+        TestAgent.Res byPath = DynamicRig.get(gatewayPort(), "127.0.0.1", "/x/" + v.path("uuid").asText() + "/", agent.token);
+        assertThat(byPath.body()).startsWith("web sees: helper here");
+        agent.ok("POST", "/v1/dynamic/" + v.path("uuid").asText() + "/close", null);
+        DynamicRig.assertGone(tmp.resolve("data"), v.path("uuid").asText());
+    }
+
+    @Test
+    void aPartThatEndsWhileAnotherIsPingedFailsTheOpenAndTheOtherWaitIsDropped() throws Exception {
+        DynamicRig.spec(tmp, "unused", null); // writes the programs
+        agent.register("""
+                name: fan
+                parts:
+                  web: {command: [python3, %s], needs: [helper, broken]}
+                  helper: {command: [sh, -c, "sleep 2; exec python3 %s"], port: 9000, ping: {tcp: true, interval: 50ms}}
+                  broken: {command: [sh, -c, "sleep 0.3; exit 3"], port: 9001, ping: {tcp: true, interval: 50ms}}
+                entrypoint: web:8080
+                """.formatted(tmp.resolve("web.py"), tmp.resolve("helper.py")));
+        JsonNode v = open("fan");
+        String uuid = v.path("uuid").asText();
+        assertThat(v.path("state").asText()).as(v.toString()).isEqualTo("failed");
+        assertThat(v.path("reason").asText()).as("the step that saw it, and which part ended how").startsWith("ping part ")
+                .contains("part broken exited: exit status 3");
+        TestAgent.awaitLine(events, "\"step\":\"remove\"");
+        assertThat(events.stream().filter(e -> e.contains("\"step\":\"ping part")).toList()).as("one wait reported, failed")
+                .singleElement().asString().contains("\"ok\":false");
+        assertThat(events.stream().anyMatch(e -> e.contains("\"step\":\"start part web\""))).as("the web part never starts").isFalse();
+        DynamicRig.assertGone(tmp.resolve("data"), uuid);
+        agent.ok("POST", "/v1/dynamic/" + uuid + "/close", null);
+    }
+
+    @Test
     void anInstanceIsInTheLowestStateOfItsPartsWhileOnePartIsHeldInStarting() throws Exception {
         DynamicRig.spec(tmp, "unused", null); // writes the programs
         Path go = tmp.resolve("go");

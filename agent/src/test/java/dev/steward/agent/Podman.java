@@ -31,7 +31,8 @@ public final class Podman implements AutoCloseable {
         Path sock = dir.resolve("podman.sock");
         host = "unix://" + sock;
         ProcessBuilder pb = new ProcessBuilder("podman", "system", "service", "--time=0", host)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("podman.log").toFile());
+                .redirectErrorStream(true).redirectOutput(dir.resolve("podman.log").toFile())
+                .directory(dir.toFile()); // its conmons write an "oom" file into their working directory
         pb.environment().put("CONTAINERS_CONF", conf().toString());
         service = pb.start();
         long deadline = System.nanoTime() + 20_000_000_000L;
@@ -62,8 +63,30 @@ public final class Podman implements AutoCloseable {
         return dir.resolve("containers.conf");
     }
 
+    /**
+     * {@link #IMAGE}'s files as an image whose entrypoint is {@code echo the image's entrypoint ran:} (so a command given
+     * to it is only echoed), imported once; its name.
+     */
+    public String imageWithEntrypoint() throws Exception {
+        String name = "localhost/busybox-entrypoint:1";
+        if (run("podman", "image", "exists", name) == 0) return name;
+        Path tar = rootfs();
+        if (run("podman", "import", "--change", "ENTRYPOINT [\"/bin/echo\", \"the image's entrypoint ran:\"]", tar.toString(), name) != 0) {
+            throw new IllegalStateException("podman import failed: " + Files.readString(dir.resolve("cmd.log")));
+        }
+        return name;
+    }
+
     /** A root filesystem of busybox and its applets, imported as {@link #IMAGE}. */
     private void importImage() throws Exception {
+        Path tar = rootfs();
+        if (run("podman", "import", tar.toString(), IMAGE) != 0) throw new IllegalStateException("podman import failed");
+    }
+
+    /** A tar of a root filesystem of busybox and its applets (made once). */
+    private Path rootfs() throws Exception {
+        Path tar = dir.resolve("rootfs.tar");
+        if (Files.exists(tar)) return tar;
         Path root = Files.createDirectories(dir.resolve("rootfs"));
         Files.createDirectories(root.resolve("bin"));
         Files.createDirectories(root.resolve("etc"));
@@ -73,9 +96,8 @@ public final class Podman implements AutoCloseable {
             Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
         }
         Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-        Path tar = dir.resolve("rootfs.tar");
         if (run("tar", "-C", root.toString(), "-cf", tar.toString(), ".") != 0) throw new IllegalStateException("tar failed");
-        if (run("podman", "import", tar.toString(), IMAGE) != 0) throw new IllegalStateException("podman import failed");
+        return tar;
     }
 
     public int run(String... cmd) throws IOException, InterruptedException {

@@ -60,6 +60,9 @@ public final class Dynamics implements Backends {
         return Netns.unavailable();
     }
 
+    /** How long after an open its spare namespaces are made again: its client's first request goes first. */
+    private static final Duration SPARES_AFTER = Duration.ofMillis(100);
+
     /** Opens a new instance of {@code service} for {@code owner} and waits for its end state (running or failed). */
     public Object open(String service, String owner, Path inputs) {
         return open(service, owner, inputs, true);
@@ -78,7 +81,7 @@ public final class Dynamics implements Backends {
         Optional<Spares.Spare> spare = spares.take();
         OpenInstance i = add(spec, spare.map(Spares.Spare::uuid).orElseGet(() -> UUID.randomUUID().toString()), owner);
         var opened = i.post(() -> Lifecycle.open(i, inputs, spare.orElse(null)));
-        opened.whenComplete((v, e) -> spares.fill());
+        opened.whenComplete((v, e) -> spares.fillAfter(SPARES_AFTER));
         if (wait) return wait(opened);
         wait(i.inputsTaken.thenApply(x -> i.view()));
         return i.view();

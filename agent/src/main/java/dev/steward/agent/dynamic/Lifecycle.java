@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The named steps of an instance's life, run on its own thread. Opening: pull each container part's image, create
- * namespace, restore state, copy inputs, then per part in needs order start and ping, then the entrypoint's HTTP readiness, then route. Closing:
+ * namespace, restore state, copy inputs, then the parts started and pinged, each once the parts it needs passed their
+ * pings, and the entrypoint's HTTP readiness ({@link PartStarts}), then route. Closing:
  * stop routing, save state, push outputs, stop parts, remove. A failed opening step takes the instance to
  * {@code failed} and removes everything it made (parts, namespace, folder, record).
  */
@@ -65,21 +67,7 @@ final class Lifecycle {
             if (inputs != null) DataFolders.copy(inputs, i.root().resolve(parts.paths().inputs()), List.of());
         });
         i.inputsTaken.complete(null);
-        for (Parts.Part p : parts.startOrder()) {
-            i.steps.run("start part " + p.name(), () -> {
-                InstanceHandle h = i.procs.spawn(p, parts, i.net, i.root());
-                i.handles.put(p.name(), h);
-                i.parts.put(p.name(), DynamicState.STARTING);
-                i.watch(p.name(), h);
-                i.save();
-            });
-            i.publish("");
-            if (p.ping() != null) i.steps.run("ping part " + p.name(), () -> awaitPing(i, p));
-            if (!p.name().equals(parts.entrypoint())) i.parts.put(p.name(), DynamicState.RUNNING);
-            i.publish("");
-        }
-        i.steps.run("wait for entrypoint", () -> awaitEntrypoint(i));
-        i.parts.put(parts.entrypoint(), DynamicState.RUNNING);
+        PartStarts.run(i);
         i.steps.run("route", () -> i.routed = true);
         i.publish("");
         i.schedule();
@@ -105,14 +93,23 @@ final class Lifecycle {
      * once something does, every {@code ping.interval} (200 ms at most). An {@code exec} ping, every interval.
      */
     static void awaitPing(OpenInstance i, Parts.Part p) throws IOException, InterruptedException {
+        awaitPing(i, p, Map.copyOf(i.handles), () -> false);
+    }
+
+    /**
+     * {@link #awaitPing(OpenInstance, Parts.Part)} off the instance's thread: {@code running} the parts started (it fails
+     * when one ended), {@code abandoned} true once the opening failed elsewhere (it then returns, its end unreported).
+     */
+    static void awaitPing(OpenInstance i, Parts.Part p, Map<String, InstanceHandle> running, BooleanSupplier abandoned)
+            throws IOException, InterruptedException {
         Instant started = i.shared.clock().instant();
         Instant deadline = started.plus(i.shared.readyWithin());
         Duration every = Duration.ofMillis(Math.min(200, p.ping().interval().toMillis()));
-        Map<String, InstanceHandle> running = Map.copyOf(i.handles);
         String why;
         if (p.ping().check() instanceof dev.steward.model.Ping.Check.Exec) {
             why = null;
             while (i.shared.clock().instant().isBefore(deadline)) {
+                if (abandoned.getAsBoolean()) return;
                 ended(running);
                 why = i.procs.ping(p, i.net, i.root());
                 if (why == null) return;
@@ -122,6 +119,7 @@ final class Lifecycle {
             why = Inside.call(i.net.path(), () -> {
                 String last = "not asked";
                 for (Instant now = started; now.isBefore(deadline); now = i.shared.clock().instant()) {
+                    if (abandoned.getAsBoolean()) return null;
                     ended(running);
                     if (!Probe.listening("127.0.0.1", p.port())) {
                         last = "nothing listens on its port " + p.port();
@@ -144,11 +142,16 @@ final class Lifecycle {
      * milliseconds while nothing listens ({@link Probe#pollMillis}), every 5 ms once something does but gives no answer.
      */
     static void awaitEntrypoint(OpenInstance i) throws IOException, InterruptedException {
+        awaitEntrypoint(i, Map.copyOf(i.handles), () -> false);
+    }
+
+    /** {@link #awaitEntrypoint(OpenInstance)} off the instance's thread, as {@link #awaitPing(OpenInstance, Parts.Part, Map, BooleanSupplier)}. */
+    static void awaitEntrypoint(OpenInstance i, Map<String, InstanceHandle> running, BooleanSupplier abandoned) throws IOException, InterruptedException {
         Instant started = i.shared.clock().instant();
         Instant deadline = started.plus(i.shared.readyWithin());
-        Map<String, InstanceHandle> running = Map.copyOf(i.handles);
         String why = null;
         for (Instant now = started; now.isBefore(deadline); now = i.shared.clock().instant()) {
+            if (abandoned.getAsBoolean()) return;
             ended(running);
             if (!Probe.listening(i.net.address(), i.partsSpec().port())) {
                 why = "nothing listens";

@@ -9,8 +9,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Network namespaces made ahead of the opens: each made whole (veth, address, rules) for the UUID the instance that
  * takes it will have, under a spare name ({@link Netns#sparePrefix}), so an open's {@code create namespace} is a
- * rename ({@link Netns#take}) instead of five {@code ip}/{@code nft} processes. Filled after each open on a virtual
- * thread of its own, one at a time, up to {@code size}; emptied at the agent's close. A spare that cannot be made
+ * rename ({@link Netns#take}) instead of five {@code ip}/{@code nft} processes. Filled a moment after each open (once
+ * its first response had time to go out) on a virtual thread of its own, one at a time, up to {@code size}; emptied
+ * at the agent's close. A spare that cannot be made
  * stops the filling until the next open (which then makes its namespace itself, as with none).
  */
 final class Spares {
@@ -38,6 +39,15 @@ final class Spares {
 
     int ready() {
         return ready.size();
+    }
+
+    /**
+     * {@link #fill} after {@code delay}: an open's client asks its first request as soon as the open answers, and the
+     * spares' {@code ip}/{@code nft} processes would take the CPU from it (its first response came 7 ms later with them).
+     */
+    void fillAfter(java.time.Duration delay) {
+        if (size == 0 || closed) return;
+        java.util.concurrent.CompletableFuture.delayedExecutor(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).execute(this::fill);
     }
 
     /** Makes spares until {@code size} are ready, on a thread of its own; nothing when a filling is under way or the pool is closed. */

@@ -48,6 +48,11 @@ final class Steps {
         bus.publish(new Event.StepDone(clock.instant(), service, uuid, step, millis(t0), true, ""));
     }
 
+    /** Reports a step that ran elsewhere, from {@code began} until now; {@code failure} null when it passed. */
+    void ended(String step, Instant began, String failure) {
+        bus.publish(new Event.StepDone(clock.instant(), service, uuid, step, millis(began), failure == null, failure == null ? "" : failure));
+    }
+
     /** Reports a step that failed without being run as one (a probe's failure). */
     void failed(String step, String why) {
         bus.publish(new Event.StepDone(clock.instant(), service, uuid, step, 0, false, why));

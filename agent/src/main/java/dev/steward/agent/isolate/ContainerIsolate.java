@@ -229,10 +229,13 @@ public final class ContainerIsolate implements Isolate {
             if (!started.ok()) throw new IOException("start: " + started.describe());
             JsonNode st = state(id);
             long pid = st.path("Pid").asLong(0);
-            if (pid <= 0) throw new IOException("container " + name + " did not start: " + st.path("Error").asText(""));
+            String error = st.path("Error").asText("");
+            boolean ranAndEnded = pid <= 0 && error.isEmpty() && !st.path("Running").asBoolean(false) && st.path("ExitCode").isNumber();
+            if (pid <= 0 && !ranAndEnded) throw new IOException("container " + name + " did not start: " + (error.isEmpty() ? st.path("Status").asText("") : error));
             Files.createDirectories(r.log().getParent());
             copyLogs(id, r.log(), 0);
-            return handle(id, key, pid, false);
+            // a command that ends at once has ended before its process was seen: its end is reported as any other
+            return ranAndEnded ? endedAtOnce(id, key) : handle(id, key, pid, false);
         } catch (IOException | RuntimeException e) {
             removeQuietly(id);
             throw new IOException("container " + name + ": " + e.getMessage(), e);
@@ -289,15 +292,31 @@ public final class ContainerIsolate implements Isolate {
 
     private InstanceHandle handle(String id, String key, long pid, boolean adopted) {
         long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(0L);
+        Optional<java.nio.file.Path> memory = ContainerMemory.groupOf(pid);
         // off the watcher's one thread: asking the engine may take a few tries
         CompletableFuture<ExitStatus> exit = watcher.watch(pid, false).thenApplyAsync(x -> {
+            try {
+                // the kernel's count first, while the engine has not removed the group yet: an engine may not report it
+                boolean killed = memory.map(ContainerMemory::oomKills).orElse(0L) > 0;
+                ExitStatus status = ended(id);
+                return killed && !(status instanceof ExitStatus.OutOfMemory) ? new ExitStatus.OutOfMemory(status) : status;
+            } finally {
+                live.remove(key);
+            }
+        }, VIRTUAL);
+        return new ContainerHandle(id, pid, ticks, exit, adopted);
+    }
+
+    /** A container that ran and ended before its process was seen (no pid): its end, from the engine. */
+    private InstanceHandle endedAtOnce(String id, String key) {
+        CompletableFuture<ExitStatus> exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return ended(id);
             } finally {
                 live.remove(key);
             }
         }, VIRTUAL);
-        return new ContainerHandle(id, pid, ticks, exit, adopted);
+        return new ContainerHandle(id, 0, 0, exit, false);
     }
 
     /**
