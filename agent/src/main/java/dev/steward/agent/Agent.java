@@ -210,6 +210,7 @@ public final class Agent implements AutoCloseable {
         scaler.start(timer);
         gateway.accept();
         StartupTrace.mark("gateway accepting");
+        Thread.ofVirtual().name("steward-gateway-warm-up").start(gateway::warmUp);
         try {
             api = joined(apiStarting);
         } catch (RuntimeException e) {
