@@ -210,7 +210,10 @@ public final class Agent implements AutoCloseable {
         scaler.start(timer);
         gateway.accept();
         StartupTrace.mark("gateway accepting");
-        Thread.ofVirtual().name("steward-gateway-warm-up").start(gateway::warmUp);
+        Thread.ofVirtual().name("steward-gateway-warm-up").start(() -> {
+            gateway.warmUp();
+            StartupTrace.mark("gateway warmed up");
+        });
         try {
             api = joined(apiStarting);
         } catch (RuntimeException e) {
