@@ -11,7 +11,8 @@ answered; and the agent's own time, held -> answered without the program's start
 The trace's printing costs a little on every step, the same in every build.
 
 Run from the repository root:  STEWARD_NO_BUILD=1 /usr/bin/python3 bench/cold_steps.py [--samples 30]
-  [--fresh-agents 6] [--also 'LABEL|ROOT' ...]   (ROOT: another checkout or a copy of its built jars and launcher)
+  [--fresh-agents 6] [--also 'LABEL|ROOT|JAVA_OPTS' ...]   (ROOT: another checkout or a copy of its built jars and
+  launcher, empty for this one; JAVA_OPTS: added to the agent's JVM options)
 Needs busybox and a built ./steward.
 """
 import argparse
@@ -29,7 +30,13 @@ from fanin import web_root  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, "bench", "tiny_http.py")
-TRACE = {"STEWARD_NO_BUILD": "1", "STEWARD_JAVA_OPTS": "-Dsteward.trace-cold=true"}
+
+
+def traced(opts):
+    """The environment of a traced agent, with more JVM options."""
+    return {"STEWARD_NO_BUILD": "1", "STEWARD_JAVA_OPTS": ("-Dsteward.trace-cold=true " + opts).strip()}
+
+
 STEPS = ["held -> spawn asked", "spawn", "program's start", "ping passed -> resumed", "resumed -> written", "written -> answered",
          "agent's own"]
 
@@ -70,17 +77,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=30)
     ap.add_argument("--fresh-agents", type=int, default=6)
-    ap.add_argument("--also", action="append", default=[], help="'LABEL|ROOT': another build, in turn with this one")
+    ap.add_argument("--also", action="append", default=[], help="'LABEL|ROOT|JAVA_OPTS': another build or JVM options, in turn with this one")
     args = ap.parse_args()
-    builds = [("this build", ROOT)] + [tuple((a.split("|") + [ROOT])[:2]) for a in args.also]
+    builds = [("this build", ROOT, "")] + [tuple((a.split("|") + ["", ""])[:3]) for a in args.also]
+    builds = [(label, root or ROOT, opts) for label, root, opts in builds]
     tmp = tempfile.mkdtemp(prefix="steward-cold-steps-")
     print("machine: %s, %d cores, load %.1f at the start" % (os.uname().release, os.cpu_count(), os.getloadavg()[0]))
     try:
         www = web_root(tmp)
         busybox = ["busybox", "httpd", "-f", "-p", "127.0.0.1:${PORT}", "-h", www]
         agents = []
-        for i, (label, root) in enumerate(builds):
-            a = StewardAgent(root, os.path.join(tmp, "agent-%d" % i), env=TRACE)
+        for i, (label, root, opts) in enumerate(builds):
+            a = StewardAgent(root, os.path.join(tmp, "agent-%d" % i), env=traced(opts))
             a.call("POST", "/v1/services", spec("bb", busybox, tmp).replace("ping: {http: /}", "ping: {http: /index.html}"))
             agents.append((label, a))
         try:
@@ -97,11 +105,11 @@ def main():
         print("|---|---|%s" % ("---|" * len(STEPS)))
         for i, (label, _) in enumerate(agents):
             print(row(label, [steps(r) for r in runs(os.path.join(tmp, "agent-%d" % i, "agent.err"), "bb")[3:]]))
-        fresh = {label: [] for label, _ in builds}
+        fresh = {label: [] for label, _, _ in builds}
         for n in range(args.fresh_agents):
-            for i, (label, root) in enumerate(builds):
+            for i, (label, root, opts) in enumerate(builds):
                 d = os.path.join(tmp, "fresh-%d-%d" % (i, n))
-                a = StewardAgent(root, d, env=TRACE)
+                a = StewardAgent(root, d, env=traced(opts))
                 try:
                     a.call("POST", "/v1/services", spec("first", [sys.executable if not os.path.exists("/usr/bin/python3") else "/usr/bin/python3", TINY], tmp))
                     first_request(a, "first")
@@ -113,7 +121,7 @@ def main():
         print()
         print("| build | agents | %s |" % " | ".join(STEPS))
         print("|---|---|%s" % ("---|" * len(STEPS)))
-        for label, _ in builds:
+        for label, _, _ in builds:
             print(row(label, fresh[label], p90=False))
         print()
         print("load %.1f at the end" % os.getloadavg()[0])

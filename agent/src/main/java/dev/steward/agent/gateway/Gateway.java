@@ -187,10 +187,11 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Runs the path of a start on demand once (see {@link WarmUp}), on the caller's thread; call it once the gateway
-     * accepts, off any request's path. Not over TLS, nor in a cluster (the stand-in is no service the scheduler knows).
+     * accepts, off any request's path. Not over TLS, nor in a cluster (the stand-in is no service the scheduler knows),
+     * nor with {@code -Dsteward.gateway.warm-up=false}.
      */
     public void warmUp() {
-        if (settings.tls() != null || reach != Reach.NONE) return;
+        if (settings.tls() != null || reach != Reach.NONE || !Boolean.parseBoolean(System.getProperty("steward.gateway.warm-up", "true"))) return;
         warmUp.run(port());
     }
 

@@ -65,6 +65,7 @@ final class Hold implements Runnable, dev.steward.agent.traffic.Readiness.Waiter
         gw.unhold(service);
         call.x.loop.execute(() -> call.resume(ready));
     }
+
     /** Waits for a ready instance on any node, asking again now and then (an ask refused for want of room may fit later). */
     private Optional<Endpoint> awaitAnywhere() {
         long deadline = System.nanoTime() + gw.settings.hold().toNanos();
