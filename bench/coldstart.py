@@ -54,12 +54,12 @@ def summary(ms):
     return statistics.median(ms), ms[max(0, int(round(len(ms) * 0.9)) - 1)]
 
 
-def first_after_start(root, tmp, argv, cwd, agents):
+def first_after_start(root, tmp, argv, cwd, agents, env=None):
     """The very first request to a service at zero through the gateway of an agent just started, `agents` times."""
     from benchlib import StewardAgent
     out = []
     for i in range(agents):
-        agent = StewardAgent(root, os.path.join(tmp, "fresh-%d" % i))
+        agent = StewardAgent(root, os.path.join(tmp, "fresh-%d" % i), env=env)
         try:
             agent.call("POST", "/v1/services", spec("first", argv, cwd))
             out += first_request(agent, "first")

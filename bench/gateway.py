@@ -246,26 +246,39 @@ def main():
             print("Cold start: the first request to a service at zero through the gateway, %d times from zero, beside the"
                   " program's own start until its port answers, started the same way (the same argv, PORT in its environment):"
                   % args.samples)
+            if also:
+                print("(each sample: the gateway of this build, then each other gateway, then the program's own start)")
             print()
-            print("| program | through the gateway, median / p90 ms | own start, median / p90 ms | added, median ms |")
-            print("|---|---|---|---|")
+            print("| program | gateway | through the gateway, median / p90 ms | own start, median / p90 ms | added, median ms |")
+            print("|---|---|---|---|---|")
             python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
             www = web_root(tmp)
             programs = [("python3 http.server (%s)" % python, [python, TINY]),
                         ("busybox httpd", ["busybox", "httpd", "-f", "-p", "127.0.0.1:${PORT}", "-h", www])]
+            gateways = [("steward gateway", agent)] + also
             for i, (label, argv) in enumerate(programs):
                 name = "cold%d" % i
-                agent.call("POST", "/v1/services", spec(name, argv, tmp))
-                gw, own = [], []
+                for _, a in gateways:
+                    a.call("POST", "/v1/services", spec(name, argv, tmp))
+                gw, own = {g: [] for g, _ in gateways}, []
                 for _ in range(args.samples):  # interleaved, one of each at a time
-                    gw += first_request(agent, name)
+                    for g, a in gateways:
+                        gw[g] += first_request(a, name)
                     own += own_start(argv, tmp, 1)
-                g, o = summary(gw), summary(own)
-                print("| %s | %.1f / %.1f | %.1f / %.1f | %.1f |" % (label, g[0], g[1], o[0], o[1], g[0] - o[0]))
-            first = first_after_start(ROOT, os.path.join(tmp, "fresh"), programs[0][1], tmp, args.fresh_agents)
+                o = summary(own)
+                for g, _ in gateways:
+                    m = summary(gw[g])
+                    print("| %s | %s | %.1f / %.1f | %.1f / %.1f | %.1f |" % (label, g, m[0], m[1], o[0], o[1], m[0] - o[0]))
+            roots = [("steward gateway", ROOT, {})] + [(label, root or ROOT, dict({"STEWARD_JAVA_OPTS": opts} if opts else {}, STEWARD_NO_BUILD="1"))
+                                                        for label, root, opts in ((spec_.split("|") + ["", ""])[:3] for spec_ in args.also)]
+            first = {label: [] for label, _, _ in roots}
+            for n in range(args.fresh_agents):  # in turn, one agent of each build at a time
+                for k, (label, root, env) in enumerate(roots):
+                    first[label] += first_after_start(root, os.path.join(tmp, "fresh-%d-%d" % (k, n)), programs[0][1], tmp, 1, env)
             print()
-            print("The very first request to a service at zero of an agent just started (%d agents, %s): %s ms"
-                  % (args.fresh_agents, programs[0][0], ", ".join("%.0f" % x for x in first)))
+            for label, _, _ in roots:
+                print("The very first request to a service at zero of an agent just started (%s, %d agents, %s): %s ms"
+                      % (label, args.fresh_agents, programs[0][0], ", ".join("%.0f" % x for x in first[label])))
 
         if "fanin" in parts:
             print()

@@ -142,7 +142,8 @@ public final class Agent implements AutoCloseable {
         Context ctx = new Context(clock, isolates, new PortAllocator(instanceHost(config)), new Pinger(), bus,
                 new StateRepository(store), writes, dev.steward.agent.instance.Timers.of(timer), data, config.nodeName(), config.stopGrace(),
                 (service, result) -> metrics[0].pinged(service, result),
-                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs(), stamps);
+                new dev.steward.agent.spool.Spooler(data.resolve("spool"), dev.steward.agent.spool.Limits.DEFAULT), inFlight, config.runAs(), stamps,
+                new dev.steward.agent.traffic.Readiness());
         registry = new Registry(ctx, config.clustered() ? new dev.steward.agent.placement.Assignments((EtcdStore) store, config.nodeName()) : null);
         dev.steward.agent.auth.Tokens[] tokensLater = new dev.steward.agent.auth.Tokens[1]; // made below; asked only once serving
         dynamics = new dev.steward.agent.dynamic.Dynamics(ctx, store, scope, config.domain(), () -> gateway == null ? 0 : gateway.port(),
@@ -209,6 +210,10 @@ public final class Agent implements AutoCloseable {
         scaler.start(timer);
         gateway.accept();
         StartupTrace.mark("gateway accepting");
+        Thread.ofVirtual().name("steward-gateway-warm-up").start(() -> {
+            gateway.warmUp();
+            StartupTrace.mark("gateway warmed up");
+        });
         try {
             api = joined(apiStarting);
         } catch (RuntimeException e) {

@@ -225,6 +225,26 @@ class GatewayTest extends AgentTestBase {
         assertThat(lines).contains("\"GET /nowhere HTTP/1.1\" 404 52 - -");
     }
 
+    /**
+     * The gateway runs the path of a start on demand once at the agent's start, against a stand-in under a name no
+     * service can have: it is over once the agent serves, and leaves no route, no count and no line in the access log.
+     */
+    @Test
+    void theWarmUpAtTheStartLeavesNoRouteNoCountAndNoLogLine() throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        int code;
+        while ((code = get("/.steward-warm-up/", null).statusCode()) != 404 && System.nanoTime() < deadline) TestAgent.sleep(20);
+        assertThat(code).isEqualTo(404);
+        assertThat(agent.call("GET", "/metrics", null).body()).doesNotContain("steward-warm-up");
+        assertThat(get("/after-the-warm-up", null).statusCode()).isEqualTo(404);
+        Path log = tmp.resolve("data/logs/gateway-access.log");
+        while (!(Files.exists(log) && Files.readString(log).contains("/after-the-warm-up")) && System.nanoTime() < deadline) TestAgent.sleep(20);
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).anyMatch(l -> l.contains("/after-the-warm-up"));
+        // only this test's own requests to the name, all refused
+        assertThat(lines.stream().filter(l -> l.contains("steward-warm-up"))).allMatch(l -> l.contains("\" 404 "));
+    }
+
     static boolean listens(int port) {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
             return true;

@@ -85,6 +85,29 @@ class GatewayTrafficTest extends AgentTestBase {
         void run() throws Exception;
     }
 
+    /**
+     * A request held while its service starts goes to the new instance as soon as the instance is ready, and not
+     * before: after the first passed ping when one is enough, after three when the ping asks for three in a row.
+     */
+    @Test
+    void aHeldRequestGoesOutOnlyOnceThePingsThatMakeTheInstanceReadyPassed() throws Exception {
+        for (int successes : new int[] {1, 3}) {
+            String name = "held" + successes;
+            agent.register("name: " + name + "\ndir: " + work + "\ncommand: [python3, upstream.py]\npolicy: on-demand\n"
+                    + "ping: {http: /ping, successes: " + successes + "}\n");
+            agent.awaitState(name, "stopped");
+            Files.deleteIfExists(work.resolve("seen.log"));
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(agent.gateway + "/" + name + "/first")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            List<String> lines = Files.readAllLines(work.resolve("seen.log"));
+            int first = lines.indexOf("GET /first");
+            assertThat(first).as("%s", lines).isGreaterThanOrEqualTo(successes);
+            assertThat(lines.subList(0, first)).as("before the request").containsOnly("GET /ping");
+            agent.awaitState(name, "stopped");
+        }
+    }
+
     @Test
     void aGibibyteStreamsUpAndDownWithBoundedMemory() throws Exception {
         register("big", "route: {max-body: 2Gi}\n");

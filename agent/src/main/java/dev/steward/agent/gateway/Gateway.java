@@ -75,6 +75,7 @@ public final class Gateway implements AutoCloseable {
 
     final Settings settings;
     final Backends sup;
+    private final WarmUp warmUp = new WarmUp();
     final InFlight inFlight;
     /** Connections being opened to each instance, bounded by the route; exchanges past the bound wait there. */
     final Opening opening = new Opening();
@@ -118,12 +119,14 @@ public final class Gateway implements AutoCloseable {
         this.apps = apps;
         this.reach = reach;
         this.settings = settings;
-        this.sup = sup;
+        this.sup = Backends.joined(sup, warmUp);
         this.inFlight = inFlight;
         this.counts = inFlight::count;
         this.demand = demand;
         this.scaler = scaler;
-        this.observer = observer;
+        this.observer = s -> {
+            if (!WarmUp.NAME.equals(s.service())) observer.served(s);
+        };
         int threads = Integer.getInteger("steward.gateway.threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
         Transport t = Transport.best(System.getProperty("steward.gateway.transport", ""));
         // the event loops ask for a short slice (see Slice); -Dsteward.gateway.slice-us=0 leaves the kernel's default
@@ -180,6 +183,16 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /**
+     * Runs the path of a start on demand once (see {@link WarmUp}), on the caller's thread; call it once the gateway
+     * accepts, off any request's path. Not over TLS, nor in a cluster (the stand-in is no service the scheduler knows),
+     * nor with {@code -Dsteward.gateway.warm-up=false}.
+     */
+    public void warmUp() {
+        if (settings.tls() != null || reach != Reach.NONE || !Boolean.parseBoolean(System.getProperty("steward.gateway.warm-up", "true"))) return;
+        warmUp.run(port());
     }
 
     // ---- what exchanges ask of the gateway -------------------------------------------------

@@ -5,42 +5,65 @@ import dev.steward.agent.traffic.Endpoint;
 import java.util.Optional;
 
 /**
- * A request held until its service has an instance ready, waiting on a virtual thread (never on the
- * event loop) with a place in the service's hold queue taken. The thread takes the request's reference
- * (or wakes a dynamic service), so that starting an instance never runs on an event loop; it gives the
- * place back and hands what it found, and the reference it took, to the call on the call's loop.
+ * A request held until its service has an instance ready, with a place in the service's hold queue taken.
+ * It ends the first of two ways: the first passed ping of a starting instance, told from the ping's thread
+ * (see {@link dev.steward.agent.traffic.Readiness}), or a ready instance the service's runner published, waited
+ * for on a virtual thread (never on the event loop), which also tells of none ready when the wait is over.
+ * Whichever comes first gives the place back and hands what it found to the call on the call's loop; the
+ * other finds it ended. The call took the request's reference (or woke a dynamic service) before.
  *
  * <p>In a cluster the instance may start on any node: the scheduler is asked for one, and the wait ends
  * when one is ready here or elsewhere.
- *
- * @param take whether to take a reference for the request (none when the call holds one already, after a failed
- *             connection); a service that references do not keep up is woken instead
  */
-record Hold(ServiceCall call, Gateway gw, Backend backend, String service, boolean take) implements Runnable {
+final class Hold implements Runnable, dev.steward.agent.traffic.Readiness.Waiter {
+    private final ServiceCall call;
+    private final Gateway gw;
+    private final Backend backend;
+    private final String service;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+    Hold(ServiceCall call, Gateway gw, Backend backend, String service) {
+        this.call = call;
+        this.gw = gw;
+        this.backend = backend;
+        this.service = service;
+    }
+
+    /** Listens for the first passed ping: before the start is asked, so that none is missed. */
+    Hold listen() {
+        backend.awaitPassed(this);
+        return this;
+    }
+
+    /** Waits on a virtual thread for the runner's readiness (and the time's end). */
     void start() {
         Thread.ofVirtual().name("steward-hold-" + service).start(this);
     }
 
     @Override
+    public void passed(Endpoint e) {
+        dev.steward.agent.ColdTrace.mark("ping passed, told to the held request");
+        end(Optional.of(e));
+    }
+
+    @Override
     public void run() {
         Optional<Endpoint> ready = Optional.empty();
-        boolean took = false;
         dev.steward.agent.ColdTrace.mark("hold thread running");
         try {
-            if (take) {
-                backend.use();
-                took = true;
-            } else if (!Gateway.referencedByRequests(backend)) {
-                backend.wake();
-            }
             ready = gw.reach.ask(service) ? awaitAnywhere() : backend.awaitReady(gw.settings.hold());
         } finally {
-            dev.steward.agent.ColdTrace.mark("hold woke: " + (ready.isPresent() ? "ready" : "none ready"));
-            gw.unhold(service);
-            Optional<Endpoint> r = ready;
-            boolean reference = took;
-            call.x.loop.execute(() -> call.resume(r, reference));
+            if (!ended.get()) dev.steward.agent.ColdTrace.mark("hold woke: " + (ready.isPresent() ? "ready" : "none ready"));
+            end(ready);
         }
+    }
+
+    /** The first of the two ends: the place given back, and what was found handed to the call on its loop. */
+    private void end(Optional<Endpoint> ready) {
+        if (!ended.compareAndSet(false, true)) return;
+        backend.leavePassed(this);
+        gw.unhold(service);
+        call.x.loop.execute(() -> call.resume(ready));
     }
 
     /** Waits for a ready instance on any node, asking again now and then (an ask refused for want of room may fit later). */

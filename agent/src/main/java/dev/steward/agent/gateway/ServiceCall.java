@@ -81,8 +81,8 @@ final class ServiceCall implements Phase {
     }
 
     /**
-     * Waits (see {@link Hold}), with a place in the service's hold queue taken, until an instance is ready.
-     * The reference the waiting thread takes becomes this call's when it resumes.
+     * Waits (see {@link Hold}), with a place in the service's hold queue taken, until an instance is ready. The
+     * request's reference is taken here (a dynamic service woken instead), so the service starts at once.
      *
      * @param avoid the instance a connection could not be made to, or null
      */
@@ -91,17 +91,22 @@ final class ServiceCall implements Phase {
         dev.steward.agent.ColdTrace.begin("request held: " + service, x.t0);
         stage = new Held(attempt, avoid);
         x.front.updateReading();
-        boolean take = Gateway.referencedByRequests(backend) && !referenced; // after a failed connection it holds one already
-        new Hold(this, gw, backend, service, take).start();
+        Hold h = new Hold(this, gw, backend, service).listen();
+        // posted to the service's runner, which starts an instance at once (no wait here: safe on the event loop)
+        if (Gateway.referencedByRequests(backend)) {
+            if (!referenced) { // after a failed connection it holds one already
+                backend.use();
+                referenced = true;
+            }
+        } else {
+            backend.wake();
+        }
+        h.start();
     }
 
     /** Back from {@link Hold} on the event loop: connects, or answers 503 when no instance became ready. */
-    void resume(Optional<Endpoint> ready, boolean reference) {
-        if (!(stage instanceof Held held)) { // the client went away meanwhile
-            if (reference) backend.release();
-            return;
-        }
-        if (reference) referenced = true;
+    void resume(Optional<Endpoint> ready) {
+        if (!(stage instanceof Held held)) return; // the client went away meanwhile (its reference was given back then)
         dev.steward.agent.ColdTrace.mark("resumed on the event loop");
         if (ready.isEmpty()) {
             x.reply(Reply.notReady(service, gw.settings.hold()));

@@ -16,12 +16,14 @@ import java.util.function.BiConsumer;
 /**
  * What every service's runner and instance share: the clock and timers (both manual in tests),
  * isolates, ports, pinger, events, the store (read directly, written through {@code writes}, one
- * writer in order), settings, and the stamper that copies instances' output into their logs.
+ * writer in order), settings, the stamper that copies instances' output into their logs, and where a
+ * starting instance's first passed ping is told to the requests held for it.
  */
 public record Context(Clock clock, Isolates isolates, PortAllocator ports, Pinger pinger, EventBus events,
                       StateRepository repo, Executor writes, Timers timers, Path dataDir, String node,
                       Duration stopGrace, BiConsumer<String, PingResult> pingListener, Spooler spooler, InFlight inFlight,
-                      dev.steward.agent.isolate.RunAs runAs, dev.steward.agent.logs.LogStamper stamps) {
+                      dev.steward.agent.isolate.RunAs runAs, dev.steward.agent.logs.LogStamper stamps,
+                      dev.steward.agent.traffic.Readiness readiness) {
 
     /** Where a spec's instances run: its dir, unpacked when it is an archive, else the data dir. */
     public Path workDir(dev.steward.model.Spec spec) {

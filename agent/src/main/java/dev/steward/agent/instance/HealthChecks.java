@@ -29,8 +29,21 @@ final class HealthChecks implements InstanceHook {
             ctx.pingListener().accept(spec.name(), r);
             return r;
         };
-        i.pings = PingLoop.start(spec.name() + "-" + i.id(), check, spec.ping().interval(), i.vitals().ready(),
-                r -> i.post(new InstanceEvent.Pinged(i.id(), gen, r)));
+        // a pass that makes the instance ready by itself is told at once to the requests held for the service
+        boolean tell = spec.ping().successes() <= 1 && !i.vitals().ready() && i.port() > 0;
+        boolean[] told = {false};
+        int port = i.port();
+        PingLoop[] loop = new PingLoop[1];
+        i.pings = loop[0] = PingLoop.start(spec.name() + "-" + i.id(), check, spec.ping().interval(), i.vitals().ready(), r -> {
+            if (tell && !told[0] && r.passed()) {
+                told[0] = true;
+                // ready from now: the next ping waits the interval, not a starting instance's millisecond, and does not
+                // reach the program beside the requests just sent to it (the runner says so too, a moment later)
+                if (loop[0] != null) loop[0].ready(true);
+                ctx.readiness().passed(spec.name(), new dev.steward.agent.traffic.Endpoint(i.id(), ctx.ports().host(), port));
+            }
+            i.post(new InstanceEvent.Pinged(i.id(), gen, r));
+        });
         i.pings.paused(i.state() == dev.steward.model.InstanceState.PAUSED);
     }
 

@@ -316,6 +316,16 @@ public final class ServiceRunner implements Backend {
         return s.ready().isEmpty() ? Optional.empty() : Optional.of(s.ready().get(0));
     }
 
+    @Override
+    public void awaitPassed(dev.steward.agent.traffic.Readiness.Waiter w) {
+        service.context().readiness().await(name(), w);
+    }
+
+    @Override
+    public void leavePassed(dev.steward.agent.traffic.Readiness.Waiter w) {
+        service.context().readiness().leave(name(), w);
+    }
+
     public ServiceView view() {
         return Views.service(snapshot, service.context(), placed);
     }

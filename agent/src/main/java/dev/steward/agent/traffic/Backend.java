@@ -32,6 +32,15 @@ public interface Backend {
     /** Blocks (never on an event loop) until an instance is ready, at most {@code wait}; empty when none became ready. */
     Optional<Endpoint> awaitReady(Duration wait);
 
+    /**
+     * {@code w}, a request held for this backend, is told of the first instance whose ping passes, from the ping's
+     * thread and ahead of {@link #awaitReady} (see {@link Readiness}); none is told for backends without pings of their own.
+     */
+    default void awaitPassed(Readiness.Waiter w) {}
+
+    /** {@code w} no longer waits. */
+    default void leavePassed(Readiness.Waiter w) {}
+
     /** Instances that count towards the wanted number. */
     int live();
 

@@ -60,7 +60,7 @@ class RunnerTest {
     private Context context() {
         return new Context(time, Isolates.of(fake), new PortAllocator(), new Pinger(), bus, new StateRepository(store), Runnable::run,
                 time, tmp, "test", Duration.ofSeconds(5), (s, r) -> { }, new Spooler(tmp.resolve("spool"), Limits.DEFAULT), new InFlight(),
-                dev.steward.agent.isolate.RunAs.AGENT_USER, stamps);
+                dev.steward.agent.isolate.RunAs.AGENT_USER, stamps, new dev.steward.agent.traffic.Readiness());
     }
 
     private ServiceRunner register(String yaml) {
