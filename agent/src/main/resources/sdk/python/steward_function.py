@@ -133,6 +133,28 @@ class Runner:
         finally:
             _frames.reset(reset)
 
+    def reply(self, frame, data):
+        """The reply of the function of frame to data: bytes when the function returned one value, else its chunks as they come."""
+        fn = self.load(frame.name)
+        reset = _frames.set(_frames.get() + (frame,))
+        try:
+            out = fn(data)
+        except BaseException:
+            _frames.reset(reset)
+            raise
+        if out is None or isinstance(out, (bytes, bytearray, memoryview, str)):
+            _frames.reset(reset)
+            return () if out is None else _bytes(out)
+        return self._pieces(out, reset)
+
+    @staticmethod
+    def _pieces(out, reset):
+        try:
+            for piece in out:
+                yield _bytes(piece)
+        finally:
+            _frames.reset(reset)
+
     def call(self, callee, data):
         caller = current()
         _, same, _, other = self.table.entry(caller.name)
@@ -419,38 +441,60 @@ def script_chunks(table, frame, data):
 
 
 def serve_side(fd, runtime, table, runner):
-    """Beside a worker of another runtime: answers the same-worker calls it sends on fd until it closes it."""
+    """Beside a worker of another runtime: answers the same-worker calls it sends on fd until it closes it. The thread
+    that reads a call runs it, the reading handed first to another thread (leader and followers, as the java worker's
+    side does): no hand-off between a call's read and its run. A reply of one value goes out with its end in one write."""
     import msgpack
     sock = socket.socket(fileno=fd)
     write = threading.Lock()
+    packb = msgpack.packb
 
-    def send(message, channel, args):
+    def send(*frames):
+        data = b"".join(packb(f, use_bin_type=True) for f in frames)
         with write:
-            sock.sendall(msgpack.packb([message, channel, args], use_bin_type=True))
+            sock.sendall(data)
 
     def one(channel, name, workflow, scratch, depth, token, data):
         frame = Frame(name, depth, workflow, scratch, token)
         try:
-            chunks = script_chunks(table, frame, data) if runtime == "shell" else runner.chunks(frame, data)
-            for piece in chunks:
-                send(CHUNK, channel, [piece])
+            out = script_chunks(table, frame, data) if runtime == "shell" else runner.reply(frame, data)
+            if isinstance(out, bytes):
+                send([CHUNK, channel, [out]], [CHOKE, channel, []])
+                return
+            for piece in out:
+                send([CHUNK, channel, [piece]])
         except steward.CallError as e:
-            send(ERROR, channel, [1, str(e)])  # its own callee's failure, named already
+            send([ERROR, channel, [1, str(e)]], [CHOKE, channel, []])  # its own callee's failure, named already
+            return
         except Exception as e:
-            send(ERROR, channel, [1, "%s: %s" % (type(e).__name__, e)])
-        send(CHOKE, channel, [])
+            send([ERROR, channel, [1, "%s: %s" % (type(e).__name__, e)]], [CHOKE, channel, []])
+            return
+        send([CHOKE, channel, []])
 
     calls = Pool(64, "steward-side")  # threads kept: a new one per call costs more than the call
     unpacker = msgpack.Unpacker(raw=False, max_buffer_size=64 << 20)
-    while True:
-        piece = sock.recv(65536)
-        if not piece:
-            os._exit(0)  # the worker beside which it ran is gone
-        unpacker.feed(piece)
-        for _, channel, args in unpacker:
+
+    def lead():
+        """Reads the next call (one thread at a time does), hands the reading on, and runs the call."""
+        try:
+            while True:
+                try:
+                    _, channel, args = next(unpacker)
+                    break
+                except StopIteration:
+                    piece = sock.recv(65536)
+                    if not piece:
+                        os._exit(0)  # the worker beside which it ran is gone
+                    unpacker.feed(piece)
             name, workflow, scratch, depth, token, data = args
-            run = contextvars.copy_context().run
-            calls.submit(lambda run=run, a=(channel, name, workflow, scratch, depth, token, data): run(one, *a))
+        except BaseException as e:  # a broken frame: the worker beside sees this process end
+            sys.stderr.write("steward: the worker beside sent a broken call: %s: %s\n" % (type(e).__name__, e))
+            os._exit(1)
+        calls.submit(lead)
+        contextvars.copy_context().run(one, channel, name, workflow, scratch, depth, token, data)
+
+    calls.submit(lead)
+    threading.Event().wait()  # the process ends when the worker beside goes
 
 
 def _feed(pipe, data):

@@ -86,6 +86,36 @@ class FunctionPoolTest extends AgentTestBase {
     }
 
     @Test
+    void aPausedWorkerThatCannotBeThawedIsKilledAndTheCallServedByAnother() throws Exception {
+        added("lost", Map.of("function.yaml", "runtime: python\nhandler: main.handle\nkeep-warm: 20ms\n", "main.py", PID));
+        assertThat(call("lost", "a").statusCode()).isEqualTo(200);
+        JsonNode info = awaitInfo("lost", "the worker is paused after keep-warm",
+                i -> i.path("running").path("workers").size() == 1 && i.path("running").path("workers").get(0).path("state").asText().equals("paused"));
+        long pid = info.path("running").path("workers").get(0).path("pid").asLong();
+        // its freezer group taken away under it: its processes moved to the hierarchy's root (which thaws them), the group removed
+        Path freezer = Path.of("/sys/fs/cgroup/freezer");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(freezer), "pausing here is not by a cgroup v1 freezer group that can be taken away");
+        String line = Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
+                .filter(l -> l.split(":", 3)[1].equals("freezer")).findFirst().orElseThrow(() -> new AssertionError("no v1 freezer group for " + pid));
+        Path group = freezer.resolve(line.split(":", 3)[2].substring(1));
+        for (String p : Files.readAllLines(group.resolve("cgroup.procs"))) Files.writeString(freezer.resolve("cgroup.procs"), p);
+        Files.delete(group);
+
+        HttpResponse<String> r = call("lost", "b");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).endsWith(":b").doesNotStartWith(pid + ":");
+        JsonNode after = awaitInfo("lost", "the worker that could not be thawed is gone",
+                i -> i.path("running").path("workers").size() == 1 && i.path("running").path("workers").get(0).path("pid").asLong() != pid);
+        assertThat(after.path("running").path("last-crash").path("status").asText()).contains("it could not be thawed");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (Files.exists(Path.of("/proc", Long.toString(pid)))) {
+            assertThat(System.nanoTime()).as("worker " + pid + " killed").isLessThan(deadline);
+            TestAgent.sleep(10);
+        }
+        assertThat(call("lost", "c").body()).endsWith(":c");
+    }
+
+    @Test
     void aPausedGenericWorkerOfThePoolLoadsTheFunctionItIsGiven() throws Exception {
         added("first", Map.of("function.yaml", "runtime: python\nhandler: main.handle\n", "main.py", PID));
         // adding a python function fills python's pool (two paused workers by default)

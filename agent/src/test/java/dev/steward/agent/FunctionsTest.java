@@ -337,6 +337,30 @@ class FunctionsTest extends AgentTestBase {
         assertThat(invoke("jcaller", "after").body()).as("a new python process beside after the one stopped").matches("java \\d+ python \\d+ \\d+ after");
     }
 
+    @Test
+    void callsToThePythonProcessBesideRunAtOnceAndAStreamedReplyComesWhole() throws Exception {
+        Path marks = Files.createDirectories(tmp.resolve("together"));
+        // each call marks its start and waits (20 s at most) until all four have started: one at a time, the first would wait alone
+        added("pytogether", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "import os, time\ndef handle(data):\n"
+                + "    d = '" + marks + "'\n    open(os.path.join(d, data.decode()), 'w').close()\n    deadline = time.time() + 20\n"
+                + "    while len(os.listdir(d)) < 4 and time.time() < deadline:\n        time.sleep(0.01)\n"
+                + "    yield b'%d:' % len(os.listdir(d))\n    yield data\n")));
+        added("jtogether", javaFunction("Together", "calls: {pytogether: same-worker}\n", """
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+                java.util.List<java.util.concurrent.Future<byte[]>> got = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    byte[] d = ("c" + i).getBytes();
+                    got.add(pool.submit(() -> steward.invoke("pytogether", d)));
+                }
+                StringBuilder b = new StringBuilder();
+                for (var f : got) b.append(new String(f.get())).append(' ');
+                pool.shutdown();
+                return b.toString().trim().getBytes();"""));
+        TestAgent.Res r = invoke("jtogether", "");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("4:c0 4:c1 4:c2 4:c3");
+    }
+
     /** Whether process {@code pid} runs (a zombie, ended but not reaped yet, does not). */
     static boolean running(long pid) {
         try {

@@ -109,11 +109,13 @@ public final class AppEngine implements Invocable {
     @Override
     public void enqueue(String event, byte[] data, String tag, Duration timeout, Sink sink) {
         Invocation inv = new Invocation(event, data, tag, timeout.toNanos(), sink);
+        InvokeTrace.mark("enqueued");
         if (loop.inEventLoop()) accept(inv);
         else loop.execute(() -> accept(inv));
     }
 
     private void accept(Invocation inv) {
+        InvokeTrace.mark("on the app's loop");
         if (state != State.RUNNING) {
             inv.fail(Messages.RESOURCE_ERROR, state == State.BROKEN ? "the app is broken: " + reason : "the engine is shutting down");
             return;
@@ -133,6 +135,7 @@ public final class AppEngine implements Invocable {
         }
         queue.add(inv);
         armTimer(inv);
+        InvokeTrace.mark("queued");
         pump();
     }
 
@@ -172,21 +175,37 @@ public final class AppEngine implements Invocable {
         return s.state == Slave.State.ACTIVE && s.warm == Slave.Warm.WARM && s.load() < profile.concurrency();
     }
 
-    /** A paused worker thawed for what waits, or null when none is paused (one that cannot be thawed is killed). */
-    private Slave thawOne() {
+    /** A paused worker, or null. */
+    private Slave firstPaused() {
         for (Slave s : slaves.values()) {
-            if (s.state != Slave.State.ACTIVE || s.warm != Slave.Warm.PAUSED) continue;
-            if (thaw(s)) {
-                s.nextStart = Warmth.Start.PAUSED;
-                return s;
-            }
+            if (s.state == Slave.State.ACTIVE && s.warm == Slave.Warm.PAUSED) return s;
         }
         return null;
     }
 
+    /**
+     * Gives {@code inv} to the paused worker {@code s}: the call's frames go into its socket first (a frozen
+     * process's socket keeps them, and its reader, woken while frozen, runs once thawed), then it is thawed.
+     * Thawed first, its threads woken by the thaw could take this thread's CPU before the call was written.
+     * False when it cannot be thawed: it is killed and {@code inv} is not given to it.
+     */
+    private boolean thawFor(Invocation inv, Slave s) {
+        send(inv, s);
+        if (thaw(s)) {
+            warmth.starts().accept(Warmth.Start.PAUSED);
+            s.nextStart = Warmth.Start.WARM;
+            return true;
+        }
+        s.sessions.remove(inv.session);
+        inv.slave = null;
+        return false;
+    }
+
     private boolean thaw(Slave s) {
         try {
+            InvokeTrace.mark("thaw");
             s.handle.resume();
+            InvokeTrace.mark("thawed");
         } catch (java.io.IOException | RuntimeException e) {
             s.state = Slave.State.TERMINATING;
             s.terminatingSince = nanos.getAsLong();
@@ -256,22 +275,35 @@ public final class AppEngine implements Invocable {
     private void dispatch(Invocation inv, Slave s) {
         warmth.starts().accept(s.nextStart);
         s.nextStart = Warmth.Start.WARM;
+        send(inv, s);
+    }
+
+    /** Writes {@code inv}'s frames to {@code s}, as a session of its own. */
+    private void send(Invocation inv, Slave s) {
         long session = s.nextSession();
         inv.slave = s;
         inv.session = session;
         s.sessions.put(session, inv);
         Channel ch = s.channel;
+        InvokeTrace.mark("send");
         ch.write(new WorkerMessage.Invoke(session, inv.event).frame(), ch.voidPromise());
         ch.write(new WorkerMessage.Chunk(session, inv.data).frame(), ch.voidPromise());
+        InvokeTrace.mark("written");
         ch.writeAndFlush(new WorkerMessage.Choke(session).frame(), ch.voidPromise());
+        InvokeTrace.mark("sent to the worker");
     }
 
     /** Hands waiting events to workers with room, then grows the pool for what still waits. */
     private void pump() {
         if (state != State.RUNNING) return;
-        for (Slave s; queue.untagged() > 0 && ((s = leastLoaded()) != null || (s = thawOne()) != null); ) {
+        while (queue.untagged() > 0) {
+            Slave s = leastLoaded();
+            Slave paused = s == null ? firstPaused() : null;
+            if (s == null && paused == null) break;
             Invocation inv = queue.take();
-            if (inv != null) dispatch(inv, s);
+            if (inv == null) break; // their clients had gone
+            if (s != null) dispatch(inv, s);
+            else if (!thawFor(inv, paused)) queue.putBack(inv); // that one is killed: the next paused one, or a new one
         }
         for (String tag : queue.tags()) {
             Slave s = slaves.get(tag);
@@ -358,6 +390,7 @@ public final class AppEngine implements Invocable {
             case WorkerMessage.Chunk c -> {
                 Invocation inv = s.sessions.get(c.session());
                 if (inv != null) {
+                    InvokeTrace.mark("chunk from the worker");
                     inv.sink.chunk(c.data());
                     touched.add(inv.sink);
                 }
@@ -397,6 +430,7 @@ public final class AppEngine implements Invocable {
     }
 
     private void choked(Slave s, long session) {
+        InvokeTrace.mark("choke from the worker");
         Invocation inv = s.sessions.remove(session);
         if (inv != null) {
             inv.finish();

@@ -26,6 +26,13 @@ final class EventQueue {
         depth++;
     }
 
+    /** Puts {@code inv}, just taken, back at the head of its queue (the worker it was taken for could not have it). */
+    void putBack(Invocation inv) {
+        if (inv.tagged()) pinned.computeIfAbsent(inv.tag, t -> new ArrayDeque<>()).addFirst(inv);
+        else queue.addFirst(inv);
+        depth++;
+    }
+
     /** Events waiting, pinned ones included. */
     int depth() {
         return depth;

@@ -171,6 +171,7 @@ public final class Functions implements AutoCloseable {
     }
 
     private void send(Live l, String name, byte[] data, Duration timeout, Workflows.Invocation parent, int depth, Sink sink) {
+        dev.steward.agent.engine.InvokeTrace.mark("the function's version taken");
         Duration own = l.timeout;
         Duration limit = timeout.isZero() || timeout.compareTo(own) > 0 ? own : timeout;
         Workflows.Invocation inv = workflows.begin(parent, depth, name, limit, l.otherCalls);

@@ -45,6 +45,7 @@ final class AppCall implements Sink, Phase {
             c.release();
         }
         if (last) {
+            dev.steward.agent.engine.InvokeTrace.begin("request read");
             byte[] data = new byte[body.readableBytes()];
             body.readBytes(data);
             body.release();
@@ -87,6 +88,7 @@ final class AppCall implements Sink, Phase {
             client.write(Heads.chunkStart(client.alloc(), data.length));
             client.write(Unpooled.wrappedBuffer(data));
             client.writeAndFlush(Heads.crlf(client.alloc()));
+            dev.steward.agent.engine.InvokeTrace.mark("chunk written to the client");
         });
     }
 
@@ -130,6 +132,7 @@ final class AppCall implements Sink, Phase {
             head();
             over = true;
             client.writeAndFlush(Heads.lastChunk(client.alloc()));
+            dev.steward.agent.engine.InvokeTrace.end("end written to the client");
             exchange.appEnded(200, sent);
         });
     }

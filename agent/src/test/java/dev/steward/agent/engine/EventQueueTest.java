@@ -100,4 +100,24 @@ class EventQueueTest {
         q.sweep(1_200_000_000L);
         assertThat(q.depth()).isZero();
     }
+
+    @Test
+    void anEventPutBackIsTakenFirstAndCountedAgain() {
+        Invocation a = event("a", "");
+        Invocation b = event("b", "");
+        Invocation pinned = event("p", "w1");
+        EventQueue q = queueOf(a, b, pinned);
+        assertThat(q.take()).isSameAs(a);
+        assertThat(q.depth()).isEqualTo(2);
+        q.putBack(a);
+        assertThat(q.depth()).isEqualTo(3);
+        assertThat(q.untagged()).isEqualTo(2);
+        assertThat(q.take()).isSameAs(a);
+        assertThat(q.take()).isSameAs(b);
+        assertThat(q.take("w1")).isSameAs(pinned);
+        q.putBack(pinned);
+        assertThat(q.tags()).containsExactly("w1");
+        assertThat(q.take("w1")).isSameAs(pinned);
+        assertThat(q.depth()).isZero();
+    }
 }

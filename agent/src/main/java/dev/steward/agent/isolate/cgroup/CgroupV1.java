@@ -23,6 +23,8 @@ final class CgroupV1 implements Cgroups {
     private static final long PERIOD_US = 100_000;
     private final Path root;
     private final String scope;
+    /** Whether {@link FrozenKey} was asked for, at this agent's first freeze. */
+    private volatile boolean keyHeld;
 
     CgroupV1(Path root, String scope) {
         this.root = root;
@@ -127,6 +129,10 @@ final class CgroupV1 implements Cgroups {
 
         @Override
         public void freeze() throws IOException {
+            if (!keyHeld) { // asked once: where it cannot be made, it never can
+                FrozenKey.hold(root.resolve("freezer"));
+                keyHeld = true;
+            }
             CgroupFiles.write(dir("freezer").resolve("freezer.state"), "FROZEN");
             for (int i = 0; i < 200 && !state().equals("FROZEN"); i++) sleep();
         }
