@@ -96,6 +96,11 @@ class DynamicPartRestartTest extends DynamicAgentTest {
         assertThat(kill(uuid, "helper.py")).isPositive();
         String failed = awaitEvent(uuid, before, "\"type\":\"dynamic\"", "\"state\":\"failed\"");
         assertThat(failed).contains("ping part helper: part helper exited: exit status 3 (3 of 3 within 1m: not started again)");
+        // the last save follows the failed state's event (the instance is failed first, then its state saved)
+        TestAgent.awaitTrue("the state saved after the failure", () -> {
+            List<String> now = List.copyOf(events);
+            return now.subList(before, now.size()).stream().filter(e -> e.contains(uuid) && e.contains("\"step\":\"save state\"")).count() >= 3;
+        }, java.time.Duration.ofSeconds(30));
         List<String> mine = events.subList(before, events.size()).stream().filter(e -> e.contains(uuid)).toList();
         assertThat(mine.stream().filter(e -> e.contains("\"step\":\"restart part helper\"") && e.contains("\"ok\":true"))).as("started again twice").hasSize(2);
         assertThat(mine.stream().filter(e -> e.contains("\"step\":\"ping part helper\"") && e.contains("\"ok\":false"))).hasSize(2);
