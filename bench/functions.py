@@ -3,7 +3,9 @@
 the same run.
 
   cold          no worker and an empty pool (--fn-pool 0): the runtime's process spawned, the function loaded
-  paused        the function's own worker, paused after keep-warm (cgroup freezer), thawed for the call
+  paused        the function's own worker, paused after keep-warm (cgroup freezer), thawed for the call: on the
+                freshly started agent (its invoke path still interpreted), and again after it has served
+                --warm-calls warm calls of another function (the path compiled)
   pool          a paused generic worker of the runtime's pool, thawed and told to load the function
   warm          the function's worker warm: sequential calls, over the RPC port (TCP) and the gateway (HTTP),
                 by the Java client of bench/apps.py (AppBench)
@@ -22,7 +24,7 @@ Cold, paused and pool are measured to the reply's first byte (the gateway, POST 
 connection) and to its end; p50 and p99 over --samples calls each.
 
 Run from the repository root as root:  python3 bench/functions.py [--samples 40] [--seconds 3] [--hops 2000] [--only-hops]
-  [--runtimes python,node,shell,java]
+  [--runtimes python,node,shell,java] [--warm-calls 3000]
 Needs a built tree (./steward agent, worker-sdk/target/classes, bench/target: mvn -o package -DskipTests -pl bench -am),
 node, python3-msgpack.
 """
@@ -245,6 +247,25 @@ def measure_paused(agent, http, runtime, samples):
     return out
 
 
+def measure_paused_again(agent, http, runtime, samples):
+    """Paused calls of the function measure_paused added (its worker paused again between calls), on the agent as it is now."""
+    out = []
+    for _ in range(samples):
+        wait_until(lambda: worker_state(agent, "p" + runtime) == "paused", 30, 0.005)
+        out.append(http.post("p" + runtime))
+    return out
+
+
+def serve_warm_calls(agent, http, runtime, calls):
+    """calls warm invokes of another function (an echo kept warm), through the gateway: the agent's invoke path compiled."""
+    files, _ = HANDLERS[runtime]
+    agent.call("PUT", "/v1/functions/w" + runtime, tar(files))
+    java_cache_made(agent, "w" + runtime)
+    for _ in range(calls):
+        http.post("w" + runtime)
+    agent.call("DELETE", "/v1/functions/w" + runtime)
+
+
 def measure_pool(agent, http, runtime, samples):
     files, _ = HANDLERS[runtime]
     out = []
@@ -431,6 +452,8 @@ def main():
     p.add_argument("--runtimes", default="python,node,shell,java")
     p.add_argument("--hops", type=int, default=2000, help="calls timed per hop kind (0: no hop measured)")
     p.add_argument("--only-hops", action="store_true")
+    p.add_argument("--warm-calls", type=int, default=3000,
+                   help="warm calls of another function the agent serves before paused calls are measured again (0: not measured)")
     a = p.parse_args()
     java = jdk()
     if not os.path.isdir(os.path.join(ROOT, "bench", "target", "classes")):
@@ -452,6 +475,11 @@ def main():
             paused = measure_paused(cold_agent, http, rt, a.samples)
             rows.append((rt, "cold", cold))
             rows.append((rt, "paused (its own worker thawed)", paused))
+        if cold_agent and runtimes and a.warm_calls > 0:  # the same paused calls again, once the agent has served warm calls
+            serve_warm_calls(cold_agent, http, runtimes[0], a.warm_calls)
+            for rt in runtimes:
+                rows.append((rt, "paused (its own worker thawed), after the agent served %d warm calls of another function (%s)"
+                             % (a.warm_calls, runtimes[0]), measure_paused_again(cold_agent, http, rt, a.samples)))
     finally:
         if cold_agent:
             cold_agent.stop()

@@ -96,21 +96,29 @@ function stewardFor(f) {
       if (other) {
         yield* calls.stream(f, callee, toBuffer(data));
       } else {
-        const scratch = f.workflow ? path.join(f.workflow, `${callee}.${process.pid}.${++scratches}`) : '';
-        const g = { name: callee, depth: f.depth + 1, workflow: f.workflow, scratch, token: f.token };
-        if (sides.beside(callee)) yield* sides.stream(g, toBuffer(data));
-        else yield await run(g, toBuffer(data));
+        if (sides.beside(callee)) yield* sides.stream(same(callee), toBuffer(data));
+        else yield await run(same(callee), toBuffer(data));
       }
     } catch (e) {
-      if (e && e.named) throw e;
-      const named = new Error(`function ${callee} failed: ${e && e.message ? e.message : e}`);
-      named.named = true;
-      throw named;
+      throw named(callee, e);
     }
+  }
+  // a same-worker callee's frame: one level deeper, its own scratch directory in the workflow's
+  function same(callee) {
+    const scratch = f.workflow ? path.join(f.workflow, `${callee}.${process.pid}.${++scratches}`) : '';
+    return { name: callee, depth: f.depth + 1, workflow: f.workflow, scratch, token: f.token };
   }
   return {
     stream,
     async invoke(callee, data) {
+      // a callee beside this process: its whole reply, resolved from the frames' own event (no queue, no iterator between)
+      if (!check(callee) && sides.beside(callee)) {
+        try {
+          return await sides.call(same(callee), toBuffer(data));
+        } catch (e) {
+          throw named(callee, e);
+        }
+      }
       const pieces = [];
       for await (const piece of stream(callee, data)) pieces.push(piece);
       return Buffer.concat(pieces);
@@ -118,6 +126,14 @@ function stewardFor(f) {
     workflow: () => made(f.workflow),
     scratch: () => made(f.scratch),
   };
+}
+
+// a callee's failure as its caller sees it: named after the callee (once, however deep it came from)
+function named(callee, e) {
+  if (e && e.named) return e;
+  const out = new Error(`function ${callee} failed: ${e && e.message ? e.message : e}`);
+  out.named = true;
+  return out;
 }
 
 async function run(f, data) {
@@ -239,13 +255,50 @@ const sides = {
       }
     }
   },
-  async* stream(g, data) {
-    const e = this.of.get(g.name);
+  // the process beside for callee entry e, started now if it is not running
+  sideFor(e) {
     let side = this.running.get(e.runtime);
     if (!side || side.gone !== null) {
       side = this.start(e);
       this.running.set(e.runtime, side);
     }
+    return side;
+  },
+  // a call's whole reply: a promise settled by the frames' own 'data' event (invoke's path, which needs no chunk before the end)
+  call(g, data) {
+    const e = this.of.get(g.name);
+    const side = this.sideFor(e);
+    const id = ++side.ids;
+    return new Promise((resolve, reject) => {
+      const pieces = [];
+      let error = null;
+      let timer = null;
+      const settle = () => { clearTimeout(timer); side.channels.delete(id); };
+      const ch = {
+        push([m, args]) {
+          if (m === null) { settle(); reject(new Error(side.gone)); }
+          else if (m === 'timeout') {
+            settle();
+            side.stop(`a call to ${g.name} timed out after ${e.timeout / 1000}s`);
+            reject(new Error(`timed out after ${e.timeout / 1000}s`));
+          } else if (m === CHUNK) pieces.push(Buffer.from(args[0]));
+          else if (m === ERROR) error = String(args[1]);
+          else if (m === CHOKE) {
+            settle();
+            if (error !== null) reject(new Error(error));
+            else resolve(pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
+          }
+        },
+      };
+      side.channels.set(id, ch);
+      if (side.gone !== null) { ch.push([null, null]); return; }
+      timer = setTimeout(() => ch.push(['timeout', null]), e.timeout);
+      side.sock.write(msgpack.encode([0, id, [g.name, g.workflow, g.scratch, g.depth, g.token, data]]));
+    });
+  },
+  async* stream(g, data) {
+    const e = this.of.get(g.name);
+    const side = this.sideFor(e);
     const id = ++side.ids;
     const ch = channel();
     side.channels.set(id, ch);
@@ -310,18 +363,16 @@ function killTree(pid) {
 
 // beside a worker of another runtime: answers the same-worker calls it sends on sock until it closes it
 function serveSide(sock) {
-  const send = (m, c, args) => sock.write(msgpack.encode([m, c, args]));
   const reader = new msgpack.Reader();
   sock.on('data', (b) => {
     for (const [, c, args] of reader.feed(b)) {
       const [name, workflow, scratch, depth, token, data] = args;
       const f = { name: String(name), depth: Number(depth), workflow: String(workflow), scratch: String(scratch), token: String(token) };
       Promise.resolve().then(() => run(f, toBuffer(data))).then((out) => {
-        if (out.length > 0) send(CHUNK, c, [out]);
-        send(CHOKE, c, []);
+        sock.write(out.length > 0 ? msgpack.encodeAll([CHUNK, c, [out]], [CHOKE, c, []]) : msgpack.encode([CHOKE, c, []])); // the reply and its end in one write
       }, (err) => {
-        send(ERROR, c, [INVOCATION_ERROR, err && err.named ? err.message : err && err.stack ? `${err.name}: ${err.message}` : String(err)]);
-        send(CHOKE, c, []);
+        sock.write(msgpack.encodeAll([ERROR, c, [INVOCATION_ERROR, err && err.named ? err.message : err && err.stack ? `${err.name}: ${err.message}` : String(err)]],
+          [CHOKE, c, []]));
       });
     }
   });
@@ -406,11 +457,9 @@ function main() {
     }
     const f = { name: main, depth: Number(ctx[3]), workflow: ctx[1], scratch: ctx[2], token: ctx[4] };
     run(f, Buffer.concat(r.pieces)).then((out) => {
-      if (out.length > 0) send(CHUNK, s, [out]);
-      send(CHOKE, s, []);
+      sock.write(out.length > 0 ? msgpack.encodeAll([CHUNK, s, [out]], [CHOKE, s, []]) : msgpack.encode([CHOKE, s, []])); // the reply and its end in one write
     }, (e) => {
-      send(ERROR, s, [INVOCATION_ERROR, e && e.stack ? `${e.name}: ${e.message}` : String(e)]);
-      send(CHOKE, s, []);
+      sock.write(msgpack.encodeAll([ERROR, s, [INVOCATION_ERROR, e && e.stack ? `${e.name}: ${e.message}` : String(e)]], [CHOKE, s, []]));
     });
   }
 }

@@ -8,6 +8,13 @@ function encode(v) {
   return Buffer.concat(parts);
 }
 
+// several values one after another in one buffer (frames that go out in one write)
+function encodeAll(...vs) {
+  const parts = [];
+  for (const v of vs) put(v, parts);
+  return Buffer.concat(parts);
+}
+
 function head(parts, small, tag8, tag16, tag32, n, smallMax) {
   if (small !== null && n <= smallMax) parts.push(Buffer.from([small | n]));
   else if (tag8 !== null && n < 0x100) parts.push(Buffer.from([tag8, n]));
@@ -94,4 +101,4 @@ class Reader {
   }
 }
 
-module.exports = { encode, Reader };
+module.exports = { encode, encodeAll, Reader };
