@@ -28,8 +28,7 @@ class DynamicPartRestartTest extends DynamicAgentTest {
         int killed = 0;
         for (String pid : DynamicRig.run("ip", "netns", "pids", ns).body().split("\\s+")) {
             if (pid.isBlank()) continue;
-            Path cmdline = Path.of("/proc", pid, "cmdline");
-            if (Files.exists(cmdline) && new String(Files.readAllBytes(cmdline)).contains(program)) {
+            if (DynamicRig.cmdline(pid).contains(program)) {
                 Procs.kill9(Long.parseLong(pid));
                 killed++;
             }

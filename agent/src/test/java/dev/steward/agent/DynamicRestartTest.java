@@ -85,8 +85,7 @@ class DynamicRestartTest {
         List<Long> found = new ArrayList<>();
         for (String pid : DynamicRig.run("ip", "netns", "pids", ns).body().split("\\s+")) {
             if (pid.isBlank()) continue;
-            Path cmdline = Path.of("/proc", pid, "cmdline");
-            String[] argv = java.nio.file.Files.exists(cmdline) ? new String(java.nio.file.Files.readAllBytes(cmdline)).split("\0") : new String[0];
+            String[] argv = DynamicRig.cmdline(pid).split("\0");
             if (argv.length > 1 && argv[0].endsWith("python3") && argv[1].endsWith(program)) found.add(Long.parseLong(pid));
         }
         return found;

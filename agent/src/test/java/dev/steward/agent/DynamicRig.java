@@ -149,6 +149,15 @@ final class DynamicRig {
         Procs.killLeftovers(dataDir, List.of());
     }
 
+    /** The command line of {@code pid} (its arguments joined by NUL), or "" when it ended since it was listed. */
+    static String cmdline(String pid) throws java.io.IOException {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(Path.of("/proc", pid, "cmdline")));
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return "";
+        }
+    }
+
     /** Waits for an event of {@code uuid} among {@code events} after the first {@code after} that contains every one of {@code parts}; returns it. */
     static String awaitEvent(List<String> events, String uuid, int after, String... parts) {
         String[] found = new String[1];
