@@ -149,11 +149,14 @@ final class DynamicRig {
         Procs.killLeftovers(dataDir, List.of());
     }
 
-    /** The command line of {@code pid} (its arguments joined by NUL), or "" when it ended since it was listed. */
-    static String cmdline(String pid) throws java.io.IOException {
+    /**
+     * The command line of {@code pid} (its arguments joined by NUL), or "" when it ended since it was listed: its
+     * /proc folder gone (NoSuchFileException), or the process gone between the open and the read (ESRCH).
+     */
+    static String cmdline(String pid) {
         try {
             return new String(java.nio.file.Files.readAllBytes(Path.of("/proc", pid, "cmdline")));
-        } catch (java.nio.file.NoSuchFileException gone) {
+        } catch (java.io.IOException gone) {
             return "";
         }
     }
