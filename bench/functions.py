@@ -240,11 +240,7 @@ def measure_paused(agent, http, runtime, samples):
     files, _ = HANDLERS[runtime]
     agent.call("PUT", "/v1/functions/p" + runtime, tar(files, "keep-warm: 5ms\n"))
     http.post("p" + runtime)
-    out = []
-    for _ in range(samples):
-        wait_until(lambda: worker_state(agent, "p" + runtime) == "paused", 30, 0.005)
-        out.append(http.post("p" + runtime))
-    return out
+    return measure_paused_again(agent, http, runtime, samples)
 
 
 def measure_paused_again(agent, http, runtime, samples):
