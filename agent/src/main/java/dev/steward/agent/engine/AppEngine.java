@@ -111,7 +111,7 @@ public final class AppEngine implements Invocable {
         Invocation inv = new Invocation(event, data, tag, timeout.toNanos(), sink);
         InvokeTrace.mark("enqueued");
         if (loop.inEventLoop()) accept(inv);
-        else loop.execute(() -> accept(inv));
+        else dev.steward.agent.net.Loops.post(loop, () -> accept(inv));
     }
 
     private void accept(Invocation inv) {
@@ -243,7 +243,7 @@ public final class AppEngine implements Invocable {
                 problem = e.getMessage();
             }
             String failed = problem;
-            loop.execute(() -> paused(s, failed));
+            dev.steward.agent.net.Loops.post(loop, () -> paused(s, failed));
         });
     }
 
@@ -354,10 +354,10 @@ public final class AppEngine implements Invocable {
         Thread.ofVirtual().name("steward-spawn-" + name).start(() -> {
             try {
                 // how it starts is set on the loop before the worker can greet it (a pooled one greets at once)
-                InstanceHandle h = workers.spawn(id, s.log, start -> loop.execute(() -> s.nextStart = start));
-                loop.execute(() -> spawned(s, h));
+                InstanceHandle h = workers.spawn(id, s.log, start -> dev.steward.agent.net.Loops.post(loop, () -> s.nextStart = start));
+                dev.steward.agent.net.Loops.post(loop, () -> spawned(s, h));
             } catch (Exception e) {
-                loop.execute(() -> {
+                dev.steward.agent.net.Loops.post(loop, () -> {
                     slaves.remove(id);
                     broken("cannot start a worker: " + e.getMessage());
                 });
@@ -367,7 +367,7 @@ public final class AppEngine implements Invocable {
 
     private void spawned(Slave s, InstanceHandle h) {
         s.handle = h;
-        h.exit().thenAccept(st -> loop.execute(() -> exitedAfterItsLastWords(s, st)));
+        h.exit().thenAccept(st -> dev.steward.agent.net.Loops.post(loop, () -> exitedAfterItsLastWords(s, st)));
         if (s.state == Slave.State.TERMINATING && s.channel == null) h.kill(); // stopped while it was being spawned
     }
 
@@ -460,7 +460,7 @@ public final class AppEngine implements Invocable {
             s.channel.config().setAutoRead(false);
             s.heldSince = nanos.getAsLong();
         }
-        k.whenDrained(() -> loop.execute(() -> {
+        k.whenDrained(() -> dev.steward.agent.net.Loops.post(loop, () -> {
             if (s.heldBy.remove(k) && s.heldBy.isEmpty() && s.channel != null) s.channel.config().setAutoRead(true);
         }));
     }
@@ -509,7 +509,7 @@ public final class AppEngine implements Invocable {
         var late = loop.schedule(() -> {
             ch.close();
         }, 1, java.util.concurrent.TimeUnit.SECONDS);
-        ch.closeFuture().addListener(f -> loop.execute(() -> {
+        ch.closeFuture().addListener(f -> dev.steward.agent.net.Loops.post(loop, () -> {
             late.cancel(false);
             exited(s, status);
         }));
@@ -632,7 +632,7 @@ public final class AppEngine implements Invocable {
 
     /** Stops the app: waiting events fail, workers finish their sessions and are told to end, killed after the termination timeout. */
     CompletableFuture<Void> stop() {
-        loop.execute(() -> {
+        dev.steward.agent.net.Loops.post(loop, () -> {
             if (state == State.STOPPING || state == State.STOPPED) return;
             state = State.STOPPING;
             failQueue(Messages.RESOURCE_ERROR, "the engine is shutting down");
@@ -644,7 +644,7 @@ public final class AppEngine implements Invocable {
 
     /** Kills every worker at once (the agent is going away). */
     void kill() {
-        loop.execute(() -> slaves.values().forEach(s -> kill(s, "the agent stopped")));
+        dev.steward.agent.net.Loops.post(loop, () -> slaves.values().forEach(s -> kill(s, "the agent stopped")));
     }
 
     private void finishStop() {

@@ -63,7 +63,7 @@ final class AppCall implements Sink, Phase {
     }
 
     private void onClientLoop(Runnable r) {
-        client.eventLoop().execute(() -> {
+        dev.steward.agent.net.Loops.post(client.eventLoop(), () -> {
             if (!over) r.run();
         });
     }

@@ -63,7 +63,7 @@ final class Hold implements Runnable, dev.steward.agent.traffic.Readiness.Waiter
         if (!ended.compareAndSet(false, true)) return;
         backend.leavePassed(this);
         gw.unhold(service);
-        call.x.loop.execute(() -> call.resume(ready));
+        dev.steward.agent.net.Loops.post(call.x.loop, () -> call.resume(ready));
     }
 
     /** Waits for a ready instance on any node, asking again now and then (an ask refused for want of room may fit later). */

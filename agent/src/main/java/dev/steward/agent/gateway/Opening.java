@@ -54,7 +54,7 @@ final class Opening {
                 gates.remove(instance, g);
             }
         }
-        if (next != null) next.x.loop.execute(() -> next.admitted(instance));
+        if (next != null) dev.steward.agent.net.Loops.post(next.x.loop, () -> next.admitted(instance));
     }
 
     /** A waiting exchange leaves; false when it was handed a place meanwhile (it gives it on when that arrives). */

@@ -16,7 +16,7 @@ public final class Drains extends ChannelInboundHandlerAdapter {
 
     /** Runs {@code r} on {@code ch}'s loop as soon as {@code ch} is writable or closed (at once if it is). */
     public static void whenWritable(Channel ch, Runnable r) {
-        ch.eventLoop().execute(() -> {
+        Loops.post(ch.eventLoop(), () -> {
             Drains d = ch.pipeline().get(Drains.class);
             if (d == null || ch.isWritable() || !ch.isActive()) r.run();
             else d.waiting.add(r);
