@@ -121,10 +121,15 @@ class DynamicRestartTest {
 
         RemoteAgent b = RemoteAgent.start(data, tmp, null, agents);
         JsonNode[] seen = new JsonNode[1];
-        TestAgent.awaitTrue("the instance running again with its helper started again", () -> {
-            seen[0] = view(b, uuid);
-            return seen[0].path("state").asText().equals("running");
-        }, java.time.Duration.ofSeconds(60));
+        try {
+            TestAgent.awaitTrue("the instance running again with its helper started again", () -> {
+                seen[0] = view(b, uuid);
+                return seen[0].path("state").asText().equals("running");
+            }, java.time.Duration.ofSeconds(60));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen " + seen[0] + "; its events: "
+                    + b.send("GET", "/v1/events?follow=false&instance=" + uuid, null).body() + "; the agent said: " + b.said(), e);
+        }
         assertThat(seen[0].path("parts").path("helper").asText()).isEqualTo("running");
         assertThat(seen[0].path("restarts").path("helper").asInt()).as(seen[0].toString()).isEqualTo(1);
         assertThat(seen[0].path("reason").asText()).isEqualTo("part helper started again");

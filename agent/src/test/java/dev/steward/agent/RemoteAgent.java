@@ -24,8 +24,10 @@ public final class RemoteAgent {
     /** Where its gateway is reached (only known for an agent started in a namespace), else null. */
     final String gateway;
     private final HttpClient http;
+    private final Path err;
 
-    private RemoteAgent(Process process, String base, String token, String gateway, HttpClient http) {
+    private RemoteAgent(Process process, String base, String token, String gateway, HttpClient http, Path err) {
+        this.err = err;
         this.process = process;
         this.base = base;
         this.token = token;
@@ -64,7 +66,7 @@ public final class RemoteAgent {
         HttpClient trusting = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
                 .sslContext(TestAgent.trusting(cert.certificate())).build();
         String base = "https://" + host + plain.base.substring(plain.base.lastIndexOf(':'));
-        return new RemoteAgent(plain.process, base, plain.token, "http://" + host + ":" + plain.gateway, trusting);
+        return new RemoteAgent(plain.process, base, plain.token, "http://" + host + ":" + plain.gateway, trusting, plain.err);
     }
 
     /** As above, advertising (and listening on) {@code address}, a loopback one such as 127.0.0.2. */
@@ -101,7 +103,17 @@ public final class RemoteAgent {
         String gateway = jvmOptions.stream().anyMatch(o -> o.startsWith("-D" + TestAgentMain.BIND)) ? out.readLine().substring("gateway=".length()) : null;
         String host = args.size() > 4 ? args.get(4) : "127.0.0.1";
         return new RemoteAgent(p, "http://" + host + ":" + line.substring(5), Files.readString(data.resolve("admin.token")).strip(), gateway,
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), err);
+    }
+
+    /** What the agent wrote on stderr so far, less the JVM's warnings and the info lines: for a failing test's message. */
+    public String said() {
+        try {
+            String all = Files.exists(err) ? Files.readString(err) : "";
+            return String.join("\n", all.lines().filter(l -> !l.startsWith("WARNING:") && !l.contains(" INFO ")).toList());
+        } catch (java.io.IOException e) {
+            return "(its stderr could not be read: " + e + ")";
+        }
     }
 
     /** The status and body of a call, whatever the status. */
