@@ -3,7 +3,8 @@
 
 Two parts, each with every build given (this checkout first, then each --also) one after the other:
   - starts from zero of busybox httpd on one agent per build (--samples, the first 3 left out);
-  - the very first start on demand of agents just started (--fresh-agents per build), python3 http.server.
+  - the very first start on demand of agents just started (--fresh-agents per build), python3 http.server, and
+    the second start of each of them (from zero again, as soon as the first has stopped) beside it.
 Each row: medians (and p90 for the first part) of the steps in ms: held -> the runner asks for the spawn;
 the spawn (thread running -> spawned); the program's start (pings begin -> the ping passes); ping passed ->
 the held request resumed on its event loop; resumed -> the request written on a new connection; written ->
@@ -106,16 +107,18 @@ def main():
         for i, (label, _) in enumerate(agents):
             print(row(label, [steps(r) for r in runs(os.path.join(tmp, "agent-%d" % i, "agent.err"), "bb")[3:]]))
         fresh = {label: [] for label, _, _ in builds}
+        second = {label: [] for label, _, _ in builds}
         for n in range(args.fresh_agents):
             for i, (label, root, opts) in enumerate(builds):
                 d = os.path.join(tmp, "fresh-%d-%d" % (i, n))
                 a = StewardAgent(root, d, env=traced(opts))
                 try:
                     a.call("POST", "/v1/services", spec("first", [sys.executable if not os.path.exists("/usr/bin/python3") else "/usr/bin/python3", TINY], tmp))
-                    first_request(a, "first")
+                    first_request(a, "first", samples=2)  # the very first start, then a later one of the same agent
                 finally:
                     a.stop()
                 fresh[label] += [steps(r) for r in runs(os.path.join(d, "agent.err"), "first")[:1]]
+                second[label] += [steps(r) for r in runs(os.path.join(d, "agent.err"), "first")[1:2]]
         print()
         print("The very first start on demand of an agent just started (python3 http.server), medians in ms:")
         print()
@@ -123,6 +126,7 @@ def main():
         print("|---|---|%s" % ("---|" * len(STEPS)))
         for label, _, _ in builds:
             print(row(label, fresh[label], p90=False))
+            print(row(label + ", its second start", second[label], p90=False))
         print()
         print("load %.1f at the end" % os.getloadavg()[0])
     finally:
