@@ -24,8 +24,8 @@ public final class PingLoop {
     static final Duration QUICK = Duration.ofMillis(100);
     /** Until ready, pings come at least this often, so readiness is seen within about this much. */
     static final Duration STARTING_CAP = Duration.ofMillis(10);
-    /** While starting, the wait after a check is at least this many times what the check took. */
-    static final int SPARE = 4;
+    /** While starting, the wait after a check is at least this many times what the check took ({@code -Dsteward.ping.spare=0}: not). */
+    static final int SPARE = Integer.getInteger("steward.ping.spare", 4);
     /** A starting instance's failure that says nothing new is told at most this often (its last ping shown this fresh). */
     static final Duration RETELL = Duration.ofMillis(100);
     private final Check check;
