@@ -3,7 +3,9 @@
 
 Two parts, each with every build given (this checkout first, then each --also) one after the other:
   - starts from zero of busybox httpd on one agent per build (--samples, the first 3 left out);
-  - the very first start on demand of agents just started (--fresh-agents per build), python3 http.server.
+  - the very first start on demand of agents just started (--fresh-agents per build), python3 http.server, and
+    the second start of each of them (from zero again, as soon as the first has stopped) beside it;
+  - with --two-services N, N fresh agents per build with two busybox services, started in turn twice each.
 Each row: medians (and p90 for the first part) of the steps in ms: held -> the runner asks for the spawn;
 the spawn (thread running -> spawned); the program's start (pings begin -> the ping passes); ping passed ->
 the held request resumed on its event loop; resumed -> the request written on a new connection; written ->
@@ -73,10 +75,42 @@ def row(label, rows, p90=True):
     return "| %s | %d | %s |" % (label, len(rows), " | ".join(cell(k) for k in STEPS))
 
 
+def two_services(builds, tmp, busybox, agents):
+    """Fresh agents with two busybox services, started from zero in turn (aa, bb, aa, bb): whether what the very
+    first start pays more is the agent's first run (bb's first start then pays it no more) or each service's."""
+    order = [("aa", 0, "aa, the agent's first start"), ("bb", 0, "bb, its first start after aa's"), ("aa", 1, "aa again"),
+             ("bb", 1, "bb again")]
+    print()
+    print("Two busybox services on fresh agents (%d per build), each started from zero twice in turn, medians in ms:" % agents)
+    print()
+    print("| build | start | %s |" % " | ".join(STEPS))
+    print("|---|---|%s" % ("---|" * len(STEPS)))
+    for i, (label, root, opts) in enumerate(builds):
+        got = {k: [] for _, _, k in order}
+        for n in range(agents):
+            d = os.path.join(tmp, "two-%d-%d" % (i, n))
+            a = StewardAgent(root, d, env=traced(opts))
+            try:
+                for name in ("aa", "bb"):
+                    a.call("POST", "/v1/services", spec(name, busybox, tmp).replace("ping: {http: /}", "ping: {http: /index.html}"))
+                for name, _, _ in order:
+                    first_request(a, name)
+            finally:
+                a.stop()
+            for name, k, key in order:
+                r = runs(os.path.join(d, "agent.err"), name)
+                if len(r) > k:
+                    got[key].append(steps(r[k]))
+        for _, _, key in order:
+            cells = " | ".join("%.2f" % statistics.median(x[k] for x in got[key]) for k in STEPS) if got[key] else "-"
+            print("| %s | %s | %s |" % (label, key, cells))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=30)
     ap.add_argument("--fresh-agents", type=int, default=6)
+    ap.add_argument("--two-services", type=int, default=0, help="fresh agents per build with two busybox services started in turn")
     ap.add_argument("--also", action="append", default=[], help="'LABEL|ROOT|JAVA_OPTS': another build or JVM options, in turn with this one")
     args = ap.parse_args()
     builds = [("this build", ROOT, "")] + [tuple((a.split("|") + ["", ""])[:3]) for a in args.also]
@@ -106,16 +140,18 @@ def main():
         for i, (label, _) in enumerate(agents):
             print(row(label, [steps(r) for r in runs(os.path.join(tmp, "agent-%d" % i, "agent.err"), "bb")[3:]]))
         fresh = {label: [] for label, _, _ in builds}
+        second = {label: [] for label, _, _ in builds}
         for n in range(args.fresh_agents):
             for i, (label, root, opts) in enumerate(builds):
                 d = os.path.join(tmp, "fresh-%d-%d" % (i, n))
                 a = StewardAgent(root, d, env=traced(opts))
                 try:
                     a.call("POST", "/v1/services", spec("first", [sys.executable if not os.path.exists("/usr/bin/python3") else "/usr/bin/python3", TINY], tmp))
-                    first_request(a, "first")
+                    first_request(a, "first", samples=2)  # the very first start, then a later one of the same agent
                 finally:
                     a.stop()
                 fresh[label] += [steps(r) for r in runs(os.path.join(d, "agent.err"), "first")[:1]]
+                second[label] += [steps(r) for r in runs(os.path.join(d, "agent.err"), "first")[1:2]]
         print()
         print("The very first start on demand of an agent just started (python3 http.server), medians in ms:")
         print()
@@ -123,6 +159,9 @@ def main():
         print("|---|---|%s" % ("---|" * len(STEPS)))
         for label, _, _ in builds:
             print(row(label, fresh[label], p90=False))
+            print(row(label + ", its second start", second[label], p90=False))
+        if args.two_services:
+            two_services(builds, tmp, busybox, args.two_services)
         print()
         print("load %.1f at the end" % os.getloadavg()[0])
     finally:

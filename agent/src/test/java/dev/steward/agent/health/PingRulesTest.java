@@ -57,6 +57,19 @@ class PingRulesTest {
     }
 
     @Test
+    void aStartingInstancesNextPingWaitsAtLeastFourTimesWhatTheCheckTookNeverPastTheCap() {
+        Duration second = Duration.ofSeconds(1);
+        assertThat(PingLoop.next(PingLoop.FIRST, false, second, Duration.ofNanos(50_000))).as("a compiled check: every millisecond")
+                .isEqualTo(Duration.ofMillis(1));
+        assertThat(PingLoop.next(PingLoop.FIRST, false, second, Duration.ofNanos(400_000))).as("a check of 0.4 ms: 1.6 ms after it")
+                .isEqualTo(Duration.ofNanos(1_600_000));
+        assertThat(PingLoop.next(PingLoop.FIRST, false, second, Duration.ofMillis(200))).as("a check that timed out").isEqualTo(PingLoop.STARTING_CAP);
+        assertThat(PingLoop.next(PingLoop.FIRST, false, Duration.ofMillis(2), Duration.ofMillis(1))).as("never past the interval")
+                .isEqualTo(Duration.ofMillis(2));
+        assertThat(PingLoop.next(PingLoop.FIRST, true, second, Duration.ofMillis(1))).as("once ready: the interval").isEqualTo(second);
+    }
+
+    @Test
     void aPingLoopKeepsPingingPastAHundredPings() throws Exception {
         var count = new java.util.concurrent.atomic.AtomicInteger();
         var done = new java.util.concurrent.CountDownLatch(1);
@@ -68,6 +81,42 @@ class PingRulesTest {
         } finally {
             loop.cancel();
         }
+    }
+
+    @Test
+    void aStartingInstancesRepeatedFailureIsToldOnlyWhenItSaysSomethingNewOrAfterRetell() {
+        PingResult refused = new PingResult(false, Duration.ZERO, "connection refused");
+        assertThat(PingLoop.tells(refused, false, null, 0)).as("the first result").isTrue();
+        assertThat(PingLoop.tells(refused, false, "connection refused", 1_000_000)).as("the same refusal a millisecond later").isFalse();
+        assertThat(PingLoop.tells(refused, false, "connection refused", PingLoop.RETELL.toNanos())).as("the same, RETELL later").isTrue();
+        assertThat(PingLoop.tells(new PingResult(false, Duration.ZERO, "http /: status 503"), false, "connection refused", 0))
+                .as("a failure that says something else").isTrue();
+        assertThat(PingLoop.tells(new PingResult(true, Duration.ZERO, "ok"), false, "connection refused", 0)).as("a pass").isTrue();
+        assertThat(PingLoop.tells(refused, true, "connection refused", 0)).as("once ready, every failure counts").isTrue();
+    }
+
+    @Test
+    void aStartingInstancesLoopTellsItsFirstRefusalAndItsPassAndFewOfTheRefusalsBetween() throws Exception {
+        var checks = new java.util.concurrent.atomic.AtomicInteger();
+        var told = new java.util.concurrent.CopyOnWriteArrayList<PingResult>();
+        var passed = new java.util.concurrent.CountDownLatch(1);
+        long t0 = System.nanoTime();
+        PingLoop loop = PingLoop.start("t", () -> checks.incrementAndGet() < 40 ? new PingResult(false, Duration.ZERO, "connection refused")
+                : new PingResult(true, Duration.ZERO, "ok"), Duration.ofSeconds(1), false, r -> {
+            told.add(r);
+            if (r.passed()) passed.countDown();
+        });
+        try {
+            assertThat(passed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the pass was told").isTrue();
+        } finally {
+            loop.cancel();
+        }
+        long took = System.nanoTime() - t0;
+        assertThat(told.getFirst().message()).isEqualTo("connection refused");
+        assertThat(told.getLast().passed()).isTrue();
+        // 39 refusals a millisecond or more apart: the first told, then one each RETELL (100 ms) at most, then the pass
+        assertThat(told.size()).as("results told of %d checks in %d ms", checks.get(), took / 1_000_000)
+                .isLessThan(checks.get()).isLessThanOrEqualTo(2 + (int) (took / PingLoop.RETELL.toNanos()));
     }
 
     @Test
