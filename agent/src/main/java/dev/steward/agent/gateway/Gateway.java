@@ -130,9 +130,10 @@ public final class Gateway implements AutoCloseable {
             if (!WarmUp.NAME.equals(s.service())) observer.served(s);
         };
         int threads = Integer.getInteger("steward.gateway.threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
-        // io_uring reads into a ring of buffers per loop unless -Dsteward.gateway.read-ring=false
+        // -Dsteward.gateway.read-ring=true: io_uring's loops read into a ring of buffers each (multishot receives); off by
+        // default, as its CPU per request was not shown lower than the plain reads' (docs/benchmarks.md)
         String wanted = System.getProperty("steward.gateway.transport", "");
-        Transport t = Boolean.parseBoolean(System.getProperty("steward.gateway.read-ring", "true"))
+        Transport t = Boolean.parseBoolean(System.getProperty("steward.gateway.read-ring", "false"))
                 ? Transport.withReadRing(wanted, ALLOCATOR) : Transport.best(wanted);
         // the event loops ask for a short slice (see Slice); -Dsteward.gateway.slice-us=0 leaves the kernel's default
         long slice = Long.getLong("steward.gateway.slice-us", 300) * 1000;
