@@ -100,6 +100,8 @@ public final class Gateway implements AutoCloseable {
     private final EventLoopGroup bosses;
     private final EventLoopGroup loops;
     final Class<? extends SocketChannel> socketClass;
+    /** The io_uring buffer ring the gateway's connections read into (see {@link Transport#withReadRing}); 0 when none. */
+    final short readGroup;
     private final String transport;
     private final Channel listener;
     private final Map<String, AtomicInteger> held = new ConcurrentHashMap<>();
@@ -128,13 +130,19 @@ public final class Gateway implements AutoCloseable {
             if (!WarmUp.NAME.equals(s.service())) observer.served(s);
         };
         int threads = Integer.getInteger("steward.gateway.threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
-        Transport t = Transport.best(System.getProperty("steward.gateway.transport", ""));
+        // -Dsteward.gateway.read-ring=true: io_uring's loops read into a ring of buffers each (multishot receives); off by
+        // default, as its CPU per request was not shown lower than the plain reads' (docs/benchmarks.md)
+        String wanted = System.getProperty("steward.gateway.transport", "");
+        Transport t = Boolean.parseBoolean(System.getProperty("steward.gateway.read-ring", "false"))
+                ? Transport.withReadRing(wanted, ALLOCATOR) : Transport.best(wanted);
         // the event loops ask for a short slice (see Slice); -Dsteward.gateway.slice-us=0 leaves the kernel's default
         long slice = Long.getLong("steward.gateway.slice-us", 300) * 1000;
         EventLoopGroup b;
         EventLoopGroup l;
         try {
-            b = new MultiThreadIoEventLoopGroup(1, dev.steward.agent.net.Slice.threads("steward-gateway-accept", slice), t.handlers());
+            // the accepting loop reads nothing: no ring of read buffers for it
+            var accepting = t.bufferGroup() != 0 ? Transport.best(t.name()).handlers() : t.handlers();
+            b = new MultiThreadIoEventLoopGroup(1, dev.steward.agent.net.Slice.threads("steward-gateway-accept", slice), accepting);
             l = new MultiThreadIoEventLoopGroup(threads, dev.steward.agent.net.Slice.threads("steward-gateway", slice), t.handlers());
         } catch (RuntimeException | LinkageError e) {
             // io_uring said it was there but a ring could not be made (a seccomp filter, a memlock limit): epoll then
@@ -149,8 +157,11 @@ public final class Gateway implements AutoCloseable {
         transport = t.name();
         Class<? extends ServerChannel> serverClass = t.server();
         socketClass = t.socket();
+        readGroup = t.bufferGroup();
         SslContext tls = settings.tls() == null ? null : settings.tls().nettyServerContext();
-        listener = new ServerBootstrap().group(bosses, loops).channel(serverClass)
+        ServerBootstrap server = new ServerBootstrap();
+        if (readGroup != 0) server.childOption(io.netty.channel.uring.IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, readGroup);
+        listener = server.group(bosses, loops).channel(serverClass)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.AUTO_READ, false) // bound now, accepting from accept(): early callers wait in the backlog

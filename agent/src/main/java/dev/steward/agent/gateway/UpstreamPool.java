@@ -48,6 +48,7 @@ final class UpstreamPool {
             bootstrap = new Bootstrap().group(loop).channel(gw.socketClass)
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.ALLOCATOR, Gateway.ALLOCATOR)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
+            if (gw.readGroup != 0) bootstrap.option(io.netty.channel.uring.IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, gw.readGroup);
         }
         String k = key(e);
         bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
