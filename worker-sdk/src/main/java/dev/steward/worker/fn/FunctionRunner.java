@@ -70,7 +70,7 @@ public final class FunctionRunner {
         FunctionRunner runner = new FunctionRunner(FunctionTable.parse(env.getOrDefault("STEWARD_FUNCTIONS", "")),
                 new Calls(env.get("STEWARD_CALLS")), Sides.parse(env.getOrDefault("STEWARD_SIDES", ""), env), env);
         runner.load(main); // warm before the first invocation: a handler that cannot load fails the worker's start
-        Worker.from(args, env).otherwise((req, res) -> res.write(runner.invoke(Invocation.of(req.event(), main), req.readAll()))).run();
+        Worker.from(args, env).callsOnReader().otherwise((req, res) -> res.end(runner.invoke(Invocation.of(req.event(), main), req.readAll()))).run();
     }
 
     /** Serves the same-worker calls of the worker beside which it runs: on stdin, replies on stdout (a handler's prints go to stderr). */

@@ -70,8 +70,8 @@ final class Warmup {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
             runner.load(MAIN);
-            Worker worker = new Worker(MAIN, sock, MAIN)
-                    .otherwise((req, res) -> res.write(runner.invoke(Invocation.of(req.event(), MAIN), req.readAll())));
+            Worker worker = new Worker(MAIN, sock, MAIN).callsOnReader() // as the function's worker serves
+                    .otherwise((req, res) -> res.end(runner.invoke(Invocation.of(req.event(), MAIN), req.readAll())));
             Thread serving = Thread.ofPlatform().name("steward-warmup").start(() -> {
                 try {
                     worker.run();
