@@ -85,6 +85,34 @@ class FunctionPoolTest extends AgentTestBase {
         assertThat(agent.get("/v1/functions/sleeper").path("starts").path("paused").asLong()).isEqualTo(pausedBefore + 1);
     }
 
+    /** A handler that answers, then burns CPU for {@code SECONDS} of its thread's time on a thread of its own, then writes the file it was given. */
+    static final String RUNS_ON = "import threading, time\nSECONDS = %s\n"
+            + "def burn(path):\n    t = time.thread_time()\n    while time.thread_time() - t < SECONDS:\n        pass\n    open(path, 'w').write('done')\n"
+            + "def handle(data):\n    threading.Thread(target=burn, args=(data.decode(),), daemon=True).start()\n    return b'ok'\n";
+
+    @Test
+    void aWorkerThatRunsOnAfterItsReplyIsPausedOnceItIsQuiet() throws Exception {
+        added("runson", Map.of("function.yaml", "runtime: python\nhandler: main.handle\nkeep-warm: 5ms\n", "main.py", RUNS_ON.formatted("0.3")));
+        java.nio.file.Path done = java.nio.file.Files.createTempDirectory("steward-runson-").resolve("done");
+        assertThat(call("runson", done.toString()).body()).isEqualTo("ok");
+        awaitInfo("runson", "the worker is paused once its thread is done",
+                i -> i.path("running").path("workers").size() == 1 && i.path("running").path("workers").get(0).path("state").asText().equals("paused"));
+        assertThat(done).as("its thread ran to its end before it was frozen").exists();
+    }
+
+    @Test
+    void aWorkerThatNeverGoesQuietIsPausedAtTheLimit() throws Exception {
+        added("spins", Map.of("function.yaml", "runtime: python\nhandler: main.handle\nkeep-warm: 5ms\n", "main.py", RUNS_ON.formatted("600")));
+        java.nio.file.Path done = java.nio.file.Files.createTempDirectory("steward-spins-").resolve("done");
+        long t0 = System.nanoTime();
+        assertThat(call("spins", done.toString()).body()).isEqualTo("ok");
+        awaitInfo("spins", "the worker is paused though its thread still runs",
+                i -> i.path("running").path("workers").size() == 1 && i.path("running").path("workers").get(0).path("state").asText().equals("paused"));
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as("left warm while it ran, up to the limit")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(3)); // the agent's limit (WarmRule.QUIET_LIMIT_NANOS)
+        assertThat(done).doesNotExist();
+    }
+
     @Test
     void aPausedWorkerThatCannotBeThawedIsKilledAndTheCallServedByAnother() throws Exception {
         added("lost", Map.of("function.yaml", "runtime: python\nhandler: main.handle\nkeep-warm: 20ms\n", "main.py", PID));

@@ -25,14 +25,18 @@ public final class Response {
         write(chunk.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Ends the reply with an error: {@code code} as the protocol numbers them (1 invocation error). */
+    /** Writes {@code chunk} as the reply's last and ends the reply, the two in one write. */
+    public synchronized void end(byte[] chunk) {
+        if (closed) throw new IllegalStateException("the response is closed");
+        closed = true;
+        send(() -> link.send(new WorkerMessage.Chunk(session, chunk), new WorkerMessage.Choke(session)));
+    }
+
+    /** Ends the reply with an error: {@code code} as the protocol numbers them (1 invocation error); the two frames in one write. */
     public synchronized void error(int code, String message) {
         if (closed) return;
         closed = true;
-        send(() -> {
-            link.send(new WorkerMessage.Error(session, code, message));
-            link.send(new WorkerMessage.Choke(session));
-        });
+        send(() -> link.send(new WorkerMessage.Error(session, code, message), new WorkerMessage.Choke(session)));
     }
 
     /** Ends the reply. */

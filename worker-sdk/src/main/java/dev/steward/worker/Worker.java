@@ -7,17 +7,23 @@ import dev.steward.protocol.Messages;
 import dev.steward.protocol.ProtocolException;
 import dev.steward.protocol.WorkerMessage;
 import dev.steward.protocol.WorkerMessage.FromWorker;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import org.msgpack.value.Value;
 
@@ -33,6 +39,7 @@ import org.msgpack.value.Value;
  *
  * <p>{@link #run()} connects, sends the handshake, a heartbeat now and every {@link #heartbeat}
  * after, and serves invocations until the agent says terminate (answered with terminate) or goes away.
+ * Each invocation runs on a virtual thread of its own, or, with {@link #callsOnReader()}, on the thread that read it.
  */
 public final class Worker {
     private final String app;
@@ -43,6 +50,7 @@ public final class Worker {
     private final Map<Long, Request> requests = new ConcurrentHashMap<>();
     private Duration heartbeat = Duration.ofSeconds(5);
     private volatile String terminated;
+    private volatile boolean onReader;
 
     public Worker(String app, Path endpoint, String uuid) {
         this.app = app;
@@ -96,6 +104,17 @@ public final class Worker {
         return this;
     }
 
+    /**
+     * Each invocation runs on the platform thread that read it, which first hands the reading on to another thread of
+     * a pool (leader and followers), instead of on a virtual thread started by the one reader: a call never waits
+     * for another thread to be scheduled before it runs, nor its request's frames for a virtual thread's poller.
+     * For workers whose calls are short and whose first byte counts (a function's, thawed for its call).
+     */
+    public Worker callsOnReader() {
+        onReader = true;
+        return this;
+    }
+
     /** How often a heartbeat is sent (well under the profile's heartbeat-timeout). */
     public Worker heartbeat(Duration every) {
         heartbeat = every;
@@ -111,8 +130,16 @@ public final class Worker {
             this.channel = channel;
         }
 
-        void send(FromWorker m) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(FrameWriter.encode(m.frame()));
+        /** The messages' frames, in one write. */
+        void send(FromWorker... ms) throws IOException {
+            ByteBuffer b;
+            if (ms.length == 1) {
+                b = ByteBuffer.wrap(FrameWriter.encode(ms[0].frame()));
+            } else {
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                for (FromWorker m : ms) all.writeBytes(FrameWriter.encode(m.frame()));
+                b = ByteBuffer.wrap(all.toByteArray());
+            }
             writing.lock();
             try {
                 while (b.hasRemaining()) channel.write(b);
@@ -124,7 +151,7 @@ public final class Worker {
 
     /**
      * Serves until the agent terminates this worker (returns its reason) or the connection ends
-     * (throws). Invocations run on virtual threads.
+     * (throws). Invocations run on virtual threads, or on the threads that read them ({@link #callsOnReader()}).
      */
     public String run() throws IOException {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(endpoint))) {
@@ -133,7 +160,8 @@ public final class Worker {
             link.send(new WorkerMessage.Heartbeat());
             Thread beats = Thread.ofVirtual().name("steward-worker-heartbeat").start(() -> beat(link));
             try {
-                read(ch, link);
+                if (onReader) new Leaders(new Reading(ch), link).serve();
+                else read(new Reading(ch), link);
             } finally {
                 beats.interrupt();
                 requests.values().forEach(r -> r.end("the worker is stopping"));
@@ -154,25 +182,97 @@ public final class Worker {
         }
     }
 
-    private void read(SocketChannel ch, Link link) throws IOException {
-        FrameReader reader = new FrameReader();
-        InputStream in = Channels.newInputStream(ch);
-        byte[] buf = new byte[64 * 1024];
-        for (int n; terminated == null && (n = in.read(buf)) > 0; ) {
-            List<Frame> frames;
-            try {
-                frames = reader.feed(buf, 0, n);
-            } catch (ProtocolException e) {
-                throw new IOException("the agent sent a broken frame: " + e.getMessage(), e);
+    /** The reading of the connection: used by one thread at a time. */
+    private static final class Reading {
+        private final FrameReader reader = new FrameReader();
+        private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+        private final InputStream in;
+        private final byte[] buf = new byte[64 * 1024];
+
+        Reading(SocketChannel ch) {
+            in = Channels.newInputStream(ch);
+        }
+
+        /** The next frame, read when none is left of the last read; null once the connection ended. */
+        Frame next() throws IOException {
+            while (frames.isEmpty()) {
+                int n = in.read(buf);
+                if (n <= 0) return null;
+                try {
+                    frames.addAll(reader.feed(buf, 0, n));
+                } catch (ProtocolException e) {
+                    throw new IOException("the agent sent a broken frame: " + e.getMessage(), e);
+                }
             }
-            for (Frame f : frames) {
-                handle(f, link);
-                if (terminated != null) return;
-            }
+            return frames.pollFirst();
+        }
+
+        /** The next frame of the last read, if it is not an invocation (those are for the next leader); else null, not reading. */
+        Frame nextOfCall() {
+            Frame f = frames.peekFirst();
+            return f == null || f.message() == Messages.INVOKE ? null : frames.pollFirst();
         }
     }
 
-    private void handle(Frame f, Link link) throws IOException {
+    /** One virtual thread per invocation, started by the thread that reads them all. */
+    private void read(Reading r, Link link) throws IOException {
+        for (Frame f; terminated == null && (f = r.next()) != null; ) {
+            Runnable call = handle(f, link);
+            if (call != null) Thread.ofVirtual().name("steward-worker-call").start(call);
+        }
+    }
+
+    /**
+     * Leader and followers: the thread that reads an invocation gives it the frames read with it (its chunks and end),
+     * hands the reading on to another thread of the pool, and runs it.
+     */
+    private final class Leaders {
+        private final Reading reading;
+        private final Link link;
+        private final ExecutorService threads =
+                Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("steward-worker-call").unstarted(r));
+        private final CompletableFuture<IOException> ended = new CompletableFuture<>();
+
+        Leaders(Reading reading, Link link) {
+            this.reading = reading;
+            this.link = link;
+        }
+
+        /** Returns once the reading ended (the agent terminated this worker or closed); throws what broke it. */
+        void serve() throws IOException {
+            threads.execute(this::lead);
+            try {
+                IOException broken = ended.join();
+                if (broken != null) throw broken;
+            } finally {
+                threads.shutdown();
+            }
+        }
+
+        private void lead() {
+            Runnable call = null;
+            try {
+                while (call == null) {
+                    Frame f = terminated == null ? reading.next() : null;
+                    if (f == null) {
+                        ended.complete(null);
+                        return;
+                    }
+                    call = handle(f, link);
+                }
+                for (Frame f; terminated == null && (f = reading.nextOfCall()) != null; ) handle(f, link);
+            } catch (IOException | RuntimeException e) {
+                ended.complete(e instanceof IOException io ? io : new IOException(e));
+                return;
+            }
+            if (terminated == null) threads.execute(this::lead);
+            else ended.complete(null);
+            call.run();
+        }
+    }
+
+    /** Handles a frame from the agent; an invocation's call is returned, to be run. */
+    private Runnable handle(Frame f, Link link) throws IOException {
         long s = f.session();
         switch ((int) f.message()) {
             case Messages.HEARTBEAT -> { } // the agent's echo
@@ -181,7 +281,9 @@ public final class Worker {
                 link.send(new WorkerMessage.Terminate(Messages.TERMINATE_NORMAL, reason));
                 terminated = reason;
             }
-            case Messages.INVOKE -> invoke(s, f.args(), link);
+            case Messages.INVOKE -> {
+                return invoke(s, f.args(), link);
+            }
             case Messages.CHUNK -> {
                 Request r = requests.get(s);
                 if (r != null && !f.args().isEmpty()) r.push(f.args().get(0).asRawValue().asByteArray());
@@ -196,30 +298,36 @@ public final class Worker {
             }
             default -> { } // nothing else is meant for a worker
         }
+        return null;
     }
 
-    private void invoke(long session, List<Value> args, Link link) {
+    /** The call of an invocation, or null when it was answered already (an error). */
+    private Runnable invoke(long session, List<Value> args, Link link) {
         Response res = new Response(link, session);
         if (args.isEmpty() || !args.get(0).isRawValue()) {
             res.error(Messages.INVOCATION_ERROR, "invoke takes the event name");
-            return;
+            return null;
         }
         String event = args.get(0).asRawValue().asString();
         Handler h = handlers.getOrDefault(event, otherwise);
         if (h == null) {
             res.error(Messages.INVOCATION_ERROR, "app " + app + " has no handler for event '" + event + "'");
-            return;
+            return null;
         }
         Request req = new Request(event);
         requests.put(session, req);
-        Thread.ofVirtual().name("steward-worker-" + event).start(() -> {
+        return () -> {
             try {
                 h.handle(req, res);
                 res.close();
             } catch (Exception | Error e) {
-                res.error(Messages.INVOCATION_ERROR, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                try {
+                    res.error(Messages.INVOCATION_ERROR, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                } catch (UncheckedIOException gone) {
+                    // the agent went away: nothing is left to tell
+                }
             }
-        });
+        };
     }
 
     private static String text(Value v) {

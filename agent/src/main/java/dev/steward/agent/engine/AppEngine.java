@@ -218,17 +218,55 @@ public final class AppEngine implements Invocable {
         return true;
     }
 
-    /** Pauses {@code s} once it has been idle for keep-warm (on a timer armed when its last session ended). */
+    /** Pauses {@code s} once it has been idle for keep-warm (on a timer armed when its last session ended), and is quiet. */
     private void armPause(Slave s) {
+        armPause(s, WarmRule.untilPause(nanos.getAsLong(), s.idleSince, warmth));
+    }
+
+    private void armPause(Slave s, long delayNanos) {
         if (!warmth.pauses() || s.state != Slave.State.ACTIVE || s.warm != Slave.Warm.WARM || s.load() > 0) return;
         if (s.pauseTimer != null) s.pauseTimer.cancel(false);
         s.pauseTimer = loop.schedule(() -> {
             s.pauseTimer = null;
             if (s.state == Slave.State.ACTIVE && s.warm == Slave.Warm.WARM
                     && WarmRule.decide(nanos.getAsLong(), s.load(), s.idleSince, -1, warmth) == WarmRule.Action.PAUSE) {
-                pause(s);
+                pauseWhenQuiet(s);
             }
-        }, WarmRule.untilPause(nanos.getAsLong(), s.idleSince, warmth), TimeUnit.NANOSECONDS);
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Pauses {@code s} unless it is busy on its own: a thread of its process on a CPU or waiting for one
+     * ({@link InstanceHandle#running()}, looked at {@link WarmRule#QUIET_LOOKS} times a millisecond apart, off the
+     * loop); then it is looked at again after keep-warm, up to {@link WarmRule#QUIET_LIMIT_NANOS} after its last reply.
+     * A worker frozen while its JIT compiles or while it warms up would do that work after its thaw, beside the call
+     * it was thawed for.
+     */
+    private void pauseWhenQuiet(Slave s) {
+        InstanceHandle h = s.handle;
+        long idleSince = s.idleSince;
+        if (h == null || !WarmRule.waitForQuiet(nanos.getAsLong(), idleSince)) {
+            pause(s);
+            return;
+        }
+        Thread.ofVirtual().name("steward-quiet-" + name).start(() -> {
+            boolean busy = false;
+            try {
+                for (int i = 0; i < WarmRule.QUIET_LOOKS && !busy; i++) {
+                    if (i > 0) Thread.sleep(1);
+                    busy = h.running();
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            boolean wait = busy;
+            dev.steward.agent.net.Loops.post(loop, () -> {
+                // a call since (or one under way) arms the timer again at its end
+                if (s.state != Slave.State.ACTIVE || s.warm != Slave.Warm.WARM || s.load() > 0 || s.idleSince != idleSince) return;
+                if (wait) armPause(s, warmth.keepWarm().toNanos());
+                else pause(s);
+            });
+        });
     }
 
     /** Freezes {@code s} off the loop (a cgroup v1 freezer is waited for); it takes no session until thawed. */

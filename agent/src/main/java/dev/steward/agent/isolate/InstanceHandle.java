@@ -32,6 +32,14 @@ public interface InstanceHandle {
     /** Lets a paused instance go on. */
     void resume() throws java.io.IOException;
 
+    /**
+     * Whether a thread of its process is on a CPU or waiting for one now (state R in {@code /proc/PID/task/TID/stat}):
+     * it is at work of its own (a JIT compiling, a warm-up) though it serves nothing. Its children are not looked at.
+     */
+    default boolean running() {
+        return Threads.anyRunning(pid());
+    }
+
     /** What the instance uses now. */
     dev.steward.agent.isolate.cgroup.Usage usage();
 }

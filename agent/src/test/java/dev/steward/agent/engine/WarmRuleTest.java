@@ -46,4 +46,10 @@ class WarmRuleTest {
         assertThatThrownBy(() -> new Warmth(Duration.ofMillis(-1), Duration.ofMinutes(1), WorkerSource.NONE, s -> {}))
                 .hasMessage("keep-warm: PT-0.001S (expected: 0 or more)");
     }
+
+    @Test
+    void aWorkerBusyOnItsOwnIsLeftWarmUpToTheLimit() {
+        assertThat(WarmRule.waitForQuiet(WarmRule.QUIET_LIMIT_NANOS - 1, 0)).isTrue();
+        assertThat(WarmRule.waitForQuiet(WarmRule.QUIET_LIMIT_NANOS, 0)).as("paused anyway at the limit").isFalse();
+    }
 }

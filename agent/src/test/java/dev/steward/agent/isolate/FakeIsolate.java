@@ -40,6 +40,7 @@ public final class FakeIsolate implements Isolate {
 
         @Override public long pid() { return pid; }
         @Override public long startTicks() { return pid; }
+        @Override public boolean running() { return false; } // no threads of its own
         @Override public CompletableFuture<ExitStatus> exit() { return exit; }
         @Override public boolean adopted() { return false; }
         @Override public void pause() { paused = true; }

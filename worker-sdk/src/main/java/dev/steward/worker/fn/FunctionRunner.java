@@ -24,13 +24,19 @@ import java.util.stream.Stream;
  * Started beside a python or node worker ({@code STEWARD_SIDE_STDIO}), it serves that
  * worker's same-worker calls of java callees ({@link SideServer}). Started by the warm pool, it first warms itself up ({@link Warmup}) and then waits to be
  * given its function ({@link PoolHandOver}); started with {@code --warmup}, it only warms up (the agent's training
- * run for the class cache).
+ * run for the class cache). Started cold for its function, it warms up once its first call is answered, in the
+ * background ({@link AfterFirstCall}), so that its later calls, thawed from a pause most often, run compiled code.
  */
 public final class FunctionRunner {
     /** How deep calls may nest before one is refused (runaway recursion). */
     static final int MAX_DEPTH = 32;
     /** How many calls the warm-up makes (a pooled worker's, and the training run's). */
     static final int WARMUP_CALLS = 200;
+    /**
+     * How many calls a worker started cold makes after its first call (its later calls, thawed from a pause, then find
+     * their path compiled: with 200 the JIT still compiled during them).
+     */
+    static final int AFTER_FIRST_CALL_WARMUP = 1000;
     private final FunctionTable table;
     private final Calls calls;
     private final Sides sides;
@@ -60,7 +66,8 @@ public final class FunctionRunner {
             return;
         }
         String pool = started.get("STEWARD_POOL");
-        if (pool != null && !pool.isEmpty()) warm(); // pre-warmed while it waits in the pool, not once its call came
+        boolean pooled = pool != null && !pool.isEmpty();
+        if (pooled) warm(); // pre-warmed while it waits in the pool, not once its call came
         else Prestart.begin(); // cold: what the first call needs, set up beside the function's loading
         Optional<Map<String, String>> given = PoolHandOver.await(started);
         if (given.isEmpty()) return; // a pooled worker let go unused
@@ -70,7 +77,72 @@ public final class FunctionRunner {
         FunctionRunner runner = new FunctionRunner(FunctionTable.parse(env.getOrDefault("STEWARD_FUNCTIONS", "")),
                 new Calls(env.get("STEWARD_CALLS")), Sides.parse(env.getOrDefault("STEWARD_SIDES", ""), env), env);
         runner.load(main); // warm before the first invocation: a handler that cannot load fails the worker's start
-        Worker.from(args, env).otherwise((req, res) -> res.write(runner.invoke(Invocation.of(req.event(), main), req.readAll()))).run();
+        AfterFirstCall warmUp = new AfterFirstCall(pooled ? 0 : AfterFirstCall.calls(env.get("STEWARD_JAVA_WARMUP")));
+        try {
+            Worker.from(args, env).callsOnReader().otherwise((req, res) -> {
+                res.end(runner.invoke(Invocation.of(req.event(), main), req.readAll()));
+                warmUp.answered();
+            }).run();
+        } finally {
+            warmUp.stop();
+        }
+    }
+
+    /**
+     * A worker started cold warms up once its first call is answered (not before: the first call waits for nothing
+     * of it), on a thread of its own, {@link #AFTER_FIRST_CALL_WARMUP} calls unless {@code STEWARD_JAVA_WARMUP} (in the function's
+     * {@code env}) says how many (0: none); it stops early, after the call under way, when the worker stops. The agent
+     * pauses a worker only once it is quiet, so the warm-up is done before the worker is first frozen.
+     */
+    static final class AfterFirstCall {
+        private final int calls;
+        private final java.util.concurrent.atomic.AtomicBoolean begun;
+        private volatile boolean stopping;
+        private volatile Thread thread;
+
+        AfterFirstCall(int calls) {
+            this.calls = calls;
+            begun = new java.util.concurrent.atomic.AtomicBoolean(calls <= 0);
+        }
+
+        /** How many calls {@code STEWARD_JAVA_WARMUP} asks for: {@link #AFTER_FIRST_CALL_WARMUP} when unset; a value that is not a count of 0 or more is refused. */
+        static int calls(String given) {
+            if (given == null || given.isBlank()) return AFTER_FIRST_CALL_WARMUP;
+            try {
+                int n = Integer.parseInt(given.strip());
+                if (n >= 0) return n;
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException("STEWARD_JAVA_WARMUP must be a count of calls (0 or more), not '" + given + "'");
+        }
+
+        void answered() {
+            if (!begun.compareAndSet(false, true)) return;
+            thread = Thread.ofPlatform().daemon().name("steward-warmup-after-first-call").start(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    Warmup.run(calls, () -> stopping);
+                    if (!stopping) System.err.println("steward: the java worker warmed up after its first call (" + calls + " calls in "
+                            + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+                } catch (Exception e) {
+                    System.err.println("steward: the java worker's warm-up failed (it goes on without): " + e);
+                }
+            });
+        }
+
+        /** Whether its thread is at work. */
+        boolean running() {
+            Thread t = thread;
+            return t != null && t.isAlive();
+        }
+
+        /** Ends the warm-up under way, waiting for its call in progress (its directory removed). */
+        void stop() throws InterruptedException {
+            stopping = true;
+            Thread t = thread;
+            if (t != null) t.join(java.time.Duration.ofSeconds(5));
+        }
     }
 
     /** Serves the same-worker calls of the worker beside which it runs: on stdin, replies on stdout (a handler's prints go to stderr). */

@@ -51,10 +51,15 @@ final class Warmup {
 
     /** Loads a class from a jar, then serves {@code calls} invocations to a worker of this process over a unix socket, then terminates it. */
     static void run(int calls) throws Exception {
+        run(calls, () -> false);
+    }
+
+    /** As {@link #run(int)}, ending early (after the call under way) once {@code stop} says so. */
+    static void run(int calls, java.util.function.BooleanSupplier stop) throws Exception {
         Path dir = Files.createTempDirectory("steward-warmup-");
         try {
             readJar(dir);
-            serve(dir, calls);
+            serve(dir, calls, stop);
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -62,7 +67,7 @@ final class Warmup {
         }
     }
 
-    private static void serve(Path dir, int calls) throws Exception {
+    private static void serve(Path dir, int calls, java.util.function.BooleanSupplier stop) throws Exception {
         Path sock = dir.resolve("agent.sock");
         String handler = Echo.class.getName();
         FunctionTable table = FunctionTable.parse(MAIN + "\t" + handler + "\tcallee\t\t" + dir + "\ncallee\t" + handler + "\t\t\t" + dir + "\n");
@@ -70,8 +75,8 @@ final class Warmup {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
             runner.load(MAIN);
-            Worker worker = new Worker(MAIN, sock, MAIN)
-                    .otherwise((req, res) -> res.write(runner.invoke(Invocation.of(req.event(), MAIN), req.readAll())));
+            Worker worker = new Worker(MAIN, sock, MAIN).callsOnReader() // as the function's worker serves
+                    .otherwise((req, res) -> res.end(runner.invoke(Invocation.of(req.event(), MAIN), req.readAll())));
             Thread serving = Thread.ofPlatform().name("steward-warmup").start(() -> {
                 try {
                     worker.run();
@@ -82,7 +87,7 @@ final class Warmup {
             try (SocketChannel agent = server.accept()) {
                 Link link = new Link(agent);
                 link.await(Messages.HANDSHAKE);
-                for (int i = 1; i <= calls; i++) {
+                for (int i = 1; i <= calls && !stop.getAsBoolean(); i++) {
                     link.send(new WorkerMessage.Invoke(i, MAIN + "\t\t\t0\t").frame());
                     link.send(FrameWriter.chunk(i, (i % 2 == 0 ? ">x" : "x").getBytes(StandardCharsets.US_ASCII)));
                     link.send(FrameWriter.choke(i));

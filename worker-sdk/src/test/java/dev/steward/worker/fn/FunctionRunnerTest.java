@@ -110,4 +110,26 @@ class FunctionRunnerTest {
             assertThat(frames.get(0).args().get(3).asIntegerValue().asInt()).isEqualTo(2);
         }
     }
+
+    @Test
+    void aWorkerStartedColdWarmsUpAfterItsFirstCallAsManyCallsAsItIsTold() {
+        assertThat(FunctionRunner.AfterFirstCall.calls(null)).isEqualTo(FunctionRunner.AFTER_FIRST_CALL_WARMUP);
+        assertThat(FunctionRunner.AfterFirstCall.calls(" 0 ")).as("none").isZero();
+        assertThat(FunctionRunner.AfterFirstCall.calls("50")).isEqualTo(50);
+        for (String bad : new String[] {"-1", "many", "1.5"}) {
+            assertThatThrownBy(() -> FunctionRunner.AfterFirstCall.calls(bad))
+                    .hasMessage("STEWARD_JAVA_WARMUP must be a count of calls (0 or more), not '" + bad + "'");
+        }
+    }
+
+    @Test
+    void theWarmUpAfterTheFirstCallStopsWithTheWorker() throws Exception {
+        FunctionRunner.AfterFirstCall warmUp = new FunctionRunner.AfterFirstCall(10_000_000); // far more than it could make in the test's time
+        warmUp.answered();
+        warmUp.answered(); // once only
+        long t0 = System.nanoTime();
+        warmUp.stop();
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as("it ended after the call under way").isLessThan(java.time.Duration.ofSeconds(5));
+        assertThat(warmUp.running()).isFalse();
+    }
 }
