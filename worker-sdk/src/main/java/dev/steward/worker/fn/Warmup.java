@@ -56,14 +56,25 @@ final class Warmup {
 
     /** As {@link #run(int)}, ending early (after the call under way) once {@code stop} says so. */
     static void run(int calls, java.util.function.BooleanSupplier stop) throws Exception {
-        Path dir = Files.createTempDirectory("steward-warmup-");
+        run(calls, stop, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** As {@link #run(int, java.util.function.BooleanSupplier)}, its folder made in {@code parent}. */
+    static void run(int calls, java.util.function.BooleanSupplier stop, Path parent) throws Exception {
+        Path dir = Files.createTempDirectory(parent, "steward-warmup-");
         try {
             readJar(dir);
             serve(dir, calls, stop);
         } finally {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            remove(dir);
+        }
+    }
+
+    /** Removes the warm-up's folder and what is left in it, if it is still there. */
+    private static void remove(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
@@ -75,6 +86,7 @@ final class Warmup {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
             runner.load(MAIN);
+            runner.load("callee");
             Worker worker = new Worker(MAIN, sock, MAIN).callsOnReader() // as the function's worker serves
                     .otherwise((req, res) -> res.end(runner.invoke(Invocation.of(req.event(), MAIN), req.readAll())));
             Thread serving = Thread.ofPlatform().name("steward-warmup").start(() -> {
@@ -85,6 +97,9 @@ final class Warmup {
                 }
             });
             try (SocketChannel agent = server.accept()) {
+                // connected, and both functions loaded: the folder is needed no more, and a process killed during the
+                // calls (a worker stopped while it warms up) leaves nothing behind in the temporary directory
+                remove(dir);
                 Link link = new Link(agent);
                 link.await(Messages.HANDSHAKE);
                 for (int i = 1; i <= calls && !stop.getAsBoolean(); i++) {
