@@ -61,12 +61,32 @@ final class Warmup {
 
     /** As {@link #run(int, java.util.function.BooleanSupplier)}, its folder made in {@code parent}. */
     static void run(int calls, java.util.function.BooleanSupplier stop, Path parent) throws Exception {
+        sweep(parent);
         Path dir = Files.createTempDirectory(parent, "steward-warmup-");
         try {
             readJar(dir);
             serve(dir, calls, stop);
         } finally {
             remove(dir);
+        }
+    }
+
+    /** A warm-up takes well under a second: a folder of one this old was left by a process killed as it began. */
+    static final java.time.Duration STALE = java.time.Duration.ofMinutes(10);
+
+    /** Removes the warm-up folders in {@code parent} older than {@link #STALE}; one that cannot be removed is left. */
+    static void sweep(Path parent) {
+        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE));
+        try (java.nio.file.DirectoryStream<Path> old = Files.newDirectoryStream(parent, "steward-warmup-*")) {
+            for (Path d : old) {
+                try {
+                    if (Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.getLastModifiedTime(d).compareTo(before) < 0) remove(d);
+                } catch (IOException e) {
+                    // another's, or gone meanwhile: left
+                }
+            }
+        } catch (IOException e) {
+            // the folder cannot be listed: nothing swept
         }
     }
 

@@ -27,6 +27,20 @@ class WarmupTest {
         assertThat(entries(tmp)).isZero();
     }
 
+    @Test
+    void aWarmUpRemovesTheFoldersThatKilledWarmUpsLeftLongAgoAndNoRecentOne() throws Exception {
+        Path stale = Files.createDirectory(tmp.resolve("steward-warmup-1"));
+        Files.writeString(stale.resolve("agent.sock"), "");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+        Path recent = Files.createDirectory(tmp.resolve("steward-warmup-2"));
+        Path other = Files.createDirectory(tmp.resolve("someone-else"));
+        Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+        Warmup.run(2, () -> false, tmp);
+        assertThat(stale).doesNotExist();
+        assertThat(recent).as("a warm-up that may be running now").exists();
+        assertThat(other).as("not a warm-up's").exists();
+    }
+
     private static long entries(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.count();
