@@ -1,15 +1,13 @@
 package dev.steward.worker;
 
 import dev.steward.protocol.Frame;
-import dev.steward.protocol.FrameReader;
+import dev.steward.protocol.FrameInput;
 import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
-import dev.steward.protocol.ProtocolException;
 import dev.steward.protocol.WorkerMessage;
 import dev.steward.protocol.WorkerMessage.FromWorker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -17,7 +15,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -160,8 +157,9 @@ public final class Worker {
             link.send(new WorkerMessage.Heartbeat());
             Thread beats = Thread.ofVirtual().name("steward-worker-heartbeat").start(() -> beat(link));
             try {
-                if (onReader) new Leaders(new Reading(ch), link).serve();
-                else read(new Reading(ch), link);
+                FrameInput in = new FrameInput(Channels.newInputStream(ch), "the agent"); // read by one thread at a time
+                if (onReader) new Leaders(in, link).serve();
+                else read(in, link);
             } finally {
                 beats.interrupt();
                 requests.values().forEach(r -> r.end("the worker is stopping"));
@@ -182,40 +180,13 @@ public final class Worker {
         }
     }
 
-    /** The reading of the connection: used by one thread at a time. */
-    private static final class Reading {
-        private final FrameReader reader = new FrameReader();
-        private final ArrayDeque<Frame> frames = new ArrayDeque<>();
-        private final InputStream in;
-        private final byte[] buf = new byte[64 * 1024];
-
-        Reading(SocketChannel ch) {
-            in = Channels.newInputStream(ch);
-        }
-
-        /** The next frame, read when none is left of the last read; null once the connection ended. */
-        Frame next() throws IOException {
-            while (frames.isEmpty()) {
-                int n = in.read(buf);
-                if (n <= 0) return null;
-                try {
-                    frames.addAll(reader.feed(buf, 0, n));
-                } catch (ProtocolException e) {
-                    throw new IOException("the agent sent a broken frame: " + e.getMessage(), e);
-                }
-            }
-            return frames.pollFirst();
-        }
-
-        /** The next frame of the last read, if it is not an invocation (those are for the next leader); else null, not reading. */
-        Frame nextOfCall() {
-            Frame f = frames.peekFirst();
-            return f == null || f.message() == Messages.INVOKE ? null : frames.pollFirst();
-        }
+    /** The next frame of the last read, if it is not an invocation (those are for the next leader); else null, not reading. */
+    private static Frame nextOfCall(FrameInput in) throws IOException {
+        Frame f = in.peek();
+        return f == null || f.message() == Messages.INVOKE ? null : in.next();
     }
 
-    /** One virtual thread per invocation, started by the thread that reads them all. */
-    private void read(Reading r, Link link) throws IOException {
+    private void read(FrameInput r, Link link) throws IOException {
         for (Frame f; terminated == null && (f = r.next()) != null; ) {
             Runnable call = handle(f, link);
             if (call != null) Thread.ofVirtual().name("steward-worker-call").start(call);
@@ -227,13 +198,13 @@ public final class Worker {
      * hands the reading on to another thread of the pool, and runs it.
      */
     private final class Leaders {
-        private final Reading reading;
+        private final FrameInput reading;
         private final Link link;
         private final ExecutorService threads =
                 Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("steward-worker-call").unstarted(r));
         private final CompletableFuture<IOException> ended = new CompletableFuture<>();
 
-        Leaders(Reading reading, Link link) {
+        Leaders(FrameInput reading, Link link) {
             this.reading = reading;
             this.link = link;
         }
@@ -260,7 +231,7 @@ public final class Worker {
                     }
                     call = handle(f, link);
                 }
-                for (Frame f; terminated == null && (f = reading.nextOfCall()) != null; ) handle(f, link);
+                for (Frame f; terminated == null && (f = nextOfCall(reading)) != null; ) handle(f, link);
             } catch (IOException | RuntimeException e) {
                 ended.complete(e instanceof IOException io ? io : new IOException(e));
                 return;

@@ -1,15 +1,13 @@
 package dev.steward.worker.fn;
 
 import dev.steward.protocol.Frame;
-import dev.steward.protocol.FrameReader;
+import dev.steward.protocol.FrameInput;
 import dev.steward.protocol.FrameWriter;
 import dev.steward.protocol.Messages;
-import dev.steward.protocol.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -33,10 +31,7 @@ final class SideServer {
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon().name("steward-side-call").unstarted(r));
     private final CountDownLatch ended = new CountDownLatch(1);
     // the reading state: touched only by the one thread that leads, handed from one leader to the next through the pool
-    private final FrameReader reader = new FrameReader();
-    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
-    private final byte[] buf = new byte[64 * 1024];
-    private InputStream in;
+    private FrameInput in;
     private IOException broken;
 
     SideServer(FunctionRunner runner, OutputStream out) {
@@ -46,7 +41,7 @@ final class SideServer {
 
     /** Serves until {@code in} ends; a broken frame ends it with an {@link IOException} saying so. */
     void serve(InputStream in) throws IOException {
-        this.in = in;
+        this.in = new FrameInput(in, "the worker beside");
         threads.execute(this::lead);
         try {
             ended.await();
@@ -62,7 +57,7 @@ final class SideServer {
     private void lead() {
         Frame f;
         try {
-            f = next();
+            f = in.next();
         } catch (IOException e) {
             broken = e;
             f = null;
@@ -73,19 +68,6 @@ final class SideServer {
         }
         threads.execute(this::lead);
         call(f);
-    }
-
-    private Frame next() throws IOException {
-        while (frames.isEmpty()) {
-            int n = in.read(buf);
-            if (n <= 0) return null;
-            try {
-                frames.addAll(reader.feed(buf, 0, n));
-            } catch (ProtocolException e) {
-                throw new IOException("the worker beside sent a broken frame: " + e.getMessage(), e);
-            }
-        }
-        return frames.pollFirst();
     }
 
     private void call(Frame f) {

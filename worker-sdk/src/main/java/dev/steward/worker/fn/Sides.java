@@ -1,11 +1,9 @@
 package dev.steward.worker.fn;
 
 import dev.steward.protocol.Frame;
-import dev.steward.protocol.FrameReader;
+import dev.steward.protocol.FrameInput;
 import dev.steward.protocol.Messages;
-import dev.steward.protocol.ProtocolException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -136,17 +134,13 @@ final class Sides {
         }
 
         private void read() {
-            FrameReader reader = new FrameReader();
-            InputStream in = Channels.newInputStream(ch);
-            byte[] buf = new byte[64 * 1024];
+            FrameInput in = new FrameInput(Channels.newInputStream(ch), "the " + runtime + " process");
             try {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    for (Frame f : reader.feed(buf, 0, n)) {
-                        BlockingQueue<Frame> q = channels.get(f.session());
-                        if (q != null) q.add(f);
-                    }
+                for (Frame f; (f = in.next()) != null; ) {
+                    BlockingQueue<Frame> q = channels.get(f.session());
+                    if (q != null) q.add(f);
                 }
-            } catch (IOException | ProtocolException e) {
+            } catch (IOException e) {
                 // said below as its end
             }
             String status;
