@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The few calls of the Docker Engine API that every container's life makes (create, start, inspect,
@@ -141,7 +142,11 @@ final class EngineApi {
     }
 
     private Answer exchange(Connection c, String method, String path, byte[] payload) throws IOException {
-        ScheduledFuture<?> deadline = DEADLINES.schedule(c::close, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        AtomicBoolean fired = new AtomicBoolean();
+        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+            fired.set(true); // before the close: the read it breaks must see why
+            c.close();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         boolean keep = false;
         try {
             c.send(request(method, path, payload));
@@ -152,10 +157,10 @@ final class EngineApi {
         } catch (Stale e) {
             throw e;
         } catch (IOException e) {
-            if (deadline.isDone() && !deadline.isCancelled()) throw new IOException(method + " " + path + ": no answer from the container engine within " + timeout.toMillis() + "ms");
+            if (fired.get()) throw new IOException(method + " " + path + ": no answer from the container engine within " + timeout.toMillis() + "ms");
             throw e;
         } finally {
-            boolean late = !deadline.cancel(false); // it ran: the connection is closed
+            boolean late = !deadline.cancel(false) || fired.get(); // it ran: the connection is closed
             if (keep && !late) {
                 c.reused = true;
                 idle.addFirst(c);
