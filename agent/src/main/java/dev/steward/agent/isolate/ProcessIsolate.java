@@ -1,5 +1,6 @@
 package dev.steward.agent.isolate;
 
+import dev.steward.agent.ColdTrace;
 import dev.steward.agent.isolate.os.LibC;
 import dev.steward.agent.isolate.os.Signals;
 import dev.steward.agent.isolate.cgroup.Cgroup;
@@ -47,6 +48,7 @@ public final class ProcessIsolate implements Isolate {
     @Override
     public InstanceHandle spawn(SpawnRequest r) throws IOException {
         Map<String, String> env = environment(r);
+        ColdTrace.mark("spawn: environment made");
         String user = r.options().get("user");
         if (cgroups == null) {
             long pid = Spawner.spawn(r.nsenter(asUser(user, r.command())), r.dir(), env, r.log());
@@ -54,10 +56,17 @@ public final class ProcessIsolate implements Isolate {
         }
         // Through the joining step a missing program would only show as exit 127: say it now, as posix_spawnp does.
         Spawner.requireProgram(r.command().get(0), env, r.dir());
+        ColdTrace.mark("spawn: program found");
         Cgroup cg = cgroups.create(r.service(), r.instance(), r.resources());
+        ColdTrace.mark("spawn: cgroup made");
         try {
-            long pid = Spawner.spawn(CgroupJoin.plain(helper, cg, r.command(), user, r.netns()), r.dir(), env, r.log());
-            return new CgroupHandle(pid, ticks(pid), cg, cgroups, watcher.watch(pid, true), false);
+            List<String> argv = CgroupJoin.plain(helper, cg, r.command(), user, r.netns());
+            long pid = Spawner.spawn(argv, r.dir(), env, r.log());
+            ColdTrace.mark("spawn: posix_spawn returned");
+            long ticks = ticks(pid);
+            CompletableFuture<ExitStatus> exit = watcher.watch(pid, true);
+            ColdTrace.mark("spawn: exit watched");
+            return new CgroupHandle(pid, ticks, cg, cgroups, exit, false);
         } catch (IOException | RuntimeException e) {
             cgroups.release(cg);
             throw e;
