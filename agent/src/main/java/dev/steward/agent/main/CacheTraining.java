@@ -2,6 +2,7 @@ package dev.steward.agent.main;
 
 import dev.steward.agent.Agent;
 import dev.steward.agent.config.AgentConfig;
+import dev.steward.agent.isolate.RunAs;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * A short run through the agent's own paths (start, the API, a spawn, the gateway, a restart that
  * adopts, a start on demand through the gateway, a stop), in a temporary data dir on ports the system chooses, so that the class cache the
- * JVM writes when it exits holds what a real start needs. The launcher runs it once after a build.
+ * JVM writes when it exits holds what a real start needs (and what a start on demand needs: classes met first there are
+ * loaded and linked from the jars on the request's path). The launcher runs it once after a build.
  */
 final class CacheTraining {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -30,7 +32,7 @@ final class CacheTraining {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("steward-cache-training-");
-            new CacheTraining().train(AgentConfig.loopback(dir.resolve("data"), "training", Duration.ofSeconds(2), false, null));
+            new CacheTraining().train(config(dir.resolve("data")));
             return 0;
         } catch (Exception e) {
             System.err.println("steward: class cache training failed: " + e);
@@ -38,6 +40,18 @@ final class CacheTraining {
         } finally {
             if (dir != null) delete(dir);
         }
+    }
+
+    /**
+     * The training agent's configuration. An agent running as root runs its programs as a user of their own (its
+     * default user, nobody unless chosen), so each spawn passes a user to the helper; the training's spawns do too
+     * (as root, which can read the training's files), so that this path is in the cache as well.
+     */
+    static AgentConfig config(Path data) {
+        AgentConfig c = AgentConfig.loopback(data, "training", Duration.ofSeconds(2), false, null);
+        if (!"root".equals(System.getProperty("user.name"))) return c;
+        return new AgentConfig(c.api(), c.gateway(), c.rpc(), c.domain(), c.dataDir(), c.nodeName(), c.stopGrace(), c.applyAtStart(),
+                c.dev(), c.dockerHost(), new RunAs("root", true), c.apiNames(), c.tls());
     }
 
     private void train(AgentConfig config) throws Exception {
