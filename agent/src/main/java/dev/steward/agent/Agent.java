@@ -102,6 +102,9 @@ public final class Agent implements AutoCloseable {
             try {
                 Isolates found = new Isolates(scope, w, Path.of("/sys/fs/cgroup"), config.dockerHost(), data.resolve("bin"));
                 StartupTrace.mark("isolates found");
+                if (!"false".equals(System.getProperty("steward.warm-up.spawn"))) {
+                    Thread.ofVirtual().name("steward-spawn-warm-up").start(found::warmUp);
+                }
                 return new Found(w, found);
             } catch (RuntimeException e) {
                 w.close();

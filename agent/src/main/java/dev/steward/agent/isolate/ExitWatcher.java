@@ -60,6 +60,22 @@ public final class ExitWatcher implements AutoCloseable {
         return exited;
     }
 
+    /**
+     * Runs the native calls of a watch once on the agent's own process (its pidfd opened, taken out of the set it is
+     * not in, and closed), so that the first instance's watch does not pay their first use. Whether the pidfd was opened.
+     */
+    public boolean warmUp() {
+        int pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, (int) ProcessHandle.current().pid(), 0);
+        if (pidfd < 0) return false;
+        try (Memory ev = new Memory(EVENT_SIZE)) {
+            ev.clear();
+            LibC.INSTANCE.epoll_ctl(epfd, LibC.EPOLL_CTL_DEL, pidfd, ev); // ENOENT: it was never added
+        } finally {
+            LibC.INSTANCE.close(pidfd);
+        }
+        return true;
+    }
+
     private void loop() {
         int max = 64;
         try (Memory events = new Memory((long) EVENT_SIZE * max)) {

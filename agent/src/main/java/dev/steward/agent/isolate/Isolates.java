@@ -18,8 +18,10 @@ public final class Isolates {
     private final Map<String, String> unavailable = new LinkedHashMap<>();
     /** Null where cgroups cannot be used. */
     private final InstanceCgroups cgroups;
+    private final ExitWatcher watcher;
 
     public Isolates(NodeScope scope, ExitWatcher watcher, Path cgroupRoot, String dockerHost, Path binDir) {
+        this.watcher = watcher;
         String noCgroups = cgroupProblem(cgroupRoot, scope);
         cgroups = noCgroups == null ? new InstanceCgroups(Cgroups.detect(cgroupRoot, scope.id()).orElseThrow()) : null;
         if (cgroups != null && !"false".equals(System.getProperty("steward.cgroup.fast-join"))) {
@@ -43,6 +45,17 @@ public final class Isolates {
             ContainerIsolate.connect(dockerHost, scope, watcher, engine).ifPresentOrElse(c -> available.put("container", c),
                     () -> unavailable.put("container", engine.toString()));
         }
+    }
+
+    /**
+     * Runs the native calls of a process instance's spawn and of its exit's watch once, spawning nothing, so that the
+     * agent's first start on demand does not pay their first use (see {@link Spawner#warmUp}); for the agent's start,
+     * off any request's path.
+     */
+    public void warmUp() {
+        if (watcher == null) return; // a test's own isolates
+        Spawner.warmUp();
+        watcher.warmUp();
     }
 
     /** Why this agent cannot make cgroups of its own here, or null when it can. */
@@ -96,6 +109,7 @@ public final class Isolates {
 
     private Isolates() {
         cgroups = null;
+        watcher = null;
     }
 
     /**

@@ -33,19 +33,11 @@ final class Spawner {
             check(c.posix_spawn_file_actions_init(actions), "file actions");
             check(c.posix_spawnattr_init(attr), "attributes");
             try {
-                check(c.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0), "stdin");
-                check(c.posix_spawn_file_actions_addopen(actions, 1, log.toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0644), "log " + log);
-                check(c.posix_spawn_file_actions_adddup2(actions, 1, 2), "stderr");
-                check(c.posix_spawn_file_actions_addclosefrom_np(actions, 3), "closefrom");
-                check(c.posix_spawn_file_actions_addchdir_np(actions, dir.toString()), "dir " + dir);
-                c.sigemptyset(none);
-                c.sigfillset(all);
-                check(c.posix_spawnattr_setsigmask(attr, none), "signal mask");
-                check(c.posix_spawnattr_setsigdefault(attr, all), "signal defaults");
-                check(c.posix_spawnattr_setflags(attr, (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF)), "flags");
-                String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+                prepare(c, actions, attr, none, all, dir, log);
+                StringArray args = new StringArray(argv.toArray(String[]::new));
+                StringArray envp = environment(env);
                 IntByReference pid = new IntByReference();
-                int err = c.posix_spawnp(pid, argv.get(0), actions, attr, new StringArray(argv.toArray(String[]::new)), new StringArray(envp));
+                int err = c.posix_spawnp(pid, argv.get(0), actions, attr, args, envp);
                 if (err != 0) throw new IOException("cannot run " + argv.get(0) + ": " + c.strerror(err));
                 return pid.getValue();
             } finally {
@@ -53,6 +45,53 @@ final class Spawner {
                 c.posix_spawnattr_destroy(attr);
             }
         }
+    }
+
+    /**
+     * Runs what a spawn does before {@code posix_spawnp} once, on structures thrown away, spawning nothing: in a fresh
+     * agent the first use of each native call (JNA looks the function up and prepares its call) and the first run of
+     * this code took milliseconds on the first start on demand's path; the agent's start runs this off that path.
+     * Whether every call ran (a warm-up only: when one fails, the first spawn pays the rest).
+     */
+    static boolean warmUp() {
+        LibC c = LibC.INSTANCE;
+        try (Memory actions = new Memory(ACTIONS_SIZE); Memory attr = new Memory(ATTR_SIZE);
+             Memory none = new Memory(SIGSET_SIZE); Memory all = new Memory(SIGSET_SIZE)) {
+            if (c.posix_spawn_file_actions_init(actions) != 0) return false;
+            try {
+                if (c.posix_spawnattr_init(attr) != 0) return false;
+                try {
+                    prepare(c, actions, attr, none, all, Path.of("/"), Path.of("/dev/null"));
+                    new StringArray(new String[] {"true"});
+                    environment(System.getenv());
+                    return true;
+                } finally {
+                    c.posix_spawnattr_destroy(attr);
+                }
+            } finally {
+                c.posix_spawn_file_actions_destroy(actions);
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The child's descriptors, directory and signal handling, into {@code actions} and {@code attr}. */
+    private static void prepare(LibC c, Memory actions, Memory attr, Memory none, Memory all, Path dir, Path log) throws IOException {
+        check(c.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0), "stdin");
+        check(c.posix_spawn_file_actions_addopen(actions, 1, log.toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0644), "log " + log);
+        check(c.posix_spawn_file_actions_adddup2(actions, 1, 2), "stderr");
+        check(c.posix_spawn_file_actions_addclosefrom_np(actions, 3), "closefrom");
+        check(c.posix_spawn_file_actions_addchdir_np(actions, dir.toString()), "dir " + dir);
+        c.sigemptyset(none);
+        c.sigfillset(all);
+        check(c.posix_spawnattr_setsigmask(attr, none), "signal mask");
+        check(c.posix_spawnattr_setsigdefault(attr, all), "signal defaults");
+        check(c.posix_spawnattr_setflags(attr, (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF)), "flags");
+    }
+
+    private static StringArray environment(Map<String, String> env) {
+        return new StringArray(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new));
     }
 
     /**
