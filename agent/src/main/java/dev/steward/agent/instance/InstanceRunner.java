@@ -135,7 +135,7 @@ public final class InstanceRunner {
                 hooks.forEach(h -> h.prestart(this, env));
                 Path dir = ctx.workDir(s);
                 List<String> argv = Expand.all(s.command(), Launch.merged(env));
-                dev.steward.agent.ColdTrace.mark("spawn: hooks run, command expanded");
+                dev.steward.agent.ColdTrace.spawnPart("spawn: hooks run, command expanded");
                 InstanceHandle h = ctx.isolates().of(s.isolate()).spawn(new SpawnRequest(service, id, argv, dir, env, dev.steward.agent.logs.LogStamper.raw(log),
                         s.resources(), Launch.isolateOptions(s, ctx.runAs())));
                 dev.steward.agent.ColdTrace.mark("spawned, pid " + h.pid());

@@ -48,7 +48,7 @@ public final class ProcessIsolate implements Isolate {
     @Override
     public InstanceHandle spawn(SpawnRequest r) throws IOException {
         Map<String, String> env = environment(r);
-        ColdTrace.mark("spawn: environment made");
+        ColdTrace.spawnPart("spawn: environment made");
         String user = r.options().get("user");
         if (cgroups == null) {
             long pid = Spawner.spawn(r.nsenter(asUser(user, r.command())), r.dir(), env, r.log());
@@ -56,16 +56,16 @@ public final class ProcessIsolate implements Isolate {
         }
         // Through the joining step a missing program would only show as exit 127: say it now, as posix_spawnp does.
         Spawner.requireProgram(r.command().get(0), env, r.dir());
-        ColdTrace.mark("spawn: program found");
+        ColdTrace.spawnPart("spawn: program found");
         Cgroup cg = cgroups.create(r.service(), r.instance(), r.resources());
-        ColdTrace.mark("spawn: cgroup made");
+        ColdTrace.spawnPart("spawn: cgroup made");
         try {
             List<String> argv = CgroupJoin.plain(helper, cg, r.command(), user, r.netns());
             long pid = Spawner.spawn(argv, r.dir(), env, r.log());
-            ColdTrace.mark("spawn: posix_spawn returned");
+            ColdTrace.spawnPart("spawn: posix_spawn returned");
             long ticks = ticks(pid);
             CompletableFuture<ExitStatus> exit = watcher.watch(pid, true);
-            ColdTrace.mark("spawn: exit watched");
+            ColdTrace.spawnPart("spawn: exit watched");
             return new CgroupHandle(pid, ticks, cg, cgroups, exit, false);
         } catch (IOException | RuntimeException e) {
             cgroups.release(cg);
