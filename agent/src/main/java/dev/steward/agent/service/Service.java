@@ -304,6 +304,7 @@ final class Service {
             // agent's first run of this one is on its first start on demand's path
             if (a instanceof Action.Start) slot(newId(), spec.hasPort() ? ctx.ports().allocate() : 0).spawn(spec, version);
             else if (a instanceof Action.Stop s) stopInstance(instances.get(s.instance()), s.reason());
+            else throw new IllegalStateException("no such action: " + a);
         }
     }
 
