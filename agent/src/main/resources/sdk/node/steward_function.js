@@ -19,9 +19,8 @@
 // a JVM, which cannot hand its child a socket, it is told STEWARD_SIDE_SOCKET instead and connects to it.
 // A call there that outlives its callee's timeout is stopped with the process it runs in (the process
 // and every process below it are killed; the calls it had besides fail naming their callees, and the
-// next call starts another). While a call there waits, the event loop keeps polling without sleeping for up to
-// STEWARD_SIDE_SPIN_US microseconds (100 unless the function's env says otherwise; 0: it sleeps at once), if its
-// recent calls were faster so than sleeping at once.
+// next call starts another). With STEWARD_SIDE_SPIN_US in the function's env (microseconds), the event loop keeps
+// polling without sleeping for up to that long while a call there waits; unset or 0, it sleeps at once.
 //
 // Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
 // pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the
@@ -36,10 +35,11 @@ const msgpack = require('./steward_msgpack.js');
 const HANDSHAKE = 0, HEARTBEAT = 1, TERMINATE = 2, INVOKE = 3, CHUNK = 4, ERROR = 5, CHOKE = 6;
 const INVOCATION_ERROR = 1;
 const MAX_DEPTH = 32;
-// how long the event loop keeps polling without sleeping while a call beside waits (sides.poll): about a quick callee's
-// round trip there, unless STEWARD_SIDE_SPIN_US (µs, 0 to 1000000; 0: it sleeps at once) says otherwise
+// how long the event loop keeps polling without sleeping while a call beside waits (sides.poll): STEWARD_SIDE_SPIN_US
+// (µs, 0 to 1000000); unset, 0: it sleeps at once (polling made these calls slower on a busy machine, see
+// docs/benchmarks.md)
 function spinOf(given) {
-  if (given === undefined || given.trim() === '') return 100000n;
+  if (given === undefined || given.trim() === '') return 0n;
   const us = /^\s*[0-9]+\s*$/.test(given) ? Number(given) : -1;
   if (!(us >= 0 && us <= 1000000)) {
     process.stderr.write(`steward: STEWARD_SIDE_SPIN_US must be a count of microseconds from 0 to 1000000, not '${given}'\n`);
@@ -47,26 +47,7 @@ function spinOf(given) {
   }
   return BigInt(us) * 1000n;
 }
-let SPIN_NS = 100000n;
-
-// Whether the calls beside poll while they wait: each whole call's time (its write to its end) is averaged apart for
-// calls that polled and calls that slept; the faster way is taken, and every 16th call takes the other to keep both
-// averages current.
-const spinner = {
-  avg: [0, 0], // µs, [slept, polled]; 0 until measured
-  calls: 0,
-  // whether the next call polls
-  next() {
-    const best = this.avg[1] === 0 || this.avg[0] === 0 ? (this.calls & 1) === 1 : this.avg[1] <= this.avg[0];
-    this.calls++;
-    return (this.calls & 15) === 0 ? !best : best;
-  },
-  took(polled, ns) {
-    const us = Math.min(Number(ns) / 1000, 1000); // a slow callee's call, which no polling shortens, counts as 1 ms
-    const i = polled ? 1 : 0;
-    this.avg[i] = this.avg[i] === 0 ? us : this.avg[i] + (us - this.avg[i]) / 8;
-  },
-};
+let SPIN_NS = 0n;
 
 function table(text) {
   const out = new Map();
@@ -307,9 +288,7 @@ const sides = {
       const pieces = [];
       let error = null;
       let timer = null;
-      const polled = SPIN_NS > 0n && spinner.next();
-      const t0 = process.hrtime.bigint();
-      const settle = () => { clearTimeout(timer); side.channels.delete(id); spinner.took(polled, process.hrtime.bigint() - t0); };
+      const settle = () => { clearTimeout(timer); side.channels.delete(id); };
       const ch = {
         push([m, args]) {
           if (m === null) { settle(); reject(new Error(side.gone)); }
@@ -330,15 +309,15 @@ const sides = {
       if (side.gone !== null) { ch.push([null, null]); return; }
       timer = setTimeout(() => ch.push(['timeout', null]), e.timeout);
       side.sock.write(msgpack.encode([0, id, [g.name, g.workflow, g.scratch, g.depth, g.token, data]]));
-      if (polled) this.poll();
+      this.poll();
     });
   },
   // Keeps the event loop looking for events without sleeping in epoll, for up to SPIN_NS after a call went beside
   // and while any call there waits: each turn of the loop polls with no timeout (an immediate is pending), so a quick
   // callee's reply settles its call's promise without the wake-up of a sleeping thread. Other events are served as
   // usual meanwhile; past SPIN_NS, or once no call waits, the loop sleeps in epoll again.
-  // Whether it does is chosen by what it gave (spinner): on a busy machine a spinning caller takes CPU from its callee,
-  // and the CPUs, busy, wake a sleeping thread soon; on a quiet one the wake-up from an idle CPU is most of the hop.
+  // Off unless STEWARD_SIDE_SPIN_US asks for it: on a busy machine a polling caller takes CPU from its callee, and the
+  // CPUs, busy, wake a sleeping thread soon; on a quiet one the wake-up from an idle CPU is most of the hop.
   poll() {
     if (SPIN_NS === 0n) return;
     this.pollUntil = process.hrtime.bigint() + SPIN_NS;
@@ -368,7 +347,7 @@ const sides = {
       side.sock.write(msgpack.encode([0, id, [g.name, g.workflow, g.scratch, g.depth, g.token, data]]));
       let error = null;
       for (;;) {
-        if (ch.queue.length === 0 && spinner.avg[1] <= spinner.avg[0]) this.poll();
+        if (ch.queue.length === 0) this.poll();
         const [m, args] = await ch.next();
         if (m === null) throw new Error(side.gone);
         if (m === 'timeout') {
