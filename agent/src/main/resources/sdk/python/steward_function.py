@@ -19,8 +19,9 @@ the socket it connects to), [0, CHANNEL, [NAME, WORKFLOW-DIR,
 SCRATCH-DIR, DEPTH, TOKEN, DATA]], and answers them (CHUNK, ERROR, CHOKE on the call's channel); java's
 (STEWARD_SIDE_STDIO) takes the calls on its stdin and answers on its stdout. A call
 there that outlives its callee's timeout is stopped with the process it runs in (the process and every process
-below it are killed; the calls it had besides fail naming their callees, and the next call starts another). A caller there reads its reply itself, looking for it without sleeping for up to
-STEWARD_SIDE_SPIN_US microseconds (100 unless the function's env says otherwise; 0: it sleeps at once).
+below it are killed; the calls it had besides fail naming their callees, and the next call starts another). A caller
+there reads its reply itself, looking for it without sleeping for up to STEWARD_SIDE_SPIN_US microseconds (100 unless
+the function's env says otherwise; 0: it sleeps at once).
 shell: the handler script runs under /bin/sh in DIR with the data on stdin; its stdout is the reply
 (STEWARD_WORKFLOW and STEWARD_SCRATCH in its environment).
 
