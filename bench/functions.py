@@ -24,7 +24,9 @@ Cold, paused and pool are measured to the reply's first byte (the gateway, POST 
 connection) and to its end; p50 and p99 over --samples calls each.
 
 Run from the repository root as root:  python3 bench/functions.py [--samples 40] [--seconds 3] [--hops 2000] [--only-hops]
-  [--runtimes python,node,shell,java] [--warm-calls 3000]
+  [--runtimes python,node,shell,java] [--warm-calls 3000] [--also-spin 0]
+(--also-spin US: the python and node callers' hops beside them are timed in turn with a second caller told
+STEWARD_SIDE_SPIN_US=US, how long it looks for its reply before it sleeps; 0 is how they waited before they looked.)
 Needs a built tree (./steward agent, worker-sdk/target/classes, bench/target: mvn -o package -DskipTests -pl bench -am),
 node, python3-msgpack.
 """
@@ -408,8 +410,10 @@ def hop_functions(runtime):
     return dict({"function.yaml": "runtime: java\nhandler: bench.Hop\n"}, **java_classes(JAVA_HOP)), "python", ("plain", "same", "beside", "other")
 
 
-def measure_hops(agent, http, samples, runtime):
-    """The function-to-function hop inside one invocation of a runtime's caller, timed by the handler itself: µs per call."""
+def measure_hops(agent, http, samples, runtime, also_spin=None):
+    """The function-to-function hop inside one invocation of a runtime's caller, timed by the handler itself: µs per call.
+    also_spin: a python or node caller's hops beside it are measured again, in turn with the first (4 rounds each), by a
+    second caller told STEWARD_SIDE_SPIN_US=also_spin (kinds "beside@spin" and "besidejava@spin")."""
     caller, beside, kinds = hop_functions(runtime)
     calls = "calls: {hsame: same-worker, hother: other-worker%s}\n" % (", hbeside: same-worker, hjava: same-worker" if beside else "")
     agent.call("PUT", "/v1/functions/hsame", tar(HANDLERS[runtime][0]))
@@ -419,6 +423,9 @@ def measure_hops(agent, http, samples, runtime):
         agent.call("PUT", "/v1/functions/hjava", tar(HANDLERS["java"][0]))
         java_cache_made(agent, "hjava")
     agent.call("PUT", "/v1/functions/hop", tar(caller, calls))
+    turns = also_spin is not None and runtime in ("python", "node")
+    if turns:
+        agent.call("PUT", "/v1/functions/hopspin", tar(caller, calls + "env: {STEWARD_SIDE_SPIN_US: '%d'}\n" % also_spin))
     out = {}
     for kind in kinds:
         if kind == "besidejava":  # the first call to the JVM beside the caller (started with the worker): timed on its own
@@ -426,8 +433,18 @@ def measure_hops(agent, http, samples, runtime):
             http.body("hop", b"besidejava 1")
             out["besidejava-first"] = [(time.perf_counter_ns() - t0) / 1000]
         http.body("hop", b"%s 20" % kind.encode())  # warming up: the callee's worker started, connections made
+        if turns and kind in ("beside", "besidejava"):
+            http.body("hopspin", b"%s 20" % kind.encode())
+            out[kind], out[kind + "@spin"] = [], []
+            for _ in range(4):
+                for name, key in (("hop", kind), ("hopspin", kind + "@spin")):
+                    got = http.body(name, b"%s %d" % (kind.encode(), max(1, samples // 4)))
+                    out[key] += [float(x) for x in got.split(b",")]
+            continue
         got = http.body("hop", b"%s %d" % (kind.encode(), samples))
         out[kind] = [float(x) for x in got.split(b",")]
+    if turns:
+        agent.call("DELETE", "/v1/functions/hopspin")
     for name in ("hop", "hsame", "hother", "hbeside", "hjava"):
         if name not in ("hbeside", "hjava") or beside:
             agent.call("DELETE", "/v1/functions/" + name)
@@ -448,6 +465,8 @@ def main():
     p.add_argument("--runtimes", default="python,node,shell,java")
     p.add_argument("--hops", type=int, default=2000, help="calls timed per hop kind (0: no hop measured)")
     p.add_argument("--only-hops", action="store_true")
+    p.add_argument("--also-spin", type=int, default=None, metavar="US",
+                   help="the python and node callers' hops beside them again, in turn, with STEWARD_SIDE_SPIN_US=US (0: they sleep at once)")
     p.add_argument("--warm-calls", type=int, default=3000,
                    help="warm calls of another function the agent serves before paused calls are measured again (0: not measured)")
     a = p.parse_args()
@@ -483,7 +502,7 @@ def main():
     try:
         http = Http(agent.gateway)
         for rt in ("python", "node", "java") if a.hops > 0 else ():
-            hops[rt] = measure_hops(agent, http, a.hops, rt)
+            hops[rt] = measure_hops(agent, http, a.hops, rt, a.also_spin)
         for rt in runtimes:
             if not a.only_warm:
                 pool, starts = measure_pool(agent, http, rt, a.samples)
@@ -517,7 +536,9 @@ def main():
                   "besidejava-first": "the first same-worker invoke of a java callee (whole request, one sample; its JVM was started with the caller's worker)",
                   "other": "hop: other-worker invoke", "plain": "floor: a plain call in the handler",
                   "socket": "floor: a unix socket round trip to a thread"}
-        for kind in ("same", "beside", "besidejava", "besidejava-first", "plain", "other", "socket"):
+        labels["beside@spin"] = labels["beside"] + ", the caller told STEWARD_SIDE_SPIN_US=%s" % a.also_spin
+        labels["besidejava@spin"] = labels["besidejava"] + ", the caller told STEWARD_SIDE_SPIN_US=%s" % a.also_spin
+        for kind in ("same", "beside", "beside@spin", "besidejava", "besidejava@spin", "besidejava-first", "plain", "other", "socket"):
             if kind in got:
                 print("| %s | %s | | | %.1f | %.1f |" % (rt, labels[kind], statistics.median(got[kind]), pct(got[kind], 0.99)))
     for rt in runtimes:

@@ -19,7 +19,8 @@
 // a JVM, which cannot hand its child a socket, it is told STEWARD_SIDE_SOCKET instead and connects to it.
 // A call there that outlives its callee's timeout is stopped with the process it runs in (the process
 // and every process below it are killed; the calls it had besides fail naming their callees, and the
-// next call starts another).
+// next call starts another). With STEWARD_SIDE_SPIN_US in the function's env (microseconds), the event loop keeps
+// polling without sleeping for up to that long while a call there waits; unset or 0, it sleeps at once.
 //
 // Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
 // pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the
@@ -34,6 +35,19 @@ const msgpack = require('./steward_msgpack.js');
 const HANDSHAKE = 0, HEARTBEAT = 1, TERMINATE = 2, INVOKE = 3, CHUNK = 4, ERROR = 5, CHOKE = 6;
 const INVOCATION_ERROR = 1;
 const MAX_DEPTH = 32;
+// how long the event loop keeps polling without sleeping while a call beside waits (sides.poll): STEWARD_SIDE_SPIN_US
+// (µs, 0 to 1000000); unset, 0: it sleeps at once (polling made these calls slower on a busy machine, see
+// docs/benchmarks.md)
+function spinOf(given) {
+  if (given === undefined || given.trim() === '') return 0n;
+  const us = /^\s*[0-9]+\s*$/.test(given) ? Number(given) : -1;
+  if (!(us >= 0 && us <= 1000000)) {
+    process.stderr.write(`steward: STEWARD_SIDE_SPIN_US must be a count of microseconds from 0 to 1000000, not '${given}'\n`);
+    process.exit(1);
+  }
+  return BigInt(us) * 1000n;
+}
+let SPIN_NS = 0n;
 
 function table(text) {
   const out = new Map();
@@ -224,12 +238,13 @@ const sides = {
     const input = java ? child.stdout : child.stdio[3];
     const side = { child, sock: java ? child.stdin : child.stdio[3], channels: new Map(), ids: 0, gone: null };
     const reader = new msgpack.Reader();
-    input.on('data', (b) => {
+    side.feed = (b) => {
       for (const [m, c, args] of reader.feed(b)) {
         const ch = side.channels.get(c);
         if (ch) ch.push([m, args]);
       }
-    });
+    };
+    input.on('data', side.feed);
     input.on('error', () => {});
     side.sock.on('error', () => {});
     const end = (code, signal) => {
@@ -294,8 +309,32 @@ const sides = {
       if (side.gone !== null) { ch.push([null, null]); return; }
       timer = setTimeout(() => ch.push(['timeout', null]), e.timeout);
       side.sock.write(msgpack.encode([0, id, [g.name, g.workflow, g.scratch, g.depth, g.token, data]]));
+      this.poll();
     });
   },
+  // Keeps the event loop looking for events without sleeping in epoll, for up to SPIN_NS after a call went beside
+  // and while any call there waits: each turn of the loop polls with no timeout (an immediate is pending), so a quick
+  // callee's reply settles its call's promise without the wake-up of a sleeping thread. Other events are served as
+  // usual meanwhile; past SPIN_NS, or once no call waits, the loop sleeps in epoll again.
+  // Off unless STEWARD_SIDE_SPIN_US asks for it: on a busy machine a polling caller takes CPU from its callee, and the
+  // CPUs, busy, wake a sleeping thread soon; on a quiet one the wake-up from an idle CPU is most of the hop.
+  poll() {
+    if (SPIN_NS === 0n) return;
+    this.pollUntil = process.hrtime.bigint() + SPIN_NS;
+    if (this.polling) return;
+    this.polling = true;
+    const turn = () => {
+      if (this.waiting() && process.hrtime.bigint() < this.pollUntil) setImmediate(turn);
+      else this.polling = false;
+    };
+    setImmediate(turn);
+  },
+  waiting() {
+    for (const side of this.running.values()) if (side.channels.size > 0) return true;
+    return false;
+  },
+  polling: false,
+  pollUntil: 0n,
   async* stream(g, data) {
     const e = this.of.get(g.name);
     const side = this.sideFor(e);
@@ -308,6 +347,7 @@ const sides = {
       side.sock.write(msgpack.encode([0, id, [g.name, g.workflow, g.scratch, g.depth, g.token, data]]));
       let error = null;
       for (;;) {
+        if (ch.queue.length === 0) this.poll();
         const [m, args] = await ch.next();
         if (m === null) throw new Error(side.gone);
         if (m === 'timeout') {
@@ -401,6 +441,7 @@ function fromPool(then) {
 }
 
 function main() {
+  SPIN_NS = spinOf(process.env.STEWARD_SIDE_SPIN_US);
   functions = table(process.env.STEWARD_FUNCTIONS || '');
   sides.init(process.env.STEWARD_SIDES || '');
   const sideFd = process.env.STEWARD_SIDE_FD;

@@ -19,7 +19,9 @@ the socket it connects to), [0, CHANNEL, [NAME, WORKFLOW-DIR,
 SCRATCH-DIR, DEPTH, TOKEN, DATA]], and answers them (CHUNK, ERROR, CHOKE on the call's channel); java's
 (STEWARD_SIDE_STDIO) takes the calls on its stdin and answers on its stdout. A call
 there that outlives its callee's timeout is stopped with the process it runs in (the process and every process
-below it are killed; the calls it had besides fail naming their callees, and the next call starts another).
+below it are killed; the calls it had besides fail naming their callees, and the next call starts another). A caller
+there reads its reply itself, looking for it without sleeping for up to STEWARD_SIDE_SPIN_US microseconds (100 unless
+the function's env says otherwise; 0: it sleeps at once).
 shell: the handler script runs under /bin/sh in DIR with the data on stdin; its stdout is the reply
 (STEWARD_WORKFLOW and STEWARD_SCRATCH in its environment).
 
@@ -33,7 +35,6 @@ import contextvars
 import importlib.machinery
 import itertools
 import os
-import queue
 import socket
 import sys
 import threading
@@ -174,8 +175,9 @@ class Runner:
 class Sides:
     """The same-worker callees of another runtime than this process's, each runtime's in a process of its own beside this one."""
 
-    def __init__(self, text, runtime):
+    def __init__(self, text, runtime, spin=None):
         self.runtime = runtime
+        self.spin = spin_of(spin)
         self.of = {}
         for line in text.split("\n"):
             if line.strip():
@@ -195,69 +197,88 @@ class Sides:
             return
         with self.lock:
             if runtime not in self.running:
-                self.running[runtime] = Side(runtime, program)
+                self.running[runtime] = Side(runtime, program, self.spin)
 
     def stream(self, frame, data):
         rt, timeout, program = self.of[frame.name]
         with self.lock:
             side = self.running.get(rt)
-            if side is None or side.gone is not None:
-                side = self.running[rt] = Side(rt, program)
+            if side is None or not side.usable():
+                side = self.running[rt] = Side(rt, program, self.spin)
         return side.stream(frame, data, timeout)
 
 
-class Side:
-    """One runtime's process beside this worker: calls go to it on a socket pair, each on a channel of its own."""
+SPIN = 100e-6  # how long a caller looks for its reply from a process beside before it sleeps: about a quick callee's round trip there
 
-    def __init__(self, runtime, program):
+
+def spin_of(given):
+    """The spin asked for in STEWARD_SIDE_SPIN_US (µs; 0: a caller sleeps at once), in seconds; SPIN when unset."""
+    if given is None or not given.strip():
+        return SPIN
+    try:
+        us = int(given.strip())
+    except ValueError:
+        us = -1
+    if not 0 <= us <= 1000000:
+        raise SystemExit("steward: STEWARD_SIDE_SPIN_US must be a count of microseconds from 0 to 1000000, not %r" % given)
+    return us / 1e6
+
+
+class Side:
+    """One runtime's process beside this worker: calls go to it on a socket pair, each on a channel of its own.
+
+    No thread of its own reads the replies: a calling thread waiting for its reply reads them (leader and followers).
+    One caller at a time leads: it reads what comes, hands each frame to its call's channel, and once its own has come
+    it hands the reading to another waiting caller (or to none, when no call waits). The leader first looks for the
+    reply without sleeping, for up to spin seconds of non-blocking reads (each a system call that lets other threads
+    run), then sleeps in poll until its deadline: a quick callee's reply is read by the thread that wants it, without a
+    thread woken for it, nor a second one woken by a queue."""
+
+    def __init__(self, runtime, program, spin=SPIN):
         import msgpack
+        import select
         import subprocess  # here, not at the top: its import is a tenth of a cold start that never needs it
         self.runtime = runtime
+        self.spin = spin
         if runtime == "java":
             # a JVM cannot take a socket at another descriptor: its calls go on its stdin, its replies come on its stdout
             env = dict(os.environ, STEWARD_RUNTIME=runtime, STEWARD_SIDE_STDIO="1")
             self.proc = subprocess.Popen([program], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            out = self.proc.stdout.fileno()
-            self._recv = lambda: os.read(out, 65536)
+            self.fd = self.proc.stdout.fileno()
+            os.set_blocking(self.fd, False)  # a descriptor of its own (the calls go to stdin's)
+            fd = self.fd
+            self._recv_now = lambda: os.read(fd, 65536)
             self._send = self._to_stdin
         else:
             mine, its = socket.socketpair()
             env = dict(os.environ, STEWARD_RUNTIME=runtime, STEWARD_SIDE_FD=str(its.fileno()))
             self.proc = subprocess.Popen([program], pass_fds=[its.fileno()], env=env, stdin=subprocess.DEVNULL)
             its.close()
-            self._recv = lambda: mine.recv(65536)
+            self.fd = mine.fileno()
+            self._recv_now = lambda: mine.recv(65536, socket.MSG_DONTWAIT)  # the socket itself stays blocking for sendall
             self._send = mine.sendall
-        self.channels = {}
+        self.channels = {}  # channel -> its Channel, while its call waits for frames; guarded by lock
         self.ids = itertools.count(1)
         self.write = threading.Lock()
+        self.lock = threading.Lock()
+        self.leading = False  # whether a caller reads (one at a time); guarded by lock
+        self.waiting = collections.deque()  # channels whose callers sleep, waiting for a frame or the lead; guarded by lock
+        self.ended = False  # whether the replies ended (the process closed its end); guarded by lock
         self.gone = None  # why calls can no longer go to it; set once
+        self.unpacker = msgpack.Unpacker(raw=True, max_buffer_size=64 << 20)  # touched by the leader only
         self.packb = msgpack.packb
-        threading.Thread(target=self._read, name="steward-side-" + runtime, daemon=True).start()
+        self.poller = select.poll()
+        self.poller.register(self.fd, select.POLLIN)
 
     def _to_stdin(self, data):
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
 
-    def _read(self):
-        import msgpack
-        unpacker = msgpack.Unpacker(raw=True, max_buffer_size=64 << 20)
-        try:
-            while True:
-                piece = self._recv()
-                if not piece:
-                    break
-                unpacker.feed(piece)
-                for message, channel, args in unpacker:
-                    q = self.channels.get(channel)
-                    if q is not None:
-                        q.put((message, args))
-        except OSError:
-            pass
-        status = _status(self.proc.wait())
-        if self.gone is None:
-            self.gone = "its %s process exited (%s)" % (self.runtime, status)
-        for q in list(self.channels.values()):
-            q.put((None, None))
+    def usable(self):
+        """Whether calls may go to it: not stopped, its replies not ended, the process not exited (between calls no one reads)."""
+        if self.gone is None and self.proc.poll() is not None:
+            self.gone = "its %s process exited (%s)" % (self.runtime, _status(self.proc.returncode))
+        return self.gone is None
 
     def stop(self, why):
         """Kills the process and every process below it: a call in it outlived its timeout, and only so is its work stopped."""
@@ -267,29 +288,28 @@ class Side:
 
     def stream(self, frame, data, timeout):
         channel = next(self.ids)
-        q = queue.Queue()
-        self.channels[channel] = q
-        if self.gone is not None:
-            q.put((None, None))  # it ended before this call was registered
+        ch = Channel(self.lock)
+        with self.lock:
+            self.channels[channel] = ch
         try:
             with self.write:
                 self._send(self.packb([0, channel, [frame.name, frame.workflow, frame.scratch, frame.depth, frame.token, data]],
-                                             use_bin_type=True))
+                                      use_bin_type=True))
         except OSError:
-            pass  # the reader says how it went
-        return self._replies(frame.name, channel, q, timeout)
+            pass  # the reading says how it went
+        return self._replies(frame.name, channel, ch, timeout)
 
-    def _replies(self, name, channel, q, timeout):
+    def _replies(self, name, channel, ch, timeout):
         import time
         deadline = time.monotonic() + timeout
         error = None
         try:
             while True:
-                try:
-                    message, args = q.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
+                got = self._next(ch, deadline)
+                if got is None:
                     self.stop("a call to %s timed out after %gs" % (name, timeout))
                     raise steward.CallError("function %s failed: timed out after %gs" % (name, timeout))
+                message, args = got
                 if message is None:
                     raise steward.CallError("function %s failed: %s" % (name, self.gone))
                 if message == CHUNK:
@@ -301,7 +321,96 @@ class Side:
                         raise steward.CallError("function %s failed: %s" % (name, error))
                     return
         finally:
-            self.channels.pop(channel, None)
+            with self.lock:
+                self.channels.pop(channel, None)
+                if ch.lead:  # handed the reading as it left: on to the next
+                    ch.lead = False
+                    self._hand_on()
+
+    def _next(self, ch, deadline):
+        """ch's next frame as (message, args); (None, None) once the replies ended; None past the deadline."""
+        import time
+        with self.lock:
+            while True:
+                if ch.frames:
+                    if ch.lead:
+                        ch.lead = False
+                        self._hand_on()
+                    return ch.frames.popleft()
+                if self.ended:
+                    return None, None
+                if ch.lead or not self.leading:
+                    ch.lead = False
+                    self.leading = True
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.waiting.append(ch)
+                ch.cond.wait(left)
+                if ch in self.waiting:
+                    self.waiting.remove(ch)
+        return self._lead(ch, deadline)
+
+    def _hand_on(self):
+        """The reading to the longest waiting caller, or to none. Under lock."""
+        if self.waiting:
+            w = self.waiting.popleft()
+            w.lead = True
+            w.cond.notify()
+        else:
+            self.leading = False
+
+    def _lead(self, ch, deadline):
+        """Reads as the leader until ch has a frame, the replies end or the deadline passes; then hands the reading on."""
+        import time
+        spin_until = time.monotonic() + self.spin
+        try:
+            while True:
+                try:
+                    piece = self._recv_now()
+                except BlockingIOError:
+                    now = time.monotonic()
+                    if now < spin_until:
+                        continue
+                    if now >= deadline:
+                        return None
+                    self.poller.poll(max(1, int((deadline - now) * 1000) + 1))
+                    continue
+                except OSError:
+                    piece = b""
+                if not piece:
+                    status = _status(self.proc.wait())
+                    with self.lock:
+                        if self.gone is None:
+                            self.gone = "its %s process exited (%s)" % (self.runtime, status)
+                        self.ended = True
+                        for c in self.channels.values():
+                            c.cond.notify()
+                    return None, None
+                self.unpacker.feed(piece)
+                with self.lock:
+                    for message, channel, args in self.unpacker:
+                        c = self.channels.get(channel)
+                        if c is not None:
+                            c.frames.append((message, args))
+                            if c is not ch:
+                                c.cond.notify()
+                    if ch.frames:
+                        return ch.frames.popleft()
+        finally:
+            with self.lock:
+                self._hand_on()
+
+
+class Channel:
+    """A call's frames as they come, and whether its caller was handed the reading."""
+    __slots__ = ("frames", "cond", "lead")
+
+    def __init__(self, lock):
+        self.frames = collections.deque()
+        self.cond = threading.Condition(lock)
+        self.lead = False
 
 
 def kill_tree(pid):
@@ -541,7 +650,8 @@ def main():
     runtime = os.environ.get("STEWARD_RUNTIME")
     runner = None
     if runtime != "shell":
-        runner = Runner(table, Calls(os.environ.get("STEWARD_CALLS", "")), Sides(os.environ.get("STEWARD_SIDES", ""), runtime))
+        runner = Runner(table, Calls(os.environ.get("STEWARD_CALLS", "")),
+                        Sides(os.environ.get("STEWARD_SIDES", ""), runtime, os.environ.get("STEWARD_SIDE_SPIN_US")))
         steward._bind(runner)
     if side is not None:
         serve_side(int(side), runtime, table, runner)

@@ -361,6 +361,50 @@ class FunctionsTest extends AgentTestBase {
         assertThat(r.body()).isEqualTo("4:c0 4:c1 4:c2 4:c3");
     }
 
+    @Test
+    void pythonAndNodeCallersWaitForManyCallsBesideAtOnceStreamAndHearTheirCalleeDie() throws Exception {
+        Path marks = Files.createDirectories(tmp.resolve("together"));
+        // a node callee: "cN" marks its start and waits (20 s at most) until four calls have started; "pid" says its
+        // process; "die" ends its process mid-call
+        added("ntogether", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\n", "index.js",
+                "const fs = require('fs'), path = require('path');\nconst d = '" + marks + "';\n"
+                        + "exports.handle = (buf) => {\n  const s = buf.toString();\n  if (s === 'pid') return String(process.pid);\n"
+                        + "  if (s === 'die') process.exit(3);\n  fs.writeFileSync(path.join(d, s), '');\n  const deadline = Date.now() + 20000;\n"
+                        + "  return new Promise((r) => { const t = setInterval(() => { const n = fs.readdirSync(d).length;\n"
+                        + "    if (n >= 4 || Date.now() > deadline) { clearInterval(t); r(n + ':' + s); } }, 10); });\n};\n")));
+        // a python caller: four calls at once (each on a thread of its own), or a streamed call, or one whose callee dies
+        added("pyconc", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML + "calls: {ntogether: same-worker}\n", "main.py",
+                "import steward\ndef handle(data):\n    if data in (b'pid', b'die'):\n"
+                        + "        return b'|'.join(steward.stream('ntogether', data))\n"
+                        + "    return b' '.join(steward.invoke_all([('ntogether', b'c%d' % i) for i in range(4)]))\n")));
+        TestAgent.Res r = invoke("pyconc", "");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).as("all four ran at once, each reply to its own call").isEqualTo("4:c0 4:c1 4:c2 4:c3");
+        String pid = invoke("pyconc", "pid").body();
+        assertThat(pid).as("a streamed call's reply").matches("\\d+");
+        fails("pyconc", "die", "function ntogether failed: its node process exited (status 3)");
+        String again = invoke("pyconc", "pid").body();
+        assertThat(again).as("the next call starts another node process").matches("\\d+").isNotEqualTo(pid);
+
+        // a node caller: four calls at once, and one whose callee dies
+        try (var s = Files.list(marks)) {
+            for (Path p : s.toList()) Files.delete(p);
+        }
+        added("pytogether", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "import os, time\ndef handle(data):\n"
+                + "    if data == b'die':\n        os._exit(4)\n"
+                + "    d = '" + marks + "'\n    open(os.path.join(d, data.decode()), 'w').close()\n    deadline = time.time() + 20\n"
+                + "    while len(os.listdir(d)) < 4 and time.time() < deadline:\n        time.sleep(0.01)\n"
+                + "    return b'%d:%s' % (len(os.listdir(d)), data)\n")));
+        added("nconc", AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {pytogether: same-worker}\n", "index.js",
+                "exports.handle = async (buf, steward) => {\n  if (buf.toString() === 'die') return steward.invoke('pytogether', buf);\n"
+                        + "  const got = await Promise.all([0, 1, 2, 3].map((i) => steward.invoke('pytogether', 'c' + i)));\n"
+                        + "  return got.join(' ');\n};\n")));
+        TestAgent.Res n = invoke("nconc", "");
+        assertThat(n.status()).as(n.body()).isEqualTo(200);
+        assertThat(n.body()).isEqualTo("4:c0 4:c1 4:c2 4:c3");
+        fails("nconc", "die", "function pytogether failed: its python process exited (status 4)");
+    }
+
     /** Whether process {@code pid} runs (a zombie, ended but not reaped yet, does not). */
     static boolean running(long pid) {
         try {

@@ -68,6 +68,9 @@ public record FunctionManifest(FunctionRuntime runtime, String handler, Duration
         if (timeout != null && timeout.isZero()) f.problem("timeout", "must be more than 0");
         Resources resources = f.resources(tree.get("resources"));
         Map<String, String> env = f.stringMap(tree.get("env"), "env");
+        if (env != null && env.containsKey(SPIN_ENV) && !spinValid(env.get(SPIN_ENV))) {
+            f.problem("env." + SPIN_ENV, "'" + env.get(SPIN_ENV) + "' (expected: microseconds from 0 to 1000000)");
+        }
         Map<String, CallKind> calls = calls(f, tree.get("calls"));
         if (runtime == FunctionRuntime.SHELL && calls != null && !calls.isEmpty()) {
             f.problem("calls", "a shell function cannot call other functions");
@@ -91,6 +94,18 @@ public record FunctionManifest(FunctionRuntime runtime, String handler, Duration
             case SHELL -> relativePath(handler) ? null : "a script inside the function, like handler.sh";
         };
         if (expected != null) f.problem("handler", "'" + handler + "' is not a " + runtime.wire() + " handler (expected: " + expected + ")");
+    }
+
+    /**
+     * How long a caller waiting for its reply from a process beside (a same-worker callee of another runtime) looks for it
+     * before it sleeps, in microseconds; read by every runtime's worker from the function's env.
+     */
+    public static final String SPIN_ENV = "STEWARD_SIDE_SPIN_US";
+
+    private static boolean spinValid(String v) {
+        String s = v.strip();
+        if (s.isEmpty() || s.length() > 7 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) return false;
+        return Integer.parseInt(s) <= 1_000_000;
     }
 
     private static boolean relativePath(String p) {

@@ -57,6 +57,20 @@ class FunctionManifestTest {
     }
 
     @Test
+    void theSpinOfCallsBesideIsCheckedInTheEnv() {
+        assertThat(FunctionManifest.parse("runtime: node\nhandler: index.handle\nenv: {STEWARD_SIDE_SPIN_US: '0'}").env())
+                .containsEntry("STEWARD_SIDE_SPIN_US", "0");
+        assertThat(FunctionManifest.parse("runtime: python\nhandler: main.handle\nenv: {STEWARD_SIDE_SPIN_US: '1000000'}").env())
+                .containsEntry("STEWARD_SIDE_SPIN_US", "1000000");
+        for (String bad : java.util.List.of("-1", "1000001", "fast", "1.5", "")) {
+            assertThatThrownBy(() -> FunctionManifest.parse("runtime: python\nhandler: main.handle\nenv: {STEWARD_SIDE_SPIN_US: '" + bad + "'}"))
+                    .isInstanceOf(InvalidSpecException.class)
+                    .satisfies(e -> assertThat(((InvalidSpecException) e).problems()).extracting(Problem::toString)
+                            .containsExactly("env.STEWARD_SIDE_SPIN_US: '" + bad + "' (expected: microseconds from 0 to 1000000)"));
+        }
+    }
+
+    @Test
     void everyProblemIsNamedWithItsField() {
         assertThatThrownBy(() -> FunctionManifest.parse("""
                 runtime: ruby

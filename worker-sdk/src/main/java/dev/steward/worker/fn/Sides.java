@@ -44,11 +44,25 @@ final class Sides {
 
     private final Map<String, Callee> callees;
     private final Map<String, String> env;
+    private final Duration spin;
     private final Map<String, Side> running = new HashMap<>(); // guarded by this
 
     Sides(Map<String, Callee> callees, Map<String, String> env) {
         this.callees = Map.copyOf(callees);
         this.env = Map.copyOf(env);
+        this.spin = spin(env.get("STEWARD_SIDE_SPIN_US"));
+    }
+
+    /** How long a caller looks for its reply before it parks, from {@code STEWARD_SIDE_SPIN_US} (µs, 0 to 1000000): {@link #SPIN} when unset. */
+    static Duration spin(String given) {
+        if (given == null || given.isBlank()) return SPIN;
+        try {
+            long us = Long.parseLong(given.strip());
+            if (us >= 0 && us <= 1_000_000) return Duration.ofNanos(us * 1000);
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("STEWARD_SIDE_SPIN_US must be a count of microseconds from 0 to 1000000, not '" + given + "'");
     }
 
     /** From {@code STEWARD_SIDES}; {@code env} is what the processes beside start with (this worker's, as it was given). */
@@ -77,7 +91,7 @@ final class Sides {
             side = running.get(c.runtime());
             if (side == null || side.gone != null) {
                 try {
-                    side = new Side(c.runtime(), c.program(), env);
+                    side = new Side(c.runtime(), c.program(), env, spin);
                 } catch (IOException e) {
                     throw new CallException("function " + f.name() + " failed: its " + c.runtime() + " process beside did not start: " + e.getMessage(), e);
                 }
@@ -95,9 +109,11 @@ final class Sides {
         private final Map<Long, BlockingQueue<Frame>> channels = new ConcurrentHashMap<>();
         private final AtomicLong ids = new AtomicLong();
         private volatile String gone; // why calls can no longer go to it; set once
+        private final long spinNanos;
 
-        Side(String runtime, String program, Map<String, String> env) throws IOException {
+        Side(String runtime, String program, Map<String, String> env, Duration spin) throws IOException {
             this.runtime = runtime;
+            this.spinNanos = spin.toNanos();
             Path dir = Files.createTempDirectory("steward-side-");
             Path path = dir.resolve("side.sock");
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX); Selector selector = Selector.open()) {
@@ -186,7 +202,7 @@ final class Sides {
                 @Override
                 public byte[] next() throws CallException {
                     while (!ended) {
-                        Frame got = awaitBriefly(q);
+                        Frame got = awaitBriefly(q, spinNanos);
                         try {
                             if (got == null) got = q.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                         } catch (InterruptedException e) {
@@ -229,14 +245,14 @@ final class Sides {
     }
 
     /**
-     * A reply frame if it comes within {@link #SPIN}, looked for without parking: a parked (virtual) calling thread is
+     * A reply frame if it comes within {@code spinNanos}, looked for without parking: a parked (virtual) calling thread is
      * woken by the reader through its scheduler and a carrier thread, a second wake-up after the reader's own, which cost
      * more than a callee's whole reply; else null, and the caller parks.
      */
-    static Frame awaitBriefly(BlockingQueue<Frame> q) {
+    static Frame awaitBriefly(BlockingQueue<Frame> q, long spinNanos) {
         Frame got = q.poll();
-        if (got != null) return got;
-        long until = System.nanoTime() + SPIN.toNanos();
+        if (got != null || spinNanos <= 0) return got;
+        long until = System.nanoTime() + spinNanos;
         while (System.nanoTime() - until < 0) {
             Thread.onSpinWait();
             got = q.poll();
@@ -245,7 +261,7 @@ final class Sides {
         return null;
     }
 
-    /** How long a caller looks for its reply before it parks: about a quick callee's round trip beside. */
+    /** How long a caller looks for its reply before it parks unless {@code STEWARD_SIDE_SPIN_US} says otherwise: about a quick callee's round trip beside. */
     static final Duration SPIN = Duration.ofNanos(100_000);
 
     /**
