@@ -4,16 +4,22 @@ gateway has loops), both proxying to the same nginx upstream, in interleaved rou
 Per round and proxy, from each thread's /proc/.../schedstat (time run, time waited runnable, times run): the
 time waited per request and per time run, the mean wait each time, and how the work was spread over the threads.
 A mean, not a tail: it says whether one proxy's threads wait more for a core than the other's at the same load.
+With --perf SECONDS, then for each proxy in turn a `perf sched record` of SECONDS in the middle of a wrk run, and
+the tail of the waits one by one (`perf sched timehist`'s scheduling delay: from being woken to running) of the
+proxy's threads and of wrk's own threads (a wait of wrk's is in the latency wrk reports too).
 
 Run from the repository root:
-  STEWARD_NO_BUILD=1 /usr/bin/python3 bench/gateway_waits.py [--connections 16] [--seconds 10] [--rounds 3]
-Needs nginx and wrk.
+  STEWARD_NO_BUILD=1 /usr/bin/python3 bench/gateway_waits.py [--connections 16] [--seconds 10] [--rounds 3] [--perf 3] [--opts JAVA_OPTS]
+Needs nginx and wrk (and perf for --perf).
 """
 import argparse
 import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import StewardAgent, add_nginx_upstream, wrk_stats  # noqa: E402
@@ -56,15 +62,48 @@ def sample(kind, pid):
     return {w: v for k in workers(pid) for w, v in threads(k).items()}
 
 
+LINE = re.compile(r"^\s*[\d.]+\s+\[\d+\]\s+.*?\[(\d+)(?:/\d+)?\]\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$")
+
+
+def sched_tail(tmp, name, kind, pid, url, connections, seconds):
+    """Scheduling delays (ms) of the proxy's threads and of wrk's, from a perf sched record in the middle of a wrk run."""
+    data = os.path.join(tmp, "sched-%s.data" % kind)
+    load = subprocess.Popen(["wrk", "-t2", "-c%d" % connections, "-d%ds" % (seconds + 4), url], stdout=subprocess.DEVNULL)
+    time.sleep(2)
+    ours = set(sample(kind, pid))
+    wrks = set(os.listdir("/proc/%d/task" % load.pid)) - {str(load.pid)}
+    subprocess.run(["perf", "sched", "record", "-o", data, "--", "sleep", str(seconds)], capture_output=True, check=True)
+    load.wait()
+    out = subprocess.run(["perf", "sched", "timehist", "-i", data], capture_output=True, text=True).stdout
+    os.remove(data)
+    proxy, client = [], []
+    for line in out.splitlines():
+        m = LINE.match(line)
+        if m:
+            (proxy if m.group(1) in ours else client if m.group(1) in wrks else []).append(float(m.group(3)))
+    return proxy, client
+
+
+def tail(xs, seconds):
+    xs = sorted(xs)
+    if not xs:
+        return "none"
+    at = lambda q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
+    return "%d a second; ms p50 %.3f, p90 %.3f, p99 %.3f, p99.9 %.3f, max %.3f" % (
+        len(xs) / seconds, at(0.5), at(0.9), at(0.99), at(0.999), xs[-1])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=15)
+    ap.add_argument("--opts", default="", help="JVM options added to the agent's")
+    ap.add_argument("--perf", type=int, default=0, help="seconds of perf sched record per proxy after the rounds (0: none)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="steward-gw-waits-")
-    agent = StewardAgent(ROOT, tmp)
+    agent = StewardAgent(ROOT, tmp, env={"STEWARD_JAVA_OPTS": args.opts} if args.opts else None)
     nginx = None
     try:
         up = add_nginx_upstream(agent, tmp)
@@ -97,6 +136,14 @@ def main():
         for name, rs in rows.items():
             med = [statistics.median(r[k] for r in rs) for k in range(6)]
             print("| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %.2f |" % (name, *med))
+        if args.perf:
+            print()
+            print("Waits from wake-up to running (perf sched timehist), %d s in the middle of a wrk run each; load %.1f" % (
+                args.perf, os.getloadavg()[0]))
+            for name, kind, pid, url in targets:
+                proxy, client = sched_tail(tmp, name, kind, pid, url, args.connections, args.perf)
+                print("  %s: its threads %s" % (name, tail(proxy, args.perf)))
+                print("  %s: wrk's threads %s" % (name, tail(client, args.perf)))
     finally:
         if nginx:
             nginx.terminate()
