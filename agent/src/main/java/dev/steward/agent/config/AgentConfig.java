@@ -65,6 +65,11 @@ public record AgentConfig(InetSocketAddress api, InetSocketAddress gateway, Inet
         return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);
     }
 
+    /** This configuration with its programs run as {@code runAs}. */
+    public AgentConfig withRunAs(RunAs runAs) {
+        return new AgentConfig(api, gateway, rpc, domain, dataDir, nodeName, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);
+    }
+
     /** This configuration under another node name. */
     public AgentConfig withNodeName(String name) {
         return new AgentConfig(api, gateway, rpc, domain, dataDir, name, stopGrace, applyAtStart, dev, dockerHost, runAs, apiNames, tls, cluster, pools);

@@ -50,8 +50,7 @@ final class CacheTraining {
     static AgentConfig config(Path data) {
         AgentConfig c = AgentConfig.loopback(data, "training", Duration.ofSeconds(2), false, null);
         if (!"root".equals(System.getProperty("user.name"))) return c;
-        return new AgentConfig(c.api(), c.gateway(), c.rpc(), c.domain(), c.dataDir(), c.nodeName(), c.stopGrace(), c.applyAtStart(),
-                c.dev(), c.dockerHost(), new RunAs("root", true), c.apiNames(), c.tls());
+        return c.withRunAs(new RunAs("root", true));
     }
 
     private void train(AgentConfig config) throws Exception {
