@@ -136,7 +136,6 @@ final class Frontend extends ChannelInboundHandlerAdapter implements MessageRead
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (current != null) current.flushUpstream();
         ctx.flush();
-        if (dev.steward.agent.net.SubmitNow.ON) dev.steward.agent.net.SubmitNow.after(ctx.channel());
     }
 
     /** Called by the exchange when its response has been written whole. */

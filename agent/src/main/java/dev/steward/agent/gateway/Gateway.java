@@ -137,22 +137,20 @@ public final class Gateway implements AutoCloseable {
                 ? Transport.withReadRing(wanted, ALLOCATOR) : Transport.best(wanted);
         // the event loops ask for a short slice (see Slice); -Dsteward.gateway.slice-us=0 leaves the kernel's default
         long slice = Long.getLong("steward.gateway.slice-us", 300) * 1000;
-        // -Dsteward.gateway.pin=true: each event loop keeps to one CPU (see Slice#threads)
-        boolean pin = Boolean.getBoolean("steward.gateway.pin");
         EventLoopGroup b;
         EventLoopGroup l;
         try {
             // the accepting loop reads nothing: no ring of read buffers for it
             var accepting = t.bufferGroup() != 0 ? Transport.best(t.name()).handlers() : t.handlers();
             b = new MultiThreadIoEventLoopGroup(1, dev.steward.agent.net.Slice.threads("steward-gateway-accept", slice), accepting);
-            l = new MultiThreadIoEventLoopGroup(threads, dev.steward.agent.net.Slice.threads("steward-gateway", slice, pin), t.handlers());
+            l = new MultiThreadIoEventLoopGroup(threads, dev.steward.agent.net.Slice.threads("steward-gateway", slice), t.handlers());
         } catch (RuntimeException | LinkageError e) {
             // io_uring said it was there but a ring could not be made (a seccomp filter, a memlock limit): epoll then
             if (t.name().equals("epoll") || t.name().equals("nio")) throw e;
             System.err.println("steward: gateway: " + t.name() + " failed (" + e.getMessage() + "); using epoll");
             t = Transport.best("epoll");
             b = new MultiThreadIoEventLoopGroup(1, dev.steward.agent.net.Slice.threads("steward-gateway-accept", slice), t.handlers());
-            l = new MultiThreadIoEventLoopGroup(threads, dev.steward.agent.net.Slice.threads("steward-gateway", slice, pin), t.handlers());
+            l = new MultiThreadIoEventLoopGroup(threads, dev.steward.agent.net.Slice.threads("steward-gateway", slice), t.handlers());
         }
         bosses = b;
         loops = l;

@@ -98,7 +98,6 @@ final class Upstream extends ChannelInboundHandlerAdapter implements MessageRead
     public void channelReadComplete(ChannelHandlerContext ctx) {
         Forwarding f = relay;
         if (f != null) f.flushClient();
-        if (dev.steward.agent.net.SubmitNow.ON) dev.steward.agent.net.SubmitNow.after(ctx.channel());
     }
 
     @Override

@@ -53,25 +53,11 @@ public final class Slice {
 
     /** Netty's daemon thread factory, whose threads ask for a slice of {@code nanos} first (none when 0). */
     public static ThreadFactory threads(String name, long nanos) {
-        return threads(name, nanos, false);
-    }
-
-    /**
-     * As {@link #threads(String, long)}; with {@code pin}, the n-th thread made keeps to the n-th of the CPUs the
-     * process may use (counting round), so that each of as many loops as CPUs has one of its own.
-     */
-    public static ThreadFactory threads(String name, long nanos, boolean pin) {
-        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
         return new DefaultThreadFactory(name, true) {
             @Override
             protected Thread newThread(Runnable r, String threadName) {
-                int n = made.getAndIncrement();
                 return super.newThread(() -> {
                     request(nanos);
-                    if (pin) {
-                        java.util.List<Integer> cpus = Affinity.allowed();
-                        if (!cpus.isEmpty()) Affinity.pin(cpus.get(n % cpus.size()));
-                    }
                     r.run();
                 }, threadName);
             }
