@@ -3,9 +3,10 @@
 each proxying to the same nginx upstream under wrk -t2 at --connections. For each target in turn: wrk runs, and in its
 middle `perf record` takes the scheduler's switches and wake-ups of every CPU for --seconds. From them, per request:
 - the wake-ups, by who woke whom (wrk, the proxy's threads, the upstream, anything else);
-- for the wake-ups of wrk's threads and of the proxy's threads: the wait from wake-up to running (median, p90, p99),
-  and what ran on that CPU meanwhile (time by task kind, summed over the waits); and the task running on that CPU
-  when the woken one was put on it (the one it waited for last);
+- for the wake-ups of wrk's threads, the proxy's threads and the upstream, and for their preemptions: the wait until
+  running again (median, p90, p99, max), what ran on that CPU meanwhile (time by task kind, summed over the waits, and
+  over the waits of 300 us or more alone), and the task running on that CPU when the waiting one was put on it;
+- how many times each ran on a CPU a request, and for how long each time;
 - how long the proxy's thread kept running after it woke a wrk thread before it slept (a loop that keeps the core
   after its work holds up the wrk thread it just woke, on a machine with two cores and six busy threads).
 
