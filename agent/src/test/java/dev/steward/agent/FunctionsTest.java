@@ -436,10 +436,13 @@ class FunctionsTest extends AgentTestBase {
         }
         TestAgent.Res looks = invoke("nlooks", "");
         assertThat(looks.status()).as(looks.body()).isEqualTo(200);
-        assertThat(Integer.parseInt(looks.body())).as("times a caller that looks for its replies for up to 1 s slept in 200 calls").isLessThan(20);
+        int looked = Integer.parseInt(looks.body());
+        assertThat(looked).as("times a caller that looks for its replies for up to 1 s slept in 200 calls").isLessThan(20);
         TestAgent.Res sleeps = invoke("nsleeps", "");
         assertThat(sleeps.status()).as(sleeps.body()).isEqualTo(200);
-        assertThat(Integer.parseInt(sleeps.body())).as("times a caller told 0 slept in 200 calls").isGreaterThan(100);
+        // (on a busy machine a reply is sometimes there before the caller sleeps: about half of them beside two CPU hogs)
+        assertThat(Integer.parseInt(sleeps.body())).as("times a caller told 0 slept in 200 calls, against %d", looked)
+                .isGreaterThan(Math.max(50, 3 * looked));
         String[] turns = invoke("nlooks", "turns").body().split(" ");
         assertThat(Integer.parseInt(turns[0])).as("when the 5 ms timer fired, ms after the calls began (-1: only after they ended)").isBetween(0, 399);
         assertThat(Integer.parseInt(turns[1])).as("calls answered after the timer fired, while the handler still made them").isPositive();
