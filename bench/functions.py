@@ -410,7 +410,7 @@ def hop_functions(runtime):
     return dict({"function.yaml": "runtime: java\nhandler: bench.Hop\n"}, **java_classes(JAVA_HOP)), "python", ("plain", "same", "beside", "other")
 
 
-def measure_hops(agent, http, samples, runtime, also_spin=None):
+def measure_hops(agent, http, samples, runtime, also_spin=None, warm_calls=2000):
     """The function-to-function hop inside one invocation of a runtime's caller, timed by the handler itself: µs per call.
     also_spin: a python or node caller's hops beside it are measured again, in turn with the first (4 rounds each), by a
     second caller told STEWARD_SIDE_SPIN_US=also_spin (kinds "beside@spin" and "besidejava@spin")."""
@@ -432,9 +432,11 @@ def measure_hops(agent, http, samples, runtime, also_spin=None):
             t0 = time.perf_counter_ns()
             http.body("hop", b"besidejava 1")
             out["besidejava-first"] = [(time.perf_counter_ns() - t0) / 1000]
-        http.body("hop", b"%s 20" % kind.encode())  # warming up: the callee's worker started, connections made
+        # warming up: the callee's worker started, connections made, and the calls' code compiled by the caller's and the
+        # callee's JITs (node's and java's; node's hops settle after about a thousand calls)
+        http.body("hop", b"%s %d" % (kind.encode(), warm_calls))
         if turns and kind in ("beside", "besidejava"):
-            http.body("hopspin", b"%s 20" % kind.encode())
+            http.body("hopspin", b"%s %d" % (kind.encode(), warm_calls))
             out[kind], out[kind + "@spin"] = [], []
             for _ in range(4):
                 for name, key in (("hop", kind), ("hopspin", kind + "@spin")):
@@ -465,6 +467,7 @@ def main():
     p.add_argument("--runtimes", default="python,node,shell,java")
     p.add_argument("--hops", type=int, default=2000, help="calls timed per hop kind (0: no hop measured)")
     p.add_argument("--only-hops", action="store_true")
+    p.add_argument("--hop-warm-calls", type=int, default=2000, help="calls of each hop kind made, untimed, before its timed ones")
     p.add_argument("--also-spin", type=int, default=None, metavar="US",
                    help="the python and node callers' hops beside them again, in turn, with STEWARD_SIDE_SPIN_US=US (0: they sleep at once)")
     p.add_argument("--warm-calls", type=int, default=3000,
@@ -502,7 +505,7 @@ def main():
     try:
         http = Http(agent.gateway)
         for rt in ("python", "node", "java") if a.hops > 0 else ():
-            hops[rt] = measure_hops(agent, http, a.hops, rt, a.also_spin)
+            hops[rt] = measure_hops(agent, http, a.hops, rt, a.also_spin, a.hop_warm_calls)
         for rt in runtimes:
             if not a.only_warm:
                 pool, starts = measure_pool(agent, http, rt, a.samples)
@@ -548,8 +551,8 @@ def main():
         print("| - | floor: bare freezer thaw (write THAWED) | | | %.0f | %.0f |" % (statistics.median(thaw[0]), pct(thaw[0], 0.99)))
         print("| - | floor: bare freezer thaw to the first byte back | %.0f | %.0f | | |" % (statistics.median(thaw[1]), pct(thaw[1], 0.99)))
     print()
-    print("%d samples each; warm: sequential calls for %ss on one connection (AppBench); hops: %d calls each, timed in the handler"
-          % (a.samples, a.seconds, a.hops))
+    print("%d samples each; warm: sequential calls for %ss on one connection (AppBench); hops: %d calls each, timed in the handler,"
+          " after %d untimed" % (a.samples, a.seconds, a.hops, a.hop_warm_calls))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@
 // a JVM, which cannot hand its child a socket, it is told STEWARD_SIDE_SOCKET instead and connects to it.
 // A call there that outlives its callee's timeout is stopped with the process it runs in (the process
 // and every process below it are killed; the calls it had besides fail naming their callees, and the
-// next call starts another). With STEWARD_SIDE_SPIN_US in the function's env (microseconds), the event loop keeps
-// polling without sleeping for up to that long while a call there waits; unset or 0, it sleeps at once.
+// next call starts another). A caller reads its reply there itself for up to STEWARD_SIDE_SPIN_US of the
+// function's env (microseconds; unset, 100; 0: none) before it sleeps in the event loop.
 //
 // Started by the warm pool (STEWARD_POOL, STEWARD_POOL_ID), it loads no function: it connects to the
 // pool's socket, says its id and waits (the agent freezes it there); when a function takes it, the
@@ -35,11 +35,10 @@ const msgpack = require('./steward_msgpack.js');
 const HANDSHAKE = 0, HEARTBEAT = 1, TERMINATE = 2, INVOKE = 3, CHUNK = 4, ERROR = 5, CHOKE = 6;
 const INVOCATION_ERROR = 1;
 const MAX_DEPTH = 32;
-// how long the event loop keeps polling without sleeping while a call beside waits (sides.poll): STEWARD_SIDE_SPIN_US
-// (µs, 0 to 1000000); unset, 0: it sleeps at once (polling made these calls slower on a busy machine, see
-// docs/benchmarks.md)
+// how long a caller reads for its reply from a process beside before it sleeps in epoll (sides.spin):
+// STEWARD_SIDE_SPIN_US (µs, 0 to 1000000; 0: it sleeps at once); unset, 100 µs, about a quick callee's round trip there
 function spinOf(given) {
-  if (given === undefined || given.trim() === '') return 0n;
+  if (given === undefined || given.trim() === '') return 100000n;
   const us = /^\s*[0-9]+\s*$/.test(given) ? Number(given) : -1;
   if (!(us >= 0 && us <= 1000000)) {
     process.stderr.write(`steward: STEWARD_SIDE_SPIN_US must be a count of microseconds from 0 to 1000000, not '${given}'\n`);
@@ -47,7 +46,9 @@ function spinOf(given) {
   }
   return BigInt(us) * 1000n;
 }
-let SPIN_NS = 0n;
+let SPIN_NS = 100000n;
+const CHAIN_NS = 2000000n; // how long calls beside answered while spinning may keep the event loop from its turn
+const SPIN_BUF = Buffer.allocUnsafe(65536);
 
 function table(text) {
   const out = new Map();
@@ -208,7 +209,7 @@ const calls = {
 // a queue of frames a call's replies arrive in, read by one async generator
 function channel() {
   const ch = { queue: [], wake: null, closed: null };
-  ch.push = (item) => { ch.queue.push(item); if (ch.wake) ch.wake(); };
+  ch.push = (item) => { ch.queue.push(item); sides.settled++; if (ch.wake) ch.wake(); };
   ch.next = () => (ch.queue.length > 0 ? Promise.resolve(ch.queue.shift()) : new Promise((r) => { ch.wake = () => { ch.wake = null; r(ch.queue.shift()); }; }));
   return ch;
 }
@@ -236,7 +237,8 @@ const sides = {
       env: { ...process.env, STEWARD_RUNTIME: e.runtime, ...(java ? { STEWARD_SIDE_STDIO: '1' } : { STEWARD_SIDE_FD: '3' }) },
     });
     const input = java ? child.stdout : child.stdio[3];
-    const side = { child, sock: java ? child.stdin : child.stdio[3], channels: new Map(), ids: 0, gone: null };
+    const side = { child, sock: java ? child.stdin : child.stdio[3], channels: new Map(), ids: 0, gone: null,
+      fd: input._handle && typeof input._handle.fd === 'number' ? input._handle.fd : -1 }; // its replies' descriptor, for spin
     const reader = new msgpack.Reader();
     side.feed = (b) => {
       for (const [m, c, args] of reader.feed(b)) {
@@ -246,8 +248,10 @@ const sides = {
     };
     input.on('data', side.feed);
     input.on('error', () => {});
+    input.on('close', () => { side.fd = -1; });
     side.sock.on('error', () => {});
     const end = (code, signal) => {
+      side.fd = -1; // closed with the stream soon, and its number given to the next descriptor opened
       if (side.gone === null) side.gone = `its ${e.runtime} process exited (${signal ? `signal ${signal}` : `status ${code}`})`;
       for (const ch of side.channels.values()) ch.push([null, null]);
     };
@@ -288,7 +292,7 @@ const sides = {
       const pieces = [];
       let error = null;
       let timer = null;
-      const settle = () => { clearTimeout(timer); side.channels.delete(id); };
+      const settle = () => { clearTimeout(timer); side.channels.delete(id); sides.settled++; };
       const ch = {
         push([m, args]) {
           if (m === null) { settle(); reject(new Error(side.gone)); }
@@ -309,32 +313,63 @@ const sides = {
       if (side.gone !== null) { ch.push([null, null]); return; }
       timer = setTimeout(() => ch.push(['timeout', null]), e.timeout);
       side.sock.write(msgpack.encode([0, id, [g.name, g.workflow, g.scratch, g.depth, g.token, data]]));
-      this.poll();
+      this.spinSoon();
     });
   },
-  // Keeps the event loop looking for events without sleeping in epoll, for up to SPIN_NS after a call went beside
-  // and while any call there waits: each turn of the loop polls with no timeout (an immediate is pending), so a quick
-  // callee's reply settles its call's promise without the wake-up of a sleeping thread. Other events are served as
-  // usual meanwhile; past SPIN_NS, or once no call waits, the loop sleeps in epoll again.
-  // Off unless STEWARD_SIDE_SPIN_US asks for it: on a busy machine a polling caller takes CPU from its callee, and the
-  // CPUs, busy, wake a sleeping thread soon; on a quiet one the wake-up from an idle CPU is most of the hop.
-  poll() {
-    if (SPIN_NS === 0n) return;
-    this.pollUntil = process.hrtime.bigint() + SPIN_NS;
-    if (this.polling) return;
-    this.polling = true;
-    const turn = () => {
-      if (this.waiting() && process.hrtime.bigint() < this.pollUntil) setImmediate(turn);
-      else this.polling = false;
-    };
-    setImmediate(turn);
+  // After a call went beside, once the code that made it waits (a microtask: the calls made together are all sent by
+  // then), reads the replies itself, without the event loop, for up to SPIN_NS while a call there waits: a quick
+  // callee's reply then settles its call with no wake-up of this process from epoll (most of a hop on an idle CPU).
+  // The bytes read go to the same reader as the event loop's, in order (the loop reads only between tasks, and this
+  // runs inside one). A chain of such calls keeps the loop from its turn at most CHAIN_NS: past that the caller
+  // sleeps in epoll like any other, and the loop (timers, heartbeats, the agent's messages) runs.
+  // STEWARD_SIDE_SPIN_US=0: the caller sleeps at once.
+  spinSoon() {
+    if (SPIN_NS === 0n || this.spinQueued) return;
+    this.spinQueued = true;
+    queueMicrotask(() => {
+      this.spinQueued = false;
+      this.spin();
+    });
   },
-  waiting() {
-    for (const side of this.running.values()) if (side.channels.size > 0) return true;
-    return false;
+  spin() {
+    const now = process.hrtime.bigint();
+    if (!this.turnPending) {
+      this.turnPending = true;
+      this.chainStart = now;
+      setImmediate(() => { this.turnPending = false; });
+    } else if (now - this.chainStart > CHAIN_NS) {
+      return;
+    }
+    const until = now + SPIN_NS;
+    const settled = this.settled;
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0; // a failed read's error costs less without its stack
+    try {
+      for (;;) {
+        let waiting = false;
+        for (const side of this.running.values()) {
+          if (side.channels.size === 0 || side.fd < 0) continue;
+          waiting = true;
+          let n;
+          try {
+            n = fs.readSync(side.fd, SPIN_BUF, 0, SPIN_BUF.length, null);
+          } catch (e) {
+            if (e.code !== 'EAGAIN' && e.code !== 'EWOULDBLOCK') side.fd = -1; // the event loop sees what it was
+            continue;
+          }
+          if (n === 0) side.fd = -1; // its end, which the event loop reads again and reports
+          else side.feed(Buffer.from(SPIN_BUF.subarray(0, n)));
+        }
+        if (!waiting || this.settled !== settled || process.hrtime.bigint() >= until) return;
+      }
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   },
-  polling: false,
-  pollUntil: 0n,
+  spinQueued: false,
+  turnPending: false,
+  chainStart: 0n,
+  settled: 0, // calls beside settled so far: a spin ends once one more is
   async* stream(g, data) {
     const e = this.of.get(g.name);
     const side = this.sideFor(e);
@@ -347,7 +382,7 @@ const sides = {
       side.sock.write(msgpack.encode([0, id, [g.name, g.workflow, g.scratch, g.depth, g.token, data]]));
       let error = null;
       for (;;) {
-        if (ch.queue.length === 0) this.poll();
+        if (ch.queue.length === 0) this.spinSoon();
         const [m, args] = await ch.next();
         if (m === null) throw new Error(side.gone);
         if (m === 'timeout') {

@@ -405,6 +405,49 @@ class FunctionsTest extends AgentTestBase {
         fails("nconc", "die", "function pytogether failed: its python process exited (status 4)");
     }
 
+    @Test
+    void aNodeCallerReadsItsRepliesBesideItselfYetItsEventLoopGetsItsTurns() throws Exception {
+        added("pyquick", AppsApiTest.tarGz(Map.of("function.yaml", OK_YAML, "main.py", "def handle(data):\n    return data\n")));
+        // "turns": quick calls beside for 400 ms, a 5 ms timer set at their start; else: how often the event loop's thread
+        // slept (its voluntary context switches) over 200 quick calls beside
+        String caller = """
+                const fs = require('fs');
+                const slept = () => Number(/voluntary_ctxt_switches:\\s+(\\d+)/.exec(fs.readFileSync(`/proc/self/task/${process.pid}/status`, 'latin1'))[1]);
+                exports.handle = async (buf, steward) => {
+                  await steward.invoke('pyquick', 'warm');
+                  if (buf.toString() === 'turns') {
+                    const t0 = Date.now();
+                    let fired = -1, after = 0;
+                    setTimeout(() => { fired = Date.now() - t0; }, 5);
+                    while (Date.now() - t0 < 400) {
+                      await steward.invoke('pyquick', 'x');
+                      if (fired >= 0) after++;
+                    }
+                    return `${fired} ${after}`;
+                  }
+                  const before = slept();
+                  for (let i = 0; i < 200; i++) await steward.invoke('pyquick', 'x');
+                  return String(slept() - before);
+                };
+                """;
+        for (String[] c : new String[][] {{"nlooks", "1000000"}, {"nsleeps", "0"}}) {
+            added(c[0], AppsApiTest.tarGz(Map.of("function.yaml", "runtime: node\nhandler: index.handle\ncalls: {pyquick: same-worker}\n"
+                    + "env: {STEWARD_SIDE_SPIN_US: '" + c[1] + "'}\n", "index.js", caller)));
+        }
+        TestAgent.Res looks = invoke("nlooks", "");
+        assertThat(looks.status()).as(looks.body()).isEqualTo(200);
+        int looked = Integer.parseInt(looks.body());
+        assertThat(looked).as("times a caller that looks for its replies for up to 1 s slept in 200 calls").isLessThan(20);
+        TestAgent.Res sleeps = invoke("nsleeps", "");
+        assertThat(sleeps.status()).as(sleeps.body()).isEqualTo(200);
+        // (on a busy machine a reply is sometimes there before the caller sleeps: about half of them beside two CPU hogs)
+        assertThat(Integer.parseInt(sleeps.body())).as("times a caller told 0 slept in 200 calls, against %d", looked)
+                .isGreaterThan(Math.max(50, 3 * looked));
+        String[] turns = invoke("nlooks", "turns").body().split(" ");
+        assertThat(Integer.parseInt(turns[0])).as("when the 5 ms timer fired, ms after the calls began (-1: only after they ended)").isBetween(0, 399);
+        assertThat(Integer.parseInt(turns[1])).as("calls answered after the timer fired, while the handler still made them").isPositive();
+    }
+
     /** Whether process {@code pid} runs (a zombie, ended but not reaped yet, does not). */
     static boolean running(long pid) {
         try {
