@@ -43,6 +43,12 @@ def rss_mb(pid):
     return 0.0
 
 
+def pct(xs, q):
+    """The q-quantile (0 to 1) of xs, the nearest sample at or below it; 0 for no samples."""
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else 0
+
+
 def wait_until(cond, timeout, step=0.0005):
     """Polls cond until it returns something true, which it returns; TimeoutError after timeout seconds."""
     deadline = time.monotonic() + timeout
@@ -191,8 +197,8 @@ def wrk_stats(url, connections, seconds, script=None):
     def ms(value, unit):
         return float(value) / 1000 if unit == "us" else float(value) * 1000 if unit == "s" else float(value)
     r = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
-    for pct in ("50", "99"):
-        r["p" + pct] = ms(*re.search(r"\s%s(?:\.000)?%%\s+([\d.]+)(us|ms|s)" % pct, out).groups())
+    for q in ("50", "99"):
+        r["p" + q] = ms(*re.search(r"\s%s(?:\.000)?%%\s+([\d.]+)(us|ms|s)" % q, out).groups())
     r["max"] = ms(*re.search(r"Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)", out).groups())
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     r["non2xx"] = int(errors.group(1)) if errors else 0

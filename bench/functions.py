@@ -44,7 +44,7 @@ import time
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, jdk, machine, wait_until  # noqa: E402
+from benchlib import StewardAgent, jdk, machine, pct, wait_until  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CP = os.path.join(ROOT, "bench", "target", "classes") + ":" + os.path.join(ROOT, "bench", "target", "lib", "*")
@@ -159,11 +159,6 @@ def tar(files, extra=""):
             info.mode = 0o755
             t.addfile(info, io.BytesIO(data))
     return buf.getvalue()
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(len(xs) * q))]
 
 
 class Http:

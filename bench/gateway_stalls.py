@@ -23,7 +23,7 @@ import tempfile
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, jdk, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, jdk, pct, wrk_stats  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JFR_OPTS = ("-XX:StartFlightRecording=dumponexit=true,filename=%s,jdk.FileWrite#threshold=0ms,jdk.FileWrite#stackTrace=true,"
@@ -37,8 +37,7 @@ def young(java, pid):
 
 
 def quantiles(xs):
-    xs = sorted(xs)
-    return "median %.3f, p90 %.3f, max %.3f ms" % (xs[len(xs) // 2], xs[int(0.9 * len(xs))], xs[-1])
+    return "median %.3f, p90 %.3f, max %.3f ms" % (pct(xs, 0.5), pct(xs, 0.9), max(xs))
 
 
 def report_jfr(java, recording):

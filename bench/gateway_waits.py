@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, pct, wrk_stats  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 
 
@@ -85,12 +85,10 @@ def sched_tail(tmp, name, kind, pid, url, connections, seconds):
 
 
 def tail(xs, seconds):
-    xs = sorted(xs)
     if not xs:
         return "none"
-    at = lambda q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
     return "%d a second; ms p50 %.3f, p90 %.3f, p99 %.3f, p99.9 %.3f, max %.3f" % (
-        len(xs) / seconds, at(0.5), at(0.9), at(0.99), at(0.999), xs[-1])
+        len(xs) / seconds, pct(xs, 0.5), pct(xs, 0.9), pct(xs, 0.99), pct(xs, 0.999), max(xs))
 
 
 def main():

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, wait_until, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, pct, wait_until, wrk_stats  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 from gateway_waits import workers  # noqa: E402
 
@@ -145,11 +145,6 @@ def analyse(data, sets, requests, seconds):
                     meanwhile["long " + wk][k] += overlap * 1e6
             i += 1
     return edges, waits, meanwhile, last, kept, runs
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else 0
 
 
 def report(name, res, requests, seconds, rps, p99):

@@ -22,7 +22,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
-from benchlib import StewardAgent, free_port, machine, wait_until  # noqa: E402
+from benchlib import StewardAgent, free_port, machine, pct, wait_until  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 A, B = "127.0.0.2", "127.0.0.3"
@@ -97,11 +97,6 @@ def timed(conn, path, n):
         conn.get(path)
         out.append(clock() - t0)
     return out
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
 def main():

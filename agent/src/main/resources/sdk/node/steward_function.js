@@ -37,8 +37,9 @@ const INVOCATION_ERROR = 1;
 const MAX_DEPTH = 32;
 // how long a caller reads for its reply from a process beside before it sleeps in epoll (sides.spin):
 // STEWARD_SIDE_SPIN_US (µs, 0 to 1000000; 0: it sleeps at once); unset, 100 µs, about a quick callee's round trip there
+const DEFAULT_SPIN_NS = 100000n;
 function spinOf(given) {
-  if (given === undefined || given.trim() === '') return 100000n;
+  if (given === undefined || given.trim() === '') return DEFAULT_SPIN_NS;
   const us = /^\s*[0-9]+\s*$/.test(given) ? Number(given) : -1;
   if (!(us >= 0 && us <= 1000000)) {
     process.stderr.write(`steward: STEWARD_SIDE_SPIN_US must be a count of microseconds from 0 to 1000000, not '${given}'\n`);
@@ -46,7 +47,7 @@ function spinOf(given) {
   }
   return BigInt(us) * 1000n;
 }
-let SPIN_NS = 100000n;
+let SPIN_NS = DEFAULT_SPIN_NS;
 const CHAIN_NS = 2000000n; // how long calls beside answered while spinning may keep the event loop from its turn
 const SPIN_BUF = Buffer.allocUnsafe(65536);
 
