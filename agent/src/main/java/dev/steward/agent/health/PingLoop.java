@@ -7,7 +7,7 @@ import java.util.function.Consumer;
  * Pings one instance on a virtual thread: quickly until it is ready (every millisecond for its first
  * 100 ms, when most programs that start on demand come up, then doubling to every 10 ms), so that
  * readiness is seen at once, then every {@code interval}. While starting, the wait after a check is also
- * at least {@link #SPARE} times what the check took: the pings of a starting instance use at most about
+ * at least {@link #SPARE} times what the check took (the check alone, not what the owner does with its result): the pings of a starting instance use at most about
  * a fifth of a CPU beside the program they wait for (a check takes tens of microseconds once compiled,
  * but 0.3-0.5 ms in a fresh agent, and more on a busy machine). A ping of a port where nothing listens yet
  * is a refused connect: microseconds; the quick phase is kept short all the same, so that a slow
@@ -119,6 +119,9 @@ public final class PingLoop {
                 }
                 long checked = System.nanoTime();
                 PingResult r = check.run();
+                // the check's own time: what the owner then does with the result (a fresh agent's first took
+                // milliseconds, and made the loop wait the cap before its second ping) is not the ping's cost
+                Duration spent = Duration.ofNanos(System.nanoTime() - checked);
                 if (over) return;
                 if (dev.steward.agent.ColdTrace.ON && !ready) {
                     pinged++;
@@ -130,7 +133,7 @@ public final class PingLoop {
                     told = now;
                     out.accept(r);
                 }
-                Thread.sleep(next(fast, ready, interval, Duration.ofNanos(System.nanoTime() - checked)));
+                Thread.sleep(next(fast, ready, interval, spent));
                 fast = grow(fast, Duration.ofNanos(System.nanoTime() - began));
             }
         } catch (InterruptedException e) {

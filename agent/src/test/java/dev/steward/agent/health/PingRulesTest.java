@@ -70,6 +70,37 @@ class PingRulesTest {
     }
 
     @Test
+    void anOwnerSlowToTakeAResultDoesNotStretchTheWaitBeforeTheNextPing() throws Exception {
+        // a fresh agent's owner took milliseconds over the first failure it was told, and the loop counted that as
+        // the check's cost: four times it, the cap (10 ms), before the second ping of a program that may be up by then
+        long best = Long.MAX_VALUE;
+        for (int trial = 0; trial < 5; trial++) {
+            var told = new java.util.concurrent.atomic.AtomicLong();
+            var second = new java.util.concurrent.CompletableFuture<Long>();
+            var checks = new java.util.concurrent.atomic.AtomicInteger();
+            PingLoop loop = PingLoop.start("t", () -> {
+                if (checks.incrementAndGet() == 2) second.complete(System.nanoTime());
+                return new PingResult(false, Duration.ZERO, "connection refused");
+            }, Duration.ofSeconds(1), false, r -> {
+                if (told.get() != 0) return;
+                long until = System.nanoTime() + 30_000_000; // 30 ms of the owner's own work over the first result
+                while (System.nanoTime() < until) Thread.onSpinWait();
+                told.set(System.nanoTime());
+            });
+            try {
+                long at = second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                best = Math.min(best, at - told.get());
+            } finally {
+                loop.cancel();
+            }
+        }
+        // the wait after a check of microseconds is 1 ms; the owner's 30 ms would make it 10 ms (the cap), and a sleep
+        // never ends early: the best of five trials tells the two apart even beside other work
+        assertThat(Duration.ofNanos(best)).as("from the owner done with the first result to the second ping, best of 5")
+                .isLessThan(PingLoop.STARTING_CAP.minusMillis(2));
+    }
+
+    @Test
     void aPingLoopKeepsPingingPastAHundredPings() throws Exception {
         var count = new java.util.concurrent.atomic.AtomicInteger();
         var done = new java.util.concurrent.CountDownLatch(1);
