@@ -188,6 +188,20 @@ class StewardAgent:
             self.proc.wait()
 
 
+def also_agents(specs, tmp):
+    """An agent for each 'LABEL|ROOT|JAVA_OPTS' of a script's --also (ROOT: another checkout or a built copy of one,
+    empty for this one; JAVA_OPTS added to its JVM's), each in a directory of its own under tmp: [(label, agent)]."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = []
+    for i, spec in enumerate(specs):
+        label, root, opts = (spec.split("|") + ["", ""])[:3]
+        env = {"STEWARD_JAVA_OPTS": opts} if opts else {}
+        if root and root != here:
+            env["STEWARD_NO_BUILD"] = "1"
+        out.append((label, StewardAgent(root or here, os.path.join(tmp, "also-%d" % i), env=env, name="also-%d" % i)))
+    return out
+
+
 def wrk_stats(url, connections, seconds, script=None):
     """One wrk -t2 run: requests/s, p50, p99 and max in ms, non-2xx responses and socket errors."""
     extra = ["-s", script] if script else []

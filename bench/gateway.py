@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, answers, free_port, paced_script, wait_until, wrk  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, also_agents, answers, free_port, paced_script, wait_until, wrk  # noqa: E402
 from coldstart import first_after_start, first_request, own_start, spec, summary  # noqa: E402
 from fanin import fan_in, register_tiny, web_root  # noqa: E402
 
@@ -173,13 +173,7 @@ def main():
     tls = self_signed(tmp) if args.tls else None
     extra = ["--gateway-tls-cert", tls[0], "--gateway-tls-key", tls[1]] if tls else []
     agent = StewardAgent(ROOT, tmp, hide_cgroups=args.hide_cgroups)
-    also = []
-    for i, spec_ in enumerate(args.also):
-        label, root, opts = (spec_.split("|") + ["", ""])[:3]
-        env = {"STEWARD_JAVA_OPTS": opts} if opts else {}
-        if root != ROOT:
-            env["STEWARD_NO_BUILD"] = "1"
-        also.append((label, StewardAgent(root or ROOT, os.path.join(tmp, "also-%d" % i), env=env, name="also-%d" % i)))
+    also = also_agents(args.also, tmp)
     tls_agent = StewardAgent(ROOT, os.path.join(tmp, "tls"), args=extra, name="tls-agent") if tls else None
     proxies = []
     try:

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, pct, wait_until, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, also_agents, pct, wait_until, wrk_stats  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 from gateway_waits import workers  # noqa: E402
 
@@ -192,13 +192,7 @@ def main():
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="steward-gw-who-")
     agent = StewardAgent(ROOT, tmp)
-    also = []
-    for i, spec_ in enumerate(args.also):
-        label, root, opts = (spec_.split("|") + ["", ""])[:3]
-        env = {"STEWARD_JAVA_OPTS": opts} if opts else {}
-        if root and root != ROOT:
-            env["STEWARD_NO_BUILD"] = "1"
-        also.append((label, StewardAgent(root or ROOT, os.path.join(tmp, "also-%d" % i), env=env, name="also-%d" % i)))
+    also = also_agents(args.also, tmp)
     nginx = None
     try:
         before = nginx_pids()
