@@ -193,12 +193,18 @@ def also_agents(specs, tmp):
     empty for this one; JAVA_OPTS added to its JVM's), each in a directory of its own under tmp: [(label, agent)]."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = []
-    for i, spec in enumerate(specs):
-        label, root, opts = (spec.split("|") + ["", ""])[:3]
-        env = {"STEWARD_JAVA_OPTS": opts} if opts else {}
-        if root and root != here:
-            env["STEWARD_NO_BUILD"] = "1"
-        out.append((label, StewardAgent(root or here, os.path.join(tmp, "also-%d" % i), env=env, name="also-%d" % i)))
+    try:
+        for i, spec in enumerate(specs):
+            label, root, opts = (spec.split("|") + ["", ""])[:3]
+            env = {"STEWARD_JAVA_OPTS": opts} if opts else {}
+            if root and root != here:
+                env["STEWARD_NO_BUILD"] = "1"
+            out.append((label, StewardAgent(root or here, os.path.join(tmp, "also-%d" % i), env=env, name="also-%d" % i)))
+    except BaseException:
+        for _, a in out:  # one did not start: those that did are not left running
+            os.killpg(a.proc.pid, signal.SIGTERM)
+            a.proc.wait()
+        raise
     return out
 
 

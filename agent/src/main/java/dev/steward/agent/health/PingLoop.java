@@ -7,7 +7,8 @@ import java.util.function.Consumer;
  * Pings one instance on a virtual thread: quickly until it is ready (every millisecond for its first
  * 100 ms, when most programs that start on demand come up, then doubling to every 10 ms), so that
  * readiness is seen at once, then every {@code interval}. While starting, the wait after a check is also
- * at least {@link #SPARE} times what the check took (the check alone, not what the owner does with its result): the pings of a starting instance use at most about
+ * at least {@link #SPARE} times what the check took (the check alone, not what the owner then does with its
+ * result): the pings of a starting instance use at most about
  * a fifth of a CPU beside the program they wait for (a check takes tens of microseconds once compiled,
  * but 0.3-0.5 ms in a fresh agent, and more on a busy machine). A ping of a port where nothing listens yet
  * is a refused connect: microseconds; the quick phase is kept short all the same, so that a slow
