@@ -133,7 +133,11 @@ class StewardAgent:
         threading.Thread(target=self._read, daemon=True).start()
         if wait:
             self.listening.wait(600)
-            if not self.listening.is_set() or self.proc.poll() is not None:
+            # the rpc line is the last an agent prints once it listens; its output may close (a JVM that would not
+            # start) before poll() sees the exit
+            if self.rpc is None or self.proc.poll() is not None:
+                if self.proc.poll() is None:
+                    self.kill()
                 raise RuntimeError("the agent did not start: see %s" % os.path.join(tmp, name + ".err"))
 
     def _read(self):
@@ -184,8 +188,18 @@ class StewardAgent:
             wait_until(lambda: all(s["state"] in ("stopped", "disabled") or not s.get("instances")
                                    for s in self.call("GET", "/v1/services")), 60, 0.1)
         finally:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait()
+            self.kill()
+
+    def kill(self):
+        """Stops the agent (SIGTERM to its process group) without stopping its services first."""
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait()
+
+    def route_upstream(self, port, name="up"):
+        """Registers `name` as a ping-only service of the upstream at 127.0.0.1:`port` (one that another agent runs),
+        so that this agent's gateway reaches it; returns once it is available."""
+        self.call("POST", "/v1/services", "name: %s\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % (name, port))
+        wait_until(lambda: self.call("GET", "/v1/services/" + name)["state"] == "available", 30, 0.05)
 
 
 def also_agents(specs, tmp):
@@ -202,8 +216,7 @@ def also_agents(specs, tmp):
             out.append((label, StewardAgent(root or here, os.path.join(tmp, "also-%d" % i), env=env, name="also-%d" % i)))
     except BaseException:
         for _, a in out:  # one did not start: those that did are not left running
-            os.killpg(a.proc.pid, signal.SIGTERM)
-            a.proc.wait()
+            a.kill()
         raise
     return out
 

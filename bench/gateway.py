@@ -188,8 +188,7 @@ def main():
             targets = [("upstream direct", "http://127.0.0.1:%d/" % up, None), (n1, one_url, one.pid), (nn, equal_url, equal.pid),
                        ("steward gateway", agent.gateway + "/up/", agent.pid)]
             for label, a in also:  # the same upstream, as a ping-only service of each other agent
-                a.call("POST", "/v1/services", "name: up\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % up)
-                wait_until(lambda: a.call("GET", "/v1/services/up")["state"] == "available", 30, 0.05)
+                a.route_upstream(up)
                 targets.append((label, a.gateway + "/up/", a.pid))
         if "warmup" in parts:
             warm_up(targets[2:], args.seconds, args.warmup_rounds)
@@ -221,8 +220,7 @@ def main():
 
             if tls_agent:
                 # the same upstream, reached by a second agent whose gateway serves HTTPS (a ping-only service)
-                tls_agent.call("POST", "/v1/services", "name: up\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % up)
-                wait_until(lambda: tls_agent.call("GET", "/v1/services/up")["state"] == "available", 30, 0.05)
+                tls_agent.route_upstream(up)
                 tone, tone_url = start_nginx(tmp, "tls-one", 1, up, tls)
                 tequal, tequal_url = start_nginx(tmp, "tls-equal", LOOPS, up, tls)
                 proxies += [tone, tequal]

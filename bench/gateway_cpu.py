@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, wait_until, wrk  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, wrk  # noqa: E402
 
 KERNEL = ["io_uring:io_uring_submit_req", "io_uring:io_uring_complete", "syscalls:sys_enter_io_uring_enter",
           "io_uring:io_uring_cqring_wait", "context-switches"]
@@ -72,8 +72,7 @@ def main():
             agents.append((label, StewardAgent(root, os.path.join(tmp, "a%d" % i), env=env, name="a%d" % i)))
         up = add_nginx_upstream(agents[0][1], tmp)
         for _, a in agents[1:]:  # the same upstream, as a ping-only service of each other agent
-            a.call("POST", "/v1/services", "name: up\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % up)
-            wait_until(lambda: a.call("GET", "/v1/services/up")["state"] == "available", 30, 0.05)
+            a.route_upstream(up)
         for _, a in agents:
             wrk(a.gateway + "/up/", args.connections, args.warmup)
         print("machine: %d cores, load %.1f at the start, %s; wrk -t2 -c%d, %d rounds of %d s" % (

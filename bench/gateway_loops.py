@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, wait_until, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, wrk_stats  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,8 +48,7 @@ def main():
     other = StewardAgent(ROOT, os.path.join(tmp, "epoll"), env={"STEWARD_JAVA_OPTS": "-Dsteward.gateway.transport=epoll"}, name="epoll")
     try:
         up = add_nginx_upstream(first, tmp)
-        other.call("POST", "/v1/services", "name: up\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % up)
-        wait_until(lambda: other.call("GET", "/v1/services/up")["state"] == "available", 30, 0.05)
+        other.route_upstream(up)
         targets = [("io_uring", first), ("epoll", other)]
         for _, a in targets:
             wrk_stats(a.gateway + "/up/", 64, 12)  # the JIT's work done first

@@ -20,14 +20,13 @@ Needs nginx and wrk.
 import argparse
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, also_agents, pct, wait_until  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, also_agents, pct  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 
 LADDER = (50, 75, 90, 95, 97, 98, 99, 99.5, 99.9, 99.99)
@@ -106,9 +105,7 @@ def main():
         targets = [("upstream direct", "http://127.0.0.1:%d/" % up, None), ("nginx, %d workers" % LOOPS, nginx_url, None),
                    ("steward gateway", agent.gateway + "/up/", agent)]
         for label, a in others:
-            wait_until(lambda: os.path.exists(os.path.join(a.data, "admin.token")), 30, 0.05)
-            a.call("POST", "/v1/services", "name: up\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % up)
-            wait_until(lambda: a.call("GET", "/v1/services/up")["state"] == "available", 30, 0.05)
+            a.route_upstream(up)
             targets.append((label, a.gateway + "/up/", a))
         for _, url, _ in targets:
             subprocess.run(["wrk", "-t2", "-c%d" % args.connections, "-d%ds" % args.warmup, url], capture_output=True, check=True)
@@ -130,8 +127,7 @@ def main():
             p.terminate()
             p.wait()
         for _, a in others:  # their upstream is a ping-only service: nothing of theirs to stop
-            os.killpg(a.proc.pid, signal.SIGTERM)
-            a.proc.wait()
+            a.kill()
         agent.stop()
 
 

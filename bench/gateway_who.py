@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, also_agents, pct, wait_until, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, also_agents, pct, wrk_stats  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 from gateway_waits import workers  # noqa: E402
 
@@ -204,8 +204,7 @@ def main():
         targets = [] if args.no_nginx else [("nginx, %d workers" % LOOPS, "nginx", nginx.pid, url)]
         targets.append(("steward gateway", "gateway", agent.pid, agent.gateway + "/up/"))
         for label, a in also:
-            a.call("POST", "/v1/services", "name: up\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {tcp: true}\n" % up)
-            wait_until(lambda: a.call("GET", "/v1/services/up")["state"] == "available", 30, 0.05)
+            a.route_upstream(up)
             targets.append((label, "gateway", a.pid, a.gateway + "/up/"))
         agents = set()
         for a in [agent] + [a for _, a in also]:
