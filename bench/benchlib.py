@@ -137,7 +137,7 @@ class StewardAgent:
             # start) before poll() sees the exit
             if self.rpc is None or self.proc.poll() is not None:
                 if self.proc.poll() is None:
-                    self.kill()
+                    self.terminate()
                 raise RuntimeError("the agent did not start: see %s" % os.path.join(tmp, name + ".err"))
 
     def _read(self):
@@ -188,9 +188,9 @@ class StewardAgent:
             wait_until(lambda: all(s["state"] in ("stopped", "disabled") or not s.get("instances")
                                    for s in self.call("GET", "/v1/services")), 60, 0.1)
         finally:
-            self.kill()
+            self.terminate()
 
-    def kill(self):
+    def terminate(self):
         """Stops the agent (SIGTERM to its process group) without stopping its services first."""
         os.killpg(self.proc.pid, signal.SIGTERM)
         self.proc.wait()
@@ -216,7 +216,7 @@ def also_agents(specs, tmp):
             out.append((label, StewardAgent(root or here, os.path.join(tmp, "also-%d" % i), env=env, name="also-%d" % i)))
     except BaseException:
         for _, a in out:  # one did not start: those that did are not left running
-            a.kill()
+            a.terminate()
         raise
     return out
 

@@ -127,7 +127,7 @@ def main():
             p.terminate()
             p.wait()
         for _, a in others:  # their upstream is a ping-only service: nothing of theirs to stop
-            a.kill()
+            a.terminate()
         agent.stop()
 
 
