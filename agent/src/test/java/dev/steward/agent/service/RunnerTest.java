@@ -274,4 +274,13 @@ class RunnerTest {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.start(null))
                         .isInstanceOf(dev.steward.agent.errors.NotFoundException.class).hasMessageContaining("gone"));
     }
+
+    @Test
+    void everyKindOfInstanceEventHasItsBranchInTheRunner() {
+        // Service.react dispatches with instanceof (a pattern switch's first run costs a fresh agent's first start
+        // about a millisecond), so the compiler no longer checks that it covers every kind: this does
+        assertThat(java.util.Arrays.stream(dev.steward.agent.instance.InstanceEvent.class.getPermittedSubclasses()).map(Class::getSimpleName))
+                .as("the kinds Service.react has a branch for; a new kind of event needs one there")
+                .containsExactlyInAnyOrder("Spawned", "SpawnFailed", "Adopted", "Exited", "Pinged", "Drained", "KillDue", "RestartDue", "Moved");
+    }
 }
