@@ -210,7 +210,7 @@ final class Service {
         InstanceRunner i = instances.get(e.instance());
         if (i == null || i.generation() != e.generation()) return; // of an earlier process
         // not a pattern switch: its first run makes a class for the call site (about 1 ms in a fresh agent), on the
-        // path of the agent's first start on demand; ServiceTest checks that every kind of event has its branch
+        // path of the agent's first start on demand; RunnerTest checks that every kind of event has its branch
         if (e instanceof InstanceEvent.Spawned s) {
             stats.starts++;
             i.attach(s.handle(), "");
