@@ -73,6 +73,8 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private final java.util.List<Lines> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The writer's: the lines pass through it on their way to the file (appending a buffer whole made a String of it). */
+    private final char[] chunk = new char[16 * 1024];
     private final ThreadLocal<Lines> mine = ThreadLocal.withInitial(() -> {
         Lines l = new Lines();
         all.add(l);
@@ -206,7 +208,11 @@ public final class AccessLog implements AutoCloseable {
         if (texts.isEmpty()) return;
         for (StringBuilder text : texts) {
             try {
-                out.append(text);
+                for (int at = 0; at < text.length(); at += chunk.length) { // through the chunk: no String copy of the buffer
+                    int n = Math.min(chunk.length, text.length() - at);
+                    text.getChars(at, at + n, chunk, 0);
+                    out.write(chunk, 0, n);
+                }
             } catch (IOException e) {
                 // a full disk must not fail requests, nor grow memory: these lines are dropped
             }
