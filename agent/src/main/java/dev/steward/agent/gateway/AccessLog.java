@@ -89,7 +89,11 @@ public final class AccessLog implements AutoCloseable {
         this.writer = Thread.ofPlatform().daemon().name("steward-access-log").start(() -> {
             // the time's first formatting (java.time's printers and month names made ready) took about 3 ms in a fresh
             // JVM, on the first request's path before its answer went out: done here, at the agent's start, instead
-            now();
+            try {
+                now();
+            } catch (RuntimeException e) {
+                // a warm-up only: the first line formats it (and says what is wrong) all the same
+            }
             write(out);
         });
     }
