@@ -184,9 +184,10 @@ class StewardAgent:
                     self.call("POST", "/v1/services/%s/stop" % s["name"])
                 except urllib.error.HTTPError:
                     pass  # stopped meanwhile (409)
-            # a service with no instance (ping-only, or gone already) has nothing to wait for
+            # a service with no instance (gone already) has nothing to wait for, nor a ping-only one: nothing of it
+            # runs here, and it keeps showing the endpoint it watches
             wait_until(lambda: all(s["state"] in ("stopped", "disabled") or not s.get("instances")
-                                   for s in self.call("GET", "/v1/services")), 60, 0.1)
+                                   or "ping-only" in s.get("spec", {}) for s in self.call("GET", "/v1/services")), 60, 0.1)
         finally:
             self.terminate()
 

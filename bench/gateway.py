@@ -173,10 +173,10 @@ def main():
     tls = self_signed(tmp) if args.tls else None
     extra = ["--gateway-tls-cert", tls[0], "--gateway-tls-key", tls[1]] if tls else []
     agent = StewardAgent(ROOT, tmp, hide_cgroups=args.hide_cgroups)
-    also = also_agents(args.also, tmp)
-    tls_agent = StewardAgent(ROOT, os.path.join(tmp, "tls"), args=extra, name="tls-agent") if tls else None
-    proxies = []
+    also, tls_agent, proxies = [], None, []
     try:
+        also = also_agents(args.also, tmp)
+        tls_agent = StewardAgent(ROOT, os.path.join(tmp, "tls"), args=extra, name="tls-agent") if tls else None
         print("machine: %s, %d cores, load %.1f at the start, %s; the gateway has %d event loops" % (
             os.uname().release, os.cpu_count(), os.getloadavg()[0], time.strftime("%Y-%m-%d"), LOOPS))
         if "throughput" in parts or "warmup" in parts:
@@ -289,17 +289,9 @@ def main():
             os.killpg(p.pid, signal.SIGTERM)
         try:
             if tls_agent:
-                try:
-                    tls_agent.call("DELETE", "/v1/services/up")  # ping-only: nothing of it runs here to stop
-                except Exception:  # noqa: BLE001 - not registered when the run ended before
-                    pass
                 tls_agent.stop()
         finally:  # the first agent stops whatever happened to the second
             for label, a in also:
-                try:
-                    a.call("DELETE", "/v1/services/up")
-                except Exception:  # noqa: BLE001 - not registered when the run ended before
-                    pass
                 try:
                     a.stop()
                 except Exception as e:  # noqa: BLE001 - the others are stopped all the same

@@ -11,7 +11,7 @@ waits for completions and its context switches (perf stat; these do not depend o
 Run from the repository root:
   STEWARD_NO_BUILD=1 /usr/bin/python3 bench/gateway_cpu.py 'LABEL|ROOT|JAVA_OPTS' ... [--connections 16]
       [--seconds 4] [--rounds 10] [--warmup 20] [--kernel]
-ROOT is a checkout or a copy of one, built (./steward --version once in it); JAVA_OPTS are added to its agent's.
+ROOT is a checkout or a copy of one, built (./steward --version once in it), empty for this one; JAVA_OPTS are added to its agent's.
 Needs nginx and wrk (and perf for --kernel).
 """
 import argparse
@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, wrk  # noqa: E402
+from benchlib import add_nginx_upstream, also_agents, wrk  # noqa: E402
 
 KERNEL = ["io_uring:io_uring_submit_req", "io_uring:io_uring_complete", "syscalls:sys_enter_io_uring_enter",
           "io_uring:io_uring_cqring_wait", "context-switches"]
@@ -64,12 +64,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="steward-gw-cpu-")
     agents = []
     try:
-        for i, spec in enumerate(args.builds):
-            label, root, opts = (spec.split("|") + ["", ""])[:3]
-            env = {"STEWARD_NO_BUILD": "1"}
-            if opts:
-                env["STEWARD_JAVA_OPTS"] = opts
-            agents.append((label, StewardAgent(root, os.path.join(tmp, "a%d" % i), env=env, name="a%d" % i)))
+        agents = also_agents(args.builds, tmp)
         up = add_nginx_upstream(agents[0][1], tmp)
         for _, a in agents[1:]:  # the same upstream, as a ping-only service of each other agent
             a.route_upstream(up)

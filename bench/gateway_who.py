@@ -192,9 +192,9 @@ def main():
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="steward-gw-who-")
     agent = StewardAgent(ROOT, tmp)
-    also = also_agents(args.also, tmp)
-    nginx = None
+    also, nginx = [], None
     try:
+        also = also_agents(args.also, tmp)
         before = nginx_pids()
         up = add_nginx_upstream(agent, tmp)
         upstream = set()
@@ -243,10 +243,7 @@ def main():
             nginx.terminate()
             nginx.wait()
         for a in [a for _, a in also] + [agent]:
-            try:
-                a.stop()
-            except TimeoutError:
-                pass  # a ping-only service not seen stopped in time: the agent was stopped all the same
+            a.stop()
 
 
 if __name__ == "__main__":
