@@ -203,6 +203,16 @@ class StewardAgent:
         wait_until(lambda: self.call("GET", "/v1/services/" + name)["state"] == "available", 30, 0.05)
 
 
+def stop_all(processes, agents):
+    """Ends a run: each process (None skipped) terminated and waited for, then each agent stopped with its services."""
+    for p in processes:
+        if p:
+            p.terminate()
+            p.wait()
+    for a in agents:
+        a.stop()
+
+
 def also_agents(specs, tmp):
     """An agent for each 'LABEL|ROOT|JAVA_OPTS' of a script's --also (ROOT: another checkout or a built copy of one,
     empty for this one; JAVA_OPTS added to its JVM's), each in a directory of its own under tmp: [(label, agent)]."""

@@ -195,7 +195,7 @@ def main():
         if "throughput" in parts:
             for _, url, _ in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
                 wrk(url, 64, args.warmup)
-            print("wrk -t2 -d%ds, medians of %d interleaved rounds; both proxies keep an access log" % (args.seconds, args.rounds))
+            print("wrk -t2 -d%ds, medians of %d interleaved rounds; both proxies keep an access log; p99 as wrk prints it, corrected for coordinated omission (bench/gateway_legs.py has it on the wire)" % (args.seconds, args.rounds))
             print()
             peak = throughput(targets, [int(x) for x in args.connections.split(",")], args.rounds, args.seconds, [n1, nn])
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, pct, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, pct, stop_all, wrk_stats  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 
 
@@ -143,10 +143,7 @@ def main():
                 print("  %s: its threads %s" % (name, tail(proxy, args.perf)))
                 print("  %s: wrk's threads %s" % (name, tail(client, args.perf)))
     finally:
-        if nginx:
-            nginx.terminate()
-            nginx.wait()
-        agent.stop()
+        stop_all([nginx], [agent])
 
 
 if __name__ == "__main__":

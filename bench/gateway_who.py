@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, also_agents, pct, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, also_agents, pct, stop_all, wrk_stats  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 from gateway_waits import workers  # noqa: E402
 
@@ -239,11 +239,7 @@ def main():
                 report(name, res, rps * args.seconds, args.seconds, rps, p99)
                 sys.stdout.flush()
     finally:
-        if nginx:
-            nginx.terminate()
-            nginx.wait()
-        for a in [a for _, a in also] + [agent]:
-            a.stop()
+        stop_all([nginx], [a for _, a in also] + [agent])
 
 
 if __name__ == "__main__":
