@@ -71,6 +71,19 @@ def start_nginx(tmp, name, workers, up, tls=None):
     return p, "%s://127.0.0.1:%d/up/" % (scheme, port)
 
 
+def warm(url, seconds, churn):
+    """Load on a target before it is measured: one run of 64 connections, or with churn runs of 5 s on new connections,
+    64 and 16 in turn, so that the paths of a connection's opening and closing are as warm as the exchanges'."""
+    if not churn:
+        wrk(url, 64, seconds)
+        return
+    i = 0
+    while seconds > 0:
+        wrk(url, 16 if i % 2 else 64, min(5, seconds))
+        seconds -= 5
+        i += 1
+
+
 def self_signed(tmp):
     """A self-signed pair for 127.0.0.1 (openssl), as both nginx and the gateway take it."""
     cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
@@ -156,6 +169,8 @@ def main():
     ap.add_argument("--samples", type=int, default=20, help="cold starts from zero per program")
     ap.add_argument("--fresh-agents", type=int, default=3, help="agents started for their very first cold start")
     ap.add_argument("--fan-in", type=int, default=1000)
+    ap.add_argument("--warmup-churn", action="store_true",
+                    help="warm up in runs of 5 s, 64 and 16 connections in turn, each run on new connections")
     ap.add_argument("--warmup-rounds", type=int, default=12, help="rounds of the warmup part")
     ap.add_argument("--only", default="throughput,cold,fanin", help="parts, of throughput,cold,fanin,warmup")
     ap.add_argument("--hide-cgroups", action="store_true",
@@ -194,7 +209,7 @@ def main():
             warm_up(targets[2:], args.seconds, args.warmup_rounds)
         if "throughput" in parts:
             for _, url, _ in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
-                wrk(url, 64, args.warmup)
+                warm(url, args.warmup, args.warmup_churn)
             print("wrk -t2 -d%ds, medians of %d interleaved rounds; both proxies keep an access log; p99 as wrk prints it, corrected for coordinated omission (bench/gateway_legs.py has it on the wire)" % (args.seconds, args.rounds))
             print()
             peak = throughput(targets, [int(x) for x in args.connections.split(",")], args.rounds, args.seconds, [n1, nn])
