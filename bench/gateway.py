@@ -14,6 +14,7 @@ Run from the repository root:  /usr/bin/python3 bench/gateway.py [--seconds 5] [
   [--also 'LABEL|ROOT|JAVA_OPTS' ...]   more gateways in the same rounds: another build (ROOT, run with
                                         STEWARD_NO_BUILD=1) or other JVM options (STEWARD_JAVA_OPTS)
   [--hide-cgroups]                      the agent without cgroups (its instances plain process groups)
+  [--warmup 15] [--warmup-churn]        seconds of load on each target first; with churn in runs of 5 s on new connections
 Needs nginx, wrk, busybox and openssl (apt-get install nginx wrk busybox-static openssl) and a built ./steward.
 """
 import argparse
