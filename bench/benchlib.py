@@ -232,8 +232,57 @@ def also_agents(specs, tmp):
     return out
 
 
-def wrk_stats(url, connections, seconds, script=None):
-    """One wrk -t2 run: requests/s, p50, p99 and max in ms, non-2xx responses and socket errors."""
+# A wrk script that only prints, at the end, the latency histogram (each value in microseconds and its count) and
+# the run's length and requests: what wrk printed its percentiles from, after its correction for coordinated omission.
+SERVED_LUA = """done = function(summary, latency, requests)
+  io.write(string.format("steward-run %d %d\\n", summary.duration, summary.requests))
+  for i = 1, #latency do
+    local value, count = latency(i)
+    io.write(string.format("steward-latency %d %d\\n", value, count))
+  end
+end
+"""
+
+
+def served_script():
+    path = os.path.join("/tmp", "steward-bench-served-%d.lua" % os.getpid())
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            f.write(SERVED_LUA)
+    return path
+
+
+def uncorrected(histogram, interval):
+    """wrk's histogram ({us: count}) as the requests had it, its correction taken back out. For every latency n of at
+    least twice the interval e, wrk added the count of n at n - e, n - 2e, ... while above e, from the counts as
+    recorded; so from the top down, each count less what the values above it added is the recorded one."""
+    added, out = {}, {}
+    for n in sorted(histogram, reverse=True):
+        count = histogram[n] - added.get(n, 0)
+        out[n] = count
+        if interval > 0 and n >= 2 * interval:
+            m = n - interval
+            while m > interval:
+                added[m] = added.get(m, 0) + count
+                m -= interval
+    return out
+
+
+def hist_pct(histogram, q):
+    """The q-quantile (0 to 1) of a {value: count} histogram."""
+    total, acc = sum(histogram.values()), 0
+    for v in sorted(histogram):
+        acc += histogram[v]
+        if acc >= q * total:
+            return v
+    return 0
+
+
+def wrk_stats(url, connections, seconds, script=None, served=False):
+    """One wrk -t2 run: requests/s, p50, p99 and max in ms, non-2xx responses and socket errors; with served (and no
+    script of the caller's) also p99_served and p999_served, the percentiles without wrk's correction, in ms."""
+    if served and not script:
+        script = served_script()
     extra = ["-s", script] if script else []
     out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency"] + extra + [url],
                          capture_output=True, text=True, check=True).stdout
@@ -248,6 +297,16 @@ def wrk_stats(url, connections, seconds, script=None):
     r["non2xx"] = int(errors.group(1)) if errors else 0
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     r["socket_errors"] = sum(int(x) for x in sock.groups()) if sock else 0
+    run = re.search(r"^steward-run (\d+) (\d+)$", out, re.M)
+    if run:
+        duration, requests = int(run.group(1)), int(run.group(2))
+        hist = {int(v): int(c) for v, c in re.findall(r"^steward-latency (\d+) (\d+)$", out, re.M)}
+        interval = duration // (requests // connections) if requests // connections else 0
+        # the histogram is the one wrk printed from when its p99 comes out of it again (within wrk's rounding)
+        if abs(hist_pct(hist, 0.99) / 1000.0 - r["p99"]) <= 0.01 * r["p99"] + 0.005:
+            raw = uncorrected(hist, interval)
+            r["p99_served"] = hist_pct(raw, 0.99) / 1000.0
+            r["p999_served"] = hist_pct(raw, 0.999) / 1000.0
     return r
 
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, also_agents, answers, free_port, paced_script, wait_until, wrk  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, also_agents, answers, free_port, paced_script, wait_until, wrk, wrk_stats  # noqa: E402
 from coldstart import first_after_start, first_request, own_start, spec, summary  # noqa: E402
 from fanin import fan_in, register_tiny, web_root  # noqa: E402
 
@@ -111,11 +111,13 @@ def cpu_seconds(group):
 
 
 def measured(url, c, seconds, group):
-    """One wrk run, with the CPU the proxy (process group `group`, or None) used per request, in microseconds."""
+    """One wrk run: requests/s, p50 ms, p99 ms as wrk prints it, non-2xx, the CPU the proxy (process group `group`, or
+    None) used per request in microseconds, and the p99 of the requests as served (without wrk's correction)."""
     before = cpu_seconds(group) if group else 0
-    rps, p50, p99, bad = wrk(url, c, seconds)
+    r = wrk_stats(url, c, seconds, served=True)
     used = cpu_seconds(group) - before if group else 0
-    return rps, p50, p99, bad, (used * 1e6 / (rps * seconds) if group and rps else 0)
+    rps = r["rps"]
+    return rps, r["p50"], r["p99"], r["non2xx"], (used * 1e6 / (rps * seconds) if group and rps else 0), r.get("p99_served", 0)
 
 
 def throughput(targets, connections, rounds, seconds, against):
@@ -125,23 +127,23 @@ def throughput(targets, connections, rounds, seconds, against):
     all its processes and threads) is the figure that a busy machine disturbs least: it is what decides the
     requests per second when the proxy has the cores to itself."""
     peak = 0
-    head = ("| target | connections | requests/s | p50 ms | p99 ms | non-2xx | proxy CPU us/request | "
+    head = ("| target | connections | requests/s | p50 ms | p99 ms | p99 served ms | non-2xx | proxy CPU us/request | "
             + " | ".join("vs %s" % a for a in against) + " | CPU vs %s |" % against[-1])
     print(head)
-    print("|---" * (8 + len(against)) + "|")
+    print("|---" * (9 + len(against)) + "|")
     for c in connections:
         # rounds interleave the targets, so that a noisy moment on this shared machine hits them alike
         runs = {name: [] for name, _, _ in targets}
         for _ in range(rounds):
             for name, url, group in targets:
                 runs[name].append(measured(url, c, seconds, group))
-        results = {name: tuple(statistics.median(r[k] for r in rs) for k in range(5)) for name, rs in runs.items()}
+        results = {name: tuple(statistics.median(r[k] for r in rs) for k in range(6)) for name, rs in runs.items()}
         peak = max(peak, results["steward gateway"][0])
-        for name, (rps, p50, p99, bad, cpu) in results.items():
+        for name, (rps, p50, p99, p99_served, bad, cpu) in ((n, (v[0], v[1], v[2], v[5], v[3], v[4])) for n, v in results.items()):
             ratios = " | ".join("%.2f" % (rps / results[a][0]) for a in against)
             base = results[against[-1]][4]
-            print("| %s | %d | %.0f | %.3f | %.3f | %d | %s | %s | %s |" % (
-                name, c, rps, p50, p99, bad, "%.1f" % cpu if cpu else "-", ratios, "%.2f" % (cpu / base) if cpu and base else "-"))
+            print("| %s | %d | %.0f | %.3f | %.3f | %.3f | %d | %s | %s | %s |" % (
+                name, c, rps, p50, p99, p99_served, bad, "%.1f" % cpu if cpu else "-", ratios, "%.2f" % (cpu / base) if cpu and base else "-"))
     return peak
 
 
@@ -154,7 +156,7 @@ def warm_up(targets, seconds, rounds):
     for r in range(rounds):
         cells = []
         for name, url, group in targets:
-            rps, _, _, _, cpu = measured(url, 64, seconds, group)
+            rps, _, _, _, cpu, _ = measured(url, 64, seconds, group)
             cells.append("%.0f / %.1f" % (rps, cpu))
         print("| %d | %d | %s |" % (r + 1, (r + 1) * seconds, " | ".join(cells)), flush=True)
     print()
@@ -211,7 +213,7 @@ def main():
         if "throughput" in parts:
             for _, url, _ in targets:  # warm up: the JVM's JIT (C2 is still compiling after a few seconds), connection pools
                 warm(url, args.warmup, args.warmup_churn)
-            print("wrk -t2 -d%ds, medians of %d interleaved rounds; both proxies keep an access log; p99 as wrk prints it, corrected for coordinated omission (bench/gateway_legs.py has it on the wire)" % (args.seconds, args.rounds))
+            print("wrk -t2 -d%ds, medians of %d interleaved rounds; both proxies keep an access log; p99 as wrk prints it, corrected for coordinated omission, and as served (that correction taken back out of wrk's histogram)" % (args.seconds, args.rounds))
             print()
             peak = throughput(targets, [int(x) for x in args.connections.split(",")], args.rounds, args.seconds, [n1, nn])
 
