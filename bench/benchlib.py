@@ -1,10 +1,12 @@
 """Helpers shared by the benchmark scripts: free ports, polling, a bare HTTP probe, wrk, an nginx
 upstream run as a service, and a Steward agent of the benchmark's own."""
+import atexit
 import os
 import re
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -245,10 +247,12 @@ end
 
 
 def served_script():
-    path = os.path.join("/tmp", "steward-bench-served-%d.lua" % os.getpid())
+    """SERVED_LUA in a file of this process's, removed when it exits."""
+    path = os.path.join(tempfile.gettempdir(), "steward-bench-served-%d.lua" % os.getpid())
     if not os.path.exists(path):
         with open(path, "w") as f:
             f.write(SERVED_LUA)
+        atexit.register(lambda: os.path.exists(path) and os.remove(path))
     return path
 
 
