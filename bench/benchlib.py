@@ -256,10 +256,24 @@ def served_script():
     return path
 
 
+def corrected(histogram, interval):
+    """A latency histogram ({us: count}) as wrk corrects it for coordinated omission before it prints percentiles: for
+    every latency n of at least twice the interval e (run time / (requests / connections)), n's count added at n - e,
+    n - 2e, ... while above e."""
+    out = dict(histogram)
+    for n, count in histogram.items():
+        if interval > 0 and n >= 2 * interval:
+            m = n - interval
+            while m > interval:
+                out[m] = out.get(m, 0) + count
+                m -= interval
+    return out
+
+
 def uncorrected(histogram, interval):
-    """wrk's histogram ({us: count}) as the requests had it, its correction taken back out. For every latency n of at
-    least twice the interval e, wrk added the count of n at n - e, n - 2e, ... while above e, from the counts as
-    recorded; so from the top down, each count less what the values above it added is the recorded one."""
+    """wrk's histogram ({us: count}) as the requests had it, `corrected` taken back out: wrk added from the counts as
+    recorded, and only below each latency, so from the top down each count less what the values above it added is the
+    recorded one."""
     added, out = {}, {}
     for n in sorted(histogram, reverse=True):
         count = histogram[n] - added.get(n, 0)
@@ -284,7 +298,7 @@ def hist_pct(histogram, q):
 
 def wrk_stats(url, connections, seconds, script=None, served=False):
     """One wrk -t2 run: requests/s, p50, p99 and max in ms, non-2xx responses and socket errors; with served (and no
-    script of the caller's) also p99_served and p999_served, the percentiles without wrk's correction, in ms."""
+    script of the caller's) also p99_served, the p99 without wrk's correction, in ms."""
     if served and not script:
         script = served_script()
     extra = ["-s", script] if script else []
@@ -310,7 +324,6 @@ def wrk_stats(url, connections, seconds, script=None, served=False):
         if abs(hist_pct(hist, 0.99) / 1000.0 - r["p99"]) <= 0.01 * r["p99"] + 0.005:
             raw = uncorrected(hist, interval)
             r["p99_served"] = hist_pct(raw, 0.99) / 1000.0
-            r["p999_served"] = hist_pct(raw, 0.999) / 1000.0
     return r
 
 

@@ -139,7 +139,7 @@ def throughput(targets, connections, rounds, seconds, against):
                 runs[name].append(measured(url, c, seconds, group))
         results = {name: tuple(statistics.median(r[k] for r in rs) for k in range(6)) for name, rs in runs.items()}
         peak = max(peak, results["steward gateway"][0])
-        for name, (rps, p50, p99, p99_served, bad, cpu) in ((n, (v[0], v[1], v[2], v[5], v[3], v[4])) for n, v in results.items()):
+        for name, (rps, p50, p99, bad, cpu, p99_served) in results.items():
             ratios = " | ".join("%.2f" % (rps / results[a][0]) for a in against)
             base = results[against[-1]][4]
             print("| %s | %d | %.0f | %.3f | %.3f | %.3f | %d | %s | %s | %s |" % (

@@ -29,7 +29,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, pct, stop_all, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, corrected, hist_pct, pct, stop_all, wrk_stats  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 
 EVENT = re.compile(r"^\s*(.+?)\s+(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+\w+:(\w+):\s+(.*)$")
@@ -110,25 +110,6 @@ def chains(per_connection, steps):
     return out
 
 
-def corrected(latencies, interval):
-    """wrk's percentiles after its correction: p50, p90, p99, and the share of samples it added."""
-    hist = collections.Counter(int(v) for v in latencies)
-    added = collections.Counter()
-    for v, c in hist.items():
-        n = v - interval
-        while n >= interval:
-            added[int(n)] += c
-            n -= interval
-    allv = hist + added
-    total, acc, out = sum(allv.values()), 0, {}
-    for k in sorted(allv):
-        acc += allv[k]
-        for q in (0.5, 0.9, 0.99):
-            if q not in out and acc >= q * total:
-                out[q] = k
-    return out, sum(added.values()) / total
-
-
 def stalls(answers, sched):
     """For answers read more than 1 ms after they came: the reading thread's state over that time, and what ran meanwhile."""
     per, cpus = collections.defaultdict(list), collections.defaultdict(list)
@@ -187,7 +168,9 @@ def report(name, wrk_text, clients, upstreams, sched, connections):
         return
     total = [r["read by wrk"] - r["extra at proxy"] for r in reqs]
     span = max(r["read by wrk"] for r in reqs) - min(r["extra at proxy"] for r in reqs)
-    fixed, added = corrected(total, span / (len(reqs) / float(connections)))
+    recorded = collections.Counter(int(v) for v in total)
+    fixed = corrected(recorded, int(span) // max(1, len(reqs) // connections))
+    added = 1 - sum(recorded.values()) / float(sum(fixed.values()))
     ladder = dict(re.findall(r"\s(\d+)%\s+([\d.]+\w+)", wrk_text))
     print("%s: wrk %s requests/s, its p50 / p90 / p99 %s / %s / %s" % (
         name, re.search(r"Requests/sec:\s+([\d.]+)", wrk_text).group(1), ladder.get("50"), ladder.get("90"), ladder.get("99")))
@@ -195,7 +178,7 @@ def report(name, wrk_text, clients, upstreams, sched, connections):
         len(reqs), pct(total, 0.5), pct(total, 0.9), pct(total, 0.99), pct(total, 0.999),
         100.0 * sum(1 for v in total if v > 2000) / len(total)))
     print("  the same as wrk corrects them: p50 %d, p90 %d, p99 %d us (%.1f %% of its samples added)" % (
-        fixed[0.5], fixed[0.9], fixed[0.99], 100 * added))
+        hist_pct(fixed, 0.5), hist_pct(fixed, 0.9), hist_pct(fixed, 0.99), 100 * added))
     cut = pct(total, 0.99)
     for label, rs in (("all", reqs), ("slowest 1 %", [r for r in reqs if r["read by wrk"] - r["extra at proxy"] >= cut])):
         legs = [("sent to read by the proxy", lambda r: r["read by proxy"] - r["extra at proxy"]),
