@@ -256,17 +256,19 @@ def served_script():
     return path
 
 
+def _filled_in(n, interval):
+    """Where wrk's correction adds latency n's count: n - e, n - 2e, ... while above e, for n of at least 2e."""
+    return range(n - interval, interval, -interval) if interval > 0 and n >= 2 * interval else ()
+
+
 def corrected(histogram, interval):
     """A latency histogram ({us: count}) as wrk corrects it for coordinated omission before it prints percentiles: for
     every latency n of at least twice the interval e (run time / (requests / connections)), n's count added at n - e,
     n - 2e, ... while above e."""
     out = dict(histogram)
     for n, count in histogram.items():
-        if interval > 0 and n >= 2 * interval:
-            m = n - interval
-            while m > interval:
-                out[m] = out.get(m, 0) + count
-                m -= interval
+        for m in _filled_in(n, interval):
+            out[m] = out.get(m, 0) + count
     return out
 
 
@@ -278,11 +280,8 @@ def uncorrected(histogram, interval):
     for n in sorted(histogram, reverse=True):
         count = histogram[n] - added.get(n, 0)
         out[n] = count
-        if interval > 0 and n >= 2 * interval:
-            m = n - interval
-            while m > interval:
-                added[m] = added.get(m, 0) + count
-                m -= interval
+        for m in _filled_in(n, interval):
+            added[m] = added.get(m, 0) + count
     return out
 
 
