@@ -97,6 +97,58 @@ class PingTest extends AgentTestBase {
         }
     }
 
+    /** A python http.server on a free loopback port. */
+    record External(Process process, int port) {}
+
+    External external(String log) throws Exception {
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        return new External(new ProcessBuilder(List.of("python3", "-m", "http.server", Integer.toString(port), "--bind", "127.0.0.1"))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start(), port);
+    }
+
+    int throughGateway(String path) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(agent.gateway + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void aStoppedPingOnlyServiceIsNeitherPingedNorRoutedAndAChangedEndpointIsPingedAtOnce() throws Exception {
+        External one = external("one.log");
+        External two = external("two.log");
+        try {
+            String spec = "name: ext\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {http: /, interval: 100ms, failures: 1}\n";
+            agent.register(spec.formatted(one.port()));
+            agent.awaitState("ext", "available");
+            assertThat(throughGateway("/ext/")).isEqualTo(200);
+
+            agent.ok("POST", "/v1/services/ext/stop", null);
+            JsonNode v = agent.awaitState("ext", "stopped");
+            assertThat(v.path("instances")).as("no endpoint shown while stopped").isEmpty();
+            assertThat(throughGateway("/ext/")).as("not routed while stopped").isNotEqualTo(200);
+            long passes = passes("ext");
+            TestAgent.sleep(500); // five intervals: a loop still pinging would have passed about five times more
+            assertThat(passes("ext")).as("no pings while stopped (one in flight at the stop may end)").isLessThanOrEqualTo(passes + 1);
+
+            agent.ok("POST", "/v1/services/ext/start", null);
+            agent.awaitState("ext", "available");
+            assertThat(throughGateway("/ext/")).isEqualTo(200);
+
+            agent.ok("PUT", "/v1/services/ext", spec.formatted(two.port()));
+            v = agent.await("ext", x -> x.path("state").asText().equals("available")
+                    && x.path("instances").get(0).path("port").asInt() == two.port(), Duration.ofSeconds(10));
+            one.process().destroyForcibly().waitFor();
+            assertThat(throughGateway("/ext/")).as("routed to the new endpoint").isEqualTo(200);
+            assertThat(agent.service("ext").path("state").asText()).isEqualTo("available");
+        } finally {
+            one.process().destroyForcibly();
+            two.process().destroyForcibly();
+        }
+    }
+
     /** The passing pings of {@code service} so far, from /metrics. */
     long passes(String service) {
         var m = java.util.regex.Pattern.compile("steward_ping_latency_seconds_count\\{result=\"pass\",service=\"" + service + "\"} (\\d+)")

@@ -2,9 +2,9 @@ package dev.steward.agent.service;
 
 import dev.steward.agent.health.PingLoop;
 import dev.steward.agent.health.PingPolicy;
-import dev.steward.agent.health.PingResult;
 import dev.steward.agent.health.Vitals;
 import dev.steward.agent.instance.Context;
+import dev.steward.agent.instance.InstanceEvent;
 import dev.steward.agent.traffic.Endpoint;
 import dev.steward.model.InstanceState;
 import dev.steward.model.ServiceState;
@@ -23,39 +23,55 @@ final class ExternalEndpoint {
     private PingLoop loop;
     private Vitals vitals = Vitals.START;
     private boolean removed;
+    /** Loops started so far: the generation of the one running. */
+    private long loops;
 
     ExternalEndpoint(Spec spec) {
         this.spec = spec;
     }
 
-    void start(Context ctx, Consumer<PingResult> out) {
-        if (loop != null || removed) return;
-        String host = spec.pingOnly().getHost();
-        int port = spec.pingOnly().getPort();
-        Map<String, String> env = Map.of("PORT", Integer.toString(port), "STEWARD_SERVICE", spec.name(), "STEWARD_INSTANCE", ID);
-        loop = PingLoop.start(spec.name(), () -> {
-            var r = ctx.pinger().check(spec.ping().check(), host, port, spec.ping().timeout(), ctx.dataDir(), env);
-            ctx.pingListener().accept(spec.name(), r);
-            return r;
-        }, spec.ping().interval(), false, out);
+    /**
+     * Pinged and routed while {@code on} (the service started), neither while off (stopped: the loop ended, what its
+     * pings said forgotten, no instance shown); a result of an earlier loop that comes after is ignored.
+     */
+    void turn(boolean on, Context ctx, Consumer<InstanceEvent> out) {
+        if (on && loop == null && !removed) {
+            long generation = ++loops;
+            String host = spec.pingOnly().getHost();
+            int port = spec.pingOnly().getPort();
+            Map<String, String> env = Map.of("PORT", Integer.toString(port), "STEWARD_SERVICE", spec.name(), "STEWARD_INSTANCE", ID);
+            loop = PingLoop.start(spec.name(), () -> {
+                var r = ctx.pinger().check(spec.ping().check(), host, port, spec.ping().timeout(), ctx.dataDir(), env);
+                ctx.pingListener().accept(spec.name(), r);
+                return r;
+            }, spec.ping().interval(), false, r -> out.accept(new InstanceEvent.Pinged(ID, generation, r)));
+        } else if (!on && loop != null) {
+            end();
+        }
     }
 
-    void pinged(PingResult r) {
-        if (removed) return;
-        Vitals v = PingPolicy.apply(spec.ping(), vitals, r);
+    void pinged(InstanceEvent.Pinged p) {
+        if (removed || loop == null || p.generation() != loops) return;
+        Vitals v = PingPolicy.apply(spec.ping(), vitals, p.result());
         // an endpoint that turned unhealthy is out of rotation until it passes again
         if (v.unhealthy()) v = new Vitals(false, v.health(), v.passes(), v.fails(), v.lastPing());
         vitals = v;
-        if (loop != null) loop.ready(v.ready());
+        loop.ready(v.ready());
     }
 
     void remove() {
         removed = true;
-        if (loop != null) loop.cancel();
+        if (loop != null) end();
+    }
+
+    private void end() {
+        loop.cancel();
+        loop = null;
+        vitals = Vitals.START;
     }
 
     ServiceState state() {
-        return removed ? ServiceState.STOPPED : vitals.ready() ? ServiceState.AVAILABLE : ServiceState.WAITING;
+        return removed || loop == null ? ServiceState.STOPPED : vitals.ready() ? ServiceState.AVAILABLE : ServiceState.WAITING;
     }
 
     Vitals vitals() {
@@ -63,11 +79,11 @@ final class ExternalEndpoint {
     }
 
     List<Endpoint> ready() {
-        return vitals.ready() && !removed ? List.of(new Endpoint(ID, spec.pingOnly().getHost(), spec.pingOnly().getPort())) : List.of();
+        return vitals.ready() && loop != null ? List.of(new Endpoint(ID, spec.pingOnly().getHost(), spec.pingOnly().getPort())) : List.of();
     }
 
     List<Snapshot.Instance> instances() {
-        if (removed) return List.of();
+        if (loop == null) return List.of();
         return List.of(new Snapshot.Instance(ID, InstanceState.RUNNING, vitals.health(), vitals.ready(), 0,
                 spec.pingOnly().getPort(), null, 0, "", vitals.lastPing(), null, null));
     }

@@ -166,6 +166,11 @@ final class Service {
 
     private void update(Spec next, ServiceRecord nextRecord) {
         if (changesWhatRuns(spec, next)) version++;
+        if (!Objects.equals(spec.pingOnly(), next.pingOnly()) || !Objects.equals(spec.ping(), next.ping())) {
+            // a ping-only service's endpoint or pings changed: pinged afresh (from the next reconcile) at the new one
+            if (external != null) external.remove();
+            external = next.isPingOnly() ? new ExternalEndpoint(next) : null;
+        }
         if (placed != null) manual = nextRecord.count(); // in a cluster the shared record rules: any node may have changed it
         if (!next.instances().equals(spec.instances())) manual = null; // the spec's count rules again
         spec = next;
@@ -180,10 +185,7 @@ final class Service {
     }
 
     private void activate(List<InstanceRecord> stored) {
-        if (spec.isPingOnly()) {
-            external.start(ctx, r -> self.accept(new Command.Report(new InstanceEvent.Pinged(ExternalEndpoint.ID, 0, r))));
-            return;
-        }
+        if (spec.isPingOnly()) return; // pinged from the next reconcile on, when started
         for (InstanceRecord r : stored) {
             if (r.port() > 0) ctx.ports().reserve(r.port());
             slot(r.id(), r.port()).restore(spec, version, r);
@@ -204,7 +206,7 @@ final class Service {
 
     private void react(InstanceEvent e) {
         if (external != null && e instanceof InstanceEvent.Pinged p) {
-            external.pinged(p.result());
+            external.pinged(p);
             return;
         }
         InstanceRunner i = instances.get(e.instance());
@@ -299,7 +301,10 @@ final class Service {
 
     private void reconcile() {
         if (placed != null) publishWant();
-        if (spec.isPingOnly()) return;
+        if (spec.isPingOnly()) {
+            external.turn(record.enabled() && !halting, ctx, e -> self.accept(new Command.Report(e)));
+            return;
+        }
         int wanted = wanted().count();
         holdNeeds(wanted > 0);
         List<Planner.Facts> facts = instances.values().stream()
