@@ -2,12 +2,13 @@
 """Where a proxied request's CPU goes on the whole machine: nginx with as many workers as the gateway has event loops
 beside the gateway, both proxying to the same nginx upstream, in interleaved rounds of wrk -t2 at each --connections.
 Per round and proxy, per request in microseconds: the proxy's user and system time (all its processes and threads),
-the upstream's, wrk's, what else ran, and what was left idle; and, within those, the machine's softirq time (a
+the upstream's, wrk's, what else ran, and what was left idle; and, within those, the machine's interrupt time (a
 loopback packet is received in a softirq run on the way out of its sender's send, so it counts in the sender's own
-system time: the proxy pays for delivering to wrk and to the upstream, they for delivering to it). On a machine the proxy shares with wrk and the
-upstream, requests a second are the machine's CPU over the CPU a request costs the machine, while it stays busy;
-so the last columns say what the gateway would serve against nginx if its own user time were nil, all else the same:
-how far work in the gateway's own code can take the ratio, and how much is the kernel's part, which nginx pays too.
+system time: the proxy pays for delivering to wrk and to the upstream, they for delivering to it). On a machine the
+proxy shares with wrk and the upstream, requests a second are the machine's CPU over the CPU a request costs the
+machine, while it stays busy; so the line after each table says what the gateway would serve against nginx if its own
+user time were nil, all else the same: how far work in the gateway's own code can take the ratio, and how much is the
+kernel's part, which nginx pays too.
 
 Run from the repository root:
   STEWARD_NO_BUILD=1 /usr/bin/python3 bench/gateway_budget.py [--connections 16,64] [--seconds 10] [--rounds 3] [--warmup 30]
@@ -27,7 +28,7 @@ from benchlib import StewardAgent, add_nginx_upstream, machine, processes_with, 
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
-PARTS = ("proxy user", "proxy system", "upstream", "wrk", "other", "idle", "softirq, within those")
+PARTS = ("proxy user", "proxy system", "upstream", "wrk", "other", "idle", "irq and softirq, within those")
 
 
 def group_of(pid):
@@ -65,7 +66,8 @@ def machine_times():
 
 
 def one(url, c, seconds, proxy, upstream):
-    """A wrk run of `seconds`, its middle measured (from 1 s in to 1 s before its end): requests/s and the parts."""
+    """A wrk run of `seconds`, its middle measured (from 1 s in to 1 s before its end): requests/s and the parts, each
+    the middle's CPU over the requests wrk's rate for the whole run gives the middle."""
     w = subprocess.Popen(["wrk", "-t2", "-c%d" % c, "-d%ds" % seconds, url], stdout=subprocess.PIPE, text=True)
     time.sleep(1)
     span = seconds - 2
