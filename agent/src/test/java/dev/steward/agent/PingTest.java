@@ -116,7 +116,7 @@ class PingTest extends AgentTestBase {
     }
 
     @Test
-    void aStoppedPingOnlyServiceIsNeitherPingedNorRoutedAndAChangedEndpointIsPingedAtOnce() throws Exception {
+    void aStoppedPingOnlyServiceIsNeitherPingedNorRoutedEvenAfterARestartAndAChangedEndpointIsPingedAtOnce() throws Exception {
         External one = external("one.log");
         External two = external("two.log");
         try {
@@ -132,6 +132,13 @@ class PingTest extends AgentTestBase {
             long passes = passes("ext");
             TestAgent.sleep(500); // five intervals: a loop still pinging would have passed about five times more
             assertThat(passes("ext")).as("no pings while stopped (one in flight at the stop may end)").isLessThanOrEqualTo(passes + 1);
+
+            agent.close(); // a stopped service stays stopped across the agent's restart
+            agent = TestAgent.start(tmp.resolve("data"), runAs());
+            assertThat(agent.service("ext").path("state").asText()).isEqualTo("stopped");
+            TestAgent.sleep(500);
+            assertThat(passes("ext")).as("not pinged by the agent that came back").isZero();
+            assertThat(agent.service("ext").path("state").asText()).isEqualTo("stopped");
 
             agent.ok("POST", "/v1/services/ext/start", null);
             agent.awaitState("ext", "available");

@@ -23,11 +23,13 @@ final class ExternalEndpoint {
     private PingLoop loop;
     private Vitals vitals = Vitals.START;
     private boolean removed;
-    /** Loops started so far: the generation of the one running. */
+    /** The generation of the last loop started: one more for each, counted on from the endpoint this one replaced. */
     private long loops;
 
-    ExternalEndpoint(Spec spec) {
+    /** The endpoint of {@code spec}, its loops numbered after {@code before}'s (the one it replaces, or null). */
+    ExternalEndpoint(Spec spec, ExternalEndpoint before) {
         this.spec = spec;
+        this.loops = before == null ? 0 : before.loops;
     }
 
     /**

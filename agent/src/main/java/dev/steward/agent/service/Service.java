@@ -75,7 +75,7 @@ final class Service {
         this.self = self;
         this.restarts = new RestartTracker(spec.restart());
         this.manual = record.count();
-        this.external = spec.isPingOnly() ? new ExternalEndpoint(spec) : null;
+        this.external = spec.isPingOnly() ? new ExternalEndpoint(spec, null) : null;
     }
 
     Context context() {
@@ -169,7 +169,7 @@ final class Service {
         if (!Objects.equals(spec.pingOnly(), next.pingOnly()) || !Objects.equals(spec.ping(), next.ping())) {
             // a ping-only service's endpoint or pings changed: pinged afresh (from the next reconcile) at the new one
             if (external != null) external.remove();
-            external = next.isPingOnly() ? new ExternalEndpoint(next) : null;
+            external = next.isPingOnly() ? new ExternalEndpoint(next, external) : null;
         }
         if (placed != null) manual = nextRecord.count(); // in a cluster the shared record rules: any node may have changed it
         if (!next.instances().equals(spec.instances())) manual = null; // the spec's count rules again
