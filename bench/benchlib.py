@@ -187,7 +187,7 @@ class StewardAgent:
                 except urllib.error.HTTPError:
                     pass  # stopped meanwhile (409)
             # a service with no instance (gone already) has nothing to wait for, nor a ping-only one: nothing of it
-            # runs here, and it keeps showing the endpoint it watches
+            # runs here (and an agent built before 2026-12-06, run with --also, kept showing it available when stopped)
             wait_until(lambda: all(s["state"] in ("stopped", "disabled") or not s.get("instances")
                                    or "ping-only" in s.get("spec", {}) for s in self.call("GET", "/v1/services")), 60, 0.1)
         finally:
