@@ -156,6 +156,32 @@ class PingTest extends AgentTestBase {
         }
     }
 
+    @Test
+    void aServiceChangedToPingOnlyStopsItsInstancesAndBackStartsThemAgain() throws Exception {
+        External ext = external("kind.log");
+        try {
+            String command = "name: k\ncommand: [sleep, \"600\"]\nping: {exec: [\"true\"], interval: 100ms}\n";
+            agent.register(command);
+            long pid = agent.awaitState("k", "available").path("instances").get(0).path("pid").asLong();
+            assertThat(Procs.alive(pid)).isTrue();
+
+            agent.ok("PUT", "/v1/services/k", "name: k\nping-only: {endpoint: \"http://127.0.0.1:%d\"}\nping: {http: /, interval: 100ms}\n"
+                    .formatted(ext.port()));
+            JsonNode v = agent.await("k", x -> x.path("state").asText().equals("available")
+                    && x.path("instances").size() == 1 && x.path("instances").get(0).path("port").asInt() == ext.port(), Duration.ofSeconds(20));
+            assertThat(v.path("instances").get(0).path("pid").asLong()).isZero();
+            long was = pid;
+            TestAgent.awaitTrue("the instance of the command stopped", () -> !Procs.alive(was), Duration.ofSeconds(20));
+
+            agent.ok("PUT", "/v1/services/k", command);
+            v = agent.await("k", x -> x.path("state").asText().equals("available")
+                    && x.path("instances").size() == 1 && x.path("instances").get(0).path("pid").asLong() > 0, Duration.ofSeconds(20));
+            assertThat(Procs.alive(v.path("instances").get(0).path("pid").asLong())).isTrue();
+        } finally {
+            ext.process().destroyForcibly();
+        }
+    }
+
     /** The passing pings of {@code service} so far, from /metrics. */
     long passes(String service) {
         var m = java.util.regex.Pattern.compile("steward_ping_latency_seconds_count\\{result=\"pass\",service=\"" + service + "\"} (\\d+)")

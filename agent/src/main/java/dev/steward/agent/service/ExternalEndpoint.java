@@ -26,10 +26,15 @@ final class ExternalEndpoint {
     /** The generation of the last loop started: one more for each, counted on from the endpoint this one replaced. */
     private long loops;
 
-    /** The endpoint of {@code spec}, its loops numbered after {@code before}'s (the one it replaces, or null). */
-    ExternalEndpoint(Spec spec, ExternalEndpoint before) {
+    /** The endpoint of {@code spec}, its loops numbered after the {@code before} loops of the endpoints it follows. */
+    ExternalEndpoint(Spec spec, long before) {
         this.spec = spec;
-        this.loops = before == null ? 0 : before.loops;
+        this.loops = before;
+    }
+
+    /** The loops started so far, those of the endpoints it follows included. */
+    long loops() {
+        return loops;
     }
 
     /**

@@ -62,6 +62,8 @@ final class Service {
     private boolean detached;
     /** The endpoint of a ping-only service, or null. */
     private ExternalEndpoint external;
+    /** The ping loops of the service's endpoints before {@link #external} (see {@link ExternalEndpoint#loops}). */
+    private long pingLoops;
     private ServiceState announced = ServiceState.STOPPED;
     private Health announcedHealth = Health.UNKNOWN;
 
@@ -75,7 +77,7 @@ final class Service {
         this.self = self;
         this.restarts = new RestartTracker(spec.restart());
         this.manual = record.count();
-        this.external = spec.isPingOnly() ? new ExternalEndpoint(spec, null) : null;
+        this.external = spec.isPingOnly() ? new ExternalEndpoint(spec, 0) : null;
     }
 
     Context context() {
@@ -167,9 +169,13 @@ final class Service {
     private void update(Spec next, ServiceRecord nextRecord) {
         if (changesWhatRuns(spec, next)) version++;
         if (!Objects.equals(spec.pingOnly(), next.pingOnly()) || !Objects.equals(spec.ping(), next.ping())) {
-            // a ping-only service's endpoint or pings changed: pinged afresh (from the next reconcile) at the new one
-            if (external != null) external.remove();
-            external = next.isPingOnly() ? new ExternalEndpoint(next, external) : null;
+            // a ping-only service's endpoint or pings changed: pinged afresh (from the next reconcile) at the new one, its
+            // loops numbered on from every earlier endpoint's, so that no late result of theirs passes for its own
+            if (external != null) {
+                pingLoops = external.loops();
+                external.remove();
+            }
+            external = next.isPingOnly() ? new ExternalEndpoint(next, pingLoops) : null;
         }
         if (placed != null) manual = nextRecord.count(); // in a cluster the shared record rules: any node may have changed it
         if (!next.instances().equals(spec.instances())) manual = null; // the spec's count rules again
@@ -301,10 +307,8 @@ final class Service {
 
     private void reconcile() {
         if (placed != null) publishWant();
-        if (spec.isPingOnly()) {
-            external.turn(record.enabled() && !halting, ctx, e -> self.accept(new Command.Report(e)));
-            return;
-        }
+        // a ping-only service runs nothing (its wanted count is 0): instances left from a spec with a command are stopped
+        if (spec.isPingOnly()) external.turn(record.enabled() && !halting, ctx, e -> self.accept(new Command.Report(e)));
         int wanted = wanted().count();
         holdNeeds(wanted > 0);
         List<Planner.Facts> facts = instances.values().stream()
