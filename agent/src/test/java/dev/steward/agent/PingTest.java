@@ -78,22 +78,17 @@ class PingTest extends AgentTestBase {
 
     @Test
     void aPingOnlyServiceIsPingedAndNeverStarted() throws Exception {
-        int port;
-        try (var s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Process external = new ProcessBuilder(List.of("python3", "-m", "http.server", Integer.toString(port), "--bind", "127.0.0.1"))
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("ext.log").toFile()).start();
+        External ext = external("ext.log");
         try {
-            agent.register("name: ext\nping-only: {endpoint: \"http://127.0.0.1:" + port + "\"}\nping: {http: /, interval: 100ms, failures: 1}\n");
+            agent.register("name: ext\nping-only: {endpoint: \"http://127.0.0.1:" + ext.port() + "\"}\nping: {http: /, interval: 100ms, failures: 1}\n");
             JsonNode v = agent.awaitState("ext", "available");
             assertThat(v.path("instances").get(0).path("pid").asLong()).isZero();
             assertThat(v.path("statistics").path("starts").asInt()).isZero();
-            external.destroyForcibly().waitFor();
+            ext.process().destroyForcibly().waitFor();
             v = agent.awaitState("ext", "waiting");
             assertThat(v.path("health").asText()).isEqualTo("unhealthy");
         } finally {
-            external.destroyForcibly();
+            ext.process().destroyForcibly();
         }
     }
 
