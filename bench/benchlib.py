@@ -69,6 +69,24 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def group_cpu(group):
+    """User and system CPU seconds used so far by the processes of process group `group` (all their threads)."""
+    user = system = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == group:  # fields from the state on: state ppid pgrp ... utime(11) stime(12)
+            user += int(fields[11])
+            system += int(fields[12])
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
+
+
 def machine():
     """The machine line every benchmark prints: kernel, cores, date, and the load it found."""
     return "machine: Linux %s, %d cores, %s, load average %.1f at the start" % (

@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, also_agents, answers, free_port, paced_script, wait_until, wrk, wrk_stats  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, also_agents, answers, free_port, group_cpu, paced_script, wait_until, wrk, wrk_stats  # noqa: E402
 from coldstart import first_after_start, first_request, own_start, spec, summary  # noqa: E402
 from fanin import fan_in, register_tiny, web_root  # noqa: E402
 
@@ -94,28 +94,12 @@ def self_signed(tmp):
     return cert, key
 
 
-def cpu_seconds(group):
-    """User and system CPU seconds used so far by the processes of process group `group` (all their threads)."""
-    total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # fields from the state on: state ppid pgrp ... utime(11) stime(12)
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def measured(url, c, seconds, group):
     """One wrk run: requests/s, p50 ms, p99 ms as wrk prints it, non-2xx, the CPU the proxy (process group `group`, or
     None) used per request in microseconds, and the p99 of the requests as served (without wrk's correction)."""
-    before = cpu_seconds(group) if group else 0
+    before = sum(group_cpu(group)) if group else 0
     r = wrk_stats(url, c, seconds, served=True)
-    used = cpu_seconds(group) - before if group else 0
+    used = sum(group_cpu(group)) - before if group else 0
     rps = r["rps"]
     return rps, r["p50"], r["p99"], r["non2xx"], (used * 1e6 / (rps * seconds) if group and rps else 0), r.get("p99_served", 0)
 

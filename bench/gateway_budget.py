@@ -24,38 +24,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import StewardAgent, add_nginx_upstream, machine, processes_with, stop_all, wrk  # noqa: E402
+from benchlib import StewardAgent, add_nginx_upstream, group_cpu, machine, processes_with, stop_all, wrk  # noqa: E402
 from gateway import LOOPS, ROOT, start_nginx  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 PARTS = ("proxy user", "proxy system", "upstream", "wrk", "other", "idle", "irq and softirq, within those")
-
-
-def group_of(pid):
-    """The pids of process group `pid` (a proxy's or the upstream's master and its workers)."""
-    found = []
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                if os.getpgid(int(p)) == pid:
-                    found.append(int(p))
-            except OSError:
-                pass  # gone meanwhile
-    return found
-
-
-def times(pids):
-    """User and system seconds used so far by `pids` (a process's own line sums all its threads)."""
-    user = system = 0
-    for p in pids:
-        try:
-            with open("/proc/%d/stat" % p) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        user += int(fields[11])
-        system += int(fields[12])
-    return user / TICK, system / TICK
 
 
 def machine_times():
@@ -68,12 +41,13 @@ def machine_times():
 def one(url, c, seconds, proxy, upstream):
     """A wrk run of `seconds`, its middle measured (from 1 s in to 1 s before its end): requests/s and the parts, each
     the middle's CPU over the requests wrk's rate for the whole run gives the middle."""
-    w = subprocess.Popen(["wrk", "-t2", "-c%d" % c, "-d%ds" % seconds, url], stdout=subprocess.PIPE, text=True)
+    # wrk in a process group of its own, so that its CPU is read as the proxies' and the upstream's are
+    w = subprocess.Popen(["wrk", "-t2", "-c%d" % c, "-d%ds" % seconds, url], stdout=subprocess.PIPE, text=True, start_new_session=True)
     time.sleep(1)
     span = seconds - 2
-    before = (times(proxy), times(upstream), times([w.pid]), machine_times())
+    before = (group_cpu(proxy), group_cpu(upstream), group_cpu(w.pid), machine_times())
     time.sleep(span)
-    after = (times(proxy), times(upstream), times([w.pid]), machine_times())
+    after = (group_cpu(proxy), group_cpu(upstream), group_cpu(w.pid), machine_times())
     out = w.communicate()[0]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     n = rps * span
@@ -98,10 +72,10 @@ def main():
     procs = []
     try:
         up = add_nginx_upstream(agent, tmp)
-        upstream = group_of(os.getpgid(processes_with("up-%d.conf" % up)[0]))
+        upstream = os.getpgid(processes_with("up-%d.conf" % up)[0])
         p, nurl = start_nginx(tmp, "n%d" % LOOPS, LOOPS, up)
         procs.append(p)
-        targets = [("nginx, %d workers" % LOOPS, nurl, lambda: group_of(p.pid)), ("steward gateway", agent.gateway + "/up/", lambda: [agent.pid])]
+        targets = [("nginx, %d workers" % LOOPS, nurl, p.pid), ("steward gateway", agent.gateway + "/up/", agent.pid)]
         for _, url, _ in targets:
             wrk(url, 64, args.warmup)
         print(machine())
@@ -110,8 +84,8 @@ def main():
         for c in [int(x) for x in args.connections.split(",")]:
             runs = {name: [] for name, _, _ in targets}
             for r in range(args.rounds):
-                for name, url, pids in (targets if r % 2 == 0 else list(reversed(targets))):
-                    runs[name].append(one(url, c, args.seconds, pids(), upstream))
+                for name, url, group in (targets if r % 2 == 0 else list(reversed(targets))):
+                    runs[name].append(one(url, c, args.seconds, group, upstream))
                     rps, parts = runs[name][-1]
                     print("  %d connections, round %d, %s: %.0f req/s, %s" % (c, r + 1, name, rps,
                           ", ".join("%s %.1f" % kv for kv in zip(PARTS, parts))), flush=True)
